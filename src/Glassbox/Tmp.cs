@@ -1,0 +1,5 @@
+namespace Glassbox
+{
+    /// <summary>tmp</summary>
+    public static class Placeholder0 { }
+}
