@@ -1,5 +1,0 @@
-namespace Glassbox
-{
-    /// <summary>tmp</summary>
-    public static class Placeholder0 { }
-}
