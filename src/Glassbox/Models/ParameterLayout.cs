@@ -10,7 +10,7 @@ public sealed record ParameterSpec(string Name, long[] Shape)
 }
 
 /// <summary>
-/// The canonical parameter names and shapes of a <see cref="HookedTransformer"/>, derived from its config.
+/// The canonical parameter names and shapes of a HookedTransformer, derived from its config.
 /// Every loader maps its checkpoint's keys onto these names; strict loading compares against this list.
 /// Linear weights use the PyTorch <c>nn.Linear</c> layout [out_features, in_features].
 /// </summary>
