@@ -1,0 +1,83 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Hooks;
+
+/// <summary>
+/// The per-run hook state: which names are cached, which hooks fire where. Built once per forward; the model
+/// calls <see cref="Apply"/> at every hook point. Resolution of names to hooks is cached per name.
+/// </summary>
+internal sealed class HookRunner
+{
+    private readonly IReadOnlyList<Hook> _hooks;
+    private readonly Func<string, bool>? _cacheFilter;
+    private readonly Dictionary<string, HookFunction[]> _resolved = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _cached = new(StringComparer.Ordinal);
+
+    public HookRunner(IReadOnlyList<Hook> hooks, Func<string, bool>? cacheFilter, ActivationCache? cache, bool keepGradients)
+    {
+        _hooks = hooks;
+        _cacheFilter = cacheFilter;
+        Cache = cache;
+        KeepGradients = keepGradients;
+    }
+
+    /// <summary>No hooks and no cache: the fastest path.</summary>
+    public static HookRunner None { get; } = new(Array.Empty<Hook>(), null, null, false);
+
+    public ActivationCache? Cache { get; }
+    public bool KeepGradients { get; }
+
+    /// <summary>Whether any hook or the cache wants this name (so the model must materialise it).</summary>
+    public bool Wants(string name) => Resolve(name).Length > 0 || IsCached(name);
+
+    private bool IsCached(string name)
+    {
+        if (Cache is null || _cacheFilter is null) return false;
+        if (!_cached.TryGetValue(name, out bool c)) _cached[name] = c = _cacheFilter(name);
+        return c;
+    }
+
+    private HookFunction[] Resolve(string name)
+    {
+        if (_hooks.Count == 0) return Array.Empty<HookFunction>();
+        if (!_resolved.TryGetValue(name, out var fns))
+            _resolved[name] = fns = _hooks.Where(h => h.Pattern == name || HookName.Matches(h.Pattern, name)).Select(h => h.Function).ToArray();
+        return fns;
+    }
+
+    /// <summary>Runs the hooks bound to <paramref name="name"/> in order, then records the result if cached.</summary>
+    public Tensor Apply(string name, Tensor x, int? layer, int? headDim)
+    {
+        var fns = Resolve(name);
+        bool cached = IsCached(name);
+        if (fns.Length == 0 && !cached) return x;
+        var ctx = new HookContext(name, layer, headDim);
+        foreach (var fn in fns)
+        {
+            var y = fn(x, ctx);
+            if (y is null) continue;
+            if (!y.shape.SequenceEqual(x.shape))
+                throw new HookException($"hook on '{name}' returned shape [{string.Join(", ", y.shape)}], expected [{string.Join(", ", x.shape)}]");
+            x = y.dtype == x.dtype ? y : y.to_type(x.dtype);
+        }
+        if (cached)
+        {
+            if (KeepGradients && x.requires_grad)
+            {
+                // The alias is what flows on, so backward fills its .grad; the cache owns the alias.
+                x = x.alias();
+                x.retain_grad();
+                x.DetachFromDisposeScope();
+                Cache!.Add(name, x);
+            }
+            else
+            {
+                var kept = x.detach();
+                kept.DetachFromDisposeScope();
+                Cache!.Add(name, kept);
+            }
+        }
+        return x;
+    }
+}

@@ -1,0 +1,69 @@
+using Glassbox.Hooks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Models.Components;
+
+/// <summary>Multi-head attention with grouped-query support and hooks on q, k, v, rotated q/k, scores, pattern,
+/// z and the per-head result. When nothing asks for scores or the pattern, the fused scaled-dot-product kernel is
+/// used; both paths give the same numbers.</summary>
+internal static class Attention
+{
+    /// <summary>Attention output [batch, pos, d_model] for input x [batch, pos, d_model]. The mask is
+    /// [batch, 1, q, k] bool (true = attend), or null when there is no padding (then causalOnly says whether the
+    /// plain causal mask applies).</summary>
+    public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, Rotary? rotary, Tensor positions,
+        Tensor? mask, bool causalOnly, HookRunner run, BlockHookNames n, int layer, bool useResult)
+    {
+        long b = x.shape[0], p = x.shape[1];
+        int h = c.NHeads, kvh = c.KvHeads, dh = c.HeadDim;
+        var q = nn.functional.linear(x, w.W_Q, w.b_Q).view(b, p, h, dh);     // [batch, pos, head, d_head]
+        var k = nn.functional.linear(x, w.W_K, w.b_K).view(b, p, kvh, dh);   // [batch, pos, kv_head, d_head]
+        var v = nn.functional.linear(x, w.W_V, w.b_V).view(b, p, kvh, dh);   // [batch, pos, kv_head, d_head]
+        q = run.Apply(n.Q, q, layer, 2);
+        k = run.Apply(n.K, k, layer, 2);
+        v = run.Apply(n.V, v, layer, 2);
+        if (rotary is not null)
+        {
+            q = run.Apply(n.RotQ, rotary.Apply(q, positions), layer, 2);
+            k = run.Apply(n.RotK, rotary.Apply(k, positions), layer, 2);
+        }
+        var qT = q.transpose(1, 2);                                          // [batch, head, pos, d_head]
+        var kT = k.transpose(1, 2);
+        var vT = v.transpose(1, 2);
+        if (kvh != h)
+        {
+            kT = kT.repeat_interleave(h / kvh, 1);
+            vT = vT.repeat_interleave(h / kvh, 1);
+        }
+        double scale = 1.0 / Math.Sqrt(dh);
+        Tensor zT;                                                            // [batch, head, pos, d_head]
+        if (run.Wants(n.Scores) || run.Wants(n.Pattern))
+        {
+            var scores = matmul(qT, kT.transpose(-1, -2)) * scale;          // [batch, head, q, k]
+            var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
+            if (full is not null) scores = scores.masked_fill(full.logical_not(), float.MinValue);
+            scores = run.Apply(n.Scores, scores, layer, 1);
+            var pattern = run.Apply(n.Pattern, scores.softmax(-1), layer, 1); // [batch, head, q, k]
+            zT = matmul(pattern, vT);
+        }
+        else
+        {
+            zT = nn.functional.scaled_dot_product_attention(qT, kT, vT, mask, 0.0, mask is null && causalOnly);
+        }
+        var z = run.Apply(n.Z, zT.transpose(1, 2), layer, 2);               // [batch, pos, head, d_head]
+        if (useResult || run.Wants(n.Result))
+        {
+            var wo = w.W_O.view(c.DModel, h, dh);                           // [d_model, head, d_head]
+            var result = einsum("bphe,dhe->bphd", z, wo);                    // [batch, pos, head, d_model]
+            result = run.Apply(n.Result, result, layer, 2);
+            var o = result.sum(2);
+            return w.b_O is null ? o : o + w.b_O;
+        }
+        return nn.functional.linear(z.reshape(b, p, h * dh), w.W_O, w.b_O);
+    }
+
+    /// <summary>Lower-triangular causal mask [1, 1, pos, pos].</summary>
+    public static Tensor CausalMask(long p, Device device) =>
+        ones(p, p, dtype: ScalarType.Bool, device: device).tril().view(1, 1, p, p);
+}

@@ -1,0 +1,51 @@
+using static TorchSharp.torch;
+
+namespace Glassbox.Models.Components;
+
+/// <summary>The parameters of one block, resolved once from the canonical weight dictionary. Fields are named
+/// like the canonical keys (<c>blocks.{l}.attn.W_Q</c> → <see cref="W_Q"/>). Absent parameters are null.</summary>
+internal sealed class BlockWeights
+{
+#pragma warning disable IDE1006 // names follow checkpoint keys
+    public Tensor? ln1_w, ln1_b, ln2_w, ln2_b;
+    public Tensor W_Q = null!, W_K = null!, W_V = null!, W_O = null!;   // [h*dh, d] [kv*dh, d] [kv*dh, d] [d, h*dh]
+    public Tensor? b_Q, b_K, b_V, b_O;
+    public Tensor? W_in, W_gate, W_out, b_in, b_gate, b_out;           // [d_mlp, d] [d_mlp, d] [d, d_mlp]
+#pragma warning restore IDE1006
+
+    public static BlockWeights From(IReadOnlyDictionary<string, Tensor> w, int layer)
+    {
+        string p = $"blocks.{layer}.";
+        Tensor? Get(string n) => w.TryGetValue(p + n, out var t) ? t : null;
+        return new BlockWeights
+        {
+            ln1_w = Get("ln1.w"), ln1_b = Get("ln1.b"), ln2_w = Get("ln2.w"), ln2_b = Get("ln2.b"),
+            W_Q = Get("attn.W_Q")!, W_K = Get("attn.W_K")!, W_V = Get("attn.W_V")!, W_O = Get("attn.W_O")!,
+            b_Q = Get("attn.b_Q"), b_K = Get("attn.b_K"), b_V = Get("attn.b_V"), b_O = Get("attn.b_O"),
+            W_in = Get("mlp.W_in"), W_gate = Get("mlp.W_gate"), W_out = Get("mlp.W_out"),
+            b_in = Get("mlp.b_in"), b_gate = Get("mlp.b_gate"), b_out = Get("mlp.b_out"),
+        };
+    }
+}
+
+/// <summary>Hook names of one block, built once through <see cref="Hooks.HookName"/>.</summary>
+internal sealed class BlockHookNames
+{
+    public readonly string ResidPre, ResidMid, ResidPost, AttnOut, MlpOut;
+    public readonly string Ln1Scale, Ln1Norm, Ln2Scale, Ln2Norm;
+    public readonly string Q, K, V, RotQ, RotK, Scores, Pattern, Z, Result;
+    public readonly string Pre, PreLinear, Post;
+
+    public BlockHookNames(int l)
+    {
+        ResidPre = Hooks.HookName.ResidPre(l); ResidMid = Hooks.HookName.ResidMid(l); ResidPost = Hooks.HookName.ResidPost(l);
+        AttnOut = Hooks.HookName.AttnOut(l); MlpOut = Hooks.HookName.MlpOut(l);
+        Ln1Scale = Hooks.HookName.BlockNorm(l, "ln1", "hook_scale"); Ln1Norm = Hooks.HookName.BlockNorm(l, "ln1", "hook_normalized");
+        Ln2Scale = Hooks.HookName.BlockNorm(l, "ln2", "hook_scale"); Ln2Norm = Hooks.HookName.BlockNorm(l, "ln2", "hook_normalized");
+        Q = Hooks.HookName.Attn(l, "hook_q"); K = Hooks.HookName.Attn(l, "hook_k"); V = Hooks.HookName.Attn(l, "hook_v");
+        RotQ = Hooks.HookName.Attn(l, "hook_rot_q"); RotK = Hooks.HookName.Attn(l, "hook_rot_k");
+        Scores = Hooks.HookName.Attn(l, "hook_attn_scores"); Pattern = Hooks.HookName.Attn(l, "hook_pattern");
+        Z = Hooks.HookName.Attn(l, "hook_z"); Result = Hooks.HookName.Attn(l, "hook_result");
+        Pre = Hooks.HookName.Mlp(l, "hook_pre"); PreLinear = Hooks.HookName.Mlp(l, "hook_pre_linear"); Post = Hooks.HookName.Mlp(l, "hook_post");
+    }
+}

@@ -1,0 +1,39 @@
+using Glassbox.Hooks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Models.Components;
+
+/// <summary>The feed-forward block: plain (act(W_in x)) or gated (act(W_gate x) * W_in x). Hooks:
+/// <c>mlp.hook_pre</c> (the activation's input), <c>mlp.hook_pre_linear</c> (gated only), <c>mlp.hook_post</c>.</summary>
+internal static class Mlp
+{
+    /// <summary>MLP output [batch, pos, d_model] for x [batch, pos, d_model].</summary>
+    public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, HookRunner run, BlockHookNames n, int layer)
+    {
+        Tensor post;                                                        // [batch, pos, d_mlp]
+        if (c.GatedMlp)
+        {
+            var pre = run.Apply(n.Pre, nn.functional.linear(x, w.W_gate!, w.b_gate), layer, null);
+            var lin = run.Apply(n.PreLinear, nn.functional.linear(x, w.W_in!, w.b_in), layer, null);
+            post = Activate(pre, c.Activation) * lin;
+        }
+        else
+        {
+            var pre = run.Apply(n.Pre, nn.functional.linear(x, w.W_in!, w.b_in), layer, null);
+            post = Activate(pre, c.Activation);
+        }
+        post = run.Apply(n.Post, post, layer, null);
+        return nn.functional.linear(post, w.W_out!, w.b_out);
+    }
+
+    /// <summary>Applies the activation function element-wise.</summary>
+    public static Tensor Activate(Tensor x, ActivationKind kind) => kind switch
+    {
+        ActivationKind.Gelu => nn.functional.gelu(x),
+        ActivationKind.GeluTanh => 0.5 * x * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3)))),
+        ActivationKind.Silu => nn.functional.silu(x),
+        ActivationKind.Relu => nn.functional.relu(x),
+        _ => throw new ConfigException($"unknown activation {kind}"),
+    };
+}

@@ -1,0 +1,222 @@
+using Glassbox.Hooks;
+using Glassbox.Models.Components;
+using Glassbox.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Models;
+
+/// <summary>The result of a cached run: the model output and the activations. Dispose it to free both.</summary>
+/// <param name="Output">Logits [batch, pos, d_vocab] for language models, the last hidden state
+/// [batch, pos, d_model] for encoders, or the residual entering block <c>StopAtLayer</c>.</param>
+/// <param name="Cache">Recorded activations.</param>
+public sealed record CachedRun(Tensor Output, ActivationCache Cache) : IDisposable
+{
+    /// <summary>Frees the output and the cache.</summary>
+    public void Dispose() { Output.Dispose(); Cache.Dispose(); }
+}
+
+/// <summary>
+/// One transformer runtime for every supported family (GPT-2, Llama/Qwen2, BERT, GPT-NeoX), driven by a
+/// <see cref="ModelConfig"/> and canonical weights (<see cref="ParameterLayout"/>), with a hook point on every
+/// activation (<see cref="HookName.All"/>). Not thread-safe; one forward at a time.
+/// </summary>
+public sealed class HookedTransformer : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _weights;
+    private readonly BlockWeights[] _blocks;
+    private readonly BlockHookNames[] _names;
+    private readonly Rotary? _rotary;
+    private readonly IReadOnlyList<string> _hookNames;
+
+    /// <summary>Architecture-neutral configuration.</summary>
+    public ModelConfig Config { get; }
+    /// <summary>Tokenizer, or null when the model was loaded without one (token ids still work).</summary>
+    public ITokenizer? Tokenizer { get; }
+    /// <summary>Display name (known model name or source path).</summary>
+    public string Name { get; }
+    /// <summary>Device of the weights.</summary>
+    public Device Device { get; }
+    /// <summary>Weights by canonical name (owned by the model; do not dispose).</summary>
+    public IReadOnlyDictionary<string, Tensor> Weights => _weights;
+    /// <summary>Every hook point, in execution order (includes the opt-in <c>attn.hook_result</c>).</summary>
+    public IReadOnlyList<string> HookNames => _hookNames;
+    /// <summary>Total number of parameters (tied matrices counted once).</summary>
+    public long ParameterCount => _weights.Values.Sum(t => t.numel());
+
+    private HookedTransformer(ModelConfig config, Dictionary<string, Tensor> weights, ITokenizer? tokenizer, string name, Device device)
+    {
+        Config = config; _weights = weights; Tokenizer = tokenizer; Name = name; Device = device;
+        _blocks = Enumerable.Range(0, config.NLayers).Select(l => BlockWeights.From(weights, l)).ToArray();
+        _names = Enumerable.Range(0, config.NLayers).Select(l => new BlockHookNames(l)).ToArray();
+        _rotary = config.Positions == PositionKind.Rotary ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device) : null;
+        _hookNames = HookName.All(config);
+    }
+
+    /// <summary>Builds a model from a config and canonical weights, checking names and shapes strictly.</summary>
+    /// <param name="config">Model config (validated).</param>
+    /// <param name="weights">Canonical weights; the model takes ownership (tensors are converted/moved as needed).</param>
+    /// <param name="tokenizer">Optional tokenizer.</param>
+    /// <param name="name">Display name.</param>
+    /// <param name="dtype">Weight dtype (float32 by default; float16/bfloat16 for large models).</param>
+    /// <param name="device">Device (CPU by default).</param>
+    /// <exception cref="ConfigException">The config is inconsistent.</exception>
+    /// <exception cref="WeightMismatchException">Weights are missing, unexpected or misshapen (all are listed).</exception>
+    public static HookedTransformer Create(ModelConfig config, IReadOnlyDictionary<string, Tensor> weights, ITokenizer? tokenizer = null,
+        string name = "model", ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        config.Validate();
+        var problems = new List<string>();
+        var layout = ParameterLayout.For(config);
+        var expected = layout.Select(p => p.Name).ToHashSet();
+        foreach (var spec in layout)
+        {
+            if (!weights.TryGetValue(spec.Name, out var t)) problems.Add($"missing '{spec.Name}' {spec.ShapeText}");
+            else if (!t.shape.SequenceEqual(spec.Shape)) problems.Add($"'{spec.Name}' has shape [{string.Join(", ", t.shape)}], expected {spec.ShapeText}");
+        }
+        foreach (var k in weights.Keys.Where(k => !expected.Contains(k)).Order()) problems.Add($"unexpected '{k}'");
+        if (problems.Count > 0) throw new WeightMismatchException(name, problems);
+        var dev = device ?? CPU;
+        var owned = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var spec in layout)
+        {
+            var t = weights[spec.Name];
+            var moved = t.device == dev && t.dtype == dtype ? t : t.to(dtype, dev);
+            if (!ReferenceEquals(moved, t)) t.Dispose();
+            owned[spec.Name] = moved.DetachFromDisposeScope();
+        }
+        return new HookedTransformer(config, owned, tokenizer, name, dev);
+    }
+
+    /// <summary>Plain forward: output [batch, pos, d_vocab] (LMs) or [batch, pos, d_model] (encoders).</summary>
+    public Tensor Forward(TokenBatch batch, RunOptions? options = null) => Run(batch, Array.Empty<Hook>(), null, options).Output;
+
+    /// <summary>Forward that records every activation whose name passes <paramref name="filter"/> (all when null).</summary>
+    public CachedRun RunWithCache(TokenBatch batch, Func<string, bool>? filter = null, RunOptions? options = null) =>
+        Run(batch, Array.Empty<Hook>(), filter ?? (_ => true), options);
+
+    /// <summary>Forward with hooks that may read or replace activations. Hooks on one name run in the given order.</summary>
+    /// <exception cref="HookException">A hook pattern matches no hook point (with a suggestion), or a hook returns a wrong shape.</exception>
+    public Tensor RunWithHooks(TokenBatch batch, IEnumerable<Hook> hooks, RunOptions? options = null) =>
+        Run(batch, hooks.ToList(), null, options).Output;
+
+    /// <summary>The general run: hooks and caching together.</summary>
+    public CachedRun Run(TokenBatch batch, IReadOnlyList<Hook> hooks, Func<string, bool>? cacheFilter, RunOptions? options = null)
+    {
+        var opt = options ?? RunOptions.Default;
+        CheckInput(batch, opt);
+        foreach (var h in hooks)
+            if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n))) HookName.Require(h.Pattern, _hookNames);
+        var cache = new ActivationCache();
+        var runner = hooks.Count == 0 && cacheFilter is null ? HookRunner.None : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients);
+        try
+        {
+            using var grad = opt.KeepGradients ? enable_grad() : no_grad();
+            using var scope = NewDisposeScope();
+            var output = ForwardCore(batch, runner, opt);
+            return new CachedRun(output.MoveToOuterDisposeScope(), cache);
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
+    {
+        var c = Config;
+        long b = batch.Ids.shape[0], p = batch.Ids.shape[1];
+        var ids = batch.Ids.device == Device ? batch.Ids : batch.Ids.to(Device);
+        var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
+        var embed = _weights["embed.W_E"].index_select(0, ids.flatten()).view(b, p, c.DModel);   // [batch, pos, d_model]
+        if (opt.KeepGradients && !embed.requires_grad) embed.requires_grad_(true);
+        var resid = run.Apply(HookName.Embed, embed, null, null);
+        if (c.Positions == PositionKind.Learned)
+            resid = resid + run.Apply(HookName.PosEmbed, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel), null, null);
+        if (c.NTokenTypes > 0)
+            resid = resid + run.Apply(HookName.TokenTypeEmbed, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel), null, null);
+        if (c.EmbedNorm)
+            resid = Norm.Apply(resid, NormKind.LayerNorm, _weights["embed_ln.w"], _weights["embed_ln.b"], c.NormEps, run,
+                HookName.Norm("embed_ln", "hook_scale"), HookName.Norm("embed_ln", "hook_normalized"), null);
+
+        Tensor? mask = null;                                                  // [batch, 1, q, k]
+        if (batch.HasPadding)
+        {
+            var keys = batch.Mask.to(Device).view(b, 1, 1, p);
+            mask = c.Causal ? keys.logical_and(Attention.CausalMask(p, Device)) : keys.expand(b, 1, p, p);
+            // A query always sees itself, so padded rows never become all-masked (no NaN leaks into real tokens).
+            mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
+        }
+        int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
+        if (stop < 0) throw new InputException($"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}");
+        for (int l = 0; l < stop; l++)
+            resid = Block(resid, l, pos, mask, run, opt.UseAttnResult);
+        if (opt.StopAtLayer is not null) return resid;
+        if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)
+            resid = Norm.Apply(resid, c.Norm, _weights["ln_final.w"], _weights.GetValueOrDefault("ln_final.b"), c.NormEps, run,
+                HookName.Norm("ln_final", "hook_scale"), HookName.Norm("ln_final", "hook_normalized"), null);
+        if (!c.HasUnembed) return resid;                                      // [batch, pos, d_model]
+        var wu = c.TiedEmbeddings ? _weights["embed.W_E"] : _weights["unembed.W_U"];
+        return nn.functional.linear(resid, wu, _weights.GetValueOrDefault("unembed.b_U"));   // [batch, pos, d_vocab]
+    }
+
+    private Tensor Block(Tensor resid, int l, Tensor pos, Tensor? mask, HookRunner run, bool useResult)
+    {
+        var c = Config; var w = _blocks[l]; var n = _names[l];
+        resid = run.Apply(n.ResidPre, resid, l, null);
+        bool causalOnly = mask is null && c.Causal;
+        if (c.PostNorm)
+        {
+            var a = run.Apply(n.AttnOut, Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, n, l, useResult), l, null);
+            var mid = Norm.Apply(resid + a, NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, n.Ln1Scale, n.Ln1Norm, l);
+            mid = run.Apply(n.ResidMid, mid, l, null);
+            if (!c.HasMlp) return run.Apply(n.ResidPost, mid, l, null);
+            var m = run.Apply(n.MlpOut, Mlp.Forward(mid, w, c, run, n, l), l, null);
+            var post = Norm.Apply(mid + m, NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
+            return run.Apply(n.ResidPost, post, l, null);
+        }
+        var x1 = Norm.Apply(resid, c.Norm, w.ln1_w, w.ln1_b, c.NormEps, run, n.Ln1Scale, n.Ln1Norm, l);
+        var attn = run.Apply(n.AttnOut, Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, n, l, useResult), l, null);
+        if (c.ParallelAttnMlp && c.HasMlp)
+        {
+            var x2 = Norm.Apply(resid, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
+            var mlp = run.Apply(n.MlpOut, Mlp.Forward(x2, w, c, run, n, l), l, null);
+            return run.Apply(n.ResidPost, resid + attn + mlp, l, null);
+        }
+        var mid2 = run.Apply(n.ResidMid, resid + attn, l, null);
+        if (!c.HasMlp) return run.Apply(n.ResidPost, mid2, l, null);
+        var x3 = Norm.Apply(mid2, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
+        var m2 = run.Apply(n.MlpOut, Mlp.Forward(x3, w, c, run, n, l), l, null);
+        return run.Apply(n.ResidPost, mid2 + m2, l, null);
+    }
+
+    private void CheckInput(TokenBatch batch, RunOptions opt)
+    {
+        if (batch.Length > Config.NCtx)
+            throw new InputException($"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it");
+        long max = batch.Ids.max().item<long>(), min = batch.Ids.min().item<long>();
+        if (max >= Config.DVocab || min < 0)
+            throw new InputException($"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})");
+        if (Config.NTokenTypes > 0 && batch.TokenTypeIds.max().item<long>() >= Config.NTokenTypes)
+            throw new InputException($"token type id out of range 0..{Config.NTokenTypes - 1}");
+        if (opt.StopAtLayer is < 0 || opt.StopAtLayer > Config.NLayers)
+            throw new InputException($"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}");
+    }
+
+    /// <summary>Tokenizes texts into a padded batch.</summary>
+    /// <exception cref="InputException">The model has no tokenizer, or a text is too long for the context.</exception>
+    public TokenBatch Tokenize(IReadOnlyList<string> texts, PaddingSide side = PaddingSide.Right, bool addSpecialTokens = true)
+    {
+        if (Tokenizer is null) throw new InputException($"{Name} was loaded without a tokenizer; pass token ids instead of text");
+        var seqs = texts.Select(t => (IReadOnlyList<int>)Tokenizer.Encode(t, addSpecialTokens).Ids).ToList();
+        return TokenBatch.FromIds(seqs, Tokenizer.PadId ?? Config.PadTokenId ?? 0, side, device: Device);
+    }
+
+    /// <summary>Frees the weights.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _weights.Values) t.Dispose();
+        _rotary?.Dispose();
+    }
+}
