@@ -14,4 +14,4 @@ public delegate TorchSharp.torch.Tensor? HookFunction(TorchSharp.torch.Tensor ac
 /// <summary>A hook bound to a name or glob pattern (e.g. <c>blocks.*.hook_resid_post</c>).</summary>
 /// <param name="Pattern">Exact hook name or glob.</param>
 /// <param name="Function">The function to run.</param>
-public sealed record Hook(string Pattern, HookFunction Function);
+public sealed partial record Hook(string Pattern, HookFunction Function);

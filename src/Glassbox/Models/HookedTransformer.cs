@@ -35,6 +35,8 @@ public sealed class HookedTransformer : IDisposable
     public ITokenizer? Tokenizer { get; }
     /// <summary>Display name (known model name or source path).</summary>
     public string Name { get; }
+    /// <summary>Where the weights came from (for manifests), if known.</summary>
+    public ModelSource? Source { get; private init; }
     /// <summary>Device of the weights.</summary>
     public Device Device { get; }
     /// <summary>Weights by canonical name (owned by the model; do not dispose).</summary>
@@ -60,10 +62,11 @@ public sealed class HookedTransformer : IDisposable
     /// <param name="name">Display name.</param>
     /// <param name="dtype">Weight dtype (float32 by default; float16/bfloat16 for large models).</param>
     /// <param name="device">Device (CPU by default).</param>
+    /// <param name="source">Provenance for manifests.</param>
     /// <exception cref="ConfigException">The config is inconsistent.</exception>
     /// <exception cref="WeightMismatchException">Weights are missing, unexpected or misshapen (all are listed).</exception>
     public static HookedTransformer Create(ModelConfig config, IReadOnlyDictionary<string, Tensor> weights, ITokenizer? tokenizer = null,
-        string name = "model", ScalarType dtype = ScalarType.Float32, Device? device = null)
+        string name = "model", ScalarType dtype = ScalarType.Float32, Device? device = null, ModelSource? source = null)
     {
         config.Validate();
         var problems = new List<string>();
@@ -85,7 +88,7 @@ public sealed class HookedTransformer : IDisposable
             if (!ReferenceEquals(moved, t)) t.Dispose();
             owned[spec.Name] = moved.DetachFromDisposeScope();
         }
-        return new HookedTransformer(config, owned, tokenizer, name, dev);
+        return new HookedTransformer(config, owned, tokenizer, name, dev) { Source = source };
     }
 
     /// <summary>Plain forward: output [batch, pos, d_vocab] (LMs) or [batch, pos, d_model] (encoders).</summary>

@@ -1,0 +1,47 @@
+using System.Reflection;
+using TorchSharp;
+
+namespace Glassbox;
+
+/// <summary>Process-wide setup: thread count and environment facts for <c>glassbox doctor</c>.</summary>
+public static class GlassboxRuntime
+{
+    private static int _initialized;
+
+    /// <summary>Sets libtorch's intra-op thread count (default: all cores). Safe to call more than once.</summary>
+    public static void Initialize(int? threads = null)
+    {
+        int n = threads ?? Environment.ProcessorCount;
+        if (n < 1) throw new InputException($"thread count must be at least 1, got {n}");
+        torch.set_num_threads(n);
+        Interlocked.Exchange(ref _initialized, 1);
+    }
+
+    /// <summary>Ensures <see cref="Initialize"/> ran once with defaults.</summary>
+    public static void EnsureInitialized()
+    {
+        if (Volatile.Read(ref _initialized) == 0) Initialize();
+    }
+
+    /// <summary>Glassbox version.</summary>
+    public static string Version => typeof(GlassboxRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>TorchSharp package version.</summary>
+    public static string TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString() ?? "?";
+
+    /// <summary>libtorch version.</summary>
+    public static string LibTorchVersion => torch.__version__;
+
+    /// <summary>Whether the system libstdc++ lacks GLIBCXX_3.4.32 (so the weak-version patch is needed), and whether the
+    /// loaded shim carries the patch. Null entries mean "not applicable" (non-Linux).</summary>
+    public static (bool? Needed, bool? Applied, string? ShimPath) GlibcxxCompatibility()
+    {
+        if (!OperatingSystem.IsLinux()) return (null, null, null);
+        string? sys = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" }
+            .FirstOrDefault(File.Exists);
+        bool needed = sys is null || File.ReadAllBytes(sys).AsSpan().IndexOf("GLIBCXX_3.4.32\0"u8) < 0;
+        string? shim = Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault();
+        bool? applied = shim is null ? null : Elf.IsVersionWeak(File.ReadAllBytes(shim), "GLIBCXX_3.4.32");
+        return (needed, applied, shim);
+    }
+}
