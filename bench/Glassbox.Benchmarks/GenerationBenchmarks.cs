@@ -1,0 +1,26 @@
+using BenchmarkDotNet.Attributes;
+using Glassbox.Loading;
+using Glassbox.Models;
+
+namespace Glassbox.Benchmarks;
+
+/// <summary>stories260K greedy generation (needs ../shared/data); reports time per 60 tokens.</summary>
+public class GenerationBenchmarks
+{
+    private HookedTransformer? _model;
+    private IReadOnlyList<int> _prompt = Array.Empty<int>();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        GlassboxRuntime.Initialize(2);
+        _model = ModelLoader.Load("stories260k");
+        _prompt = _model.Tokenizer!.Encode("Once upon a time").Ids;
+    }
+
+    [Benchmark]
+    public int Greedy60Tokens() => Generator.Generate(_model!, _prompt, new GenerationOptions { MaxNewTokens = 60 - _prompt.Count, StopToken = -1 }).Count;
+
+    [GlobalCleanup]
+    public void Cleanup() => _model?.Dispose();
+}

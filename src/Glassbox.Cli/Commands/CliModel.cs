@@ -1,0 +1,37 @@
+using Glassbox.Loading;
+using Glassbox.Models;
+using Spectre.Console;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary>Loads the model a command names, with a status spinner for people and silence for --json.</summary>
+internal static class CliModel
+{
+    public static HookedTransformer Load(ModelSettings s)
+    {
+        GlassboxRuntime.Initialize(s.Threads);
+        if (s.Json || Console.IsOutputRedirected) return ModelLoader.Load(s.Model, s.Tokenizer);
+        HookedTransformer? model = null;
+        AnsiConsole.Status().Start($"Loading {s.Model}...", _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
+        return model!;
+    }
+
+    /// <summary>Token ids from --text (tokenized) or --token-ids ("1,2,3").</summary>
+    public static IReadOnlyList<int> Ids(HookedTransformer model, string? text, string? tokenIds, bool addSpecial = true)
+    {
+        if (text is not null && tokenIds is not null) throw new InputException("give either --text or --token-ids, not both");
+        if (tokenIds is not null) return ParseIds(tokenIds);
+        if (text is null) throw new InputException("give --text or --token-ids");
+        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use --token-ids (or --tokenizer)");
+        return model.Tokenizer.Encode(text, addSpecial).Ids;
+    }
+
+    public static IReadOnlyList<int> ParseIds(string s)
+    {
+        var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new InputException("--token-ids is empty");
+        return parts.Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"--token-ids: '{p}' is not an integer")).ToList();
+    }
+
+    public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString();
+}

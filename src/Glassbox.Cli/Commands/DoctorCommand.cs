@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Glassbox.Loading;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox doctor</c>: is the runtime healthy?</summary>
+public sealed class DoctorCommand : Command<OutputSettings>
+{
+    protected override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellationToken)
+    {
+        GlassboxRuntime.Initialize(settings.Threads);
+        var (needed, applied, shim) = GlassboxRuntime.GlibcxxCompatibility();
+        string modelStatus;
+        bool ok = true;
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            using var m = ModelLoader.Load("minilm", null);
+            modelStatus = $"ok: {m.Name}, {m.ParameterCount:N0} parameters, loaded in {sw.Elapsed.TotalSeconds:F1} s";
+        }
+        catch (Exception e) when (e is GlassboxException or IOException)
+        {
+            modelStatus = "FAILED: " + e.Message;
+            ok = false;
+        }
+        if (needed == true && applied != true) ok = false;
+        var facts = new Dictionary<string, string>
+        {
+            ["glassbox"] = GlassboxRuntime.Version,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+            ["torchsharp"] = GlassboxRuntime.TorchSharpVersion,
+            ["libtorch"] = GlassboxRuntime.LibTorchVersion,
+            ["threads"] = torch.get_num_threads().ToString(),
+            ["cores"] = Environment.ProcessorCount.ToString(),
+            ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
+            ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
+            ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",
+            ["native_shim"] = shim ?? "n/a",
+            ["default_model"] = modelStatus,
+            ["status"] = ok ? "ok" : "problems found",
+        };
+        if (settings.Json) Console.WriteLine(ResultJson.Serialize(facts));
+        else
+        {
+            var t = new Table().AddColumns("check", "result");
+            foreach (var (k, v) in facts) t.AddRow(k, Markup.Escape(v));
+            AnsiConsole.Write(t);
+        }
+        return ok ? 0 : 1;
+    }
+}

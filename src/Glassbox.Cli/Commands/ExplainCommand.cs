@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox explain</c>: the main job — a self-contained HTML report about a model.</summary>
+public sealed class ExplainCommand : Command<ExplainCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("-t|--text <TEXT>")]
+        [Description("Sample sentence for the attention pictures.")]
+        public string Text { get; init; } = ModelReport.DefaultSample;
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Report file. Default glassbox-report.html.")]
+        public string Out { get; init; } = "glassbox-report.html";
+    }
+
+    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        using var model = CliModel.Load(s);
+        HtmlReport? report = null;
+        ModelReport.Summary? summary = null;
+        void Build() => (report, summary) = ModelReport.Build(model, s.Text);
+        if (s.Json || Console.IsOutputRedirected) Build();
+        else AnsiConsole.Status().Start("Building the report...", _ => Build());
+        report!.Save(s.Out);
+        var full = Path.GetFullPath(s.Out);
+        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary }));
+        else
+        {
+            AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");
+            AnsiConsole.MarkupLine($"{Markup.Escape(summary!.Model)}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points.");
+        }
+        return 0;
+    }
+}

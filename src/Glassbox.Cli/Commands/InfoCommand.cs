@@ -1,0 +1,54 @@
+using Glassbox.Hooks;
+using Glassbox.Models;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox info</c>: config, parameter counts and hook points of a model.</summary>
+public sealed class InfoCommand : Command<ModelSettings>
+{
+    protected override int Execute(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
+    {
+        using var model = CliModel.Load(settings);
+        var info = ModelInfo.Of(model);
+        if (settings.Json) { Console.WriteLine(ResultJson.Serialize(info)); return 0; }
+        var cfg = new Table().Title($"[bold]{Markup.Escape(model.Name)}[/]").AddColumns("field", "value");
+        foreach (var (k, v) in info.Config) cfg.AddRow(k, Markup.Escape(v));
+        AnsiConsole.Write(cfg);
+        var pc = new Table().AddColumns("component", "parameters");
+        foreach (var (k, v) in info.ParameterCounts) pc.AddRow(k, v.ToString("N0"));
+        AnsiConsole.Write(pc);
+        var hooks = new Table().AddColumns("hook", "shape");
+        foreach (var h in info.Hooks.Where(h => h.Layer is null or 0)) hooks.AddRow(h.Name, h.Shape);
+        AnsiConsole.Write(hooks);
+        AnsiConsole.MarkupLine($"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one).");
+        return 0;
+    }
+}
+
+/// <summary>Machine-readable model description.</summary>
+public sealed record ModelInfo(string Name, ModelSource? Source, IReadOnlyDictionary<string, string> Config,
+    IReadOnlyDictionary<string, long> ParameterCounts, IReadOnlyList<HookInfo> Hooks)
+{
+    public static ModelInfo Of(HookedTransformer m)
+    {
+        var c = m.Config;
+        var cfg = typeof(ModelConfig).GetProperties().Where(p => p.GetIndexParameters().Length == 0)
+            .ToDictionary(p => p.Name, p => p.GetValue(c)?.ToString() ?? "-");
+        var counts = new SortedDictionary<string, long>();
+        foreach (var (name, t) in m.Weights)
+        {
+            string group = name.StartsWith("blocks.") ? (name.Contains(".attn.") ? "attention" : name.Contains(".mlp.") ? "mlp" : "norms")
+                : name.StartsWith("unembed") ? "unembedding" : name.Contains("ln") ? "norms" : "embeddings";
+            counts[group] = counts.GetValueOrDefault(group) + t.numel();
+        }
+        counts["total"] = m.ParameterCount;
+        var hooks = m.HookNames.Select(h => new HookInfo(h, HookName.LayerOf(h), HookShapes.Text(h))).ToList();
+        return new ModelInfo(m.Name, m.Source, cfg, counts, hooks);
+    }
+}
+
+/// <summary>One hook point and its shape.</summary>
+public sealed record HookInfo(string Name, int? Layer, string Shape);

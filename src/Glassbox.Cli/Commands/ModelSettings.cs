@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary>Options shared by commands that print results.</summary>
+public class OutputSettings : CommandSettings
+{
+    [CommandOption("--json")]
+    [Description("Print the result as JSON (for machines) instead of tables.")]
+    public bool Json { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("libtorch threads (default: all cores).")]
+    public int? Threads { get; init; }
+}
+
+/// <summary>Options of commands that load a model.</summary>
+public class ModelSettings : OutputSettings
+{
+    [CommandOption("-m|--model <MODEL>")]
+    [Description("A known name (see 'glassbox models'; default minilm), a Hugging Face model directory, or a llama2.c .bin file.")]
+    public string Model { get; init; } = "minilm";
+
+    [CommandOption("--tokenizer <FILE>")]
+    [Description("Tokenizer file for a llama2.c checkpoint (tokenizer.bin), or a directory with tokenizer files.")]
+    public string? Tokenizer { get; init; }
+}

@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using Glassbox.Models;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox run</c>: top next tokens for language models, a summary of the hidden states for encoders.</summary>
+public sealed class RunCommand : Command<RunCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("-t|--text <TEXT>")]
+        [Description("Input text.")]
+        public string? Text { get; init; }
+
+        [CommandOption("--token-ids <IDS>")]
+        [Description("Input token ids, comma-separated (instead of --text).")]
+        public string? TokenIds { get; init; }
+
+        [CommandOption("-k|--top <K>")]
+        [Description("How many next tokens to show (LMs). Default 10.")]
+        public int Top { get; init; } = 10;
+    }
+
+    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        if (s.Top < 1) throw new InputException("--top must be at least 1");
+        using var model = CliModel.Load(s);
+        var ids = CliModel.Ids(model, s.Text, s.TokenIds);
+        using var scope = NewDisposeScope();
+        using var batch = TokenBatch.Single(ids, model.Device);
+        var output = model.Forward(batch)[0].to(ScalarType.Float32).cpu();
+        var tokens = ids.Select(i => CliModel.Tok(model, i)).ToList();
+        object result;
+        if (model.Config.HasUnembed)
+        {
+            var probs = output[-1].softmax(0);
+            var top = probs.topk(Math.Min(s.Top, model.Config.DVocab));
+            var idx = top.indices.data<long>().ToArray();
+            var p = top.values.data<float>().ToArray();
+            var rows = idx.Select((id, i) => new { rank = i + 1, id = (int)id, token = CliModel.Tok(model, (int)id), probability = p[i] }).ToList();
+            result = new { manifest = RunManifest.For("run", model), tokens, ids, nextTokens = rows };
+            if (!s.Json)
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {Markup.Escape(string.Join(" ", tokens.Select(t => $"[{t}]")))}");
+                var t = new Table().AddColumns("rank", "id", "next token", "probability");
+                foreach (var r in rows) t.AddRow(r.rank.ToString(), r.id.ToString(), Markup.Escape(r.token), r.probability.ToString("F4"));
+                AnsiConsole.Write(t);
+            }
+        }
+        else
+        {
+            var norms = output.norm(1).data<float>().ToArray();
+            var mean = output.mean(new long[] { 0 });
+            var emb = mean / mean.norm();
+            var first = emb[..8].data<float>().ToArray();
+            result = new { manifest = RunManifest.For("run", model), tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
+            if (!s.Json)
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [1, {ids.Count}, {model.Config.DModel}]");
+                var t = new Table().AddColumns("pos", "token", "‖h‖");
+                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(), Markup.Escape(tokens[i]), norms[i].ToString("F3"));
+                AnsiConsole.Write(t);
+                AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4"))));
+            }
+        }
+        if (s.Json) Console.WriteLine(ResultJson.Serialize(result));
+        return 0;
+    }
+}
