@@ -94,9 +94,13 @@ public sealed class HookedTransformer : IDisposable
     /// <summary>Plain forward: output [batch, pos, d_vocab] (LMs) or [batch, pos, d_model] (encoders).</summary>
     public Tensor Forward(TokenBatch batch, RunOptions? options = null) => Run(batch, Array.Empty<Hook>(), null, options).Output;
 
-    /// <summary>Forward that records every activation whose name passes <paramref name="filter"/> (all when null).</summary>
-    public CachedRun RunWithCache(TokenBatch batch, Func<string, bool>? filter = null, RunOptions? options = null) =>
-        Run(batch, Array.Empty<Hook>(), filter ?? (_ => true), options);
+    /// <summary>Forward that records every activation whose name passes <paramref name="filter"/>. When null, every
+    /// hook point is recorded except the opt-in <c>attn.hook_result</c> (unless <see cref="RunOptions.UseAttnResult"/>).</summary>
+    public CachedRun RunWithCache(TokenBatch batch, Func<string, bool>? filter = null, RunOptions? options = null)
+    {
+        bool withResult = options?.UseAttnResult ?? false;
+        return Run(batch, Array.Empty<Hook>(), filter ?? (n => withResult || !n.EndsWith(".attn.hook_result", StringComparison.Ordinal)), options);
+    }
 
     /// <summary>Forward with hooks that may read or replace activations. Hooks on one name run in the given order.</summary>
     /// <exception cref="HookException">A hook pattern matches no hook point (with a suggestion), or a hook returns a wrong shape.</exception>

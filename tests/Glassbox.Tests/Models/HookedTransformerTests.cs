@@ -30,7 +30,7 @@ public class HookedTransformerTests
         using var model = TinyModels.Create(family);
         using var batch = TokenBatch.Single(Seq);
         using var run = model.RunWithCache(batch);
-        Assert.Equal(model.HookNames.OrderBy(x => x), run.Cache.Names.OrderBy(x => x));
+        Assert.Equal(HookName.All(model.Config, includeAttnResult: false).OrderBy(x => x), run.Cache.Names.OrderBy(x => x));
         var hooks = run.Cache.Names.Select(n => new Hook(n, (t, ctx) => run.Cache[ctx.Name])).ToList();
         using var patched = model.RunWithHooks(batch, hooks);
         Assert.True(TinyModels.MaxAbsDiff(run.Output, patched) < 1e-5);
