@@ -1,0 +1,121 @@
+using System.Text.Json;
+
+namespace Glassbox.Models.Families;
+
+/// <summary>Typed access to config.json fields with errors that name the field, the family and the file.</summary>
+internal sealed class ConfigReader
+{
+    private readonly JsonElement _root;
+    private readonly string _source;
+    private readonly string _family;
+
+    public ConfigReader(JsonElement root, string source, string family)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new ConfigException($"{source}: config must be a JSON object, found {root.ValueKind}");
+        _root = root;
+        _source = source;
+        _family = family;
+    }
+
+    private bool TryGet(string field, out JsonElement v) =>
+        _root.TryGetProperty(field, out v) && v.ValueKind != JsonValueKind.Null;
+
+    private ConfigException Bad(string field, string want, JsonElement v) =>
+        new($"{_source}: config field '{field}' must be {want}, found {v.GetRawText()} ({_family})");
+
+    /// <summary>Whether the field is present and not null.</summary>
+    public bool Has(string field) => TryGet(field, out _);
+
+    /// <summary>A required integer field.</summary>
+    public int Int(string field)
+    {
+        if (!TryGet(field, out var v))
+            throw new ConfigException($"{_source}: required config field '{field}' is missing ({_family})");
+        return AsInt(field, v);
+    }
+
+    /// <summary>An optional integer field (missing or null gives <paramref name="fallback"/>).</summary>
+    public int Int(string field, int fallback) => TryGet(field, out var v) ? AsInt(field, v) : fallback;
+
+    /// <summary>An optional integer field that may be absent.</summary>
+    public int? NullableInt(string field) => TryGet(field, out var v) ? AsInt(field, v) : null;
+
+    /// <summary>An optional number field; the first present of several aliases wins.</summary>
+    public double Double(double fallback, params string[] fields)
+    {
+        foreach (var f in fields)
+        {
+            if (!TryGet(f, out var v)) continue;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d)) throw Bad(f, "a number", v);
+            return d;
+        }
+        return fallback;
+    }
+
+    /// <summary>An optional boolean field.</summary>
+    public bool Bool(string field, bool fallback)
+    {
+        if (!TryGet(field, out var v)) return fallback;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Bad(field, "true or false", v),
+        };
+    }
+
+    /// <summary>An optional string field.</summary>
+    public string String(string field, string fallback)
+    {
+        if (!TryGet(field, out var v)) return fallback;
+        return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(field, "a string", v);
+    }
+
+    /// <summary>Rejects a field whose presence (non-null) means a feature Glassbox does not implement.</summary>
+    public void Unsupported(string field, string why)
+    {
+        if (TryGet(field, out var v))
+            throw new ConfigException($"{_source}: config field '{field}' = {v.GetRawText()} is not supported ({_family}): {why}");
+    }
+
+    /// <summary>The activation named by <paramref name="field"/>.</summary>
+    public ActivationKind Activation(string field, string fallback)
+    {
+        string name = String(field, fallback);
+        return name switch
+        {
+            "gelu" => ActivationKind.Gelu,
+            "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => ActivationKind.GeluTanh,
+            "silu" or "swish" => ActivationKind.Silu,
+            "relu" => ActivationKind.Relu,
+            _ => throw new ConfigException($"{_source}: config field '{field}' names unsupported activation '{name}' ({_family}; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, silu, swish, relu)"),
+        };
+    }
+
+    /// <summary>The config.json name of an activation.</summary>
+    public static string ActivationName(ActivationKind a) => a switch
+    {
+        ActivationKind.Gelu => "gelu",
+        ActivationKind.GeluTanh => "gelu_new",
+        ActivationKind.Silu => "silu",
+        ActivationKind.Relu => "relu",
+        _ => throw new ArgumentOutOfRangeException(nameof(a), a, null),
+    };
+
+    /// <summary>Validates a freshly read config, prefixing errors with the file name, and normalises derived fields.</summary>
+    public ModelConfig Finish(ModelConfig c)
+    {
+        try { c.Validate(); }
+        catch (ConfigException ex) { throw new ConfigException($"{_source}: {ex.Message}", ex); }
+        return ConfigNormalization.Normalize(c);
+    }
+
+    private int AsInt(string field, JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
+        // Some exporters write whole numbers as 768.0.
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue) return (int)d;
+        throw Bad(field, "an integer", v);
+    }
+}
