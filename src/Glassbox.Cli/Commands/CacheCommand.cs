@@ -29,7 +29,7 @@ public sealed class CacheCommand : Command<CacheCommand.Settings>
         public string? Out { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("--out is required (a .safetensors file)");
         using var model = CliModel.Load(s);

@@ -10,7 +10,7 @@ namespace Glassbox.Cli.Commands;
 /// <summary><c>glassbox doctor</c>: is the runtime healthy?</summary>
 public sealed class DoctorCommand : Command<OutputSettings>
 {
-    protected override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellationToken)
     {
         GlassboxRuntime.Initialize(settings.Threads);
         var (needed, applied, shim) = GlassboxRuntime.GlibcxxCompatibility();

@@ -19,7 +19,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public string Out { get; init; } = "glassbox-report.html";
     }
 
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         using var model = CliModel.Load(s);
         HtmlReport? report = null;

@@ -36,14 +36,14 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         public long Seed { get; init; } = 42;
     }
 
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.MaxNewTokens < 0) throw new InputException("--max-new-tokens must be >= 0");
         if (s.Temperature < 0) throw new InputException("--temperature must be >= 0");
         using var model = CliModel.Load(s);
         var prompt = CliModel.Ids(model, s.Prompt ?? (s.TokenIds is null ? "" : null), s.TokenIds);
         var opts = new GenerationOptions { MaxNewTokens = s.MaxNewTokens, Temperature = s.Temperature, TopK = s.TopK, Seed = s.Seed };
-        var ids = Generator.Generate(model, prompt, opts);
+        var ids = TextGenerator.Generate(model, prompt, opts);
         string text = model.Tokenizer?.Decode(ids) ?? string.Join(",", ids);
         if (s.Json)
         {

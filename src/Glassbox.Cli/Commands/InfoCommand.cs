@@ -9,7 +9,7 @@ namespace Glassbox.Cli.Commands;
 /// <summary><c>glassbox info</c>: config, parameter counts and hook points of a model.</summary>
 public sealed class InfoCommand : Command<ModelSettings>
 {
-    protected override int Execute(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
         using var model = CliModel.Load(settings);
         var info = ModelInfo.Of(model);

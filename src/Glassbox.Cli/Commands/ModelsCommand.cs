@@ -8,7 +8,7 @@ namespace Glassbox.Cli.Commands;
 /// <summary><c>glassbox models</c>: the known model names.</summary>
 public sealed class ModelsCommand : Command<OutputSettings>
 {
-    protected override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, OutputSettings settings, CancellationToken cancellationToken)
     {
         var rows = ModelLoader.KnownModels();
         if (settings.Json) { Console.WriteLine(ResultJson.Serialize(rows)); return 0; }

@@ -26,7 +26,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         public int Top { get; init; } = 10;
     }
 
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Top < 1) throw new InputException("--top must be at least 1");
         using var model = CliModel.Load(s);
@@ -40,7 +40,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
         {
             var probs = output[-1].softmax(0);
             var top = probs.topk(Math.Min(s.Top, model.Config.DVocab));
-            var idx = top.indices.data<long>().ToArray();
+            var idx = top.indexes.data<long>().ToArray();
             var p = top.values.data<float>().ToArray();
             var rows = idx.Select((id, i) => new { rank = i + 1, id = (int)id, token = CliModel.Tok(model, (int)id), probability = p[i] }).ToList();
             result = new { manifest = RunManifest.For("run", model), tokens, ids, nextTokens = rows };
@@ -61,7 +61,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { manifest = RunManifest.For("run", model), tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
             if (!s.Json)
             {
-                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [1, {ids.Count}, {model.Config.DModel}]");
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]");
                 var t = new Table().AddColumns("pos", "token", "‖h‖");
                 for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(), Markup.Escape(tokens[i]), norms[i].ToString("F3"));
                 AnsiConsole.Write(t);

@@ -63,6 +63,20 @@ public sealed class ActivationCache : IDisposable
         return t;
     }
 
+    /// <summary>Saves every activation (and, if given, the model output under the name <c>output</c>) to a
+    /// safetensors file, atomically.</summary>
+    /// <param name="path">Destination file.</param>
+    /// <param name="output">Model output to store as <see cref="HookName.Output"/>, or null.</param>
+    /// <param name="metadata">String metadata (e.g. the run manifest as JSON).</param>
+    public void Save(string path, Tensor? output = null, IDictionary<string, string>? metadata = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var items = _order.Select(n => (n, _items[n].detach())).ToList();
+        if (output is not null) items.Add((HookName.Output, output.detach()));
+        try { Loading.SafetensorsWriter.Write(path, items, metadata); }
+        finally { foreach (var (_, t) in items) t.Dispose(); }
+    }
+
     /// <summary>Frees every cached tensor.</summary>
     public void Dispose()
     {

@@ -202,6 +202,7 @@ public sealed class HookedTransformer : IDisposable
     {
         if (batch.Length > Config.NCtx)
             throw new InputException($"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it");
+        using var scope = NewDisposeScope();
         long max = batch.Ids.max().item<long>(), min = batch.Ids.min().item<long>();
         if (max >= Config.DVocab || min < 0)
             throw new InputException($"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})");

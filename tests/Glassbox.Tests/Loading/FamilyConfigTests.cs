@@ -24,7 +24,7 @@ public class FamilyConfigTests
     [InlineData("gpt_neox", "intermediate_size")]
     public void Should_name_a_missing_required_field(string type, string field)
     {
-        var o = JsonNode.Parse(TinyModels.ConfigJson[type])!.AsObject();
+        var o = JsonNode.Parse(CheckpointFixtures.ConfigJson[type])!.AsObject();
         Assert.True(o.Remove(field));
         var ex = LoadConfigFails(o.ToJsonString());
         Assert.Contains($"'{field}'", ex.Message);
@@ -49,7 +49,7 @@ public class FamilyConfigTests
     [Fact]
     public void Should_reject_rope_scaling()
     {
-        var o = JsonNode.Parse(TinyModels.ConfigJson["llama"])!.AsObject();
+        var o = JsonNode.Parse(CheckpointFixtures.ConfigJson["llama"])!.AsObject();
         o["rope_scaling"] = new JsonObject { ["rope_type"] = "llama3", ["factor"] = 8.0 };
         Assert.Contains("rope_scaling", LoadConfigFails(o.ToJsonString()).Message);
     }
@@ -57,7 +57,7 @@ public class FamilyConfigTests
     [Fact]
     public void Should_read_gpt2_defaults()
     {
-        var c = TinyModels.Config("gpt2");
+        var c = CheckpointFixtures.Config("gpt2");
         Assert.Equal(("gpt2", 16, 2, 4, 4, 4, 64, 50, 32), (c.Architecture, c.DModel, c.NLayers, c.NHeads, c.NKvHeads, c.DHead, c.DMlp, c.DVocab, c.NCtx));
         Assert.Equal(ActivationKind.GeluTanh, c.Activation);
         Assert.True(c.TiedEmbeddings && c.AttnQkvBias && c.AttnOutBias && c.MlpBias && c.Causal);
@@ -67,18 +67,18 @@ public class FamilyConfigTests
     [Fact]
     public void Should_read_llama_family_variants()
     {
-        var llama = TinyModels.Config("llama");
+        var llama = CheckpointFixtures.Config("llama");
         Assert.Equal((NormKind.RmsNorm, PositionKind.Rotary, 2, 4, true, false, 500000.0), (llama.Norm, llama.Positions, llama.NKvHeads, llama.DHead, llama.GatedMlp, llama.AttnQkvBias, llama.RotaryBase));
-        var qwen = TinyModels.Config("qwen2");
+        var qwen = CheckpointFixtures.Config("qwen2");
         Assert.Equal((true, false, true), (qwen.AttnQkvBias, qwen.AttnOutBias, qwen.TiedEmbeddings));
-        var mistral = TinyModels.Config("mistral");
+        var mistral = CheckpointFixtures.Config("mistral");
         Assert.Equal((1, 8, 8), (mistral.NKvHeads, mistral.DHead, mistral.RotaryDim));
     }
 
     [Fact]
     public void Should_read_bert_as_a_post_norm_encoder()
     {
-        var c = TinyModels.Config("bert");
+        var c = CheckpointFixtures.Config("bert");
         Assert.Equal((true, false, true, false, false, 2), (c.PostNorm, c.Causal, c.EmbedNorm, c.FinalNorm, c.HasUnembed, c.NTokenTypes));
         Assert.Equal(1e-12, c.NormEps);
         Assert.Equal(ActivationKind.Gelu, c.Activation);
@@ -87,7 +87,7 @@ public class FamilyConfigTests
     [Fact]
     public void Should_read_neox_partial_rotary_and_parallel_residual()
     {
-        var c = TinyModels.Config("gpt_neox");
+        var c = CheckpointFixtures.Config("gpt_neox");
         Assert.Equal((4, 2, true, false), (c.HeadDim, c.RotaryDim, c.ParallelAttnMlp, c.TiedEmbeddings));
     }
 

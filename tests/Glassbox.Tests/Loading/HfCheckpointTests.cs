@@ -17,8 +17,8 @@ public class HfCheckpointTests
     public void Should_round_trip_export_and_load_for_each_family(string type)
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config(type);
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config(type);
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             HfExporter.Export(config, weights, dir.Path);
@@ -30,15 +30,15 @@ public class HfCheckpointTests
             Assert.Contains($"\"model_type\": \"{type}\"", File.ReadAllText(dir.File("config.json")));
             Assert.Contains("\"architectures\"", File.ReadAllText(dir.File("config.json")));
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_write_hf_key_names_and_layouts_for_gpt2()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt2");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt2");
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             HfExporter.Export(config, weights, dir.Path);
@@ -51,21 +51,21 @@ public class HfCheckpointTests
             using var wInT = weights["blocks.1.mlp.W_in"].t();
             TensorAssert.Same(wInT, cfc, "c_fc = W_in^T");
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_split_a_hand_built_gpt2_c_attn_and_transpose_conv1d()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt2");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt2");
+        var weights = CheckpointFixtures.RandomWeights(config);
         HfExporter.Export(config, weights, dir.Path);
-        TinyModels.DisposeAll(weights.Values);
+        CheckpointFixtures.DisposeAll(weights.Values);
         using var cAttn = torch.arange(16 * 48, dtype: ScalarType.Float32).reshape(16, 48);  // [d_model, 3*d_model]
         using var cAttnBias = torch.arange(48, dtype: ScalarType.Float32) + 1000;
         using var cProj = torch.arange(16 * 16, dtype: ScalarType.Float32).reshape(16, 16) - 500;
-        TinyModels.Rewrite(dir.Path, all => all.Select(x => x.name switch
+        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => x.name switch
         {
             "h.0.attn.c_attn.weight" => (x.name, cAttn.clone()),
             "h.0.attn.c_attn.bias" => (x.name, cAttnBias.clone()),
@@ -94,14 +94,14 @@ public class HfCheckpointTests
     public void Should_split_a_hand_built_neox_query_key_value_per_head()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt_neox"); // 4 heads, d_head 4
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt_neox"); // 4 heads, d_head 4
+        var weights = CheckpointFixtures.RandomWeights(config);
         HfExporter.Export(config, weights, dir.Path);
-        TinyModels.DisposeAll(weights.Values);
+        CheckpointFixtures.DisposeAll(weights.Values);
         // Row r of query_key_value: head r / 12, part (r % 12) / 4, row-in-head r % 4.
         using var qkv = torch.arange(48, dtype: ScalarType.Float32).unsqueeze(1).expand(48, 16).contiguous(); // [n_heads*3*d_head, d_model]
         using var qkvBias = torch.arange(48, dtype: ScalarType.Float32);
-        TinyModels.Rewrite(dir.Path, all => all.Select(x => x.name switch
+        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => x.name switch
         {
             "gpt_neox.layers.1.attention.query_key_value.weight" => (x.name, qkv.clone()),
             "gpt_neox.layers.1.attention.query_key_value.bias" => (x.name, qkvBias.clone()),
@@ -123,11 +123,11 @@ public class HfCheckpointTests
     public void Should_report_missing_extra_and_misshapen_keys_together()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt2");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt2");
+        var weights = CheckpointFixtures.RandomWeights(config);
         HfExporter.Export(config, weights, dir.Path);
-        TinyModels.DisposeAll(weights.Values);
-        TinyModels.Rewrite(dir.Path, all =>
+        CheckpointFixtures.DisposeAll(weights.Values);
+        CheckpointFixtures.Rewrite(dir.Path, all =>
         {
             var list = all.Where(x => x.name != "h.0.ln_1.weight").Select(x => x.name == "h.1.mlp.c_fc.weight"
                 ? (x.name, torch.zeros(64, 16))
@@ -150,8 +150,8 @@ public class HfCheckpointTests
     public void Should_load_half_precision_checkpoints_as_float32(ScalarType stored)
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("llama");
-        var weights = TinyModels.RandomWeights(config, stored);
+        var config = CheckpointFixtures.Config("llama");
+        var weights = CheckpointFixtures.RandomWeights(config, stored);
         try
         {
             HfExporter.Export(config, weights, dir.Path);
@@ -165,19 +165,19 @@ public class HfCheckpointTests
                 TensorAssert.Same(expected, loaded.Weights[name], name);
             }
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_accept_prefixed_keys_and_ignore_known_buffers()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("bert");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("bert");
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             HfExporter.Export(config, weights, dir.Path);
-            TinyModels.Rewrite(dir.Path, all =>
+            CheckpointFixtures.Rewrite(dir.Path, all =>
             {
                 var list = all.Select(x => ("bert." + x.name, x.t.clone())).ToList();
                 list.Add(("bert.pooler.dense.weight", torch.zeros(16, 16)));
@@ -188,19 +188,19 @@ public class HfCheckpointTests
             using var loaded = HfCheckpoint.Load(dir.Path);
             foreach (var (name, t) in weights) TensorAssert.Same(t, loaded.Weights[name], name);
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_load_a_sharded_checkpoint()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt_neox");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt_neox");
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             HfExporter.Export(config, weights, dir.Path);
-            var all = TinyModels.ReadAll(dir.File("model.safetensors"));
+            var all = CheckpointFixtures.ReadAll(dir.File("model.safetensors"));
             File.Delete(dir.File("model.safetensors"));
             var a = all.Where((_, i) => i % 2 == 0).ToList();
             var b = all.Where((_, i) => i % 2 == 1).ToList();
@@ -209,19 +209,19 @@ public class HfCheckpointTests
             var map = a.Select(x => $"\"{x.name}\":\"model-00001-of-00002.safetensors\"")
                 .Concat(b.Select(x => $"\"{x.name}\":\"model-00002-of-00002.safetensors\""));
             File.WriteAllText(dir.File("model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{" + string.Join(",", map) + "}}");
-            TinyModels.DisposeAll(all.Select(x => x.t));
+            CheckpointFixtures.DisposeAll(all.Select(x => x.t));
 
             using var loaded = HfCheckpoint.Load(dir.Path);
             foreach (var (name, t) in weights) TensorAssert.Same(t, loaded.Weights[name], name);
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_refuse_a_shard_path_outside_the_folder()
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("config.json"), TinyModels.ConfigJson["gpt2"]);
+        File.WriteAllText(dir.File("config.json"), CheckpointFixtures.ConfigJson["gpt2"]);
         File.WriteAllText(dir.File("model.safetensors.index.json"), "{\"weight_map\":{\"wte.weight\":\"../evil.safetensors\"}}");
         var ex = Assert.Throws<ModelFormatException>(() => HfCheckpoint.Load(dir.Path));
         Assert.Contains("../evil.safetensors", ex.Message);
@@ -231,23 +231,23 @@ public class HfCheckpointTests
     public void Should_refuse_to_export_a_config_the_family_cannot_express()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("gpt2") with { Causal = false };
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("gpt2") with { Causal = false };
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             var ex = Assert.Throws<ConfigException>(() => HfExporter.Export(config, weights, dir.Path));
             Assert.Contains("Causal", ex.Message);
             Assert.Empty(Directory.GetFiles(dir.Path));
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 
     [Fact]
     public void Should_refuse_to_export_weights_that_do_not_match_the_layout()
     {
         using var dir = new TempDir();
-        var config = TinyModels.Config("llama");
-        var weights = TinyModels.RandomWeights(config);
+        var config = CheckpointFixtures.Config("llama");
+        var weights = CheckpointFixtures.RandomWeights(config);
         try
         {
             weights.Remove("blocks.1.mlp.W_gate", out var gate);
@@ -255,6 +255,6 @@ public class HfCheckpointTests
             var ex = Assert.Throws<WeightMismatchException>(() => HfExporter.Export(config, weights, dir.Path));
             Assert.Contains(ex.Problems, p => p.Contains("blocks.1.mlp.W_gate"));
         }
-        finally { TinyModels.DisposeAll(weights.Values); }
+        finally { CheckpointFixtures.DisposeAll(weights.Values); }
     }
 }

@@ -18,7 +18,7 @@ public class Stories260KParityTests
         var prompt = model.Tokenizer!.Encode("Once upon a time").Ids;
         Assert.Equal(1, prompt[0]);
         // run.c runs 60 positions: BOS at position 0, then prompt tokens and generated tokens up to position 60.
-        var ids = Generator.Generate(model, prompt, new GenerationOptions { MaxNewTokens = 61 - prompt.Count, StopToken = 1 });
+        var ids = TextGenerator.Generate(model, prompt, new GenerationOptions { MaxNewTokens = 61 - prompt.Count, StopToken = 1 });
         Assert.Equal(61, ids.Count);
         Assert.Equal(Expected, model.Tokenizer.Decode(ids));
     }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Glassbox.Models;
 
-/// <summary>Options for <see cref="Generator.Generate"/>.</summary>
+/// <summary>Options for <see cref="TextGenerator.Generate"/>.</summary>
 public sealed record GenerationOptions
 {
     /// <summary>Number of new tokens.</summary>
@@ -19,7 +19,7 @@ public sealed record GenerationOptions
 }
 
 /// <summary>Autoregressive text generation for causal language models.</summary>
-public static class Generator
+public static class TextGenerator
 {
     /// <summary>Extends <paramref name="prompt"/> (ids, BOS included if the model wants one) and returns prompt +
     /// new tokens. Stops at the context length or the stop token.</summary>

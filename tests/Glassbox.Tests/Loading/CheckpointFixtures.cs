@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Glassbox.Tests.Loading;
 
 /// <summary>Tiny configs for each family and helpers to make and rewrite checkpoints.</summary>
-public static class TinyModels
+public static class CheckpointFixtures
 {
     public static readonly Dictionary<string, string> ConfigJson = new()
     {

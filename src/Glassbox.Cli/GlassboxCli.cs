@@ -1,0 +1,28 @@
+using Glassbox.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli;
+
+/// <summary>The <c>glassbox</c> command line. <see cref="Run"/> is the whole program (tests call it in-process).</summary>
+public static class GlassboxCli
+{
+    /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("glassbox");
+            c.SetApplicationVersion(GlassboxRuntime.Version);
+            c.PropagateExceptions();
+            c.AddCommand<ModelsCommand>("models").WithDescription("List the known model names.");
+            c.AddCommand<InfoCommand>("info").WithDescription("Describe a model: config, parameter counts, hook points.");
+            c.AddCommand<DoctorCommand>("doctor").WithDescription("Check the runtime: TorchSharp/libtorch, threads, compatibility patch, default model.");
+            c.AddCommand<RunCommand>("run").WithDescription("Run a model on a text: top next tokens (LMs) or a summary (encoders).");
+            c.AddCommand<GenerateCommand>("generate").WithDescription("Generate text from a causal LM (greedy or seeded sampling).");
+            c.AddCommand<CacheCommand>("cache").WithDescription("Run a model and save chosen activations (and the output) to safetensors.");
+            c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
+        });
+        return CliErrors.Run(() => app.Run(args));
+    }
+}
