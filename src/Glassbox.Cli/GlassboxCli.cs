@@ -21,6 +21,7 @@ public static class GlassboxCli
             c.AddCommand<RunCommand>("run").WithDescription("Run a model on a text: top next tokens (LMs) or a summary (encoders).");
             c.AddCommand<GenerateCommand>("generate").WithDescription("Generate text from a causal LM (greedy or seeded sampling).");
             c.AddCommand<CacheCommand>("cache").WithDescription("Run a model and save chosen activations (and the output) to safetensors.");
+            c.AddCommand<ExportCommand>("export").WithDescription("Write a loaded model as a Hugging Face style directory that loads back identically.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));

@@ -68,7 +68,7 @@ public sealed class HookedTransformer : IDisposable
     public static HookedTransformer Create(ModelConfig config, IReadOnlyDictionary<string, Tensor> weights, ITokenizer? tokenizer = null,
         string name = "model", ScalarType dtype = ScalarType.Float32, Device? device = null, ModelSource? source = null)
     {
-        config.Validate();
+        config = Families.ConfigNormalization.Normalize(config.Validate());
         var problems = new List<string>();
         var layout = ParameterLayout.For(config);
         var expected = layout.Select(p => p.Name).ToHashSet();

@@ -18,6 +18,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
     private readonly Dictionary<string, int> _vocab;
     private readonly string[] _byId;
     private readonly Dictionary<(string, string), int> _ranks;
+    private readonly IReadOnlyList<(string A, string B)> _merges;
     private readonly Dictionary<string, int> _added;
     private readonly Dictionary<string, List<(string Sym, int Len)>> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<char, byte> _unicodeToByte;
@@ -46,11 +47,19 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
             if (v < 0) throw new ModelFormatException($"BPE vocabulary has negative id {v} for '{k}'");
             _byId[v] = k;
         }
+        _merges = merges.ToArray();
         _ranks = new Dictionary<(string, string), int>();
         for (int i = 0; i < merges.Count; i++) _ranks.TryAdd(merges[i], i);
         _unicodeToByte = new Dictionary<char, byte>();
         for (int b = 0; b < 256; b++) _unicodeToByte[ByteToUnicode[b]] = (byte)b;
         _eos = _vocab.TryGetValue("<|endoftext|>", out int e) ? e : null;
+    }
+
+    /// <summary>Writes <c>vocab.json</c> and <c>merges.txt</c> (added tokens go into the vocabulary) atomically.</summary>
+    public void Save(string dir)
+    {
+        AtomicFile.WriteAllText(Path.Combine(dir, "vocab.json"), JsonSerializer.Serialize(_vocab.OrderBy(kv => kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value)));
+        AtomicFile.WriteAllText(Path.Combine(dir, "merges.txt"), "#version: 0.2\n" + string.Concat(_merges.Select(m => m.A + " " + m.B + "\n")));
     }
 
     /// <summary>Reads GPT-2 style <c>vocab.json</c> and <c>merges.txt</c>.</summary>

@@ -58,6 +58,30 @@ public sealed class Llama2cTokenizer : ITokenizer
         return new Llama2cTokenizer(pieces, scores);
     }
 
+    /// <summary>Writes the tokenizer in llama2.c's <c>tokenizer.bin</c> format (atomically).</summary>
+    public void Save(string path) => AtomicFile.Write(path, s =>
+    {
+        using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+        w.Write(Math.Max(1, _pieces.Max(p => p.Length)));
+        for (int i = 0; i < _pieces.Length; i++) { w.Write(_scores[i]); w.Write(_pieces[i].Length); w.Write(_pieces[i]); }
+    });
+
+    /// <summary>Reads <c>tokenizer.bin</c>, taking as many records as the file holds.</summary>
+    /// <exception cref="ModelFormatException">Malformed file.</exception>
+    public static Llama2cTokenizer FromFile(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException($"{path}: tokenizer file not found");
+        var b = File.ReadAllBytes(path);
+        int at = 4, n = 0;
+        while (at + 8 <= b.Length)
+        {
+            int len = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(at + 4));
+            if (len < 0 || at + 8 + len > b.Length) break;
+            at += 8 + len; n++;
+        }
+        return FromFile(path, n);
+    }
+
     /// <inheritdoc/>
     public TokenizedText Encode(string text, bool addSpecialTokens = true)
     {

@@ -18,6 +18,15 @@ public sealed class WordPieceTokenizer : ITokenizer
 
     /// <inheritdoc/>
     public int VocabSize => _vocab.Length;
+    /// <summary>Whether text is lower-cased and accent-stripped before WordPiece.</summary>
+    public bool LowerCase => _lowercase;
+
+    /// <summary>Writes <c>vocab.txt</c> and <c>tokenizer_config.json</c> into <paramref name="dir"/> (atomically).</summary>
+    public void Save(string dir)
+    {
+        AtomicFile.WriteAllText(Path.Combine(dir, "vocab.txt"), string.Join("\n", _vocab) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), $"{{\"tokenizer_class\": \"BertTokenizer\", \"do_lower_case\": {(_lowercase ? "true" : "false")}}}\n");
+    }
     /// <inheritdoc/>
     public int? PadId => _pad;
     /// <inheritdoc/>
