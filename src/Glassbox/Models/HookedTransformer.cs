@@ -225,6 +225,7 @@ public sealed class HookedTransformer : IDisposable
     public void Dispose()
     {
         foreach (var t in _weights.Values) t.Dispose();
+        foreach (var b in _blocks) b.Dispose();
         _rotary?.Dispose();
     }
 }

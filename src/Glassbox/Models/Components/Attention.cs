@@ -5,8 +5,7 @@ using static TorchSharp.torch;
 namespace Glassbox.Models.Components;
 
 /// <summary>Multi-head attention with grouped-query support and hooks on q, k, v, rotated q/k, scores, pattern,
-/// z and the per-head result. When nothing asks for scores or the pattern, the fused scaled-dot-product kernel is
-/// used; both paths give the same numbers.</summary>
+/// z and the per-head result. Q, K and V come from one fused GEMM.</summary>
 internal static class Attention
 {
     /// <summary>Attention output [batch, pos, d_model] for input x [batch, pos, d_model]. The mask is
@@ -17,9 +16,10 @@ internal static class Attention
     {
         long b = x.shape[0], p = x.shape[1];
         int h = c.NHeads, kvh = c.KvHeads, dh = c.HeadDim;
-        var q = nn.functional.linear(x, w.W_Q, w.b_Q).view(b, p, h, dh);     // [batch, pos, head, d_head]
-        var k = nn.functional.linear(x, w.W_K, w.b_K).view(b, p, kvh, dh);   // [batch, pos, kv_head, d_head]
-        var v = nn.functional.linear(x, w.W_V, w.b_V).view(b, p, kvh, dh);   // [batch, pos, kv_head, d_head]
+        var qkv = nn.functional.linear(x, w.W_QKV, w.b_QKV);                 // [batch, pos, (head + 2 kv_head)*d_head]
+        var q = qkv.narrow(-1, 0, h * dh).view(b, p, h, dh);                  // [batch, pos, head, d_head]
+        var k = qkv.narrow(-1, h * dh, kvh * dh).view(b, p, kvh, dh);        // [batch, pos, kv_head, d_head]
+        var v = qkv.narrow(-1, (h + kvh) * dh, kvh * dh).view(b, p, kvh, dh);
         q = run.Apply(n.Q, q, layer, 2);
         k = run.Apply(n.K, k, layer, 2);
         v = run.Apply(n.V, v, layer, 2);
@@ -36,21 +36,14 @@ internal static class Attention
             kT = kT.repeat_interleave(h / kvh, 1);
             vT = vT.repeat_interleave(h / kvh, 1);
         }
-        double scale = 1.0 / Math.Sqrt(dh);
-        Tensor zT;                                                            // [batch, head, pos, d_head]
-        if (run.Wants(n.Scores) || run.Wants(n.Pattern))
-        {
-            var scores = matmul(qT, kT.transpose(-1, -2)) * scale;          // [batch, head, q, k]
-            var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
-            if (full is not null) scores = scores.masked_fill(full.logical_not(), float.MinValue);
-            scores = run.Apply(n.Scores, scores, layer, 1);
-            var pattern = run.Apply(n.Pattern, scores.softmax(-1), layer, 1); // [batch, head, q, k]
-            zT = matmul(pattern, vT);
-        }
-        else
-        {
-            zT = nn.functional.scaled_dot_product_attention(qT, kT, vT, mask, 0.0, mask is null && causalOnly);
-        }
+        // Explicit scores and softmax: on CPU this beats libtorch's fused SDPA kernel for these sizes, and the
+        // scores/pattern hooks see exactly what is computed.
+        var scores = matmul(qT, kT.transpose(-1, -2)).mul_(1.0 / Math.Sqrt(dh));   // [batch, head, q, k]
+        var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
+        if (full is not null) scores = scores.masked_fill(full.logical_not(), float.MinValue);
+        scores = run.Apply(n.Scores, scores, layer, 1);
+        var pattern = run.Apply(n.Pattern, scores.softmax(-1), layer, 1); // [batch, head, q, k]
+        var zT = matmul(pattern, vT);                                        // [batch, head, pos, d_head]
         var z = run.Apply(n.Z, zT.transpose(1, 2), layer, 2);               // [batch, pos, head, d_head]
         if (useResult || run.Wants(n.Result))
         {
