@@ -62,12 +62,13 @@ public static class Llama2cCheckpoint
         }
         void PerLayer(string name, Func<Tensor, Tensor>? transform, params long[] shape)
         {
+            // Per-layer tensors are views of the stacked tensor (no copy) unless a transform must reorder rows.
             using var all = Next(new[] { L }.Concat(shape).ToArray());
             for (int l = 0; l < layers; l++)
             {
-                using var slice = all[l];
-                var t = transform is null ? slice.clone() : transform(slice);
-                w[$"blocks.{l}.{name}"] = t.contiguous().DetachFromDisposeScope();
+                var slice = all[l];
+                if (transform is not null) { var t = transform(slice); slice.Dispose(); slice = t.contiguous(); }
+                w[$"blocks.{l}.{name}"] = slice.DetachFromDisposeScope();
             }
         }
         w["embed.W_E"] = Next(vocab, dim);

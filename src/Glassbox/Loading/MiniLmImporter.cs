@@ -20,19 +20,26 @@ public static class MiniLmImporter
     /// <exception cref="GlassboxException">The package's DLL or resources are missing.</exception>
     public static Imported Load()
     {
-        var bytes = ReadOnnxBytes();
+        // The resource is mapped from the DLL: parse it in place, so loading holds one copy of the weights (the tensors).
+        using var s = Open(OnnxResource);
+        ReadOnlyMemory<byte> bytes = s is UnmanagedMemoryStream ums ? UnmanagedBytes.Of(ums) : ReadAll(s);
         var model = OnnxModel.Parse(bytes, OnnxResource);
         var weights = BertOnnxImporter.Import(model, OnnxResource);
-        return new Imported(weights.Config, weights.Weights, ReadVocab(), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        return new Imported(weights.Config, weights.Weights, ReadVocab(), Convert.ToHexStringLower(SHA256.HashData(bytes.Span)));
+    }
+
+    private static byte[] ReadAll(Stream s)
+    {
+        var bytes = new byte[s.Length];
+        s.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <summary>The raw bytes of the embedded model.onnx (also used by tests and benchmarks as the ONNX Runtime reference).</summary>
     public static byte[] ReadOnnxBytes()
     {
         using var s = Open(OnnxResource);
-        var bytes = new byte[s.Length];
-        s.ReadExactly(bytes);
-        return bytes;
+        return ReadAll(s);
     }
 
     /// <summary>The embedded vocab.txt lines.</summary>

@@ -86,7 +86,15 @@ public static partial class BertOnnxImporter
 
     private static Tensor ToTensor(OnnxTensor t, bool transpose)
     {
-        var x = tensor(t.Floats(), t.Dims);
+        Tensor x;
+        if (t.DataType == OnnxTensor.Float)
+        {
+            // Copy the raw bytes straight into the tensor: one copy, no intermediate float[].
+            x = empty(t.Dims, ScalarType.Float32);
+            var src = t.Raw;
+            TensorMemory.ForEachChunk(x, (chunk, at) => src.Span.Slice((int)at, chunk.Length).CopyTo(chunk));
+        }
+        else x = tensor(t.Floats(), t.Dims);
         if (!transpose) return x.DetachFromDisposeScope();
         var y = x.t().contiguous();
         x.Dispose();

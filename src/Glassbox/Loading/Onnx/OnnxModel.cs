@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 
 namespace Glassbox.Loading.Onnx;
 
-/// <summary>An ONNX initializer (or Constant value): name, element type, dims and its raw bytes (little-endian).</summary>
-public sealed record OnnxTensor(string Name, int DataType, long[] Dims, byte[] Raw)
+/// <summary>An ONNX initializer (or Constant value): name, element type, dims and its raw bytes (little-endian). For
+/// tensors stored as raw_data, <see cref="Raw"/> is a slice of the model's bytes, not a copy.</summary>
+public sealed record OnnxTensor(string Name, int DataType, long[] Dims, ReadOnlyMemory<byte> Raw)
 {
     /// <summary>ONNX FLOAT.</summary>
     public const int Float = 1;
@@ -22,8 +23,8 @@ public sealed record OnnxTensor(string Name, int DataType, long[] Dims, byte[] R
     /// <exception cref="ModelFormatException">Not a float tensor.</exception>
     public float[] Floats() => DataType switch
     {
-        Float => MemoryMarshal.Cast<byte, float>(Raw).ToArray(),
-        Float16 => MemoryMarshal.Cast<byte, Half>(Raw).ToArray().Select(h => (float)h).ToArray(),
+        Float => MemoryMarshal.Cast<byte, float>(Raw.Span).ToArray(),
+        Float16 => MemoryMarshal.Cast<byte, Half>(Raw.Span).ToArray().Select(h => (float)h).ToArray(),
         _ => throw new ModelFormatException($"ONNX tensor '{Name}' has data type {DataType}, expected a float type"),
     };
 
@@ -31,8 +32,8 @@ public sealed record OnnxTensor(string Name, int DataType, long[] Dims, byte[] R
     /// <exception cref="ModelFormatException">Not an integer tensor.</exception>
     public long[] Longs() => DataType switch
     {
-        Int64 => MemoryMarshal.Cast<byte, long>(Raw).ToArray(),
-        Int32 => MemoryMarshal.Cast<byte, int>(Raw).ToArray().Select(v => (long)v).ToArray(),
+        Int64 => MemoryMarshal.Cast<byte, long>(Raw.Span).ToArray(),
+        Int32 => MemoryMarshal.Cast<byte, int>(Raw.Span).ToArray().Select(v => (long)v).ToArray(),
         _ => throw new ModelFormatException($"ONNX tensor '{Name}' has data type {DataType}, expected an integer type"),
     };
 }
@@ -59,30 +60,29 @@ public sealed class OnnxModel
 
     /// <summary>Parses an ONNX model.</summary>
     /// <exception cref="ModelFormatException">Malformed protobuf, external data, or unsupported tensor storage.</exception>
-    public static OnnxModel Parse(ReadOnlySpan<byte> bytes, string source)
+    public static OnnxModel Parse(ReadOnlyMemory<byte> bytes, string source)
     {
-        var r = new ProtoReader(bytes, source);
-        ReadOnlySpan<byte> graph = default;
-        bool found = false;
+        var r = new ProtoReader(bytes.Span, source);
+        (long Offset, int Length)? graphAt = null;
         while (!r.End)
         {
             var (f, w) = r.Key();
-            if (f == 7 && w == 2) { graph = r.Bytes(); found = true; } else r.Skip(w);
+            if (f == 7 && w == 2) graphAt = r.BytesRange(); else r.Skip(w);
         }
-        if (!found) throw new ModelFormatException($"{source}: no graph in the ONNX model");
+        if (graphAt is not { } ga) throw new ModelFormatException($"{source}: no graph in the ONNX model");
         var inits = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
         var nodes = new List<OnnxNode>();
         var inputs = new List<string>();
         var outputs = new List<string>();
-        var g = new ProtoReader(graph, source);
+        var g = new ProtoReader(bytes.Span.Slice((int)ga.Offset, ga.Length), source, ga.Offset);
         while (!g.End)
         {
             var (f, w) = g.Key();
             if (w != 2) { g.Skip(w); continue; }
             switch (f)
             {
-                case 1: nodes.Add(ReadNode(g.Bytes(), source)); break;
-                case 5: { var t = ReadTensor(g.Bytes(), source); inits[t.Name] = t; break; }
+                case 1: nodes.Add(ReadNode(g.Nested(), bytes, source)); break;
+                case 5: { var t = ReadTensor(g.Nested(), bytes, source); inits[t.Name] = t; break; }
                 case 11: inputs.Add(ReadValueInfoName(g.Bytes(), source)); break;
                 case 12: outputs.Add(ReadValueInfoName(g.Bytes(), source)); break;
                 default: g.Skip(w); break;
@@ -103,9 +103,8 @@ public sealed class OnnxModel
         return "";
     }
 
-    private static OnnxNode ReadNode(ReadOnlySpan<byte> b, string source)
+    private static OnnxNode ReadNode(ProtoReader r, ReadOnlyMemory<byte> file, string source)
     {
-        var r = new ProtoReader(b, source);
         var ins = new List<string>(); var outs = new List<string>();
         string op = "", name = "";
         OnnxTensor? value = null;
@@ -119,34 +118,32 @@ public sealed class OnnxModel
                 case 2: outs.Add(r.String()); break;
                 case 3: name = r.String(); break;
                 case 4: op = r.String(); break;
-                case 5: value ??= ReadAttributeTensor(r.Bytes(), source); break;
+                case 5: value ??= ReadAttributeTensor(r.Nested(), file, source); break;
                 default: r.Skip(w); break;
             }
         }
         return new OnnxNode(op, name, ins, outs, value);
     }
 
-    private static OnnxTensor? ReadAttributeTensor(ReadOnlySpan<byte> b, string source)
+    private static OnnxTensor? ReadAttributeTensor(ProtoReader r, ReadOnlyMemory<byte> file, string source)
     {
-        var r = new ProtoReader(b, source);
         string name = "";
         OnnxTensor? t = null;
         while (!r.End)
         {
             var (f, w) = r.Key();
             if (f == 1 && w == 2) name = r.String();
-            else if (f == 5 && w == 2) t = ReadTensor(r.Bytes(), source);
+            else if (f == 5 && w == 2) t = ReadTensor(r.Nested(), file, source);
             else r.Skip(w);
         }
         return name == "value" ? t : null;
     }
 
-    private static OnnxTensor ReadTensor(ReadOnlySpan<byte> b, string source)
+    private static OnnxTensor ReadTensor(ProtoReader r, ReadOnlyMemory<byte> file, string source)
     {
-        var r = new ProtoReader(b, source);
         var dims = new List<long>(); var ints = new List<long>();
         var floats = new List<float>();
-        int dtype = 0; string name = ""; byte[]? raw = null;
+        int dtype = 0; string name = ""; ReadOnlyMemory<byte>? raw = null;
         while (!r.End)
         {
             var (f, w) = r.Key();
@@ -160,7 +157,7 @@ public sealed class OnnxModel
                     break;
                 case 5: case 7: r.Varints(w, ints); break;
                 case 8: name = r.String(); break;
-                case 9: raw = r.Bytes().ToArray(); break;
+                case 9: { var (off, len) = r.BytesRange(); raw = file.Slice((int)off, len); break; }
                 case 13: case 14: throw new ModelFormatException($"{source}: tensor '{name}' uses external data, which is not supported");
                 default: r.Skip(w); break;
             }
@@ -176,10 +173,10 @@ public sealed class OnnxModel
                 _ => Array.Empty<byte>(),
             };
         }
-        var t = new OnnxTensor(name, dtype, dims.ToArray(), raw);
+        var t = new OnnxTensor(name, dtype, dims.ToArray(), raw.Value);
         int size = dtype switch { OnnxTensor.Float or OnnxTensor.Int32 => 4, OnnxTensor.Int64 => 8, OnnxTensor.Float16 => 2, _ => 0 };
-        if (size > 0 && t.Count * size != raw.Length)
-            throw new ModelFormatException($"{source}: tensor '{name}' has {raw.Length} bytes but dims [{string.Join(", ", t.Dims)}] need {t.Count * size}");
+        if (size > 0 && t.Count * size != raw.Value.Length)
+            throw new ModelFormatException($"{source}: tensor '{name}' has {raw.Value.Length} bytes but dims [{string.Join(", ", t.Dims)}] need {t.Count * size}");
         return t;
     }
 }

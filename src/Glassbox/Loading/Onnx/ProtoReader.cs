@@ -7,9 +7,27 @@ internal ref struct ProtoReader
 {
     private readonly ReadOnlySpan<byte> _buf;
     private readonly string _source;
+    private readonly long _base;
     private int _pos;
 
-    public ProtoReader(ReadOnlySpan<byte> buffer, string source) { _buf = buffer; _source = source; _pos = 0; }
+    /// <param name="buffer">The message bytes.</param>
+    /// <param name="source">File name for error messages.</param>
+    /// <param name="baseOffset">Offset of <paramref name="buffer"/> in the whole file, for <see cref="BytesRange"/>.</param>
+    public ProtoReader(ReadOnlySpan<byte> buffer, string source, long baseOffset = 0) { _buf = buffer; _source = source; _base = baseOffset; _pos = 0; }
+
+    /// <summary>Reads a length-delimited field and returns its absolute (offset, length) in the file.</summary>
+    public (long Offset, int Length) BytesRange()
+    {
+        var s = Bytes();
+        return (_base + _pos - s.Length, s.Length);
+    }
+
+    /// <summary>A reader for a nested message (length-delimited field) that keeps absolute offsets.</summary>
+    public ProtoReader Nested()
+    {
+        var s = Bytes();
+        return new ProtoReader(s, _source, _base + _pos - s.Length);
+    }
 
     public bool End => _pos >= _buf.Length;
 
