@@ -4,6 +4,11 @@ namespace Glassbox.Benchmarks;
 
 public static class Program
 {
-    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- --filter '*'
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- --filter '*'      (BenchmarkDotNet suites)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- interleaved       (A/B medians, robust to a noisy host)
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "interleaved") { Interleaved.Run(args.Skip(1).ToArray()); return; }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

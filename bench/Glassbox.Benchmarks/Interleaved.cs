@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Glassbox.Loading;
+using Glassbox.Models;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+
+namespace Glassbox.Benchmarks;
+
+/// <summary>
+/// Runs the compared variants in alternation (A, B, C, A, B, C, ...) and reports medians and the median of the
+/// per-round ratios. On a shared 2-vCPU host, slow periods then hit every variant alike, which sequential suites
+/// cannot promise.
+/// </summary>
+public static class Interleaved
+{
+    public static void Run(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0]) : 40;
+        GlassboxRuntime.Initialize(2);
+        using var model = ModelLoader.Load("minilm");
+        using var ort = new InferenceSession(MiniLmImporter.ReadOnnxBytes(),
+            new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
+        Console.WriteLine($"MiniLM, 2 threads, {rounds} interleaved rounds; times in ms (median [p10, p90])");
+        Console.WriteLine("| batch | tokens | ONNX Runtime | Glassbox forward | Glassbox RunWithCache (all hooks) | throughput vs ORT | cache / forward |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (int batchSize in new[] { 1, 32 })
+        {
+            using var batch = model.Tokenize(BenchData.Sentences(batchSize));
+            var inputs = OrtInputs(batch);
+            var variants = new (string Name, Action Run)[]
+            {
+                ("ort", () => { using var r = ort.Run(inputs); }),
+                ("fwd", () => { using var y = model.Forward(batch); }),
+                ("cache", () => { using var r = model.RunWithCache(batch); }),
+            };
+            foreach (var v in variants) for (int i = 0; i < 3; i++) v.Run();
+            var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
+            for (int r = 0; r < rounds; r++)
+                foreach (var v in variants)
+                {
+                    var sw = Stopwatch.StartNew();
+                    v.Run();
+                    t[v.Name].Add(sw.Elapsed.TotalMilliseconds);
+                }
+            var speed = Enumerable.Range(0, rounds).Select(i => t["ort"][i] / t["fwd"][i]).ToList();
+            var cacheRatio = Enumerable.Range(0, rounds).Select(i => t["cache"][i] / t["fwd"][i]).ToList();
+            Console.WriteLine($"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x |");
+        }
+    }
+
+    private static List<NamedOnnxValue> OrtInputs(TokenBatch batch)
+    {
+        int b = batch.BatchSize, p = batch.Length;
+        return new List<NamedOnnxValue>
+        {
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids.data<long>().ToArray(), new[] { b, p })),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask.to(torch.ScalarType.Int64).data<long>().ToArray(), new[] { b, p })),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[b * p], new[] { b, p })),
+        };
+    }
+
+    private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
+    private static string Q(List<double> x) { var s = x.Order().ToList(); return $"{s[s.Count / 2]:F2} [{s[s.Count / 10]:F2}, {s[s.Count * 9 / 10]:F2}]"; }
+}
