@@ -50,14 +50,15 @@ public sealed class HtmlReport
     }
 
     /// <summary>An SVG heatmap of <paramref name="values"/> [rows, cols] with row/column labels; values are mapped
-    /// from <paramref name="min"/> (white) to <paramref name="max"/> (dark blue). Each cell has a tooltip.</summary>
+    /// from <paramref name="min"/> (white) to <paramref name="max"/> (dark blue), optionally on a square-root scale so
+    /// small attention weights stay visible. Each cell has a tooltip with the exact value.</summary>
     public static string Heatmap(float[,] values, IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels,
-        string caption, float min = 0f, float max = 1f, int cell = 14)
+        string caption, float min = 0f, float max = 1f, int cell = 14, bool sqrtScale = false)
     {
         int rows = values.GetLength(0), cols = values.GetLength(1);
         int left = 8 + 7 * Math.Min(16, rowLabels.Select(l => l.Length).DefaultIfEmpty(1).Max());
         int top = 8 + 7 * Math.Min(16, colLabels.Select(l => l.Length).DefaultIfEmpty(1).Max());
-        int w = left + cols * cell + 4, h = top + rows * cell + 20;
+        int w = left + cols * cell + top / 2 + 4, h = top + rows * cell + 20;   // rotated column labels lean right
         var sb = new StringBuilder();
         sb.Append($"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-size='10' font-family='monospace'>");
         for (int c = 0; c < cols; c++)
@@ -72,6 +73,7 @@ public sealed class HtmlReport
             {
                 float v = values[r, c];
                 double t = max > min ? Math.Clamp((v - min) / (max - min), 0, 1) : 0;
+                if (sqrtScale) t = Math.Sqrt(t);
                 int R = (int)(255 - t * 222), G = (int)(255 - t * 154), B = (int)(255 - t * 75);
                 sb.Append($"<rect x='{left + c * cell}' y='{top + r * cell}' width='{cell}' height='{cell}' fill='rgb({R},{G},{B})'>")
                   .Append($"<title>{Esc(rowLabels[r])} → {Esc(colLabels[c])}: {v:G4}</title></rect>");

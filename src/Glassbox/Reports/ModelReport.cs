@@ -65,13 +65,25 @@ public static class ModelReport
                 float prev = batch.Length > 1 ? m.diagonal(-1).mean().item<float>() : 0f;
                 float self = m.diagonal().mean().item<float>();
                 heads.Add(new HeadSummary(l, h, ent, first, prev, self));
-                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, $"L{l} H{h}", 0f, 1f, cell: 9));
+                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, $"L{l} H{h}", 0f, 1f, cell: 9, sqrtScale: true));
             }
         }
         figs.Append("</div>");
+        string StatMap(Func<HeadSummary, float> f, string caption, float max)
+        {
+            var v = new float[c.NLayers, c.NHeads];
+            foreach (var s in heads) v[s.Layer, s.Head] = f(s);
+            return HtmlReport.Heatmap(v, Enumerable.Range(0, c.NLayers).Select(l => $"L{l}").ToList(),
+                Enumerable.Range(0, c.NHeads).Select(h => $"H{h}").ToList(), caption, 0f, max, cell: 18);
+        }
+        float maxEntropy = (float)Math.Log(Math.Max(2, batch.Length));
+        var statMaps = "<div class='grid'>" + StatMap(s => s.ToFirst, $"attention to the first token ({tokens[0]})", 1f)
+            + StatMap(s => s.ToPrevious, "attention to the previous token", 1f) + StatMap(s => s.ToSelf, "attention to self", 1f)
+            + StatMap(s => s.Entropy, $"entropy (nats, max {maxEntropy:F1})", maxEntropy) + "</div>";
         var statRows = heads.Select(s => Row($"L{s.Layer}H{s.Head}", s.Entropy.ToString("F2"), s.ToFirst.ToString("F2"), s.ToPrevious.ToString("F2"), s.ToSelf.ToString("F2")));
         report.Add("attention", "Attention patterns",
-            HtmlReport.Paragraph($"Sample: \"{sample}\". Rows are query tokens, columns key tokens; darker = more attention. Hover a cell for its value.") +
+            HtmlReport.Paragraph($"Sample: \"{sample}\". Head statistics (layer × head), averaged over query positions:") + statMaps +
+            HtmlReport.Paragraph("Every head's pattern: rows are query tokens, columns key tokens; darker = more attention (square-root colour scale). Hover a cell for its value.") +
             figs + HtmlReport.Table(new[] { "head", "entropy (nats)", "to first token", "to previous token", "to self" }, statRows));
         return (report, new Summary(model.Name, model.ParameterCount, c.NLayers, c.NHeads, model.HookNames.Count, tokens, heads));
     }
