@@ -1,0 +1,155 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Probing;
+
+/// <summary>A trained classifier probe (linear or MLP) with its feature standardisation.</summary>
+public sealed class ClassifierProbe : IDisposable
+{
+    private readonly Tensor _mean, _std;                 // [d]
+    private readonly Tensor[] _params;                   // linear: W [d, C], b [C]; MLP: W1 [d, h], b1, W2 [h, C], b2
+
+    /// <summary>Options used.</summary>
+    public ProbeOptions Options { get; }
+    /// <summary>Number of classes.</summary>
+    public int Classes { get; }
+    /// <summary>Optimisation steps taken (L-BFGS iterations or epochs).</summary>
+    public int Steps { get; }
+    /// <summary>Best dev accuracy seen during early stopping.</summary>
+    public double DevAccuracy { get; }
+
+    private ClassifierProbe(ProbeOptions o, int classes, Tensor mean, Tensor std, Tensor[] ps, int steps, double dev)
+    {
+        Options = o; Classes = classes; _mean = mean; _std = std; _params = ps; Steps = steps; DevAccuracy = dev;
+    }
+
+    /// <summary>The linear probe's weights in the original (unstandardised) feature space, [d, classes]
+    /// (neuron rankings read these); null for MLPs.</summary>
+    public Tensor? LinearWeights() => Options.Kind == ProbeKind.Linear ? (_params[0] / _std.unsqueeze(1)).DetachFromDisposeScope() : null;
+
+    /// <summary>Trains a probe on rows <paramref name="x"/> [n, d] with labels <paramref name="y"/> in 0..classes-1.</summary>
+    /// <exception cref="InputException">Empty data, mismatched lengths, labels out of range, or bad options.</exception>
+    public static ClassifierProbe Train(Tensor x, int[] y, int classes, ProbeOptions? options = null)
+    {
+        var o = options ?? new ProbeOptions();
+        if (x.shape[0] == 0) throw new InputException("cannot train a probe on an empty dataset");
+        if (x.shape[0] != y.Length) throw new InputException($"{x.shape[0]} rows but {y.Length} labels");
+        if (classes < 2) throw new InputException($"a probe needs at least 2 classes, got {classes}");
+        if (y.Any(v => v < 0 || v >= classes)) throw new InputException("a label is outside 0..classes-1");
+        if (o.DevFraction is < 0 or >= 1) throw new InputException("DevFraction must be in [0, 1)");
+        torch.manual_seed(o.Seed);
+        using var outer = NewDisposeScope();
+        var mean = x.mean(new long[] { 0 });
+        var std = x.std(0).clamp_min(1e-6);
+        var z = (x - mean) / std;
+        var yt = tensor(y.Select(v => (long)v).ToArray());
+        // Seeded dev split for early stopping.
+        var rng = new Random(unchecked((int)o.Seed) ^ 0x5eed);
+        var perm = Enumerable.Range(0, y.Length).OrderBy(_ => rng.Next()).ToArray();
+        int nDev = y.Length >= 20 ? (int)(y.Length * o.DevFraction) : 0;
+        var devIdx = tensor(perm.Take(nDev).Select(i => (long)i).ToArray());
+        var trIdx = tensor(perm.Skip(nDev).Select(i => (long)i).ToArray());
+        var xTr = z.index_select(0, trIdx); var yTr = yt.index_select(0, trIdx);
+        var xDev = nDev > 0 ? z.index_select(0, devIdx) : xTr; var yDev = nDev > 0 ? yt.index_select(0, devIdx) : yTr;
+        long d = x.shape[1];
+        Tensor[] ps = o.Kind == ProbeKind.Linear
+            ? new[] { zeros(d, classes), zeros(classes) }
+            : new[] { randn(d, o.Hidden) * Math.Sqrt(2.0 / d), zeros(o.Hidden), randn(o.Hidden, classes) * Math.Sqrt(1.0 / o.Hidden), zeros(classes) };
+        ps = ps.Select(p => (Tensor)new TorchSharp.Modules.Parameter(p, true)).ToArray();
+        var (best, steps, devAcc) = o.Kind == ProbeKind.Linear && o.L1 == 0
+            ? TrainLbfgs(ps, xTr, yTr, xDev, yDev, o)
+            : TrainAdam(ps, xTr, yTr, xDev, yDev, o);
+        var kept = best.Select(t => t.detach().clone().DetachFromDisposeScope()).ToArray();
+        return new ClassifierProbe(o, classes, mean.detach().clone().DetachFromDisposeScope(), std.detach().clone().DetachFromDisposeScope(), kept, steps, devAcc);
+    }
+
+    private static (Tensor[] Best, int Steps, double Dev) TrainLbfgs(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
+    {
+        var opt = optim.LBFGS(ps.Cast<TorchSharp.Modules.Parameter>(), lr: 1, max_iter: 10, max_eval: 15, tolerange_grad: 1e-7, tolerance_change: 1e-10, history_size: 20);
+        Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
+        double bestDev = -1; int bad = 0, steps = 0;
+        while (steps < o.MaxIterations)
+        {
+            opt.step(() =>
+            {
+                opt.zero_grad();
+                var loss = nn.functional.cross_entropy(Logits(ps, x, o, false), y) + o.L2 * ps[0].pow(2).sum();
+                loss.backward();
+                return loss;
+            });
+            steps += 10;
+            double dev = Accuracy(ps, xDev, yDev, o);
+            if (dev > bestDev + 1e-9) { bestDev = dev; best = ps.Select(p => p.detach().clone()).ToArray(); bad = 0; }
+            else if (++bad >= o.Patience) break;
+        }
+        return (best, steps, bestDev);
+    }
+
+    private static (Tensor[] Best, int Steps, double Dev) TrainAdam(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
+    {
+        var opt = optim.AdamW(ps.Cast<TorchSharp.Modules.Parameter>(), lr: o.LearningRate, weight_decay: o.Kind == ProbeKind.Mlp ? o.WeightDecay : 0);
+        Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
+        double bestDev = -1; int bad = 0, epoch = 0;
+        long n = x.shape[0];
+        var g = new Generator((ulong)o.Seed);
+        for (; epoch < o.MaxIterations; epoch++)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var perm = randperm(n, generator: g);
+                for (long s = 0; s < n; s += o.BatchSize)
+                {
+                    var idx = perm.narrow(0, s, Math.Min(o.BatchSize, n - s));
+                    opt.zero_grad();
+                    var loss = nn.functional.cross_entropy(Logits(ps, x.index_select(0, idx), o, true), y.index_select(0, idx));
+                    if (o.Kind == ProbeKind.Linear) loss = loss + o.L2 * ps[0].pow(2).sum();
+                    loss.backward();
+                    opt.step();
+                    if (o.Kind == ProbeKind.Linear && o.L1 > 0)
+                        using (no_grad())
+                        {
+                            // Proximal step for the L1 term: soft-threshold the weights.
+                            double thr = o.L1 * o.LearningRate;
+                            var w = ps[0];
+                            w.copy_(w.sign() * (w.abs() - thr).clamp_min(0));
+                        }
+                }
+            }
+            double dev = Accuracy(ps, xDev, yDev, o);
+            if (dev > bestDev + 1e-9) { bestDev = dev; best = ps.Select(p => p.detach().clone()).ToArray(); bad = 0; }
+            else if (++bad >= o.Patience) { epoch++; break; }
+        }
+        return (best, epoch, bestDev);
+    }
+
+    private static Tensor Logits(Tensor[] ps, Tensor x, ProbeOptions o, bool training)
+    {
+        if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]) + ps[1];
+        var hidden = nn.functional.relu(matmul(x, ps[0]) + ps[1]);
+        if (training && o.Dropout > 0) hidden = nn.functional.dropout(hidden, o.Dropout, true);
+        return matmul(hidden, ps[2]) + ps[3];
+    }
+
+    private static double Accuracy(Tensor[] ps, Tensor x, Tensor y, ProbeOptions o)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        return Logits(ps, x, o, false).argmax(1).eq(y).to(ScalarType.Float64).mean().item<double>();
+    }
+
+    /// <summary>Predicted class of each row of <paramref name="x"/> [n, d].</summary>
+    public int[] Predict(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var z = (x - _mean) / _std;
+        return Logits(_params, z, Options, false).argmax(1).data<long>().Select(v => (int)v).ToArray();
+    }
+
+    /// <summary>Frees the parameters.</summary>
+    public void Dispose()
+    {
+        _mean.Dispose(); _std.Dispose();
+        foreach (var p in _params) p.Dispose();
+    }
+}
