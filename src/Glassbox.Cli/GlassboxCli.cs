@@ -22,6 +22,14 @@ public static class GlassboxCli
             c.AddCommand<GenerateCommand>("generate").WithDescription("Generate text from a causal LM (greedy or seeded sampling).");
             c.AddCommand<CacheCommand>("cache").WithDescription("Run a model and save chosen activations (and the output) to safetensors.");
             c.AddCommand<ExportCommand>("export").WithDescription("Write a loaded model as a Hugging Face style directory that loads back identically.");
+            c.AddBranch("probe", p =>
+            {
+                p.SetDescription("Probing: what do the layers encode?");
+                p.AddCommand<ProbeWordCommand>("pos").WithDescription("Part of speech (UPOS) probe on every layer, with controls.");
+                p.AddCommand<ProbeWordCommand>("tag").WithDescription("Fine-grained tag (XPOS) probe on every layer, with controls.");
+                p.AddCommand<ProbeWordCommand>("deprel").WithDescription("Dependency relation of each word to its head.");
+                p.AddCommand<ProbeWordCommand>("feature").WithDescription("A morphological feature (--feature Number|Tense|...).");
+            });
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));

@@ -65,23 +65,19 @@ public sealed class ClassifierProbe : IDisposable
 
     private static (Tensor[] Best, int Steps, double Dev) TrainLbfgs(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
     {
-        var opt = optim.LBFGS(ps.Cast<TorchSharp.Modules.Parameter>(), lr: 1, max_iter: 10, max_eval: 15, tolerange_grad: 1e-7, tolerance_change: 1e-10, history_size: 20);
+        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, false), y) + o.L2 * ps[0].pow(2).sum());
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, steps = 0;
         while (steps < o.MaxIterations)
         {
-            opt.step(() =>
-            {
-                opt.zero_grad();
-                var loss = nn.functional.cross_entropy(Logits(ps, x, o, false), y) + o.L2 * ps[0].pow(2).sum();
-                loss.backward();
-                return loss;
-            });
+            bool more = lbfgs.Run(10);
             steps += 10;
             double dev = Accuracy(ps, xDev, yDev, o);
             if (dev > bestDev + 1e-9) { bestDev = dev; best = ps.Select(p => p.detach().clone()).ToArray(); bad = 0; }
             else if (++bad >= o.Patience) break;
+            if (!more) break;
         }
+        lbfgs.Clear();
         return (best, steps, bestDev);
     }
 

@@ -74,13 +74,17 @@ public static class RepresentationExtractor
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(idx.Select(i => aligned[i].Ids).ToList(), pad, PaddingSide.Right, device: model.Device);
             using var run = model.RunWithCache(batch, wanted.Contains);
-            // Pooling matrix [words in batch, batch*pos]; the rows go to their global positions.
-            var (pool, rows) = PoolingMatrix(idx, aligned, rowStart, batch.Length, o.Pooling);
-            using var rowIdx = tensor(rows);
+            // Gather each word's subword rows (weights 1/k for mean pooling) and sum them into the word's row.
+            var (tokenRows, wordRows, weights, globalRows) = PoolingPlan(idx, aligned, rowStart, batch.Length, o.Pooling);
+            using var tokIdx = tensor(tokenRows);
+            using var wordIdx = tensor(wordRows);
+            using var w = tensor(weights).unsqueeze(1);
+            using var rowIdx = tensor(globalRows);
             for (int h = 0; h < hooks.Count; h++)
             {
                 var act = run.Cache[hooks[h]].to(ScalarType.Float32).cpu().reshape(-1, d);   // [batch*pos, d_model]
-                layers[h].index_copy_(0, rowIdx, matmul(pool, act));
+                var pooled = zeros(globalRows.Length, d).index_add_(0, wordIdx, act.index_select(0, tokIdx) * w, 1);
+                layers[h].index_copy_(0, rowIdx, pooled);
             }
             done += idx.Length;
             o.Progress?.Invoke(done, order.Length);
@@ -88,10 +92,11 @@ public static class RepresentationExtractor
         return new WordRepresentations(hooks, layers, sentenceOf.ToArray(), wordOf.ToArray(), aligned.Count(a => a.Truncated));
     }
 
-    private static (Tensor Pool, long[] Rows) PoolingMatrix(int[] idx, AlignedSentence[] aligned, int[] rowStart, int len, Pooling pooling)
+    private static (long[] TokenRows, long[] WordRows, float[] Weights, long[] GlobalRows) PoolingPlan(int[] idx, AlignedSentence[] aligned,
+        int[] rowStart, int len, Pooling pooling)
     {
-        var rows = new List<long>();
-        var entries = new List<(int Row, int Col, float W)>();
+        var globalRows = new List<long>();
+        var tokenRows = new List<long>(); var wordRows = new List<long>(); var weights = new List<float>();
         for (int b = 0; b < idx.Length; b++)
         {
             var a = aligned[idx[b]];
@@ -99,15 +104,12 @@ public static class RepresentationExtractor
             foreach (var toks in a.WordTokens)
             {
                 if (toks.Length == 0) continue;
-                int local = rows.Count;
-                rows.Add(r++);
-                IEnumerable<int> use = pooling switch { Pooling.First => new[] { toks[0] }, Pooling.Last => new[] { toks[^1] }, _ => toks };
-                var list = use.ToArray();
-                foreach (var t in list) entries.Add((local, b * len + t, 1f / list.Length));
+                int local = globalRows.Count;
+                globalRows.Add(r++);
+                int[] use = pooling switch { Pooling.First => new[] { toks[0] }, Pooling.Last => new[] { toks[^1] }, _ => toks };
+                foreach (var t in use) { tokenRows.Add((long)b * len + t); wordRows.Add(local); weights.Add(1f / use.Length); }
             }
         }
-        var data = new float[rows.Count * idx.Length * len];
-        foreach (var (row, col, w) in entries) data[row * idx.Length * len + col] += w;
-        return (tensor(data, new long[] { rows.Count, idx.Length * len }), rows.ToArray());
+        return (tokenRows.ToArray(), wordRows.ToArray(), weights.ToArray(), globalRows.ToArray());
     }
 }

@@ -1,0 +1,136 @@
+using System.ComponentModel;
+using Glassbox.Data;
+using Glassbox.Probing;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox probe pos|tag|deprel|feature</c>: word-level classifier probes on every layer, with control
+/// tasks, a random-weights baseline and bootstrap intervals.</summary>
+public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--data <CONLLU>")]
+        [Description("One CoNLL-U file, split by sentence into train/test (--split, --seed). Default: ../shared/data UD EWT dev.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--train <CONLLU>")]
+        [Description("Training CoNLL-U file (with --test).")]
+        public string? Train { get; init; }
+
+        [CommandOption("--test <CONLLU>")]
+        [Description("Test CoNLL-U file (with --train).")]
+        public string? Test { get; init; }
+
+        [CommandOption("--split <FRACTION>")]
+        [Description("Training fraction when splitting --data. Default 0.8.")]
+        public double Split { get; init; } = 0.8;
+
+        [CommandOption("--feature <NAME>")]
+        [Description("For the 'feature' task: the morphological feature, e.g. Number or Tense.")]
+        public string? Feature { get; init; }
+
+        [CommandOption("--probe <KIND>")]
+        [Description("linear (default) or mlp.")]
+        public string Probe { get; init; } = "linear";
+
+        [CommandOption("--pooling <P>")]
+        [Description("Subword pooling: first (default), last or mean.")]
+        public string Pooling { get; init; } = "first";
+
+        [CommandOption("--no-control")]
+        [Description("Skip the control-task probes.")]
+        public bool NoControl { get; init; }
+
+        [CommandOption("--no-random-model")]
+        [Description("Skip the random-weights baseline.")]
+        public bool NoRandomModel { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed for the split, probes, control labels and bootstrap. Default 0.")]
+        public int Seed { get; init; }
+
+        [CommandOption("--report <FILE>")]
+        [Description("Also write an HTML report with the layer curve.")]
+        public string? Report { get; init; }
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Write the JSON result (with manifest) to this file.")]
+        public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        string task = context.Name;
+        Func<ConllWord, string?> label = task switch
+        {
+            "pos" => w => w.Upos,
+            "tag" => w => w.Xpos,
+            "deprel" => w => w.Deprel.Split(':')[0],
+            "feature" => s.Feature is null ? throw new InputException("the feature task needs --feature NAME (e.g. Number)") : w => w.Feats.GetValueOrDefault(s.Feature),
+            _ => throw new InputException($"unknown probe task '{task}'"),
+        };
+        var (train, test, description, dataFiles) = LoadData(s);
+        var options = new WordProbeOptions
+        {
+            Probe = new ProbeOptions
+            {
+                Kind = s.Probe switch { "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp, _ => throw new InputException($"--probe must be linear or mlp, got '{s.Probe}'") },
+                Seed = s.Seed,
+            },
+            Extraction = new ExtractionOptions { Pooling = s.Pooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--pooling must be first, last or mean, got '{s.Pooling}'") } },
+            Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
+        };
+        using var model = CliModel.Load(s);
+        string taskName = task == "feature" ? s.Feature! : task.ToUpperInvariant();
+        WordProbeResult result = null!;
+        if (s.Json || Console.IsOutputRedirected) result = WordProbeExperiment.Run(model, train, test, taskName, label, options);
+        else AnsiConsole.Status().Start("probing", ctx => result = WordProbeExperiment.Run(model, train, test, taskName, label, options, m => ctx.Status(m)));
+        var manifest = RunManifest.For("probe " + task, model, s.Seed, new Dictionary<string, string> { ["probe"] = s.Probe, ["pooling"] = s.Pooling, ["split"] = s.Split.ToString() })
+            with { Data = dataFiles };
+        var payload = new { manifest, data = description, result };
+        if (s.Out is not null) ResultJson.Save(s.Out, payload);
+        if (s.Report is not null)
+        {
+            var report = new HtmlReport($"Glassbox probing: {model.Name}");
+            ProbeReport.AddWordProbe(report, result, model.Name, description);
+            report.Save(s.Report);
+        }
+        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        var t = new Table().Title($"{Markup.Escape(taskName)} probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test words)")
+            .AddColumns("layer", "accuracy [95% CI]", "macro-F1", "control", "selectivity", "random model");
+        foreach (var l in result.Layers)
+            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", l.Task.Accuracy.ToString(), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
+                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({result.BestLayer.Task.Accuracy}).");
+        return 0;
+    }
+
+    private static (IReadOnlyList<ConllSentence> Train, IReadOnlyList<ConllSentence> Test, string Description, IReadOnlyDictionary<string, string> Files) LoadData(Settings s)
+    {
+        if ((s.Train is null) != (s.Test is null)) throw new InputException("--train and --test go together");
+        if (s.Train is not null && s.Data is not null) throw new InputException("give --data or --train/--test, not both");
+        if (s.Train is not null)
+        {
+            var tr = ConllUReader.Read(s.Train); var te = ConllUReader.Read(s.Test!);
+            return (tr, te, $"Trained on {Path.GetFileName(s.Train)}, tested on {Path.GetFileName(s.Test)}", Hashes(s.Train, s.Test!));
+        }
+        var path = s.Data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
+            ?? throw new InputException("no data: give --data FILE.conllu or --train/--test (../shared/data with UD EWT is absent)");
+        if (s.Split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {s.Split}");
+        var all = ConllUReader.Read(path);
+        var rng = new Random(s.Seed);
+        var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
+        int nTrain = (int)Math.Round(all.Count * s.Split);
+        var train = order.Take(nTrain).Order().Select(i => all[i]).ToList();
+        var test = order.Skip(nTrain).Order().Select(i => all[i]).ToList();
+        return (train, test, $"{Path.GetFileName(path)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})", Hashes(path));
+    }
+
+    private static IReadOnlyDictionary<string, string> Hashes(params string[] files) =>
+        files.ToDictionary(f => Path.GetFileName(f), f => Glassbox.Loading.ModelLoader.HashFiles(new[] { f }));
+}
