@@ -6,15 +6,15 @@ namespace Glassbox.Tests.Probing.Structural;
 
 public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static readonly StructuralProbeOptions Fast = new() { Epochs = 40, LearningRate = 0.02, BatchSize = 20, Seed = 5, BootstrapResamples = 200 };
+    private static readonly StructuralProbeOptions Fast = new() { Epochs = 25, LearningRate = 0.02, BatchSize = 20, Seed = 5, BootstrapResamples = 200 };
 
     [Fact]
     public void Should_recover_trees_from_vectors_that_encode_them_linearly_but_not_from_random_vectors()
     {
-        var train = SyntheticTrees.Create(160, 1, structured: true);
-        var dev = SyntheticTrees.Create(40, 2, structured: true);
-        var rtrain = SyntheticTrees.Create(160, 1, structured: false);
-        var rdev = SyntheticTrees.Create(40, 2, structured: false);
+        var train = SyntheticTrees.Create(100, 1, structured: true);
+        var dev = SyntheticTrees.Create(30, 2, structured: true);
+        var rtrain = SyntheticTrees.Create(100, 1, structured: false);
+        var rdev = SyntheticTrees.Create(30, 2, structured: false);
         try
         {
             var good = StructuralEvaluation.Run(train, dev, null, Fast);
