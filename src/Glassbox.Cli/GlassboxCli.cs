@@ -23,6 +23,12 @@ public static class GlassboxCli
             c.AddCommand<CacheCommand>("cache").WithDescription("Run a model and save chosen activations (and the output) to safetensors.");
             c.AddCommand<ExportCommand>("export").WithDescription("Write a loaded model as a Hugging Face style directory that loads back identically.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
+            c.AddBranch("probe", p =>
+            {
+                p.SetDescription("Parameter-free probes: minimal pairs and cloze facts.");
+                p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
+                p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }
