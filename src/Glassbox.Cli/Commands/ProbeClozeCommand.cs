@@ -53,10 +53,10 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Report is not null) ParameterFreeReport.AddCloze(new HtmlReport($"Cloze facts: {model.Name}"), result).Save(s.Report);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
-        var t = new Table().AddColumns("relation", "mode", "facts", "P@1 [95%]", "P@5 [95%]", "P@10 [95%]");
+        var t = new Table().AddColumns("relation", "mode", "facts", "P@1 [[95%]]", "P@5 [[95%]]", "P@10 [[95%]]");
         foreach (var r in result.Relations.Append(result.Overall))
             t.AddRow(Markup.Escape(r.Relation), r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(),
-                ParameterFreeReport.Pct(r.P1), ParameterFreeReport.Pct(r.P5), ParameterFreeReport.Pct(r.P10));
+                Markup.Escape(ParameterFreeReport.Pct(r.P1)), Markup.Escape(ParameterFreeReport.Pct(r.P5)), Markup.Escape(ParameterFreeReport.Pct(r.P10)));
         AnsiConsole.Write(t);
         foreach (var ps in result.Sensitivity)
             AnsiConsole.MarkupLine($"{Markup.Escape(ps.Relation)}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}");

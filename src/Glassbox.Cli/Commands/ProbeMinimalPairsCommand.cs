@@ -63,10 +63,10 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
-        var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [95%]", "mean criterion [95%]");
+        var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [[95%]]", "mean criterion [[95%]]");
         foreach (var p in result.Phenomena)
-            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(), ParameterFreeReport.Pct(p.Accuracy), ParameterFreeReport.Pct(p.MeanAccuracy));
-        t.AddRow("[bold]all[/]", result.Count.ToString(), ParameterFreeReport.Pct(result.Accuracy), ParameterFreeReport.Pct(result.MeanAccuracy));
+            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));
+        t.AddRow("[bold]all[/]", result.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(result.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(result.MeanAccuracy)));
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"{Markup.Escape(model.Name)} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong.");
         if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
