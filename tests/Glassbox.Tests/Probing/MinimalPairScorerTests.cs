@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Loading;
@@ -7,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing;
 
-public class MinimalPairScorerTests
+public class MinimalPairScorerTests(ITestOutputHelper output)
 {
     private static readonly MinimalPair[] AgreementPairs =
     {
@@ -170,7 +171,7 @@ public class MinimalPairScorerTests
         using var model = ModelLoader.Load("stories260k");
         var pairs = AgreementPairsForStories().ToList();
         var r = MinimalPairScorer.Evaluate(model, pairs, new MinimalPairOptions { BatchSize = 32 });
-        Console.WriteLine($"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}");
+        output.WriteLine($"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}");
         Assert.True(r.Accuracy.Value > 0.5, $"accuracy {r.Accuracy.Value} over {r.Count} pairs");
     }
 
