@@ -31,6 +31,12 @@ public static class GlassboxCli
                 p.AddCommand<ProbeWordCommand>("feature").WithDescription("A morphological feature (--feature Number|Tense|...).");
             });
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
+            c.AddBranch("probe", p =>
+            {
+                p.SetDescription("Parameter-free probes: minimal pairs and cloze facts.");
+                p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
+                p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
+            });
         });
         return CliErrors.Run(() => app.Run(args));
     }

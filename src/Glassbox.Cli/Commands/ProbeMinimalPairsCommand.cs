@@ -1,0 +1,93 @@
+using System.ComponentModel;
+using Glassbox.Data;
+using Glassbox.Probing;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox probe minimal-pairs</c>: accuracy of a language model on minimal pairs (BLiMP, syneval, own pairs).</summary>
+public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--blimp <DIR_OR_FILE>")]
+        [Description("BLiMP .jsonl file or directory (sentence_good, sentence_bad, UID, linguistics_term).")]
+        public string? Blimp { get; init; }
+
+        [CommandOption("--syneval <DIR_OR_FILE>")]
+        [Description("Marvin & Linzen syneval .jsonl file or directory (grammatical, ungrammatical, case).")]
+        public string? SynEval { get; init; }
+
+        [CommandOption("--pairs <FILE>")]
+        [Description("Own pairs: .jsonl with good, bad, phenomenon (and optional group).")]
+        public string? Pairs { get; init; }
+
+        [CommandOption("--limit <N>")]
+        [Description("At most N pairs per phenomenon (the first ones).")]
+        public int? Limit { get; init; }
+
+        [CommandOption("--batch-size <B>")]
+        [Description("Sentences per forward pass. Default 16.")]
+        public int BatchSize { get; init; } = 16;
+
+        [CommandOption("--seed <S>")]
+        [Description("Bootstrap seed. Default 0.")]
+        public int Seed { get; init; }
+
+        [CommandOption("--report <FILE>")]
+        [Description("Also write an HTML report with the per-phenomenon chart.")]
+        public string? Report { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        if (s.Blimp is null && s.SynEval is null && s.Pairs is null) throw new InputException("give --blimp, --syneval or --pairs");
+        if (s.BatchSize < 1) throw new InputException("--batch-size must be at least 1");
+        var pairs = new List<MinimalPair>();
+        var files = new List<string>();
+        if (s.Blimp is not null) { pairs.AddRange(ProbeJsonl.Blimp(s.Blimp)); files.AddRange(ProbeJsonl.Files(s.Blimp, "--blimp")); }
+        if (s.SynEval is not null) { pairs.AddRange(ProbeJsonl.SyntaxEval(s.SynEval)); files.AddRange(ProbeJsonl.Files(s.SynEval, "--syneval")); }
+        if (s.Pairs is not null) { pairs.AddRange(ProbeJsonl.Pairs(s.Pairs)); files.AddRange(ProbeJsonl.Files(s.Pairs, "--pairs")); }
+        using var model = CliModel.Load(s);
+        var options = new MinimalPairOptions { BatchSize = s.BatchSize, Seed = s.Seed, LimitPerPhenomenon = s.Limit };
+        var result = ProbeProgress.Run("Scoring sentences", s.Json, p => MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p }));
+        var manifest = RunManifest.For("probe minimal-pairs", model, s.Seed, new Dictionary<string, string>
+        {
+            ["limit"] = s.Limit?.ToString() ?? "none", ["batchSize"] = s.BatchSize.ToString(), ["resamples"] = options.Resamples.ToString(),
+        }) with { Data = ProbeJsonl.Hashes(files) };
+        if (s.Report is not null)
+        {
+            var report = new HtmlReport($"Minimal pairs: {model.Name}");
+            ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
+        }
+        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
+        var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [[95%]]", "mean criterion [[95%]]");
+        foreach (var p in result.Phenomena)
+            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));
+        t.AddRow("[bold]all[/]", result.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(result.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(result.MeanAccuracy)));
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"{Markup.Escape(model.Name)} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong.");
+        if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
+        return 0;
+    }
+}
+
+/// <summary>A Spectre.Console progress bar for people; nothing for --json or redirected output.</summary>
+internal static class ProbeProgress
+{
+    public static T Run<T>(string label, bool quiet, Func<Action<int, int>, T> body)
+    {
+        if (quiet || Console.IsOutputRedirected) return body((_, _) => { });
+        T result = default!;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(label);
+                result = body((done, total) => { task.MaxValue = Math.Max(1, total); task.Value = done; });
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+}
