@@ -29,14 +29,11 @@ public static class GlassboxCli
                 p.AddCommand<ProbeWordCommand>("tag").WithDescription("Fine-grained tag (XPOS) probe on every layer, with controls.");
                 p.AddCommand<ProbeWordCommand>("deprel").WithDescription("Dependency relation of each word to its head.");
                 p.AddCommand<ProbeWordCommand>("feature").WithDescription("A morphological feature (--feature Number|Tense|...).");
-            });
-            c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
-            c.AddBranch("probe", p =>
-            {
-                p.SetDescription("Parameter-free probes: minimal pairs and cloze facts.");
+                p.AddCommand<ProbeStructuralCommand>("structural").WithDescription("Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr.");
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
             });
+            c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));
     }

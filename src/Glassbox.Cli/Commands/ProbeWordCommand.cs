@@ -73,7 +73,7 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
             "feature" => s.Feature is null ? throw new InputException("the feature task needs --feature NAME (e.g. Number)") : w => w.Feats.GetValueOrDefault(s.Feature),
             _ => throw new InputException($"unknown probe task '{task}'"),
         };
-        var (train, test, description, dataFiles) = LoadData(s);
+        var (train, test, description, dataFiles) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed);
         var options = new WordProbeOptions
         {
             Probe = new ProbeOptions
@@ -110,27 +110,4 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         return 0;
     }
 
-    private static (IReadOnlyList<ConllSentence> Train, IReadOnlyList<ConllSentence> Test, string Description, IReadOnlyDictionary<string, string> Files) LoadData(Settings s)
-    {
-        if ((s.Train is null) != (s.Test is null)) throw new InputException("--train and --test go together");
-        if (s.Train is not null && s.Data is not null) throw new InputException("give --data or --train/--test, not both");
-        if (s.Train is not null)
-        {
-            var tr = ConllUReader.Read(s.Train); var te = ConllUReader.Read(s.Test!);
-            return (tr, te, $"Trained on {Path.GetFileName(s.Train)}, tested on {Path.GetFileName(s.Test)}", Hashes(s.Train, s.Test!));
-        }
-        var path = s.Data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
-            ?? throw new InputException("no data: give --data FILE.conllu or --train/--test (../shared/data with UD EWT is absent)");
-        if (s.Split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {s.Split}");
-        var all = ConllUReader.Read(path);
-        var rng = new Random(s.Seed);
-        var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
-        int nTrain = (int)Math.Round(all.Count * s.Split);
-        var train = order.Take(nTrain).Order().Select(i => all[i]).ToList();
-        var test = order.Skip(nTrain).Order().Select(i => all[i]).ToList();
-        return (train, test, $"{Path.GetFileName(path)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})", Hashes(path));
-    }
-
-    private static IReadOnlyDictionary<string, string> Hashes(params string[] files) =>
-        files.ToDictionary(f => Path.GetFileName(f), f => Glassbox.Loading.ModelLoader.HashFiles(new[] { f }));
 }

@@ -1,0 +1,32 @@
+using Glassbox.Data;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary>Loads the treebank of a probe command: --train/--test files, or one --data file (default: UD EWT dev in
+/// ../shared/data) split by sentence with a seed.</summary>
+internal static class TreebankData
+{
+    public static (IReadOnlyList<ConllSentence> Train, IReadOnlyList<ConllSentence> Test, string Description, IReadOnlyDictionary<string, string> Files) Load(string? data, string? trainFile, string? testFile, double split, int seed)
+    {
+        if ((trainFile is null) != (testFile is null)) throw new InputException("--train and --test go together");
+        if (trainFile is not null && data is not null) throw new InputException("give --data or --train/--test, not both");
+        if (trainFile is not null)
+        {
+            var tr = ConllUReader.Read(trainFile); var te = ConllUReader.Read(testFile!);
+            return (tr, te, $"Trained on {Path.GetFileName(trainFile)}, tested on {Path.GetFileName(testFile)}", Hashes(trainFile, testFile!));
+        }
+        var path = data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
+            ?? throw new InputException("no data: give --data FILE.conllu or --train/--test (../shared/data with UD EWT is absent)");
+        if (split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {split}");
+        var all = ConllUReader.Read(path);
+        var rng = new Random(seed);
+        var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
+        int nTrain = (int)Math.Round(all.Count * split);
+        var train = order.Take(nTrain).Order().Select(i => all[i]).ToList();
+        var test = order.Skip(nTrain).Order().Select(i => all[i]).ToList();
+        return (train, test, $"{Path.GetFileName(path)} split by sentence {split:P0}/{1 - split:P0} (seed {seed})", Hashes(path));
+    }
+
+    private static IReadOnlyDictionary<string, string> Hashes(params string[] files) =>
+        files.ToDictionary(f => Path.GetFileName(f), f => Glassbox.Loading.ModelLoader.HashFiles(new[] { f }));
+}
