@@ -58,7 +58,7 @@ public static class ConllUReader
             block.WordLine(line, lineNo);
         }
         if (block.Finish() is { } last) sentences.Add(last);
-        if (sentences.Count == 0) throw new DataFormatException(sourceName, 0, "no sentences (empty file or comments only)");
+        if (sentences.Count == 0) throw new DataFormatException(sourceName, Math.Max(1, lineNo), "no sentences (empty file or comments only)");
         return sentences;
     }
 

@@ -18,30 +18,32 @@ public static class LabeledSentenceReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"file not found: {path}", path);
         var ext = Path.GetExtension(path).ToLowerInvariant();
-        var rows = ext is ".jsonl" or ".json" ? ReadJsonl(path) : ReadTsv(path);
-        if (rows.Count == 0) throw new DataFormatException(path, 0, "no sentences");
+        var (rows, lines) = ext is ".jsonl" or ".json" ? ReadJsonl(path) : ReadTsv(path);
+        if (rows.Count == 0) throw new DataFormatException(path, Math.Max(1, lines), "no sentences");
         return rows;
     }
 
-    private static List<LabeledSentence> ReadJsonl(string path)
+    private static (List<LabeledSentence>, int) ReadJsonl(string path)
     {
         var rows = new List<LabeledSentence>();
+        int last = 0;
         foreach (var r in JsonLines.Read(path))
         {
+            last = r.Line;
             var text = r.Scalar("text", "sentence").Trim();
             var label = r.Scalar("label").Trim();
             if (text.Length == 0) throw r.Error("empty text");
             if (label.Length == 0) throw r.Error("empty label");
             rows.Add(new LabeledSentence(text, label));
         }
-        return rows;
+        return (rows, last);
     }
 
-    private static List<LabeledSentence> ReadTsv(string path)
+    private static (List<LabeledSentence>, int) ReadTsv(string path)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         var header = reader.ReadLine();
-        if (header is null) throw new DataFormatException(path, 0, "no sentences (empty file)");
+        if (header is null) throw new DataFormatException(path, 1, "no sentences (empty file)");
         var cols = header.Split('\t').Select(c => c.Trim().ToLowerInvariant()).ToArray();
         int textCol = Array.IndexOf(cols, "sentence");
         if (textCol < 0) textCol = Array.IndexOf(cols, "text");
@@ -64,7 +66,7 @@ public static class LabeledSentenceReader
             if (label.Length == 0) throw new DataFormatException(path, lineNo, "empty label");
             rows.Add(new LabeledSentence(text, label));
         }
-        return rows;
+        return (rows, lineNo);
     }
 
     /// <summary>Writes sentences as TSV with the header <c>sentence&lt;TAB&gt;label</c> (UTF-8, LF), readable by <see cref="Read"/>.</summary>

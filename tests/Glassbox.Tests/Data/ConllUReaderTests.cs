@@ -124,10 +124,21 @@ public class ConllUReaderTests
     public void Should_reject_empty_file()
     {
         var ex = Bad("empty.conllu", "");
-        Assert.Contains("empty.conllu", ex.Message);
+        Assert.Contains("empty.conllu:1", ex.Message);
         Assert.Contains("no sentences", ex.Message);
         var ex2 = Bad("comments.conllu", "# only a comment\n\n");
-        Assert.Contains("no sentences", ex2.Message);
+        Assert.Contains("comments.conllu:2: no sentences", ex2.Message);
+    }
+
+    [Fact]
+    public void Should_accept_crlf_and_trailing_comment_blocks()
+    {
+        using var dir = new DataTempDir();
+        var path = Path.Combine(dir.Path, "crlf.conllu");
+        File.WriteAllText(path, "# text = Hi\r\n" + Row("1", "Hi", "hi", "INTJ", "UH", "_", "0", "root", "_", "_") + "\r\n\r\n# newdoc id = x\r\n");
+        var s = Assert.Single(ConllUReader.Read(path));
+        Assert.Equal("Hi", s.Text);
+        Assert.Equal("root", s.Words[0].Deprel);
     }
 
     [SkippableFact]
