@@ -14,6 +14,10 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [Description("Sample sentence for the attention pictures.")]
         public string Text { get; init; } = ModelReport.DefaultSample;
 
+        [CommandOption("--no-probes")]
+        [Description("Skip the probing sections (they take about half a minute on 2 cores).")]
+        public bool NoProbes { get; init; }
+
         [CommandOption("-o|--out <FILE>")]
         [Description("Report file. Default glassbox-report.html.")]
         public string Out { get; init; } = "glassbox-report.html";
@@ -24,12 +28,17 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         using var model = CliModel.Load(s);
         HtmlReport? report = null;
         ModelReport.Summary? summary = null;
-        void Build() => (report, summary) = ModelReport.Build(model, s.Text);
-        if (s.Json || Console.IsOutputRedirected) Build();
-        else AnsiConsole.Status().Start("Building the report...", _ => Build());
+        Glassbox.Probing.BuiltInProbeSummary? probes = null;
+        void Build(Action<string>? status)
+        {
+            (report, summary) = ModelReport.Build(model, s.Text);
+            if (!s.NoProbes) probes = Glassbox.Probing.BuiltInProbes.AddTo(report, model, status: status);
+        }
+        if (s.Json || Console.IsOutputRedirected) Build(null);
+        else AnsiConsole.Status().Start("Building the report...", ctx => Build(m => ctx.Status(m)));
         report!.Save(s.Out);
         var full = Path.GetFullPath(s.Out);
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary }));
+        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary, probes }));
         else
         {
             AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");

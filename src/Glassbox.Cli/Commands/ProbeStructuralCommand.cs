@@ -71,7 +71,7 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
         var t = new Table().Title($"Structural probes on {Markup.Escape(model.Name)} ({result.TrainSentences} train / {result.TestSentences} test sentences)")
-            .AddColumns("layer", "UUAS [95% CI]", "DSpr", "root acc", "NSpr", "random-model UUAS");
+            .AddColumns("layer", "UUAS [[95% CI]]", "DSpr", "root acc", "NSpr", "random-model UUAS");
         for (int i = 0; i < result.Layers.Count; i++)
         {
             var (name, r) = result.Layers[i];

@@ -101,12 +101,12 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
         var t = new Table().Title($"{Markup.Escape(taskName)} probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test words)")
-            .AddColumns("layer", "accuracy [95% CI]", "macro-F1", "control", "selectivity", "random model");
+            .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
         foreach (var l in result.Layers)
-            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", l.Task.Accuracy.ToString(), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
+            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
                 l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({result.BestLayer.Task.Accuracy}).");
+        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({Markup.Escape(result.BestLayer.Task.Accuracy.ToString())}).");
         return 0;
     }
 

@@ -26,7 +26,7 @@ public static class LineChart
         var all = series.SelectMany(s => s.Y.Concat(s.Low ?? Array.Empty<double>()).Concat(s.High ?? Array.Empty<double>())).Where(double.IsFinite).ToList();
         double lo = yMin ?? (all.Count > 0 ? Math.Min(0, all.Min()) : 0), hi = yMax ?? (all.Count > 0 ? all.Max() : 1);
         if (hi - lo < 1e-9) hi = lo + 1;
-        const int left = 52, right = 150, top = 28, bottom = 40;
+        const int left = 52, right = 190, top = 28, bottom = 40;
         double pw = width - left - right, ph = height - top - bottom;
         double X(int i) => left + (xLabels.Count == 1 ? pw / 2 : i * pw / (xLabels.Count - 1));
         double Y(double v) => top + ph - (v - lo) / (hi - lo) * ph;

@@ -1,0 +1,65 @@
+using Glassbox.Data;
+using Glassbox.Models;
+using Glassbox.Probing.Structural;
+using Glassbox.Reports;
+
+namespace Glassbox.Probing;
+
+/// <summary>Summary numbers of the built-in probing sections, for <c>explain --json</c>.</summary>
+public sealed record BuiltInProbeSummary(int Sentences, IReadOnlyDictionary<string, double> BestAccuracy, IReadOnlyDictionary<string, string> BestLayer,
+    double? StructuralBestUuas, double? RightBranchingUuas, double? MinimalPairAccuracy);
+
+/// <summary>
+/// The probing sections of the <c>explain</c> report, run on data the project generates itself (the template grammar),
+/// so they work on a fresh machine: a UPOS probe, sentence probes (tense, voice, subject number), a structural probe,
+/// and minimal pairs for models with a language-model head. Each with its controls and baselines.
+/// </summary>
+public static class BuiltInProbes
+{
+    /// <summary>Runs every section and adds it to <paramref name="report"/>.</summary>
+    public static BuiltInProbeSummary AddTo(HtmlReport report, HookedTransformer model, int sentences = 400, int seed = 0, Action<string>? status = null)
+    {
+        var data = TemplateGrammar.Sentences(sentences, seed);
+        int nTrain = sentences * 4 / 5;
+        var train = data.Take(nTrain).ToList();
+        var test = data.Skip(nTrain).ToList();
+        string desc = $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed}), {nTrain} for training and {sentences - nTrain} for testing";
+        var options = new WordProbeOptions { Seed = seed, Resamples = 500 };
+        var best = new Dictionary<string, double>(); var bestLayer = new Dictionary<string, string>();
+        report.Add("probing", "Probing (built-in data)", HtmlReport.Paragraph(
+            "What do the layers encode? Linear probes on every layer (layer 0 = embeddings) with Hewitt & Liang control tasks " +
+            "(selectivity = task − control accuracy), a random-weights model of the same architecture and the majority class as " +
+            "baselines, and 95% bootstrap intervals. Run 'glassbox probe ...' on real treebanks (UD EWT) for the full analyses."));
+        status?.Invoke("probing: UPOS");
+        var pos = WordProbeExperiment.Run(model, train.Select(g => g.Parse).ToList(), test.Select(g => g.Parse).ToList(), "UPOS", w => w.Upos, options);
+        ProbeReport.AddWordProbe(report, pos, model.Name, desc);
+        best["UPOS"] = pos.BestLayer.Task.Accuracy.Value; bestLayer["UPOS"] = Layer(pos.BestLayer.Layer);
+        foreach (var task in new[] { "tense", "voice", "subject_number" })
+        {
+            status?.Invoke($"probing: {task}");
+            var r = SentenceProbeExperiment.Run(model, Pairs(train, task), Pairs(test, task), task, options);
+            ProbeReport.AddWordProbe(report, r, model.Name, desc + " (sentence vectors: mean of word vectors)");
+            best[task] = r.BestLayer.Task.Accuracy.Value; bestLayer[task] = Layer(r.BestLayer.Layer);
+        }
+        status?.Invoke("probing: structural");
+        var st = StructuralProbeExperiment.Run(model, train.Select(g => g.Parse).ToList(), test.Select(g => g.Parse).ToList(),
+            new StructuralProbeOptions { Epochs = 10, Seed = seed + 1, BootstrapResamples = 500 }, randomModel: false);
+        StructuralReport.AddSection(report, "Structural probe (built-in data)", st.Layers);
+        double? mp = null;
+        if (model.Config.HasUnembed && model.Tokenizer is not null)
+        {
+            status?.Invoke("probing: minimal pairs");
+            var pairs = TemplateGrammar.MinimalPairs(40, seed);
+            var r = MinimalPairScorer.Evaluate(model, pairs, new MinimalPairOptions { Seed = seed, Resamples = 500 });
+            ParameterFreeReport.AddMinimalPairs(report, r);
+            mp = r.Accuracy.Value;
+        }
+        else report.Add("minimal-pairs", "Minimal pairs", HtmlReport.Paragraph($"{model.Name} has no language-model head, so minimal-pair and cloze probes do not apply."));
+        return new BuiltInProbeSummary(sentences, best, bestLayer, st.Best.Result.Uuas, st.Layers[0].Result.RightBranchingUuas, mp);
+    }
+
+    private static string Layer(int l) => l == 0 ? "emb" : $"L{l}";
+
+    private static List<(IReadOnlyList<string> Words, string Label)> Pairs(IEnumerable<GeneratedSentence> s, string task) =>
+        s.Select(g => ((IReadOnlyList<string>)g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task])).ToList();
+}
