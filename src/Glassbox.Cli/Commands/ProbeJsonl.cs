@@ -55,18 +55,6 @@ internal static class ProbeJsonl
         return new MinimalPair(Need(g, "good", w), Need(g, "bad", w), ph, g("group") ?? ph);
     });
 
-    public static List<MinimalPair> Blimp(string path) => Read(Files(path, "--blimp"), (g, w) =>
-    {
-        var uid = Need(g, "UID", w);
-        return new MinimalPair(Need(g, "sentence_good", w), Need(g, "sentence_bad", w), uid, g("linguistics_term") ?? uid);
-    });
-
-    public static List<MinimalPair> SyntaxEval(string path) => Read(Files(path, "--syneval"), (g, w) =>
-    {
-        var c = Need(g, "case", w);
-        return new MinimalPair(Need(g, "grammatical", w), Need(g, "ungrammatical", w), c, c);
-    });
-
     public static List<ClozeFact> Facts(string path) => Read(Files(path, "--facts"), (g, w) =>
         new ClozeFact(Need(g, "relation", w), Need(g, "subject", w), Need(g, "object", w), Need(g, "template", w)));
 

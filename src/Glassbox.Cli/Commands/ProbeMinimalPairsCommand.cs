@@ -47,8 +47,8 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         if (s.BatchSize < 1) throw new InputException("--batch-size must be at least 1");
         var pairs = new List<MinimalPair>();
         var files = new List<string>();
-        if (s.Blimp is not null) { pairs.AddRange(ProbeJsonl.Blimp(s.Blimp)); files.AddRange(ProbeJsonl.Files(s.Blimp, "--blimp")); }
-        if (s.SynEval is not null) { pairs.AddRange(ProbeJsonl.SyntaxEval(s.SynEval)); files.AddRange(ProbeJsonl.Files(s.SynEval, "--syneval")); }
+        if (s.Blimp is not null) { pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadBlimp(s.Blimp)); files.AddRange(ProbeJsonl.Files(s.Blimp, "--blimp")); }
+        if (s.SynEval is not null) { pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadSyntaxEval(s.SynEval)); files.AddRange(ProbeJsonl.Files(s.SynEval, "--syneval")); }
         if (s.Pairs is not null) { pairs.AddRange(ProbeJsonl.Pairs(s.Pairs)); files.AddRange(ProbeJsonl.Files(s.Pairs, "--pairs")); }
         using var model = CliModel.Load(s);
         var options = new MinimalPairOptions { BatchSize = s.BatchSize, Seed = s.Seed, LimitPerPhenomenon = s.Limit };
