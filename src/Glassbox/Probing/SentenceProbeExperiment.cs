@@ -31,7 +31,6 @@ public static class SentenceProbeExperiment
         using var _s = sentIdx; using var _w = weight;
         Tensor Pool(Tensor rows) => zeros(all.Count, rows.shape[1]).index_add_(0, sentIdx, rows * weight, 1);   // [sentences, d_model]
         var majority = yTr.GroupBy(y => y).MaxBy(g => g.Count())!.Key;
-        var groups = Enumerable.Range(0, yTe.Length).ToArray();
         int[]? ctrlTr = null, ctrlTe = null;
         if (o.Control)
         {
@@ -47,24 +46,9 @@ public static class SentenceProbeExperiment
             using var scope = NewDisposeScope();
             var x = Pool(reps.Layers[l]);
             var xTr = x.narrow(0, 0, yTr.Length); var xTe = x.narrow(0, yTr.Length, yTe.Length);
-            using var probe = ClassifierProbe.Train(xTr, yTr, labels.Count, o.Probe);
-            var metrics = ClassificationMetrics.Compute(yTe, probe.Predict(xTe), labels, null, o.Resamples, o.Seed);
-            Interval? control = null; double? selectivity = null; Interval? random = null;
-            if (ctrlTr is not null)
-            {
-                using var cp = ClassifierProbe.Train(xTr, ctrlTr, labels.Count, o.Probe);
-                var c = cp.Predict(xTe);
-                control = ClassificationMetrics.Bootstrap(groups, null, o.Resamples, o.Seed + 2, ix => ix.Count(i => c[i] == ctrlTe![i]) / (double)ix.Length);
-                selectivity = metrics.Accuracy.Value - control.Value;
-            }
-            if (rreps is not null)
-            {
-                var rx = Pool(rreps.Layers[l]);
-                using var rp = ClassifierProbe.Train(rx.narrow(0, 0, yTr.Length), yTr, labels.Count, o.Probe);
-                var rPred = rp.Predict(rx.narrow(0, yTr.Length, yTe.Length));
-                random = ClassificationMetrics.Bootstrap(groups, null, o.Resamples, o.Seed + 3, ix => ix.Count(i => rPred[i] == yTe[i]) / (double)ix.Length);
-            }
-            results.Add(new LayerProbeResult(l, reps.LayerNames[l], metrics, control, selectivity, random));
+            var rx = rreps is null ? null : Pool(rreps.Layers[l]);
+            var features = new LayerProbe.Features(xTr, xTe, rx?.narrow(0, 0, yTr.Length), rx?.narrow(0, yTr.Length, yTe.Length));
+            results.Add(LayerProbe.Evaluate(l, reps.LayerNames[l], features, new LayerProbe.Labels(yTr, yTe, ctrlTr, ctrlTe, labels, null), o));
         }
         return new WordProbeResult(taskName, labels, yTr.Length, yTe.Length, test.Count - testKept.Count, reps.TruncatedSentences,
             yTe.Count(y => y == majority) / (double)yTe.Length, labels[majority], results);

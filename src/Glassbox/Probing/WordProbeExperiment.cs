@@ -90,26 +90,9 @@ public static class WordProbeExperiment
                 using var scope = NewDisposeScope();
                 var x = reps.Layers[l];
                 var xTr = x.index_select(0, trIdx); var xTe = x.index_select(0, teIdx);
-                using var probe = ClassifierProbe.Train(xTr, yTr, labels.Count, o.Probe);
-                var metrics = ClassificationMetrics.Compute(yTe, probe.Predict(xTe), labels, groups, o.Resamples, o.Seed);
-                Interval? control = null; double? selectivity = null; Interval? random = null;
-                if (ctrlTr is not null)
-                {
-                    using var cp = ClassifierProbe.Train(xTr, ctrlTr, labels.Count, o.Probe);
-                    var cPred = cp.Predict(xTe);
-                    control = ClassificationMetrics.Bootstrap(Enumerable.Range(0, yTe.Length).ToArray(), groups, o.Resamples, o.Seed + 2,
-                        ix => ix.Count(i => cPred[i] == ctrlTe![i]) / (double)ix.Length);
-                    selectivity = metrics.Accuracy.Value - control.Value;
-                }
-                if (randomLayers is not null)
-                {
-                    var rx = randomLayers[l];
-                    using var rp = ClassifierProbe.Train(rx.index_select(0, trIdx), yTr, labels.Count, o.Probe);
-                    var rPred = rp.Predict(rx.index_select(0, teIdx));
-                    random = ClassificationMetrics.Bootstrap(Enumerable.Range(0, yTe.Length).ToArray(), groups, o.Resamples, o.Seed + 3,
-                        ix => ix.Count(i => rPred[i] == yTe[i]) / (double)ix.Length);
-                }
-                results.Add(new LayerProbeResult(l, reps.LayerNames[l], metrics, control, selectivity, random));
+                var rx = randomLayers?[l];
+                var features = new LayerProbe.Features(xTr, xTe, rx?.index_select(0, trIdx), rx?.index_select(0, teIdx));
+                results.Add(LayerProbe.Evaluate(l, reps.LayerNames[l], features, new LayerProbe.Labels(yTr, yTe, ctrlTr, ctrlTe, labels, groups), o));
             }
             return new WordProbeResult(taskName, labels, trainRows.Length, testRows.Length, unseen, reps.TruncatedSentences,
                 majorityAcc, labels[majority], results);
