@@ -69,7 +69,7 @@ public static class HeadProbeExperiment
         if (opt.Masking && model.Config.Causal && model.Config.HasUnembed)
         {
             int total = model.Config.NLayers * model.Config.NHeads;
-            masking = HeadMasking.Run(model, LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), opt.BatchSize), "LM loss (nats/token)",
+            masking = HeadMasking.Run(model, LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), Math.Max(opt.BatchSize, 64)), "LM loss (nats/token)",
                 d => status?.Invoke($"masking head {d}/{total}"));
         }
         status?.Invoke("rollout and flow");
