@@ -32,6 +32,7 @@ public static class GlassboxCli
                 p.AddCommand<ProbeStructuralCommand>("structural").WithDescription("Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr.");
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
+                p.AddCommand<ProbeHeadsCommand>("heads").WithDescription("Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow.");
             });
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
