@@ -34,6 +34,12 @@ public static class GlassboxCli
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
                 p.AddCommand<ProbeHeadsCommand>("heads").WithDescription("Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow.");
             });
+            c.AddCommand<LensCommand>("lens").WithDescription("Logit lens: decode every layer's residual stream (top tokens, target probability and rank).");
+            c.AddCommand<DlaCommand>("dla").WithDescription("Direct logit attribution of a logit (difference) to embeddings, heads, biases and MLPs.");
+            c.AddCommand<HeadsCommand>("heads").WithDescription("Head detectors (previous-token, duplicate, induction, BOS) and attention pictures.");
+            c.AddCommand<CircuitsCommand>("circuits").WithDescription("Weights as circuits: OV copying, Q/K/V composition, direct-path bigrams, skip-trigrams.");
+            c.AddCommand<NeuronCommand>("neuron").WithDescription("An MLP neuron as a key-value memory: top prefixes, promoted tokens, sub-updates.");
+            c.AddCommand<AblateCommand>("ablate").WithDescription("Zero / mean / resample ablation of heads, neurons and layers; layer-removal curve.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));
