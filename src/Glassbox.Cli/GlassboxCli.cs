@@ -33,6 +33,8 @@ public static class GlassboxCli
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
             });
+            c.AddCommand<TrainCommand>("train").WithDescription("Train a small transformer from scratch (synthetic repeated segments or a text file), with checkpoints.");
+            c.AddCommand<InductionCommand>("induction").WithDescription("Induction heads: repeated-random-tokens test, head scores, ablation, phase change across checkpoints.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));
