@@ -20,6 +20,10 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
         [Description("Zero-ablate these heads (layer.head, comma-separated) and report the change in second-copy loss and ICL score.")]
         public string? Ablate { get; init; }
 
+        [CommandOption("--scan")]
+        [Description("Also zero-ablate every head on its own (one run per head).")]
+        public bool Scan { get; init; }
+
         [CommandOption("--segment <T>")]
         [Description("Length of the repeated random segment. Default min(50, context/2).")]
         public int? Segment { get; init; }
@@ -52,7 +56,7 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
         var options = new InductionOptions
         {
             SegmentLength = s.Segment, Sequences = s.Sequences, Seed = s.Seed, EarlyPosition = s.Early, LatePosition = s.Late,
-            Ablate = InductionOptions.ParseHeads(s.Ablate),
+            Ablate = InductionOptions.ParseHeads(s.Ablate), ScanHeads = s.Scan,
         };
         if (s.Checkpoints is not null)
         {
@@ -75,8 +79,13 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
         if (s.Out is not null) InductionReport.Add(new HtmlReport($"Induction heads: {model.Name}"), r, model.Config.NLayers, model.Config.NHeads).Save(s.Out);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(r)); return 0; }
         var ht = new Table().AddColumns("head", "previous-token", "prefix-matching", "direct copying", "OV copying");
+        if (r.HeadAblations is not null) ht.AddColumns("ablated: Δ 2nd-copy loss", "ablated: Δ ICL");
         foreach (var h in r.Heads)
-            ht.AddRow($"{h.Layer}.{h.Head}", F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying));
+        {
+            var row = new List<string> { $"{h.Layer}.{h.Head}", F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) };
+            if (r.HeadAblations?.FirstOrDefault(a => a.Layer == h.Layer && a.Head == h.Head) is { } ha) { row.Add(F(ha.SecondCopyIncrease)); row.Add(F(ha.IclScoreChange)); }
+            ht.AddRow(row.ToArray());
+        }
         AnsiConsole.Write(ht);
         var l = r.Losses;
         AnsiConsole.MarkupLine(Markup.Escape($"Repeated random tokens (T = {r.SegmentLength}, {r.Sequences} sequences): loss first copy {l.FirstCopy}, second copy {l.SecondCopy}, uniform {F(l.UniformLoss)}; " +

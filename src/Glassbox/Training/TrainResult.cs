@@ -28,12 +28,12 @@ public sealed record TrainResult(RunManifest Manifest, string Data, long Paramet
     IReadOnlyList<double> LearningRates, IReadOnlyList<double> GradNorms, IReadOnlyList<CheckpointInfo> Checkpoints,
     double UniformLoss, double Seconds)
 {
-    /// <summary>Mean loss of the first and last ≤ 50 steps.</summary>
+    /// <summary>Mean loss of the first and last n steps, n = min(50, half the steps) so the two never overlap.</summary>
     public (double First, double Last) LossEnds
     {
         get
         {
-            int n = Math.Min(50, Losses.Count);
+            int n = Math.Max(1, Math.Min(50, Losses.Count / 2));
             return (Losses.Take(n).Average(), Losses.Skip(Losses.Count - n).Average());
         }
     }

@@ -123,7 +123,7 @@ public sealed class TrainerTests
         Assert.Equal(1.0, s.At(3), 12);
         Assert.Equal(1.0, s.At(4), 12);                      // cosine starts at the peak
         Assert.Equal(0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * 4.0 / 9)), s.At(8), 12);
-        Assert.Equal(0.55, s.At(8 + 0) - 0.9 * 0.5 * (1 + Math.Cos(Math.PI * 4.0 / 9)) + 0.45, 12);
+        Assert.Equal(0.55, new LrSchedule(1.0, 0, 3, 0.1).At(1), 12);   // cosine midpoint = (peak + min) / 2
         Assert.Equal(0.1, s.At(13), 12);
     }
 

@@ -64,12 +64,23 @@ public static class InductionAnalyzer
         }
         var losses = Summarise(perToken, t, o, early, late, data.Candidates);
         AblationEffect? ablation = options.Ablate.Count == 0 ? null : Ablation(model, data, options, losses, early, late);
+        List<HeadAblation>? scan = null;
+        if (options.ScanHeads)
+        {
+            scan = new List<HeadAblation>();
+            for (int l = 0; l < c.NLayers; l++)
+                for (int h = 0; h < c.NHeads; h++)
+                {
+                    var r = LossesWithAblation(model, data, new[] { (l, h) }, early, late, options.BatchSize);
+                    scan.Add(new HeadAblation(l, h, r.SecondCopy.Mean - losses.SecondCopy.Mean, r.IclScore.Mean - losses.IclScore.Mean));
+                }
+        }
         var manifest = RunManifest.For("induction", model, options.Seed, new Dictionary<string, string>
         {
             ["segment"] = t.ToString(), ["sequences"] = n.ToString(), ["early"] = early.ToString(), ["late"] = late.ToString(),
             ["ablate"] = string.Join(",", options.Ablate.Select(a => $"{a.Layer}.{a.Head}")),
         });
-        return new InductionResult(manifest, t, n, o == 1, losses, heads, ablation);
+        return new InductionResult(manifest, t, n, o == 1, losses, heads, ablation, scan);
     }
 
     /// <summary>Losses on the repeated sequences with the given heads zero-ablated on <c>attn.hook_z</c>.</summary>

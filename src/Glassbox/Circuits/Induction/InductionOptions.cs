@@ -17,6 +17,8 @@ public sealed record InductionOptions
     public int? LatePosition { get; init; }
     /// <summary>Heads to zero-ablate (on <c>attn.hook_z</c>) as (layer, head); empty = no ablation.</summary>
     public IReadOnlyList<(int Layer, int Head)> Ablate { get; init; } = Array.Empty<(int, int)>();
+    /// <summary>Also zero-ablate every head on its own and report the change in second-copy loss and ICL score.</summary>
+    public bool ScanHeads { get; init; }
     /// <summary>Random draws of other heads (same count) ablated as a control.</summary>
     public int ControlDraws { get; init; } = 5;
     /// <summary>Sequences per forward pass.</summary>

@@ -26,6 +26,9 @@ public static class InductionReport
                 $"Zero-ablating {string.Join(", ", a.Heads)} (attn.hook_z): second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score " +
                 $"{a.Losses.IclScore} ({(a.IclScoreChange >= 0 ? "+" : "")}{F(a.IclScoreChange)}). Control (same number of random other heads): " +
                 $"second-copy loss +{(a.ControlSecondCopyIncrease is double c ? F(c) : "n/a")}, ICL score change {(a.ControlIclScoreChange is double d ? F(d) : "n/a")}."));
+        if (r.HeadAblations is { } scan)
+            report.Add("induction-scan", "Single-head ablations", HtmlReport.Table(new[] { "head", "second-copy loss change", "ICL score change" },
+                scan.Select(a => (IReadOnlyList<string>)new[] { $"{a.Layer}.{a.Head}", F(a.SecondCopyIncrease), F(a.IclScoreChange) })));
         return report;
     }
 

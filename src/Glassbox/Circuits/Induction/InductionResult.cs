@@ -54,6 +54,13 @@ public sealed record RepeatLosses(MeanSe FirstCopy, MeanSe SecondCopy, int Early
 public sealed record AblationEffect(IReadOnlyList<string> Heads, RepeatLosses Losses, double SecondCopyIncrease, double IclScoreChange,
     double? ControlSecondCopyIncrease, double? ControlIclScoreChange);
 
+/// <summary>Effect of zero-ablating one head on its own.</summary>
+/// <param name="Layer">Layer.</param>
+/// <param name="Head">Head.</param>
+/// <param name="SecondCopyIncrease">Second-copy loss increase (nats).</param>
+/// <param name="IclScoreChange">ICL score change (positive = less in-context learning).</param>
+public sealed record HeadAblation(int Layer, int Head, double SecondCopyIncrease, double IclScoreChange);
+
 /// <summary>The induction-head analysis of one model.</summary>
 /// <param name="Manifest">Provenance.</param>
 /// <param name="SegmentLength">T, the length of the repeated segment.</param>
@@ -62,8 +69,9 @@ public sealed record AblationEffect(IReadOnlyList<string> Heads, RepeatLosses Lo
 /// <param name="Losses">Losses on the repeated sequences.</param>
 /// <param name="Heads">Per-head scores, layer by layer.</param>
 /// <param name="Ablation">Effect of ablating the chosen heads, if any.</param>
+/// <param name="HeadAblations">Effect of ablating each head alone (when asked for).</param>
 public sealed record InductionResult(RunManifest Manifest, int SegmentLength, int Sequences, bool HasBos, RepeatLosses Losses,
-    IReadOnlyList<HeadInductionScore> Heads, AblationEffect? Ablation)
+    IReadOnlyList<HeadInductionScore> Heads, AblationEffect? Ablation, IReadOnlyList<HeadAblation>? HeadAblations = null)
 {
     /// <summary>The head with the highest prefix-matching score.</summary>
     public HeadInductionScore TopInduction => Heads.MaxBy(h => h.Induction)!;

@@ -58,13 +58,16 @@ public sealed class InductionTests
     public void Should_analyse_a_model_and_ablate_heads()
     {
         using var model = Trainer.NewModel(TrainerTests.Tiny, new RepeatedSegmentData(10));
-        var r = InductionAnalyzer.Analyze(model, new InductionOptions { Sequences = 8, Ablate = new[] { (1, 0) } });
+        var r = InductionAnalyzer.Analyze(model, new InductionOptions { Sequences = 8, Ablate = new[] { (1, 0) }, ScanHeads = true });
         Assert.Equal(4, r.Heads.Count);
         Assert.All(r.Heads, h => { Assert.InRange(h.Induction, 0, 1); Assert.InRange(h.PreviousToken, 0, 1); Assert.InRange(h.OvCopying, -1, 1); });
         Assert.True(double.IsFinite(r.Losses.IclScore.Mean));
         Assert.Equal(Math.Log(9), r.Losses.UniformLoss, 9);
         Assert.NotNull(r.Ablation);
         Assert.NotNull(r.Ablation!.ControlSecondCopyIncrease);
+        Assert.Equal(4, r.HeadAblations!.Count);
+        Assert.Equal(r.Ablation.SecondCopyIncrease, r.HeadAblations.Single(a => a.Layer == 1 && a.Head == 0).SecondCopyIncrease, 9);
+        Assert.NotEqual(0, r.Ablation.SecondCopyIncrease);
         Assert.Throws<InputException>(() => InductionAnalyzer.Analyze(model, new InductionOptions { Ablate = new[] { (2, 0) } }));
         Assert.Throws<InputException>(() => InductionOptions.ParseHeads("1-2"));
     }
