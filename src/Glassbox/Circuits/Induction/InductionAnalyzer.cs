@@ -104,8 +104,11 @@ public static class InductionAnalyzer
     {
         var chosen = options.Ablate;
         var ablated = LossesWithAblation(model, data, chosen, early, late, options.BatchSize);
+        // Control heads come from the chosen heads' layers when there are enough of them there (layer-matched), else from anywhere.
         var others = Enumerable.Range(0, model.Config.NLayers).SelectMany(l => Enumerable.Range(0, model.Config.NHeads).Select(h => (l, h)))
             .Where(x => !chosen.Contains(x)).ToList();
+        var sameLayers = others.Where(x => chosen.Any(c => c.Layer == x.l)).ToList();
+        if (sameLayers.Count >= chosen.Count) others = sameLayers;
         double? ctrlLoss = null, ctrlIcl = null;
         if (others.Count >= chosen.Count && options.ControlDraws > 0)
         {

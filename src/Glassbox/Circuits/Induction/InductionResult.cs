@@ -49,7 +49,8 @@ public sealed record RepeatLosses(MeanSe FirstCopy, MeanSe SecondCopy, int Early
 /// <param name="SecondCopyIncrease">Second-copy loss increase over the clean run (nats).</param>
 /// <param name="IclScoreChange">ICL score change (positive = less in-context learning).</param>
 /// <param name="ControlSecondCopyIncrease">Control: mean second-copy loss increase when the same number of randomly
-/// chosen other heads is ablated (null when there are no other heads).</param>
+/// chosen other heads is ablated — from the same layers when they have enough other heads, else from any layer
+/// (null when there are too few other heads).</param>
 /// <param name="ControlIclScoreChange">Control: mean ICL score change for those random heads.</param>
 public sealed record AblationEffect(IReadOnlyList<string> Heads, RepeatLosses Losses, double SecondCopyIncrease, double IclScoreChange,
     double? ControlSecondCopyIncrease, double? ControlIclScoreChange);
