@@ -40,6 +40,8 @@ public static class GlassboxCli
             c.AddCommand<CircuitsCommand>("circuits").WithDescription("Weights as circuits: OV copying, Q/K/V composition, direct-path bigrams, skip-trigrams.");
             c.AddCommand<NeuronCommand>("neuron").WithDescription("An MLP neuron as a key-value memory: top prefixes, promoted tokens, sub-updates.");
             c.AddCommand<AblateCommand>("ablate").WithDescription("Zero / mean / resample ablation of heads, neurons and layers; layer-removal curve.");
+            c.AddCommand<TrainCommand>("train").WithDescription("Train a small transformer from scratch (synthetic repeated segments or a text file), with checkpoints.");
+            c.AddCommand<InductionCommand>("induction").WithDescription("Induction heads: repeated-random-tokens test, head scores, ablation, phase change across checkpoints.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));

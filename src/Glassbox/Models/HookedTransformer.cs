@@ -221,6 +221,28 @@ public sealed class HookedTransformer : IDisposable
         return TokenBatch.FromIds(seqs, Tokenizer.PadId ?? Config.PadTokenId ?? 0, side, device: Device);
     }
 
+    /// <summary>The leaf tensors that hold every parameter exactly once, for training: each block's fused
+    /// <c>blocks.{l}.attn.W_QKV</c> [(h + 2 kv)*d_head, d_model] (and <c>b_QKV</c>), whose views are the canonical
+    /// W_Q/W_K/W_V (b_Q/b_K/b_V), plus every other weight. Updating them in place (under no_grad) updates
+    /// <see cref="Weights"/>; set <c>requires_grad_(true)</c> on them and run with <see cref="RunOptions.KeepGradients"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> TrainableLeaves()
+    {
+        var leaves = new List<KeyValuePair<string, Tensor>>();
+        var views = new HashSet<string>(StringComparer.Ordinal);
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            leaves.Add(new($"blocks.{l}.attn.W_QKV", _blocks[l].W_QKV));
+            foreach (var s in new[] { "W_Q", "W_K", "W_V" }) views.Add($"blocks.{l}.attn.{s}");
+            if (_blocks[l].b_QKV is { } b)
+            {
+                leaves.Add(new($"blocks.{l}.attn.b_QKV", b));
+                foreach (var s in new[] { "b_Q", "b_K", "b_V" }) views.Add($"blocks.{l}.attn.{s}");
+            }
+        }
+        foreach (var kv in _weights) if (!views.Contains(kv.Key)) leaves.Add(kv);
+        return leaves;
+    }
+
     /// <summary>Frees the weights.</summary>
     public void Dispose()
     {

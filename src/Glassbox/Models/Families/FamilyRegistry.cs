@@ -8,7 +8,7 @@ public static class FamilyRegistry
     /// <summary>Every built-in family.</summary>
     public static IReadOnlyList<IModelFamily> All { get; } = new IModelFamily[]
     {
-        new Gpt2Family(), new LlamaFamily(), new BertFamily(), new NeoXFamily(),
+        new Gpt2Family(), new LlamaFamily(), new BertFamily(), new NeoXFamily(), new GlassboxFamily(),
     };
 
     /// <summary>Every <c>model_type</c> a built-in family handles.</summary>

@@ -1,0 +1,80 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Training;
+
+/// <summary>AdamW (Loshchilov &amp; Hutter; the same update as <c>torch.optim.AdamW</c>) over the model's own leaf
+/// tensors, updated in place so the model's weight dictionary always holds the current values. Weight decay is
+/// applied only to tensors of rank ≥ 2 (matrices and embeddings).</summary>
+public sealed class AdamW : IDisposable
+{
+    private readonly Tensor[] _params;
+    private readonly bool[] _decay;
+    private readonly Tensor[] _m, _v;
+    private readonly double _beta1, _beta2, _eps, _weightDecay;
+    private int _t;
+
+    /// <summary>Creates the optimiser with zero moment estimates.</summary>
+    public AdamW(IReadOnlyList<Tensor> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01)
+    {
+        _params = parameters.ToArray();
+        _decay = _params.Select(p => p.dim() >= 2).ToArray();
+        _m = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _v = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        (_beta1, _beta2, _eps, _weightDecay) = (beta1, beta2, eps, weightDecay);
+    }
+
+    /// <summary>Number of steps taken.</summary>
+    public int StepCount => _t;
+
+    /// <summary>One update with learning rate <paramref name="lr"/> from the current gradients (parameters
+    /// without a gradient are skipped).</summary>
+    public void Step(double lr)
+    {
+        _t++;
+        using var scope = NewDisposeScope();
+        using var ng = no_grad();
+        double bc1 = 1 - Math.Pow(_beta1, _t), bc2 = 1 - Math.Pow(_beta2, _t);
+        for (int i = 0; i < _params.Length; i++)
+        {
+            var p = _params[i];
+            var g = p.grad;
+            if (g is null) continue;
+            if (_decay[i] && _weightDecay > 0) p.mul_(1 - lr * _weightDecay);
+            _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
+            _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
+            var denom = _v[i].sqrt().div_(Math.Sqrt(bc2)).add_(_eps);
+            p.addcdiv_(_m[i], denom, value: -lr / bc1);
+        }
+    }
+
+    /// <summary>Clears the gradients of every parameter.</summary>
+    public void ZeroGrad()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var p in _params) p.grad?.zero_();
+    }
+
+    /// <summary>Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    public double ClipGradNorm(double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        using var ng = no_grad();
+        var grads = _params.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
+        if (grads.Count == 0) return 0;
+        double total = Math.Sqrt(grads.Sum(g => g.pow(2).sum().item<float>()));
+        if (maxNorm > 0 && total > maxNorm)
+        {
+            double scale = maxNorm / (total + 1e-6);
+            foreach (var g in grads) g.mul_(scale);
+        }
+        return total;
+    }
+
+    /// <summary>Frees the moment estimates.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _m) t.Dispose();
+        foreach (var t in _v) t.Dispose();
+    }
+}

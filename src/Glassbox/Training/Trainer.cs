@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using Glassbox.Hooks;
+using Glassbox.Loading;
+using Glassbox.Models;
+using Glassbox.Reports;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Training;
+
+/// <summary>
+/// Trains a small decoder from scratch on an <see cref="ITrainingData"/> stream: next-token cross-entropy on every
+/// position, AdamW with warm-up + cosine decay, gradient clipping. Exports checkpoints as model directories under
+/// <c>out/checkpoint-{step}</c>, the final model under <c>out/final</c>, plus <c>losses.json</c>,
+/// <c>loss-curve.html</c> and <c>train.json</c>. Same options and seed give identical losses.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>A fresh, seeded model for the options and data.</summary>
+    public static HookedTransformer NewModel(TrainOptions options, ITrainingData data)
+    {
+        var config = options.ModelConfig(data.VocabSize, data.BosId);
+        return HookedTransformer.Create(config, ModelInit.Random(config, options.Seed), data.Tokenizer, "trained",
+            source: new ModelSource("trained", data.Description, $"seed {options.Seed}"));
+    }
+
+    /// <summary>Trains a new model and writes its outputs to <paramref name="outDir"/> (when not null).</summary>
+    public static TrainResult Train(TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null)
+    {
+        options.Validate();
+        if (options.Threads is int th) torch.set_num_threads(th);
+        torch.manual_seed(options.Seed);
+        using var model = NewModel(options, data);
+        return Train(model, options, data, outDir, progress);
+    }
+
+    /// <summary>Trains <paramref name="model"/> in place (its weights change).</summary>
+    public static TrainResult Train(HookedTransformer model, TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null)
+    {
+        options.Validate();
+        if (outDir is not null) Directory.CreateDirectory(outDir);
+        var leaves = model.TrainableLeaves().Select(kv => kv.Value).ToList();
+        foreach (var p in leaves) p.requires_grad_(true);
+        var rng = new Random(unchecked((int)options.Seed));
+        var schedule = new LrSchedule(options.LearningRate, options.WarmupSteps, options.Steps, options.MinLrFraction);
+        var checkpointAt = options.CheckpointSteps.ToHashSet();
+        var checkpoints = new List<CheckpointInfo>();
+        var losses = new List<double>(); var lrs = new List<double>(); var norms = new List<double>();
+        var clock = Stopwatch.StartNew();
+        using var opt = new AdamW(leaves, options.Beta1, options.Beta2, options.Eps, options.WeightDecay);
+        try
+        {
+            if (checkpointAt.Contains(0)) checkpoints.Add(Save(model, outDir, 0));
+            for (int step = 0; step < options.Steps; step++)
+            {
+                double lr = schedule.At(step);
+                double loss;
+                using (var scope = NewDisposeScope())
+                using (var grad = enable_grad())
+                {
+                    var seqs = Enumerable.Range(0, options.BatchSize).Select(_ => (IReadOnlyList<int>)data.Sample(rng, model.Config.NCtx)).ToList();
+                    using var batch = TokenBatch.FromIds(seqs, device: model.Device);
+                    var l = LanguageModelLoss(model, batch, new RunOptions { KeepGradients = true });
+                    l.backward();
+                    loss = l.item<float>();
+                }
+                norms.Add(opt.ClipGradNorm(options.GradClip));
+                opt.Step(lr);
+                opt.ZeroGrad();
+                losses.Add(loss); lrs.Add(lr);
+                if (!double.IsFinite(loss)) throw new GlassboxException($"training diverged at step {step + 1} (loss {loss}); lower --lr");
+                progress?.Invoke(new TrainProgress(step + 1, options.Steps, loss, lr));
+                if (checkpointAt.Contains(step + 1) && step + 1 < options.Steps) checkpoints.Add(Save(model, outDir, step + 1));
+            }
+        }
+        finally
+        {
+            foreach (var p in leaves) p.requires_grad_(false);
+        }
+        if (checkpointAt.Contains(options.Steps)) checkpoints.Add(Save(model, outDir, options.Steps));
+        checkpoints.Add(Save(model, outDir, options.Steps, "final"));
+        var manifest = RunManifest.For("train", model, options.Seed, Describe(options)) with
+        {
+            Data = new Dictionary<string, string> { ["data"] = data.Description },
+        };
+        var result = new TrainResult(manifest, data.Description, model.ParameterCount, losses, lrs, norms,
+            outDir is null ? Array.Empty<CheckpointInfo>() : checkpoints, Math.Log(data.VocabSize), clock.Elapsed.TotalSeconds);
+        if (outDir is not null)
+        {
+            ResultJson.Save(Path.Combine(outDir, "losses.json"), new { steps = Enumerable.Range(1, losses.Count), loss = losses, learningRate = lrs, gradNorm = norms });
+            ResultJson.Save(Path.Combine(outDir, "train.json"), result);
+            LossCurve.Save(Path.Combine(outDir, "loss-curve.html"), result);
+        }
+        return result;
+    }
+
+    /// <summary>Mean next-token cross-entropy over every position of an unpadded batch (scalar).</summary>
+    public static Tensor LanguageModelLoss(HookedTransformer model, TokenBatch batch, RunOptions? options = null, IReadOnlyList<Hook>? hooks = null)
+    {
+        using var run = model.Run(batch, hooks ?? Array.Empty<Hook>(), null, options);
+        var logits = run.Output;                                               // [batch, pos, d_vocab]
+        long p = logits.shape[1];
+        var pred = logits.narrow(1, 0, p - 1).reshape(-1, logits.shape[2]);    // [batch*(pos-1), d_vocab]
+        var target = batch.Ids.narrow(1, 1, p - 1).reshape(-1).to(model.Device); // [batch*(pos-1)]
+        return nn.functional.cross_entropy(pred, target);
+    }
+
+    private static CheckpointInfo Save(HookedTransformer model, string? outDir, int step, string? name = null)
+    {
+        if (outDir is null) return new CheckpointInfo(step, "");
+        var dir = Path.Combine(outDir, name ?? $"checkpoint-{step}");
+        using (no_grad()) ModelExport.Export(model, dir);
+        return new CheckpointInfo(step, dir);
+    }
+
+    private static Dictionary<string, string> Describe(TrainOptions o) => new()
+    {
+        ["layers"] = o.Layers.ToString(CultureInfo.InvariantCulture), ["dModel"] = o.DModel.ToString(CultureInfo.InvariantCulture),
+        ["heads"] = o.Heads.ToString(CultureInfo.InvariantCulture), ["dHead"] = o.HeadDim.ToString(CultureInfo.InvariantCulture),
+        ["dMlp"] = o.MlpDim.ToString(CultureInfo.InvariantCulture), ["attnOnly"] = o.AttnOnly.ToString(), ["layerNorm"] = o.LayerNorm.ToString(),
+        ["ctx"] = o.NCtx.ToString(CultureInfo.InvariantCulture), ["lr"] = o.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+        ["minLrFraction"] = o.MinLrFraction.ToString("R", CultureInfo.InvariantCulture), ["warmup"] = o.WarmupSteps.ToString(CultureInfo.InvariantCulture),
+        ["weightDecay"] = o.WeightDecay.ToString("R", CultureInfo.InvariantCulture), ["gradClip"] = o.GradClip.ToString("R", CultureInfo.InvariantCulture),
+        ["batch"] = o.BatchSize.ToString(CultureInfo.InvariantCulture), ["steps"] = o.Steps.ToString(CultureInfo.InvariantCulture),
+        ["betas"] = $"{o.Beta1.ToString("R", CultureInfo.InvariantCulture)},{o.Beta2.ToString("R", CultureInfo.InvariantCulture)}",
+        ["checkpoints"] = string.Join(",", o.CheckpointSteps),
+    };
+}
