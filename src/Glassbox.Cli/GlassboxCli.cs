@@ -33,6 +33,8 @@ public static class GlassboxCli
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
             });
+            c.AddCommand<PatchCommand>("patch").WithDescription("Activation patching (layer x position / layer x head) between a clean and a corrupted prompt; --attribution adds attribution patching.");
+            c.AddCommand<TraceCommand>("trace").WithDescription("Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));
