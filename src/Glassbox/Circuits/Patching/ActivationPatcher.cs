@@ -95,14 +95,33 @@ public static class ActivationPatcher
         return scores;
     }
 
-    /// <summary>Row i of <paramref name="x"/> takes <paramref name="src"/> where patch i selects it (only patches on this hook).</summary>
+    /// <summary>Row i of <paramref name="x"/> takes <paramref name="src"/> where patch i selects it (only patches on
+    /// this hook). The mask is built on the CPU in one piece, shaped [rows, ...] with size 1 on every dimension but
+    /// the position and head dimensions, and broadcast by <c>where</c>.</summary>
     private static Tensor PatchRows(Tensor x, HookContext ctx, Tensor src, IReadOnlyList<PatchSpec> chunk)
     {
-        var row = x.narrow(0, 0, 1);                                                  // [1, ...]
-        var none = zeros(row.shape, dtype: ScalarType.Bool, device: x.device);
-        var masks = chunk.Select(s => s.Hook == ctx.Name ? Hook.SelectionMask(row, ctx, s.Positions, s.Heads) : none).ToArray();
-        var mask = cat(masks, 0);                                                     // x's shape
-        return where(mask, src.to(x.dtype, x.device), x);
+        int rank = (int)x.dim(), n = chunk.Count;
+        int posDim = ctx.HeadDim == 1 ? 2 : 1;                   // [batch, head, q, k] patterns index queries
+        int headDim = ctx.HeadDim ?? -1;
+        var shape = new long[rank];
+        shape[0] = n;
+        for (int d = 1; d < rank; d++) shape[d] = d == posDim || d == headDim ? x.shape[d] : 1;
+        long P = shape[posDim], H = headDim > 0 ? shape[headDim] : 1;
+        var mask = new bool[n * P * H];                           // row-major over (row, pos, head) in dimension order
+        bool headFirst = headDim > 0 && headDim < posDim;
+        for (int r = 0; r < n; r++)
+        {
+            var s = chunk[r];
+            if (s.Hook != ctx.Name) continue;
+            if (s.Heads is not null && headDim < 0) throw new HookException($"'{ctx.Name}' has no head dimension");
+            var ps = s.Positions ?? Enumerable.Range(0, (int)P).Select(i => (long)i).ToList();
+            var hs = s.Heads ?? Enumerable.Range(0, (int)H).Select(i => (long)i).ToList();
+            foreach (var p in ps)
+                foreach (var h in hs)
+                    mask[r * P * H + (headFirst ? h * P + p : p * H + h)] = true;
+        }
+        var m = tensor(mask, device: x.device).view(shape);
+        return where(m, src.to(x.dtype, x.device), x);
     }
 
     /// <summary>Metric of the base run under each patch, one forward per patch (the reference for

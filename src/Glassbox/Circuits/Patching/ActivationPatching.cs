@@ -62,7 +62,7 @@ public static class ActivationPatching
         {
             Kind = kind, Mode = o.Mode, Metric = metric.Name, CleanScore = cleanScore, CorruptedScore = corruptScore,
             Layers = layers, Columns = cols,
-            ColumnLabels = kind.IsPerHead() ? cols.Select(h => $"H{h}").ToList() : cols.Select(p => TokenLabel(model, baseIds, clean, corrupted, p)).ToList(),
+            ColumnLabels = kind.IsPerHead() ? cols.Select(h => $"H{h}").ToList() : cols.Select(p => TokenLabel(model, clean, corrupted, p)).ToList(),
             Scores = scores, Effects = scores.Select(r => r.Select(s => Normalise(s, cleanScore, corruptScore)).ToArray()).ToArray(),
             Forwards = o.Batched ? (specs.Count + o.ChunkSize - 1) / o.ChunkSize : specs.Count,
         };
@@ -73,7 +73,7 @@ public static class ActivationPatching
         clean == corrupted ? float.NaN : (score - corrupted) / (clean - corrupted);
 
     /// <summary>"3: Lily" or "3: Lily/Ben" where the prompts differ.</summary>
-    public static string TokenLabel(HookedTransformer model, IReadOnlyList<int> baseIds, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, int p)
+    public static string TokenLabel(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, int p)
     {
         string Tok(int id) => model.Tokenizer?.TokenToString(id) ?? id.ToString();
         return clean[p] == corrupted[p] ? $"{p}:{Tok(clean[p])}" : $"{p}:{Tok(clean[p])}/{Tok(corrupted[p])}";

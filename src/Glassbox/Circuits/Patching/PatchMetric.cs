@@ -54,8 +54,7 @@ public sealed record PatchMetric(string Name, Func<Tensor, Tensor> Function)
     }
 }
 
-/// <summary>A patching metric returned a non-finite score or a wrong shape, or clean and corrupted scores
-/// coincide so the normalised effect is undefined.</summary>
+/// <summary>A patching metric returned a non-finite score or a wrong shape.</summary>
 public sealed class PatchingMetricException : GlassboxException
 {
     /// <inheritdoc cref="GlassboxException(string, Exception?)"/>
