@@ -53,6 +53,9 @@ public sealed record PatchingSweep
     /// <summary>Effects as [layer, column].</summary>
     public float[,] EffectMatrix() => To2D(Effects);
 
+    /// <summary>Effects as a tensor [layer, column] (the caller owns it).</summary>
+    public TorchSharp.torch.Tensor EffectTensor() => TorchSharp.torch.tensor(EffectMatrix());   // [layer, column]
+
     /// <summary>Scores as [layer, column].</summary>
     public float[,] ScoreMatrix() => To2D(Scores);
 

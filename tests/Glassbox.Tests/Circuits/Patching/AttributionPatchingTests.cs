@@ -47,6 +47,14 @@ public sealed class AttributionPatchingTests
             Assert.Equal(c.Exact.Effects.Sum(r => r.Length), c.Nodes);
         }
         Assert.True(cmp.AttributionMs > 0 && cmp.ExactMs > 0);
+        // Noising: nodes at layer-0 positions where the prompts agree have zero patch direction, so the estimated
+        // normalised effect is exactly 1 (the clean score), and the exact sweep agrees.
+        var noise = AttributionPatching.Compare(model, Clean, Corrupted, ActivationPatchingTests.Metric, new PatchingOptions { Mode = PatchMode.Noise });
+        var resid = noise.Checks.Single(c => c.Kind == PatchKind.ResidPre);
+        foreach (int p in new[] { 0, 2, 3, 5, 6 }) { Assert.Equal(1f, resid.Estimate.Effects[0][p], 5); Assert.InRange(resid.Exact.Effects[0][p], 0.999f, 1.001f); }
+        Assert.NotEqual(1f, resid.Estimate.Effects[0][1], 3);
+        using var t = resid.Exact.EffectTensor();
+        Assert.Equal(new long[] { 2, Clean.Length }, t.shape);
     }
 
     [Fact]
