@@ -78,10 +78,11 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
             Console.WriteLine(ResultJson.Serialize(new { manifest, sweep, attribution = attr }));
             return 0;
         }
-        var t = new Table().AddColumn("layer");
-        foreach (var c in sweep.ColumnLabels) t.AddColumn(Markup.Escape(c));
-        for (int l = 0; l < sweep.Layers.Count; l++)
-            t.AddRow(new[] { $"L{sweep.Layers[l]}" }.Concat(sweep.Effects[l].Select(v => v.ToString("F2"))).ToArray());
+        // Tokens down the side (prompts are long), layers across.
+        var t = new Table().AddColumn(kind.IsPerHead() ? "head" : "position");
+        foreach (var l in sweep.Layers) t.AddColumn($"L{l}");
+        for (int c = 0; c < sweep.ColumnLabels.Count; c++)
+            t.AddRow(new[] { Markup.Escape(sweep.ColumnLabels[c]) }.Concat(sweep.Effects.Select(r => r[c].ToString("F2"))).ToArray());
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine(Markup.Escape($"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards."));
         if (attribution is not null)

@@ -70,7 +70,7 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
         for (int l = 0; l < model.Config.NLayers; l++) t.AddColumn($"L{l}");
         for (int c = 0; c < TraceSummary.CategoryNames.Count; c++)
             t.AddRow(new[] { $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})" }
-                .Concat(summary.MeanEffect[c].Select((v, l) => float.IsNaN(v) ? "-" : $"{v:F3}±{(float.IsNaN(summary.StdError[c][l]) ? 0 : summary.StdError[c][l]):F3}")).ToArray());
+                .Concat(summary.MeanEffect[c].Select((v, l) => float.IsNaN(v) ? "-" : float.IsNaN(summary.StdError[c][l]) ? $"{v:F3}" : $"{v:F3}±{summary.StdError[c][l]:F3}")).ToArray());
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine(Markup.Escape($"{list.Count} prompts, {kind}: mean p(answer) clean {summary.MeanPClean:F3}, corrupted {summary.MeanPCorrupted:F3}; " +
             $"cells are mean indirect effects ± s.e. over prompts; peak {summary.Peak.Category} L{summary.Peak.Layer} ({summary.Peak.Effect:F3})."));
