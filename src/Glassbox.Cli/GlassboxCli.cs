@@ -42,6 +42,8 @@ public static class GlassboxCli
             c.AddCommand<AblateCommand>("ablate").WithDescription("Zero / mean / resample ablation of heads, neurons and layers; layer-removal curve.");
             c.AddCommand<TrainCommand>("train").WithDescription("Train a small transformer from scratch (synthetic repeated segments or a text file), with checkpoints.");
             c.AddCommand<InductionCommand>("induction").WithDescription("Induction heads: repeated-random-tokens test, head scores, ablation, phase change across checkpoints.");
+            c.AddCommand<PatchCommand>("patch").WithDescription("Activation patching (layer x position / layer x head) between a clean and a corrupted prompt; --attribution adds attribution patching.");
+            c.AddCommand<TraceCommand>("trace").WithDescription("Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects.");
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
         return CliErrors.Run(() => app.Run(args));

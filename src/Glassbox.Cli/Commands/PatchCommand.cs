@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using Glassbox.Circuits.Patching;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox patch</c>: activation patching between a clean and a corrupted prompt.</summary>
+public sealed class PatchCommand : Command<PatchCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--clean <TEXT>")][Description("Clean prompt.")] public string? Clean { get; init; }
+        [CommandOption("--corrupted <TEXT>")][Description("Corrupted prompt (same token length).")] public string? Corrupted { get; init; }
+        [CommandOption("--clean-ids <IDS>")][Description("Clean prompt as token ids (instead of --clean).")] public string? CleanIds { get; init; }
+        [CommandOption("--corrupted-ids <IDS>")][Description("Corrupted prompt as token ids.")] public string? CorruptedIds { get; init; }
+        [CommandOption("--answer <TOK>")][Description("Correct answer (a word continuing the prompt, or #id).")] public string? Answer { get; init; }
+        [CommandOption("--wrong <TOK>")][Description("Wrong answer for the logit difference (word or #id).")] public string? Wrong { get; init; }
+        [CommandOption("--metric <M>")][Description("logit-diff (default; needs --answer and --wrong), prob (p of --answer) or loss.")] public string Metric { get; init; } = "logit-diff";
+        [CommandOption("--hook <KIND>")][Description("resid_pre (default), resid_post, attn_out, mlp_out, z (heads) or pattern (heads).")] public string Hook { get; init; } = "resid_pre";
+        [CommandOption("--mode <MODE>")][Description("denoise (clean into corrupted, default) or noise (corrupted into clean).")] public string Mode { get; init; } = "denoise";
+        [CommandOption("--layers <L>")][Description("Comma-separated layers (default all).")] public string? Layers { get; init; }
+        [CommandOption("--positions <P>")][Description("Comma-separated positions (default all).")] public string? Positions { get; init; }
+        [CommandOption("--heads <H>")][Description("Comma-separated heads for --hook z/pattern (default all).")] public string? Heads { get; init; }
+        [CommandOption("--chunk-size <N>")][Description("Patches per forward. Default 32.")] public int ChunkSize { get; init; } = 32;
+        [CommandOption("--attribution")][Description("Also run attribution patching and compare it with exact patching per node type.")] public bool Attribution { get; init; }
+        [CommandOption("--out <FILE>")][Description("Write an HTML report with heatmaps.")] public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var kind = PatchKinds.Parse(s.Hook);
+        var mode = s.Mode.Trim().ToLowerInvariant() switch
+        {
+            "denoise" => PatchMode.Denoise, "noise" => PatchMode.Noise,
+            _ => throw new InputException($"--mode: unknown mode '{s.Mode}'; use denoise or noise"),
+        };
+        if (s.ChunkSize < 1) throw new InputException("--chunk-size must be at least 1");
+        var options = new PatchingOptions
+        {
+            Mode = mode, ChunkSize = s.ChunkSize, Layers = Ints(s.Layers, "--layers"), Positions = Ints(s.Positions, "--positions"), Heads = Ints(s.Heads, "--heads"),
+        };
+        using var model = CliModel.Load(s);
+        var clean = Prompt(model, s.Clean, s.CleanIds, "--clean");
+        var corrupted = Prompt(model, s.Corrupted, s.CorruptedIds, "--corrupted");
+        ActivationPatcher.CheckPair(clean, corrupted);
+        string text = s.Clean ?? "";
+        int Tok(string? t, string opt) => t is null ? throw new InputException($"{opt} is required for --metric {s.Metric}") : TracePrompt.AnswerToken(model, text, t);
+        var metric = s.Metric.Trim().ToLowerInvariant() switch
+        {
+            "logit-diff" => PatchMetric.LogitDiff(Tok(s.Answer, "--answer"), Tok(s.Wrong, "--wrong"), label: $"logit_diff('{CliModel.Tok(model, Tok(s.Answer, "--answer"))}' - '{CliModel.Tok(model, Tok(s.Wrong, "--wrong"))}')"),
+            "prob" => PatchMetric.Probability(Tok(s.Answer, "--answer"), label: $"p('{CliModel.Tok(model, Tok(s.Answer, "--answer"))}')"),
+            "loss" => PatchMetric.Loss(mode == PatchMode.Denoise ? clean : corrupted),
+            _ => throw new InputException($"--metric: unknown metric '{s.Metric}'; use logit-diff, prob or loss"),
+        };
+        var sweep = ActivationPatching.Sweep(model, clean, corrupted, metric, kind, options);
+        var attribution = s.Attribution ? AttributionPatching.Compare(model, clean, corrupted, metric, options with { Layers = null, Positions = null, Heads = null }) : null;
+        var manifest = RunManifest.For("patch", model, null, new Dictionary<string, string>
+        {
+            ["hook"] = kind.Name(), ["mode"] = mode.ToString().ToLowerInvariant(), ["metric"] = metric.Name, ["chunkSize"] = s.ChunkSize.ToString(),
+            ["clean"] = s.Clean ?? s.CleanIds ?? "", ["corrupted"] = s.Corrupted ?? s.CorruptedIds ?? "",
+        });
+        if (s.Out is not null)
+        {
+            var report = new HtmlReport($"Activation patching: {model.Name}");
+            sweep.AddTo(report);
+            attribution?.AddTo(report);
+            report.Save(s.Out);
+        }
+        if (s.Json)
+        {
+            object? attr = attribution is null ? null : new
+            {
+                attribution.AttributionMs, attribution.ExactMs, attribution.SpeedUp,
+                checks = attribution.Checks.Select(c => new { kind = c.Kind.Name(), c.Pearson, c.Nodes, estimate = c.Estimate.Effects }),
+            };
+            Console.WriteLine(ResultJson.Serialize(new { manifest, sweep, attribution = attr }));
+            return 0;
+        }
+        // Tokens down the side (prompts are long), layers across.
+        var t = new Table().AddColumn(kind.IsPerHead() ? "head" : "position");
+        foreach (var l in sweep.Layers) t.AddColumn($"L{l}");
+        for (int c = 0; c < sweep.ColumnLabels.Count; c++)
+            t.AddRow(new[] { Markup.Escape(sweep.ColumnLabels[c]) }.Concat(sweep.Effects.Select(r => r[c].ToString("F2"))).ToArray());
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine(Markup.Escape($"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards."));
+        if (attribution is not null)
+        {
+            var a = new Table().AddColumns("node type", "nodes", "Pearson r vs exact");
+            foreach (var c in attribution.Checks) a.AddRow(c.Kind.Name(), c.Nodes.ToString(), c.Pearson.ToString("F3"));
+            AnsiConsole.Write(a);
+            AnsiConsole.MarkupLine($"attribution {attribution.AttributionMs:F1} ms, exact {attribution.ExactMs:F1} ms: {attribution.SpeedUp:F1}x faster");
+        }
+        if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
+        return 0;
+    }
+
+    private static IReadOnlyList<int> Prompt(Glassbox.Models.HookedTransformer model, string? text, string? ids, string opt)
+    {
+        if (text is not null && ids is not null) throw new InputException($"give either {opt} or {opt}-ids, not both");
+        if (ids is not null) return CliModel.ParseIds(ids);
+        if (text is null) throw new InputException($"{opt} (or {opt}-ids) is required");
+        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use {opt}-ids");
+        return model.Tokenizer.Encode(text).Ids;
+    }
+
+    internal static IReadOnlyList<int>? Ints(string? s, string opt) => s is null ? null
+        : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"{opt}: '{p}' is not an integer")).ToList();
+}

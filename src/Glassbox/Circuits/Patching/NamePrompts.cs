@@ -1,0 +1,35 @@
+using Glassbox.Models;
+
+namespace Glassbox.Circuits.Patching;
+
+/// <summary>Built-in story prompts for small story models (e.g. stories260K): a character is named once and the
+/// model is expected to repeat the name. The subject is the first mention of the name; the answer is the name's
+/// first token. Only prompts whose greedy prediction is that token are kept.</summary>
+public static class NamePrompts
+{
+    /// <summary>Templates with <c>{0}</c> for the name.</summary>
+    public static IReadOnlyList<string> Templates { get; } = new[]
+    {
+        "Once upon a time, there was a little kid named {0}. One day,",
+        "Once upon a time, there was a cat. The cat had a friend named {0}. One day,",
+        "{0} went to the park to play. At the park,",
+        "Once upon a time, there was a girl named {0}. She liked to play with her ball. One day,",
+        "Once upon a time, there was a boy named {0}. He had a big red ball. One day,",
+        "There was a dog named {0}. The dog liked to run in the sun. One day,",
+    };
+
+    /// <summary>Names tried in each template.</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "Lily", "Timmy", "Tom", "Ben", "Sue", "Max", "Mia", "Sam", "Anna", "Jack", "Lucy", "Bob", "Spot", "Tim" };
+
+    /// <summary>Every template × name prompt that <paramref name="model"/> completes with the name (greedy).</summary>
+    public static IEnumerable<TracePrompt> For(HookedTransformer model)
+    {
+        foreach (var t in Templates)
+            foreach (var n in Names)
+            {
+                string text = string.Format(System.Globalization.CultureInfo.InvariantCulture, t, n);
+                var p = TracePrompt.Create(model, text, n, n);
+                if (TracePrompt.Greedy(model, p.Ids) == p.Answer) yield return p;
+            }
+    }
+}
