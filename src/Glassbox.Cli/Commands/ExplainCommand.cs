@@ -18,6 +18,10 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [Description("Skip the probing sections (they take about half a minute on 2 cores).")]
         public bool NoProbes { get; init; }
 
+        [CommandOption("--no-circuits")]
+        [Description("Skip the circuits sections of causal LMs (head detectors, logit lens, activation patching).")]
+        public bool NoCircuits { get; init; }
+
         [CommandOption("-o|--out <FILE>")]
         [Description("Report file. Default glassbox-report.html.")]
         public string Out { get; init; } = "glassbox-report.html";
@@ -29,16 +33,18 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         HtmlReport? report = null;
         ModelReport.Summary? summary = null;
         Glassbox.Probing.BuiltInProbeSummary? probes = null;
+        ExplainCircuitsSummary? circuits = null;
         void Build(Action<string>? status)
         {
             (report, summary) = ModelReport.Build(model, s.Text);
             if (!s.NoProbes) probes = Glassbox.Probing.BuiltInProbes.AddTo(report, model, status: status);
+            if (!s.NoCircuits) circuits = ExplainCircuits.AddTo(report, model, s.Text, status);
         }
         if (s.Json || Console.IsOutputRedirected) Build(null);
         else AnsiConsole.Status().Start("Building the report...", ctx => Build(m => ctx.Status(m)));
         report!.Save(s.Out);
         var full = Path.GetFullPath(s.Out);
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary, probes }));
+        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary, probes, circuits }));
         else
         {
             AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");

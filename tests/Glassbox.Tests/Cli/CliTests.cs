@@ -117,4 +117,31 @@ public sealed class CliTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(22_565_376, doc.RootElement.GetProperty("summary").GetProperty("parameters").GetInt64());
     }
+
+    [SkippableFact]
+    public void Should_add_circuits_sections_to_the_explain_report_of_a_causal_lm()
+    {
+        Skip.If(Glassbox.Data.SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
+        var file = Path.Combine(_dir, "stories.html");
+        var (code, output, err) = Cli("explain", "-m", "stories260k", "--out", file, "--json", "--no-probes");
+        Assert.True(code == 0, err);
+        var html = File.ReadAllText(file);
+        foreach (var section in new[] { "Head detectors", "Logit lens", "Activation patching: residual stream", "Activation patching: head outputs" })
+            Assert.Contains(section, html);
+        using var doc = JsonDocument.Parse(output);
+        var c = doc.RootElement.GetProperty("circuits");
+        Assert.True(c.GetProperty("cleanLogitDiff").GetSingle() > c.GetProperty("corruptedLogitDiff").GetSingle());
+        Assert.Contains(c.GetProperty("labelledHeads").EnumerateArray(), h => h.GetString()!.Contains("previous-token"));
+    }
+
+    [Fact]
+    public void Should_not_add_circuits_sections_for_an_encoder()
+    {
+        var file = Path.Combine(_dir, "enc.html");
+        var (code, output, err) = Cli("explain", "--out", file, "--json", "--no-probes");
+        Assert.True(code == 0, err);
+        Assert.DoesNotContain("Head detectors", File.ReadAllText(file));
+        using var doc = JsonDocument.Parse(output);
+        Assert.False(doc.RootElement.TryGetProperty("circuits", out var c) && c.ValueKind != JsonValueKind.Null);
+    }
 }
