@@ -38,6 +38,10 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         [CommandOption("--seed <SEED>")]
         public int Seed { get; init; } = 1;
 
+        [CommandOption("--cache-dir <DIR>")]
+        [Description("Reuse word representations extracted earlier (same model, sentences, hooks, pooling) from this directory, and store new ones there.")]
+        public string? CacheDir { get; init; }
+
         [CommandOption("--report <FILE>")]
         public string? Report { get; init; }
 
@@ -51,7 +55,7 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         using var model = CliModel.Load(s);
         var options = new StructuralProbeOptions { Rank = s.Rank, Epochs = s.Epochs, Seed = s.Seed };
         StructuralExperimentResult result = null!;
-        void Go(Action<string>? st) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, status: st);
+        void Go(Action<string>? st) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, new ExtractionOptions { CacheDirectory = s.CacheDir }, status: st);
         if (s.Json || Console.IsOutputRedirected) Go(null);
         else AnsiConsole.Status().Start("structural probes", ctx => Go(m => ctx.Status(m)));
         var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(), ["rank"] = s.Rank?.ToString() ?? "d_model" }) with { Data = files };

@@ -53,6 +53,10 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         [Description("Seed for the split, probes, control labels and bootstrap. Default 0.")]
         public int Seed { get; init; }
 
+        [CommandOption("--cache-dir <DIR>")]
+        [Description("Reuse word representations extracted earlier (same model, sentences, hooks, pooling) from this directory, and store new ones there.")]
+        public string? CacheDir { get; init; }
+
         [CommandOption("--report <FILE>")]
         [Description("Also write an HTML report with the layer curve.")]
         public string? Report { get; init; }
@@ -81,7 +85,7 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
                 Kind = s.Probe switch { "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp, _ => throw new InputException($"--probe must be linear or mlp, got '{s.Probe}'") },
                 Seed = s.Seed,
             },
-            Extraction = new ExtractionOptions { Pooling = s.Pooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--pooling must be first, last or mean, got '{s.Pooling}'") } },
+            Extraction = new ExtractionOptions { CacheDirectory = s.CacheDir, Pooling = s.Pooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--pooling must be first, last or mean, got '{s.Pooling}'") } },
             Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
         };
         using var model = CliModel.Load(s);

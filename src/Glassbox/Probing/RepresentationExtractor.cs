@@ -30,6 +30,8 @@ public sealed record ExtractionOptions
     public int BatchSize { get; init; } = 32;
     /// <summary>Hooks to read; default: embeddings and every block's residual output.</summary>
     public IReadOnlyList<string>? Hooks { get; init; }
+    /// <summary>Directory of the on-disk representation cache (<see cref="RepresentationCache"/>); null disables it.</summary>
+    public string? CacheDirectory { get; init; }
     /// <summary>Called after each batch with (sentences done, total).</summary>
     public Action<int, int>? Progress { get; init; }
 }
@@ -42,7 +44,9 @@ public static class RepresentationExtractor
     public static IReadOnlyList<string> DefaultHooks(ModelConfig c) =>
         new[] { HookName.ResidPre(0) }.Concat(Enumerable.Range(0, c.NLayers).Select(HookName.ResidPost)).ToArray();
 
-    /// <summary>Extracts word vectors. Sentences too long for the context are truncated (counted in the result).</summary>
+    /// <summary>Extracts word vectors. Sentences too long for the context are truncated (counted in the result). With
+    /// <see cref="ExtractionOptions.CacheDirectory"/> set, a previous extraction of the same model, sentences, hooks and
+    /// pooling is read back from disk instead.</summary>
     /// <exception cref="InputException">No sentences, an empty sentence, or a model without tokenizer.</exception>
     public static WordRepresentations Words(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences, ExtractionOptions? options = null)
     {
@@ -52,6 +56,20 @@ public static class RepresentationExtractor
         var hooks = o.Hooks ?? DefaultHooks(model.Config);
         foreach (var h in hooks) HookName.Require(h, model.HookNames);
         if (o.BatchSize < 1) throw new InputException("batch size must be at least 1");
+        if (sentences.Any(x => x.Count == 0)) throw new InputException($"sentence {sentences.ToList().FindIndex(x => x.Count == 0)} has no words");
+        if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model)) return Extract(model, sentences, tok, hooks, o);
+        var manifest = RepresentationCache.Manifest(model, sentences, hooks, o.Pooling);
+        var path = RepresentationCache.PathFor(o.CacheDirectory, manifest);
+        var cached = RepresentationCache.TryLoad(path, manifest);
+        if (cached is not null) { o.Progress?.Invoke(sentences.Count, sentences.Count); return cached; }
+        var reps = Extract(model, sentences, tok, hooks, o);
+        RepresentationCache.Save(path, manifest, reps);
+        return reps;
+    }
+
+    private static WordRepresentations Extract(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences, Tokenization.ITokenizer tok,
+        IReadOnlyList<string> hooks, ExtractionOptions o)
+    {
 
         var aligned = sentences.Select((s, i) => s.Count == 0 ? throw new InputException($"sentence {i} has no words") : WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
         // Row layout: sentence by sentence, word by word, skipping words lost to truncation.
