@@ -9,21 +9,10 @@ namespace Glassbox.Tests.Circuits;
 public sealed class CircuitCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-circ-").FullName;
-    private static readonly object ConsoleLock = new();
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        lock (ConsoleLock)
-        {
-            var (o, e) = (Console.Out, Console.Error);
-            var (so, se) = (new StringWriter(), new StringWriter());
-            Console.SetOut(so); Console.SetError(se);
-            try { return (GlassboxCli.Run(args), so.ToString(), se.ToString()); }
-            finally { Console.SetOut(o); Console.SetError(e); }
-        }
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliHarness.Run(args);
 
     private string Tiny(string name = "gpt2", bool nan = false)
     {

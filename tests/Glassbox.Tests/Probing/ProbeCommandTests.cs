@@ -11,14 +11,7 @@ public sealed class ProbeCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var (o, e) = (Console.Out, Console.Error);
-        var (so, se) = (new StringWriter(), new StringWriter());
-        Console.SetOut(so); Console.SetError(se);
-        try { return (GlassboxCli.Run(args), so.ToString(), se.ToString()); }
-        finally { Console.SetOut(o); Console.SetError(e); }
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliHarness.Run(args);
 
     [Fact]
     public void Should_exit_2_naming_the_line_of_a_malformed_pairs_file()

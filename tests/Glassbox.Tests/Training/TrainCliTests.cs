@@ -7,19 +7,8 @@ namespace Glassbox.Tests.Training;
 [Collection("console")]
 public sealed class TrainCliTests
 {
-    private static readonly object ConsoleLock = new();
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        lock (ConsoleLock)
-        {
-            var (o, e) = (Console.Out, Console.Error);
-            var (so, se) = (new StringWriter(), new StringWriter());
-            Console.SetOut(so); Console.SetError(se);
-            try { return (GlassboxCli.Run(args), so.ToString(), se.ToString()); }
-            finally { Console.SetOut(o); Console.SetError(e); }
-        }
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliHarness.Run(args);
 
     [Theory]
     [InlineData("--layers", "0", "--layers")]
