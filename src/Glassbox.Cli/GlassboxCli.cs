@@ -32,6 +32,9 @@ public static class GlassboxCli
                 p.AddCommand<ProbeStructuralCommand>("structural").WithDescription("Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr.");
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
+                p.AddCommand<ProbeSentenceCommand>("sentence").WithDescription("Sentence-level probes (tense, voice, subject number, length, or a labelled TSV/JSONL file) on every layer.");
+                p.AddCommand<ProbeEdgeCommand>("edge").WithDescription("Edge probing on UD trees: subtree phrase types or head-dependent relation labels, mean/max/attention span pooling.");
+                p.AddCommand<ProbeCorefCommand>("coref").WithDescription("Coreference by similarity: pronoun vs antecedent/distractor cosine per layer, raw and probe-transformed.");
             });
             c.AddCommand<ExplainCommand>("explain").WithDescription("The main job: write a self-contained HTML report about a model.");
         });
