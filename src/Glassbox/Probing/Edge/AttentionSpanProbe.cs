@@ -7,17 +7,17 @@ namespace Glassbox.Probing.Edge;
 public sealed record AttentionProbeOptions
 {
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 5e-3;
+    public double LearningRate { get; init; } = 1e-2;
     /// <summary>Maximum epochs.</summary>
-    public int Epochs { get; init; } = 30;
-    /// <summary>Examples per step (large batches; the whole set when it is smaller).</summary>
-    public int BatchSize { get; init; } = 2048;
+    public int Epochs { get; init; } = 50;
+    /// <summary>Examples per step (the whole set when it is smaller).</summary>
+    public int BatchSize { get; init; } = 512;
     /// <summary>L2 penalty on the classifier weights.</summary>
     public double L2 { get; init; } = 1e-4;
     /// <summary>Fraction of training examples held out for early stopping.</summary>
     public double DevFraction { get; init; } = 0.1;
     /// <summary>Epochs without dev improvement before stopping.</summary>
-    public int Patience { get; init; } = 4;
+    public int Patience { get; init; } = 5;
     /// <summary>Seed (initialisation, dev split, batch order).</summary>
     public long Seed { get; init; }
 }
