@@ -33,6 +33,9 @@ public static class GlassboxCli
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
                 p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
                 p.AddCommand<ProbeHeadsCommand>("heads").WithDescription("Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow.");
+                p.AddCommand<ProbeSentenceCommand>("sentence").WithDescription("Sentence-level probes (tense, voice, subject number, length, or a labelled TSV/JSONL file) on every layer.");
+                p.AddCommand<ProbeEdgeCommand>("edge").WithDescription("Edge probing on UD trees: subtree phrase types or head-dependent relation labels, mean/max/attention span pooling.");
+                p.AddCommand<ProbeCorefCommand>("coref").WithDescription("Coreference by similarity: pronoun vs antecedent/distractor cosine per layer, raw and probe-transformed.");
             });
             c.AddCommand<LensCommand>("lens").WithDescription("Logit lens: decode every layer's residual stream (top tokens, target probability and rank).");
             c.AddCommand<DlaCommand>("dla").WithDescription("Direct logit attribution of a logit (difference) to embeddings, heads, biases and MLPs.");

@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using Glassbox.Data;
+using Glassbox.Probing;
+using Glassbox.Probing.Edge;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox probe edge</c>: Tenney et al. edge probing on UD trees (span phrase types or head-dependent
+/// relation labels) with mean, max or self-attentive span pooling, on every layer.</summary>
+public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--data <CONLLU>")]
+        [Description("One CoNLL-U file split by sentence (--split, --seed). Default: ../shared/data UD EWT dev.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--train <CONLLU>")]
+        [Description("Training CoNLL-U file (with --test).")]
+        public string? Train { get; init; }
+
+        [CommandOption("--test <CONLLU>")]
+        [Description("Test CoNLL-U file (with --train).")]
+        public string? Test { get; init; }
+
+        [CommandOption("--builtin")]
+        [Description("Use built-in template-grammar trees instead of a treebank (--sentences N).")]
+        public bool BuiltIn { get; init; }
+
+        [CommandOption("--sentences <N>")]
+        [Description("Built-in data: number of generated sentences (80% train). Default 400.")]
+        public int Sentences { get; init; } = 400;
+
+        [CommandOption("--split <FRACTION>")]
+        [Description("Training fraction when splitting --data. Default 0.8.")]
+        public double Split { get; init; } = 0.8;
+
+        [CommandOption("--task <TASK>")]
+        [Description("span (phrase type of a subtree) or pair (relation between head and dependent subtrees, default).")]
+        public string Task { get; init; } = "pair";
+
+        [CommandOption("--pooling <P>")]
+        [Description("Span pooling: mean (default), max or attn (self-attentive, trained jointly).")]
+        public string Pooling { get; init; } = "mean";
+
+        [CommandOption("--word-pooling <P>")]
+        [Description("Subword pooling into words: first (default), last or mean.")]
+        public string WordPooling { get; init; } = "first";
+
+        [CommandOption("--no-control")]
+        [Description("Skip the control-task probes.")]
+        public bool NoControl { get; init; }
+
+        [CommandOption("--no-random-model")]
+        [Description("Skip the random-weights baseline.")]
+        public bool NoRandomModel { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed for split, probes, control labels and bootstrap. Default 0.")]
+        public int Seed { get; init; }
+
+        [CommandOption("--report <FILE>")]
+        [Description("Write an HTML report with the layer curve.")]
+        public string? Report { get; init; }
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
+        public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var task = s.Task switch { "span" => EdgeTask.Span, "pair" => EdgeTask.Pair, _ => throw new InputException($"--task must be span or pair, got '{s.Task}'") };
+        var pooling = s.Pooling switch { "mean" => SpanPooling.Mean, "max" => SpanPooling.Max, "attn" or "attention" => SpanPooling.Attention, _ => throw new InputException($"--pooling must be mean, max or attn, got '{s.Pooling}'") };
+        var wordPooling = s.WordPooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--word-pooling must be first, last or mean, got '{s.WordPooling}'") };
+        IReadOnlyList<ConllSentence> train, test; string description; IReadOnlyDictionary<string, string> files;
+        if (s.BuiltIn)
+        {
+            if (s.Data is not null || s.Train is not null) throw new InputException("--builtin takes no --data/--train/--test");
+            if (s.Sentences < 10) throw new InputException($"--sentences must be at least 10, got {s.Sentences}");
+            var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => g.Parse).ToList();
+            int n = s.Sentences * 4 / 5;
+            (train, test) = (data.Take(n).ToList(), data.Skip(n).ToList());
+            description = $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing";
+            files = new Dictionary<string, string>();
+        }
+        else (train, test, description, files) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed);
+        var options = new EdgeProbeOptions
+        {
+            Pooling = pooling, Extraction = new ExtractionOptions { Pooling = wordPooling },
+            Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
+        };
+        using var model = CliModel.Load(s);
+        var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) =>
+            EdgeProbeExperiment.Run(model, train, test, task, options with { Extraction = options.Extraction with { Progress = progress } }, status));
+        var manifest = RunManifest.For("probe edge", model, s.Seed, new Dictionary<string, string>
+        {
+            ["task"] = s.Task, ["pooling"] = s.Pooling, ["word-pooling"] = s.WordPooling, ["split"] = s.Split.ToString(), ["builtin"] = s.BuiltIn.ToString(),
+        }) with { Data = files };
+        var payload = new { manifest, data = description, result };
+        ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox edge probing: {model.Name}", r => EdgeReport.AddSection(r, result, model.Name, description));
+        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        var t = new Table().Title($"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)")
+            .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
+        foreach (var l in result.Layers)
+            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
+                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({Markup.Escape(result.BestLayer.Task.Accuracy.ToString())}).");
+        return 0;
+    }
+}

@@ -1,0 +1,128 @@
+using System.ComponentModel;
+using Glassbox.Data;
+using Glassbox.Probing;
+using Glassbox.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary><c>glassbox probe sentence</c>: sentence-level probes (mean of word vectors) on every layer, on a labelled
+/// TSV/JSONL file or on built-in template-grammar tasks (tense, voice, subject number, length).</summary>
+public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings>
+{
+    /// <summary>The built-in tasks (labels of <see cref="TemplateGrammar"/> sentences).</summary>
+    public static readonly string[] BuiltInTasks = { "tense", "voice", "subject_number", "length" };
+
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--data <FILE>")]
+        [Description("Labelled sentences (TSV with sentence/text and label columns, or JSONL), split by --split/--seed. Default: built-in data.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--train <FILE>")]
+        [Description("Training file (TSV/JSONL, with --test).")]
+        public string? Train { get; init; }
+
+        [CommandOption("--test <FILE>")]
+        [Description("Test file (TSV/JSONL, with --train).")]
+        public string? Test { get; init; }
+
+        [CommandOption("--task <TASK>")]
+        [Description("Built-in task: tense (default), voice, subject_number or length. With files: a name for the label.")]
+        public string? Task { get; init; }
+
+        [CommandOption("--sentences <N>")]
+        [Description("Built-in data: number of generated sentences (80% train). Default 400.")]
+        public int Sentences { get; init; } = 400;
+
+        [CommandOption("--split <FRACTION>")]
+        [Description("Training fraction when splitting --data. Default 0.8.")]
+        public double Split { get; init; } = 0.8;
+
+        [CommandOption("--probe <KIND>")]
+        [Description("linear (default) or mlp.")]
+        public string Probe { get; init; } = "linear";
+
+        [CommandOption("--no-control")]
+        [Description("Skip the control-task probes.")]
+        public bool NoControl { get; init; }
+
+        [CommandOption("--no-random-model")]
+        [Description("Skip the random-weights baseline.")]
+        public bool NoRandomModel { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed for data, split, probes, control labels and bootstrap. Default 0.")]
+        public int Seed { get; init; }
+
+        [CommandOption("--report <FILE>")]
+        [Description("Write an HTML report with the layer curve.")]
+        public string? Report { get; init; }
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
+        public string? Out { get; init; }
+    }
+
+    private sealed record Sentence(IReadOnlyList<string> Words, string Label);
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var kind = s.Probe switch { "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp, _ => throw new InputException($"--probe must be linear or mlp, got '{s.Probe}'") };
+        var (train, test, task, description, files) = Load(s);
+        var options = new WordProbeOptions
+        {
+            Probe = new ProbeOptions { Kind = kind, Seed = s.Seed },
+            Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
+        };
+        using var model = CliModel.Load(s);
+        var pairs = (List<Sentence> l) => l.Select(x => (x.Words, x.Label)).ToList();
+        var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
+            options with { Extraction = options.Extraction with { Progress = progress } }, status));
+        var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString() })
+            with { Data = files };
+        var payload = new { manifest, data = description, result };
+        ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description + " (sentence vectors: mean of word vectors)"));
+        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        var t = new Table().Title($"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)")
+            .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
+        foreach (var l in result.Layers)
+            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
+                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
+        AnsiConsole.Write(t);
+        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({Markup.Escape(result.BestLayer.Task.Accuracy.ToString())}).");
+        return 0;
+    }
+
+    private static (List<Sentence> Train, List<Sentence> Test, string Task, string Description, IReadOnlyDictionary<string, string> Files) Load(Settings s)
+    {
+        if ((s.Train is null) != (s.Test is null)) throw new InputException("--train and --test go together");
+        if (s.Train is not null && s.Data is not null) throw new InputException("give --data or --train/--test, not both");
+        if (s.Train is not null)
+            return (Read(s.Train), Read(s.Test!), s.Task ?? "label", $"Trained on {Path.GetFileName(s.Train)}, tested on {Path.GetFileName(s.Test)}",
+                ProbeJsonl.Hashes(new[] { s.Train, s.Test! }));
+        if (s.Data is not null)
+        {
+            if (s.Split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {s.Split}");
+            var all = Read(s.Data);
+            var rng = new Random(s.Seed);
+            var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
+            int nTrain = (int)Math.Round(all.Count * s.Split);
+            if (nTrain == 0 || nTrain == all.Count) throw new InputException($"--data {s.Data}: {all.Count} sentence(s) cannot be split into train and test");
+            return (order.Take(nTrain).Order().Select(i => all[i]).ToList(), order.Skip(nTrain).Order().Select(i => all[i]).ToList(), s.Task ?? "label",
+                $"{Path.GetFileName(s.Data)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})", ProbeJsonl.Hashes(new[] { s.Data }));
+        }
+        var task = s.Task ?? "tense";
+        if (!BuiltInTasks.Contains(task)) throw new InputException($"--task must be one of {string.Join(", ", BuiltInTasks)} for built-in data, got '{task}'");
+        if (s.Sentences < 10) throw new InputException($"--sentences must be at least 10, got {s.Sentences}");
+        var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => new Sentence(g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task])).ToList();
+        int n = s.Sentences * 4 / 5;
+        return (data.Take(n).ToList(), data.Skip(n).ToList(), task,
+            $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing", new Dictionary<string, string>());
+    }
+
+    /// <summary>Reads a labelled file; words are the whitespace-separated parts of each text.</summary>
+    private static List<Sentence> Read(string path) =>
+        LabeledSentenceReader.Read(path).Select(x => new Sentence(x.Text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries), x.Label)).ToList();
+}
