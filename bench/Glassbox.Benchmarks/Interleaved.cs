@@ -10,7 +10,7 @@ namespace Glassbox.Benchmarks;
 /// <summary>
 /// Runs the compared variants in alternation (A, B, C, A, B, C, ...) and reports medians and the median of the
 /// per-round ratios. On a shared 2-vCPU host, slow periods then hit every variant alike, which sequential suites
-/// cannot promise.
+/// cannot promise. A 50 ms pause before each timed run lets the previous variant's spinning worker threads go idle.
 /// </summary>
 public static class Interleaved
 {
@@ -39,6 +39,9 @@ public static class Interleaved
             for (int r = 0; r < rounds; r++)
                 foreach (var v in variants)
                 {
+                    // Let the previous variant's worker threads stop spinning (ORT's intra-op pool and OpenMP both
+                    // busy-wait after a run), so no variant pays for the one before it.
+                    Thread.Sleep(50);
                     var sw = Stopwatch.StartNew();
                     v.Run();
                     t[v.Name].Add(sw.Elapsed.TotalMilliseconds);
