@@ -7,12 +7,14 @@ namespace Glassbox.Probing;
 
 /// <summary>Summary numbers of the built-in probing sections, for <c>explain --json</c>.</summary>
 public sealed record BuiltInProbeSummary(int Sentences, IReadOnlyDictionary<string, double> BestAccuracy, IReadOnlyDictionary<string, string> BestLayer,
-    double? StructuralBestUuas, double? RightBranchingUuas, double? MinimalPairAccuracy);
+    double? StructuralBestUuas, double? RightBranchingUuas, double? MinimalPairAccuracy, double? CoreferenceBestProbeAccuracy = null,
+    IReadOnlyDictionary<string, string>? BestHeadPerRelation = null);
 
 /// <summary>
 /// The probing sections of the <c>explain</c> report, run on data the project generates itself (the template grammar),
 /// so they work on a fresh machine: a UPOS probe, sentence probes (tense, voice, subject number), a structural probe,
-/// and minimal pairs for models with a language-model head. Each with its controls and baselines.
+/// attention heads (statistics, Clark et al. dependency heads, pattern classes), coreference by similarity on generated
+/// pronoun sentences, and minimal pairs for models with a language-model head. Each with its controls and baselines.
 /// </summary>
 public static class BuiltInProbes
 {
@@ -45,6 +47,15 @@ public static class BuiltInProbes
         var st = StructuralProbeExperiment.Run(model, train.Select(g => g.Parse).ToList(), test.Select(g => g.Parse).ToList(),
             new StructuralProbeOptions { Epochs = 10, Seed = seed + 1, BootstrapResamples = 500 }, randomModel: false);
         StructuralReport.AddSection(report, "Structural probe (built-in data)", st.Layers);
+        status?.Invoke("probing: attention heads");
+        var heads = Heads.HeadProbeExperiment.Run(model, data.Select(g => g.Parse).ToList(), new Heads.HeadProbeOptions());
+        Heads.HeadReport.AddSections(report, heads, desc.Replace(", " + nTrain + " for training and " + (sentences - nTrain) + " for testing", ""));
+        var bestHeads = heads.Dependencies.Relations.Where(r => r.Count > 0)
+            .ToDictionary(r => r.Relation, r => $"{r.BestHead} {r.Accuracy:F2} (offset baseline {r.BaselineAccuracy:F2})");
+        status?.Invoke("probing: coreference");
+        var coref = Coreference.CoreferenceExperiment.Run(model, PronounSentences.Generate(160, seed), PronounSentences.Generate(80, seed + 1, heldOut: true),
+            new Coreference.CoreferenceOptions { Seed = seed, Resamples = 500 });
+        Coreference.CoreferenceReport.AddSection(report, coref, model.Name, "Built-in data: 160 training and 80 held-out generated pronoun sentences (new names and nouns)");
         double? mp = null;
         if (model.Config.HasUnembed && model.Tokenizer is not null)
         {
@@ -55,7 +66,8 @@ public static class BuiltInProbes
             mp = r.Accuracy.Value;
         }
         else report.Add("minimal-pairs", "Minimal pairs", HtmlReport.Paragraph($"{model.Name} has no language-model head, so minimal-pair and cloze probes do not apply."));
-        return new BuiltInProbeSummary(sentences, best, bestLayer, st.Best.Result.Uuas, st.Layers[0].Result.RightBranchingUuas, mp);
+        return new BuiltInProbeSummary(sentences, best, bestLayer, st.Best.Result.Uuas, st.Layers[0].Result.RightBranchingUuas, mp,
+            coref.BestProbe.Probe.Value, bestHeads);
     }
 
     private static string Layer(int l) => l == 0 ? "emb" : $"L{l}";

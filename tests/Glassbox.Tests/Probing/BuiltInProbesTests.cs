@@ -16,6 +16,9 @@ public class BuiltInProbesTests
         Assert.Contains("probe-upos", ids);
         Assert.Contains("probe-tense", ids);
         Assert.Contains("minimal-pairs", ids);
+        foreach (var id in new[] { "head-stats", "dependency-heads", "patterns", "rollout", "coreference" }) Assert.Contains(id, ids);
+        Assert.True(summary.CoreferenceBestProbeAccuracy > 0.75, $"coreference {summary.CoreferenceBestProbeAccuracy}");
+        Assert.Contains("nsubj", summary.BestHeadPerRelation!.Keys);
         Assert.True(summary.BestAccuracy["UPOS"] > 0.9, $"UPOS {summary.BestAccuracy["UPOS"]}");
         Assert.True(summary.StructuralBestUuas > summary.RightBranchingUuas, $"UUAS {summary.StructuralBestUuas} vs right-branching {summary.RightBranchingUuas}");
         Assert.Null(summary.MinimalPairAccuracy);   // MiniLM has no language-model head
