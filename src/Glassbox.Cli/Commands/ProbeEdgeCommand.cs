@@ -12,19 +12,11 @@ namespace Glassbox.Cli.Commands;
 /// relation labels) with mean, max or self-attentive span pooling, on every layer.</summary>
 public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : ProbeSettings
     {
         [CommandOption("--data <CONLLU>")]
         [Description("One CoNLL-U file split by sentence (--split, --seed). Default: ../shared/data UD EWT dev.")]
         public string? Data { get; init; }
-
-        [CommandOption("--train <CONLLU>")]
-        [Description("Training CoNLL-U file (with --test).")]
-        public string? Train { get; init; }
-
-        [CommandOption("--test <CONLLU>")]
-        [Description("Test CoNLL-U file (with --train).")]
-        public string? Test { get; init; }
 
         [CommandOption("--builtin")]
         [Description("Use built-in template-grammar trees instead of a treebank (--sentences N).")]
@@ -33,10 +25,6 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         [CommandOption("--sentences <N>")]
         [Description("Built-in data: number of generated sentences (80% train). Default 400.")]
         public int Sentences { get; init; } = 400;
-
-        [CommandOption("--split <FRACTION>")]
-        [Description("Training fraction when splitting --data. Default 0.8.")]
-        public double Split { get; init; } = 0.8;
 
         [CommandOption("--task <TASK>")]
         [Description("span (phrase type of a subtree) or pair (relation between head and dependent subtrees, default).")]
@@ -49,26 +37,6 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         [CommandOption("--word-pooling <P>")]
         [Description("Subword pooling into words: first (default), last or mean.")]
         public string WordPooling { get; init; } = "first";
-
-        [CommandOption("--no-control")]
-        [Description("Skip the control-task probes.")]
-        public bool NoControl { get; init; }
-
-        [CommandOption("--no-random-model")]
-        [Description("Skip the random-weights baseline.")]
-        public bool NoRandomModel { get; init; }
-
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for split, probes, control labels and bootstrap. Default 0.")]
-        public int Seed { get; init; }
-
-        [CommandOption("--report <FILE>")]
-        [Description("Write an HTML report with the layer curve.")]
-        public string? Report { get; init; }
-
-        [CommandOption("-o|--out <FILE>")]
-        [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
-        public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -14,19 +14,11 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
     /// <summary>The built-in tasks (labels of <see cref="TemplateGrammar"/> sentences).</summary>
     public static readonly string[] BuiltInTasks = { "tense", "voice", "subject_number", "length" };
 
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : ProbeSettings
     {
         [CommandOption("--data <FILE>")]
         [Description("Labelled sentences (TSV with sentence/text and label columns, or JSONL), split by --split/--seed. Default: built-in data.")]
         public string? Data { get; init; }
-
-        [CommandOption("--train <FILE>")]
-        [Description("Training file (TSV/JSONL, with --test).")]
-        public string? Train { get; init; }
-
-        [CommandOption("--test <FILE>")]
-        [Description("Test file (TSV/JSONL, with --train).")]
-        public string? Test { get; init; }
 
         [CommandOption("--task <TASK>")]
         [Description("Built-in task: tense (default), voice, subject_number or length. With files: a name for the label.")]
@@ -36,33 +28,9 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         [Description("Built-in data: number of generated sentences (80% train). Default 400.")]
         public int Sentences { get; init; } = 400;
 
-        [CommandOption("--split <FRACTION>")]
-        [Description("Training fraction when splitting --data. Default 0.8.")]
-        public double Split { get; init; } = 0.8;
-
         [CommandOption("--probe <KIND>")]
         [Description("linear (default) or mlp.")]
         public string Probe { get; init; } = "linear";
-
-        [CommandOption("--no-control")]
-        [Description("Skip the control-task probes.")]
-        public bool NoControl { get; init; }
-
-        [CommandOption("--no-random-model")]
-        [Description("Skip the random-weights baseline.")]
-        public bool NoRandomModel { get; init; }
-
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for data, split, probes, control labels and bootstrap. Default 0.")]
-        public int Seed { get; init; }
-
-        [CommandOption("--report <FILE>")]
-        [Description("Write an HTML report with the layer curve.")]
-        public string? Report { get; init; }
-
-        [CommandOption("-o|--out <FILE>")]
-        [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
-        public string? Out { get; init; }
     }
 
     private sealed record Sentence(IReadOnlyList<string> Words, string Label);

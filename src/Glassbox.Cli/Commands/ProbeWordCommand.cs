@@ -11,23 +11,11 @@ namespace Glassbox.Cli.Commands;
 /// tasks, a random-weights baseline and bootstrap intervals.</summary>
 public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : ProbeSettings
     {
         [CommandOption("--data <CONLLU>")]
         [Description("One CoNLL-U file, split by sentence into train/test (--split, --seed). Default: ../shared/data UD EWT dev.")]
         public string? Data { get; init; }
-
-        [CommandOption("--train <CONLLU>")]
-        [Description("Training CoNLL-U file (with --test).")]
-        public string? Train { get; init; }
-
-        [CommandOption("--test <CONLLU>")]
-        [Description("Test CoNLL-U file (with --train).")]
-        public string? Test { get; init; }
-
-        [CommandOption("--split <FRACTION>")]
-        [Description("Training fraction when splitting --data. Default 0.8.")]
-        public double Split { get; init; } = 0.8;
 
         [CommandOption("--feature <NAME>")]
         [Description("For the 'feature' task: the morphological feature, e.g. Number or Tense.")]
@@ -41,29 +29,9 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         [Description("Subword pooling: first (default), last or mean.")]
         public string Pooling { get; init; } = "first";
 
-        [CommandOption("--no-control")]
-        [Description("Skip the control-task probes.")]
-        public bool NoControl { get; init; }
-
-        [CommandOption("--no-random-model")]
-        [Description("Skip the random-weights baseline.")]
-        public bool NoRandomModel { get; init; }
-
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for the split, probes, control labels and bootstrap. Default 0.")]
-        public int Seed { get; init; }
-
         [CommandOption("--cache-dir <DIR>")]
         [Description("Reuse word representations extracted earlier (same model, sentences, hooks, pooling) from this directory, and store new ones there.")]
         public string? CacheDir { get; init; }
-
-        [CommandOption("--report <FILE>")]
-        [Description("Also write an HTML report with the layer curve.")]
-        public string? Report { get; init; }
-
-        [CommandOption("-o|--out <FILE>")]
-        [Description("Write the JSON result (with manifest) to this file.")]
-        public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -96,13 +64,7 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         var manifest = RunManifest.For("probe " + task, model, s.Seed, new Dictionary<string, string> { ["probe"] = s.Probe, ["pooling"] = s.Pooling, ["split"] = s.Split.ToString() })
             with { Data = dataFiles };
         var payload = new { manifest, data = description, result };
-        if (s.Out is not null) ResultJson.Save(s.Out, payload);
-        if (s.Report is not null)
-        {
-            var report = new HtmlReport($"Glassbox probing: {model.Name}");
-            ProbeReport.AddWordProbe(report, result, model.Name, description);
-            report.Save(s.Report);
-        }
+        ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
         var t = new Table().Title($"{Markup.Escape(taskName)} probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test words)")
             .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");

@@ -9,25 +9,7 @@ public static class ProbeReport
     /// baseline, plus a table of the same numbers.</summary>
     public static void AddWordProbe(HtmlReport report, WordProbeResult r, string modelName, string dataDescription)
     {
-        var x = r.Layers.Select(l => l.Layer == 0 ? "emb" : $"L{l.Layer}").ToList();
-        var series = new List<ChartSeries>
-        {
-            new("task accuracy", r.Layers.Select(l => l.Task.Accuracy.Value).ToList(), r.Layers.Select(l => l.Task.Accuracy.Low).ToList(), r.Layers.Select(l => l.Task.Accuracy.High).ToList(), LineChart.Palette[0]),
-        };
-        if (r.Layers.All(l => l.Control is not null))
-        {
-            series.Add(new("control task", r.Layers.Select(l => l.Control!.Value).ToList(), r.Layers.Select(l => l.Control!.Low).ToList(), r.Layers.Select(l => l.Control!.High).ToList(), LineChart.Palette[1]));
-            series.Add(new("selectivity", r.Layers.Select(l => l.Selectivity ?? double.NaN).ToList(), Color: LineChart.Palette[2]));
-        }
-        if (r.Layers.All(l => l.RandomModel is not null))
-            series.Add(new("random-weights model", r.Layers.Select(l => l.RandomModel!.Value).ToList(), r.Layers.Select(l => l.RandomModel!.Low).ToList(), r.Layers.Select(l => l.RandomModel!.High).ToList(), LineChart.Palette[3], true));
-        series.Add(new("majority class", r.Layers.Select(_ => r.MajorityBaseline).ToList(), Color: LineChart.Palette[4], Dashed: true));
-        var chart = LineChart.Svg(x, series, $"{r.Task} probe on {modelName}", "accuracy", 0, 1);
-        var rows = r.Layers.Select(l => (IReadOnlyList<string>)new[]
-        {
-            x[l.Layer], l.Hook, l.Task.Accuracy.ToString(), l.Task.MacroF1.ToString(), l.Control?.ToString() ?? "-",
-            l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.ToString() ?? "-",
-        });
+        var (x, curve) = LayerCurve(r.Layers, r.MajorityBaseline, $"{r.Task} probe on {modelName}");
         var best = r.BestLayer;
         report.Add($"probe-{r.Task.ToLowerInvariant()}", $"Probe: {r.Task}",
             HtmlReport.Paragraph($"{dataDescription}. {r.TrainWords:N0} training and {r.TestWords:N0} test words, {r.Labels.Count} labels; " +
@@ -35,6 +17,33 @@ public static class ProbeReport
                 $"(95% bootstrap interval over sentences){(best.Selectivity is double s ? $", selectivity {s:F3}" : "")}." +
                 (r.UnseenTestLabelWords > 0 ? $" {r.UnseenTestLabelWords} test words have labels never seen in training and are left out." : "") +
                 (r.TruncatedSentences > 0 ? $" {r.TruncatedSentences} sentences were truncated to the model's context." : "")) +
-            chart + HtmlReport.Table(new[] { "layer", "hook", "accuracy [95% CI]", "macro-F1", "control accuracy", "selectivity", "random-weights model" }, rows));
+            curve);
+    }
+
+    /// <summary>The per-layer picture and table shared by every trained-probe section: task accuracy with its 95% band,
+    /// control accuracy, selectivity, the random-weights model and the majority class, then the same numbers as a table.
+    /// Returns the layer labels ("emb", "L1", ...) and the HTML.</summary>
+    public static (IReadOnlyList<string> Labels, string Html) LayerCurve(IReadOnlyList<LayerProbeResult> layers, double majority, string title)
+    {
+        var x = layers.Select(l => l.Layer == 0 ? "emb" : $"L{l.Layer}").ToList();
+        var series = new List<ChartSeries>
+        {
+            new("task accuracy", layers.Select(l => l.Task.Accuracy.Value).ToList(), layers.Select(l => l.Task.Accuracy.Low).ToList(), layers.Select(l => l.Task.Accuracy.High).ToList(), LineChart.Palette[0]),
+        };
+        if (layers.All(l => l.Control is not null))
+        {
+            series.Add(new("control task", layers.Select(l => l.Control!.Value).ToList(), layers.Select(l => l.Control!.Low).ToList(), layers.Select(l => l.Control!.High).ToList(), LineChart.Palette[1]));
+            series.Add(new("selectivity", layers.Select(l => l.Selectivity ?? double.NaN).ToList(), Color: LineChart.Palette[2]));
+        }
+        if (layers.All(l => l.RandomModel is not null))
+            series.Add(new("random-weights model", layers.Select(l => l.RandomModel!.Value).ToList(), layers.Select(l => l.RandomModel!.Low).ToList(), layers.Select(l => l.RandomModel!.High).ToList(), LineChart.Palette[3], true));
+        series.Add(new("majority class", layers.Select(_ => majority).ToList(), Color: LineChart.Palette[4], Dashed: true));
+        var chart = LineChart.Svg(x, series, title, "accuracy", 0, 1);
+        var rows = layers.Select(l => (IReadOnlyList<string>)new[]
+        {
+            x[l.Layer], l.Hook, l.Task.Accuracy.ToString(), l.Task.MacroF1.ToString(), l.Control?.ToString() ?? "-",
+            l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.ToString() ?? "-",
+        });
+        return (x, chart + HtmlReport.Table(new[] { "layer", "hook", "accuracy [95% CI]", "macro-F1", "control accuracy", "selectivity", "random-weights model" }, rows));
     }
 }

@@ -14,7 +14,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
     private static partial Regex PreTokenizer();
 
-    private static readonly char[] ByteToUnicode = BuildByteMap();
+    private static readonly char[] ByteMap = ByteToUnicode();
     private readonly Dictionary<string, int> _vocab;
     private readonly string[] _byId;
     private readonly Dictionary<(string, string), int> _ranks;
@@ -51,7 +51,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
         _ranks = new Dictionary<(string, string), int>();
         for (int i = 0; i < merges.Count; i++) _ranks.TryAdd(merges[i], i);
         _unicodeToByte = new Dictionary<char, byte>();
-        for (int b = 0; b < 256; b++) _unicodeToByte[ByteToUnicode[b]] = (byte)b;
+        for (int b = 0; b < 256; b++) _unicodeToByte[ByteMap[b]] = (byte)b;
         _eos = _vocab.TryGetValue("<|endoftext|>", out int e) ? e : null;
     }
 
@@ -98,7 +98,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
                 int charStart = start + m.Index;
                 int byteStart = Encoding.UTF8.GetByteCount(text.AsSpan(0, charStart));
                 var mapped = new StringBuilder();
-                foreach (var b in Encoding.UTF8.GetBytes(m.Value)) mapped.Append(ByteToUnicode[b]);
+                foreach (var b in Encoding.UTF8.GetBytes(m.Value)) mapped.Append(ByteMap[b]);
                 int off = byteStart;
                 foreach (var (sym, len) in Bpe(mapped.ToString()))
                 {
@@ -171,7 +171,9 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
     public string TokenToString(int id) => id >= 0 && id < _byId.Length && _byId[id] is not null
         ? (_added.ContainsKey(_byId[id]) ? _byId[id] : Decode(new[] { id })) : $"<{id}?>";
 
-    private static char[] BuildByteMap()
+    /// <summary>GPT-2's printable character for each byte (printable Latin-1 bytes map to themselves, the rest to
+    /// U+0100 onwards), as used in vocab.json and merges.txt.</summary>
+    public static char[] ByteToUnicode()
     {
         var map = new char[256];
         var direct = new HashSet<int>();
