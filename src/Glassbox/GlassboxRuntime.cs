@@ -8,9 +8,20 @@ public static class GlassboxRuntime
 {
     private static int _initialized;
 
-    /// <summary>Sets libtorch's intra-op thread count (default: all cores). Safe to call more than once.</summary>
+    /// <summary>Environment variable that fixes the thread count for the whole process: when set, every
+    /// <see cref="Initialize"/> call uses it and ignores its argument. Results computed with different thread counts
+    /// may differ in the last bits (parallel reductions), so the test suite pins it; it also caps threads on shared hosts.</summary>
+    public const string ThreadsVariable = "GLASSBOX_THREADS";
+
+    /// <summary>Sets libtorch's intra-op thread count (default: all cores; <see cref="ThreadsVariable"/> overrides).
+    /// Safe to call more than once.</summary>
+    /// <exception cref="InputException">A thread count below 1, or a malformed <see cref="ThreadsVariable"/>.</exception>
     public static void Initialize(int? threads = null)
     {
+        if (threads is < 1) throw new InputException($"thread count must be at least 1, got {threads}");
+        var pinned = Environment.GetEnvironmentVariable(ThreadsVariable);
+        if (!string.IsNullOrEmpty(pinned))
+            threads = int.TryParse(pinned, out int p) ? p : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
         int n = threads ?? Environment.ProcessorCount;
         if (n < 1) throw new InputException($"thread count must be at least 1, got {n}");
         torch.set_num_threads(n);

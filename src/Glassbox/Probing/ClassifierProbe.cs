@@ -37,7 +37,9 @@ public sealed class ClassifierProbe : IDisposable
         if (classes < 2) throw new InputException($"a probe needs at least 2 classes, got {classes}");
         if (y.Any(v => v < 0 || v >= classes)) throw new InputException("a label is outside 0..classes-1");
         if (o.DevFraction is < 0 or >= 1) throw new InputException("DevFraction must be in [0, 1)");
-        torch.manual_seed(o.Seed);
+        // Every random draw uses its own seeded generator, never the global RNG: probes trained on parallel threads
+        // (tests, the CLI) stay reproducible.
+        using var initGen = new Generator((ulong)o.Seed);
         using var outer = NewDisposeScope();
         var mean = x.mean(new long[] { 0 });
         var std = x.std(0).clamp_min(1e-6);
@@ -54,7 +56,8 @@ public sealed class ClassifierProbe : IDisposable
         long d = x.shape[1];
         Tensor[] ps = o.Kind == ProbeKind.Linear
             ? new[] { zeros(d, classes), zeros(classes) }
-            : new[] { randn(d, o.Hidden) * Math.Sqrt(2.0 / d), zeros(o.Hidden), randn(o.Hidden, classes) * Math.Sqrt(1.0 / o.Hidden), zeros(classes) };
+            : new[] { randn(new[] { d, (long)o.Hidden }, generator: initGen) * Math.Sqrt(2.0 / d), zeros(o.Hidden),
+                randn(new[] { (long)o.Hidden, classes }, generator: initGen) * Math.Sqrt(1.0 / o.Hidden), zeros(classes) };
         ps = ps.Select(p => (Tensor)new TorchSharp.Modules.Parameter(p, true)).ToArray();
         var (best, steps, devAcc) = o.Kind == ProbeKind.Linear && o.L1 == 0
             ? TrainLbfgs(ps, xTr, yTr, xDev, yDev, o)
@@ -65,7 +68,7 @@ public sealed class ClassifierProbe : IDisposable
 
     private static (Tensor[] Best, int Steps, double Dev) TrainLbfgs(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
     {
-        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, false), y) + o.L2 * ps[0].pow(2).sum());
+        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, null), y) + o.L2 * ps[0].pow(2).sum());
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, steps = 0;
         while (steps < o.MaxIterations)
@@ -87,7 +90,8 @@ public sealed class ClassifierProbe : IDisposable
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, epoch = 0;
         long n = x.shape[0];
-        var g = new Generator((ulong)o.Seed);
+        using var g = new Generator((ulong)o.Seed);
+        using var dropoutGen = new Generator((ulong)o.Seed ^ 0xd209);
         for (; epoch < o.MaxIterations; epoch++)
         {
             using (var scope = NewDisposeScope())
@@ -97,7 +101,7 @@ public sealed class ClassifierProbe : IDisposable
                 {
                     var idx = perm.narrow(0, s, Math.Min(o.BatchSize, n - s));
                     opt.zero_grad();
-                    var loss = nn.functional.cross_entropy(Logits(ps, x.index_select(0, idx), o, true), y.index_select(0, idx));
+                    var loss = nn.functional.cross_entropy(Logits(ps, x.index_select(0, idx), o, dropoutGen), y.index_select(0, idx));
                     if (o.Kind == ProbeKind.Linear) loss = loss + o.L2 * ps[0].pow(2).sum();
                     loss.backward();
                     opt.step();
@@ -118,11 +122,14 @@ public sealed class ClassifierProbe : IDisposable
         return (best, epoch, bestDev);
     }
 
-    private static Tensor Logits(Tensor[] ps, Tensor x, ProbeOptions o, bool training)
+    /// <summary>Logits [n, classes]; with <paramref name="dropout"/> (training) the MLP's hidden layer gets inverted
+    /// dropout drawn from that generator.</summary>
+    private static Tensor Logits(Tensor[] ps, Tensor x, ProbeOptions o, Generator? dropout)
     {
         if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]) + ps[1];
         var hidden = nn.functional.relu(matmul(x, ps[0]) + ps[1]);
-        if (training && o.Dropout > 0) hidden = nn.functional.dropout(hidden, o.Dropout, true);
+        if (dropout is not null && o.Dropout > 0)
+            hidden = hidden * (rand(hidden.shape, generator: dropout) >= o.Dropout).to(hidden.dtype) / (1 - o.Dropout);
         return matmul(hidden, ps[2]) + ps[3];
     }
 
@@ -130,7 +137,7 @@ public sealed class ClassifierProbe : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return Logits(ps, x, o, false).argmax(1).eq(y).to(ScalarType.Float64).mean().item<double>();
+        return Logits(ps, x, o, null).argmax(1).eq(y).to(ScalarType.Float64).mean().item<double>();
     }
 
     /// <summary>Predicted class of each row of <paramref name="x"/> [n, d].</summary>
@@ -139,7 +146,7 @@ public sealed class ClassifierProbe : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var z = (x - _mean) / _std;
-        return Logits(_params, z, Options, false).argmax(1).data<long>().Select(v => (int)v).ToArray();
+        return Logits(_params, z, Options, null).argmax(1).data<long>().Select(v => (int)v).ToArray();
     }
 
     /// <summary>Frees the parameters.</summary>

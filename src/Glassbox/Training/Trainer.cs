@@ -29,8 +29,7 @@ public static class Trainer
     public static TrainResult Train(TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null)
     {
         options.Validate();
-        if (options.Threads is int th) torch.set_num_threads(th);
-        torch.manual_seed(options.Seed);
+        if (options.Threads is int th) GlassboxRuntime.Initialize(th);
         using var model = NewModel(options, data);
         return Train(model, options, data, outDir, progress);
     }

@@ -56,7 +56,6 @@ public sealed class AttentionSpanProbe : IDisposable
         if (roles.Any(r => r.Count != y.Length)) throw new InputException("every span role needs one span per label");
         if (classes < 2) throw new InputException($"a probe needs at least 2 classes, got {classes}");
         if (y.Any(v => v < 0 || v >= classes)) throw new InputException("a label is outside 0..classes-1");
-        torch.manual_seed(o.Seed);
         long d = words.shape[1];
         using var outer = NewDisposeScope();
         // Standardisation from the words of the training spans.
