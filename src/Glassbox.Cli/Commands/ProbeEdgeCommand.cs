@@ -71,13 +71,7 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         var payload = new { manifest, data = description, result };
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox edge probing: {model.Name}", r => EdgeReport.AddSection(r, result, model.Name, description));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        var t = new Table().Title($"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)")
-            .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
-        foreach (var l in result.Layers)
-            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
-                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({Markup.Escape(result.BestLayer.Task.Accuracy.ToString())}).");
+        ProbeOutput.PrintLayers($"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)", result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 }

@@ -1,4 +1,6 @@
+using Glassbox.Probing;
 using Glassbox.Reports;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 
@@ -16,5 +18,18 @@ internal static class ProbeOutput
             addSections(report);
             report.Save(file);
         }
+    }
+
+    /// <summary>Prints the per-layer table (accuracy with interval, macro-F1, control, selectivity, random model) and the
+    /// majority / best-layer line that every trained-probe command shows.</summary>
+    public static void PrintLayers(string title, IReadOnlyList<LayerProbeResult> layers, string majorityLabel, double majority)
+    {
+        var t = new Table().Title(title).AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
+        foreach (var l in layers)
+            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
+                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
+        AnsiConsole.Write(t);
+        var best = layers.MaxBy(l => l.Task.Accuracy.Value)!;
+        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(majorityLabel)}': {majority:F3}; best layer {best.Layer} ({Markup.Escape(best.Task.Accuracy.ToString())}).");
     }
 }

@@ -53,13 +53,7 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         var payload = new { manifest, data = description, result };
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description + " (sentence vectors: mean of word vectors)"));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        var t = new Table().Title($"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)")
-            .AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
-        foreach (var l in result.Layers)
-            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
-                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(result.MajorityLabel)}': {result.MajorityBaseline:F3}; best layer {result.BestLayer.Layer} ({Markup.Escape(result.BestLayer.Task.Accuracy.ToString())}).");
+        ProbeOutput.PrintLayers($"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)", result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 
