@@ -87,7 +87,7 @@ public static class LabeledSentenceReader
             sb.Append(s.Text).Append('\t').Append(s.Label).Append('\n');
             i++;
         }
-        File.WriteAllText(path, sb.ToString(), new UTF8Encoding(false));
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 
     private static void Check(string? value, int index, string what)
