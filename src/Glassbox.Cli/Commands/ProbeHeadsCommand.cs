@@ -110,11 +110,10 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         AnsiConsole.Write(p);
         if (r.Masking is { } m)
         {
-            var top = m.Delta.SelectMany((row, l) => row.Select((v, h) => (l, h, v))).OrderByDescending(x => x.v).Take(5);
-            AnsiConsole.MarkupLine(Markup.Escape($"{m.Metric} unmasked {m.Baseline:F4}; largest increases when masked: " +
-                string.Join(", ", top.Select(x => $"L{x.l}-H{x.h} {x.v:+0.0000;-0.0000}"))));
+            AnsiConsole.MarkupLine(Markup.Escape($"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: " +
+                string.Join(", ", m.MostHarmful(5).Select(x => $"L{x.Layer}-H{x.Head} {x.Delta:+0.0000;-0.0000}"))));
         }
-        else if (maskingSkipped) AnsiConsole.MarkupLine("masking skipped: the model is not a causal LM (use the library API with a metric delegate).");
+        else if (maskingSkipped) AnsiConsole.MarkupLine("masking skipped.");
         AnsiConsole.MarkupLine($"time: {r.Seconds:F1} s");
     }
 

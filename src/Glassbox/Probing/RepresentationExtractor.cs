@@ -30,6 +30,8 @@ public sealed record ExtractionOptions
     public int BatchSize { get; init; } = 32;
     /// <summary>Hooks to read; default: embeddings and every block's residual output.</summary>
     public IReadOnlyList<string>? Hooks { get; init; }
+    /// <summary>Hooks applied during extraction (e.g. head masking); extractions with interventions are never cached.</summary>
+    public IReadOnlyList<Hooks.Hook>? Interventions { get; init; }
     /// <summary>Directory of the on-disk representation cache (<see cref="RepresentationCache"/>); null disables it.</summary>
     public string? CacheDirectory { get; init; }
     /// <summary>Called after each batch with (sentences done, total).</summary>
@@ -57,7 +59,7 @@ public static class RepresentationExtractor
         foreach (var h in hooks) HookName.Require(h, model.HookNames);
         if (o.BatchSize < 1) throw new InputException("batch size must be at least 1");
         if (sentences.Any(x => x.Count == 0)) throw new InputException($"sentence {sentences.ToList().FindIndex(x => x.Count == 0)} has no words");
-        if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model)) return Extract(model, sentences, tok, hooks, o);
+        if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model) || o.Interventions is { Count: > 0 }) return Extract(model, sentences, tok, hooks, o);
         var manifest = RepresentationCache.Manifest(model, sentences, hooks, o.Pooling);
         var path = RepresentationCache.PathFor(o.CacheDirectory, manifest);
         var cached = RepresentationCache.TryLoad(path, manifest);
@@ -91,7 +93,7 @@ public static class RepresentationExtractor
             var idx = order.Skip(start).Take(o.BatchSize).ToArray();
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(idx.Select(i => aligned[i].Ids).ToList(), pad, PaddingSide.Right, device: model.Device);
-            using var run = model.RunWithCache(batch, wanted.Contains);
+            using var run = model.Run(batch, o.Interventions ?? Array.Empty<Hooks.Hook>(), wanted.Contains);
             // Gather each word's subword rows (weights 1/k for mean pooling) and sum them into the word's row.
             var (tokenRows, wordRows, weights, globalRows) = PoolingPlan(idx, aligned, rowStart, batch.Length, o.Pooling);
             using var tokIdx = tensor(tokenRows);

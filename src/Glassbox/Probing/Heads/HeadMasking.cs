@@ -8,7 +8,13 @@ namespace Glassbox.Probing.Heads;
 /// <param name="Baseline">The metric without masking.</param>
 /// <param name="Masked">The metric with each head masked [layer][head].</param>
 /// <param name="Delta">Masked minus baseline [layer][head] (for a loss, positive = the head helps).</param>
-public sealed record HeadMaskingResult(string Metric, double Baseline, double[][] Masked, double[][] Delta);
+/// <param name="HigherIsBetter">Whether larger metric values are better (an accuracy) rather than worse (a loss).</param>
+public sealed record HeadMaskingResult(string Metric, double Baseline, double[][] Masked, double[][] Delta, bool HigherIsBetter = false)
+{
+    /// <summary>The <paramref name="count"/> heads whose masking hurts the metric most: (layer, head, delta).</summary>
+    public IReadOnlyList<(int Layer, int Head, double Delta)> MostHarmful(int count) =>
+        Delta.SelectMany((row, l) => row.Select((v, h) => (l, h, v))).OrderBy(x => HigherIsBetter ? x.v : -x.v).Take(count).ToList();
+}
 
 /// <summary>Head ablation (Michel et al. 2019 style): zero one head's output <c>attn.hook_z</c> slice at every
 /// position and re-measure a metric.</summary>
@@ -23,8 +29,9 @@ public static class HeadMasking
     /// or a probe's accuracy for encoders).</param>
     /// <param name="metricName">Name of the metric for reports.</param>
     /// <param name="progress">Called with the number of heads done.</param>
+    /// <param name="higherIsBetter">Whether larger metric values are better (accuracies) rather than worse (losses).</param>
     public static HeadMaskingResult Run(HookedTransformer model, Func<HookedTransformer, IReadOnlyList<Hook>, double> metric,
-        string metricName = "metric", Action<int>? progress = null)
+        string metricName = "metric", Action<int>? progress = null, bool higherIsBetter = false)
     {
         int L = model.Config.NLayers, H = model.Config.NHeads;
         double baseline = metric(model, Array.Empty<Hook>());
@@ -38,6 +45,6 @@ public static class HeadMasking
                 progress?.Invoke(l * H + h + 1);
             }
         }
-        return new HeadMaskingResult(metricName, baseline, masked, masked.Select(r => r.Select(v => v - baseline).ToArray()).ToArray());
+        return new HeadMaskingResult(metricName, baseline, masked, masked.Select(r => r.Select(v => v - baseline).ToArray()).ToArray(), higherIsBetter);
     }
 }

@@ -11,7 +11,8 @@ public sealed record HeadProbeOptions
     public DependencyHeadOptions Dependencies { get; init; } = new();
     /// <summary>Pattern classifier thresholds.</summary>
     public PatternClassOptions Patterns { get; init; } = new();
-    /// <summary>Also mask each head and measure the LM loss (causal LMs only).</summary>
+    /// <summary>Also mask each head and measure the LM loss (causal LMs) or a UPOS probe's accuracy (encoders,
+    /// <see cref="ProbeAccuracyMetric"/>).</summary>
     public bool Masking { get; init; }
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; init; } = 16;
@@ -29,7 +30,7 @@ public sealed record RolloutSample(IReadOnlyList<string> Tokens, int Position, d
 /// <param name="Statistics">Per-head attention statistics.</param>
 /// <param name="Dependencies">Best head per dependency relation against the offset baseline.</param>
 /// <param name="Patterns">Kovaleva-style pattern classes.</param>
-/// <param name="Masking">Head-masking effect on the LM loss, when asked for and the model is a causal LM.</param>
+/// <param name="Masking">Head-masking effect on the LM loss (causal LMs) or on a probe's accuracy (encoders), when asked for.</param>
 /// <param name="Sample">Rollout and flow of a sample sentence, when one of 4-24 tokens exists.</param>
 /// <param name="Seconds">Wall-clock time of the analysis.</param>
 public sealed record HeadProbeResult(int Sentences, HeadStatisticsResult Statistics, DependencyHeadResult Dependencies, PatternClassResult Patterns,
@@ -66,11 +67,15 @@ public static class HeadProbeExperiment
         status?.Invoke("pattern classes");
         var patterns = PatternClassifier.ClassifyHeads(att, opt.Patterns);
         HeadMaskingResult? masking = null;
+        int total = model.Config.NLayers * model.Config.NHeads;
         if (opt.Masking && model.Config.Causal && model.Config.HasUnembed)
-        {
-            int total = model.Config.NLayers * model.Config.NHeads;
             masking = HeadMasking.Run(model, LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), Math.Max(opt.BatchSize, 64)), "LM loss (nats/token)",
                 d => status?.Invoke($"masking head {d}/{total}"));
+        else if (opt.Masking)
+        {
+            status?.Invoke("training the masking probe");
+            masking = HeadMasking.Run(model, ProbeAccuracyMetric.Create(model, sentences), ProbeAccuracyMetric.Name,
+                d => status?.Invoke($"masking head {d}/{total}"), higherIsBetter: true);
         }
         status?.Invoke("rollout and flow");
         var sample = Sample(model, att);

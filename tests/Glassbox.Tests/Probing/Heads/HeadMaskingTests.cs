@@ -45,3 +45,33 @@ public sealed class HeadMaskingTests
         Assert.Throws<InputException>(() => LanguageModelLoss.Compute(model, Sequences(), Array.Empty<Hook>()));
     }
 }
+
+public sealed class ProbeAccuracyMetricTests
+{
+    [Fact]
+    public void Should_measure_an_encoders_probe_accuracy_under_head_masking()
+    {
+        using var model = Glassbox.Models.HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert, 4),
+            Glassbox.Tests.Probing.ProbingFixtures.Tokenizer(), name: "tiny-bert-words");
+        var sentences = Glassbox.Data.TemplateGrammar.Sentences(40, 1).Select(g => g.Parse)
+            .Select(s => s with { Words = s.Words.Select(w => w with { Form = Glassbox.Tests.Probing.ProbingFixtures.Vocab[5 + (w.Upos.Length + w.Id) % 15] }).ToList() })
+            .ToList();
+        var metric = ProbeAccuracyMetric.Create(model, sentences);
+        double baseline = metric(model, Array.Empty<Glassbox.Hooks.Hook>());
+        Assert.InRange(baseline, 0, 1);
+        Assert.Equal(baseline, metric(model, Array.Empty<Glassbox.Hooks.Hook>()));   // deterministic
+        var all = Enumerable.Range(0, TinyModels.Bert.NLayers).Select(l => HeadMasking.MaskHeads(l, new long[] { 0, 1, 2, 3 })).ToList();
+        Assert.NotEqual(baseline, metric(model, all));                              // masking every head changes the vectors
+        var r = HeadMasking.Run(model, metric, ProbeAccuracyMetric.Name, higherIsBetter: true);
+        Assert.True(r.HigherIsBetter);
+        Assert.Equal(r.MostHarmful(1)[0].Delta, r.Delta.SelectMany(x => x).Min());
+    }
+
+    [Fact]
+    public void Should_reject_too_few_sentences_for_the_masking_probe()
+    {
+        using var model = Glassbox.Models.HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert), Glassbox.Tests.Probing.ProbingFixtures.Tokenizer());
+        var few = Glassbox.Data.TemplateGrammar.Sentences(3, 1).Select(g => g.Parse).ToList();
+        Assert.Throws<InputException>(() => ProbeAccuracyMetric.Create(model, few));
+    }
+}
