@@ -53,7 +53,7 @@ public static class PatchingBench
         }
 
         // (2) Attribution vs exact, streamed over name-swap pairs of equal token length.
-        var pairs = NamePairs(model).Take(maxPairs).ToList();   // a small list of token ids; runs are not kept
+        var pairs = NamePrompts.Pairs(model).Take(maxPairs).Select(p => (p.Clean.Ids, p.Corrupted.Ids, p.Clean.Answer, p.Corrupted.Answer)).ToList();   // a small list of token ids; runs are not kept
         double attrMs = 0, exactMs = 0;
         var r2 = new Dictionary<PatchKind, List<double>>();
         foreach (var (c, k, a, w) in pairs)
@@ -72,25 +72,6 @@ public static class PatchingBench
             var ok = rs.Where(double.IsFinite).ToList();
             Console.WriteLine($"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |");
         }
-    }
-
-    /// <summary>Clean/corrupted pairs: each built-in story template with two names of the same token length; the
-    /// metric is the logit difference between the names. Generated lazily.</summary>
-    private static IEnumerable<(IReadOnlyList<int>, IReadOnlyList<int>, int, int)> NamePairs(HookedTransformer model)
-    {
-        var tok = model.Tokenizer!;
-        var names = NamePrompts.Names;
-        foreach (var t in NamePrompts.Templates)
-            for (int i = 0; i < names.Count; i++)
-                for (int j = i + 1; j < names.Count; j++)
-                {
-                    var a = tok.Encode(string.Format(t, names[i])).Ids;
-                    var b = tok.Encode(string.Format(t, names[j])).Ids;
-                    if (a.Count != b.Count) continue;
-                    int ta = TracePrompt.AnswerToken(model, "x", names[i]), tb = TracePrompt.AnswerToken(model, "x", names[j]);
-                    if (ta == tb) continue;
-                    yield return (a, b, ta, tb);
-                }
     }
 
     private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }

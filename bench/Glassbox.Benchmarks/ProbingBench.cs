@@ -17,12 +17,7 @@ public static class ProbingBench
         GlassboxRuntime.Initialize(threads);
         var path = SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu");
         if (path is null) { Console.WriteLine("../shared/data/ud-english-ewt is absent: nothing to measure"); return; }
-        var all = ConllUReader.Read(path);
-        var rng = new Random(0);
-        var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
-        int nTrain = (int)Math.Round(all.Count * 0.8);
-        var train = order.Take(nTrain).Order().Select(i => all[i]).ToList();
-        var test = order.Skip(nTrain).Order().Select(i => all[i]).ToList();
+        var (train, test) = SeededSplit.Split(ConllUReader.Read(path), 0.8, 0, path);   // as `glassbox probe pos` does
         using var model = ModelLoader.Load("minilm");
         Console.WriteLine($"UPOS on MiniLM, EWT dev ({train.Count} train / {test.Count} test sentences), {threads} threads");
         Console.WriteLine("| round | wall (s) | best layer | accuracy | selectivity |");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Lens;
 using Glassbox.Circuits.Patching;
@@ -34,7 +33,7 @@ internal static class ExplainCircuits
             return new ExplainCircuitsSummary(labelled, null, null, null, null, "the model has no tokenizer: the logit lens and patching need a text prompt");
 
         status?.Invoke("circuits: looking for a name-copying prompt");
-        var pair = FindNamePair(model);
+        var pair = NamePrompts.Pairs(model, completedOnly: true).Cast<(TracePrompt, TracePrompt)?>().FirstOrDefault();
         if (pair is null)
         {
             var ids = model.Tokenizer.Encode(sample).Ids;
@@ -57,26 +56,5 @@ internal static class ExplainCircuits
         resid.AddTo(report, "Activation patching: residual stream (layer × position)");
         z.AddTo(report, "Activation patching: head outputs (layer × head)");
         return new ExplainCircuitsSummary(labelled, clean.Text, corrupted.Text, resid.CleanScore, resid.CorruptedScore, null);
-    }
-
-    /// <summary>The first built-in story template with two names of equal token length that the model both repeats.</summary>
-    private static (TracePrompt Clean, TracePrompt Corrupted)? FindNamePair(HookedTransformer model)
-    {
-        foreach (var template in NamePrompts.Templates)
-        {
-            var found = new List<TracePrompt>();
-            foreach (var name in NamePrompts.Names)
-            {
-                var text = string.Format(CultureInfo.InvariantCulture, template, name);
-                TracePrompt p;
-                try { p = TracePrompt.Create(model, text, name, name); }
-                catch (GlassboxException) { continue; }   // the name is not a whole token sequence for this tokenizer
-                if (TracePrompt.Greedy(model, p.Ids) != p.Answer) continue;
-                var partner = found.FirstOrDefault(f => f.Ids.Count == p.Ids.Count && f.Answer != p.Answer);
-                if (partner is not null) return (partner, p);
-                found.Add(p);
-            }
-        }
-        return null;
     }
 }

@@ -67,12 +67,8 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         if (s.Data is not null)
         {
             if (s.Split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {s.Split}");
-            var all = Read(s.Data);
-            var rng = new Random(s.Seed);
-            var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
-            int nTrain = (int)Math.Round(all.Count * s.Split);
-            if (nTrain == 0 || nTrain == all.Count) throw new InputException($"--data {s.Data}: {all.Count} sentence(s) cannot be split into train and test");
-            return (order.Take(nTrain).Order().Select(i => all[i]).ToList(), order.Skip(nTrain).Order().Select(i => all[i]).ToList(), s.Task ?? "label",
+            var (train, test) = SeededSplit.Split(Read(s.Data), s.Split, s.Seed, $"--data {s.Data}");
+            return (train, test, s.Task ?? "label",
                 $"{Path.GetFileName(s.Data)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})", ProbeJsonl.Hashes(new[] { s.Data }));
         }
         var task = s.Task ?? "tense";

@@ -18,12 +18,7 @@ internal static class TreebankData
         var path = data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
             ?? throw new InputException("no data: give --data FILE.conllu or --train/--test (../shared/data with UD EWT is absent)");
         if (split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {split}");
-        var all = ConllUReader.Read(path);
-        var rng = new Random(seed);
-        var order = Enumerable.Range(0, all.Count).OrderBy(_ => rng.Next()).ToArray();
-        int nTrain = (int)Math.Round(all.Count * split);
-        var train = order.Take(nTrain).Order().Select(i => all[i]).ToList();
-        var test = order.Skip(nTrain).Order().Select(i => all[i]).ToList();
+        var (train, test) = SeededSplit.Split(ConllUReader.Read(path), split, seed, path);
         return (train, test, $"{Path.GetFileName(path)} split by sentence {split:P0}/{1 - split:P0} (seed {seed})", Hashes(path));
     }
 

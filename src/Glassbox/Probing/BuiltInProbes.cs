@@ -25,7 +25,8 @@ public static class BuiltInProbes
         int nTrain = sentences * 4 / 5;
         var train = data.Take(nTrain).ToList();
         var test = data.Skip(nTrain).ToList();
-        string desc = $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed}), {nTrain} for training and {sentences - nTrain} for testing";
+        string source = $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed})";
+        string desc = $"{source}, {nTrain} for training and {sentences - nTrain} for testing";
         var options = new WordProbeOptions { Seed = seed, Resamples = 500 };
         var best = new Dictionary<string, double>(); var bestLayer = new Dictionary<string, string>();
         report.Add("probing", "Probing (built-in data)", HtmlReport.Paragraph(
@@ -49,7 +50,7 @@ public static class BuiltInProbes
         StructuralReport.AddSection(report, "Structural probe (built-in data)", st.Layers);
         status?.Invoke("probing: attention heads");
         var heads = Heads.HeadProbeExperiment.Run(model, data.Select(g => g.Parse).ToList(), new Heads.HeadProbeOptions());
-        Heads.HeadReport.AddSections(report, heads, desc.Replace(", " + nTrain + " for training and " + (sentences - nTrain) + " for testing", ""));
+        Heads.HeadReport.AddSections(report, heads, source);
         var bestHeads = heads.Dependencies.Relations.Where(r => r.Count > 0)
             .ToDictionary(r => r.Relation, r => $"{r.BestHead} {r.Accuracy:F2} (offset baseline {r.BaselineAccuracy:F2})");
         status?.Invoke("probing: coreference");

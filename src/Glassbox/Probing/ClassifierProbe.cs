@@ -46,8 +46,7 @@ public sealed class ClassifierProbe : IDisposable
         var z = (x - mean) / std;
         var yt = tensor(y.Select(v => (long)v).ToArray());
         // Seeded dev split for early stopping.
-        var rng = new Random(unchecked((int)o.Seed) ^ 0x5eed);
-        var perm = Enumerable.Range(0, y.Length).OrderBy(_ => rng.Next()).ToArray();
+        var perm = Glassbox.Data.SeededSplit.Permutation(y.Length, unchecked((int)o.Seed) ^ 0x5eed);
         int nDev = y.Length >= 20 ? (int)(y.Length * o.DevFraction) : 0;
         var devIdx = tensor(perm.Take(nDev).Select(i => (long)i).ToArray());
         var trIdx = tensor(perm.Skip(nDev).Select(i => (long)i).ToArray());

@@ -19,7 +19,7 @@ public static class RepresentationCache
 
     /// <summary>Whether <paramref name="model"/> has an identity that makes a cache entry safe to reuse.</summary>
     public static bool IsCacheable(HookedTransformer model) =>
-        model.Source is { } s && (s.Kind is "embedded" or "hf" or "llama2c" || s.Kind == "random");
+        model.Source?.Kind is "embedded" or "hf" or "llama2c" or "random";
 
     /// <summary>The manifest of an extraction: what the cache key is made of.</summary>
     public static IReadOnlyDictionary<string, string> Manifest(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences,

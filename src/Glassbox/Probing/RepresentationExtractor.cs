@@ -58,7 +58,8 @@ public static class RepresentationExtractor
         var hooks = o.Hooks ?? DefaultHooks(model.Config);
         foreach (var h in hooks) HookName.Require(h, model.HookNames);
         if (o.BatchSize < 1) throw new InputException("batch size must be at least 1");
-        if (sentences.Any(x => x.Count == 0)) throw new InputException($"sentence {sentences.ToList().FindIndex(x => x.Count == 0)} has no words");
+        for (int i = 0; i < sentences.Count; i++)
+            if (sentences[i].Count == 0) throw new InputException($"sentence {i} has no words");
         if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model) || o.Interventions is { Count: > 0 }) return Extract(model, sentences, tok, hooks, o);
         var manifest = RepresentationCache.Manifest(model, sentences, hooks, o.Pooling);
         var path = RepresentationCache.PathFor(o.CacheDirectory, manifest);
@@ -73,7 +74,7 @@ public static class RepresentationExtractor
         IReadOnlyList<string> hooks, ExtractionOptions o)
     {
 
-        var aligned = sentences.Select((s, i) => s.Count == 0 ? throw new InputException($"sentence {i} has no words") : WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
+        var aligned = sentences.Select(s => WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
         // Row layout: sentence by sentence, word by word, skipping words lost to truncation.
         var rowStart = new int[aligned.Length];
         var sentenceOf = new List<int>(); var wordOf = new List<int>();

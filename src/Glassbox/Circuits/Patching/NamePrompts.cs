@@ -22,14 +22,28 @@ public static class NamePrompts
     public static IReadOnlyList<string> Names { get; } = new[] { "Lily", "Timmy", "Tom", "Ben", "Sue", "Max", "Mia", "Sam", "Anna", "Jack", "Lucy", "Bob", "Spot", "Tim" };
 
     /// <summary>Every template × name prompt that <paramref name="model"/> completes with the name (greedy).</summary>
-    public static IEnumerable<TracePrompt> For(HookedTransformer model)
+    public static IEnumerable<TracePrompt> For(HookedTransformer model) =>
+        Templates.SelectMany(t => Completed(model, ForTemplate(model, t)));
+
+    /// <summary>Clean/corrupted pairs for activation patching: two prompts of the same template that differ only in
+    /// the name, with equal token length and different answer tokens (the metric is then the logit difference between
+    /// the two names). With <paramref name="completedOnly"/>, both prompts must be completed with their name.</summary>
+    public static IEnumerable<(TracePrompt Clean, TracePrompt Corrupted)> Pairs(HookedTransformer model, bool completedOnly = false)
     {
         foreach (var t in Templates)
-            foreach (var n in Names)
-            {
-                string text = string.Format(System.Globalization.CultureInfo.InvariantCulture, t, n);
-                var p = TracePrompt.Create(model, text, n, n);
-                if (TracePrompt.Greedy(model, p.Ids) == p.Answer) yield return p;
-            }
+        {
+            var prompts = ForTemplate(model, t).ToList();
+            if (completedOnly) prompts = Completed(model, prompts).ToList();
+            for (int i = 0; i < prompts.Count; i++)
+                for (int j = i + 1; j < prompts.Count; j++)
+                    if (prompts[i].Ids.Count == prompts[j].Ids.Count && prompts[i].Answer != prompts[j].Answer)
+                        yield return (prompts[i], prompts[j]);
+        }
     }
+
+    private static IEnumerable<TracePrompt> ForTemplate(HookedTransformer model, string template) =>
+        Names.Select(n => TracePrompt.Create(model, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, n), n, n));
+
+    private static IEnumerable<TracePrompt> Completed(HookedTransformer model, IEnumerable<TracePrompt> prompts) =>
+        prompts.Where(p => TracePrompt.Greedy(model, p.Ids) == p.Answer);
 }

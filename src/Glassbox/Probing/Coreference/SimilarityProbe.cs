@@ -52,8 +52,7 @@ public sealed class SimilarityProbe : IDisposable
         var mean = all.mean(new long[] { 0 });
         var std = all.std(0).clamp_min(1e-6);
         Tensor Z(Tensor x) => (x - mean) / std;
-        var rng = new Random(unchecked((int)o.Seed) ^ 0x1c0f);
-        var perm = Enumerable.Range(0, (int)n).OrderBy(_ => rng.Next()).ToArray();
+        var perm = Glassbox.Data.SeededSplit.Permutation((int)n, unchecked((int)o.Seed) ^ 0x1c0f);
         int nDev = n >= 20 ? (int)(n * o.DevFraction) : 0;
         var devIdx = tensor((nDev > 0 ? perm.Take(nDev) : perm).Select(i => (long)i).ToArray());
         var trIdx = tensor(perm.Skip(nDev).Select(i => (long)i).ToArray());
