@@ -48,8 +48,8 @@ internal static class ExplainCircuits
         LensCommand.Report(model.Name, LogitLens.Run(model, clean.Ids, new LogitLensOptions { Target = clean.Answer }), report);
         status?.Invoke("circuits: activation patching");
         var metric = PatchMetric.LogitDiff(clean.Answer, corrupted.Answer, label: "logit difference (clean name - corrupted name) at the last position");
-        var resid = ActivationPatching.Sweep(model, clean.Ids, corrupted.Ids, metric, PatchKind.ResidPre);
-        var z = ActivationPatching.Sweep(model, clean.Ids, corrupted.Ids, metric, PatchKind.Z);
+        var sweeps = ActivationPatching.Sweep(model, clean.Ids, corrupted.Ids, metric, new[] { PatchKind.ResidPre, PatchKind.Z });
+        var (resid, z) = (sweeps[0], sweeps[1]);
         string intro = $"Clean prompt: \u201c{clean.Text}\u201d; corrupted: \u201c{corrupted.Text}\u201d (same length, only the name differs). " +
             "Each cell patches one activation of the clean run into the corrupted run; 1 means the clean answer is fully restored.";
         report.Add("patching-prompts", "Activation patching: prompts", HtmlReport.Paragraph(intro));

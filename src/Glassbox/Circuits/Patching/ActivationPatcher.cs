@@ -45,14 +45,18 @@ public static class ActivationPatcher
         }
     }
 
-    /// <summary>Records the activations the patches need on the source input (detached, batch 1).</summary>
-    public static ActivationCache Record(HookedTransformer model, IReadOnlyList<int> source, IEnumerable<string> hooks)
+    /// <summary>Records the activations the patches need on the source input (detached, batch 1) and, from the same
+    /// forward, the metric of the source run (so the source prompt is never run twice).</summary>
+    /// <exception cref="PatchingMetricException">The metric is not finite or has the wrong shape.</exception>
+    public static ActivationCache Record(HookedTransformer model, IReadOnlyList<int> source, IEnumerable<string> hooks, PatchMetric metric, out float score)
     {
         var names = hooks.ToHashSet(StringComparer.Ordinal);
         using var batch = TokenBatch.Single(source, model.Device);
         var opt = new RunOptions { UseAttnResult = names.Any(n => n.EndsWith(".attn.hook_result", StringComparison.Ordinal)) };
         var run = model.Run(batch, Array.Empty<Hook>(), names.Contains, opt);
-        run.Output.Dispose();
+        try { score = metric.Evaluate(run.Output)[0]; }
+        catch { run.Dispose(); throw; }
+        finally { run.Output.Dispose(); }
         return run.Cache;
     }
 

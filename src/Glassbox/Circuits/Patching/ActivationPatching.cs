@@ -1,3 +1,4 @@
+using Glassbox.Hooks;
 using Glassbox.Models;
 
 namespace Glassbox.Circuits.Patching;
@@ -44,15 +45,30 @@ public static class ActivationPatching
     /// <exception cref="InputException">Different token lengths, indices out of range, or the model lacks the hook.</exception>
     /// <exception cref="PatchingMetricException">The metric returned a non-finite score or a wrong shape.</exception>
     public static PatchingSweep Sweep(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, PatchMetric metric,
-        PatchKind kind, PatchingOptions? options = null)
+        PatchKind kind, PatchingOptions? options = null) => Sweep(model, clean, corrupted, metric, new[] { kind }, options)[0];
+
+    /// <summary>Runs several sweeps on one clean/corrupted pair. The two unpatched runs happen once for all of them:
+    /// the source run records every needed hook and gives its score, the base run gives the other score.</summary>
+    /// <exception cref="InputException">Different token lengths, indices out of range, or the model lacks a hook.</exception>
+    /// <exception cref="PatchingMetricException">The metric returned a non-finite score or a wrong shape.</exception>
+    public static IReadOnlyList<PatchingSweep> Sweep(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, PatchMetric metric,
+        IReadOnlyList<PatchKind> kinds, PatchingOptions? options = null)
     {
         var o = options ?? new PatchingOptions();
         ActivationPatcher.CheckPair(clean, corrupted);
-        var (layers, cols, specs) = Plan(model, kind, clean.Count, o);
-        float cleanScore = ActivationPatcher.Score(model, clean, metric);
-        float corruptScore = ActivationPatcher.Score(model, corrupted, metric);
+        var plans = kinds.Select(k => (Kind: k, Plan: Plan(model, k, clean.Count, o))).ToList();
         var (baseIds, sourceIds) = o.Mode == PatchMode.Denoise ? (corrupted, clean) : (clean, corrupted);
-        using var source = ActivationPatcher.Record(model, sourceIds, specs.Select(s => s.Hook));
+        using var source = ActivationPatcher.Record(model, sourceIds, plans.SelectMany(p => p.Plan.Specs.Select(s => s.Hook)), metric, out float sourceScore);
+        float baseScore = ActivationPatcher.Score(model, baseIds, metric);
+        var (cleanScore, corruptScore) = o.Mode == PatchMode.Denoise ? (sourceScore, baseScore) : (baseScore, sourceScore);
+        return plans.Select(p => Run(model, clean, corrupted, metric, p.Kind, p.Plan, o, source, baseIds, cleanScore, corruptScore)).ToList();
+    }
+
+    private static PatchingSweep Run(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, PatchMetric metric, PatchKind kind,
+        (IReadOnlyList<int> Layers, IReadOnlyList<int> Columns, IReadOnlyList<PatchSpec> Specs) plan, PatchingOptions o, ActivationCache source,
+        IReadOnlyList<int> baseIds, float cleanScore, float corruptScore)
+    {
+        var (layers, cols, specs) = plan;
         var flat = o.Batched
             ? ActivationPatcher.EvaluateBatched(model, baseIds, source, metric, specs, o.ChunkSize, o.Progress)
             : ActivationPatcher.EvaluateOneByOne(model, baseIds, source, metric, specs, o.Progress);

@@ -68,17 +68,18 @@ public static class AttributionPatching
         var kinds = Kinds.Where(k => model.HookNames.Contains(k.Hook(0))).ToList();
         int L = model.Config.NLayers;
         var names = kinds.SelectMany(k => Enumerable.Range(0, L).Select(l => k.Hook(l))).ToHashSet(StringComparer.Ordinal);
-        float cleanScore = ActivationPatcher.Score(model, clean, metric), corruptScore = ActivationPatcher.Score(model, corrupted, metric);
         var (baseIds, sourceIds) = mode == PatchMode.Denoise ? (corrupted, clean) : (clean, corrupted);
-        using var source = ActivationPatcher.Record(model, sourceIds, names);
+        using var source = ActivationPatcher.Record(model, sourceIds, names, metric, out float sourceScore);
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         using var batch = TokenBatch.Single(baseIds, model.Device);
         using var run = model.Run(batch, Array.Empty<Hook>(), names.Contains, new RunOptions { KeepGradients = true });
         var score = metric.Function(run.Output);                                                      // [1]
         if (score.numel() != 1) throw new PatchingMetricException($"metric '{metric.Name}' returned {score.numel()} values for one example");
-        if (!float.IsFinite(score.detach().to_type(ScalarType.Float32).item<float>())) throw new PatchingMetricException($"metric '{metric.Name}' is not finite on the base run");
+        float baseScore = score.detach().to_type(ScalarType.Float32).item<float>();
+        if (!float.IsFinite(baseScore)) throw new PatchingMetricException($"metric '{metric.Name}' is not finite on the base run");
         score.sum().backward();
+        var (cleanScore, corruptScore) = mode == PatchMode.Denoise ? (sourceScore, baseScore) : (baseScore, sourceScore);
         float denom = cleanScore - corruptScore;
         var maps = new List<AttributionMap>();
         foreach (var kind in kinds)

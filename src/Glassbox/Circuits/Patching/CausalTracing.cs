@@ -85,8 +85,7 @@ public static class CausalTracing
         if (prompt.Answer < 0 || prompt.Answer >= c.DVocab) throw new InputException($"answer token {prompt.Answer} is outside the vocabulary");
         double sigma = o.NoiseMultiplier * EmbeddingStd(model);
         var hooks = Enumerable.Range(0, L).Select(l => HookOf(o.Kind, l)).ToHashSet(StringComparer.Ordinal);
-        using var clean = ActivationPatcher.Record(model, prompt.Ids, hooks);
-        float pClean = ActivationPatcher.Score(model, prompt.Ids, PatchMetric.Probability(prompt.Answer));
+        using var clean = ActivationPatcher.Record(model, prompt.Ids, hooks, PatchMetric.Probability(prompt.Answer), out float pClean);
         Tensor noise;                                                                                  // [k, subj, d_model]
         using (var g = new Generator((ulong)(o.Seed + index)))
         using (NewDisposeScope())

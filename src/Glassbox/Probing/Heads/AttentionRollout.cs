@@ -27,9 +27,20 @@ public static class AttentionRollout
     public static double[,] Compute(IReadOnlyList<float[,]> layers, int toLayer)
     {
         if (toLayer < 0 || toLayer > layers.Count) throw new InputException($"rollout layer must be in 0..{layers.Count}, got {toLayer}");
+        return Rollouts(layers, toLayer).Last();
+    }
+
+    /// <summary>For one output position, its rollout over the input tokens after each layer [layer 1..L][input token].</summary>
+    public static double[][] PerLayer(IReadOnlyList<float[,]> layers, int position) =>
+        Rollouts(layers, layers.Count).Skip(1).Select(r => Enumerable.Range(0, r.GetLength(1)).Select(j => r[position, j]).ToArray()).ToArray();
+
+    /// <summary>R_0 = I, then R_l = A'_l · R_{l-1} for l = 1..<paramref name="toLayer"/>, each built from the previous one.</summary>
+    private static IEnumerable<double[,]> Rollouts(IReadOnlyList<float[,]> layers, int toLayer)
+    {
         int n = layers.Count > 0 ? layers[0].GetLength(0) : 0;
         var r = new double[n, n];
         for (int i = 0; i < n; i++) r[i, i] = 1;
+        yield return r;
         for (int l = 0; l < toLayer; l++)
         {
             if (layers[l].GetLength(0) != n) throw new InputException($"layer {l} map has {layers[l].GetLength(0)} rows, expected {n}");
@@ -43,15 +54,7 @@ public static class AttentionRollout
                     for (int j = 0; j < n; j++) next[i, j] += aik * r[k, j];
                 }
             r = next;
+            yield return r;
         }
-        return r;
     }
-
-    /// <summary>For one output position, its rollout over the input tokens after each layer [layer 1..L][input token].</summary>
-    public static double[][] PerLayer(IReadOnlyList<float[,]> layers, int position) =>
-        Enumerable.Range(1, layers.Count).Select(l =>
-        {
-            var r = Compute(layers, l);
-            return Enumerable.Range(0, r.GetLength(1)).Select(j => r[position, j]).ToArray();
-        }).ToArray();
 }

@@ -74,7 +74,8 @@ public static class HeadProbeExperiment
         else if (opt.Masking)
         {
             status?.Invoke("training the masking probe");
-            masking = HeadMasking.Run(model, ProbeAccuracyMetric.Create(model, sentences), ProbeAccuracyMetric.Name,
+            using var metric = ProbeAccuracyMetric.Create(model, sentences);
+            masking = HeadMasking.Run(model, metric.Measure, ProbeAccuracyMetric.Name,
                 d => status?.Invoke($"masking head {d}/{total}"), higherIsBetter: true);
         }
         status?.Invoke("rollout and flow");

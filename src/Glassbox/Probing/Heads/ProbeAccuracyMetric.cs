@@ -10,14 +10,22 @@ namespace Glassbox.Probing.Heads;
 /// test sentences' vectors re-extracted under the masking hooks. A drop means the masked head carried information the
 /// probe relies on (Michel et al. 2019 measure task accuracy the same way).
 /// </summary>
-public static class ProbeAccuracyMetric
+public sealed class ProbeAccuracyMetric : IDisposable
 {
     /// <summary>Name used in reports.</summary>
     public const string Name = "UPOS probe accuracy, last layer (higher is better)";
 
+    private readonly ClassifierProbe _probe;
+    private readonly IReadOnlyList<IReadOnlyList<string>> _test;
+    private readonly ExtractionOptions _extraction;
+    private readonly Func<WordRepresentations, int[]> _labels;
+
+    private ProbeAccuracyMetric(ClassifierProbe probe, IReadOnlyList<IReadOnlyList<string>> test, ExtractionOptions extraction, Func<WordRepresentations, int[]> labels) =>
+        (_probe, _test, _extraction, _labels) = (probe, test, extraction, labels);
+
     /// <summary>Builds the metric. The probe is trained here, unmasked.</summary>
     /// <exception cref="InputException">Fewer than 5 sentences, or fewer than two UPOS labels in the training part.</exception>
-    public static Func<HookedTransformer, IReadOnlyList<Hook>, double> Create(HookedTransformer model, IReadOnlyList<ConllSentence> sentences, int seed = 0)
+    public static ProbeAccuracyMetric Create(HookedTransformer model, IReadOnlyList<ConllSentence> sentences, int seed = 0)
     {
         if (sentences.Count < 5) throw new InputException($"probe-accuracy masking needs at least 5 sentences, got {sentences.Count}");
         int nTrain = sentences.Count * 4 / 5;
@@ -32,13 +40,18 @@ public static class ProbeAccuracyMetric
         var yTrain = Labels(train, 0);
         if (yTrain.Distinct().Count() < 2) throw new InputException("probe-accuracy masking: the training sentences have fewer than two UPOS labels");
         var probe = ClassifierProbe.Train(train.Layers[0], yTrain, labels.Count, new ProbeOptions { Seed = seed });
-        var test = words.Skip(nTrain).ToList();
-        return (m, hooks) =>
-        {
-            using var reps = RepresentationExtractor.Words(m, test, extraction with { Interventions = hooks });
-            var y = Labels(reps, nTrain);
-            var predicted = probe.Predict(reps.Layers[0]);
-            return predicted.Zip(y).Count(p => p.First == p.Second) / (double)Math.Max(1, y.Length);
-        };
+        return new ProbeAccuracyMetric(probe, words.Skip(nTrain).ToList(), extraction, r => Labels(r, nTrain));
     }
+
+    /// <summary>The probe's accuracy on the held-out sentences, re-encoded by <paramref name="model"/> under <paramref name="hooks"/>.</summary>
+    public double Measure(HookedTransformer model, IReadOnlyList<Hook> hooks)
+    {
+        using var reps = RepresentationExtractor.Words(model, _test, _extraction with { Interventions = hooks });
+        var y = _labels(reps);
+        var predicted = _probe.Predict(reps.Layers[0]);
+        return predicted.Zip(y).Count(p => p.First == p.Second) / (double)Math.Max(1, y.Length);
+    }
+
+    /// <summary>Frees the probe.</summary>
+    public void Dispose() => _probe.Dispose();
 }

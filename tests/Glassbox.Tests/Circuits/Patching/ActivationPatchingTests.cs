@@ -40,7 +40,8 @@ public sealed class ActivationPatchingTests
         using var model = TinyModels.Create(family, seed: 1);
         float clean = ActivationPatcher.Score(model, Clean, Metric), corrupt = ActivationPatcher.Score(model, Corrupted, Metric);
         Assert.True(Math.Abs(clean - corrupt) > 1e-3, "the prompts must differ in the metric");
-        using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) });
+        using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) }, Metric, out float recorded);
+        Assert.Equal(clean, recorded);   // the recording run also scores the source prompt
         var all = Enumerable.Range(0, Clean.Length).Select(i => (long)i).ToArray();
         var specs = new[] { new PatchSpec(HookName.ResidPre(0), all), new PatchSpec(HookName.ResidPre(0), new long[] { 0, 2, 3, 5, 6 }) };
         var s = ActivationPatcher.EvaluateBatched(model, Corrupted, cache, Metric, specs);
@@ -75,7 +76,7 @@ public sealed class ActivationPatchingTests
         Assert.Throws<InputException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre, new PatchingOptions { Heads = new[] { 0 } }));
         Assert.Throws<InputException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre, new PatchingOptions { Layers = new[] { 2 } }));
         Assert.Contains("resid_pre", Assert.Throws<InputException>(() => PatchKinds.Parse("resid")).Message);
-        using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) });
+        using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) }, Metric, out _);
         Assert.Contains("blocks.0.hook_resid_pre", Assert.Throws<HookException>(() =>
             ActivationPatcher.EvaluateBatched(model, Corrupted, cache, Metric, new[] { new PatchSpec("blocks.0.hook_resid_pree") })).Message);
         var nan = new PatchMetric("nan", logits => logits[.., -1, 0] * float.NaN);

@@ -22,8 +22,9 @@ public sealed class AttributionPatchingTests
         foreach (var (kind, layer, col) in new[] { (PatchKind.ResidPre, 1, 4), (PatchKind.AttnOut, 0, 1), (PatchKind.MlpOut, 1, 6), (PatchKind.Z, 1, 2) })
         {
             string name = kind.Hook(layer);
-            using var src = ActivationPatcher.Record(model, Clean, new[] { name });
-            using var bas = ActivationPatcher.Record(model, Corrupted, new[] { name });
+            using var src = ActivationPatcher.Record(model, Clean, new[] { name }, metric, out _);
+            using var bas = ActivationPatcher.Record(model, Corrupted, new[] { name }, metric, out float recorded);
+            Assert.Equal(baseScore, recorded);
             using var step = bas[name] + eps * (src[name] - bas[name]);
             var hook = kind == PatchKind.Z ? Hook.Replace(name, step, heads: new long[] { col }) : Hook.Replace(name, step, positions: new long[] { col });
             using var b = Glassbox.Models.TokenBatch.Single(Corrupted);

@@ -56,7 +56,8 @@ public sealed class ProbeAccuracyMetricTests
         var sentences = Glassbox.Data.TemplateGrammar.Sentences(40, 1).Select(g => g.Parse)
             .Select(s => s with { Words = s.Words.Select(w => w with { Form = Glassbox.Tests.Probing.ProbingFixtures.Vocab[5 + (w.Upos.Length + w.Id) % 15] }).ToList() })
             .ToList();
-        var metric = ProbeAccuracyMetric.Create(model, sentences);
+        using var probe = ProbeAccuracyMetric.Create(model, sentences);
+        Func<Glassbox.Models.HookedTransformer, IReadOnlyList<Glassbox.Hooks.Hook>, double> metric = probe.Measure;
         double baseline = metric(model, Array.Empty<Glassbox.Hooks.Hook>());
         Assert.InRange(baseline, 0, 1);
         Assert.Equal(baseline, metric(model, Array.Empty<Glassbox.Hooks.Hook>()));   // deterministic
@@ -72,6 +73,6 @@ public sealed class ProbeAccuracyMetricTests
     {
         using var model = Glassbox.Models.HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert), Glassbox.Tests.Probing.ProbingFixtures.Tokenizer());
         var few = Glassbox.Data.TemplateGrammar.Sentences(3, 1).Select(g => g.Parse).ToList();
-        Assert.Throws<InputException>(() => ProbeAccuracyMetric.Create(model, few));
+        Assert.Throws<InputException>(() => ProbeAccuracyMetric.Create(model, few).Dispose());
     }
 }
