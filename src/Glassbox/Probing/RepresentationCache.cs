@@ -22,8 +22,14 @@ public static class RepresentationCache
         model.Source?.Kind is "embedded" or "hf" or "llama2c" or "random";
 
     /// <summary>The manifest of an extraction: what the cache key is made of.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="sentences">The words of each sentence.</param>
+    /// <param name="aligned">Their tokenisation (ids and word-to-token map): part of the key, so a different tokenizer
+    /// never reuses an entry even when the weights are the same.</param>
+    /// <param name="hooks">The hooks read.</param>
+    /// <param name="pooling">Subword pooling.</param>
     public static IReadOnlyDictionary<string, string> Manifest(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences,
-        IReadOnlyList<string> hooks, Pooling pooling) => new SortedDictionary<string, string>(StringComparer.Ordinal)
+        IReadOnlyList<AlignedSentence> aligned, IReadOnlyList<string> hooks, Pooling pooling) => new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
         ["format"] = Format,
         ["glassbox"] = GlassboxRuntime.Version,
@@ -31,6 +37,7 @@ public static class RepresentationCache
         ["model_source"] = model.Source is { } s ? $"{s.Kind}:{s.Location}" : "none",
         ["model_sha256"] = ModelIdentity(model),
         ["data_sha256"] = DataHash(sentences),
+        ["tokens_sha256"] = TokenHash(aligned),
         ["sentences"] = sentences.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["hooks"] = string.Join(",", hooks),
         ["pooling"] = pooling.ToString(),
@@ -86,6 +93,18 @@ public static class RepresentationCache
         // Random models have no weight file: their seed and config define them.
         string id = s.Kind == "random" ? $"{s.Location}|{model.Config}" : s.Sha256;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+    }
+
+    private static string TokenHash(IReadOnlyList<AlignedSentence> aligned)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var a in aligned)
+        {
+            h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Ids.ToArray().AsSpan()));
+            foreach (var w in a.WordTokens) { h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan())); h.AppendData(new byte[] { 0xff }); }
+            h.AppendData(new byte[] { 0xfe });
+        }
+        return Convert.ToHexStringLower(h.GetHashAndReset());
     }
 
     private static string DataHash(IReadOnlyList<IReadOnlyList<string>> sentences)

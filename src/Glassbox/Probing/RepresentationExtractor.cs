@@ -60,21 +60,20 @@ public static class RepresentationExtractor
         if (o.BatchSize < 1) throw new InputException("batch size must be at least 1");
         for (int i = 0; i < sentences.Count; i++)
             if (sentences[i].Count == 0) throw new InputException($"sentence {i} has no words");
-        if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model) || o.Interventions is { Count: > 0 }) return Extract(model, sentences, tok, hooks, o);
-        var manifest = RepresentationCache.Manifest(model, sentences, hooks, o.Pooling);
+        var aligned = sentences.Select(s => WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
+        if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model) || o.Interventions is { Count: > 0 }) return Extract(model, aligned, tok, hooks, o);
+        var manifest = RepresentationCache.Manifest(model, sentences, aligned, hooks, o.Pooling);
         var path = RepresentationCache.PathFor(o.CacheDirectory, manifest);
         var cached = RepresentationCache.TryLoad(path, manifest);
         if (cached is not null) { o.Progress?.Invoke(sentences.Count, sentences.Count); return cached; }
-        var reps = Extract(model, sentences, tok, hooks, o);
+        var reps = Extract(model, aligned, tok, hooks, o);
         RepresentationCache.Save(path, manifest, reps);
         return reps;
     }
 
-    private static WordRepresentations Extract(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences, Tokenization.ITokenizer tok,
+    private static WordRepresentations Extract(HookedTransformer model, AlignedSentence[] aligned, Tokenization.ITokenizer tok,
         IReadOnlyList<string> hooks, ExtractionOptions o)
     {
-
-        var aligned = sentences.Select(s => WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
         // Row layout: sentence by sentence, word by word, skipping words lost to truncation.
         var rowStart = new int[aligned.Length];
         var sentenceOf = new List<int>(); var wordOf = new List<int>();

@@ -46,7 +46,13 @@ public class RepresentationCacheTests
             RepresentationExtractor.Words(a, Sentences, o with { Pooling = Pooling.Last }).Dispose();
             RepresentationExtractor.Words(a, Sentences.Take(2).ToList(), o).Dispose();
         }
-        Assert.Equal(4, Directory.GetFiles(dir.Path, "*.safetensors").Length);
+        // Same weights and words, another tokenizer (two vocabulary entries swapped): a new entry, never a stale one.
+        var vocab = ProbingFixtures.Vocab.ToArray();
+        (vocab[6], vocab[7]) = (vocab[7], vocab[6]);
+        using (var other = ModelInit.RandomLike(HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert),
+                   Glassbox.Tokenization.WordPieceTokenizer.FromVocab(vocab), name: "bert-words"), 1))
+            RepresentationExtractor.Words(other, Sentences, o).Dispose();
+        Assert.Equal(5, Directory.GetFiles(dir.Path, "*.safetensors").Length);
     }
 
     [Fact]
