@@ -75,15 +75,18 @@ public static class CausalTracing
     /// <param name="options">Options.</param>
     /// <param name="index">Index of the prompt in its set (offsets the seed).</param>
     /// <exception cref="InputException">Bad options or the model lacks the traced hook.</exception>
-    public static TraceResult Trace(HookedTransformer model, TracePrompt prompt, TraceOptions? options = null, int index = 0)
+    public static TraceResult Trace(HookedTransformer model, TracePrompt prompt, TraceOptions? options = null, int index = 0) =>
+        Trace(model, prompt, options ?? new TraceOptions(), index, EmbeddingStd(model));
+
+    /// <summary>One prompt with the embedding std already known (it is a property of the model, computed once per prompt set).</summary>
+    private static TraceResult Trace(HookedTransformer model, TracePrompt prompt, TraceOptions o, int index, double embeddingStd)
     {
-        var o = options ?? new TraceOptions();
         Check(model, o);
         var c = model.Config;
         int T = prompt.Ids.Count, L = c.NLayers, S = prompt.SubjectEnd - prompt.SubjectStart, k = o.Samples;
         if (prompt.SubjectEnd > T || prompt.SubjectStart < 0 || S <= 0) throw new InputException($"subject range {prompt.SubjectStart}..{prompt.SubjectEnd} is outside the prompt (0..{T})");
         if (prompt.Answer < 0 || prompt.Answer >= c.DVocab) throw new InputException($"answer token {prompt.Answer} is outside the vocabulary");
-        double sigma = o.NoiseMultiplier * EmbeddingStd(model);
+        double sigma = o.NoiseMultiplier * embeddingStd;
         var hooks = Enumerable.Range(0, L).Select(l => HookOf(o.Kind, l)).ToHashSet(StringComparer.Ordinal);
         using var clean = ActivationPatcher.Record(model, prompt.Ids, hooks, PatchMetric.Probability(prompt.Answer), out float pClean);
         Tensor noise;                                                                                  // [k, subj, d_model]
@@ -105,19 +108,13 @@ public static class CausalTracing
             Array.Copy(p, 0, probs, start, n);
         }
         float pCorrupt = probs[0];
-        var restored = new float[L][];
-        var effect = new float[L][];
-        for (int l = 0; l < L; l++)
-        {
-            restored[l] = new float[T]; effect[l] = new float[T];
-            for (int q = 0; q < T; q++) { restored[l][q] = probs[1 + l * T + q]; effect[l][q] = restored[l][q] - pCorrupt; }
-        }
+        var restored = Enumerable.Range(0, L).Select(l => probs.AsSpan(1 + l * T, T).ToArray()).ToArray();   // [layer][position]
         return new TraceResult
         {
             Text = prompt.Text, Tokens = prompt.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString()).ToList(),
             SubjectStart = prompt.SubjectStart, SubjectEnd = prompt.SubjectEnd, Answer = prompt.Answer,
             AnswerText = model.Tokenizer?.TokenToString(prompt.Answer) ?? prompt.Answer.ToString(),
-            Kind = o.Kind, PClean = pClean, PCorrupted = pCorrupt, PRestored = restored, IndirectEffect = effect,
+            Kind = o.Kind, PClean = pClean, PCorrupted = pCorrupt, PRestored = restored,
         };
     }
 
@@ -177,10 +174,11 @@ public static class CausalTracing
     {
         var o = options ?? new TraceOptions();
         var list = prompts as IReadOnlyList<TracePrompt> ?? prompts.ToList();
-        var acc = new TraceAccumulator(model.Config.NLayers, o.Kind, o.KeepPrompts);
+        var acc = new TraceAccumulator(model.Config.NLayers, o.KeepPrompts);
+        double std = EmbeddingStd(model);
         for (int i = 0; i < list.Count; i++)
         {
-            acc.Add(Trace(model, list[i], o, i));
+            acc.Add(Trace(model, list[i], o, i, std));
             o.Progress?.Invoke(i + 1, list.Count);
         }
         return acc.Summary(o);

@@ -25,16 +25,17 @@ public sealed record TraceResult
     public required float PCorrupted { get; init; }
     /// <summary>Mean p(answer) with the state at [layer][position] restored.</summary>
     public required float[][] PRestored { get; init; }
-    /// <summary>Indirect effect PRestored − PCorrupted [layer][position].</summary>
-    public required float[][] IndirectEffect { get; init; }
+    /// <summary>Indirect effect PRestored − PCorrupted [layer][position] (derived; computed on each call).</summary>
+    public float[][] IndirectEffect => PRestored.Select(row => row.Select(p => p - PCorrupted).ToArray()).ToArray();
 
     /// <summary>Adds a heatmap (rows = tokens, as in ROME's figures; columns = layers).</summary>
     public HtmlReport AddTo(HtmlReport report, string id)
     {
-        int L = IndirectEffect.Length, T = Tokens.Count;
+        var effect = IndirectEffect;
+        int L = effect.Length, T = Tokens.Count;
         var m = new float[T, L];
         float hi = 1e-6f;
-        for (int l = 0; l < L; l++) for (int p = 0; p < T; p++) { m[p, l] = IndirectEffect[l][p]; hi = Math.Max(hi, m[p, l]); }
+        for (int l = 0; l < L; l++) for (int p = 0; p < T; p++) { m[p, l] = effect[l][p]; hi = Math.Max(hi, m[p, l]); }
         var rows = Tokens.Select((t, i) => i >= SubjectStart && i < SubjectEnd ? $"{t}*" : t).ToList();
         string body = HtmlReport.Paragraph($"Answer '{AnswerText}': p clean {PClean:F3}, p corrupted {PCorrupted:F3}. " +
             "Subject tokens (corrupted) are starred. Cells: p(answer | corrupted + restored) − p(answer | corrupted), white = 0.")
@@ -52,8 +53,8 @@ public sealed record TraceSummary
         "first subject token", "middle subject tokens", "last subject token", "first subsequent token", "further tokens", "last token",
     };
 
-    /// <summary>Restored states.</summary>
-    public required TraceKind Kind { get; init; }
+    /// <summary>Restored states (from <see cref="Options"/>).</summary>
+    public TraceKind Kind => Options.Kind;
     /// <summary>Options used.</summary>
     public required TraceOptions Options { get; init; }
     /// <summary>Prompts traced.</summary>
@@ -98,7 +99,7 @@ public sealed record TraceSummary
 public sealed record TracePeak(string Category, int Layer, float Effect);
 
 /// <summary>Streams per-prompt traces into category means (Welford-free: sums and sums of squares).</summary>
-internal sealed class TraceAccumulator(int layers, TraceKind kind, int keep)
+internal sealed class TraceAccumulator(int layers, int keep)
 {
     private readonly double[,] _sum = new double[6, layers], _sq = new double[6, layers];
     private readonly int[] _n = new int[6];
@@ -118,7 +119,7 @@ internal sealed class TraceAccumulator(int layers, TraceKind kind, int keep)
             _n[cat]++;
             for (int l = 0; l < layers; l++)
             {
-                double v = pos.Average(p => r.IndirectEffect[l][p]);
+                double v = pos.Average(p => r.PRestored[l][p] - r.PCorrupted);
                 _sum[cat, l] += v; _sq[cat, l] += v * v;
             }
         }
@@ -153,7 +154,7 @@ internal sealed class TraceAccumulator(int layers, TraceKind kind, int keep)
         }
         return new TraceSummary
         {
-            Kind = kind, Options = o, Prompts = _count, MeanPClean = (float)(_pClean / Math.Max(1, _count)), MeanPCorrupted = (float)(_pCorrupt / Math.Max(1, _count)),
+            Options = o, Prompts = _count, MeanPClean = (float)(_pClean / Math.Max(1, _count)), MeanPCorrupted = (float)(_pCorrupt / Math.Max(1, _count)),
             MeanEffect = mean, StdError = se, CategoryCounts = _n.ToArray(), Peak = peak, Examples = _kept,
         };
     }
