@@ -21,13 +21,23 @@ public static class BuiltInProbes
     /// <summary>Runs every section and adds it to <paramref name="report"/>.</summary>
     public static BuiltInProbeSummary AddTo(HtmlReport report, HookedTransformer model, int sentences = 400, int seed = 0, Action<string>? status = null)
     {
+        // The sections read the same sentences several times (UPOS and the structural probe: first-subword vectors;
+        // the three sentence tasks: mean-pooled vectors; each with its random-weights model). A run-scoped
+        // representation cache makes each extraction happen once.
+        var cacheDir = Directory.CreateTempSubdirectory("glassbox-builtin-").FullName;
+        try { return Run(report, model, sentences, seed, status, cacheDir); }
+        finally { Directory.Delete(cacheDir, recursive: true); }
+    }
+
+    private static BuiltInProbeSummary Run(HtmlReport report, HookedTransformer model, int sentences, int seed, Action<string>? status, string cacheDir)
+    {
         var data = TemplateGrammar.Sentences(sentences, seed);
         int nTrain = sentences * 4 / 5;
         var train = data.Take(nTrain).ToList();
         var test = data.Skip(nTrain).ToList();
         string source = $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed})";
         string desc = $"{source}, {nTrain} for training and {sentences - nTrain} for testing";
-        var options = new WordProbeOptions { Seed = seed, Resamples = 500 };
+        var options = new WordProbeOptions { Seed = seed, Resamples = 500, Extraction = new ExtractionOptions { CacheDirectory = cacheDir } };
         var best = new Dictionary<string, double>(); var bestLayer = new Dictionary<string, string>();
         report.Add("probing", "Probing (built-in data)", HtmlReport.Paragraph(
             "What do the layers encode? Linear probes on every layer (layer 0 = embeddings) with Hewitt & Liang control tasks " +
@@ -46,7 +56,7 @@ public static class BuiltInProbes
         }
         status?.Invoke("probing: structural");
         var st = StructuralProbeExperiment.Run(model, train.Select(g => g.Parse).ToList(), test.Select(g => g.Parse).ToList(),
-            new StructuralProbeOptions { Epochs = 10, Seed = seed + 1, BootstrapResamples = 500 }, randomModel: false);
+            new StructuralProbeOptions { Epochs = 10, Seed = seed + 1, BootstrapResamples = 500 }, randomModel: false, options.Extraction);
         StructuralReport.AddSection(report, "Structural probe (built-in data)", st.Layers);
         status?.Invoke("probing: attention heads");
         var heads = Heads.HeadProbeExperiment.Run(model, data.Select(g => g.Parse).ToList(), new Heads.HeadProbeOptions());
