@@ -12,7 +12,7 @@ namespace Glassbox.Cli.Commands;
 /// and after a trained low-rank map, on generated gender/number sentences?</summary>
 public sealed class ProbeCorefCommand : Command<ProbeCorefCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : ProbeRunSettings
     {
         [CommandOption("--sentences <N>")]
         [Description("Training sentences for the similarity probe (training nouns and names). Default 800.")]
@@ -25,22 +25,6 @@ public sealed class ProbeCorefCommand : Command<ProbeCorefCommand.Settings>
         [CommandOption("--rank <K>")]
         [Description("Rank of the learned projection. Default 32.")]
         public int Rank { get; init; } = 32;
-
-        [CommandOption("--no-random-model")]
-        [Description("Skip the random-weights baseline.")]
-        public bool NoRandomModel { get; init; }
-
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for the sentences, the probe and the bootstrap. Default 0.")]
-        public int Seed { get; init; }
-
-        [CommandOption("--report <FILE>")]
-        [Description("Write an HTML report with the layer curves.")]
-        public string? Report { get; init; }
-
-        [CommandOption("-o|--out <FILE>")]
-        [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
-        public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -50,7 +34,7 @@ public sealed class ProbeCorefCommand : Command<ProbeCorefCommand.Settings>
         if (s.Rank < 1) throw new InputException($"--rank must be at least 1, got {s.Rank}");
         var train = PronounSentences.Generate(s.Sentences, s.Seed);
         var test = PronounSentences.Generate(s.TestSentences, s.Seed + 1, heldOut: true);
-        var options = new CoreferenceOptions { Probe = new SimilarityProbeOptions { Rank = s.Rank }, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed };
+        var options = new CoreferenceOptions { Probe = new SimilarityProbeOptions { Rank = s.Rank }, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed, Extraction = s.Extraction(Pooling.Mean) };
         using var model = CliModel.Load(s);
         var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) =>
             CoreferenceExperiment.Run(model, train, test, options with { Extraction = options.Extraction with { Progress = progress } }, status));

@@ -43,7 +43,7 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
     {
         var task = s.Task switch { "span" => EdgeTask.Span, "pair" => EdgeTask.Pair, _ => throw new InputException($"--task must be span or pair, got '{s.Task}'") };
         var pooling = s.Pooling switch { "mean" => SpanPooling.Mean, "max" => SpanPooling.Max, "attn" or "attention" => SpanPooling.Attention, _ => throw new InputException($"--pooling must be mean, max or attn, got '{s.Pooling}'") };
-        var wordPooling = s.WordPooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--word-pooling must be first, last or mean, got '{s.WordPooling}'") };
+        var wordPooling = ProbeRunSettings.ParsePooling(s.WordPooling, "--word-pooling");
         IReadOnlyList<ConllSentence> train, test; string description; IReadOnlyDictionary<string, string> files;
         if (s.BuiltIn)
         {
@@ -58,7 +58,7 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         else (train, test, description, files) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed);
         var options = new EdgeProbeOptions
         {
-            Pooling = pooling, Extraction = new ExtractionOptions { Pooling = wordPooling },
+            Pooling = pooling, Extraction = s.Extraction(wordPooling),
             Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
         };
         using var model = CliModel.Load(s);

@@ -37,12 +37,12 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var kind = s.Probe switch { "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp, _ => throw new InputException($"--probe must be linear or mlp, got '{s.Probe}'") };
+        var kind = ProbeRunSettings.ParseProbe(s.Probe);
         var (train, test, task, description, files) = Load(s);
         var options = new WordProbeOptions
         {
             Probe = new ProbeOptions { Kind = kind, Seed = s.Seed },
-            Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
+            Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed, Extraction = s.Extraction(Pooling.Mean),
         };
         using var model = CliModel.Load(s);
         var pairs = (List<Sentence> l) => l.Select(x => (x.Words, x.Label)).ToList();

@@ -29,9 +29,6 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         [Description("Subword pooling: first (default), last or mean.")]
         public string Pooling { get; init; } = "first";
 
-        [CommandOption("--cache-dir <DIR>")]
-        [Description("Reuse word representations extracted earlier (same model, sentences, hooks, pooling) from this directory, and store new ones there.")]
-        public string? CacheDir { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -50,7 +47,7 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         {
             Probe = new ProbeOptions
             {
-                Kind = s.Probe switch { "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp, _ => throw new InputException($"--probe must be linear or mlp, got '{s.Probe}'") },
+                Kind = ProbeRunSettings.ParseProbe(s.Probe),
                 Seed = s.Seed,
             },
             Extraction = new ExtractionOptions { CacheDirectory = s.CacheDir, Pooling = s.Pooling switch { "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean, _ => throw new InputException($"--pooling must be first, last or mean, got '{s.Pooling}'") } },
