@@ -16,9 +16,11 @@ public enum PronounCue
 /// <param name="Antecedent">0-based index of the antecedent's head word (a noun or a name).</param>
 /// <param name="Distractor">0-based index of the other candidate's head word.</param>
 /// <param name="Cue">Gender or number.</param>
-/// <param name="AntecedentFirst">Whether the antecedent is the first candidate (the subject).</param>
-public sealed record PronounSentence(IReadOnlyList<string> Words, int Pronoun, int Antecedent, int Distractor, PronounCue Cue, bool AntecedentFirst)
+public sealed record PronounSentence(IReadOnlyList<string> Words, int Pronoun, int Antecedent, int Distractor, PronounCue Cue)
 {
+    /// <summary>Whether the antecedent is the first candidate (the subject).</summary>
+    public bool AntecedentFirst => Antecedent < Distractor;
+
     /// <summary>The words joined by spaces.</summary>
     public string Text => string.Join(" ", Words);
 }
@@ -112,7 +114,7 @@ public static class PronounSentences
             words.AddRange((pluralPronoun ? pred.Plur : pred.Sing).Split(' '));
             words.Add(".");
             words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
-            result.Add(new PronounSentence(words, p, antecedentFirst ? firstHead : secondHead, antecedentFirst ? secondHead : firstHead, cue, antecedentFirst));
+            result.Add(new PronounSentence(words, p, antecedentFirst ? firstHead : secondHead, antecedentFirst ? secondHead : firstHead, cue));
         }
         return result;
     }

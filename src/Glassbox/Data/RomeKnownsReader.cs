@@ -39,14 +39,10 @@ public static class RomeKnownsReader
         {
             string where = $"{path} record {i}";
             if (o.ValueKind != JsonValueKind.Object) throw new DataFormatException(where, 0, $"expected an object, found {o.ValueKind}");
-            string Str(string key, bool required = true)
-            {
-                if (!o.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null)
-                    return required ? throw new DataFormatException(where, 0, $"missing key '{key}'") : "";
-                return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new DataFormatException(where, 0, $"key '{key}' must be a string, found {v.ValueKind}");
-            }
+            var r = new JsonLines.Record(where, 0, o);
             int id = o.TryGetProperty("known_id", out var k) && k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int kv) ? kv : i;
-            var fact = new RomeKnownFact(id, Str("subject"), Str("attribute"), Str("template", false), Str("prediction", false), Str("prompt"), Str("relation_id", false));
+            var fact = new RomeKnownFact(id, r.String("subject"), r.String("attribute"), r.OptionalString("template") ?? "", r.OptionalString("prediction") ?? "",
+                r.String("prompt"), r.OptionalString("relation_id") ?? "");
             if (fact.Subject.Length == 0 || !fact.Prompt.Contains(fact.Subject, StringComparison.Ordinal))
                 throw new DataFormatException(where, 0, $"prompt '{fact.Prompt}' does not contain subject '{fact.Subject}'");
             facts.Add(fact);

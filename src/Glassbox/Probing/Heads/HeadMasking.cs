@@ -7,10 +7,12 @@ namespace Glassbox.Probing.Heads;
 /// <param name="Metric">What was measured (e.g. "LM loss (nats/token)").</param>
 /// <param name="Baseline">The metric without masking.</param>
 /// <param name="Masked">The metric with each head masked [layer][head].</param>
-/// <param name="Delta">Masked minus baseline [layer][head] (for a loss, positive = the head helps).</param>
 /// <param name="HigherIsBetter">Whether larger metric values are better (an accuracy) rather than worse (a loss).</param>
-public sealed record HeadMaskingResult(string Metric, double Baseline, double[][] Masked, double[][] Delta, bool HigherIsBetter = false)
+public sealed record HeadMaskingResult(string Metric, double Baseline, double[][] Masked, bool HigherIsBetter = false)
 {
+    /// <summary>Masked minus baseline [layer][head] (for a loss, positive = the head helps); derived.</summary>
+    public double[][] Delta => Masked.Select(r => r.Select(v => v - Baseline).ToArray()).ToArray();
+
     /// <summary>The <paramref name="count"/> heads whose masking hurts the metric most: (layer, head, delta).</summary>
     public IReadOnlyList<(int Layer, int Head, double Delta)> MostHarmful(int count) =>
         Delta.SelectMany((row, l) => row.Select((v, h) => (l, h, v))).OrderBy(x => HigherIsBetter ? x.v : -x.v).Take(count).ToList();
@@ -45,6 +47,6 @@ public static class HeadMasking
                 progress?.Invoke(l * H + h + 1);
             }
         }
-        return new HeadMaskingResult(metricName, baseline, masked, masked.Select(r => r.Select(v => v - baseline).ToArray()).ToArray(), higherIsBetter);
+        return new HeadMaskingResult(metricName, baseline, masked, higherIsBetter);
     }
 }
