@@ -13,22 +13,30 @@ internal static class LayerProbe
     /// <summary>Labels: task labels, optional control labels, label names and bootstrap groups of the test rows.</summary>
     public sealed record Labels(int[] Train, int[] Test, int[]? ControlTrain, int[]? ControlTest, IReadOnlyList<string> Names, int[]? Groups);
 
-    public static LayerProbeResult Evaluate(int layer, string hook, Features x, Labels y, WordProbeOptions o)
+    /// <summary>Trains a probe on the training examples with <paramref name="labels"/> and predicts the test examples,
+    /// from the model's vectors or (<paramref name="randomModel"/>) from the random-weights model's.</summary>
+    public delegate int[] FitPredict(int[] labels, bool randomModel);
+
+    /// <summary>Classifier probes on one layer's row features.</summary>
+    public static LayerProbeResult Evaluate(int layer, string hook, Features x, Labels y, WordProbeOptions o) =>
+        Evaluate(layer, hook, (labels, rnd) =>
+        {
+            using var probe = ClassifierProbe.Train(rnd ? x.RandomTrain! : x.Train, labels, y.Names.Count, o.Probe);
+            return probe.Predict(rnd ? x.RandomTest! : x.Test);
+        }, x.RandomTrain is not null && x.RandomTest is not null, y, o.Resamples, o.Seed);
+
+    /// <summary>Task probe, control-task probe (when <paramref name="y"/> has control labels) and random-model probe
+    /// (when <paramref name="hasRandomModel"/>), with bootstrap intervals over <see cref="Labels.Groups"/>.</summary>
+    public static LayerProbeResult Evaluate(int layer, string hook, FitPredict fit, bool hasRandomModel, Labels y, int resamples, int seed)
     {
-        using var probe = ClassifierProbe.Train(x.Train, y.Train, y.Names.Count, o.Probe);
-        var metrics = ClassificationMetrics.Compute(y.Test, probe.Predict(x.Test), y.Names, y.Groups, o.Resamples, o.Seed);
+        var metrics = ClassificationMetrics.Compute(y.Test, fit(y.Train, false), y.Names, y.Groups, resamples, seed);
         Interval? control = null; double? selectivity = null; Interval? random = null;
         if (y.ControlTrain is not null && y.ControlTest is not null)
         {
-            using var cp = ClassifierProbe.Train(x.Train, y.ControlTrain, y.Names.Count, o.Probe);
-            control = Accuracy(cp.Predict(x.Test), y.ControlTest, y.Groups, o.Resamples, o.Seed + 2);
+            control = Accuracy(fit(y.ControlTrain, false), y.ControlTest, y.Groups, resamples, seed + 2);
             selectivity = metrics.Accuracy.Value - control.Value;
         }
-        if (x.RandomTrain is not null && x.RandomTest is not null)
-        {
-            using var rp = ClassifierProbe.Train(x.RandomTrain, y.Train, y.Names.Count, o.Probe);
-            random = Accuracy(rp.Predict(x.RandomTest), y.Test, y.Groups, o.Resamples, o.Seed + 3);
-        }
+        if (hasRandomModel) random = Accuracy(fit(y.Train, true), y.Test, y.Groups, resamples, seed + 3);
         return new LayerProbeResult(layer, hook, metrics, control, selectivity, random);
     }
 

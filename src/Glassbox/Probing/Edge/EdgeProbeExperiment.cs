@@ -91,22 +91,15 @@ public static class EdgeProbeExperiment
         using var rnd = o.RandomModelBaseline ? ModelInit.RandomLike(model, o.Seed + 1) : null;
         if (rnd is not null) status?.Invoke("extracting representations of the random-weights model");
         using var rreps = rnd is null ? null : RepresentationExtractor.Words(rnd, texts, o.Extraction with { Progress = null });
+        var y = new LayerProbe.Labels(yTr, yTe, ctrlTr, ctrlTe, labels, groups);
         var results = new List<LayerProbeResult>();
         for (int l = 0; l < reps.Layers.Count; l++)
         {
             status?.Invoke($"layer {l}/{reps.Layers.Count - 1}: training probes");
             using var scope = NewDisposeScope();
-            int[] Fit(Tensor words, int[] y) => FitPredict(words, rolesTr, rolesTe, y, labels.Count, o);
-            var task0 = Fit(reps.Layers[l], yTr);
-            var metrics = ClassificationMetrics.Compute(yTe, task0, labels, groups, o.Resamples, o.Seed);
-            Interval? control = null, random = null; double? selectivity = null;
-            if (ctrlTr is not null)
-            {
-                control = Accuracy(Fit(reps.Layers[l], ctrlTr), ctrlTe!, groups, o.Resamples, o.Seed + 2);
-                selectivity = metrics.Accuracy.Value - control.Value;
-            }
-            if (rreps is not null) random = Accuracy(Fit(rreps.Layers[l], yTr), yTe, groups, o.Resamples, o.Seed + 3);
-            results.Add(new LayerProbeResult(l, reps.LayerNames[l], metrics, control, selectivity, random));
+            int layer = l;
+            results.Add(LayerProbe.Evaluate(l, reps.LayerNames[l],
+                (lab, rnd) => FitPredict((rnd ? rreps! : reps).Layers[layer], rolesTr, rolesTe, lab, labels.Count, o), rreps is not null, y, o.Resamples, o.Seed));
         }
         return new EdgeProbeResult(name, o.Pooling.ToString().ToLowerInvariant(), labels, yTr.Length, yTe.Length, testAll.Count - testEx.Count,
             dropped, reps.TruncatedSentences, yTe.Count(v => v == majority) / (double)yTe.Length, labels[majority], results);
@@ -129,10 +122,6 @@ public static class EdgeProbeExperiment
         using var probe = ClassifierProbe.Train(Features(train), y, classes, o.Probe with { Seed = o.Probe.Seed + o.Seed });
         return probe.Predict(Features(test));
     }
-
-    private static Interval Accuracy(int[] predicted, int[] gold, int[] groups, int resamples, int seed) =>
-        ClassificationMetrics.Bootstrap(Enumerable.Range(0, gold.Length).ToArray(), groups, resamples, seed,
-            ix => ix.Count(i => predicted[i] == gold[i]) / (double)ix.Length);
 
     /// <summary>Row of each (sentence, word) in the representations, -1 where the word was cut.</summary>
     private static int[][] RowIndex(WordRepresentations reps, List<ConllSentence> all)
