@@ -16,21 +16,23 @@ internal static class CliModel
         return model!;
     }
 
-    /// <summary>Token ids from --text (tokenized) or --token-ids ("1,2,3").</summary>
-    public static IReadOnlyList<int> Ids(HookedTransformer model, string? text, string? tokenIds, bool addSpecial = true)
+    /// <summary>Token ids from a text option (tokenized) or an ids option ("1,2,3"); the option names go into the
+    /// error messages (--text / --token-ids by default, --clean / --clean-ids for patching, ...).</summary>
+    public static IReadOnlyList<int> Ids(HookedTransformer model, string? text, string? tokenIds, bool addSpecial = true,
+        string textOption = "--text", string idsOption = "--token-ids")
     {
-        if (text is not null && tokenIds is not null) throw new InputException("give either --text or --token-ids, not both");
-        if (tokenIds is not null) return ParseIds(tokenIds);
-        if (text is null) throw new InputException("give --text or --token-ids");
-        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use --token-ids (or --tokenizer)");
+        if (text is not null && tokenIds is not null) throw new InputException($"give either {textOption} or {idsOption}, not both");
+        if (tokenIds is not null) return ParseIds(tokenIds, idsOption);
+        if (text is null) throw new InputException($"give {textOption} or {idsOption}");
+        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use {idsOption} (or --tokenizer)");
         return model.Tokenizer.Encode(text, addSpecial).Ids;
     }
 
-    public static IReadOnlyList<int> ParseIds(string s)
+    public static IReadOnlyList<int> ParseIds(string s, string option = "--token-ids")
     {
         var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new InputException("--token-ids is empty");
-        return parts.Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"--token-ids: '{p}' is not an integer")).ToList();
+        if (parts.Length == 0) throw new InputException($"{option} is empty");
+        return parts.Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
     }
 
     public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString();

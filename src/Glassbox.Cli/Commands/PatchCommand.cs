@@ -42,18 +42,20 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
             Mode = mode, ChunkSize = s.ChunkSize, Layers = Ints(s.Layers, "--layers"), Positions = Ints(s.Positions, "--positions"), Heads = Ints(s.Heads, "--heads"),
         };
         using var model = CliModel.Load(s);
-        var clean = Prompt(model, s.Clean, s.CleanIds, "--clean");
-        var corrupted = Prompt(model, s.Corrupted, s.CorruptedIds, "--corrupted");
+        var clean = CliModel.Ids(model, s.Clean, s.CleanIds, textOption: "--clean", idsOption: "--clean-ids");
+        var corrupted = CliModel.Ids(model, s.Corrupted, s.CorruptedIds, textOption: "--corrupted", idsOption: "--corrupted-ids");
         ActivationPatcher.CheckPair(clean, corrupted);
         string text = s.Clean ?? "";
         int Tok(string? t, string opt) => t is null ? throw new InputException($"{opt} is required for --metric {s.Metric}") : TracePrompt.AnswerToken(model, text, t);
         var metric = s.Metric.Trim().ToLowerInvariant() switch
         {
-            "logit-diff" => PatchMetric.LogitDiff(Tok(s.Answer, "--answer"), Tok(s.Wrong, "--wrong"), label: $"logit_diff('{CliModel.Tok(model, Tok(s.Answer, "--answer"))}' - '{CliModel.Tok(model, Tok(s.Wrong, "--wrong"))}')"),
-            "prob" => PatchMetric.Probability(Tok(s.Answer, "--answer"), label: $"p('{CliModel.Tok(model, Tok(s.Answer, "--answer"))}')"),
+            "logit-diff" => LogitDiff(Tok(s.Answer, "--answer"), Tok(s.Wrong, "--wrong")),
+            "prob" => Probability(Tok(s.Answer, "--answer")),
             "loss" => PatchMetric.Loss(mode == PatchMode.Denoise ? clean : corrupted),
             _ => throw new InputException($"--metric: unknown metric '{s.Metric}'; use logit-diff, prob or loss"),
         };
+        PatchMetric LogitDiff(int a, int w) => PatchMetric.LogitDiff(a, w, label: $"logit_diff('{CliModel.Tok(model, a)}' - '{CliModel.Tok(model, w)}')");
+        PatchMetric Probability(int a) => PatchMetric.Probability(a, label: $"p('{CliModel.Tok(model, a)}')");
         var sweep = ActivationPatching.Sweep(model, clean, corrupted, metric, kind, options);
         var attribution = s.Attribution ? AttributionPatching.Compare(model, clean, corrupted, metric, options with { Layers = null, Positions = null, Heads = null }) : null;
         var manifest = RunManifest.For("patch", model, null, new Dictionary<string, string>
@@ -96,14 +98,6 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
         return 0;
     }
 
-    private static IReadOnlyList<int> Prompt(Glassbox.Models.HookedTransformer model, string? text, string? ids, string opt)
-    {
-        if (text is not null && ids is not null) throw new InputException($"give either {opt} or {opt}-ids, not both");
-        if (ids is not null) return CliModel.ParseIds(ids);
-        if (text is null) throw new InputException($"{opt} (or {opt}-ids) is required");
-        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use {opt}-ids");
-        return model.Tokenizer.Encode(text).Ids;
-    }
 
     internal static IReadOnlyList<int>? Ints(string? s, string opt) => s is null ? null
         : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
