@@ -1,3 +1,4 @@
+using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -59,8 +60,11 @@ public static class InductionAnalyzer
         var heads = new List<HeadInductionScore>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            var ov = CopyingScores.OvEigen(model, l);
-            for (int h = 0; h < c.NHeads; h++) heads.Add(new HeadInductionScore(l, h, prev[l, h] / n, ind[l, h] / n, direct[l, h] / n, ov[h]));
+            for (int h = 0; h < c.NHeads; h++)
+            {
+                using var ov = WeightCircuits.FullOV(model, new HeadRef(l, h));
+                heads.Add(new HeadInductionScore(l, h, prev[l, h] / n, ind[l, h] / n, direct[l, h] / n, ov.CopyingScore()));
+            }
         }
         var losses = Summarise(perToken, t, o, early, late, data.Candidates);
         AblationEffect? ablation = options.Ablate.Count == 0 ? null : Ablation(model, data, options, losses, early, late);
