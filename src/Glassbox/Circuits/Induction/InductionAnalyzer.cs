@@ -1,3 +1,4 @@
+using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -46,12 +47,11 @@ public static class InductionAnalyzer
             for (int l = 0; l < c.NLayers; l++)
             {
                 var pattern = run.Cache[HookName.Attn(l, "hook_pattern")];
-                var pt = AttentionScores.PreviousToken(pattern);
-                var pm = AttentionScores.PrefixMatching(pattern, t, o);
+                var scores = HeadDetectors.Score(pattern, t, o).mean(new long[] { 1 }).to_type(ScalarType.Float64).contiguous().data<double>().ToArray();   // [detector, head]
                 var dc = CopyingScores.DirectCopying(model, run.Cache[HookName.Attn(l, "hook_result")], scale, batch.Ids, t, o);
                 for (int h = 0; h < c.NHeads; h++)
                 {
-                    prev[l, h] += pt[h] * chunk.Length; ind[l, h] += pm[h] * chunk.Length; direct[l, h] += dc[h] * chunk.Length;
+                    prev[l, h] += scores[h] * chunk.Length; ind[l, h] += scores[2 * c.NHeads + h] * chunk.Length; direct[l, h] += dc[h] * chunk.Length;
                 }
             }
             batches++;
