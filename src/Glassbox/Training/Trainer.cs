@@ -98,11 +98,7 @@ public static class Trainer
     public static Tensor LanguageModelLoss(HookedTransformer model, TokenBatch batch, RunOptions? options = null, IReadOnlyList<Hook>? hooks = null)
     {
         using var run = model.Run(batch, hooks ?? Array.Empty<Hook>(), null, options);
-        var logits = run.Output;                                               // [batch, pos, d_vocab]
-        long p = logits.shape[1];
-        var pred = logits.narrow(1, 0, p - 1).reshape(-1, logits.shape[2]);    // [batch*(pos-1), d_vocab]
-        var target = batch.Ids.narrow(1, 1, p - 1).reshape(-1).to(model.Device); // [batch*(pos-1)]
-        return nn.functional.cross_entropy(pred, target);
+        return NextTokenLoss.PerToken(run.Output, batch.Ids).mean();          // [batch, pos-1] -> scalar
     }
 
     private static CheckpointInfo Save(HookedTransformer model, string? outDir, int step, string? name = null)

@@ -134,10 +134,7 @@ public static class InductionAnalyzer
     private static IEnumerable<double[]> PerTokenLoss(Tensor logits, Tensor ids) // logits [batch, pos, d_vocab]
     {
         long b = logits.shape[0], p = logits.shape[1];
-        var pred = logits.narrow(1, 0, p - 1).reshape(-1, logits.shape[2]);
-        var target = ids.narrow(1, 1, p - 1).reshape(-1).to(logits.device);
-        var loss = nn.functional.cross_entropy(pred, target, reduction: nn.Reduction.None).reshape(b, p - 1)
-            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var loss = NextTokenLoss.PerToken(logits, ids).to_type(ScalarType.Float64).cpu().data<double>().ToArray();   // [batch, pos-1]
         for (int i = 0; i < b; i++) yield return loss.AsSpan((int)(i * (p - 1)), (int)(p - 1)).ToArray();
     }
 
