@@ -112,8 +112,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }.Validate();
         ITrainingData data = s.Data is not null ? TextCorpusData.Load(s.Data, s.BpeMerges) : new RepeatedSegmentData(s.Vocab).Validate();
         GlassboxRuntime.Initialize(s.Threads);
+        var dataManifest = s.Data is null ? null : new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) };
         TrainResult result;
-        if (s.Json || Console.IsOutputRedirected) result = Trainer.Train(options, data, s.Out);
+        if (s.Json || Console.IsOutputRedirected) result = Trainer.Train(options, data, s.Out, dataManifest: dataManifest);
         else
         {
             result = null!;
@@ -125,11 +126,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                     {
                         task.Value = p.Step;
                         if (p.Step % 10 == 0 || p.Step == p.TotalSteps) task.Description = $"Training (loss {p.Loss:F3})";
-                    });
+                    }, dataManifest);
                 });
         }
-        if (s.Data is not null)
-            result = result with { Manifest = result.Manifest with { Data = new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) } } };
         if (s.Json)
         {
             Console.WriteLine(ResultJson.Serialize(new

@@ -62,7 +62,9 @@ public sealed class AdamW : IDisposable
         using var ng = no_grad();
         var grads = _params.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0;
-        double total = Math.Sqrt(grads.Sum(g => g.pow(2).sum().item<float>()));
+        // Per-tensor sums of squares in float32, added in float64 on the device and read back with one sync.
+        var sq = stack(grads.Select(g => g.pow(2).sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
+        double total = Math.Sqrt((float)sq.sum().item<double>());
         if (maxNorm > 0 && total > maxNorm)
         {
             double scale = maxNorm / (total + 1e-6);

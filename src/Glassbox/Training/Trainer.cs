@@ -26,18 +26,35 @@ public static class Trainer
     }
 
     /// <summary>Trains a new model and writes its outputs to <paramref name="outDir"/> (when not null).</summary>
-    public static TrainResult Train(TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null)
+    /// <param name="options">Model and optimiser options.</param>
+    /// <param name="data">Training data.</param>
+    /// <param name="outDir">Output directory, or null to write nothing.</param>
+    /// <param name="progress">Called after every step.</param>
+    /// <param name="dataManifest">Extra provenance of the data (e.g. file → hash), added to the manifest's data
+    /// entries so that <c>train.json</c> is complete when written.</param>
+    public static TrainResult Train(TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null,
+        IReadOnlyDictionary<string, string>? dataManifest = null)
     {
         options.Validate();
         if (options.Threads is int th) GlassboxRuntime.Initialize(th);
         using var model = NewModel(options, data);
-        return Train(model, options, data, outDir, progress);
+        return TrainValidated(model, options, data, outDir, progress, dataManifest);
     }
 
     /// <summary>Trains <paramref name="model"/> in place (its weights change).</summary>
-    public static TrainResult Train(HookedTransformer model, TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null)
+    /// <param name="model">The model to train.</param>
+    /// <param name="options">Optimiser options (the model options are not used).</param>
+    /// <param name="data">Training data.</param>
+    /// <param name="outDir">Output directory, or null to write nothing.</param>
+    /// <param name="progress">Called after every step.</param>
+    /// <param name="dataManifest">Extra provenance of the data, added to the manifest's data entries.</param>
+    public static TrainResult Train(HookedTransformer model, TrainOptions options, ITrainingData data, string? outDir, Action<TrainProgress>? progress = null,
+        IReadOnlyDictionary<string, string>? dataManifest = null) =>
+        TrainValidated(model, options.Validate(), data, outDir, progress, dataManifest);
+
+    private static TrainResult TrainValidated(HookedTransformer model, TrainOptions options, ITrainingData data, string? outDir,
+        Action<TrainProgress>? progress, IReadOnlyDictionary<string, string>? dataManifest)
     {
-        options.Validate();
         if (outDir is not null) Directory.CreateDirectory(outDir);
         var leaves = model.TrainableLeaves().Select(kv => kv.Value).ToList();
         foreach (var p in leaves) p.requires_grad_(true);
@@ -81,7 +98,7 @@ public static class Trainer
         checkpoints.Add(Save(model, outDir, options.Steps, "final"));
         var manifest = RunManifest.For("train", model, options.Seed, Describe(options)) with
         {
-            Data = new Dictionary<string, string> { ["data"] = data.Description },
+            Data = DataEntries(data.Description, dataManifest),
         };
         var result = new TrainResult(manifest, data.Description, model.ParameterCount, losses, lrs, norms,
             outDir is null ? Array.Empty<CheckpointInfo>() : checkpoints, Math.Log(data.VocabSize), clock.Elapsed.TotalSeconds);
@@ -98,11 +115,14 @@ public static class Trainer
     public static Tensor LanguageModelLoss(HookedTransformer model, TokenBatch batch, RunOptions? options = null, IReadOnlyList<Hook>? hooks = null)
     {
         using var run = model.Run(batch, hooks ?? Array.Empty<Hook>(), null, options);
-        var logits = run.Output;                                               // [batch, pos, d_vocab]
-        long p = logits.shape[1];
-        var pred = logits.narrow(1, 0, p - 1).reshape(-1, logits.shape[2]);    // [batch*(pos-1), d_vocab]
-        var target = batch.Ids.narrow(1, 1, p - 1).reshape(-1).to(model.Device); // [batch*(pos-1)]
-        return nn.functional.cross_entropy(pred, target);
+        return NextTokenLoss.PerToken(run.Output, batch.Ids).mean();          // [batch, pos-1] -> scalar
+    }
+
+    private static Dictionary<string, string> DataEntries(string description, IReadOnlyDictionary<string, string>? extra)
+    {
+        var d = new Dictionary<string, string> { ["data"] = description };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) d[k] = v;
+        return d;
     }
 
     private static CheckpointInfo Save(HookedTransformer model, string? outDir, int step, string? name = null)

@@ -60,11 +60,8 @@ public static class Ablator
         if (batch.Length < 2) throw new InputException("the loss needs texts of at least 2 tokens");
         using var scope = NewDisposeScope();
         using var run = m.Run(batch, hooks ?? Array.Empty<Hook>(), null);
-        var logp = run.Output.narrow(1, 0, batch.Length - 1).log_softmax(-1);                 // [batch, pos-1, vocab]
-        var next = batch.Ids.narrow(1, 1, batch.Length - 1).to(m.Device);
-        var mask = batch.Mask.narrow(1, 1, batch.Length - 1).to(m.Device).to_type(ScalarType.Float32);
-        var nll = -logp.gather(2, next.unsqueeze(-1)).squeeze(-1);                            // [batch, pos-1]
-        double loss = (nll * mask).sum().item<float>() / Math.Max(1, mask.sum().item<float>());
+        var nll = NextTokenLoss.PerToken(run.Output, batch.Ids, batch.Mask);                 // [batch, pos-1], 0 at padding
+        double loss = nll.sum().item<float>() / Math.Max(1f, NextTokenLoss.Count(batch.Mask));    // float division, as before
         if (!double.IsFinite(loss)) throw new MetricException($"the loss of {m.Name} is {loss} (NaN/infinite); check the weights and inputs");
         return loss;
     }

@@ -1,3 +1,4 @@
+using Glassbox.Circuits.Induction;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -47,25 +48,6 @@ public static class HeadDetectors
     /// <summary>Detector names, in <see cref="HeadScore.Std"/> order.</summary>
     public static readonly string[] Names = { "previous-token", "duplicate-token", "induction", "first-token" };
 
-    /// <summary>Seeded sequences: [BOS] + block + block, block tokens drawn uniformly from non-special ids.</summary>
-    public static List<IReadOnlyList<int>> RepeatedSequences(ModelConfig c, int blockLength, int count, int seed)
-    {
-        var special = new HashSet<int?> { c.BosTokenId, c.EosTokenId, c.PadTokenId };
-        var pool = Enumerable.Range(0, c.DVocab).Where(i => !special.Contains(i)).ToArray();
-        if (pool.Length == 0) throw new InputException("the vocabulary has no ordinary tokens");
-        var rng = new Random(seed);
-        var list = new List<IReadOnlyList<int>>();
-        for (int s = 0; s < count; s++)
-        {
-            var block = Enumerable.Range(0, blockLength).Select(_ => pool[rng.Next(pool.Length)]).ToArray();
-            var seq = new List<int>();
-            if (c.BosTokenId is int bos) seq.Add(bos);
-            seq.AddRange(block); seq.AddRange(block);
-            list.Add(seq);
-        }
-        return list;
-    }
-
     /// <summary>Runs the detectors on the model.</summary>
     /// <exception cref="InputException">Options out of range or the sequence does not fit the context.</exception>
     public static HeadDetectorResult Run(HookedTransformer model, HeadDetectorOptions? options = null)
@@ -77,7 +59,7 @@ public static class HeadDetectors
         if (o.Threshold is < 0 or > 1 || double.IsNaN(o.Threshold)) throw new InputException($"threshold must be in [0, 1], got {o.Threshold}");
         int offset = c.BosTokenId is null ? 0 : 1;
         if (offset + 2 * o.BlockLength > c.NCtx) throw new InputException($"block length {o.BlockLength} makes sequences longer than the context {c.NCtx}");
-        var seqs = RepeatedSequences(c, o.BlockLength, o.Sequences, o.Seed);
+        var seqs = RepeatedTokens.Make(c, o.BlockLength, o.Sequences, o.Seed).Sequences.Select(x => (IReadOnlyList<int>)x).ToList();
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.FromIds(seqs, device: model.Device);
         using var run = model.Run(batch, o.Hooks, n => n.EndsWith(".attn.hook_pattern", StringComparison.Ordinal));

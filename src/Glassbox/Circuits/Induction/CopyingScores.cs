@@ -1,16 +1,18 @@
+using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Glassbox.Circuits.Induction;
 
-/// <summary>How much a head copies the token it attends to.</summary>
+/// <summary>How much a head copies the token it attends to, read directly off the logits.</summary>
 public static class CopyingScores
 {
     /// <summary>Direct-logit copying per head: at each second-copy position q (whose correct next token is the
-    /// repeated one), the head's output <c>hook_result</c> is centred and divided by the final norm's scale of the
-    /// clean run (frozen), multiplied by the final norm weight and projected on the unembedding; the score is the
-    /// logit of the correct token minus the mean logit over the vocabulary, averaged. Norm-free models skip the
+    /// repeated one), the head's output <c>hook_result</c> goes through the final norm with the clean run's scale
+    /// frozen (<see cref="Unembedding.FrozenFinalNorm"/>: centred for LayerNorm only, divided by the scale, times the
+    /// norm weight) and is projected on W_U[correct] − mean over the vocabulary of W_U, i.e. the logit of the correct
+    /// token minus the mean logit (vocabulary-wide logits are never built), averaged. Norm-free models skip the
     /// norm. Units: logits.</summary>
     /// <param name="model">The model (an LM with an unembedding).</param>
     /// <param name="result">Per-head outputs [batch, pos, head, d_model] of one layer.</param>
@@ -23,45 +25,12 @@ public static class CopyingScores
         using var scope = NewDisposeScope();
         int from = offset + segmentLength, count = segmentLength - 1;          // q = offset+T .. offset+2T-2 predict a repeated token
         var r = result.narrow(1, from, count);                                  // [batch, q, head, d_model]
-        if (scale is not null)
-        {
-            r = r - r.mean(new long[] { -1 }, keepdim: true);
-            r = r / scale.narrow(1, from, count).unsqueeze(2);
-            if (model.Weights.TryGetValue("ln_final.w", out var w)) r = r * w;
-        }
-        var wu = model.Config.TiedEmbeddings ? model.Weights["embed.W_E"] : model.Weights["unembed.W_U"];   // [d_vocab, d_model]
-        var logits = matmul(r, wu.t());                                        // [batch, q, head, d_vocab]
-        var target = ids.narrow(1, from + 1, count).to(logits.device);         // [batch, q]
-        var idx = target.unsqueeze(2).unsqueeze(3).expand(target.shape[0], count, logits.shape[2], 1);
-        var correct = logits.gather(3, idx).squeeze(3);                        // [batch, q, head]
-        var score = correct - logits.mean(new long[] { 3 });
+        if (scale is not null) r = Unembedding.FrozenFinalNorm(model, r, scale.narrow(1, from, count).unsqueeze(2));
+        var wu = Unembedding.WU(model).to_type(r.dtype);                       // [d_vocab, d_model]
+        var target = ids.narrow(1, from + 1, count).to(wu.device);             // [batch, q]
+        var dir = wu.index_select(0, target.reshape(-1)).reshape(target.shape[0], count, wu.shape[1])
+                  - wu.mean(new long[] { 0 });                                  // [batch, q, d_model]
+        var score = (r * dir.unsqueeze(2)).sum(new long[] { -1 });             // [batch, q, head]
         return score.mean(new long[] { 0, 1 }).to_type(ScalarType.Float64).data<double>().ToArray();
-    }
-
-    /// <summary>Olsson et al.'s copying score of each head of layer <paramref name="layer"/>: Σλ / Σ|λ| over the
-    /// eigenvalues of the full OV circuit (token → logits), computed on the equivalent d_head × d_head matrix
-    /// W_O,hᵀ W_Uᵀ W_E W_V,hᵀ (norms ignored).</summary>
-    public static double[] OvEigen(HookedTransformer model, int layer)
-    {
-        using var scope = NewDisposeScope();
-        var c = model.Config;
-        if (!c.HasUnembed) return Enumerable.Repeat(double.NaN, c.NHeads).ToArray();
-        int dh = c.HeadDim, group = c.NHeads / c.KvHeads;
-        var we = model.Weights["embed.W_E"].to_type(ScalarType.Float64);                                    // [d_vocab, d_model]
-        var wu = (c.TiedEmbeddings ? model.Weights["embed.W_E"] : model.Weights["unembed.W_U"]).to_type(ScalarType.Float64); // [d_vocab, d_model]
-        var wv = model.Weights[$"blocks.{layer}.attn.W_V"].to_type(ScalarType.Float64);                    // [kv*d_head, d_model]
-        var wo = model.Weights[$"blocks.{layer}.attn.W_O"].to_type(ScalarType.Float64);                    // [d_model, h*d_head]
-        var ue = matmul(wu.t(), we);                                                                       // [d_model, d_model]
-        var scores = new double[c.NHeads];
-        for (int h = 0; h < c.NHeads; h++)
-        {
-            var wvh = wv.narrow(0, (h / group) * dh, dh);                     // [d_head, d_model]
-            var woh = wo.narrow(1, h * dh, dh);                               // [d_model, d_head]
-            var m = matmul(matmul(woh.t(), ue), wvh.t());                     // [d_head, d_head]
-            var eig = linalg.eigvals(m);
-            double sum = eig.real.sum().item<double>(), abs = eig.abs().sum().item<double>();
-            scores[h] = abs > 0 ? sum / abs : 0;
-        }
-        return scores;
     }
 }

@@ -1,3 +1,5 @@
+using Glassbox.Circuits.Detectors;
+using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -45,12 +47,11 @@ public static class InductionAnalyzer
             for (int l = 0; l < c.NLayers; l++)
             {
                 var pattern = run.Cache[HookName.Attn(l, "hook_pattern")];
-                var pt = AttentionScores.PreviousToken(pattern);
-                var pm = AttentionScores.PrefixMatching(pattern, t, o);
+                var scores = HeadDetectors.Score(pattern, t, o).mean(new long[] { 1 }).to_type(ScalarType.Float64).contiguous().data<double>().ToArray();   // [detector, head]
                 var dc = CopyingScores.DirectCopying(model, run.Cache[HookName.Attn(l, "hook_result")], scale, batch.Ids, t, o);
                 for (int h = 0; h < c.NHeads; h++)
                 {
-                    prev[l, h] += pt[h] * chunk.Length; ind[l, h] += pm[h] * chunk.Length; direct[l, h] += dc[h] * chunk.Length;
+                    prev[l, h] += scores[h] * chunk.Length; ind[l, h] += scores[2 * c.NHeads + h] * chunk.Length; direct[l, h] += dc[h] * chunk.Length;
                 }
             }
             batches++;
@@ -59,8 +60,11 @@ public static class InductionAnalyzer
         var heads = new List<HeadInductionScore>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            var ov = CopyingScores.OvEigen(model, l);
-            for (int h = 0; h < c.NHeads; h++) heads.Add(new HeadInductionScore(l, h, prev[l, h] / n, ind[l, h] / n, direct[l, h] / n, ov[h]));
+            for (int h = 0; h < c.NHeads; h++)
+            {
+                using var ov = WeightCircuits.FullOV(model, new HeadRef(l, h));
+                heads.Add(new HeadInductionScore(l, h, prev[l, h] / n, ind[l, h] / n, direct[l, h] / n, ov.CopyingScore()));
+            }
         }
         var losses = Summarise(perToken, t, o, early, late, data.Candidates);
         AblationEffect? ablation = options.Ablate.Count == 0 ? null : Ablation(model, data, options, losses, early, late);
@@ -130,10 +134,7 @@ public static class InductionAnalyzer
     private static IEnumerable<double[]> PerTokenLoss(Tensor logits, Tensor ids) // logits [batch, pos, d_vocab]
     {
         long b = logits.shape[0], p = logits.shape[1];
-        var pred = logits.narrow(1, 0, p - 1).reshape(-1, logits.shape[2]);
-        var target = ids.narrow(1, 1, p - 1).reshape(-1).to(logits.device);
-        var loss = nn.functional.cross_entropy(pred, target, reduction: nn.Reduction.None).reshape(b, p - 1)
-            .to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var loss = NextTokenLoss.PerToken(logits, ids).to_type(ScalarType.Float64).cpu().data<double>().ToArray();   // [batch, pos-1]
         for (int i = 0; i < b; i++) yield return loss.AsSpan((int)(i * (p - 1)), (int)(p - 1)).ToArray();
     }
 

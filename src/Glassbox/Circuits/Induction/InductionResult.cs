@@ -12,7 +12,7 @@ namespace Glassbox.Circuits.Induction;
 /// the frozen final norm and the unembedding, raises the logit of the correct (repeated) next token by this much
 /// more than the mean logit.</param>
 /// <param name="OvCopying">Olsson et al.'s OV copying score: Σλ / Σ|λ| over the eigenvalues λ of the full OV circuit
-/// W_U W_O W_V W_E (norms ignored); +1 = pure copying, -1 = anti-copying.</param>
+/// W_U W_O W_V W_E with the ln1 and final norm weights folded in (<see cref="Weights.WeightCircuits.FullOV"/>); +1 = pure copying, -1 = anti-copying.</param>
 public sealed record HeadInductionScore(int Layer, int Head, double PreviousToken, double Induction, double DirectCopying, double OvCopying);
 
 /// <summary>A mean with its standard error over sequences.</summary>

@@ -20,6 +20,14 @@ public sealed class RepeatedTokens
         Sequences = seqs; SegmentLength = t; Offset = offset; Candidates = candidates;
     }
 
+    /// <summary>The ordinary token ids of a vocabulary (every id but BOS, EOS and PAD), ascending: the pool random
+    /// tokens are drawn from.</summary>
+    public static int[] OrdinaryTokens(ModelConfig config)
+    {
+        var special = new HashSet<int?> { config.BosTokenId, config.EosTokenId, config.PadTokenId };
+        return Enumerable.Range(0, config.DVocab).Where(i => !special.Contains(i)).ToArray();
+    }
+
     /// <summary>Draws <paramref name="count"/> sequences for <paramref name="config"/>; special ids (BOS, EOS, PAD) are never drawn.</summary>
     /// <exception cref="InputException">T does not fit the context or the vocabulary is too small.</exception>
     public static RepeatedTokens Make(ModelConfig config, int? segmentLength, int count, long seed)
@@ -29,8 +37,7 @@ public sealed class RepeatedTokens
         if (t < 2 || offset + 2 * t > config.NCtx)
             throw new InputException($"--segment {t}: two copies of the segment (plus BOS) must fit the context of {config.NCtx} tokens and T must be at least 2");
         if (count < 1) throw new InputException($"--sequences must be at least 1, got {count}");
-        var special = new HashSet<int>(new[] { config.BosTokenId, config.EosTokenId, config.PadTokenId }.Where(x => x is not null).Select(x => x!.Value));
-        var ids = Enumerable.Range(0, config.DVocab).Where(i => !special.Contains(i)).ToArray();
+        var ids = OrdinaryTokens(config);
         if (ids.Length < 2) throw new InputException($"the vocabulary of {config.DVocab} tokens has too few ordinary tokens");
         var rng = new Random(unchecked((int)seed));
         var seqs = new List<int[]>();

@@ -84,8 +84,7 @@ public static class DirectLogitAttribution
         if (Unembedding.HasFinalNorm(model))
         {
             var scale = cache[HookName.Norm("ln_final", "hook_scale")][0, pos].to_type(ScalarType.Float64);   // [1]
-            if (c.Norm == NormKind.LayerNorm) comps = comps - comps.mean(new long[] { -1 }, keepdim: true);
-            comps = comps / scale * model.Weights["ln_final.w"].to_type(ScalarType.Float64);
+            comps = Unembedding.FrozenFinalNorm(model, comps, scale);
             if (model.Weights.TryGetValue("ln_final.b", out var lb)) bias += lb.to_type(ScalarType.Float64).dot(dir).item<double>();
         }
         double[] values = comps.matmul(dir).data<double>().ToArray();

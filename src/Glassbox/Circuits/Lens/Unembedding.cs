@@ -46,6 +46,22 @@ public static class Unembedding
         return b is null ? y : y + b;
     }
 
+    /// <summary>The final norm with a frozen scale (e.g. its <c>hook_scale</c> from a real run), which makes it linear
+    /// so that additive parts of the residual stream can be normalised one by one: LayerNorm centres each part (mean
+    /// over d_model removed; RMSNorm does not), then every norm divides by <paramref name="scale"/> and multiplies by
+    /// <c>ln_final.w</c>. The norm's bias is not added. Returns <paramref name="parts"/> unchanged when the model has
+    /// no final norm. // [..., d_model] -> [..., d_model]</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="parts">Residual stream parts. // [..., d_model]</param>
+    /// <param name="scale">Frozen scale, broadcastable to <paramref name="parts"/>. // [..., 1]</param>
+    public static Tensor FrozenFinalNorm(HookedTransformer model, Tensor parts, Tensor scale)
+    {
+        if (!HasFinalNorm(model)) return parts;
+        if (model.Config.Norm == NormKind.LayerNorm) parts = parts - parts.mean(new long[] { -1 }, keepdim: true);
+        parts = parts / scale.to_type(parts.dtype);
+        return model.Weights.TryGetValue("ln_final.w", out var w) ? parts * w.to_type(parts.dtype) : parts;
+    }
+
     /// <summary>Logits of residual stream vectors: final norm, then unembedding. // [..., d_model] -> [..., d_vocab]</summary>
     public static Tensor Decode(HookedTransformer model, Tensor resid) =>
         nn.functional.linear(FinalNorm(model, resid), WU(model), BU(model));

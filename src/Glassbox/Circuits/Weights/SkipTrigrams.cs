@@ -80,8 +80,7 @@ public static class SkipTrigrams
     {
         var c = m.Config;
         var rng = new Random(HashCode.Combine(o.Seed, source, dest, output));
-        var special = new HashSet<int?> { c.BosTokenId, c.EosTokenId, c.PadTokenId };
-        var pool = Enumerable.Range(0, c.DVocab).Where(i => !special.Contains(i) && i != source && i != dest && i != output).ToArray();
+        var pool = Induction.RepeatedTokens.OrdinaryTokens(c).Where(i => i != source && i != dest && i != output).ToArray();
         int Draw() => pool.Length == 0 ? 0 : pool[rng.Next(pool.Length)];
         var with = new List<IReadOnlyList<int>>(); var without = new List<IReadOnlyList<int>>();
         for (int i = 0; i < o.CheckSequences; i++)

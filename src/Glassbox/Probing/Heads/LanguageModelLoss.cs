@@ -23,12 +23,9 @@ public static class LanguageModelLoss
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(usable.Skip(start).Take(batchSize).ToList(), pad, PaddingSide.Right, device: model.Device);
             var logits = model.RunWithHooks(batch, hooks).to(ScalarType.Float32);               // [batch, pos, d_vocab]
-            var logp = logits[.., ..^1].log_softmax(-1);                                       // [batch, pos-1, d_vocab]
-            var target = batch.Ids[.., 1..].to(logits.device);                                 // [batch, pos-1]
-            var nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);                      // [batch, pos-1]
-            var mask = batch.Mask[.., 1..].to(logits.device);
-            total += nll.masked_select(mask).to(ScalarType.Float64).sum().item<double>();
-            count += mask.sum().item<long>();
+            var nll = NextTokenLoss.PerToken(logits, batch.Ids, batch.Mask);                  // [batch, pos-1], 0 at padding
+            total += nll.to(ScalarType.Float64).sum().item<double>();
+            count += NextTokenLoss.Count(batch.Mask);
         }
         return total / count;
     }

@@ -1,3 +1,4 @@
+using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Induction;
 using Glassbox.Models;
 using Glassbox.Tests.Loading;
@@ -29,8 +30,9 @@ public sealed class InductionTests
     public void Should_score_a_hand_built_attention_pattern()
     {
         using var pattern = HandBuilt(5, 1);
-        var ind = AttentionScores.PrefixMatching(pattern, 5, 1);
-        var prev = AttentionScores.PreviousToken(pattern);
+        var scores = HeadDetectors.Score(pattern, 5, 1);                      // [detector, batch, head]
+        var prev = scores[0, 0].to_type(ScalarType.Float64).data<double>().ToArray();
+        var ind = scores[2, 0].to_type(ScalarType.Float64).data<double>().ToArray();
         Assert.Equal(1.0, ind[0], 6);
         Assert.Equal(0.0, ind[1], 6);
         // uniform head: mean over q = 6..10 of 1/(q+1)
