@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
-using static TorchSharp.torch;
 
 namespace Glassbox.Circuits.Detectors;
 
@@ -14,24 +12,9 @@ public static class AttentionView
     /// <summary>Attention patterns of one sequence: [layer][head] → [query, key] weights.</summary>
     public static float[][][,] Patterns(HookedTransformer model, IReadOnlyList<int> ids)
     {
-        var c = model.Config;
-        using var scope = NewDisposeScope();
-        using var batch = TokenBatch.Single(ids, model.Device);
-        using var run = model.RunWithCache(batch, n => n.EndsWith(".attn.hook_pattern", StringComparison.Ordinal));
-        int p = ids.Count;
-        var result = new float[c.NLayers][][,];
-        for (int l = 0; l < c.NLayers; l++)
-        {
-            var data = run.Cache[HookName.Attn(l, "hook_pattern")][0].contiguous().data<float>().ToArray();   // [head, q, k]
-            result[l] = new float[c.NHeads][,];
-            for (int h = 0; h < c.NHeads; h++)
-            {
-                var m = new float[p, p];
-                for (int q = 0; q < p; q++) for (int k = 0; k < p; k++) m[q, k] = data[(h * p + q) * p + k];
-                result[l][h] = m;
-            }
-        }
-        return result;
+        var roles = new Probing.Heads.TokenRoles(ids, new bool[ids.Count], false, false);
+        var a = Probing.Heads.AttentionExtractor.Extract(model, new[] { roles })[0];
+        return Enumerable.Range(0, a.Layers).Select(l => Enumerable.Range(0, a.Heads).Select(h => a.Map(l, h)).ToArray()).ToArray();
     }
 
     /// <summary>A static SVG heatmap (queries as rows, keys as columns) of one head's pattern.</summary>
