@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using Glassbox.Circuits.Lens;
 using Glassbox.Circuits.Weights;
+using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace Glassbox.Cli.Commands;

@@ -1,8 +1,10 @@
 using System.ComponentModel;
 using Glassbox.Circuits.Lens;
+using Glassbox.Circuits;
+using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 
@@ -44,7 +46,7 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         }
         var r = DirectLogitAttribution.Run(model, ids, new DlaOptions { Target = target, Contrast = contrast, Position = s.Position });
         var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString() });
-        if (s.Out is not null) CircuitCli.Save(Report(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
+        if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
         string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
         var t = new Table().Title(Markup.Escape($"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')")).AddColumns("component", "contribution");
@@ -54,18 +56,4 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         return 0;
     }
 
-    /// <summary>HTML section: the per-head heatmap and the component table.</summary>
-    public static HtmlReport Report(string model, int layers, int heads, DlaResult r, HtmlReport? into = null)
-    {
-        var report = into ?? new HtmlReport($"Direct logit attribution: {model}");
-        var m = new float[layers, heads];
-        foreach (var c in r.Components.Where(c => c.Kind == "head")) m[c.Layer!.Value, c.Head!.Value] = (float)c.Value;
-        float max = (float)Math.Max(1e-6, r.Components.Where(c => c.Kind == "head").Select(c => Math.Abs(c.Value)).DefaultIfEmpty(0).Max());
-        string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        string body = HtmlReport.Paragraph($"{what} at position {r.Position} ('{r.Token}'): parts sum to {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}). The final norm's scale is frozen at its value in the run; LayerNorm parts are centred.")
-            + HtmlReport.Heatmap(m, Enumerable.Range(0, layers).Select(l => $"L{l}").ToList(), Enumerable.Range(0, heads).Select(h => $"H{h}").ToList(),
-                $"per-head contribution (0 to {max:F3}; negative shown white)", 0, max)
-            + HtmlReport.Table(new[] { "component", "kind", "contribution" }, r.Components.OrderByDescending(c => Math.Abs(c.Value)).Select(c => (IReadOnlyList<string>)new[] { c.Name, c.Kind, c.Value.ToString("F4") }));
-        return report.Add("dla", "Direct logit attribution", body);
-    }
 }

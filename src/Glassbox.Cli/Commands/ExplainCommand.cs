@@ -1,7 +1,9 @@
 using System.ComponentModel;
+using Glassbox.Explain;
+using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 

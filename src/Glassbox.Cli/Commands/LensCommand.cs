@@ -1,8 +1,10 @@
 using System.ComponentModel;
 using Glassbox.Circuits.Lens;
+using Glassbox.Circuits;
+using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 
@@ -33,7 +35,7 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         if (pos < 0 || pos >= ids.Count) throw new InputException($"--position {s.Position} is outside the text's {ids.Count} tokens");
         var r = LogitLens.Run(model, ids, new LogitLensOptions { TopK = s.TopK, Target = target });
         var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(), ["target"] = s.Target ?? "none" });
-        if (s.Out is not null) CircuitCli.Save(Report(model.Name, r), s.Out, s.Json);
+        if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
         var t = new Table().Title($"Logit lens at position {pos} ('{Markup.Escape(r.Tokens[pos])}')").AddColumns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
@@ -47,21 +49,4 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         return 0;
     }
 
-    /// <summary>HTML section: top-1 table per layer and position, and a target-probability heatmap.</summary>
-    public static HtmlReport Report(string model, LogitLensResult r, HtmlReport? into = null)
-    {
-        var report = into ?? new HtmlReport($"Logit lens: {model}");
-        var header = new[] { "layer" }.Concat(r.Tokens.Select((t, i) => $"{i}:{t}")).ToList();
-        var rows = r.Layers.Select(l => (IReadOnlyList<string>)new[] { l.Name }.Concat(l.Cells.Select(c => $"{c.Top[0].Text} {c.Top[0].Prob:P0}")).ToList());
-        string body = HtmlReport.Paragraph("Each row decodes the residual stream after that layer (embed = before block 0) through the final norm and the unembedding: top-1 token and its probability per position. Control: the last row equals the model's output (max |diff| " + r.LastLayerMaxAbsDiff.ToString("G3") + ").")
-            + HtmlReport.Table(header, rows);
-        if (r.Target is not null)
-        {
-            var m = new float[r.Layers.Count, r.Tokens.Count];
-            for (int l = 0; l < r.Layers.Count; l++) for (int p = 0; p < r.Tokens.Count; p++) m[l, p] = (float)(r.Layers[l].Cells[p].TargetProb ?? 0);
-            body += HtmlReport.Heatmap(m, r.Layers.Select(l => l.Name).ToList(), r.Tokens.Select((t, i) => $"{i}:{t}").ToList(),
-                $"probability of '{r.TargetText}' by layer (rows) and position (columns)", sqrtScale: true);
-        }
-        return report.Add("logit-lens", "Logit lens", body);
-    }
 }

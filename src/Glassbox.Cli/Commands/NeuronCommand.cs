@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using Glassbox.Circuits.Memories;
+using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 

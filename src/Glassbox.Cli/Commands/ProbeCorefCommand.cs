@@ -1,10 +1,12 @@
 using System.ComponentModel;
 using Glassbox.Data;
-using Glassbox.Probing;
+using Glassbox.Models;
 using Glassbox.Probing.Coreference;
+using Glassbox.Probing;
 using Glassbox.Reports;
-using Spectre.Console;
+using Glassbox.Tokenization;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 

@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using Glassbox.Data;
-using Glassbox.Probing;
+using Glassbox.Models;
 using Glassbox.Probing.Edge;
+using Glassbox.Probing;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 

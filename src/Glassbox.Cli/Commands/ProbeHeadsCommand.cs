@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using Glassbox.Data;
+using Glassbox.Models;
 using Glassbox.Probing.Heads;
 using Glassbox.Reports;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Glassbox.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Glassbox.Probing;
+using Glassbox.Tokenization;
 using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;

@@ -110,7 +110,7 @@ public sealed class CliTests : IDisposable
     [SkippableFact]
     public void Should_add_circuits_sections_to_the_explain_report_of_a_causal_lm()
     {
-        Skip.If(Glassbox.Data.SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
+        Skip.If(Glassbox.SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
         var file = Path.Combine(_dir, "stories.html");
         var (code, output, err) = Cli("explain", "-m", "stories260k", "--out", file, "--json", "--no-probes");
         Assert.True(code == 0, err);

@@ -1,6 +1,7 @@
 using Glassbox.Models;
 using Glassbox.Probing;
 using Glassbox.Tests.Loading;
+using Glassbox.Tokenization;
 
 namespace Glassbox.Tests.Probing;
 

@@ -1,4 +1,5 @@
 using Glassbox.Hooks;
+using Glassbox.Models;
 using Glassbox.Probing.Heads;
 
 namespace Glassbox.Tests.Probing.Heads;

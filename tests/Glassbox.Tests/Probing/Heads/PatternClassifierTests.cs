@@ -1,4 +1,5 @@
 using Glassbox.Probing.Heads;
+using Glassbox.Views;
 
 namespace Glassbox.Tests.Probing.Heads;
 

@@ -1,5 +1,6 @@
 using Glassbox.Data;
 using Glassbox.Probing.Heads;
+using Glassbox.Views;
 
 namespace Glassbox.Tests.Probing.Heads;
 
