@@ -44,17 +44,17 @@ public static class ModelReport
         using var scope = NewDisposeScope();
         using var batch = model.Tokenize(new[] { sample });
         var tokens = Enumerable.Range(0, batch.Length).Select(i => model.Tokenizer!.TokenToString((int)batch.Ids[0, i].item<long>())).ToList();
-        using var run = model.RunWithCache(batch, n => n.EndsWith("attn.hook_pattern") || !n.StartsWith("blocks.") || HookName.LayerOf(n) == 0);
+        using var run = model.RunWithCache(batch, n => HookPoints.AttnPattern.Matches(n) || HookName.LayerOf(n) is null or 0);
         var hookRows = model.HookNames.Select(h => Row(h, HookShapes.Text(h), "[" + string.Join(", ", HookShapes.Concrete(h, c, 1, batch.Length)) + "]"));
         report.Add("hooks", "Hook points", HtmlReport.Paragraph($"{model.HookNames.Count} hook points; shapes for the sample sentence of {batch.Length} tokens. " +
-            "attn.hook_result is opt-in (computed when a hook or the cache asks for it).") +
+            $"{HookPoints.AttnResult.Leaf} is opt-in (computed when a hook or the cache asks for it).") +
             HtmlReport.Table(new[] { "hook", "shape", "sample shape" }, hookRows));
 
         var heads = new List<HeadSummary>();
         var figs = new System.Text.StringBuilder("<div class='grid'>");
         for (int l = 0; l < c.NLayers; l++)
         {
-            var pat = run.Cache[HookName.Attn(l, "hook_pattern")][0].to(ScalarType.Float32).cpu();   // [head, q, k]
+            var pat = run.Cache[HookPoints.AttnPattern.Name(l)][0].to(ScalarType.Float32).cpu();   // [head, q, k]
             for (int h = 0; h < c.NHeads; h++)
             {
                 var m = pat[h];

@@ -25,8 +25,8 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
     /// <summary>The hook the ablation replaces.</summary>
     public string HookPoint => Kind switch
     {
-        ComponentKind.Head => HookName.Attn(Layer, "hook_z"),
-        ComponentKind.Neuron => HookName.Mlp(Layer, "hook_post"),
+        ComponentKind.Head => HookPoints.AttnZ.Name(Layer),
+        ComponentKind.Neuron => HookPoints.MlpPost.Name(Layer),
         ComponentKind.Attn => HookName.AttnOut(Layer),
         _ => HookName.MlpOut(Layer),
     };

@@ -62,11 +62,11 @@ public static class HeadDetectors
         var seqs = RepeatedTokens.Make(c, o.BlockLength, o.Sequences, o.Seed).Sequences.Select(x => (IReadOnlyList<int>)x).ToList();
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.FromIds(seqs, device: model.Device);
-        using var run = model.Run(batch, o.Hooks, n => n.EndsWith(".attn.hook_pattern", StringComparison.Ordinal));
+        using var run = model.Run(batch, o.Hooks, HookFilter.Of(HookPoints.AttnPattern));
         var rows = new List<HeadScore>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            var s = Score(run.Cache[HookName.Attn(l, "hook_pattern")], o.BlockLength, offset);   // [detector, batch, head]
+            var s = Score(run.Cache[HookPoints.AttnPattern.Name(l)], o.BlockLength, offset);   // [detector, batch, head]
             var mean = s.mean(new long[] { 1 }).contiguous().data<float>().ToArray();               // [detector, head]
             var std = s.std(1).contiguous().data<float>().ToArray();
             for (int h = 0; h < c.NHeads; h++)

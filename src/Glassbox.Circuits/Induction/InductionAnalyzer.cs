@@ -38,17 +38,17 @@ public static class InductionAnalyzer
         {
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(chunk.Select(s => (IReadOnlyList<int>)s).ToList(), device: model.Device);
-            var scaleName = HookName.Norm("ln_final", "hook_scale");
+            var scaleName = HookPoints.LnFinalScale.Name();
             using var run = model.Run(batch, Array.Empty<Hook>(),
-                n => n.EndsWith("attn.hook_pattern", StringComparison.Ordinal) || n.EndsWith("attn.hook_result", StringComparison.Ordinal) || n == scaleName,
+                HookFilter.Of(HookPoints.AttnPattern, HookPoints.AttnResult, HookPoints.LnFinalScale),
                 new RunOptions { UseAttnResult = true });
             perToken.AddRange(PerTokenLoss(run.Output, batch.Ids));
             var scale = run.Cache.Contains(scaleName) ? run.Cache[scaleName] : null;
             for (int l = 0; l < c.NLayers; l++)
             {
-                var pattern = run.Cache[HookName.Attn(l, "hook_pattern")];
+                var pattern = run.Cache[HookPoints.AttnPattern.Name(l)];
                 var scores = HeadDetectors.Score(pattern, t, o).mean(new long[] { 1 }).to_type(ScalarType.Float64).contiguous().data<double>().ToArray();   // [detector, head]
-                var dc = CopyingScores.DirectCopying(model, run.Cache[HookName.Attn(l, "hook_result")], scale, batch.Ids, t, o);
+                var dc = CopyingScores.DirectCopying(model, run.Cache[HookPoints.AttnResult.Name(l)], scale, batch.Ids, t, o);
                 for (int h = 0; h < c.NHeads; h++)
                 {
                     prev[l, h] += scores[h] * chunk.Length; ind[l, h] += scores[2 * c.NHeads + h] * chunk.Length; direct[l, h] += dc[h] * chunk.Length;
@@ -92,7 +92,7 @@ public static class InductionAnalyzer
         int early, int late, int batchSize = 32)
     {
         var hooks = heads.GroupBy(x => x.Layer)
-            .Select(g => Hook.Zero(HookName.Attn(g.Key, "hook_z"), heads: g.Select(x => (long)x.Head).ToList())).ToList();
+            .Select(g => Hook.Zero(HookPoints.AttnZ.Name(g.Key), heads: g.Select(x => (long)x.Head).ToList())).ToList();
         var perToken = new List<double[]>();
         foreach (var chunk in data.Sequences.Chunk(Math.Max(1, batchSize)))
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Hooks;
 using Glassbox.Reports;
 
 namespace Glassbox.Circuits.Induction;
@@ -23,7 +24,7 @@ public static class InductionReport
                 r.Heads.Select(h => (IReadOnlyList<string>)new[] { $"{h.Layer}.{h.Head}", F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) })));
         if (r.Ablation is { } a)
             report.Add("induction-ablation", "Ablation", HtmlReport.Paragraph(
-                $"Zero-ablating {string.Join(", ", a.Heads)} (attn.hook_z): second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score " +
+                $"Zero-ablating {string.Join(", ", a.Heads)} ({HookPoints.AttnZ.Leaf}): second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score " +
                 $"{a.Losses.IclScore} ({(a.IclScoreChange >= 0 ? "+" : "")}{F(a.IclScoreChange)}). Control (same number of random other heads): " +
                 $"second-copy loss +{(a.ControlSecondCopyIncrease is double c ? F(c) : "n/a")}, ICL score change {(a.ControlIclScoreChange is double d ? F(d) : "n/a")}."));
         if (r.HeadAblations is { } scan)

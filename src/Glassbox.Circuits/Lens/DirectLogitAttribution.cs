@@ -69,7 +69,7 @@ public static class DirectLogitAttribution
         if (c.Positions == PositionKind.Learned) Add("pos_embed", "pos_embed", null, null, cache[HookName.PosEmbed][0, pos]);
         for (int l = 0; l < c.NLayers; l++)
         {
-            var result = cache[HookName.Attn(l, "hook_result")][0, pos];         // [head, d_model]
+            var result = cache[HookPoints.AttnResult.Name(l)][0, pos];         // [head, d_model]
             for (int h = 0; h < c.NHeads; h++) Add($"L{l}H{h}", "head", l, h, result[h]);
             if (model.Weights.TryGetValue($"blocks.{l}.attn.b_O", out var bO)) Add($"L{l}.attn_bias", "attn_bias", l, null, bO);
             if (c.HasMlp) Add($"L{l}.mlp", "mlp", l, null, cache[HookName.MlpOut(l)][0, pos]);
@@ -83,7 +83,7 @@ public static class DirectLogitAttribution
             bias += bu[options.Target].item<float>() - (options.Contrast is int cc ? bu[cc].item<float>() : 0);
         if (Unembedding.HasFinalNorm(model))
         {
-            var scale = cache[HookName.Norm("ln_final", "hook_scale")][0, pos].to_type(ScalarType.Float64);   // [1]
+            var scale = cache[HookPoints.LnFinalScale.Name()][0, pos].to_type(ScalarType.Float64);   // [1]
             comps = Unembedding.FrozenFinalNorm(model, comps, scale);
             if (model.Weights.TryGetValue("ln_final.b", out var lb)) bias += lb.to_type(ScalarType.Float64).dot(dir).item<double>();
         }

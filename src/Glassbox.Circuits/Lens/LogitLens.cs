@@ -56,7 +56,7 @@ public static class LogitLens
         int n = model.Config.NLayers;
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.Single(ids, model.Device);
-        using var run = model.RunWithCache(batch, name => name == HookName.ResidPre(0) || name.EndsWith(".hook_resid_post", StringComparison.Ordinal));
+        using var run = model.RunWithCache(batch, name => name == HookName.ResidPre(0) || HookPoints.ResidPost.Matches(name));
         var resid = stack(new[] { run.Cache[HookName.ResidPre(0)][0] }
             .Concat(Enumerable.Range(0, n).Select(l => run.Cache[HookName.ResidPost(l)][0])).ToArray());   // [n_layers + 1, pos, d_model]
         Tensor logits;

@@ -77,7 +77,7 @@ public static class NeuronMemories
     {
         if (k < 1) throw new InputException("k must be at least 1");
         var heap = new PriorityQueue<(double Act, int Text, int Pos, IReadOnlyList<int> Ids), double>();
-        string hook = HookName.Mlp(neuron.Layer, "hook_post");
+        string hook = HookPoints.MlpPost.Name(neuron.Layer);
         int ti = 0;
         foreach (var seq in sequences)
         {
@@ -129,8 +129,8 @@ public static class NeuronMemories
         if (!c.HasMlp) throw new InputException($"{m.Name} has no MLP layers");
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.Single(ids, m.Device);
-        string scaleName = HookName.Norm("ln_final", "hook_scale");
-        using var run = m.RunWithCache(batch, n => n == scaleName || n.EndsWith(".mlp.hook_post", StringComparison.Ordinal));
+        string scaleName = HookPoints.LnFinalScale.Name();
+        using var run = m.RunWithCache(batch, HookFilter.Of(HookPoints.LnFinalScale, HookPoints.MlpPost));
         var predicted = run.Output[0].argmax(-1);                                      // [pos]
         var u = Unembedding.WU(m).index_select(0, predicted);                          // [pos, d_model]
         var scale = Unembedding.HasFinalNorm(m) ? run.Cache[scaleName][0] : ones(ids.Count, 1, device: m.Device);   // [pos, 1]
@@ -138,12 +138,12 @@ public static class NeuronMemories
         for (int l = 0; l < c.NLayers; l++)
         {
             var proj = u.matmul(ValueVectors(m, l));                                   // [pos, d_mlp]
-            effects.Add(run.Cache[HookName.Mlp(l, "hook_post")][0] * proj / scale);
+            effects.Add(run.Cache[HookPoints.MlpPost.Name(l)][0] * proj / scale);
         }
         var all = cat(effects.ToArray(), 1);                                           // [pos, layers * d_mlp]
         int kk = (int)Math.Min(k, all.shape[1]);
         var (v, i) = all.topk(kk, -1);
-        var acts = cat(Enumerable.Range(0, c.NLayers).Select(l => run.Cache[HookName.Mlp(l, "hook_post")][0]).ToArray(), 1);
+        var acts = cat(Enumerable.Range(0, c.NLayers).Select(l => run.Cache[HookPoints.MlpPost.Name(l)][0]).ToArray(), 1);
         var vv = v.contiguous().data<float>().ToArray(); var ii = i.contiguous().data<long>().ToArray();
         var av = acts.gather(1, i).contiguous().data<float>().ToArray();
         var pred = predicted.data<long>().ToArray();

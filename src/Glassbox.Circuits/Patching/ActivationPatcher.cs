@@ -35,10 +35,10 @@ public static class ActivationPatcher
                     if (p < 0 || p >= length) throw new InputException($"position {p} is out of range 0..{length - 1} for {s.Hook}");
             if (s.Heads is { } hs)
             {
-                var dims = HookShapes.Symbolic(s.Hook);
-                int hd = dims.ToList().FindIndex(d => d is "head" or "kv_head");
-                if (hd < 0) throw new InputException($"'{s.Hook}' has no head dimension; heads apply to attn.hook_z, hook_pattern, hook_q/k/v, hook_result");
-                long n = dims[hd] == "kv_head" ? model.Config.KvHeads : model.Config.NHeads;
+                var point = HookName.Parse(s.Hook).Point;
+                if (point.HeadDim is not int hd)
+                    throw new InputException($"'{s.Hook}' has no head dimension; heads apply to {string.Join(", ", HookPoints.All.Where(p => p.HeadDim is not null).Select(p => p.Leaf))}");
+                long n = point.Shape[hd] == "kv_head" ? model.Config.KvHeads : model.Config.NHeads;
                 foreach (var h in hs)
                     if (h < 0 || h >= n) throw new InputException($"head {h} is out of range 0..{n - 1} for {s.Hook}");
             }
@@ -52,7 +52,7 @@ public static class ActivationPatcher
     {
         var names = hooks.ToHashSet(StringComparer.Ordinal);
         using var batch = TokenBatch.Single(source, model.Device);
-        var opt = new RunOptions { UseAttnResult = names.Any(n => n.EndsWith(".attn.hook_result", StringComparison.Ordinal)) };
+        var opt = new RunOptions { UseAttnResult = names.Any(HookPoints.AttnResult.Matches) };
         var run = model.Run(batch, Array.Empty<Hook>(), names.Contains, opt);
         try { score = metric.Evaluate(run.Output)[0]; }
         catch { run.Dispose(); throw; }
@@ -82,7 +82,7 @@ public static class ActivationPatcher
         if (chunkSize < 1) throw new InputException("chunk size must be at least 1");
         CheckSpecs(model, specs, baseIds.Count);
         var scores = new float[specs.Count];
-        var opt = new RunOptions { UseAttnResult = specs.Any(s => s.Hook.EndsWith(".attn.hook_result", StringComparison.Ordinal)) };
+        var opt = new RunOptions { UseAttnResult = specs.Any(s => HookPoints.AttnResult.Matches(s.Hook)) };
         for (int start = 0; start < specs.Count; start += chunkSize)
         {
             int n = Math.Min(chunkSize, specs.Count - start);
@@ -140,7 +140,7 @@ public static class ActivationPatcher
         {
             using var scope = NewDisposeScope();
             var s = specs[i];
-            var opt = new RunOptions { UseAttnResult = s.Hook.EndsWith(".attn.hook_result", StringComparison.Ordinal) };
+            var opt = new RunOptions { UseAttnResult = HookPoints.AttnResult.Matches(s.Hook) };
             var logits = model.Run(batch, new[] { Hook.Patch(s.Hook, source, s.Positions, s.Heads) }, null, opt).Output;
             scores[i] = metric.Evaluate(logits)[0];
             onPatch?.Invoke(i + 1, specs.Count);

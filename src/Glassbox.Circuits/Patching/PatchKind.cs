@@ -34,8 +34,11 @@ public enum PatchMode
 /// <summary>Names, parsing and hook names of <see cref="PatchKind"/>.</summary>
 public static class PatchKinds
 {
-    /// <summary>The CLI spellings, in <see cref="PatchKind"/> order.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "resid_pre", "resid_post", "attn_out", "mlp_out", "z", "pattern" };
+    private static readonly HookPoint[] Points =
+        { HookPoints.ResidPre, HookPoints.ResidPost, HookPoints.AttnOut, HookPoints.MlpOut, HookPoints.AttnZ, HookPoints.AttnPattern };
+
+    /// <summary>The CLI spellings, in <see cref="PatchKind"/> order: each hook point's <see cref="HookPoint.ShortName"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = Points.Select(p => p.ShortName).ToArray();
 
     /// <summary>Parses a CLI spelling (e.g. <c>resid_pre</c>, <c>z</c>).</summary>
     /// <exception cref="InputException">Unknown spelling (the valid ones are listed).</exception>
@@ -49,20 +52,17 @@ public static class PatchKinds
     /// <summary>The CLI spelling of a kind.</summary>
     public static string Name(this PatchKind kind) => Names[(int)kind];
 
-    /// <summary>True for the per-head kinds (<see cref="PatchKind.Z"/>, <see cref="PatchKind.Pattern"/>).</summary>
-    public static bool IsPerHead(this PatchKind kind) => kind is PatchKind.Z or PatchKind.Pattern;
+    /// <summary>The hook point a kind patches.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a defined kind.</exception>
+    public static HookPoint Point(this PatchKind kind) =>
+        (uint)kind < (uint)Points.Length ? Points[(int)kind] : throw new ArgumentOutOfRangeException(nameof(kind));
+
+    /// <summary>True for the per-head kinds (<see cref="PatchKind.Z"/>, <see cref="PatchKind.Pattern"/>): those whose
+    /// hook point has a head dimension.</summary>
+    public static bool IsPerHead(this PatchKind kind) => kind.Point().HeadDim is not null;
 
     /// <summary>The hook name of <paramref name="kind"/> at <paramref name="layer"/>.</summary>
-    public static string Hook(this PatchKind kind, int layer) => kind switch
-    {
-        PatchKind.ResidPre => HookName.ResidPre(layer),
-        PatchKind.ResidPost => HookName.ResidPost(layer),
-        PatchKind.AttnOut => HookName.AttnOut(layer),
-        PatchKind.MlpOut => HookName.MlpOut(layer),
-        PatchKind.Z => HookName.Attn(layer, "hook_z"),
-        PatchKind.Pattern => HookName.Attn(layer, "hook_pattern"),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
+    public static string Hook(this PatchKind kind, int layer) => kind.Point().Name(layer);
 
     /// <summary>Checks the model has this kind of activation (e.g. attention-only models have no MLP output).</summary>
     /// <exception cref="InputException">The model lacks it.</exception>

@@ -21,7 +21,7 @@ public sealed class CacheCommand : Command<CacheCommand.Settings>
         public string? TokenIds { get; init; }
 
         [CommandOption("--hooks <GLOBS>")]
-        [Description("Comma-separated hook names or globs, e.g. 'blocks.*.hook_resid_post,blocks.0.attn.hook_pattern'. Default: all.")]
+        [Description("Comma-separated hook names or globs, e.g. '" + HookName.GlobExample + "'. Default: all.")]
         public string Hooks { get; init; } = "*";
 
         [CommandOption("-o|--out <FILE>")]

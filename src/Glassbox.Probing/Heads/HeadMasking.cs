@@ -23,7 +23,7 @@ public sealed record HeadMaskingResult(string Metric, double Baseline, double[][
 public static class HeadMasking
 {
     /// <summary>A hook that zeroes heads <paramref name="heads"/> of layer <paramref name="layer"/> (their hook_z slices).</summary>
-    public static Hook MaskHeads(int layer, IReadOnlyList<long> heads) => Hook.Zero(HookName.Attn(layer, "hook_z"), heads: heads);
+    public static Hook MaskHeads(int layer, IReadOnlyList<long> heads) => Hook.Zero(HookPoints.AttnZ.Name(layer), heads: heads);
 
     /// <summary>Measures the metric unmasked and with each head masked in turn.</summary>
     /// <param name="model">The model.</param>

@@ -1,4 +1,5 @@
 using System.Text;
+using Glassbox.Hooks;
 using Glassbox.Reports;
 
 namespace Glassbox.Probing.Heads;
@@ -60,7 +61,7 @@ public static class HeadReport
             var delta = m.Delta.Select(row => row.Select(v => (float)v).ToArray()).ToArray();
             float lo = Math.Min(0, delta.SelectMany(x => x).Min()), hi = Math.Max(1e-6f, delta.SelectMany(x => x).Max());
             report.Add("masking", "Head masking", HtmlReport.Paragraph(
-                $"{m.Metric} unmasked: {m.Baseline:F4}. Each cell: the change when that head's hook_z is zeroed (colour from {lo:G3} to {hi:G3}). " +
+                $"{m.Metric} unmasked: {m.Baseline:F4}. Each cell: the change when that head's {HookPoints.AttnZ.Leaf} is zeroed (colour from {lo:G3} to {hi:G3}). " +
                 "Heads whose masking hurts most: " + string.Join(", ", m.MostHarmful(5).Select(x => $"L{x.Layer}-H{x.Head} ({x.Delta:+0.0000;-0.0000})")) + ".") +
                 Map(delta, $"Δ {m.Metric}", hi, lo));
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Hooks;
@@ -9,78 +10,102 @@ namespace Glassbox.Hooks;
 public static class HookName
 {
     /// <summary>Token embedding <c>hook_embed</c> [batch, pos, d_model].</summary>
-    public const string Embed = "hook_embed";
+    public static readonly string Embed = HookPoints.Embed.Name();
     /// <summary>Learned position embedding <c>hook_pos_embed</c> [batch, pos, d_model].</summary>
-    public const string PosEmbed = "hook_pos_embed";
+    public static readonly string PosEmbed = HookPoints.PosEmbed.Name();
     /// <summary>Token-type (segment) embedding <c>hook_token_type_embed</c> [batch, pos, d_model].</summary>
-    public const string TokenTypeEmbed = "hook_token_type_embed";
+    public static readonly string TokenTypeEmbed = HookPoints.TokenTypeEmbed.Name();
     /// <summary>Name of the full model output in caches written by the CLI.</summary>
     public const string Output = "output";
+    /// <summary>An example list of hook globs for help texts (a constant, so attributes can use it).</summary>
+    public const string GlobExample = "blocks.*.hook_resid_post,blocks.0.attn.hook_pattern";
+    internal const string BlockPrefix = "blocks.";
 
     /// <summary><c>blocks.{layer}.hook_resid_pre</c> [batch, pos, d_model].</summary>
-    public static string ResidPre(int layer) => Block(layer, "hook_resid_pre");
+    public static string ResidPre(int layer) => HookPoints.ResidPre.Name(layer);
     /// <summary><c>blocks.{layer}.hook_resid_mid</c> [batch, pos, d_model] (absent for parallel blocks).</summary>
-    public static string ResidMid(int layer) => Block(layer, "hook_resid_mid");
+    public static string ResidMid(int layer) => HookPoints.ResidMid.Name(layer);
     /// <summary><c>blocks.{layer}.hook_resid_post</c> [batch, pos, d_model].</summary>
-    public static string ResidPost(int layer) => Block(layer, "hook_resid_post");
+    public static string ResidPost(int layer) => HookPoints.ResidPost.Name(layer);
     /// <summary><c>blocks.{layer}.hook_attn_out</c> [batch, pos, d_model].</summary>
-    public static string AttnOut(int layer) => Block(layer, "hook_attn_out");
+    public static string AttnOut(int layer) => HookPoints.AttnOut.Name(layer);
     /// <summary><c>blocks.{layer}.hook_mlp_out</c> [batch, pos, d_model].</summary>
-    public static string MlpOut(int layer) => Block(layer, "hook_mlp_out");
-    /// <summary><c>blocks.{layer}.attn.{hook}</c>, e.g. hook_q [batch, pos, head, d_head] or hook_pattern [batch, head, q, k].</summary>
-    public static string Attn(int layer, string hook) => Block(layer, "attn." + hook);
-    /// <summary><c>blocks.{layer}.mlp.{hook}</c>, e.g. hook_post [batch, pos, d_mlp].</summary>
-    public static string Mlp(int layer, string hook) => Block(layer, "mlp." + hook);
+    public static string MlpOut(int layer) => HookPoints.MlpOut.Name(layer);
+    /// <summary><c>blocks.{layer}.attn.{hook}</c>, e.g. hook_q [batch, pos, head, d_head] or hook_pattern [batch, head, q, k].
+    /// Prefer the descriptor, e.g. <c>HookPoints.AttnZ.Name(layer)</c>.</summary>
+    /// <exception cref="HookException">No such attention hook point.</exception>
+    public static string Attn(int layer, string hook) => Point(HookScope.Block, "attn." + hook).Name(layer);
+    /// <summary><c>blocks.{layer}.mlp.{hook}</c>, e.g. hook_post [batch, pos, d_mlp]. Prefer <c>HookPoints.MlpPost.Name(layer)</c>.</summary>
+    /// <exception cref="HookException">No such MLP hook point.</exception>
+    public static string Mlp(int layer, string hook) => Point(HookScope.Block, "mlp." + hook).Name(layer);
     /// <summary><c>blocks.{layer}.{ln}.{hook}</c> with ln = ln1|ln2 and hook = hook_scale|hook_normalized.</summary>
-    public static string BlockNorm(int layer, string ln, string hook) => Block(layer, ln + "." + hook);
+    /// <exception cref="HookException">No such norm hook point.</exception>
+    public static string BlockNorm(int layer, string ln, string hook) => Point(HookScope.Block, ln + "." + hook).Name(layer);
     /// <summary><c>{ln}.{hook}</c> for model-level norms (ln_final, embed_ln).</summary>
-    public static string Norm(string ln, string hook) => ln + "." + hook;
+    /// <exception cref="HookException">No such norm hook point.</exception>
+    public static string Norm(string ln, string hook) => Point(HookScope.Model, ln + "." + hook).Name();
     /// <summary>Any block-level name: <c>blocks.{layer}.{rest}</c>.</summary>
-    public static string Block(int layer, string rest) => $"blocks.{layer}.{rest}";
+    public static string Block(int layer, string rest) => BlockPrefix + layer.ToString(CultureInfo.InvariantCulture) + "." + rest;
 
-    /// <summary>Every hook point of a model with config <paramref name="c"/>, in execution order.</summary>
+    private static HookPoint Point(HookScope scope, string leaf) =>
+        HookPoints.Find(scope, leaf) ?? throw new HookException($"'{leaf}' is not a {(scope == HookScope.Block ? "block" : "model-level")} hook point");
+
+    /// <summary>Every hook point of a model with config <paramref name="c"/>, in execution order: the model-level
+    /// points before the blocks, each block's points layer by layer, then the final norm. Within a block the order is
+    /// <see cref="HookPoints.All"/>'s, except that post-norm blocks fire ln1 after <c>hook_attn_out</c> and ln2 after
+    /// <c>hook_mlp_out</c>, where their norms run.</summary>
     /// <param name="c">Model config.</param>
     /// <param name="includeAttnResult">Include the opt-in per-head <c>attn.hook_result</c>.</param>
     public static IReadOnlyList<string> All(ModelConfig c, bool includeAttnResult = true)
     {
-        var n = new List<string> { Embed };
-        if (c.Positions == PositionKind.Learned) n.Add(PosEmbed);
-        if (c.NTokenTypes > 0) n.Add(TokenTypeEmbed);
-        if (c.EmbedNorm) { n.Add(Norm("embed_ln", "hook_scale")); n.Add(Norm("embed_ln", "hook_normalized")); }
-        bool norms = c.Norm != NormKind.None;
-        for (int l = 0; l < c.NLayers; l++)
+        var points = HookPoints.InOrder(c, includeAttnResult);
+        var names = new List<string>();
+        for (int i = 0; i < points.Count;)
         {
-            n.Add(ResidPre(l));
-            if (norms && !c.PostNorm) { n.Add(BlockNorm(l, "ln1", "hook_scale")); n.Add(BlockNorm(l, "ln1", "hook_normalized")); }
-            if (norms && !c.PostNorm && c.ParallelAttnMlp && c.HasMlp) { n.Add(BlockNorm(l, "ln2", "hook_scale")); n.Add(BlockNorm(l, "ln2", "hook_normalized")); }
-            n.Add(Attn(l, "hook_q")); n.Add(Attn(l, "hook_k")); n.Add(Attn(l, "hook_v"));
-            if (c.Positions == PositionKind.Rotary) { n.Add(Attn(l, "hook_rot_q")); n.Add(Attn(l, "hook_rot_k")); }
-            n.Add(Attn(l, "hook_attn_scores")); n.Add(Attn(l, "hook_pattern")); n.Add(Attn(l, "hook_z"));
-            if (includeAttnResult) n.Add(Attn(l, "hook_result"));
-            n.Add(AttnOut(l));
-            if (c.PostNorm) { n.Add(BlockNorm(l, "ln1", "hook_scale")); n.Add(BlockNorm(l, "ln1", "hook_normalized")); }
-            if (!c.ParallelAttnMlp) n.Add(ResidMid(l));
-            if (c.HasMlp)
-            {
-                if (norms && !c.PostNorm && !c.ParallelAttnMlp) { n.Add(BlockNorm(l, "ln2", "hook_scale")); n.Add(BlockNorm(l, "ln2", "hook_normalized")); }
-                n.Add(Mlp(l, "hook_pre"));
-                if (c.GatedMlp) n.Add(Mlp(l, "hook_pre_linear"));
-                n.Add(Mlp(l, "hook_post"));
-                n.Add(MlpOut(l));
-                if (c.PostNorm) { n.Add(BlockNorm(l, "ln2", "hook_scale")); n.Add(BlockNorm(l, "ln2", "hook_normalized")); }
-            }
-            n.Add(ResidPost(l));
+            if (points[i].Scope == HookScope.Model) { names.Add(points[i++].Name()); continue; }
+            int end = i;
+            while (end < points.Count && points[end].Scope == HookScope.Block) end++;
+            for (int l = 0; l < c.NLayers; l++)
+                for (int j = i; j < end; j++) names.Add(points[j].Name(l));
+            i = end;
         }
-        if (c.FinalNorm && !c.PostNorm && norms) { n.Add(Norm("ln_final", "hook_scale")); n.Add(Norm("ln_final", "hook_normalized")); }
-        return n;
+        return names;
     }
+
+    /// <summary>Parses a full hook name into its point and layer (null for model-level points). Exact: the layer must
+    /// be a plain non-negative integer and the leaf one of <see cref="HookPoints.All"/>; nothing is suffix-matched.</summary>
+    /// <returns>False when <paramref name="name"/> is not a hook name.</returns>
+    public static bool TryParse(string name, out HookPoint point, out int? layer)
+    {
+        point = null!; layer = null;
+        if (!name.StartsWith(BlockPrefix, StringComparison.Ordinal))
+        {
+            if (HookPoints.Find(HookScope.Model, name) is not { } p) return false;
+            point = p;
+            return true;
+        }
+        int start = BlockPrefix.Length, dot = name.IndexOf('.', start);
+        if (dot <= start || dot - start > 9) return false;
+        var digits = name.AsSpan(start, dot - start);
+        foreach (char ch in digits) if (ch is < '0' or > '9') return false;
+        if (digits.Length > 1 && digits[0] == '0') return false;
+        if (HookPoints.Find(HookScope.Block, name.AsSpan(dot + 1)) is not { } b) return false;
+        point = b;
+        layer = int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    /// <summary>Parses a full hook name into its point and layer.</summary>
+    /// <exception cref="HookException">Not a hook name.</exception>
+    public static (HookPoint Point, int? Layer) Parse(string name) =>
+        TryParse(name, out var p, out var l) ? (p, l) : throw new HookException($"'{name}' is not a hook name");
 
     /// <summary>Parses the layer index of a block-level name, or null for model-level names.</summary>
     public static int? LayerOf(string name)
     {
-        if (!name.StartsWith("blocks.", StringComparison.Ordinal)) return null;
-        int end = name.IndexOf('.', 7);
-        return end > 7 && int.TryParse(name.AsSpan(7, end - 7), out int l) ? l : null;
+        if (!name.StartsWith(BlockPrefix, StringComparison.Ordinal)) return null;
+        int start = BlockPrefix.Length, end = name.IndexOf('.', start);
+        return end > start && int.TryParse(name.AsSpan(start, end - start), NumberStyles.Integer, CultureInfo.InvariantCulture, out int l) ? l : null;
     }
 
     /// <summary>Throws <see cref="HookException"/> unless <paramref name="name"/> is a hook point of the model; the

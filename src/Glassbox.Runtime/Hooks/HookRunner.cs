@@ -28,8 +28,11 @@ internal sealed class HookRunner
     public ActivationCache? Cache { get; }
     public bool KeepGradients { get; }
 
-    /// <summary>Whether any hook or the cache wants this name (so the model must materialise it).</summary>
-    public bool Wants(string name) => Resolve(name).Length > 0 || IsCached(name);
+    /// <summary>Whether any hook or the cache wants <paramref name="point"/> at <paramref name="layer"/> (so the model
+    /// must materialise it).</summary>
+    public bool Wants(HookPoint point, int? layer) => Wants(point.Name(layer));
+
+    private bool Wants(string name) => Resolve(name).Length > 0 || IsCached(name);
 
     private bool IsCached(string name)
     {
@@ -46,9 +49,13 @@ internal sealed class HookRunner
         return fns;
     }
 
-    /// <summary>Runs the hooks bound to <paramref name="name"/> in order, then records the result if cached.</summary>
-    public Tensor Apply(string name, Tensor x, int? layer, int? headDim)
+    /// <summary>Fires hook point <paramref name="point"/> at <paramref name="layer"/> (null for model-level points) on
+    /// <paramref name="x"/>: runs the hooks bound to its name in order, then records the result if cached. Returns the
+    /// activation to use from here on (same shape as <paramref name="x"/>).</summary>
+    public Tensor Apply(HookPoint point, int? layer, Tensor x)
     {
+        string name = point.Name(layer);
+        int? headDim = point.HeadDim;
         var fns = Resolve(name);
         bool cached = IsCached(name);
         if (fns.Length == 0 && !cached) return x;

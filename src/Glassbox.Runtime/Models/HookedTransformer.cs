@@ -25,7 +25,6 @@ public sealed class HookedTransformer : IDisposable
 {
     private readonly Dictionary<string, Tensor> _weights;
     private readonly BlockWeights[] _blocks;
-    private readonly BlockHookNames[] _names;
     private readonly Rotary? _rotary;
     private readonly IReadOnlyList<string> _hookNames;
 
@@ -50,7 +49,6 @@ public sealed class HookedTransformer : IDisposable
     {
         Config = config; _weights = weights; Tokenizer = tokenizer; Name = name; Device = device;
         _blocks = Enumerable.Range(0, config.NLayers).Select(l => BlockWeights.From(weights, l)).ToArray();
-        _names = Enumerable.Range(0, config.NLayers).Select(l => new BlockHookNames(l)).ToArray();
         _rotary = config.Positions == PositionKind.Rotary ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device) : null;
         _hookNames = HookName.All(config);
     }
@@ -99,7 +97,7 @@ public sealed class HookedTransformer : IDisposable
     public CachedRun RunWithCache(TokenBatch batch, Func<string, bool>? filter = null, RunOptions? options = null)
     {
         bool withResult = options?.UseAttnResult ?? false;
-        return Run(batch, Array.Empty<Hook>(), filter ?? (n => withResult || !n.EndsWith(".attn.hook_result", StringComparison.Ordinal)), options);
+        return Run(batch, Array.Empty<Hook>(), filter ?? (n => withResult || !HookPoints.AttnResult.Matches(n)), options);
     }
 
     /// <summary>Forward with hooks that may read or replace activations. Hooks on one name run in the given order.</summary>
@@ -138,14 +136,14 @@ public sealed class HookedTransformer : IDisposable
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
         var embed = _weights["embed.W_E"].index_select(0, ids.flatten()).view(b, p, c.DModel);   // [batch, pos, d_model]
         if (opt.KeepGradients && !embed.requires_grad) embed.requires_grad_(true);
-        var resid = run.Apply(HookName.Embed, embed, null, null);
+        var resid = run.Apply(HookPoints.Embed, null, embed);
         if (c.Positions == PositionKind.Learned)
-            resid = resid + run.Apply(HookName.PosEmbed, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel), null, null);
+            resid = resid + run.Apply(HookPoints.PosEmbed, null, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel));
         if (c.NTokenTypes > 0)
-            resid = resid + run.Apply(HookName.TokenTypeEmbed, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel), null, null);
+            resid = resid + run.Apply(HookPoints.TokenTypeEmbed, null, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel));
         if (c.EmbedNorm)
             resid = Norm.Apply(resid, NormKind.LayerNorm, _weights["embed_ln.w"], _weights["embed_ln.b"], c.NormEps, run,
-                HookName.Norm("embed_ln", "hook_scale"), HookName.Norm("embed_ln", "hook_normalized"), null);
+                HookPoints.EmbedLnScale, HookPoints.EmbedLnNormalized, null);
 
         Tensor? mask = null;                                                  // [batch, 1, q, k]
         if (batch.HasPadding)
@@ -162,7 +160,7 @@ public sealed class HookedTransformer : IDisposable
         if (opt.StopAtLayer is not null) return resid;
         if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)
             resid = Norm.Apply(resid, c.Norm, _weights["ln_final.w"], _weights.GetValueOrDefault("ln_final.b"), c.NormEps, run,
-                HookName.Norm("ln_final", "hook_scale"), HookName.Norm("ln_final", "hook_normalized"), null);
+                HookPoints.LnFinalScale, HookPoints.LnFinalNormalized, null);
         if (!c.HasUnembed) return resid;                                      // [batch, pos, d_model]
         var wu = c.TiedEmbeddings ? _weights["embed.W_E"] : _weights["unembed.W_U"];
         return nn.functional.linear(resid, wu, _weights.GetValueOrDefault("unembed.b_U"));   // [batch, pos, d_vocab]
@@ -170,32 +168,32 @@ public sealed class HookedTransformer : IDisposable
 
     private Tensor Block(Tensor resid, int l, Tensor pos, Tensor? mask, HookRunner run, bool useResult)
     {
-        var c = Config; var w = _blocks[l]; var n = _names[l];
-        resid = run.Apply(n.ResidPre, resid, l, null);
+        var c = Config; var w = _blocks[l];
+        resid = run.Apply(HookPoints.ResidPre, l, resid);
         bool causalOnly = mask is null && c.Causal;
         if (c.PostNorm)
         {
-            var a = run.Apply(n.AttnOut, Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, n, l, useResult), l, null);
-            var mid = Norm.Apply(resid + a, NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, n.Ln1Scale, n.Ln1Norm, l);
-            mid = run.Apply(n.ResidMid, mid, l, null);
-            if (!c.HasMlp) return run.Apply(n.ResidPost, mid, l, null);
-            var m = run.Apply(n.MlpOut, Mlp.Forward(mid, w, c, run, n, l), l, null);
-            var post = Norm.Apply(mid + m, NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
-            return run.Apply(n.ResidPost, post, l, null);
+            var a = run.Apply(HookPoints.AttnOut, l, Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult));
+            var mid = Norm.Apply(resid + a, NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
+            mid = run.Apply(HookPoints.ResidMid, l, mid);
+            if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid);
+            var m = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(mid, w, c, run, l));
+            var post = Norm.Apply(mid + m, NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+            return run.Apply(HookPoints.ResidPost, l, post);
         }
-        var x1 = Norm.Apply(resid, c.Norm, w.ln1_w, w.ln1_b, c.NormEps, run, n.Ln1Scale, n.Ln1Norm, l);
-        var attn = run.Apply(n.AttnOut, Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, n, l, useResult), l, null);
+        var x1 = Norm.Apply(resid, c.Norm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
+        var attn = run.Apply(HookPoints.AttnOut, l, Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, l, useResult));
         if (c.ParallelAttnMlp && c.HasMlp)
         {
-            var x2 = Norm.Apply(resid, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
-            var mlp = run.Apply(n.MlpOut, Mlp.Forward(x2, w, c, run, n, l), l, null);
-            return run.Apply(n.ResidPost, resid + attn + mlp, l, null);
+            var x2 = Norm.Apply(resid, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+            var mlp = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x2, w, c, run, l));
+            return run.Apply(HookPoints.ResidPost, l, resid + attn + mlp);
         }
-        var mid2 = run.Apply(n.ResidMid, resid + attn, l, null);
-        if (!c.HasMlp) return run.Apply(n.ResidPost, mid2, l, null);
-        var x3 = Norm.Apply(mid2, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, n.Ln2Scale, n.Ln2Norm, l);
-        var m2 = run.Apply(n.MlpOut, Mlp.Forward(x3, w, c, run, n, l), l, null);
-        return run.Apply(n.ResidPost, mid2 + m2, l, null);
+        var mid2 = run.Apply(HookPoints.ResidMid, l, resid + attn);
+        if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid2);
+        var x3 = Norm.Apply(mid2, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+        var m2 = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x3, w, c, run, l));
+        return run.Apply(HookPoints.ResidPost, l, mid2 + m2);
     }
 
     private void CheckInput(TokenBatch batch, RunOptions opt)

@@ -29,11 +29,11 @@ public static class AttentionExtractor
             var idx = order.Skip(start).Take(batchSize).ToArray();
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(idx.Select(i => inputs[i].Ids).ToList(), pad, PaddingSide.Right, device: model.Device);
-            using var run = model.RunWithCache(batch, n => n.EndsWith(".attn.hook_pattern", StringComparison.Ordinal));
+            using var run = model.RunWithCache(batch, HookFilter.Of(HookPoints.AttnPattern));
             int p = batch.Length;
             var perLayer = new float[c.NLayers][];
             for (int l = 0; l < c.NLayers; l++)
-                perLayer[l] = run.Cache[HookName.Attn(l, "hook_pattern")].to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();   // [batch, head, q, k]
+                perLayer[l] = run.Cache[HookPoints.AttnPattern.Name(l)].to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();   // [batch, head, q, k]
             for (int b = 0; b < idx.Length; b++)
             {
                 int n = inputs[idx[b]].Length;

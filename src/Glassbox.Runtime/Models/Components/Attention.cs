@@ -12,7 +12,7 @@ internal static class Attention
     /// [batch, 1, q, k] bool (true = attend), or null when there is no padding (then causalOnly says whether the
     /// plain causal mask applies).</summary>
     public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, Rotary? rotary, Tensor positions,
-        Tensor? mask, bool causalOnly, HookRunner run, BlockHookNames n, int layer, bool useResult)
+        Tensor? mask, bool causalOnly, HookRunner run, int layer, bool useResult)
     {
         long b = x.shape[0], p = x.shape[1];
         int h = c.NHeads, kvh = c.KvHeads, dh = c.HeadDim;
@@ -20,13 +20,13 @@ internal static class Attention
         var q = qkv.narrow(-1, 0, h * dh).view(b, p, h, dh);                  // [batch, pos, head, d_head]
         var k = qkv.narrow(-1, h * dh, kvh * dh).view(b, p, kvh, dh);        // [batch, pos, kv_head, d_head]
         var v = qkv.narrow(-1, (h + kvh) * dh, kvh * dh).view(b, p, kvh, dh);
-        q = run.Apply(n.Q, q, layer, 2);
-        k = run.Apply(n.K, k, layer, 2);
-        v = run.Apply(n.V, v, layer, 2);
+        q = run.Apply(HookPoints.AttnQ, layer, q);
+        k = run.Apply(HookPoints.AttnK, layer, k);
+        v = run.Apply(HookPoints.AttnV, layer, v);                            // [batch, pos, kv_head, d_head]
         if (rotary is not null)
         {
-            q = run.Apply(n.RotQ, rotary.Apply(q, positions), layer, 2);
-            k = run.Apply(n.RotK, rotary.Apply(k, positions), layer, 2);
+            q = run.Apply(HookPoints.AttnRotQ, layer, rotary.Apply(q, positions));   // [batch, pos, head, d_head]
+            k = run.Apply(HookPoints.AttnRotK, layer, rotary.Apply(k, positions));   // [batch, pos, kv_head, d_head]
         }
         var qT = q.transpose(1, 2);                                          // [batch, head, pos, d_head]
         var kT = k.transpose(1, 2);
@@ -41,15 +41,15 @@ internal static class Attention
         var scores = matmul(qT, kT.transpose(-1, -2)).mul_(1.0 / Math.Sqrt(dh));   // [batch, head, q, k]
         var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
         if (full is not null) scores = scores.masked_fill(full.logical_not(), float.MinValue);
-        scores = run.Apply(n.Scores, scores, layer, 1);
-        var pattern = run.Apply(n.Pattern, scores.softmax(-1), layer, 1); // [batch, head, q, k]
+        scores = run.Apply(HookPoints.AttnScores, layer, scores);
+        var pattern = run.Apply(HookPoints.AttnPattern, layer, scores.softmax(-1)); // [batch, head, q, k]
         var zT = matmul(pattern, vT);                                        // [batch, head, pos, d_head]
-        var z = run.Apply(n.Z, zT.transpose(1, 2), layer, 2);               // [batch, pos, head, d_head]
-        if (useResult || run.Wants(n.Result))
+        var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2));    // [batch, pos, head, d_head]
+        if (useResult || run.Wants(HookPoints.AttnResult, layer))
         {
             var wo = w.W_O.view(c.DModel, h, dh);                           // [d_model, head, d_head]
             var result = einsum("bphe,dhe->bphd", z, wo);                    // [batch, pos, head, d_model]
-            result = run.Apply(n.Result, result, layer, 2);
+            result = run.Apply(HookPoints.AttnResult, layer, result);
             var o = result.sum(2);
             return w.b_O is null ? o : o + w.b_O;
         }

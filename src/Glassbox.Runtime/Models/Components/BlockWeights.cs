@@ -54,25 +54,3 @@ internal sealed class BlockWeights : IDisposable
     /// <summary>Frees the fused tensors (the canonical views are freed by the model).</summary>
     public void Dispose() { W_QKV.Dispose(); b_QKV?.Dispose(); }
 }
-
-/// <summary>Hook names of one block, built once through <see cref="Hooks.HookName"/>.</summary>
-internal sealed class BlockHookNames
-{
-    public readonly string ResidPre, ResidMid, ResidPost, AttnOut, MlpOut;
-    public readonly string Ln1Scale, Ln1Norm, Ln2Scale, Ln2Norm;
-    public readonly string Q, K, V, RotQ, RotK, Scores, Pattern, Z, Result;
-    public readonly string Pre, PreLinear, Post;
-
-    public BlockHookNames(int l)
-    {
-        ResidPre = Hooks.HookName.ResidPre(l); ResidMid = Hooks.HookName.ResidMid(l); ResidPost = Hooks.HookName.ResidPost(l);
-        AttnOut = Hooks.HookName.AttnOut(l); MlpOut = Hooks.HookName.MlpOut(l);
-        Ln1Scale = Hooks.HookName.BlockNorm(l, "ln1", "hook_scale"); Ln1Norm = Hooks.HookName.BlockNorm(l, "ln1", "hook_normalized");
-        Ln2Scale = Hooks.HookName.BlockNorm(l, "ln2", "hook_scale"); Ln2Norm = Hooks.HookName.BlockNorm(l, "ln2", "hook_normalized");
-        Q = Hooks.HookName.Attn(l, "hook_q"); K = Hooks.HookName.Attn(l, "hook_k"); V = Hooks.HookName.Attn(l, "hook_v");
-        RotQ = Hooks.HookName.Attn(l, "hook_rot_q"); RotK = Hooks.HookName.Attn(l, "hook_rot_k");
-        Scores = Hooks.HookName.Attn(l, "hook_attn_scores"); Pattern = Hooks.HookName.Attn(l, "hook_pattern");
-        Z = Hooks.HookName.Attn(l, "hook_z"); Result = Hooks.HookName.Attn(l, "hook_result");
-        Pre = Hooks.HookName.Mlp(l, "hook_pre"); PreLinear = Hooks.HookName.Mlp(l, "hook_pre_linear"); Post = Hooks.HookName.Mlp(l, "hook_post");
-    }
-}

@@ -9,21 +9,21 @@ namespace Glassbox.Models.Components;
 internal static class Mlp
 {
     /// <summary>MLP output [batch, pos, d_model] for x [batch, pos, d_model].</summary>
-    public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, HookRunner run, BlockHookNames n, int layer)
+    public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, HookRunner run, int layer)
     {
         Tensor post;                                                        // [batch, pos, d_mlp]
         if (c.GatedMlp)
         {
-            var pre = run.Apply(n.Pre, nn.functional.linear(x, w.W_gate!, w.b_gate), layer, null);
-            var lin = run.Apply(n.PreLinear, nn.functional.linear(x, w.W_in!, w.b_in), layer, null);
+            var pre = run.Apply(HookPoints.MlpPre, layer, nn.functional.linear(x, w.W_gate!, w.b_gate));
+            var lin = run.Apply(HookPoints.MlpPreLinear, layer, nn.functional.linear(x, w.W_in!, w.b_in));
             post = Activate(pre, c.Activation) * lin;
         }
         else
         {
-            var pre = run.Apply(n.Pre, nn.functional.linear(x, w.W_in!, w.b_in), layer, null);
+            var pre = run.Apply(HookPoints.MlpPre, layer, nn.functional.linear(x, w.W_in!, w.b_in));
             post = Activate(pre, c.Activation);
         }
-        post = run.Apply(n.Post, post, layer, null);
+        post = run.Apply(HookPoints.MlpPost, layer, post);
         return nn.functional.linear(post, w.W_out!, w.b_out);
     }
 

@@ -10,10 +10,10 @@ internal static class Norm
 {
     /// <summary>Applies the norm. Uses the fused kernel unless a hook or the cache wants its internals.</summary>
     public static Tensor Apply(Tensor x, NormKind kind, Tensor? w, Tensor? b, double eps, HookRunner run,
-        string scaleName, string normName, int? layer) // [batch, pos, d_model] -> same
+        HookPoint scalePoint, HookPoint normalizedPoint, int? layer) // [batch, pos, d_model] -> same
     {
         if (kind == NormKind.None || w is null) return x;
-        bool internals = run.Wants(scaleName) || run.Wants(normName);
+        bool internals = run.Wants(scalePoint, layer) || run.Wants(normalizedPoint, layer);
         if (!internals)
         {
             if (kind == NormKind.LayerNorm)
@@ -22,10 +22,10 @@ internal static class Norm
         }
         Tensor centred = kind == NormKind.LayerNorm ? x - x.mean(new long[] { -1 }, keepdim: true) : x;
         var scale = (centred.pow(2).mean(new long[] { -1 }, keepdim: true) + eps).sqrt();   // [batch, pos, 1]
-        scale = run.Apply(scaleName, scale, layer, null);
+        scale = run.Apply(scalePoint, layer, scale);
         var y = centred / scale * w;
         if (b is not null) y = y + b;
-        return run.Apply(normName, y, layer, null);
+        return run.Apply(normalizedPoint, layer, y);                      // [batch, pos, d_model]
     }
 
     private static Tensor RmsFast(Tensor x, Tensor w, double eps)
