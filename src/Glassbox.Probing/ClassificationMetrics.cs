@@ -1,14 +1,6 @@
-namespace Glassbox.Probing;
+using Glassbox.Statistics;
 
-/// <summary>A point estimate with a 95% bootstrap interval.</summary>
-/// <param name="Value">Estimate on the full test set.</param>
-/// <param name="Low">2.5th percentile of the bootstrap distribution.</param>
-/// <param name="High">97.5th percentile.</param>
-public sealed record Interval(double Value, double Low, double High)
-{
-    /// <inheritdoc/>
-    public override string ToString() => $"{Value:F3} [{Low:F3}, {High:F3}]";
-}
+namespace Glassbox.Probing;
 
 /// <summary>Precision, recall and F1 of one class.</summary>
 public sealed record ClassScore(string Label, int Support, double Precision, double Recall, double F1);
@@ -39,9 +31,8 @@ public sealed record ClassificationMetrics(Interval Accuracy, Interval MacroF1, 
             double p = tp + fp == 0 ? 0 : (double)tp / (tp + fp), r = tp + fn == 0 ? 0 : (double)tp / (tp + fn);
             perClass.Add(new ClassScore(labels[c], support, p, r, p + r == 0 ? 0 : 2 * p * r / (p + r)));
         }
-        var index = Enumerable.Range(0, gold.Length).ToArray();
-        var acc = Bootstrap(index, groups, resamples, seed, ix => ix.Count(i => gold[i] == predicted[i]) / (double)ix.Length);
-        var f1 = Bootstrap(index, groups, resamples, seed + 1, ix => MacroF1Of(ix, gold, predicted, labels.Count));
+        var acc = IntervalOf(gold.Length, groups, resamples, seed, ix => ix.Count(i => gold[i] == predicted[i]) / (double)ix.Length);
+        var f1 = IntervalOf(gold.Length, groups, resamples, seed + 1, ix => MacroF1Of(ix, gold, predicted, labels.Count));
         return new ClassificationMetrics(acc, f1, perClass, gold.Length);
     }
 
@@ -64,23 +55,14 @@ public sealed record ClassificationMetrics(Interval Accuracy, Interval MacroF1, 
         return k == 0 ? 0 : sum / k;
     }
 
-    /// <summary>Percentile bootstrap of <paramref name="stat"/> over rows (or over groups of rows).</summary>
-    public static Interval Bootstrap(int[] rows, int[]? groups, int resamples, int seed, Func<int[], double> stat)
+    /// <summary>95% percentile interval (<see cref="Glassbox.Statistics.Bootstrap"/>) of <paramref name="stat"/> over rows
+    /// <c>0..rows−1</c>, resampling rows or, when <paramref name="groups"/> is given, whole groups of rows. Zero resamples
+    /// give bounds equal to the estimate; no rows give NaN.</summary>
+    public static Interval IntervalOf(int rows, int[]? groups, int resamples, int seed, Func<int[], double> stat)
     {
-        double point = stat(rows);
-        if (resamples <= 0) return new Interval(point, point, point);
-        var rng = new Random(seed);
-        int[][] units = groups is null ? rows.Select(r => new[] { r }).ToArray()
-            : rows.GroupBy(r => groups[r]).Select(g => g.ToArray()).ToArray();
-        var stats = new double[resamples];
-        var buf = new List<int>(rows.Length);
-        for (int b = 0; b < resamples; b++)
-        {
-            buf.Clear();
-            for (int u = 0; u < units.Length; u++) buf.AddRange(units[rng.Next(units.Length)]);
-            stats[b] = stat(buf.ToArray());
-        }
-        Array.Sort(stats);
-        return new Interval(point, stats[(int)(0.025 * (resamples - 1))], stats[(int)Math.Ceiling(0.975 * (resamples - 1))]);
+        if (rows == 0) return Interval.PointOnly(double.NaN);
+        var interval = groups is null ? Bootstrap.Percentile(rows, stat, Math.Max(0, resamples), seed)
+            : Bootstrap.Clustered(Bootstrap.ClustersOf(groups), stat, Math.Max(0, resamples), seed);
+        return interval.Method == IntervalMethod.None ? interval.ContainingValue() : interval;
     }
 }

@@ -3,6 +3,7 @@ using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing;
 
@@ -85,7 +86,7 @@ public static class ClozeProber
 
     private static ClozePrecision Precision(string name, IReadOnlyList<List<ClozeFactRank>> strata, ClozeOptions o, int candidates)
     {
-        Proportion At(int k) => Bootstrap.Proportion(strata.Select(s => (IReadOnlyList<bool>)s.Select(r => r.Rank <= k).ToList()).ToList(),
+        Interval At(int k) => Bootstrap.Proportion(strata.Select(s => (IReadOnlyList<bool>)s.Select(r => r.Rank <= k).ToList()).ToList(),
             o.Resamples, o.Seed, $"{name}@{k}");
         return new ClozePrecision(name, strata[0][0].Mode, strata.Sum(s => s.Count), candidates, At(1), At(5), At(10));
     }

@@ -1,3 +1,5 @@
+using Glassbox.Statistics;
+
 namespace Glassbox.Probing;
 
 /// <summary>How a fact's object was ranked.</summary>
@@ -27,13 +29,13 @@ public sealed record ClozeFactRank(string Relation, string Subject, string Objec
 /// <param name="P1">Precision@1 with its 95% bootstrap interval.</param>
 /// <param name="P5">Precision@5.</param>
 /// <param name="P10">Precision@10.</param>
-public sealed record ClozePrecision(string Relation, ClozeMode Mode, int Count, int Candidates, Proportion P1, Proportion P5, Proportion P10);
+public sealed record ClozePrecision(string Relation, ClozeMode Mode, int Count, int Candidates, Interval P1, Interval P5, Interval P10);
 
 /// <summary>P@1 of one template of a relation.</summary>
 /// <param name="Template">Template.</param>
 /// <param name="P1">Precision@1 with its interval.</param>
 /// <param name="Mode">Ranking mode used for this template.</param>
-public sealed record TemplatePrecision(string Template, Proportion P1, ClozeMode Mode);
+public sealed record TemplatePrecision(string Template, Interval P1, ClozeMode Mode);
 
 /// <summary>How much a relation's P@1 depends on the wording of its template.</summary>
 /// <param name="Relation">Relation id.</param>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing;
 
@@ -41,6 +42,6 @@ internal static class LayerProbe
     }
 
     private static Interval Accuracy(int[] predicted, int[] gold, int[]? groups, int resamples, int seed) =>
-        ClassificationMetrics.Bootstrap(Enumerable.Range(0, gold.Length).ToArray(), groups, resamples, seed,
+        ClassificationMetrics.IntervalOf(gold.Length, groups, resamples, seed,
             ix => ix.Count(i => predicted[i] == gold[i]) / (double)ix.Length);
 }

@@ -1,3 +1,5 @@
+using Glassbox.Statistics;
+
 namespace Glassbox.Probing;
 
 /// <summary>One pair's scores.</summary>
@@ -20,7 +22,7 @@ public sealed record PairScore(string Phenomenon, string Group, double Good, dou
 /// <param name="Count">Number of pairs.</param>
 /// <param name="Accuracy">Sum criterion: total log-probability, with its 95% interval.</param>
 /// <param name="MeanAccuracy">Mean criterion: per-token mean log-probability, with its 95% interval.</param>
-public sealed record AccuracyStat(string Name, int Count, Proportion Accuracy, Proportion MeanAccuracy);
+public sealed record AccuracyStat(string Name, int Count, Interval Accuracy, Interval MeanAccuracy);
 
 /// <summary>The result of a minimal-pair evaluation.</summary>
 /// <param name="Model">Model name.</param>
@@ -34,5 +36,5 @@ public sealed record AccuracyStat(string Name, int Count, Proportion Accuracy, P
 /// <param name="Pairs">Every pair's scores, in input order.</param>
 /// <param name="Resamples">Bootstrap resamples.</param>
 /// <param name="Seed">Bootstrap seed.</param>
-public sealed record MinimalPairResult(string Model, string Method, int Count, Proportion Accuracy, Proportion MeanAccuracy, double Chance,
+public sealed record MinimalPairResult(string Model, string Method, int Count, Interval Accuracy, Interval MeanAccuracy, double Chance,
     IReadOnlyList<AccuracyStat> Phenomena, IReadOnlyList<AccuracyStat> Groups, IReadOnlyList<PairScore> Pairs, int Resamples, int Seed);

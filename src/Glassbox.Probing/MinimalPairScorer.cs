@@ -4,6 +4,7 @@ using Glassbox.Models;
 using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing;
 
@@ -176,7 +177,7 @@ public static class MinimalPairScorer
             var strata = items.GroupBy(p => p.Phenomenon).ToList();
             var sum = Bootstrap.Proportion(strata.Select(g => (IReadOnlyList<bool>)g.Select(p => p.Correct).ToList()).ToList(), o.Resamples, o.Seed, name);
             var mean = Bootstrap.Proportion(strata.Select(g => (IReadOnlyList<bool>)g.Select(p => p.CorrectMean).ToList()).ToList(), o.Resamples, o.Seed, name + "/mean");
-            return new AccuracyStat(name, sum.Count, sum, mean);
+            return new AccuracyStat(name, sum.Count ?? 0, sum, mean);
         }
 
         var overall = Stat("(all)", pairScores);

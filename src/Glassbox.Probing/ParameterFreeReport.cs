@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Glassbox.Reports;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing;
 
@@ -89,6 +90,6 @@ public static class ParameterFreeReport
             stats.Select(s => (IReadOnlyList<string>)new[] { s.Name, s.Count.ToString(Inv), Pct(s.Accuracy), Pct(s.MeanAccuracy) }));
 
     /// <summary>"72.5% [68.0, 77.0]".</summary>
-    public static string Pct(Proportion p) =>
+    public static string Pct(Interval p) =>
         double.IsNaN(p.Value) ? "n/a" : $"{(100 * p.Value).ToString("F1", Inv)}% [{(100 * p.Lower).ToString("F1", Inv)}, {(100 * p.Upper).ToString("F1", Inv)}]";
 }

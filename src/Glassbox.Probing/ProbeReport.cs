@@ -28,15 +28,15 @@ public static class ProbeReport
         var x = layers.Select(l => l.Layer == 0 ? "emb" : $"L{l.Layer}").ToList();
         var series = new List<ChartSeries>
         {
-            new("task accuracy", layers.Select(l => l.Task.Accuracy.Value).ToList(), layers.Select(l => l.Task.Accuracy.Low).ToList(), layers.Select(l => l.Task.Accuracy.High).ToList(), LineChart.Palette[0]),
+            new("task accuracy", layers.Select(l => l.Task.Accuracy.Value).ToList(), layers.Select(l => l.Task.Accuracy.Lower).ToList(), layers.Select(l => l.Task.Accuracy.Upper).ToList(), LineChart.Palette[0]),
         };
         if (layers.All(l => l.Control is not null))
         {
-            series.Add(new("control task", layers.Select(l => l.Control!.Value).ToList(), layers.Select(l => l.Control!.Low).ToList(), layers.Select(l => l.Control!.High).ToList(), LineChart.Palette[1]));
+            series.Add(new("control task", layers.Select(l => l.Control!.Value).ToList(), layers.Select(l => l.Control!.Lower).ToList(), layers.Select(l => l.Control!.Upper).ToList(), LineChart.Palette[1]));
             series.Add(new("selectivity", layers.Select(l => l.Selectivity ?? double.NaN).ToList(), Color: LineChart.Palette[2]));
         }
         if (layers.All(l => l.RandomModel is not null))
-            series.Add(new("random-weights model", layers.Select(l => l.RandomModel!.Value).ToList(), layers.Select(l => l.RandomModel!.Low).ToList(), layers.Select(l => l.RandomModel!.High).ToList(), LineChart.Palette[3], true));
+            series.Add(new("random-weights model", layers.Select(l => l.RandomModel!.Value).ToList(), layers.Select(l => l.RandomModel!.Lower).ToList(), layers.Select(l => l.RandomModel!.Upper).ToList(), LineChart.Palette[3], true));
         series.Add(new("majority class", layers.Select(_ => majority).ToList(), Color: LineChart.Palette[4], Dashed: true));
         var chart = LineChart.Svg(x, series, title, "accuracy", 0, 1);
         var rows = layers.Select(l => (IReadOnlyList<string>)new[]

@@ -2,6 +2,7 @@ using Glassbox.Data;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing;
 

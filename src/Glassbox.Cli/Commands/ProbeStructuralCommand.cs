@@ -80,7 +80,7 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         for (int i = 0; i < result.Layers.Count; i++)
         {
             var (name, r) = result.Layers[i];
-            t.AddRow(name, Markup.Escape($"{r.Uuas:F3} {r.UuasInterval}"), r.DSpr.ToString("F3"), r.RootAccuracy.ToString("F3"), r.NSpr.ToString("F3"),
+            t.AddRow(name, Markup.Escape($"{r.Uuas:F3} {r.UuasInterval.BoundsText()}"), r.DSpr.ToString("F3"), r.RootAccuracy.ToString("F3"), r.NSpr.ToString("F3"),
                 result.RandomModel.Count > i ? result.RandomModel[i].Result.Uuas.ToString("F3") : "-");
         }
         AnsiConsole.Write(t);

@@ -3,6 +3,7 @@ using Glassbox.Models;
 using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing.Coreference;
 
@@ -107,7 +108,7 @@ public static class CoreferenceExperiment
     }
 
     private static Interval Interval(bool[] correct, CoreferenceOptions o, int salt) =>
-        ClassificationMetrics.Bootstrap(Enumerable.Range(0, correct.Length).ToArray(), null, o.Resamples, o.Seed * 7919 + salt,
+        ClassificationMetrics.IntervalOf(correct.Length, null, o.Resamples, o.Seed * 7919 + salt,
             ix => ix.Length == 0 ? double.NaN : ix.Count(i => correct[i]) / (double)ix.Length);
 
     private static IReadOnlyDictionary<string, Interval> ByCue(bool[] correct, string[] cues, CoreferenceOptions o, int salt) =>

@@ -1,4 +1,5 @@
 using Glassbox.Reports;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing.Coreference;
 
@@ -10,8 +11,8 @@ public static class CoreferenceReport
     {
         var x = r.Layers.Select(l => l.Layer == 0 ? "emb" : $"L{l.Layer}").ToList();
         ChartSeries Line(string name, Func<CoreferenceLayerResult, Interval?> f, int color, bool dashed = false) =>
-            new(name, r.Layers.Select(l => f(l)?.Value ?? double.NaN).ToList(), r.Layers.Select(l => f(l)?.Low ?? double.NaN).ToList(),
-                r.Layers.Select(l => f(l)?.High ?? double.NaN).ToList(), LineChart.Palette[color], dashed);
+            new(name, r.Layers.Select(l => f(l)?.Value ?? double.NaN).ToList(), r.Layers.Select(l => f(l)?.Lower ?? double.NaN).ToList(),
+                r.Layers.Select(l => f(l)?.Upper ?? double.NaN).ToList(), LineChart.Palette[color], dashed);
         var series = new List<ChartSeries> { Line("probe-transformed similarity", l => l.Probe, 0), Line("raw cosine similarity", l => l.Raw, 1) };
         if (r.Layers.All(l => l.RandomModelProbe is not null)) series.Add(Line("random-weights model (probe)", l => l.RandomModelProbe, 3, true));
         series.Add(new("chance", r.Layers.Select(_ => r.Chance).ToList(), Color: LineChart.Palette[4], Dashed: true));
@@ -34,8 +35,8 @@ public static class CoreferenceReport
                 $"are balanced, so position alone also gives 0.5). 'Probe' applies a rank-{r.Rank} linear map trained on {r.TrainSentences:N0} " +
                 $"sentences; all numbers are on {r.TestSentences:N0} test sentences with nouns and names never seen in training. " +
                 $"Best raw layer: {x[br.Layer]} {br.Raw}; best probe layer: {x[bp.Layer]} {bp.Probe} (95% bootstrap intervals over sentences)." +
-                (bp.RandomModelProbe is { } rp && rp.High >= bp.Probe.Low ? " The random-weights model's probe interval overlaps the best layer's: the probe may be reading surface cues." : "") +
-                (br.Raw.High < r.Chance ? " Raw similarity is below chance at every layer: the pronoun is closer to the distractor." : "")) +
+                (bp.RandomModelProbe is { } rp && rp.Upper >= bp.Probe.Lower ? " The random-weights model's probe interval overlaps the best layer's: the probe may be reading surface cues." : "") +
+                (br.Raw.Upper < r.Chance ? " Raw similarity is below chance at every layer: the pronoun is closer to the distractor." : "")) +
             chart + HtmlReport.Table(header, rows));
     }
 }

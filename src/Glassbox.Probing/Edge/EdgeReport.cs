@@ -17,7 +17,7 @@ public static class EdgeReport
                 $"{r.TrainExamples:N0} training and {r.TestExamples:N0} test examples, {r.Labels.Count} labels; majority class " +
                 $"'{r.MajorityLabel}' = {r.MajorityBaseline:F3}; embedding layer {emb:F3}. Best layer: {x[best.Layer]} with accuracy " +
                 $"{best.Task.Accuracy} (95% bootstrap interval over sentences){(best.Selectivity is double s ? $", selectivity {s:F3}" : "")}." +
-                (best.Task.Accuracy.Low <= emb ? " The best layer's interval reaches down to the embedding layer's accuracy: contextual layers add little here." : "") +
+                (best.Task.Accuracy.Lower <= emb ? " The best layer's interval reaches down to the embedding layer's accuracy: contextual layers add little here." : "") +
                 (r.UnseenTestLabelExamples > 0 ? $" {r.UnseenTestLabelExamples} test examples have labels never seen in training and are left out." : "") +
                 (r.DroppedExamples > 0 ? $" {r.DroppedExamples} examples lost words to truncation and are left out." : "")) +
             curve);

@@ -1,5 +1,6 @@
 using Glassbox.Data;
 using Glassbox.Views;
+using Glassbox.Statistics;
 
 namespace Glassbox.Probing.Heads;
 
@@ -138,8 +139,8 @@ public static class DependencyHeads
                     if (hits[r, lh, dir].Sum() > hits[r, best, bestDir].Sum()) { best = lh; bestDir = dir; }
             double acc = Acc(best, bestDir);
             // Resample sentences; the percentile interval is widened to contain the point estimate.
-            var ci = Structural.Bootstrap.RatioInterval(hits[r, best, bestDir].Zip(totals[r]).ToList(), opt.Resamples, opt.Seed + 7919 * r);
-            double lo = double.IsNaN(ci.Low) ? acc : Math.Min(acc, ci.Low), hi = double.IsNaN(ci.High) ? acc : Math.Max(acc, ci.High);
+            var ci = Bootstrap.Ratio(hits[r, best, bestDir].Zip(totals[r]).ToList(), opt.Resamples, opt.Seed + 7919 * r);
+            double lo = double.IsNaN(ci.Lower) ? acc : Math.Min(acc, ci.Lower), hi = double.IsNaN(ci.Upper) ? acc : Math.Max(acc, ci.Upper);
             results.Add(new RelationHeadResult(opt.Relations[r], count, $"L{best / H}-H{best % H}", best / H, best % H, (AttentionDirection)bestDir,
                 acc, lo, hi, Acc(best, 0), Acc(best, 1), OffsetAt(bestOff, opt.MaxOffset), baseAcc, acc > baseAcc, lo > baseAcc, Matrix(0), Matrix(1)));
         }

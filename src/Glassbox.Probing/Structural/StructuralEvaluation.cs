@@ -1,3 +1,5 @@
+using Glassbox.Statistics;
+
 namespace Glassbox.Probing.Structural;
 
 /// <summary>Scores of trained probes on one evaluation set, per sentence and aggregated.</summary>
@@ -33,9 +35,9 @@ public static class StructuralEvaluation
         using var depth = StructuralProbe.Train(StructuralProbeKind.Depth, train, dev, options);
         var scores = Score(distance, depth, eval);
         return new StructuralProbeResult(
-            scores.Uuas, Bootstrap.RatioInterval(scores.UuasCounts, options.BootstrapResamples, options.Seed),
+            scores.Uuas, Bootstrap.Ratio(scores.UuasCounts, options.BootstrapResamples, options.Seed),
             scores.DSpr,
-            scores.RootAccuracy, Bootstrap.RatioInterval(scores.RootHits, options.BootstrapResamples, options.Seed + 1),
+            scores.RootAccuracy, Bootstrap.Ratio(scores.RootHits, options.BootstrapResamples, options.Seed + 1),
             scores.NSpr,
             RightBranchingUuas(eval.Heads, eval.IsPunctuation),
             distance.Training!, depth.Training!, distance.Rank, options.Seed, eval.Count, scores.PredictedHeads);

@@ -1,3 +1,5 @@
+using Glassbox.Statistics;
+
 namespace Glassbox.Probing.Structural;
 
 /// <summary>
@@ -19,8 +21,8 @@ namespace Glassbox.Probing.Structural;
 /// <param name="PredictedHeads">Per evaluation sentence, heads (1-based, 0 = root) from rooting the predicted MST at
 /// the predicted root; -1 for punctuation words, which the MST leaves out.</param>
 public sealed record StructuralProbeResult(
-    double Uuas, ConfidenceInterval UuasInterval, double DSpr,
-    double RootAccuracy, ConfidenceInterval RootAccuracyInterval, double NSpr,
+    double Uuas, Interval UuasInterval, double DSpr,
+    double RootAccuracy, Interval RootAccuracyInterval, double NSpr,
     double RightBranchingUuas,
     ProbeTrainingCurve DistanceTraining, ProbeTrainingCurve DepthTraining,
     int Rank, int Seed, int EvaluatedSentences, IReadOnlyList<int[]> PredictedHeads)

@@ -37,8 +37,8 @@ public static class StructuralReport
         var header = new[] { "Layer", "UUAS", "UUAS 95% CI", "DSpr", "Root acc.", "Root 95% CI", "NSpr", "Rank", "Epochs (dist/depth)", "Seed", "Sentences" };
         var rows = perLayer.Select(p => (IReadOnlyList<string>)new[]
         {
-            p.Layer, F(p.Result.Uuas), p.Result.UuasInterval.ToString(), F(p.Result.DSpr), F(p.Result.RootAccuracy),
-            p.Result.RootAccuracyInterval.ToString(), F(p.Result.NSpr), p.Result.Rank.ToString(CultureInfo.InvariantCulture),
+            p.Layer, F(p.Result.Uuas), p.Result.UuasInterval.BoundsText(), F(p.Result.DSpr), F(p.Result.RootAccuracy),
+            p.Result.RootAccuracyInterval.BoundsText(), F(p.Result.NSpr), p.Result.Rank.ToString(CultureInfo.InvariantCulture),
             $"{p.Result.DistanceTraining.EpochsRun}/{p.Result.DepthTraining.EpochsRun}", p.Result.Seed.ToString(CultureInfo.InvariantCulture),
             p.Result.EvaluatedSentences.ToString(CultureInfo.InvariantCulture),
         });

@@ -13,7 +13,7 @@ public class MetricsAndControlTests
         Assert.Equal(4 / 6.0, m.Accuracy.Value, 9);
         // F1: a: p=1/2 r=1/2 -> .5; b: p=2/3 r=1 -> .8; c: p=1 r=1/2 -> 2/3.
         Assert.Equal((0.5 + 0.8 + 2 / 3.0) / 3, m.MacroF1.Value, 9);
-        Assert.True(m.Accuracy.Low <= m.Accuracy.Value && m.Accuracy.Value <= m.Accuracy.High);
+        Assert.True(m.Accuracy.Lower <= m.Accuracy.Value && m.Accuracy.Value <= m.Accuracy.Upper);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class MetricsAndControlTests
         var a = ClassificationMetrics.Compute(gold, pred, new[] { "x", "y" }, groups, 500, 7);
         var b = ClassificationMetrics.Compute(gold, pred, new[] { "x", "y" }, groups, 500, 7);
         Assert.Equal(a.Accuracy, b.Accuracy);
-        Assert.True(a.Accuracy.High - a.Accuracy.Low > 0);
+        Assert.True(a.Accuracy.Upper - a.Accuracy.Lower > 0);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Glassbox.Hooks;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Glassbox.Probing;
+using Glassbox.Statistics;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing;

@@ -51,7 +51,7 @@ public class CoreferenceExperimentTests
         Assert.Equal(0.5, r.Chance);
         Assert.All(r.Layers, l =>
         {
-            Assert.InRange(l.Raw.Value, l.Raw.Low, l.Raw.High);
+            Assert.InRange(l.Raw.Value, l.Raw.Lower, l.Raw.Upper);
             Assert.InRange(l.Probe.Value, 0, 1);
             Assert.Equal(new[] { "gender", "number" }, l.RawByCue.Keys.Order());
             Assert.NotNull(l.RandomModelProbe);

@@ -27,7 +27,7 @@ public class EdgeProbeExperimentTests
         Assert.All(r.Layers, l =>
         {
             Assert.InRange(l.Task.Accuracy.Value, 0, 1);
-            Assert.InRange(l.Task.Accuracy.Value, l.Task.Accuracy.Low, l.Task.Accuracy.High);
+            Assert.InRange(l.Task.Accuracy.Value, l.Task.Accuracy.Lower, l.Task.Accuracy.Upper);
             Assert.NotNull(l.Control);
             Assert.NotNull(l.RandomModel);
         });

@@ -25,7 +25,7 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.True(good.DSpr >= 0.8, $"DSpr {good.DSpr}");
             Assert.True(good.RootAccuracy >= 0.8, $"root {good.RootAccuracy}");
             Assert.True(good.NSpr >= 0.8, $"NSpr {good.NSpr}");
-            Assert.True(good.UuasInterval.Low <= good.Uuas && good.Uuas <= good.UuasInterval.High);
+            Assert.True(good.UuasInterval.Lower <= good.Uuas && good.Uuas <= good.UuasInterval.Upper);
             Assert.True(bad.Uuas < 0.6 && good.Uuas - bad.Uuas > 0.3, $"random UUAS {bad.Uuas}");
             Assert.True(bad.DSpr < 0.6, $"random DSpr {bad.DSpr}");
             Assert.Equal(dev.Count, good.PredictedHeads.Count);

@@ -1,3 +1,4 @@
+using Glassbox.Statistics;
 using System.Text.RegularExpressions;
 using Glassbox.Probing.Structural;
 using Glassbox.Reports;
@@ -29,8 +30,8 @@ public class StructuralReportTests
     public void Should_add_a_section_with_a_metrics_table_a_layer_chart_and_a_tree()
     {
         var curve = new ProbeTrainingCurve(new[] { 1.0, 0.5 }, new[] { 1.1, 0.6 }, 2, 2);
-        StructuralProbeResult Result(double uuas) => new(uuas, new ConfidenceInterval(uuas - 0.05, uuas + 0.05), 0.7,
-            0.8, new ConfidenceInterval(0.7, 0.9), 0.75, 0.3, curve, curve, 64, 1, 100, Array.Empty<int[]>());
+        StructuralProbeResult Result(double uuas) => new(uuas, new Interval(uuas, uuas - 0.05, uuas + 0.05), 0.7,
+            0.8, new Interval(0.8, 0.7, 0.9), 0.75, 0.3, curve, curve, 64, 1, 100, Array.Empty<int[]>());
         var report = new HtmlReport("t");
         StructuralReport.AddSection(report, "Structural probes", new[] { ("embed", Result(0.4)), ("blocks.0", Result(0.6)), ("blocks.1", Result(0.7)) },
             new StructuralTreeExample(Words, Gold, new[] { 2, 3, 0, 5, 3, -1 }, "blocks.1, sentence 1"));

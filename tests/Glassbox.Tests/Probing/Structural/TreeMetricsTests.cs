@@ -1,3 +1,4 @@
+using Glassbox.Statistics;
 using Glassbox.Probing.Structural;
 
 namespace Glassbox.Tests.Probing.Structural;
@@ -134,12 +135,12 @@ public class TreeMetricsTests
     public void Should_give_seeded_bootstrap_intervals_around_the_estimate()
     {
         var counts = Enumerable.Range(0, 50).Select(i => (i % 4 == 0 ? 1 : 3, 4)).ToList();
-        var a = Bootstrap.RatioInterval(counts, 1000, 3);
-        var b = Bootstrap.RatioInterval(counts, 1000, 3);
+        var a = Bootstrap.Ratio(counts, 1000, 3);
+        var b = Bootstrap.Ratio(counts, 1000, 3);
         Assert.Equal(a, b);
         double estimate = StructuralMetrics.Uuas(counts);
-        Assert.True(a.Low < estimate && estimate < a.High);
-        Assert.True(a.High - a.Low < 0.2);
+        Assert.True(a.Lower < estimate && estimate < a.Upper);
+        Assert.True(a.Upper - a.Lower < 0.2);
     }
 
     internal static float[,] ToFloat(int[,] d)
