@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Hooks;
@@ -36,7 +37,7 @@ public static class HookName
     /// <summary><c>{ln}.{hook}</c> for model-level norms (ln_final, embed_ln).</summary>
     public static string Norm(string ln, string hook) => ln + "." + hook;
     /// <summary>Any block-level name: <c>blocks.{layer}.{rest}</c>.</summary>
-    public static string Block(int layer, string rest) => $"blocks.{layer}.{rest}";
+    public static string Block(int layer, string rest) => string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.{rest}");
 
     /// <summary>Every hook point of a model with config <paramref name="c"/>, in execution order.</summary>
     /// <param name="c">Model config.</param>
@@ -80,7 +81,7 @@ public static class HookName
     {
         if (!name.StartsWith("blocks.", StringComparison.Ordinal)) return null;
         int end = name.IndexOf('.', 7);
-        return end > 7 && int.TryParse(name.AsSpan(7, end - 7), out int l) ? l : null;
+        return end > 7 && int.TryParse(name.AsSpan(7, end - 7), CultureInfo.InvariantCulture, out int l) ? l : null;
     }
 
     /// <summary>Throws <see cref="HookException"/> unless <paramref name="name"/> is a hook point of the model; the

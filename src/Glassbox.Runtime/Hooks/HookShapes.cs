@@ -10,7 +10,7 @@ public static class HookShapes
     public static IReadOnlyList<string> Symbolic(string name)
     {
         string leaf = name[(name.LastIndexOf('.') + 1)..];
-        bool attn = name.Contains(".attn.");
+        bool attn = name.Contains(".attn.", StringComparison.Ordinal);
         return leaf switch
         {
             "hook_embed" or "hook_pos_embed" or "hook_token_type_embed" or "hook_resid_pre" or "hook_resid_mid"
