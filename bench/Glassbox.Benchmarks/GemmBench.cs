@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,9 +11,9 @@ public static class GemmBench
 {
     public static void Run(string[] args)
     {
-        int threads = args.Length > 0 ? int.Parse(args[0]) : 2;
+        int threads = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2;
         GlassboxRuntime.Initialize(threads);
-        Console.WriteLine($"libtorch {threads} thread(s); GFLOP/s median of 30 [p10, p90]");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"libtorch {threads} thread(s); GFLOP/s median of 30 [p10, p90]"));
         Console.WriteLine("| product (m x k · k x n) | GFLOP/s |");
         Console.WriteLine("|---|---|");
         foreach (var (m, k, n) in new[] { (608, 384, 1152), (608, 384, 384), (608, 384, 1536), (608, 1536, 384), (2048, 2048, 2048) })
@@ -28,7 +29,7 @@ public static class GemmBench
                 if (i >= 5) rates.Add(2.0 * m * k * n / s / 1e9);
             }
             rates.Sort();
-            Console.WriteLine($"| {m} x {k} · {k} x {n} | {rates[rates.Count / 2]:F0} [{rates[rates.Count / 10]:F0}, {rates[rates.Count * 9 / 10]:F0}] |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {m} x {k} · {k} x {n} | {rates[rates.Count / 2]:F0} [{rates[rates.Count / 10]:F0}, {rates[rates.Count * 9 / 10]:F0}] |"));
         }
     }
 }

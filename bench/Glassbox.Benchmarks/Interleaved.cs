@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Microsoft.ML.OnnxRuntime;
@@ -16,12 +17,12 @@ public static class Interleaved
 {
     public static void Run(string[] args)
     {
-        int rounds = args.Length > 0 ? int.Parse(args[0]) : 40;
+        int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
         GlassboxRuntime.Initialize(2);
         using var model = ModelLoader.Load("minilm");
         using var ort = new InferenceSession(MiniLmImporter.ReadOnnxBytes(),
             new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
-        Console.WriteLine($"MiniLM, 2 threads, {rounds} interleaved rounds; times in ms (median [p10, p90])");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MiniLM, 2 threads, {rounds} interleaved rounds; times in ms (median [p10, p90])"));
         Console.WriteLine("| batch | tokens | ONNX Runtime | Glassbox forward | Glassbox RunWithCache (all hooks) | throughput vs ORT | cache / forward |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (int batchSize in new[] { 1, 32 })
@@ -48,7 +49,7 @@ public static class Interleaved
                 }
             var speed = Enumerable.Range(0, rounds).Select(i => t["ort"][i] / t["fwd"][i]).ToList();
             var cacheRatio = Enumerable.Range(0, rounds).Select(i => t["cache"][i] / t["fwd"][i]).ToList();
-            Console.WriteLine($"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x |"));
         }
     }
 
@@ -64,5 +65,5 @@ public static class Interleaved
     }
 
     private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
-    private static string Q(List<double> x) { var s = x.Order().ToList(); return $"{s[s.Count / 2]:F2} [{s[s.Count / 10]:F2}, {s[s.Count * 9 / 10]:F2}]"; }
+    private static string Q(List<double> x) { var s = x.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[s.Count / 2]:F2} [{s[s.Count / 10]:F2}, {s[s.Count * 9 / 10]:F2}]"); }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Loading;
 using Glassbox.Models;
@@ -14,24 +15,24 @@ public static class PatchingBench
 {
     public static void Run(string[] args)
     {
-        int rounds = args.Length > 0 ? int.Parse(args[0]) : 10;
-        int threads = args.Length > 1 ? int.Parse(args[1]) : 2;
-        int maxPairs = args.Length > 2 ? int.Parse(args[2]) : 24;
+        int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
+        int maxPairs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 24;
         GlassboxRuntime.Initialize(threads);
         using var model = ModelLoader.Load("stories260k");
         var tok = model.Tokenizer!;
         const string template = "Once upon a time, there was a little kid named {0}. One day,";
-        var clean = tok.Encode(string.Format(template, "Lily")).Ids;
-        var corrupted = tok.Encode(string.Format(template, "Timmy")).Ids;
+        var clean = tok.Encode(string.Format(CultureInfo.InvariantCulture, template, "Lily")).Ids;
+        var corrupted = tok.Encode(string.Format(CultureInfo.InvariantCulture, template, "Timmy")).Ids;
         var metric = PatchMetric.LogitDiff(TracePrompt.AnswerToken(model, "x", "Lily"), TracePrompt.AnswerToken(model, "x", "Timmy"));
         int nPatches = model.Config.NLayers * clean.Count;
-        Console.WriteLine($"stories260K, {threads} threads, resid_pre sweep of {model.Config.NLayers} layers x {clean.Count} positions = {nPatches} patches; {rounds} interleaved rounds; ms median [p10, p90]");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories260K, {threads} threads, resid_pre sweep of {model.Config.NLayers} layers x {clean.Count} positions = {nPatches} patches; {rounds} interleaved rounds; ms median [p10, p90]"));
         var variants = new (string Name, PatchingOptions Options)[]
         {
             ("one patch per forward", new PatchingOptions { Batched = false }),
             ("batched, chunk 16", new PatchingOptions { ChunkSize = 16 }),
             ("batched, chunk 32", new PatchingOptions { ChunkSize = 32 }),
-            ($"batched, chunk {nPatches} (one forward)", new PatchingOptions { ChunkSize = nPatches }),
+            (string.Create(CultureInfo.InvariantCulture, $"batched, chunk {nPatches} (one forward)"), new PatchingOptions { ChunkSize = nPatches }),
         };
         foreach (var v in variants) ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options);
         var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
@@ -49,7 +50,7 @@ public static class PatchingBench
         {
             var ratio = Enumerable.Range(0, rounds).Select(i => t[baseName][i] / t[v.Name][i]).ToList();
             int fw = v.Options.Batched ? (nPatches + v.Options.ChunkSize - 1) / v.Options.ChunkSize : nPatches;
-            Console.WriteLine($"| {v.Name} | {fw} | {Q(t[v.Name])} | {Median(ratio):F2}x |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {v.Name} | {fw} | {Q(t[v.Name])} | {Median(ratio):F2}x |"));
         }
 
         // (2) Attribution vs exact, streamed over name-swap pairs of equal token length.
@@ -64,16 +65,16 @@ public static class PatchingBench
             foreach (var ch in cmp.Checks) (r2.TryGetValue(ch.Kind, out var l) ? l : r2[ch.Kind] = new()).Add(ch.Pearson);
         }
         Console.WriteLine();
-        Console.WriteLine($"Attribution vs exact (batched, chunk 32) patching over {pairs.Count} name-swap pairs: attribution {attrMs / pairs.Count:F1} ms/pair, exact {exactMs / pairs.Count:F1} ms/pair, speed-up {exactMs / attrMs:F1}x");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Attribution vs exact (batched, chunk 32) patching over {pairs.Count} name-swap pairs: attribution {attrMs / pairs.Count:F1} ms/pair, exact {exactMs / pairs.Count:F1} ms/pair, speed-up {exactMs / attrMs:F1}x"));
         Console.WriteLine("| node type | median Pearson r | min r |");
         Console.WriteLine("|---|---|---|");
         foreach (var (kind, rs) in r2)
         {
             var ok = rs.Where(double.IsFinite).ToList();
-            Console.WriteLine($"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |"));
         }
     }
 
     private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
-    private static string Q(List<double> x) { var s = x.Order().ToList(); return $"{s[s.Count / 2]:F1} [{s[s.Count / 10]:F1}, {s[s.Count * 9 / 10]:F1}]"; }
+    private static string Q(List<double> x) { var s = x.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[s.Count / 2]:F1} [{s[s.Count / 10]:F1}, {s[s.Count * 9 / 10]:F1}]"); }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Loading;
 using Glassbox.Probing;
@@ -12,14 +13,14 @@ public static class ProbingBench
 {
     public static void Run(string[] args)
     {
-        int rounds = args.Length > 0 ? int.Parse(args[0]) : 3;
-        int threads = args.Length > 1 ? int.Parse(args[1]) : 2;
+        int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         GlassboxRuntime.Initialize(threads);
         var path = SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu");
         if (path is null) { Console.WriteLine("../shared/data/ud-english-ewt is absent: nothing to measure"); return; }
         var (train, test) = SeededSplit.Split(ConllUReader.Read(path), 0.8, 0, path);   // as `glassbox probe pos` does
         using var model = ModelLoader.Load("minilm");
-        Console.WriteLine($"UPOS on MiniLM, EWT dev ({train.Count} train / {test.Count} test sentences), {threads} threads");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UPOS on MiniLM, EWT dev ({train.Count} train / {test.Count} test sentences), {threads} threads"));
         Console.WriteLine("| round | wall (s) | best layer | accuracy | selectivity |");
         Console.WriteLine("|---|---|---|---|---|");
         var times = new List<double>();
@@ -29,9 +30,9 @@ public static class ProbingBench
             var result = WordProbeExperiment.Run(model, train, test, "UPOS", w => w.Upos, new WordProbeOptions());
             times.Add(sw.Elapsed.TotalSeconds);
             var best = result.BestLayer;
-            Console.WriteLine($"| {r + 1} | {times[^1]:F1} | {best.Hook} | {best.Task.Accuracy.Value:F3} | {best.Selectivity:F3} |");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r + 1} | {times[^1]:F1} | {best.Hook} | {best.Task.Accuracy.Value:F3} | {best.Selectivity:F3} |"));
         }
         times.Sort();
-        Console.WriteLine($"median {times[times.Count / 2]:F1} s, min {times[0]:F1} s");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median {times[times.Count / 2]:F1} s, min {times[0]:F1} s"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using TorchSharp;
 
@@ -18,12 +19,12 @@ public static class GlassboxRuntime
     /// <exception cref="InputException">A thread count below 1, or a malformed <see cref="ThreadsVariable"/>.</exception>
     public static void Initialize(int? threads = null)
     {
-        if (threads is < 1) throw new InputException($"thread count must be at least 1, got {threads}");
+        if (threads is < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {threads}"));
         var pinned = Environment.GetEnvironmentVariable(ThreadsVariable);
         if (!string.IsNullOrEmpty(pinned))
-            threads = int.TryParse(pinned, out int p) ? p : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
+            threads = int.TryParse(pinned, CultureInfo.InvariantCulture, out int p) ? p : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
         int n = threads ?? Environment.ProcessorCount;
-        if (n < 1) throw new InputException($"thread count must be at least 1, got {n}");
+        if (n < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {n}"));
         torch.set_num_threads(n);
         Interlocked.Exchange(ref _initialized, 1);
     }

@@ -72,9 +72,9 @@ public static class ConllUReader
         if (n == 0) return ("sentence has no words", -1);
         for (int i = 0; i < n; i++)
         {
-            if (words[i].Id != i + 1) return ($"word id {words[i].Id} out of order (expected {i + 1})", i);
+            if (words[i].Id != i + 1) return (string.Create(CultureInfo.InvariantCulture, $"word id {words[i].Id} out of order (expected {i + 1})"), i);
             if (words[i].Head < 0 || words[i].Head > n)
-                return ($"HEAD {words[i].Head} out of range 0..{n} for word {i + 1} '{words[i].Form}'", i);
+                return (string.Create(CultureInfo.InvariantCulture, $"HEAD {words[i].Head} out of range 0..{n} for word {i + 1} '{words[i].Form}'"), i);
         }
         if (!words.Any(w => w.Head == 0)) return ("no root: no word has HEAD 0", -1);
         var state = new byte[n + 1]; // 0 unvisited, 1 on the current path, 2 reaches the root
@@ -93,7 +93,7 @@ public static class ConllUReader
             {
                 var cycle = new List<int> { v };
                 for (int u = words[v - 1].Head; u != v; u = words[u - 1].Head) cycle.Add(u);
-                return ($"cycle in the head graph through words {string.Join(" -> ", cycle)} -> {v}", v - 1);
+                return (string.Create(CultureInfo.InvariantCulture, $"cycle in the head graph through words {string.Join(" -> ", cycle)} -> {v}"), v - 1);
             }
             foreach (var p in path) state[p] = 2;
         }
@@ -131,14 +131,14 @@ public static class ConllUReader
             if (cols.Length != 10)
                 throw new DataFormatException(source, lineNo, $"expected 10 tab-separated columns, found {cols.Length}");
             var id = cols[0];
-            if (id.Contains('-'))
+            if (id.Contains('-', StringComparison.Ordinal))
             {
                 var parts = id.Split('-');
                 if (parts.Length != 2 || !IsInt(parts[0], out var a) || !IsInt(parts[1], out var b) || a < 1 || b < a)
                     throw new DataFormatException(source, lineNo, $"malformed multi-word token range '{id}'");
                 return; // surface token only; its words follow
             }
-            if (id.Contains('.'))
+            if (id.Contains('.', StringComparison.Ordinal))
             {
                 var parts = id.Split('.');
                 if (parts.Length != 2 || !IsInt(parts[0], out _) || !IsInt(parts[1], out var m) || m < 1)
@@ -148,11 +148,11 @@ public static class ConllUReader
             if (!IsInt(id, out var wordId))
                 throw new DataFormatException(source, lineNo, $"non-integer word id '{id}'");
             if (wordId != _words.Count + 1)
-                throw new DataFormatException(source, lineNo, $"word id {wordId} out of order (expected {_words.Count + 1})");
+                throw new DataFormatException(source, lineNo, string.Create(CultureInfo.InvariantCulture, $"word id {wordId} out of order (expected {_words.Count + 1})"));
             if (!IsInt(cols[6], out var head, allowNegative: true))
-                throw new DataFormatException(source, lineNo, $"non-integer HEAD '{cols[6]}' for word {wordId}");
+                throw new DataFormatException(source, lineNo, string.Create(CultureInfo.InvariantCulture, $"non-integer HEAD '{cols[6]}' for word {wordId}"));
             if (head < 0)
-                throw new DataFormatException(source, lineNo, $"HEAD {head} out of range (negative) for word {wordId}");
+                throw new DataFormatException(source, lineNo, string.Create(CultureInfo.InvariantCulture, $"HEAD {head} out of range (negative) for word {wordId}"));
             if (_words.Count == 0) _firstLine = lineNo;
             _words.Add(new ConllWord(wordId, cols[1], cols[2], cols[3], cols[4], ParseFeats(cols[5], lineNo), head, cols[7]));
             _lines.Add(lineNo);
@@ -164,7 +164,7 @@ public static class ConllUReader
             var d = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var f in feats.Split('|'))
             {
-                int eq = f.IndexOf('=');
+                int eq = f.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0 || eq == f.Length - 1)
                     throw new DataFormatException(source, lineNo, $"malformed feature '{f}' in FEATS '{feats}' (expected Name=Value)");
                 var key = f[..eq];

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Data;
 
 /// <summary>A data file (CoNLL-U, JSON Lines, TSV) is malformed. The message names the file and the 1-based line.</summary>
@@ -15,7 +17,7 @@ public sealed class DataFormatException : GlassboxException
     /// <param name="problem">What is wrong.</param>
     /// <param name="inner">The underlying error, if any.</param>
     public DataFormatException(string source, int line, string problem, Exception? inner = null)
-        : base(line > 0 ? $"{source}:{line}: {problem}" : $"{source}: {problem}", inner)
+        : base(line > 0 ? string.Create(CultureInfo.InvariantCulture, $"{source}:{line}: {problem}") : $"{source}: {problem}", inner)
     {
         FileName = source;
         LineNumber = line;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Glassbox.Data;
@@ -49,7 +50,7 @@ public static class LabeledSentenceReader
         if (textCol < 0) textCol = Array.IndexOf(cols, "text");
         int labelCol = Array.IndexOf(cols, "label");
         if (textCol < 0 || labelCol < 0)
-            throw new DataFormatException(path, 1, $"header must name a 'sentence' or 'text' column and a 'label' column, found '{header.Replace("\t", "\\t")}'");
+            throw new DataFormatException(path, 1, $"header must name a 'sentence' or 'text' column and a 'label' column, found '{header.Replace("\t", "\\t", StringComparison.Ordinal)}'");
         var rows = new List<LabeledSentence>();
         int lineNo = 1;
         string? line;
@@ -93,8 +94,8 @@ public static class LabeledSentenceReader
     private static void Check(string? value, int index, string what)
     {
         if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException($"sentence {index}: empty {what}", "sentences");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sentence {index}: empty {what}"), "sentences");
         if (value.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
-            throw new ArgumentException($"sentence {index}: {what} contains a tab or line break and cannot be written as TSV", "sentences");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sentence {index}: {what} contains a tab or line break and cannot be written as TSV"), "sentences");
     }
 }

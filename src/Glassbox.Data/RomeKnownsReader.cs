@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Glassbox.Data;
@@ -37,7 +38,7 @@ public static class RomeKnownsReader
         int i = 0;
         foreach (var o in doc.RootElement.EnumerateArray())
         {
-            string where = $"{path} record {i}";
+            string where = string.Create(CultureInfo.InvariantCulture, $"{path} record {i}");
             if (o.ValueKind != JsonValueKind.Object) throw new DataFormatException(where, 0, $"expected an object, found {o.ValueKind}");
             var r = new JsonLines.Record(where, 0, o);
             int id = o.TryGetProperty("known_id", out var k) && k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int kv) ? kv : i;

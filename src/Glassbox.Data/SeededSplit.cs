@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Data;
 
 /// <summary>The one seeded shuffle behind every train/test and train/dev split in Glassbox, so that the same seed
@@ -16,7 +18,7 @@ public static class SeededSplit
     /// <exception cref="InputException">The fraction is not strictly between 0 and 1, or one part would be empty.</exception>
     public static (List<T> Train, List<T> Test) Split<T>(IReadOnlyList<T> items, double trainFraction, int seed, string what = "the data")
     {
-        if (trainFraction is <= 0 or >= 1) throw new InputException($"the training fraction must be between 0 and 1, got {trainFraction}");
+        if (trainFraction is <= 0 or >= 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the training fraction must be between 0 and 1, got {trainFraction}"));
         var order = Permutation(items.Count, seed);
         int nTrain = (int)Math.Round(items.Count * trainFraction);
         if (nTrain == 0 || nTrain == items.Count) throw new InputException($"{what}: {items.Count} item(s) cannot be split into train and test");

@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using System.Globalization;
 using static Glassbox.Data.TemplateLexicon;
 
 namespace Glassbox.Data;
@@ -28,7 +29,7 @@ public static partial class TemplateGrammar
         {
             GeneratedSentence s;
             int tries = 0;
-            do s = Generate(rng, $"tg-{seed}-{i + 1}");
+            do s = Generate(rng, string.Create(CultureInfo.InvariantCulture, $"tg-{seed}-{i + 1}"));
             while (!seen.Add(s.Parse.Text) && ++tries < 50);
             result.Add(s);
         }

@@ -84,5 +84,5 @@ internal static class TemplateLexicon
         ("no", 'x', "PronType=Neg"), // only on request (NPI licensor)
     ];
 
-    internal static bool StartsWithVowelSound(string word) => "aeiou".Contains(word[0]) && !word.StartsWith("uni", StringComparison.Ordinal);
+    internal static bool StartsWithVowelSound(string word) => "aeiou".Contains(word[0], StringComparison.Ordinal) && !word.StartsWith("uni", StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Lens;
@@ -29,7 +30,7 @@ public static class ExplainCircuits
         status?.Invoke("circuits: head detectors");
         var heads = HeadDetectors.Run(model);
         CircuitSections.HeadDetectors(model.Name, heads, report);
-        var labelled = heads.Heads.Where(h => h.Labels.Count > 0).Select(h => $"L{h.Layer}H{h.Head}: {string.Join(", ", h.Labels)}").ToList();
+        var labelled = heads.Heads.Where(h => h.Labels.Count > 0).Select(h => string.Create(CultureInfo.InvariantCulture, $"L{h.Layer}H{h.Head}: {string.Join(", ", h.Labels)}")).ToList();
         if (model.Tokenizer is null)
             return new ExplainCircuitsSummary(labelled, null, null, null, null, "the model has no tokenizer: the logit lens and patching need a text prompt");
 

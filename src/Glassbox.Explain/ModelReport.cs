@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -30,15 +31,15 @@ public static class ModelReport
         report.Add("model", "Model card", HtmlReport.Table(new[] { "field", "value" }, new[]
         {
             Row("name", model.Name), Row("family", c.Architecture), Row("source", model.Source is null ? "-" : $"{model.Source.Kind}: {model.Source.Location}"),
-            Row("weights sha256", model.Source?.Sha256 ?? "-"), Row("layers", c.NLayers.ToString()), Row("d_model", c.DModel.ToString()),
-            Row("heads (kv heads)", $"{c.NHeads} ({c.KvHeads})"), Row("d_head", c.HeadDim.ToString()), Row("d_mlp", c.DMlp.ToString()),
-            Row("vocabulary", c.DVocab.ToString()), Row("context", c.NCtx.ToString()), Row("norm", $"{c.Norm}{(c.PostNorm ? " (post-norm)" : "")}, eps {c.NormEps:G3}"),
+            Row("weights sha256", model.Source?.Sha256 ?? "-"), Row("layers", c.NLayers.ToString(CultureInfo.InvariantCulture)), Row("d_model", c.DModel.ToString(CultureInfo.InvariantCulture)),
+            Row("heads (kv heads)", string.Create(CultureInfo.InvariantCulture, $"{c.NHeads} ({c.KvHeads})")), Row("d_head", c.HeadDim.ToString(CultureInfo.InvariantCulture)), Row("d_mlp", c.DMlp.ToString(CultureInfo.InvariantCulture)),
+            Row("vocabulary", c.DVocab.ToString(CultureInfo.InvariantCulture)), Row("context", c.NCtx.ToString(CultureInfo.InvariantCulture)), Row("norm", string.Create(CultureInfo.InvariantCulture, $"{c.Norm}{(c.PostNorm ? " (post-norm)" : "")}, eps {c.NormEps:G3}")),
             Row("positions", c.Positions.ToString()), Row("activation", c.Activation + (c.GatedMlp ? " (gated)" : "")),
             Row("attention", c.Causal ? "causal" : "bidirectional"), Row("output", c.HasUnembed ? "logits over the vocabulary" : "last hidden state (encoder)"),
         }));
-        var groups = model.Weights.GroupBy(kv => kv.Key.StartsWith("blocks.") ? "blocks." + kv.Key.Split('.')[2] : kv.Key.Split('.')[0])
-            .Select(g => Row(g.Key, g.Sum(kv => kv.Value.numel()).ToString("N0")))
-            .Append(Row("total", model.ParameterCount.ToString("N0")));
+        var groups = model.Weights.GroupBy(kv => kv.Key.StartsWith("blocks.", StringComparison.Ordinal) ? "blocks." + kv.Key.Split('.')[2] : kv.Key.Split('.')[0])
+            .Select(g => Row(g.Key, g.Sum(kv => kv.Value.numel()).ToString("N0", CultureInfo.InvariantCulture)))
+            .Append(Row("total", model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)));
         report.Add("parameters", "Parameter counts", HtmlReport.Table(new[] { "component", "parameters" }, groups));
 
         using var scope = NewDisposeScope();
@@ -66,7 +67,7 @@ public static class ModelReport
                 float prev = batch.Length > 1 ? m.diagonal(-1).mean().item<float>() : 0f;
                 float self = m.diagonal().mean().item<float>();
                 heads.Add(new HeadSummary(l, h, ent, first, prev, self));
-                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, $"L{l} H{h}", 0f, 1f, cell: 9, sqrtScale: true));
+                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, string.Create(CultureInfo.InvariantCulture, $"L{l} H{h}"), 0f, 1f, cell: 9, sqrtScale: true));
             }
         }
         figs.Append("</div>");
@@ -74,14 +75,14 @@ public static class ModelReport
         {
             var v = new float[c.NLayers, c.NHeads];
             foreach (var s in heads) v[s.Layer, s.Head] = f(s);
-            return HtmlReport.Heatmap(v, Enumerable.Range(0, c.NLayers).Select(l => $"L{l}").ToList(),
-                Enumerable.Range(0, c.NHeads).Select(h => $"H{h}").ToList(), caption, 0f, max, cell: 18);
+            return HtmlReport.Heatmap(v, Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(),
+                Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), caption, 0f, max, cell: 18);
         }
         float maxEntropy = (float)Math.Log(Math.Max(2, batch.Length));
         var statMaps = "<div class='grid'>" + StatMap(s => s.ToFirst, $"attention to the first token ({tokens[0]})", 1f)
             + StatMap(s => s.ToPrevious, "attention to the previous token", 1f) + StatMap(s => s.ToSelf, "attention to self", 1f)
-            + StatMap(s => s.Entropy, $"entropy (nats, max {maxEntropy:F1})", maxEntropy) + "</div>";
-        var statRows = heads.Select(s => Row($"L{s.Layer}H{s.Head}", s.Entropy.ToString("F2"), s.ToFirst.ToString("F2"), s.ToPrevious.ToString("F2"), s.ToSelf.ToString("F2")));
+            + StatMap(s => s.Entropy, string.Create(CultureInfo.InvariantCulture, $"entropy (nats, max {maxEntropy:F1})"), maxEntropy) + "</div>";
+        var statRows = heads.Select(s => Row(string.Create(CultureInfo.InvariantCulture, $"L{s.Layer}H{s.Head}"), s.Entropy.ToString("F2", CultureInfo.InvariantCulture), s.ToFirst.ToString("F2", CultureInfo.InvariantCulture), s.ToPrevious.ToString("F2", CultureInfo.InvariantCulture), s.ToSelf.ToString("F2", CultureInfo.InvariantCulture)));
         report.Add("attention", "Attention patterns",
             HtmlReport.Paragraph($"Sample: \"{sample}\". Head statistics (layer × head), averaged over query positions:") + statMaps +
             HtmlReport.Paragraph("Every head's pattern: rows are query tokens, columns key tokens; darker = more attention (square-root colour scale). Hover a cell for its value.") +

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing.Structural;
@@ -35,8 +36,8 @@ public static class BuiltInProbes
         int nTrain = sentences * 4 / 5;
         var train = data.Take(nTrain).ToList();
         var test = data.Skip(nTrain).ToList();
-        string source = $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed})";
-        string desc = $"{source}, {nTrain} for training and {sentences - nTrain} for testing";
+        string source = string.Create(CultureInfo.InvariantCulture, $"Built-in data: {sentences} sentences from Glassbox's template grammar (seed {seed})");
+        string desc = string.Create(CultureInfo.InvariantCulture, $"{source}, {nTrain} for training and {sentences - nTrain} for testing");
         var options = new WordProbeOptions { Seed = seed, Resamples = 500, Extraction = new ExtractionOptions { CacheDirectory = cacheDir } };
         var best = new Dictionary<string, double>(); var bestLayer = new Dictionary<string, string>();
         report.Add("probing", "Probing (built-in data)", HtmlReport.Paragraph(
@@ -62,7 +63,7 @@ public static class BuiltInProbes
         var heads = Heads.HeadProbeExperiment.Run(model, data.Select(g => g.Parse).ToList(), new Heads.HeadProbeOptions());
         Heads.HeadReport.AddSections(report, heads, source);
         var bestHeads = heads.Dependencies.Relations.Where(r => r.Count > 0)
-            .ToDictionary(r => r.Relation, r => $"{r.BestHead} {r.Accuracy:F2} (offset baseline {r.BaselineAccuracy:F2})");
+            .ToDictionary(r => r.Relation, r => string.Create(CultureInfo.InvariantCulture, $"{r.BestHead} {r.Accuracy:F2} (offset baseline {r.BaselineAccuracy:F2})"));
         status?.Invoke("probing: coreference");
         var coref = Coreference.CoreferenceExperiment.Run(model, PronounSentences.Generate(160, seed), PronounSentences.Generate(80, seed + 1, heldOut: true),
             new Coreference.CoreferenceOptions { Seed = seed, Resamples = 500 });
@@ -81,7 +82,7 @@ public static class BuiltInProbes
             coref.BestProbe.Probe.Value, bestHeads);
     }
 
-    private static string Layer(int l) => l == 0 ? "emb" : $"L{l}";
+    private static string Layer(int l) => l == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l}");
 
     private static List<(IReadOnlyList<string> Words, string Label)> Pairs(IEnumerable<GeneratedSentence> s, string task) =>
         s.Select(g => ((IReadOnlyList<string>)g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task])).ToList();

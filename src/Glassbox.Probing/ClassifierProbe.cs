@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,8 +34,8 @@ public sealed class ClassifierProbe : IDisposable
     {
         var o = options ?? new ProbeOptions();
         if (x.shape[0] == 0) throw new InputException("cannot train a probe on an empty dataset");
-        if (x.shape[0] != y.Length) throw new InputException($"{x.shape[0]} rows but {y.Length} labels");
-        if (classes < 2) throw new InputException($"a probe needs at least 2 classes, got {classes}");
+        if (x.shape[0] != y.Length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{x.shape[0]} rows but {y.Length} labels"));
+        if (classes < 2) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"a probe needs at least 2 classes, got {classes}"));
         if (y.Any(v => v < 0 || v >= classes)) throw new InputException("a label is outside 0..classes-1");
         if (o.DevFraction is < 0 or >= 1) throw new InputException("DevFraction must be in [0, 1)");
         // Every random draw uses its own seeded generator, never the global RNG: probes trained on parallel threads

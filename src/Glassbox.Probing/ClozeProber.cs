@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -48,7 +49,7 @@ public static class ClozeProber
         if (model.Tokenizer is null) throw new InputException($"{model.Name} was loaded without a tokenizer; cloze probes need one");
         if (o.LimitPerRelation is int lim)
         {
-            if (lim < 1) throw new InputException($"the per-relation limit must be at least 1, got {lim}");
+            if (lim < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the per-relation limit must be at least 1, got {lim}"));
             facts = facts.GroupBy(f => f.Relation).SelectMany(g => g.Take(lim)).ToList();
         }
         if (facts.Count == 0) throw new InputException("no cloze facts to evaluate");
@@ -87,7 +88,7 @@ public static class ClozeProber
     private static ClozePrecision Precision(string name, IReadOnlyList<List<ClozeFactRank>> strata, ClozeOptions o, int candidates)
     {
         Interval At(int k) => Bootstrap.Proportion(strata.Select(s => (IReadOnlyList<bool>)s.Select(r => r.Rank <= k).ToList()).ToList(),
-            o.Resamples, o.Seed, $"{name}@{k}");
+            o.Resamples, o.Seed, string.Create(CultureInfo.InvariantCulture, $"{name}@{k}"));
         return new ClozePrecision(name, strata[0][0].Mode, strata.Sum(s => s.Count), candidates, At(1), At(5), At(10));
     }
 

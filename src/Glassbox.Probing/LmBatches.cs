@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -27,7 +28,7 @@ internal static class LmBatches
     public static void Run(HookedTransformer model, IReadOnlyList<IReadOnlyList<int>> sequences, int batchSize,
         IReadOnlyList<Hook>? hooks, Action<TokenBatch, int[], Tensor> onBatch, Action<int>? progress = null)
     {
-        if (batchSize < 1) throw new InputException($"batch size must be at least 1, got {batchSize}");
+        if (batchSize < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"batch size must be at least 1, got {batchSize}"));
         var order = Enumerable.Range(0, sequences.Count).OrderBy(i => sequences[i].Count).ThenBy(i => i).ToArray();
         int padId = PadId(model);
         for (int start = 0; start < order.Length; start += batchSize)

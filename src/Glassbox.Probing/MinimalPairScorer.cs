@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -156,7 +157,7 @@ public static class MinimalPairScorer
         LmBatches.RequireHead(model, "minimal pairs");
         if (o.LimitPerPhenomenon is int lim)
         {
-            if (lim < 1) throw new InputException($"the per-phenomenon limit must be at least 1, got {lim}");
+            if (lim < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the per-phenomenon limit must be at least 1, got {lim}"));
             pairs = pairs.GroupBy(p => p.Phenomenon).SelectMany(g => g.Take(lim)).ToList();
         }
         if (pairs.Count == 0) throw new InputException("no minimal pairs to evaluate");

@@ -16,8 +16,8 @@ public static class ParameterFreeReport
     {
         var body = new StringBuilder();
         body.Append(HtmlReport.Paragraph($"{result.Model}: {result.Count} pairs scored by {result.Method}; accuracy {Pct(result.Accuracy)} " +
-            $"(per-token mean criterion {Pct(result.MeanAccuracy)}); chance {result.Chance:P0}. Intervals: 95% bootstrap, " +
-            $"{result.Resamples} resamples of pairs within each phenomenon, seed {result.Seed}. Ties count as wrong."));
+            string.Create(CultureInfo.InvariantCulture, $"(per-token mean criterion {Pct(result.MeanAccuracy)}); chance {result.Chance:P0}. Intervals: 95% bootstrap, ") +
+            string.Create(CultureInfo.InvariantCulture, $"{result.Resamples} resamples of pairs within each phenomenon, seed {result.Seed}. Ties count as wrong.")));
         body.Append(AccuracyChart(result.Phenomena, "accuracy per phenomenon (sum criterion)", result.Chance));
         body.Append(StatTable("phenomenon", result.Phenomena));
         report.Add("minimal-pairs", "Minimal pairs", body.ToString());
@@ -36,7 +36,7 @@ public static class ParameterFreeReport
         });
         var body = HtmlReport.Paragraph($"{result.Model}: {result.Facts.Count} facts. Vocabulary mode ranks the object's token among the whole " +
             "vocabulary; candidate mode ranks the gold object among the relation's gold objects by the filled sentence's score. " +
-            $"Intervals: 95% bootstrap ({result.Resamples} resamples, seed {result.Seed}).")
+            string.Create(CultureInfo.InvariantCulture, $"Intervals: 95% bootstrap ({result.Resamples} resamples, seed {result.Seed})."))
             + HtmlReport.Table(new[] { "relation", "mode", "facts", "candidates", "P@1 [95%]", "P@5 [95%]", "P@10 [95%]" }, rows);
         report.Add("cloze", "Cloze facts", body);
         if (result.Sensitivity.Count > 0)
@@ -60,27 +60,27 @@ public static class ParameterFreeReport
         int h = top + stats.Count * (barH + gap) + axisH, w = left + plotW + right;
         string X(double v) => (left + Math.Clamp(double.IsNaN(v) ? 0 : v, 0, 1) * plotW).ToString("F1", Inv);
         var sb = new StringBuilder();
-        sb.Append($"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-size='11' font-family='sans-serif'>");
+        sb.Append(Inv, $"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-size='11' font-family='sans-serif'>");
         for (int i = 0; i < stats.Count; i++)
         {
             var s = stats[i]; var a = s.Accuracy;
             int y = top + i * (barH + gap);
             string name = s.Name.Length <= 40 ? s.Name : s.Name[..39] + "…";
             string fill = a.Value > chance ? "#4a7fc1" : "#c9704a";
-            sb.Append($"<text x='{left - 4}' y='{y + barH - 4}' text-anchor='end'>{HtmlReport.Esc(name)}</text>")
-              .Append($"<rect x='{left}' y='{y}' width='{(Math.Clamp(double.IsNaN(a.Value) ? 0 : a.Value, 0, 1) * plotW).ToString("F1", Inv)}' height='{barH}' fill='{fill}'>")
-              .Append($"<title>{HtmlReport.Esc(s.Name)}: {Pct(a)}, n={s.Count}</title></rect>");
+            sb.Append(Inv, $"<text x='{left - 4}' y='{y + barH - 4}' text-anchor='end'>{HtmlReport.Esc(name)}</text>")
+              .Append(Inv, $"<rect x='{left}' y='{y}' width='{(Math.Clamp(double.IsNaN(a.Value) ? 0 : a.Value, 0, 1) * plotW).ToString("F1", Inv)}' height='{barH}' fill='{fill}'>")
+              .Append(Inv, $"<title>{HtmlReport.Esc(s.Name)}: {Pct(a)}, n={s.Count}</title></rect>");
             string yc = (y + barH / 2.0).ToString("F1", Inv);
-            sb.Append($"<line x1='{X(a.Lower)}' x2='{X(a.Upper)}' y1='{yc}' y2='{yc}' stroke='#222' stroke-width='1.5'/>")
-              .Append($"<line x1='{X(a.Lower)}' x2='{X(a.Lower)}' y1='{y + 3}' y2='{y + barH - 3}' stroke='#222'/>")
-              .Append($"<line x1='{X(a.Upper)}' x2='{X(a.Upper)}' y1='{y + 3}' y2='{y + barH - 3}' stroke='#222'/>")
-              .Append($"<text x='{left + plotW + 4}' y='{y + barH - 4}'>{a.Value.ToString("P0", Inv)} (n={s.Count})</text>");
+            sb.Append(Inv, $"<line x1='{X(a.Lower)}' x2='{X(a.Upper)}' y1='{yc}' y2='{yc}' stroke='#222' stroke-width='1.5'/>")
+              .Append(Inv, $"<line x1='{X(a.Lower)}' x2='{X(a.Lower)}' y1='{y + 3}' y2='{y + barH - 3}' stroke='#222'/>")
+              .Append(Inv, $"<line x1='{X(a.Upper)}' x2='{X(a.Upper)}' y1='{y + 3}' y2='{y + barH - 3}' stroke='#222'/>")
+              .Append(Inv, $"<text x='{left + plotW + 4}' y='{y + barH - 4}'>{a.Value.ToString("P0", Inv)} (n={s.Count})</text>");
         }
         int axisY = top + stats.Count * (barH + gap);
-        sb.Append($"<line x1='{left}' x2='{left + plotW}' y1='{axisY}' y2='{axisY}' stroke='#888'/>");
+        sb.Append(Inv, $"<line x1='{left}' x2='{left + plotW}' y1='{axisY}' y2='{axisY}' stroke='#888'/>");
         foreach (var t in new[] { 0.0, 0.25, 0.5, 0.75, 1.0 })
-            sb.Append($"<text x='{X(t)}' y='{axisY + 14}' text-anchor='middle'>{t.ToString("0.##", Inv)}</text>");
-        sb.Append($"<line x1='{X(chance)}' x2='{X(chance)}' y1='{top - 4}' y2='{axisY}' stroke='#b00' stroke-dasharray='4 3'><title>chance {chance.ToString("0.##", Inv)}</title></line>");
+            sb.Append(Inv, $"<text x='{X(t)}' y='{axisY + 14}' text-anchor='middle'>{t.ToString("0.##", Inv)}</text>");
+        sb.Append(Inv, $"<line x1='{X(chance)}' x2='{X(chance)}' y1='{top - 4}' y2='{axisY}' stroke='#b00' stroke-dasharray='4 3'><title>chance {chance.ToString("0.##", Inv)}</title></line>");
         sb.Append("</svg><figcaption>").Append(HtmlReport.Esc(caption + "; whiskers: 95% interval; dashed line: chance")).Append("</figcaption></figure>");
         return sb.ToString();
     }

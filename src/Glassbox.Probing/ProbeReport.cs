@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Reports;
 
 namespace Glassbox.Probing;
@@ -12,11 +13,11 @@ public static class ProbeReport
         var (x, curve) = LayerCurve(r.Layers, r.MajorityBaseline, $"{r.Task} probe on {modelName}");
         var best = r.BestLayer;
         report.Add($"probe-{r.Task.ToLowerInvariant()}", $"Probe: {r.Task}",
-            HtmlReport.Paragraph($"{dataDescription}. {r.TrainWords:N0} training and {r.TestWords:N0} test words, {r.Labels.Count} labels; " +
-                $"majority class '{r.MajorityLabel}' = {r.MajorityBaseline:F3}. Best layer: {x[best.Layer]} with accuracy {best.Task.Accuracy} " +
-                $"(95% bootstrap interval over sentences){(best.Selectivity is double s ? $", selectivity {s:F3}" : "")}." +
-                (r.UnseenTestLabelWords > 0 ? $" {r.UnseenTestLabelWords} test words have labels never seen in training and are left out." : "") +
-                (r.TruncatedSentences > 0 ? $" {r.TruncatedSentences} sentences were truncated to the model's context." : "")) +
+            HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{dataDescription}. {r.TrainWords:N0} training and {r.TestWords:N0} test words, {r.Labels.Count} labels; ") +
+                string.Create(CultureInfo.InvariantCulture, $"majority class '{r.MajorityLabel}' = {r.MajorityBaseline:F3}. Best layer: {x[best.Layer]} with accuracy {best.Task.Accuracy} ") +
+                $"(95% bootstrap interval over sentences){(best.Selectivity is double s ? string.Create(CultureInfo.InvariantCulture, $", selectivity {s:F3}") : "")}." +
+                (r.UnseenTestLabelWords > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.UnseenTestLabelWords} test words have labels never seen in training and are left out.") : "") +
+                (r.TruncatedSentences > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.TruncatedSentences} sentences were truncated to the model's context.") : "")) +
             curve);
     }
 
@@ -25,7 +26,7 @@ public static class ProbeReport
     /// Returns the layer labels ("emb", "L1", ...) and the HTML.</summary>
     public static (IReadOnlyList<string> Labels, string Html) LayerCurve(IReadOnlyList<LayerProbeResult> layers, double majority, string title)
     {
-        var x = layers.Select(l => l.Layer == 0 ? "emb" : $"L{l.Layer}").ToList();
+        var x = layers.Select(l => l.Layer == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l.Layer}")).ToList();
         var series = new List<ChartSeries>
         {
             new("task accuracy", layers.Select(l => l.Task.Accuracy.Value).ToList(), layers.Select(l => l.Task.Accuracy.Lower).ToList(), layers.Select(l => l.Task.Accuracy.Upper).ToList(), LineChart.Palette[0]),
@@ -42,7 +43,7 @@ public static class ProbeReport
         var rows = layers.Select(l => (IReadOnlyList<string>)new[]
         {
             x[l.Layer], l.Hook, l.Task.Accuracy.ToString(), l.Task.MacroF1.ToString(), l.Control?.ToString() ?? "-",
-            l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.ToString() ?? "-",
+            l.Selectivity?.ToString("F3", CultureInfo.InvariantCulture) ?? "-", l.RandomModel?.ToString() ?? "-",
         });
         return (x, chart + HtmlReport.Table(new[] { "layer", "hook", "accuracy [95% CI]", "macro-F1", "control accuracy", "selectivity", "random-weights model" }, rows));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Tokenization;
@@ -60,7 +61,7 @@ public static class RepresentationExtractor
         foreach (var h in hooks) HookName.Require(h, model.HookNames);
         if (o.BatchSize < 1) throw new InputException("batch size must be at least 1");
         for (int i = 0; i < sentences.Count; i++)
-            if (sentences[i].Count == 0) throw new InputException($"sentence {i} has no words");
+            if (sentences[i].Count == 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sentence {i} has no words"));
         var aligned = sentences.Select(s => WordAlignment.Align(tok, s, model.Config.NCtx)).ToArray();
         if (o.CacheDirectory is null || !RepresentationCache.IsCacheable(model) || o.Interventions is { Count: > 0 }) return Extract(model, aligned, tok, hooks, o);
         var manifest = RepresentationCache.Manifest(model, sentences, aligned, hooks, o.Pooling);

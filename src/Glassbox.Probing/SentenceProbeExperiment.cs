@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Tokenization;
 using TorchSharp;
@@ -43,7 +44,7 @@ public static class SentenceProbeExperiment
         var results = new List<LayerProbeResult>();
         for (int l = 0; l < reps.Layers.Count; l++)
         {
-            status?.Invoke($"layer {l}: training probes");
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"layer {l}: training probes"));
             using var scope = NewDisposeScope();
             var x = Pool(reps.Layers[l]);
             var xTr = x.narrow(0, 0, yTr.Length); var xTe = x.narrow(0, yTr.Length, yTe.Length);

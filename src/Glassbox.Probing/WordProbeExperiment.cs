@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using TorchSharp;
@@ -87,7 +88,7 @@ public static class WordProbeExperiment
             var results = new List<LayerProbeResult>();
             for (int l = 0; l < reps.Layers.Count; l++)
             {
-                status?.Invoke($"layer {l}: training probes");
+                status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"layer {l}: training probes"));
                 using var scope = NewDisposeScope();
                 var x = reps.Layers[l];
                 var xTr = x.index_select(0, trIdx); var xTe = x.index_select(0, teIdx);

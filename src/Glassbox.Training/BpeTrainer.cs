@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Glassbox.Tokenization;
@@ -18,7 +19,7 @@ public static partial class BpeTrainer
     /// <summary>Learns <paramref name="merges"/> merges from <paramref name="text"/> (fewer if no pair occurs twice).</summary>
     public static ByteLevelBpeTokenizer Train(string text, int merges)
     {
-        if (merges < 0) throw new InputException($"--bpe-merges must be at least 0, got {merges}");
+        if (merges < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {merges}"));
         var map = ByteTokenizer.ByteToUnicode();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var doc in text.Split(ByteTokenizer.EndOfText))

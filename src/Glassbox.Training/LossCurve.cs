@@ -31,8 +31,8 @@ public static class LossCurve
         var (first, last) = r.LossEnds;
         var report = new HtmlReport("Training loss");
         report.Add("loss", "Loss curve", Svg(r) + HtmlReport.Paragraph(
-            $"{r.Losses.Count} steps, {r.Parameters} parameters, {r.Seconds:F1} s; data: {r.Data}. Mean loss of the first 50 steps {first:F3}, " +
-            $"last 50 steps {last:F3}; uniform prediction {r.UniformLoss:F3} nats."));
+            string.Create(CultureInfo.InvariantCulture, $"{r.Losses.Count} steps, {r.Parameters} parameters, {r.Seconds:F1} s; data: {r.Data}. Mean loss of the first 50 steps {first:F3}, ") +
+            string.Create(CultureInfo.InvariantCulture, $"last 50 steps {last:F3}; uniform prediction {r.UniformLoss:F3} nats.")));
         report.Save(path);
     }
 }

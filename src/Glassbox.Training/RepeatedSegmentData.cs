@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Tokenization;
 
 namespace Glassbox.Training;
@@ -19,14 +20,14 @@ public sealed record RepeatedSegmentData(int VocabSize, double RepeatProbability
     /// <inheritdoc/>
     public ITokenizer? Tokenizer => null;
     /// <inheritdoc/>
-    public string Description => $"synthetic repeated segments (vocab {VocabSize}, p(repeat) {RepeatProbability}, min segment {MinSegment})";
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"synthetic repeated segments (vocab {VocabSize}, p(repeat) {RepeatProbability}, min segment {MinSegment})");
 
     /// <summary>Checks the parameters.</summary>
     public RepeatedSegmentData Validate()
     {
-        if (VocabSize < 3) throw new InputException($"--vocab must be at least 3 for synthetic data, got {VocabSize}");
-        if (RepeatProbability is < 0 or > 1) throw new InputException($"repeat probability must be in [0, 1], got {RepeatProbability}");
-        if (MinSegment < 1) throw new InputException($"minimum segment must be at least 1, got {MinSegment}");
+        if (VocabSize < 3) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--vocab must be at least 3 for synthetic data, got {VocabSize}"));
+        if (RepeatProbability is < 0 or > 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"repeat probability must be in [0, 1], got {RepeatProbability}"));
+        if (MinSegment < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"minimum segment must be at least 1, got {MinSegment}"));
         return this;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Tokenization;
 
 namespace Glassbox.Training;
@@ -44,7 +45,7 @@ public sealed class TextCorpusData : ITrainingData
             stream.AddRange(tok.Encode(d, false).Ids);
             stream.Add(eot);
         }
-        string kind = bpeMerges > 0 ? $"BPE with {tok.VocabSize - 257} merges" : "byte-level";
+        string kind = bpeMerges > 0 ? string.Create(CultureInfo.InvariantCulture, $"BPE with {tok.VocabSize - 257} merges") : "byte-level";
         return new TextCorpusData(stream.ToArray(), tok, $"{Path.GetFileName(path)} ({kind}, {stream.Count} tokens)");
     }
 
@@ -54,7 +55,7 @@ public sealed class TextCorpusData : ITrainingData
         var s = new int[length];
         s[0] = BosId ?? 0;
         int n = length - 1;
-        if (_stream.Length < n) throw new InputException($"the corpus has {_stream.Length} tokens, fewer than the context {length}");
+        if (_stream.Length < n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the corpus has {_stream.Length} tokens, fewer than the context {length}"));
         int start = rng.Next(0, _stream.Length - n + 1);
         Array.Copy(_stream, start, s, 1, n);
         return s;

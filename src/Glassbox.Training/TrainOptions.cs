@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Training;
@@ -62,7 +63,7 @@ public sealed record TrainOptions
         Need(Layers is >= 1 and <= 4, "--layers", Layers, "between 1 and 4");
         Need(DModel >= 1, "--d-model", DModel, "at least 1");
         Need(Heads >= 1, "--heads", Heads, "at least 1");
-        Need(DHead > 0 || DModel % Heads == 0, "--d-head", DHead, $"given when --d-model ({DModel}) is not a multiple of --heads ({Heads})");
+        Need(DHead > 0 || DModel % Heads == 0, "--d-head", DHead, string.Create(CultureInfo.InvariantCulture, $"given when --d-model ({DModel}) is not a multiple of --heads ({Heads})"));
         Need(DHead >= 0, "--d-head", DHead, "at least 0");
         Need(DMlp >= 0, "--d-mlp", DMlp, "at least 0");
         Need(NCtx >= 4, "--ctx", NCtx, "at least 4");
@@ -76,7 +77,7 @@ public sealed record TrainOptions
         Need(BatchSize >= 1, "--batch", BatchSize, "at least 1");
         Need(Steps >= 1, "--steps", Steps, "at least 1");
         Need(Threads is null or >= 1, "--threads", Threads ?? 0, "at least 1");
-        foreach (var s in CheckpointSteps) Need(s >= 0 && s <= Steps, "--checkpoints", s, $"steps between 0 and --steps ({Steps})");
+        foreach (var s in CheckpointSteps) Need(s >= 0 && s <= Steps, "--checkpoints", s, string.Create(CultureInfo.InvariantCulture, $"steps between 0 and --steps ({Steps})"));
         return this;
     }
 

@@ -22,7 +22,7 @@ public static class Trainer
     {
         var config = options.ModelConfig(data.VocabSize, data.BosId);
         return HookedTransformer.Create(config, ModelInit.Random(config, options.Seed), data.Tokenizer, "trained",
-            source: new ModelSource("trained", data.Description, $"seed {options.Seed}"));
+            source: new ModelSource("trained", data.Description, string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}")));
     }
 
     /// <summary>Trains a new model and writes its outputs to <paramref name="outDir"/> (when not null).</summary>
@@ -85,7 +85,7 @@ public static class Trainer
                 opt.Step(lr);
                 opt.ZeroGrad();
                 losses.Add(loss); lrs.Add(lr);
-                if (!double.IsFinite(loss)) throw new GlassboxException($"training diverged at step {step + 1} (loss {loss}); lower --lr");
+                if (!double.IsFinite(loss)) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"training diverged at step {step + 1} (loss {loss}); lower --lr"));
                 progress?.Invoke(new TrainProgress(step + 1, options.Steps, loss, lr));
                 if (checkpointAt.Contains(step + 1) && step + 1 < options.Steps) checkpoints.Add(Save(model, outDir, step + 1));
             }
@@ -128,7 +128,7 @@ public static class Trainer
     private static CheckpointInfo Save(HookedTransformer model, string? outDir, int step, string? name = null)
     {
         if (outDir is null) return new CheckpointInfo(step, "");
-        var dir = Path.Combine(outDir, name ?? $"checkpoint-{step}");
+        var dir = Path.Combine(outDir, name ?? string.Create(CultureInfo.InvariantCulture, $"checkpoint-{step}"));
         using (no_grad()) ModelExport.Export(model, dir);
         return new CheckpointInfo(step, dir);
     }

@@ -51,7 +51,7 @@ public static class TinyModels
         var w = new Dictionary<string, Tensor>();
         foreach (var p in ParameterLayout.For(c))
         {
-            var t = p.Name.EndsWith(".w") ? 1 + 0.1 * randn(p.Shape, generator: g) : 0.3 * randn(p.Shape, generator: g);
+            var t = p.Name.EndsWith(".w", StringComparison.Ordinal) ? 1 + 0.1 * randn(p.Shape, generator: g) : 0.3 * randn(p.Shape, generator: g);
             w[p.Name] = t.DetachFromDisposeScope();
         }
         return w;

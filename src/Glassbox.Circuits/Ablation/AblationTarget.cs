@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 
@@ -56,8 +57,8 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
                 var n = Memories.NeuronRef.Parse(rest, c, argument);
                 return new AblationTarget(ComponentKind.Neuron, n.Layer, n.Index);
             case "attn" or "mlp":
-                if (!int.TryParse(rest, out int l)) throw new InputException($"{argument}: '{text}': layer '{rest}' is not an integer");
-                if (l < 0 || l >= c.NLayers) throw new InputException($"{argument}: '{text}' names layer {l}, but the model has layers 0..{c.NLayers - 1}");
+                if (!int.TryParse(rest, CultureInfo.InvariantCulture, out int l)) throw new InputException($"{argument}: '{text}': layer '{rest}' is not an integer");
+                if (l < 0 || l >= c.NLayers) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: '{text}' names layer {l}, but the model has layers 0..{c.NLayers - 1}"));
                 if (kind == "mlp" && !c.HasMlp) throw new InputException($"{argument}: the model has no MLP layers");
                 return new AblationTarget(kind == "attn" ? ComponentKind.Attn : ComponentKind.Mlp, l, -1);
             default:

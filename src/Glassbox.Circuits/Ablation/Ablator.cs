@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -62,7 +63,7 @@ public static class Ablator
         using var run = m.Run(batch, hooks ?? Array.Empty<Hook>(), null);
         var nll = NextTokenLoss.PerToken(run.Output, batch.Ids, batch.Mask);                 // [batch, pos-1], 0 at padding
         double loss = nll.sum().item<float>() / Math.Max(1f, NextTokenLoss.Count(batch.Mask));    // float division, as before
-        if (!double.IsFinite(loss)) throw new MetricException($"the loss of {m.Name} is {loss} (NaN/infinite); check the weights and inputs");
+        if (!double.IsFinite(loss)) throw new MetricException(string.Create(CultureInfo.InvariantCulture, $"the loss of {m.Name} is {loss} (NaN/infinite); check the weights and inputs"));
         return loss;
     }
 
@@ -78,7 +79,7 @@ public static class Ablator
         bool needsRef = o.Method != AblationMethod.Zero;
         if (needsRef && reference is null) throw new InputException($"{o.Method} ablation needs a reference dataset");
         if (needsRef && (o.Method == AblationMethod.Resample || o.MeanMode == MeanMode.PerPosition) && reference!.Lengths.Min() < batch.Length)
-            throw new InputException($"reference texts must have at least {batch.Length} tokens for {o.Method} ablation{(o.Method == AblationMethod.Mean ? " per position" : "")} (shortest has {reference.Lengths.Min()})");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"reference texts must have at least {batch.Length} tokens for {o.Method} ablation{(o.Method == AblationMethod.Mean ? " per position" : "")} (shortest has {reference.Lengths.Min()})"));
         double baseline = Loss(m, batch);
         int tokens = batch.Lengths.Sum(l => l - 1);
         using var refCache = needsRef ? ReferenceCache(m, reference!, targets) : null;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class LayerRemoval
         {
             Tensor? saved = null;
             hooks.Add(new Hook(HookName.ResidPre(l), (x, _) => { saved = x; return null; }));
-            hooks.Add(new Hook(HookName.ResidPost(l), (x, _) => saved ?? throw new HookException($"resid_pre of layer {l} was not seen before resid_post")));
+            hooks.Add(new Hook(HookName.ResidPost(l), (x, _) => saved ?? throw new HookException(string.Create(CultureInfo.InvariantCulture, $"resid_pre of layer {l} was not seen before resid_post"))));
         }
         return hooks;
     }

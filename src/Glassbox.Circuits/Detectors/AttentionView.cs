@@ -20,7 +20,7 @@ public static class AttentionView
     /// <summary>A static SVG heatmap (queries as rows, keys as columns) of one head's pattern.</summary>
     public static string HeatmapSvg(IReadOnlyList<string> tokens, float[,] pattern, string caption)
     {
-        var labels = tokens.Select((t, i) => $"{i}:{t}").ToList();
+        var labels = tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{t}")).ToList();
         return HtmlReport.Heatmap(pattern, labels, labels, caption, 0f, 1f, cell: 12, sqrtScale: true);
     }
 
@@ -59,18 +59,18 @@ public static class AttentionView
         }
         att.Append(']');
         var sb = new StringBuilder();
-        sb.Append($"<div id='{id}' class='attview'><label>Head <select id='{id}-sel'>");
+        sb.Append(CultureInfo.InvariantCulture, $"<div id='{id}' class='attview'><label>Head <select id='{id}-sel'>");
         for (int l = 0; l < patterns.Length; l++)
             for (int h = 0; h < patterns[l].Length; h++)
             {
-                string key = $"L{l}H{h}";
+                string key = string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}");
                 string label = headLabels is not null && headLabels.TryGetValue(key, out var s) && s.Length > 0 ? $"{key} ({s})" : key;
-                sb.Append($"<option value='{l},{h}'>{HtmlReport.Esc(label)}</option>");
+                sb.Append(CultureInfo.InvariantCulture, $"<option value='{l},{h}'>{HtmlReport.Esc(label)}</option>");
             }
         sb.Append("</select></label> <span style='font-size:12px;color:#666'>hover a token: colour = attention it pays to each token</span>");
-        sb.Append($"<div id='{id}-toks' style='font-family:monospace;line-height:2;margin-top:6px'>");
+        sb.Append(CultureInfo.InvariantCulture, $"<div id='{id}-toks' style='font-family:monospace;line-height:2;margin-top:6px'>");
         for (int i = 0; i < p; i++)
-            sb.Append($"<span data-i='{i}' style='padding:2px 1px;margin:1px;border:1px solid #ddd;white-space:pre'>{HtmlReport.Esc(tokens[i])}</span>");
+            sb.Append(CultureInfo.InvariantCulture, $"<span data-i='{i}' style='padding:2px 1px;margin:1px;border:1px solid #ddd;white-space:pre'>{HtmlReport.Esc(tokens[i])}</span>");
         sb.Append("</div></div>");
         sb.Append("<script>(function(){var A=").Append(att).Append(";var root=document.getElementById('").Append(id)
           .Append("');var sel=document.getElementById('").Append(id).Append("-sel');var spans=root.querySelectorAll('span[data-i]');")

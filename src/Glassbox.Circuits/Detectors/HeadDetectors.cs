@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Induction;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -56,9 +57,9 @@ public static class HeadDetectors
         var c = model.Config;
         if (o.BlockLength < 2) throw new InputException("block length must be at least 2");
         if (o.Sequences < 1) throw new InputException("sequences must be at least 1");
-        if (o.Threshold is < 0 or > 1 || double.IsNaN(o.Threshold)) throw new InputException($"threshold must be in [0, 1], got {o.Threshold}");
+        if (o.Threshold is < 0 or > 1 || double.IsNaN(o.Threshold)) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"threshold must be in [0, 1], got {o.Threshold}"));
         int offset = c.BosTokenId is null ? 0 : 1;
-        if (offset + 2 * o.BlockLength > c.NCtx) throw new InputException($"block length {o.BlockLength} makes sequences longer than the context {c.NCtx}");
+        if (offset + 2 * o.BlockLength > c.NCtx) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"block length {o.BlockLength} makes sequences longer than the context {c.NCtx}"));
         var seqs = RepeatedTokens.Make(c, o.BlockLength, o.Sequences, o.Seed).Sequences.Select(x => (IReadOnlyList<int>)x).ToList();
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.FromIds(seqs, device: model.Device);
@@ -86,7 +87,7 @@ public static class HeadDetectors
     {
         long len = pattern.shape[2];
         int n = blockLength;
-        if (len != offset + 2 * n) throw new InputException($"pattern length {len} does not match block length {n} with offset {offset}");
+        if (len != offset + 2 * n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"pattern length {len} does not match block length {n} with offset {offset}"));
         var q = arange(1, len, dtype: ScalarType.Int64, device: pattern.device);
         var prev = Pick(pattern, q, q - 1);
         var q2 = arange(offset + n, len, dtype: ScalarType.Int64, device: pattern.device);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Glassbox.Loading;
@@ -38,7 +39,7 @@ public static partial class CheckpointSweep
         if (!Directory.Exists(runDir)) throw new InputException($"--checkpoints directory '{runDir}' does not exist");
         var list = Directory.EnumerateDirectories(runDir)
             .Select(d => (Match: CheckpointDir().Match(Path.GetFileName(d)), Dir: d))
-            .Where(x => x.Match.Success).Select(x => (int.Parse(x.Match.Groups[1].Value), x.Dir)).OrderBy(x => x.Item1).ToList();
+            .Where(x => x.Match.Success).Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Dir)).OrderBy(x => x.Item1).ToList();
         if (list.Count == 0) throw new InputException($"--checkpoints directory '{runDir}' has no checkpoint-<step> folders");
         return list;
     }
@@ -62,7 +63,7 @@ public static partial class CheckpointSweep
         var manifest = new RunManifest
         {
             Command = "induction --checkpoints", Model = Path.GetFullPath(runDir), Seed = options.Seed,
-            Options = new Dictionary<string, string> { ["sequences"] = options.Sequences.ToString(), ["segment"] = options.SegmentLength?.ToString() ?? "auto" },
+            Options = new Dictionary<string, string> { ["sequences"] = options.Sequences.ToString(CultureInfo.InvariantCulture), ["segment"] = options.SegmentLength?.ToString(CultureInfo.InvariantCulture) ?? "auto" },
         };
         int? phase = points.FirstOrDefault(p => p.TopInduction.Induction >= 0.5)?.Step;
         return new CheckpointSweepResult(manifest, Path.GetFullPath(runDir), points, phase);

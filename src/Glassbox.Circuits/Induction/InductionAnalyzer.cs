@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
@@ -22,14 +23,14 @@ public static class InductionAnalyzer
         var c = model.Config;
         if (!c.Causal || !c.HasUnembed) throw new InputException($"{model.Name} is not a causal language model; the induction test needs next-token predictions");
         foreach (var (l, h) in options.Ablate)
-            if (l >= c.NLayers || h >= c.NHeads) throw new InputException($"--ablate: head {l}.{h} does not exist ({c.NLayers} layers × {c.NHeads} heads)");
+            if (l >= c.NLayers || h >= c.NHeads) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--ablate: head {l}.{h} does not exist ({c.NLayers} layers × {c.NHeads} heads)"));
         var data = RepeatedTokens.Make(c, options.SegmentLength, options.Sequences, options.Seed);
         int t = data.SegmentLength, o = data.Offset;
         int early = options.EarlyPosition ?? o + t / 2;
         int late = options.LatePosition ?? early + t;
         int last = o + 2 * t - 2;
         if (early < 0 || early > last || late < 0 || late > last)
-            throw new InputException($"--early/--late positions must be in 0..{last} (the last position that predicts a token), got {early} and {late}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--early/--late positions must be in 0..{last} (the last position that predicts a token), got {early} and {late}"));
 
         var prev = new double[c.NLayers, c.NHeads]; var ind = new double[c.NLayers, c.NHeads]; var direct = new double[c.NLayers, c.NHeads];
         var perToken = new List<double[]>();
@@ -81,8 +82,8 @@ public static class InductionAnalyzer
         }
         var manifest = RunManifest.For("induction", model, options.Seed, new Dictionary<string, string>
         {
-            ["segment"] = t.ToString(), ["sequences"] = n.ToString(), ["early"] = early.ToString(), ["late"] = late.ToString(),
-            ["ablate"] = string.Join(",", options.Ablate.Select(a => $"{a.Layer}.{a.Head}")),
+            ["segment"] = t.ToString(CultureInfo.InvariantCulture), ["sequences"] = n.ToString(CultureInfo.InvariantCulture), ["early"] = early.ToString(CultureInfo.InvariantCulture), ["late"] = late.ToString(CultureInfo.InvariantCulture),
+            ["ablate"] = string.Join(",", options.Ablate.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Layer}.{a.Head}"))),
         });
         return new InductionResult(manifest, t, n, o == 1, losses, heads, ablation, scan);
     }
@@ -126,7 +127,7 @@ public static class InductionAnalyzer
             }
             ctrlLoss = dl.Average(); ctrlIcl = di.Average();
         }
-        return new AblationEffect(chosen.Select(x => $"{x.Layer}.{x.Head}").ToList(), ablated,
+        return new AblationEffect(chosen.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Layer}.{x.Head}")).ToList(), ablated,
             ablated.SecondCopy.Mean - clean.SecondCopy.Mean, ablated.IclScore.Mean - clean.IclScore.Mean, ctrlLoss, ctrlIcl);
     }
 

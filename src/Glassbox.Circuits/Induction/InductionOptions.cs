@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Circuits.Induction;
 
 /// <summary>Settings of the repeated-random-tokens test.</summary>
@@ -33,7 +35,7 @@ public sealed record InductionOptions
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var lh = part.Split('.');
-            if (lh.Length != 2 || !int.TryParse(lh[0], out int l) || !int.TryParse(lh[1], out int h) || l < 0 || h < 0)
+            if (lh.Length != 2 || !int.TryParse(lh[0], CultureInfo.InvariantCulture, out int l) || !int.TryParse(lh[1], CultureInfo.InvariantCulture, out int h) || l < 0 || h < 0)
                 throw new InputException($"{option}: '{part}' is not a head written as layer.head (e.g. 1.3)");
             list.Add((l, h));
         }

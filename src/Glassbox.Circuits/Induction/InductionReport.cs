@@ -14,14 +14,14 @@ public static class InductionReport
     {
         var l = r.Losses;
         report.Add("induction-loss", "Repeated random tokens", HtmlReport.Paragraph(
-            $"{r.Sequences} sequences of T = {r.SegmentLength} random tokens shown twice{(r.HasBos ? " after BOS" : "")}. Loss in the first copy {l.FirstCopy}, " +
-            $"second copy {l.SecondCopy} nats (uniform guess {F(l.UniformLoss)}). In-context-learning score (loss at position {l.LatePosition} minus " +
-            $"loss at position {l.EarlyPosition}): {l.IclScore}."));
+            string.Create(CultureInfo.InvariantCulture, $"{r.Sequences} sequences of T = {r.SegmentLength} random tokens shown twice{(r.HasBos ? " after BOS" : "")}. Loss in the first copy {l.FirstCopy}, ") +
+            string.Create(CultureInfo.InvariantCulture, $"second copy {l.SecondCopy} nats (uniform guess {F(l.UniformLoss)}). In-context-learning score (loss at position {l.LatePosition} minus ") +
+            string.Create(CultureInfo.InvariantCulture, $"loss at position {l.EarlyPosition}): {l.IclScore}.")));
         report.Add("induction-heads", "Head scores",
             HtmlReport.Heatmap(Grid(r, layers, heads, h => h.Induction), Rows(layers), Cols(heads), "prefix-matching (induction) score", cell: 24) +
             HtmlReport.Heatmap(Grid(r, layers, heads, h => h.PreviousToken), Rows(layers), Cols(heads), "previous-token score", cell: 24) +
             HtmlReport.Table(new[] { "head", "previous-token", "prefix-matching", "direct copying (logits)", "OV copying Σλ/Σ|λ|" },
-                r.Heads.Select(h => (IReadOnlyList<string>)new[] { $"{h.Layer}.{h.Head}", F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) })));
+                r.Heads.Select(h => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"{h.Layer}.{h.Head}"), F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) })));
         if (r.Ablation is { } a)
             report.Add("induction-ablation", "Ablation", HtmlReport.Paragraph(
                 $"Zero-ablating {string.Join(", ", a.Heads)} ({HookPoints.AttnZ.Leaf}): second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score " +
@@ -29,7 +29,7 @@ public static class InductionReport
                 $"second-copy loss +{(a.ControlSecondCopyIncrease is double c ? F(c) : "n/a")}, ICL score change {(a.ControlIclScoreChange is double d ? F(d) : "n/a")}."));
         if (r.HeadAblations is { } scan)
             report.Add("induction-scan", "Single-head ablations", HtmlReport.Table(new[] { "head", "second-copy loss change", "ICL score change" },
-                scan.Select(a => (IReadOnlyList<string>)new[] { $"{a.Layer}.{a.Head}", F(a.SecondCopyIncrease), F(a.IclScoreChange) })));
+                scan.Select(a => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"{a.Layer}.{a.Head}"), F(a.SecondCopyIncrease), F(a.IclScoreChange) })));
         return report;
     }
 
@@ -52,9 +52,9 @@ public static class InductionReport
             s.Points.Select(p => (IReadOnlyList<string>)new[]
             {
                 p.Step.ToString(CultureInfo.InvariantCulture), p.TrainLoss is double t ? F(t) : "", F(p.FirstCopyLoss), F(p.SecondCopyLoss), F(p.IclScore),
-                $"{p.TopInduction.Layer}.{p.TopInduction.Head} ({F(p.TopInduction.Induction)})", $"{p.TopPreviousToken.Layer}.{p.TopPreviousToken.Head} ({F(p.TopPreviousToken.PreviousToken)})",
+                string.Create(CultureInfo.InvariantCulture, $"{p.TopInduction.Layer}.{p.TopInduction.Head} ({F(p.TopInduction.Induction)})"), string.Create(CultureInfo.InvariantCulture, $"{p.TopPreviousToken.Layer}.{p.TopPreviousToken.Head} ({F(p.TopPreviousToken.PreviousToken)})"),
             }));
-        string phase = s.PhaseChangeStep is int st ? $"The best prefix-matching score first reaches 0.5 at step {st}." : "No checkpoint has a head with prefix-matching score ≥ 0.5.";
+        string phase = s.PhaseChangeStep is int st ? string.Create(CultureInfo.InvariantCulture, $"The best prefix-matching score first reaches 0.5 at step {st}.") : "No checkpoint has a head with prefix-matching score ≥ 0.5.";
         report.Add("induction-checkpoints", "Across checkpoints", chartLoss + chartScores + HtmlReport.Paragraph(phase) + table);
         return report;
     }
@@ -66,6 +66,6 @@ public static class InductionReport
         return g;
     }
 
-    private static IReadOnlyList<string> Rows(int layers) => Enumerable.Range(0, layers).Select(l => $"L{l}").ToList();
-    private static IReadOnlyList<string> Cols(int heads) => Enumerable.Range(0, heads).Select(h => $"H{h}").ToList();
+    private static IReadOnlyList<string> Rows(int layers) => Enumerable.Range(0, layers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList();
+    private static IReadOnlyList<string> Cols(int heads) => Enumerable.Range(0, heads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList();
 }

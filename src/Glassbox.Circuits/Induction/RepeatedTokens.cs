@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Circuits.Induction;
@@ -35,10 +36,10 @@ public sealed class RepeatedTokens
         int offset = config.BosTokenId is null ? 0 : 1;
         int t = segmentLength ?? Math.Min(50, (config.NCtx - offset) / 2);
         if (t < 2 || offset + 2 * t > config.NCtx)
-            throw new InputException($"--segment {t}: two copies of the segment (plus BOS) must fit the context of {config.NCtx} tokens and T must be at least 2");
-        if (count < 1) throw new InputException($"--sequences must be at least 1, got {count}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--segment {t}: two copies of the segment (plus BOS) must fit the context of {config.NCtx} tokens and T must be at least 2"));
+        if (count < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sequences must be at least 1, got {count}"));
         var ids = OrdinaryTokens(config);
-        if (ids.Length < 2) throw new InputException($"the vocabulary of {config.DVocab} tokens has too few ordinary tokens");
+        if (ids.Length < 2) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the vocabulary of {config.DVocab} tokens has too few ordinary tokens"));
         var rng = new Random(unchecked((int)seed));
         var seqs = new List<int[]>();
         for (int n = 0; n < count; n++)

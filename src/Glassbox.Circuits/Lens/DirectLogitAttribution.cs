@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -57,7 +58,7 @@ public static class DirectLogitAttribution
         CheckToken(c, options.Target, "target");
         if (options.Contrast is int ct) CheckToken(c, ct, "contrast");
         int pos = options.Position < 0 ? ids.Count + options.Position : options.Position;
-        if (pos < 0 || pos >= ids.Count) throw new InputException($"position {options.Position} is outside the text's {ids.Count} tokens");
+        if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"position {options.Position} is outside the text's {ids.Count} tokens"));
 
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.Single(ids, model.Device);
@@ -70,9 +71,9 @@ public static class DirectLogitAttribution
         for (int l = 0; l < c.NLayers; l++)
         {
             var result = cache[HookPoints.AttnResult.Name(l)][0, pos];         // [head, d_model]
-            for (int h = 0; h < c.NHeads; h++) Add($"L{l}H{h}", "head", l, h, result[h]);
-            if (model.Weights.TryGetValue($"blocks.{l}.attn.b_O", out var bO)) Add($"L{l}.attn_bias", "attn_bias", l, null, bO);
-            if (c.HasMlp) Add($"L{l}.mlp", "mlp", l, null, cache[HookName.MlpOut(l)][0, pos]);
+            for (int h = 0; h < c.NHeads; h++) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), "head", l, h, result[h]);
+            if (model.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"), out var bO)) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}.attn_bias"), "attn_bias", l, null, bO);
+            if (c.HasMlp) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}.mlp"), "mlp", l, null, cache[HookName.MlpOut(l)][0, pos]);
         }
         var comps = stack(parts.Select(p => p.Vec).ToArray());                   // [n_parts, d_model]
         var wu = Unembedding.WU(model).to_type(ScalarType.Float64);
@@ -101,6 +102,6 @@ public static class DirectLogitAttribution
 
     private static void CheckToken(ModelConfig c, int id, string what)
     {
-        if (id < 0 || id >= c.DVocab) throw new InputException($"{what} token id {id} is outside the vocabulary 0..{c.DVocab - 1}");
+        if (id < 0 || id >= c.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{what} token id {id} is outside the vocabulary 0..{c.DVocab - 1}"));
     }
 }

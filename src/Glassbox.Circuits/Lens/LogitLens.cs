@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -71,7 +72,7 @@ public static class LogitLens
     {
         var o = options ?? new LogitLensOptions();
         if (o.TopK < 1) throw new InputException("top-k must be at least 1");
-        if (o.Target is int t && (t < 0 || t >= model.Config.DVocab)) throw new InputException($"target token id {t} is outside the vocabulary 0..{model.Config.DVocab - 1}");
+        if (o.Target is int t && (t < 0 || t >= model.Config.DVocab)) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"target token id {t} is outside the vocabulary 0..{model.Config.DVocab - 1}"));
         using var scope = NewDisposeScope();
         var logits = LayerLogits(model, ids, out var real);                    // [layers+1, pos, vocab]
         double diff = (logits[-1] - real).abs().max().item<float>();
@@ -97,7 +98,7 @@ public static class LogitLens
                 var top = Enumerable.Range(0, k).Select(j => new LensToken((int)ti[baseIdx + j], Unembedding.Text(model, (int)ti[baseIdx + j]), tp[baseIdx + j])).ToList();
                 cells.Add(new LensCell(p, top, targetP?[l * pos + p], targetRank is null ? null : (int)targetRank[l * pos + p]));
             }
-            result.Add(new LensLayer(l == 0 ? "embed" : $"L{l - 1}", cells));
+            result.Add(new LensLayer(l == 0 ? "embed" : string.Create(CultureInfo.InvariantCulture, $"L{l - 1}"), cells));
         }
         return new LogitLensResult(ids.Select(i => Unembedding.Text(model, i)).ToList(), o.Target,
             o.Target is int tt ? Unembedding.Text(model, tt) : null, result, diff);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,9 +71,9 @@ public static class Unembedding
     /// <see cref="InputException"/> naming <paramref name="argument"/>. A number "#17" is taken as a raw id.</summary>
     public static int TokenId(HookedTransformer model, string text, string argument)
     {
-        if (text.StartsWith('#') && int.TryParse(text.AsSpan(1), out int raw))
+        if (text.StartsWith('#') && int.TryParse(text.AsSpan(1), CultureInfo.InvariantCulture, out int raw))
         {
-            if (raw < 0 || raw >= model.Config.DVocab) throw new InputException($"{argument}: token id {raw} is outside the vocabulary 0..{model.Config.DVocab - 1}");
+            if (raw < 0 || raw >= model.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: token id {raw} is outside the vocabulary 0..{model.Config.DVocab - 1}"));
             return raw;
         }
         if (model.Tokenizer is null) throw new InputException($"{argument}: {model.Name} has no tokenizer; give a raw id like #17");
@@ -87,5 +88,5 @@ public static class Unembedding
     }
 
     /// <summary>Display text of a token id.</summary>
-    public static string Text(HookedTransformer model, int id) => model.Tokenizer?.TokenToString(id) ?? "#" + id;
+    public static string Text(HookedTransformer model, int id) => model.Tokenizer?.TokenToString(id) ?? "#" + id.ToString(CultureInfo.InvariantCulture);
 }

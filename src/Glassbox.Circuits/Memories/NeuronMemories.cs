@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -16,11 +17,11 @@ public sealed record NeuronRef(int Layer, int Index)
     public static NeuronRef Parse(string text, ModelConfig c, string argument = "--neuron")
     {
         var parts = text.Trim().Split('.');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int l) || !int.TryParse(parts[1], out int n))
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int l) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n))
             throw new InputException($"{argument}: '{text}' is not a neuron; write layer.index, e.g. 2.17");
         if (!c.HasMlp) throw new InputException($"{argument}: the model has no MLP neurons");
-        if (l < 0 || l >= c.NLayers) throw new InputException($"{argument}: neuron {text} names layer {l}, but the model has layers 0..{c.NLayers - 1}");
-        if (n < 0 || n >= c.DMlp) throw new InputException($"{argument}: neuron {text} names index {n}, but each MLP has neurons 0..{c.DMlp - 1}");
+        if (l < 0 || l >= c.NLayers) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: neuron {text} names layer {l}, but the model has layers 0..{c.NLayers - 1}"));
+        if (n < 0 || n >= c.DMlp) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: neuron {text} names index {n}, but each MLP has neurons 0..{c.DMlp - 1}"));
         return new NeuronRef(l, n);
     }
 
@@ -102,7 +103,7 @@ public static class NeuronMemories
         {
             int start = Math.Max(0, e.Pos - prefixTokens + 1);
             var window = e.Ids.Skip(start).Take(e.Pos - start + 1).ToList();
-            string prefix = m.Tokenizer is null ? string.Join(" ", window.Select(i => "#" + i)) : m.Tokenizer.Decode(window);
+            string prefix = m.Tokenizer is null ? string.Join(" ", window.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture))) : m.Tokenizer.Decode(window);
             list.Add(new TriggerExample(e.Act, e.Text, e.Pos, prefix, Unembedding.Text(m, e.Ids[e.Pos])));
         }
         list.Reverse();
@@ -164,7 +165,7 @@ public static class NeuronMemories
     /// LayerNorm, times the final norm weight. // [d_model, d_mlp]</summary>
     public static Tensor ValueVectors(HookedTransformer m, int layer)
     {
-        var w = m.Weights[$"blocks.{layer}.mlp.W_out"];                               // [d_model, d_mlp]
+        var w = m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.mlp.W_out")];                               // [d_model, d_mlp]
         if (m.Config.Norm == NormKind.LayerNorm && Unembedding.HasFinalNorm(m)) w = w - w.mean(new long[] { 0 }, keepdim: true);
         if (Unembedding.HasFinalNorm(m)) w = w * m.Weights["ln_final.w"].unsqueeze(1);
         return w;

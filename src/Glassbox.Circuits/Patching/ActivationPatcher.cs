@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -32,7 +33,7 @@ public static class ActivationPatcher
             HookName.Require(s.Hook, model.HookNames);
             if (s.Positions is { } ps)
                 foreach (var p in ps)
-                    if (p < 0 || p >= length) throw new InputException($"position {p} is out of range 0..{length - 1} for {s.Hook}");
+                    if (p < 0 || p >= length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"position {p} is out of range 0..{length - 1} for {s.Hook}"));
             if (s.Heads is { } hs)
             {
                 var point = HookName.Parse(s.Hook).Point;
@@ -40,7 +41,7 @@ public static class ActivationPatcher
                     throw new InputException($"'{s.Hook}' has no head dimension; heads apply to {string.Join(", ", HookPoints.All.Where(p => p.HeadDim is not null).Select(p => p.Leaf))}");
                 long n = point.Shape[hd] == "kv_head" ? model.Config.KvHeads : model.Config.NHeads;
                 foreach (var h in hs)
-                    if (h < 0 || h >= n) throw new InputException($"head {h} is out of range 0..{n - 1} for {s.Hook}");
+                    if (h < 0 || h >= n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"head {h} is out of range 0..{n - 1} for {s.Hook}"));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 
@@ -16,13 +17,13 @@ public static class ActivationPatching
         kind.Require(model);
         var c = model.Config;
         var layers = options.Layers ?? Enumerable.Range(0, c.NLayers).ToList();
-        foreach (var l in layers) if (l < 0 || l >= c.NLayers) throw new InputException($"layer {l} is out of range 0..{c.NLayers - 1}");
+        foreach (var l in layers) if (l < 0 || l >= c.NLayers) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"layer {l} is out of range 0..{c.NLayers - 1}"));
         if (options.Positions is { } ps)
-            foreach (var p in ps) if (p < 0 || p >= length) throw new InputException($"position {p} is out of range 0..{length - 1}");
+            foreach (var p in ps) if (p < 0 || p >= length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"position {p} is out of range 0..{length - 1}"));
         if (options.Heads is { } hs)
         {
             if (!kind.IsPerHead()) throw new InputException($"heads apply to --hook z or pattern, not {kind.Name()}");
-            foreach (var h in hs) if (h < 0 || h >= c.NHeads) throw new InputException($"head {h} is out of range 0..{c.NHeads - 1}");
+            foreach (var h in hs) if (h < 0 || h >= c.NHeads) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"head {h} is out of range 0..{c.NHeads - 1}"));
         }
         IReadOnlyList<int> cols = kind.IsPerHead()
             ? options.Heads ?? Enumerable.Range(0, c.NHeads).ToList()
@@ -78,7 +79,7 @@ public static class ActivationPatching
         {
             Kind = kind, Mode = o.Mode, Metric = metric.Name, CleanScore = cleanScore, CorruptedScore = corruptScore,
             Layers = layers, Columns = cols,
-            ColumnLabels = kind.IsPerHead() ? cols.Select(h => $"H{h}").ToList() : cols.Select(p => TokenLabel(model, clean, corrupted, p)).ToList(),
+            ColumnLabels = kind.IsPerHead() ? cols.Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList() : cols.Select(p => TokenLabel(model, clean, corrupted, p)).ToList(),
             Scores = scores, Effects = scores.Select(r => r.Select(s => Normalise(s, cleanScore, corruptScore)).ToArray()).ToArray(),
             Forwards = o.Batched ? (specs.Count + o.ChunkSize - 1) / o.ChunkSize : specs.Count,
         };
@@ -91,7 +92,7 @@ public static class ActivationPatching
     /// <summary>"3: Lily" or "3: Lily/Ben" where the prompts differ.</summary>
     public static string TokenLabel(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, int p)
     {
-        string Tok(int id) => model.Tokenizer?.TokenToString(id) ?? id.ToString();
-        return clean[p] == corrupted[p] ? $"{p}:{Tok(clean[p])}" : $"{p}:{Tok(clean[p])}/{Tok(corrupted[p])}";
+        string Tok(int id) => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
+        return clean[p] == corrupted[p] ? string.Create(CultureInfo.InvariantCulture, $"{p}:{Tok(clean[p])}") : string.Create(CultureInfo.InvariantCulture, $"{p}:{Tok(clean[p])}/{Tok(corrupted[p])}");
     }
 }

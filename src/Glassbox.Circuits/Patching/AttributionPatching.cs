@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -36,9 +37,9 @@ public sealed record AttributionComparison
     public HtmlReport AddTo(HtmlReport report)
     {
         report.Add("attribution", "Attribution patching vs exact patching", HtmlReport.Paragraph(
-            $"Attribution patching (Nanda): (source − base activation) · ∂metric/∂activation on the base run; {AttributionMs:F1} ms against {ExactMs:F1} ms for exact batched patching ({SpeedUp:F1}× faster).")
+            string.Create(CultureInfo.InvariantCulture, $"Attribution patching (Nanda): (source − base activation) · ∂metric/∂activation on the base run; {AttributionMs:F1} ms against {ExactMs:F1} ms for exact batched patching ({SpeedUp:F1}× faster)."))
             + HtmlReport.Table(new[] { "node type", "nodes", "Pearson r (estimate vs exact)" },
-                Checks.Select(c => (IReadOnlyList<string>)new[] { c.Kind.Name(), c.Nodes.ToString(), c.Pearson.ToString("F3") })));
+                Checks.Select(c => (IReadOnlyList<string>)new[] { c.Kind.Name(), c.Nodes.ToString(CultureInfo.InvariantCulture), c.Pearson.ToString("F3", CultureInfo.InvariantCulture) })));
         foreach (var c in Checks)
         {
             var est = c.Exact with { Scores = c.Estimate.Attribution, Effects = c.Estimate.Effects };
@@ -75,7 +76,7 @@ public static class AttributionPatching
         using var batch = TokenBatch.Single(baseIds, model.Device);
         using var run = model.Run(batch, Array.Empty<Hook>(), names.Contains, new RunOptions { KeepGradients = true });
         var score = metric.Function(run.Output);                                                      // [1]
-        if (score.numel() != 1) throw new PatchingMetricException($"metric '{metric.Name}' returned {score.numel()} values for one example");
+        if (score.numel() != 1) throw new PatchingMetricException(string.Create(CultureInfo.InvariantCulture, $"metric '{metric.Name}' returned {score.numel()} values for one example"));
         float baseScore = score.detach().to_type(ScalarType.Float32).item<float>();
         if (!float.IsFinite(baseScore)) throw new PatchingMetricException($"metric '{metric.Name}' is not finite on the base run");
         score.sum().backward();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -84,8 +85,8 @@ public static class CausalTracing
         Check(model, o);
         var c = model.Config;
         int T = prompt.Ids.Count, L = c.NLayers, S = prompt.SubjectEnd - prompt.SubjectStart, k = o.Samples;
-        if (prompt.SubjectEnd > T || prompt.SubjectStart < 0 || S <= 0) throw new InputException($"subject range {prompt.SubjectStart}..{prompt.SubjectEnd} is outside the prompt (0..{T})");
-        if (prompt.Answer < 0 || prompt.Answer >= c.DVocab) throw new InputException($"answer token {prompt.Answer} is outside the vocabulary");
+        if (prompt.SubjectEnd > T || prompt.SubjectStart < 0 || S <= 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"subject range {prompt.SubjectStart}..{prompt.SubjectEnd} is outside the prompt (0..{T})"));
+        if (prompt.Answer < 0 || prompt.Answer >= c.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"answer token {prompt.Answer} is outside the vocabulary"));
         double sigma = o.NoiseMultiplier * embeddingStd;
         var hooks = Enumerable.Range(0, L).Select(l => HookOf(o.Kind, l)).ToHashSet(StringComparer.Ordinal);
         using var clean = ActivationPatcher.Record(model, prompt.Ids, hooks, PatchMetric.Probability(prompt.Answer), out float pClean);
@@ -111,9 +112,9 @@ public static class CausalTracing
         var restored = Enumerable.Range(0, L).Select(l => probs.AsSpan(1 + l * T, T).ToArray()).ToArray();   // [layer][position]
         return new TraceResult
         {
-            Text = prompt.Text, Tokens = prompt.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString()).ToList(),
+            Text = prompt.Text, Tokens = prompt.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture)).ToList(),
             SubjectStart = prompt.SubjectStart, SubjectEnd = prompt.SubjectEnd, Answer = prompt.Answer,
-            AnswerText = model.Tokenizer?.TokenToString(prompt.Answer) ?? prompt.Answer.ToString(),
+            AnswerText = model.Tokenizer?.TokenToString(prompt.Answer) ?? prompt.Answer.ToString(CultureInfo.InvariantCulture),
             Kind = o.Kind, PClean = pClean, PCorrupted = pCorrupt, PRestored = restored,
         };
     }

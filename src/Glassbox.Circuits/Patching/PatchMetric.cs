@@ -1,3 +1,4 @@
+using System.Globalization;
 using static TorchSharp.torch;
 
 namespace Glassbox.Circuits.Patching;
@@ -13,7 +14,7 @@ public sealed record PatchMetric(string Name, Func<Tensor, Tensor> Function)
     /// <summary>Logit of <paramref name="answer"/> minus logit of <paramref name="wrong"/> at position
     /// <paramref name="position"/> (negative counts from the end; -1 is the last position).</summary>
     public static PatchMetric LogitDiff(int answer, int wrong, int position = -1, string? label = null) =>
-        new(label ?? $"logit_diff({answer} - {wrong})", logits =>
+        new(label ?? string.Create(CultureInfo.InvariantCulture, $"logit_diff({answer} - {wrong})"), logits =>
         {
             var last = logits.select(1, position);                                // [batch, vocab]
             return last.select(1, answer) - last.select(1, wrong);                // [batch]
@@ -21,7 +22,7 @@ public sealed record PatchMetric(string Name, Func<Tensor, Tensor> Function)
 
     /// <summary>Softmax probability of <paramref name="token"/> at <paramref name="position"/> (default last).</summary>
     public static PatchMetric Probability(int token, int position = -1, string? label = null) =>
-        new(label ?? $"p({token})", logits => logits.select(1, position).to_type(ScalarType.Float32).softmax(-1).select(1, token));   // [batch]
+        new(label ?? string.Create(CultureInfo.InvariantCulture, $"p({token})"), logits => logits.select(1, position).to_type(ScalarType.Float32).softmax(-1).select(1, token));   // [batch]
 
     /// <summary>Mean next-token cross-entropy of <paramref name="tokens"/> (the input ids, shared by every row)
     /// under the logits: position i predicts token i+1. Lower is better.</summary>
@@ -46,10 +47,10 @@ public sealed record PatchMetric(string Name, Func<Tensor, Tensor> Function)
         using var scope = NewDisposeScope();
         var s = Function(logits);                                                 // [batch]
         if (s.dim() != 1 || s.shape[0] != logits.shape[0])
-            throw new PatchingMetricException($"metric '{Name}' returned shape [{string.Join(", ", s.shape)}], expected [{logits.shape[0]}] (one score per example)");
+            throw new PatchingMetricException(string.Create(CultureInfo.InvariantCulture, $"metric '{Name}' returned shape [{string.Join(", ", s.shape)}], expected [{logits.shape[0]}] (one score per example)"));
         var v = s.detach().to_type(ScalarType.Float32).cpu().data<float>().ToArray();
         for (int i = 0; i < v.Length; i++)
-            if (!float.IsFinite(v[i])) throw new PatchingMetricException($"metric '{Name}' returned {v[i]} for example {i}; it must be finite");
+            if (!float.IsFinite(v[i])) throw new PatchingMetricException(string.Create(CultureInfo.InvariantCulture, $"metric '{Name}' returned {v[i]} for example {i}; it must be finite"));
         return v;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Glassbox.Reports;
 
@@ -74,9 +75,9 @@ public sealed record PatchingSweep
         float lo = 0, hi = 1;
         foreach (var v in m) if (float.IsFinite(v)) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
         string kindText = Kind.IsPerHead() ? "layer × head" : "layer × position";
-        string body = HtmlReport.Paragraph($"{Mode} patching of {Kind.Name()} ({kindText}); metric {Metric}: clean {CleanScore:G4}, corrupted {CorruptedScore:G4}. " +
-            $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted), scale {lo:G3} (white) to {hi:G3} (blue).")
-            + HtmlReport.Heatmap(m, Layers.Select(l => $"L{l}").ToList(), ColumnLabels, $"{Kind.Name()}: normalised effect", lo, hi, cell: 22);
+        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{Mode} patching of {Kind.Name()} ({kindText}); metric {Metric}: clean {CleanScore:G4}, corrupted {CorruptedScore:G4}. ") +
+            string.Create(CultureInfo.InvariantCulture, $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted), scale {lo:G3} (white) to {hi:G3} (blue)."))
+            + HtmlReport.Heatmap(m, Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), ColumnLabels, $"{Kind.Name()}: normalised effect", lo, hi, cell: 22);
         return report.Add("patch-" + Kind.Name(), title ?? $"Activation patching: {Kind.Name()}", body);
     }
 }

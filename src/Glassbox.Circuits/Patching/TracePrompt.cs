@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Circuits.Patching;
@@ -38,7 +39,7 @@ public sealed record TracePrompt(string Text, IReadOnlyList<int> Ids, int Subjec
     public static TracePrompt FromIds(IReadOnlyList<int> ids, int subjectStart, int subjectEnd, int answer, string? text = null)
     {
         if (subjectStart < 0 || subjectEnd > ids.Count || subjectStart >= subjectEnd)
-            throw new InputException($"subject token range {subjectStart}..{subjectEnd} is empty or outside 0..{ids.Count}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"subject token range {subjectStart}..{subjectEnd} is empty or outside 0..{ids.Count}"));
         return new TracePrompt(text ?? string.Join(" ", ids), ids, subjectStart, subjectEnd, answer);
     }
 
@@ -50,8 +51,8 @@ public sealed record TracePrompt(string Text, IReadOnlyList<int> Ids, int Subjec
     {
         if (answer.StartsWith('#') && answer.Length > 1)
         {
-            if (!int.TryParse(answer.AsSpan(1), out int id) || id < 0 || id >= model.Config.DVocab)
-                throw new InputException($"token '{answer}' is not a token id in 0..{model.Config.DVocab - 1}");
+            if (!int.TryParse(answer.AsSpan(1), CultureInfo.InvariantCulture, out int id) || id < 0 || id >= model.Config.DVocab)
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token '{answer}' is not a token id in 0..{model.Config.DVocab - 1}"));
             return id;
         }
         if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; give answers as #id");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Reports;
 
 namespace Glassbox.Circuits.Patching;
@@ -37,9 +38,9 @@ public sealed record TraceResult
         float hi = 1e-6f;
         for (int l = 0; l < L; l++) for (int p = 0; p < T; p++) { m[p, l] = effect[l][p]; hi = Math.Max(hi, m[p, l]); }
         var rows = Tokens.Select((t, i) => i >= SubjectStart && i < SubjectEnd ? $"{t}*" : t).ToList();
-        string body = HtmlReport.Paragraph($"Answer '{AnswerText}': p clean {PClean:F3}, p corrupted {PCorrupted:F3}. " +
+        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Answer '{AnswerText}': p clean {PClean:F3}, p corrupted {PCorrupted:F3}. ") +
             "Subject tokens (corrupted) are starred. Cells: p(answer | corrupted + restored) − p(answer | corrupted), white = 0.")
-            + HtmlReport.Heatmap(m, rows, Enumerable.Range(0, L).Select(l => $"L{l}").ToList(), $"{Kind} indirect effect", 0, hi, cell: 20);
+            + HtmlReport.Heatmap(m, rows, Enumerable.Range(0, L).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), $"{Kind} indirect effect", 0, hi, cell: 20);
         return report.Add(id, $"Causal trace ({Kind}): {Text}", body);
     }
 }
@@ -81,13 +82,13 @@ public sealed record TraceSummary
         var m = PatchingSweep.To2D(MeanEffect);
         float hi = 1e-6f;
         foreach (var v in m) if (float.IsFinite(v)) hi = Math.Max(hi, v);
-        string body = HtmlReport.Paragraph($"{Prompts} prompts, {Options.Samples} noise samples of {Options.NoiseMultiplier}× the embedding std" +
-            (Kind == TraceKind.Hidden ? "" : $", window {Options.Window}") +
-            $". Mean p(answer): clean {MeanPClean:F3}, corrupted {MeanPCorrupted:F3}. Peak: {Peak.Category} at layer {Peak.Layer} ({Peak.Effect:F3}).")
-            + HtmlReport.Heatmap(m, CategoryNames.Select((n, i) => $"{n} ({CategoryCounts[i]})").ToList(),
-                Enumerable.Range(0, L).Select(l => $"L{l}").ToList(), $"mean {Kind} indirect effect", 0, hi, cell: 24);
+        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{Prompts} prompts, {Options.Samples} noise samples of {Options.NoiseMultiplier}× the embedding std") +
+            (Kind == TraceKind.Hidden ? "" : string.Create(CultureInfo.InvariantCulture, $", window {Options.Window}")) +
+            string.Create(CultureInfo.InvariantCulture, $". Mean p(answer): clean {MeanPClean:F3}, corrupted {MeanPCorrupted:F3}. Peak: {Peak.Category} at layer {Peak.Layer} ({Peak.Effect:F3})."))
+            + HtmlReport.Heatmap(m, CategoryNames.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n} ({CategoryCounts[i]})")).ToList(),
+                Enumerable.Range(0, L).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), $"mean {Kind} indirect effect", 0, hi, cell: 24);
         report.Add($"trace-{Kind}".ToLowerInvariant(), $"Causal tracing ({Kind}): average", body);
-        for (int i = 0; i < Examples.Count; i++) Examples[i].AddTo(report, $"trace-{Kind}-{i}".ToLowerInvariant());
+        for (int i = 0; i < Examples.Count; i++) Examples[i].AddTo(report, string.Create(CultureInfo.InvariantCulture, $"trace-{Kind}-{i}").ToLowerInvariant());
         return report;
     }
 }

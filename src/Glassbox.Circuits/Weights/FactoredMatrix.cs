@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     /// <summary>This @ other, factored through this matrix's inner dimension: (L1, R1 L2 R2).</summary>
     public FactoredMatrix MatMul(FactoredMatrix other)
     {
-        if (Cols != other.Rows) throw new InputException($"cannot multiply [{Rows}, {Cols}] by [{other.Rows}, {other.Cols}]");
+        if (Cols != other.Rows) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"cannot multiply [{Rows}, {Cols}] by [{other.Rows}, {other.Cols}]"));
         using var scope = NewDisposeScope();
         var right = Right.matmul(other.Left).matmul(other.Right);
         var left = Left.clone();
@@ -83,7 +84,7 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     /// <exception cref="InputException">The matrix is not square.</exception>
     public Tensor Eigenvalues()
     {
-        if (Rows != Cols) throw new InputException($"eigenvalues need a square matrix, got [{Rows}, {Cols}]");
+        if (Rows != Cols) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"eigenvalues need a square matrix, got [{Rows}, {Cols}]"));
         using var scope = NewDisposeScope();
         return linalg.eigvals(Right.to_type(ScalarType.Float64).matmul(Left.to_type(ScalarType.Float64))).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Models;
 
 namespace Glassbox.Circuits.Weights;
@@ -15,7 +16,7 @@ public sealed record HeadRef(int Layer, int Head)
     public static HeadRef Parse(string text, ModelConfig c, string argument = "--head")
     {
         var parts = text.Trim().Split('.');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int l) || !int.TryParse(parts[1], out int h))
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int l) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int h))
             throw new InputException($"{argument}: '{text}' is not a head; write layer.head, e.g. 0.3");
         return new HeadRef(l, h).Check(c, argument);
     }
@@ -24,9 +25,9 @@ public sealed record HeadRef(int Layer, int Head)
     public HeadRef Check(ModelConfig c, string argument = "--head")
     {
         if (Layer < 0 || Layer >= c.NLayers)
-            throw new InputException($"{argument}: head {Layer}.{Head} names layer {Layer}, but the model has layers 0..{c.NLayers - 1}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: head {Layer}.{Head} names layer {Layer}, but the model has layers 0..{c.NLayers - 1}"));
         if (Head < 0 || Head >= c.NHeads)
-            throw new InputException($"{argument}: head {Layer}.{Head} names head {Head}, but each layer has heads 0..{c.NHeads - 1}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: head {Layer}.{Head} names head {Head}, but each layer has heads 0..{c.NHeads - 1}"));
         return this;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using TorchSharp;
@@ -14,16 +15,16 @@ namespace Glassbox.Circuits.Weights;
 public static class HeadWeights
 {
     /// <summary>The head's query map, ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WQ(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[$"blocks.{h.Layer}.attn.W_Q"], h.Head, m.Config.HeadDim));
+    public static Tensor WQ(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_Q")], h.Head, m.Config.HeadDim));
     /// <summary>The head's key map (its key/value group), ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WK(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[$"blocks.{h.Layer}.attn.W_K"], Kv(m, h), m.Config.HeadDim));
+    public static Tensor WK(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_K")], Kv(m, h), m.Config.HeadDim));
     /// <summary>The head's value map (its key/value group), ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WV(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[$"blocks.{h.Layer}.attn.W_V"], Kv(m, h), m.Config.HeadDim));
+    public static Tensor WV(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_V")], Kv(m, h), m.Config.HeadDim));
     /// <summary>The head's output map. // [d_head, d_model]</summary>
     public static Tensor WO(HookedTransformer m, HeadRef h)
     {
         int dh = m.Config.HeadDim;
-        return m.Weights[$"blocks.{h.Layer}.attn.W_O"].narrow(1, (long)h.Head * dh, dh).t().contiguous();
+        return m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_O")].narrow(1, (long)h.Head * dh, dh).t().contiguous();
     }
 
     /// <summary>W_OV = W_V W_O in d_model space (x @ W_OV is what the head writes when attending to x).</summary>
@@ -50,7 +51,7 @@ public static class HeadWeights
 
     private static Tensor Fold(HookedTransformer m, int layer, Tensor w)               // [d_model, d_head]
     {
-        if (m.Config.Norm == NormKind.None || m.Config.PostNorm || !m.Weights.TryGetValue($"blocks.{layer}.ln1.w", out var ln)) return w.contiguous();
+        if (m.Config.Norm == NormKind.None || m.Config.PostNorm || !m.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.ln1.w"), out var ln)) return w.contiguous();
         return (w * ln.unsqueeze(1)).contiguous();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using TorchSharp;
@@ -46,8 +47,8 @@ public static class SkipTrigrams
         var o = options ?? new SkipTrigramOptions();
         var c = m.Config;
         Unembedding.RequireLm(m, "skip-trigrams");
-        if (c.NLayers != 1 || c.HasMlp) throw new InputException($"skip-trigrams are read off one-layer attention-only models; {m.Name} has {c.NLayers} layers{(c.HasMlp ? " and MLPs" : "")}");
-        if (c.DVocab > 8192) throw new InputException($"vocabulary {c.DVocab} is too large for the dense skip-trigram search (at most 8192)");
+        if (c.NLayers != 1 || c.HasMlp) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"skip-trigrams are read off one-layer attention-only models; {m.Name} has {c.NLayers} layers{(c.HasMlp ? " and MLPs" : "")}"));
+        if (c.DVocab > 8192) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"vocabulary {c.DVocab} is too large for the dense skip-trigram search (at most 8192)"));
         if (o.PerHead < 1 || o.CheckSequences < 1 || o.Filler < 0) throw new InputException("skip-trigram options must be positive");
         var found = new List<(int Head, int S, int D, int O, double Qk, double Ov)>();
         for (int h = 0; h < c.NHeads; h++)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using TorchSharp;
@@ -128,7 +129,7 @@ public static class WeightCircuits
     public static IReadOnlyList<Bigram> Bigrams(HookedTransformer m, IReadOnlyList<int> sources, int k = 5)
     {
         Unembedding.RequireLm(m, "the bigram table");
-        foreach (var s in sources) if (s < 0 || s >= m.Config.DVocab) throw new InputException($"source token id {s} is outside the vocabulary 0..{m.Config.DVocab - 1}");
+        foreach (var s in sources) if (s < 0 || s >= m.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"source token id {s} is outside the vocabulary 0..{m.Config.DVocab - 1}"));
         using var path = DirectPath(m);
         var list = new List<Bigram>();
         foreach (var chunk in sources.Chunk(256))

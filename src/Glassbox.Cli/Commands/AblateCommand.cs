@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Ablation;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -76,23 +77,23 @@ public sealed class AblateCommand : Command<AblateCommand.Settings>
             if (s.Out is not null)
             {
                 var report = new HtmlReport($"Ablations: {model.Name}");
-                report.Add("ablation", "Ablations", HtmlReport.Paragraph($"Baseline next-token loss {result.BaselineLoss:F4} over {result.Tokens} predictions; method {s.Method}.")
-                    + HtmlReport.Table(new[] { "component", "loss", "Δ loss" }, result.Rows.OrderByDescending(r => r.Delta).Select(r => (IReadOnlyList<string>)new[] { r.Target, r.Loss.ToString("F4"), r.Delta.ToString("+0.0000;-0.0000") })));
+                report.Add("ablation", "Ablations", HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Baseline next-token loss {result.BaselineLoss:F4} over {result.Tokens} predictions; method {s.Method}."))
+                    + HtmlReport.Table(new[] { "component", "loss", "Δ loss" }, result.Rows.OrderByDescending(r => r.Delta).Select(r => (IReadOnlyList<string>)new[] { r.Target, r.Loss.ToString("F4", CultureInfo.InvariantCulture), r.Delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture) })));
                 if (curve is not null)
-                    report.Add("layer-removal", "Layer removal", LineChart.Svg(Enumerable.Range(0, c.NLayers).Select(l => $"L{l}").ToList(),
+                    report.Add("layer-removal", "Layer removal", LineChart.Svg(Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(),
                         new[] { new ChartSeries("skip layer", curve.SkippedLoss), new ChartSeries("baseline", Enumerable.Repeat(curve.BaselineLoss, c.NLayers).ToList()) },
-                        $"loss when one block is skipped (all skipped: {curve.AllSkippedLoss:F3})", "loss"));
+                        string.Create(CultureInfo.InvariantCulture, $"loss when one block is skipped (all skipped: {curve.AllSkippedLoss:F3})"), "loss"));
                 CircuitCli.Save(report, s.Out, s.Json);
             }
             if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result, layerRemoval = curve })); return 0; }
-            var t = new Table().Title($"{s.Method} ablation (baseline loss {result.BaselineLoss:F4}, {result.Tokens} predictions)").AddColumns("component", "loss", "Δ loss");
-            foreach (var r in result.Rows.OrderByDescending(r => r.Delta)) t.AddRow(r.Target, r.Loss.ToString("F4"), r.Delta.ToString("+0.0000;-0.0000"));
+            var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{s.Method} ablation (baseline loss {result.BaselineLoss:F4}, {result.Tokens} predictions)")).AddColumns("component", "loss", "Δ loss");
+            foreach (var r in result.Rows.OrderByDescending(r => r.Delta)) t.AddRow(r.Target, r.Loss.ToString("F4", CultureInfo.InvariantCulture), r.Delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
             AnsiConsole.Write(t);
             if (curve is not null)
             {
                 var lt = new Table().Title("Layer removal (resid_post(l) := resid_pre(l))").AddColumns("skipped", "loss");
-                for (int l = 0; l < curve.SkippedLoss.Count; l++) lt.AddRow($"L{l}", curve.SkippedLoss[l].ToString("F4"));
-                lt.AddRow("all", curve.AllSkippedLoss.ToString("F4"));
+                for (int l = 0; l < curve.SkippedLoss.Count; l++) lt.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{l}"), curve.SkippedLoss[l].ToString("F4", CultureInfo.InvariantCulture));
+                lt.AddRow("all", curve.AllSkippedLoss.ToString("F4", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(lt);
             }
             return 0;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Spectre.Console;
@@ -32,8 +33,8 @@ internal static class CliModel
     {
         var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new InputException($"{option} is empty");
-        return parts.Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
+        return parts.Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
     }
 
-    public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString();
+    public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Circuits;
 using Glassbox.Models;
@@ -40,19 +41,19 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         else
         {
             int pos = s.Position < 0 ? ids.Count + s.Position : s.Position;
-            if (pos < 0 || pos >= ids.Count) throw new InputException($"--position {s.Position} is outside the text's {ids.Count} tokens");
+            if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--position {s.Position} is outside the text's {ids.Count} tokens"));
             var lens = LogitLens.Run(model, ids, new LogitLensOptions { TopK = 1 });
             target = lens.Layers[^1].Cells[pos].Top[0].Id;
         }
         var r = DirectLogitAttribution.Run(model, ids, new DlaOptions { Target = target, Contrast = contrast, Position = s.Position });
-        var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString() });
+        var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString(CultureInfo.InvariantCulture) });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
         string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        var t = new Table().Title(Markup.Escape($"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')")).AddColumns("component", "contribution");
-        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.AddRow(Markup.Escape(c.Name), c.Value.ToString("F4"));
+        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')"))).AddColumns("component", "contribution");
+        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.AddRow(Markup.Escape(c.Name), c.Value.ToString("F4", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape($"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'."));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'.")));
         return 0;
     }
 

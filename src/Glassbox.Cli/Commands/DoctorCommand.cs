@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Reports;
 using Spectre.Console;
@@ -20,7 +21,7 @@ public sealed class DoctorCommand : Command<OutputSettings>
         try
         {
             using var m = ModelLoader.Load("minilm", null);
-            modelStatus = $"ok: {m.Name}, {m.ParameterCount:N0} parameters, loaded in {sw.Elapsed.TotalSeconds:F1} s";
+            modelStatus = string.Create(CultureInfo.InvariantCulture, $"ok: {m.Name}, {m.ParameterCount:N0} parameters, loaded in {sw.Elapsed.TotalSeconds:F1} s");
         }
         catch (Exception e) when (e is GlassboxException or IOException)
         {
@@ -35,8 +36,8 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["os"] = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
             ["torchsharp"] = GlassboxRuntime.TorchSharpVersion,
             ["libtorch"] = GlassboxRuntime.LibTorchVersion,
-            ["threads"] = torch.get_num_threads().ToString(),
-            ["cores"] = Environment.ProcessorCount.ToString(),
+            ["threads"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
+            ["cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
             ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
             ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
             ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Explain;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -50,7 +51,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         else
         {
             AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");
-            AnsiConsole.MarkupLine($"{Markup.Escape(summary!.Model)}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points.");
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(summary!.Model)}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points."));
         }
         return 0;
     }

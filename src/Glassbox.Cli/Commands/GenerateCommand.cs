@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Reports;
 using Spectre.Console;
@@ -49,13 +50,13 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         {
             Console.WriteLine(ResultJson.Serialize(new
             {
-                manifest = RunManifest.For("generate", model, s.Seed, new Dictionary<string, string> { ["temperature"] = s.Temperature.ToString(), ["topK"] = s.TopK.ToString(), ["maxNewTokens"] = s.MaxNewTokens.ToString() }),
+                manifest = RunManifest.For("generate", model, s.Seed, new Dictionary<string, string> { ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture), ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture) }),
                 promptIds = prompt, ids, text,
             }));
         }
         else
         {
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(model.Name)}, {(s.Temperature <= 0 ? "greedy" : $"T={s.Temperature}, seed {s.Seed}")}[/]");
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(model.Name)}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
             Console.WriteLine(text);
         }
         return 0;

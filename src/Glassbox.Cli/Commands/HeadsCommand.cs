@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits;
 using Glassbox.Models;
@@ -30,7 +31,7 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
     {
         using var model = CliModel.Load(s);
         var r = HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = s.BlockLength, Sequences = s.Sequences, Seed = s.Seed, Threshold = s.Threshold });
-        var manifest = RunManifest.For("heads", model, s.Seed, new Dictionary<string, string> { ["threshold"] = s.Threshold.ToString(), ["blockLength"] = s.BlockLength.ToString(), ["sequences"] = s.Sequences.ToString() });
+        var manifest = RunManifest.For("heads", model, s.Seed, new Dictionary<string, string> { ["threshold"] = s.Threshold.ToString(CultureInfo.InvariantCulture), ["blockLength"] = s.BlockLength.ToString(CultureInfo.InvariantCulture), ["sequences"] = s.Sequences.ToString(CultureInfo.InvariantCulture) });
         if (s.Out is not null)
         {
             var report = CircuitSections.HeadDetectors(model.Name, r);
@@ -42,11 +43,11 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
-        var t = new Table().Title($"Head detectors on {Markup.Escape(model.Name)} ({s.Sequences} seeded sequences, block {s.BlockLength})")
+        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Head detectors on {Markup.Escape(model.Name)} ({s.Sequences} seeded sequences, block {s.BlockLength})"))
             .AddColumns("head", "prev-token", "duplicate", "induction", "first-token", "labels");
         foreach (var h in r.Heads)
-            t.AddRow($"L{h.Layer}H{h.Head}", h.PreviousToken.ToString("F3"), h.DuplicateToken.ToString("F3"), h.Induction.ToString("F3"), h.FirstToken.ToString("F3"), Markup.Escape(string.Join(", ", h.Labels)));
-        t.AddRow("[grey]uniform[/]", r.UniformBaseline["previous-token"].ToString("F3"), r.UniformBaseline["duplicate-token"].ToString("F3"), r.UniformBaseline["induction"].ToString("F3"), r.UniformBaseline["first-token"].ToString("F3"), "[grey]control[/]");
+            t.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{h.Layer}H{h.Head}"), h.PreviousToken.ToString("F3", CultureInfo.InvariantCulture), h.DuplicateToken.ToString("F3", CultureInfo.InvariantCulture), h.Induction.ToString("F3", CultureInfo.InvariantCulture), h.FirstToken.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", h.Labels)));
+        t.AddRow("[grey]uniform[/]", r.UniformBaseline["previous-token"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["duplicate-token"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["induction"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["first-token"].ToString("F3", CultureInfo.InvariantCulture), "[grey]control[/]");
         AnsiConsole.Write(t);
         return 0;
     }

@@ -68,9 +68,9 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
             var t = new Table().AddColumns("step", "train loss", "first copy", "second copy", "ICL score", "best induction head", "best prev-token head");
             foreach (var p in sweep.Points)
                 t.AddRow(p.Step.ToString(CultureInfo.InvariantCulture), p.TrainLoss is double tl ? F(tl) : "", F(p.FirstCopyLoss), F(p.SecondCopyLoss), F(p.IclScore),
-                    $"{p.TopInduction.Layer}.{p.TopInduction.Head} ({F(p.TopInduction.Induction)})", $"{p.TopPreviousToken.Layer}.{p.TopPreviousToken.Head} ({F(p.TopPreviousToken.PreviousToken)})");
+                    string.Create(CultureInfo.InvariantCulture, $"{p.TopInduction.Layer}.{p.TopInduction.Head} ({F(p.TopInduction.Induction)})"), string.Create(CultureInfo.InvariantCulture, $"{p.TopPreviousToken.Layer}.{p.TopPreviousToken.Head} ({F(p.TopPreviousToken.PreviousToken)})"));
             AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine(sweep.PhaseChangeStep is int st ? $"Best prefix-matching score first ≥ 0.5 at step {st}." : "No checkpoint has a head with prefix-matching score ≥ 0.5.");
+            AnsiConsole.MarkupLine(sweep.PhaseChangeStep is int st ? string.Create(CultureInfo.InvariantCulture, $"Best prefix-matching score first ≥ 0.5 at step {st}.") : "No checkpoint has a head with prefix-matching score ≥ 0.5.");
             if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
             return 0;
         }
@@ -82,14 +82,14 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
         if (r.HeadAblations is not null) ht.AddColumns("ablated: Δ 2nd-copy loss", "ablated: Δ ICL");
         foreach (var h in r.Heads)
         {
-            var row = new List<string> { $"{h.Layer}.{h.Head}", F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) };
+            var row = new List<string> { string.Create(CultureInfo.InvariantCulture, $"{h.Layer}.{h.Head}"), F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) };
             if (r.HeadAblations?.FirstOrDefault(a => a.Layer == h.Layer && a.Head == h.Head) is { } ha) { row.Add(F(ha.SecondCopyIncrease)); row.Add(F(ha.IclScoreChange)); }
             ht.AddRow(row.ToArray());
         }
         AnsiConsole.Write(ht);
         var l = r.Losses;
-        AnsiConsole.MarkupLine(Markup.Escape($"Repeated random tokens (T = {r.SegmentLength}, {r.Sequences} sequences): loss first copy {l.FirstCopy}, second copy {l.SecondCopy}, uniform {F(l.UniformLoss)}; " +
-            $"ICL score (pos {l.LatePosition} - pos {l.EarlyPosition}) {l.IclScore}."));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Repeated random tokens (T = {r.SegmentLength}, {r.Sequences} sequences): loss first copy {l.FirstCopy}, second copy {l.SecondCopy}, uniform {F(l.UniformLoss)}; ") +
+            string.Create(CultureInfo.InvariantCulture, $"ICL score (pos {l.LatePosition} - pos {l.EarlyPosition}) {l.IclScore}.")));
         if (r.Ablation is { } a)
             AnsiConsole.MarkupLine(Markup.Escape($"Ablating {string.Join(",", a.Heads)}: second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score {a.Losses.IclScore} (change {F(a.IclScoreChange)}); " +
                 $"control (random other heads): +{(a.ControlSecondCopyIncrease is double c ? F(c) : "n/a")}, ICL change {(a.ControlIclScoreChange is double d ? F(d) : "n/a")}."));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -18,12 +19,12 @@ public sealed class InfoCommand : Command<ModelSettings>
         foreach (var (k, v) in info.Config) cfg.AddRow(k, Markup.Escape(v));
         AnsiConsole.Write(cfg);
         var pc = new Table().AddColumns("component", "parameters");
-        foreach (var (k, v) in info.ParameterCounts) pc.AddRow(k, v.ToString("N0"));
+        foreach (var (k, v) in info.ParameterCounts) pc.AddRow(k, v.ToString("N0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(pc);
         var hooks = new Table().AddColumns("hook", "shape");
         foreach (var h in info.Hooks.Where(h => h.Layer is null or 0)) hooks.AddRow(h.Name, h.Shape);
         AnsiConsole.Write(hooks);
-        AnsiConsole.MarkupLine($"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one).");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one)."));
         return 0;
     }
 }
@@ -40,8 +41,8 @@ public sealed record ModelInfo(string Name, ModelSource? Source, IReadOnlyDictio
         var counts = new SortedDictionary<string, long>();
         foreach (var (name, t) in m.Weights)
         {
-            string group = name.StartsWith("blocks.") ? (name.Contains(".attn.") ? "attention" : name.Contains(".mlp.") ? "mlp" : "norms")
-                : name.StartsWith("unembed") ? "unembedding" : name.Contains("ln") ? "norms" : "embeddings";
+            string group = name.StartsWith("blocks.", StringComparison.Ordinal) ? (name.Contains(".attn.", StringComparison.Ordinal) ? "attention" : name.Contains(".mlp.", StringComparison.Ordinal) ? "mlp" : "norms")
+                : name.StartsWith("unembed", StringComparison.Ordinal) ? "unembedding" : name.Contains("ln", StringComparison.Ordinal) ? "norms" : "embeddings";
             counts[group] = counts.GetValueOrDefault(group) + t.numel();
         }
         counts["total"] = m.ParameterCount;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Spectre.Console;
 
@@ -22,7 +23,7 @@ internal static partial class LayerProgress
                     if (match.Success)
                     {
                         if (!layers.IsStarted) layers.StartTask();
-                        layers.Value = int.Parse(match.Groups[1].Value);
+                        layers.Value = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
                     }
                     else if (m.Contains("random", StringComparison.Ordinal)) extract.Description = "extracting (random model)";
                 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Circuits;
 using Glassbox.Models;
@@ -32,20 +33,20 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var ids = CliModel.Ids(model, s.Text, s.TokenIds);
         int? target = s.Target is null ? null : Unembedding.TokenId(model, s.Target, "--target");
         int pos = s.Position < 0 ? ids.Count + s.Position : s.Position;
-        if (pos < 0 || pos >= ids.Count) throw new InputException($"--position {s.Position} is outside the text's {ids.Count} tokens");
+        if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--position {s.Position} is outside the text's {ids.Count} tokens"));
         var r = LogitLens.Run(model, ids, new LogitLensOptions { TopK = s.TopK, Target = target });
-        var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(), ["target"] = s.Target ?? "none" });
+        var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["target"] = s.Target ?? "none" });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
-        var t = new Table().Title($"Logit lens at position {pos} ('{Markup.Escape(r.Tokens[pos])}')").AddColumns("layer", "top tokens", "target p", "target rank");
+        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ('{Markup.Escape(r.Tokens[pos])}')")).AddColumns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
         {
             var c = l.Cells[pos];
-            t.AddRow(l.Name, Markup.Escape(string.Join("  ", c.Top.Select(x => $"'{x.Text}' {x.Prob:P1}"))),
-                c.TargetProb?.ToString("P2") ?? "-", c.TargetRank?.ToString() ?? "-");
+            t.AddRow(l.Name, Markup.Escape(string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"'{x.Text}' {x.Prob:P1}")))),
+                c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-", c.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"Control: last lens layer vs real logits max |diff| = {r.LastLayerMaxAbsDiff:G3}.");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Control: last lens layer vs real logits max |diff| = {r.LastLayerMaxAbsDiff:G3}."));
         return 0;
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Memories;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -39,29 +40,29 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
         var (promoted, suppressed) = NeuronMemories.ValueTokens(model, neuron, s.TopK);
         IReadOnlyList<PositionUpdates>? updates = s.Text is null && s.TokenIds is null ? null : NeuronMemories.SubUpdates(model, CliModel.Ids(model, s.Text, s.TokenIds), 5);
         var result = new { neuron = neuron.ToString(), topPrefixes = top, promoted, suppressed, subUpdates = updates };
-        var manifest = RunManifest.For("neuron", model, null, new Dictionary<string, string> { ["neuron"] = s.Neuron, ["maxTexts"] = s.MaxTexts.ToString() }) with { Data = new Dictionary<string, string> { ["corpus"] = path } };
+        var manifest = RunManifest.For("neuron", model, null, new Dictionary<string, string> { ["neuron"] = s.Neuron, ["maxTexts"] = s.MaxTexts.ToString(CultureInfo.InvariantCulture) }) with { Data = new Dictionary<string, string> { ["corpus"] = path } };
         if (s.Out is not null)
         {
             var report = new HtmlReport($"Neuron {neuron}: {model.Name}");
-            report.Add("keys", "Top-triggering prefixes (key)", HtmlReport.Table(new[] { "activation", "text", "prefix" }, top.Select(t => (IReadOnlyList<string>)new[] { t.Activation.ToString("F3"), $"{t.Text}:{t.Position}", t.Prefix })));
+            report.Add("keys", "Top-triggering prefixes (key)", HtmlReport.Table(new[] { "activation", "text", "prefix" }, top.Select(t => (IReadOnlyList<string>)new[] { t.Activation.ToString("F3", CultureInfo.InvariantCulture), string.Create(CultureInfo.InvariantCulture, $"{t.Text}:{t.Position}"), t.Prefix })));
             report.Add("values", "Value vector in vocabulary space", HtmlReport.Table(new[] { "promoted", "logit", "suppressed", "logit" },
-                promoted.Zip(suppressed).Select(z => (IReadOnlyList<string>)new[] { z.First.Token, z.First.Logit.ToString("F3"), z.Second.Token, z.Second.Logit.ToString("F3") })));
+                promoted.Zip(suppressed).Select(z => (IReadOnlyList<string>)new[] { z.First.Token, z.First.Logit.ToString("F3", CultureInfo.InvariantCulture), z.Second.Token, z.Second.Logit.ToString("F3", CultureInfo.InvariantCulture) })));
             if (updates is not null)
                 report.Add("sub-updates", "Sub-updates raising the prediction", HtmlReport.Table(new[] { "pos", "token", "predicted", "top sub-updates (neuron act → logit)" },
-                    updates.Select(u => (IReadOnlyList<string>)new[] { u.Position.ToString(), u.Token, u.Predicted, string.Join("  ", u.Top.Select(x => $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}")) })));
+                    updates.Select(u => (IReadOnlyList<string>)new[] { u.Position.ToString(CultureInfo.InvariantCulture), u.Token, u.Predicted, string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))) })));
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
-        var t1 = new Table().Title($"{neuron}: top-triggering prefixes over {s.MaxTexts} texts").AddColumns("activation", "prefix");
-        foreach (var t in top) t1.AddRow(t.Activation.ToString("F3"), Markup.Escape(t.Prefix.ReplaceLineEndings(" ")));
+        var t1 = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{neuron}: top-triggering prefixes over {s.MaxTexts} texts")).AddColumns("activation", "prefix");
+        foreach (var t in top) t1.AddRow(t.Activation.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(t.Prefix.ReplaceLineEndings(" ")));
         AnsiConsole.Write(t1);
         var t2 = new Table().Title($"{neuron}: value vector projected on the vocabulary").AddColumns("promoted", "logit", "suppressed", "logit");
-        foreach (var (a, b) in promoted.Zip(suppressed)) t2.AddRow(Markup.Escape(a.Token), a.Logit.ToString("F3"), Markup.Escape(b.Token), b.Logit.ToString("F3"));
+        foreach (var (a, b) in promoted.Zip(suppressed)) t2.AddRow(Markup.Escape(a.Token), a.Logit.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(b.Token), b.Logit.ToString("F3", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t2);
         if (updates is not null)
         {
             var t3 = new Table().Title("Sub-updates that most raise the predicted token").AddColumns("pos", "token", "predicted", "neuron act → logit");
-            foreach (var u in updates) t3.AddRow(u.Position.ToString(), Markup.Escape(u.Token), Markup.Escape(u.Predicted), Markup.Escape(string.Join("  ", u.Top.Select(x => $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))));
+            foreach (var u in updates) t3.AddRow(u.Position.ToString(CultureInfo.InvariantCulture), Markup.Escape(u.Token), Markup.Escape(u.Predicted), Markup.Escape(string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}")))));
             AnsiConsole.Write(t3);
         }
         return 0;

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Models;
 using Glassbox.Reports;
@@ -61,7 +62,7 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
         var attribution = s.Attribution ? AttributionPatching.Compare(model, clean, corrupted, metric, options with { Layers = null, Positions = null, Heads = null }) : null;
         var manifest = RunManifest.For("patch", model, null, new Dictionary<string, string>
         {
-            ["hook"] = kind.Name(), ["mode"] = mode.ToString().ToLowerInvariant(), ["metric"] = metric.Name, ["chunkSize"] = s.ChunkSize.ToString(),
+            ["hook"] = kind.Name(), ["mode"] = mode.ToString().ToLowerInvariant(), ["metric"] = metric.Name, ["chunkSize"] = s.ChunkSize.ToString(CultureInfo.InvariantCulture),
             ["clean"] = s.Clean ?? s.CleanIds ?? "", ["corrupted"] = s.Corrupted ?? s.CorruptedIds ?? "",
         });
         if (s.Out is not null)
@@ -83,17 +84,17 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
         }
         // Tokens down the side (prompts are long), layers across.
         var t = new Table().AddColumn(kind.IsPerHead() ? "head" : "position");
-        foreach (var l in sweep.Layers) t.AddColumn($"L{l}");
+        foreach (var l in sweep.Layers) t.AddColumn(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < sweep.ColumnLabels.Count; c++)
-            t.AddRow(new[] { Markup.Escape(sweep.ColumnLabels[c]) }.Concat(sweep.Effects.Select(r => r[c].ToString("F2"))).ToArray());
+            t.AddRow(new[] { Markup.Escape(sweep.ColumnLabels[c]) }.Concat(sweep.Effects.Select(r => r[c].ToString("F2", CultureInfo.InvariantCulture))).ToArray());
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape($"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards."));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards.")));
         if (attribution is not null)
         {
             var a = new Table().AddColumns("node type", "nodes", "Pearson r vs exact");
-            foreach (var c in attribution.Checks) a.AddRow(c.Kind.Name(), c.Nodes.ToString(), c.Pearson.ToString("F3"));
+            foreach (var c in attribution.Checks) a.AddRow(c.Kind.Name(), c.Nodes.ToString(CultureInfo.InvariantCulture), c.Pearson.ToString("F3", CultureInfo.InvariantCulture));
             AnsiConsole.Write(a);
-            AnsiConsole.MarkupLine($"attribution {attribution.AttributionMs:F1} ms, exact {attribution.ExactMs:F1} ms: {attribution.SpeedUp:F1}x faster");
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"attribution {attribution.AttributionMs:F1} ms, exact {attribution.ExactMs:F1} ms: {attribution.SpeedUp:F1}x faster"));
         }
         if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
         return 0;
@@ -102,5 +103,5 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
 
     internal static IReadOnlyList<int>? Ints(string? s, string opt) => s is null ? null
         : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.TryParse(p, out int v) ? v : throw new InputException($"{opt}: '{p}' is not an integer")).ToList();
+            .Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"{opt}: '{p}' is not an integer")).ToList();
 }

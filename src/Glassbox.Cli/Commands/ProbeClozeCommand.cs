@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Probing;
 using Glassbox.Reports;
@@ -50,17 +51,17 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
         var result = ProbeProgress.Run("Ranking facts", s.Json, p => ClozeProber.Evaluate(model, facts, options with { Progress = p }));
         var manifest = RunManifest.For("probe cloze", model, s.Seed, new Dictionary<string, string>
         {
-            ["limit"] = s.Limit?.ToString() ?? "none", ["batchSize"] = s.BatchSize.ToString(), ["resamples"] = options.Resamples.ToString(),
+            ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Report is not null) ParameterFreeReport.AddCloze(new HtmlReport($"Cloze facts: {model.Name}"), result).Save(s.Report);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
         var t = new Table().AddColumns("relation", "mode", "facts", "P@1 [[95%]]", "P@5 [[95%]]", "P@10 [[95%]]");
         foreach (var r in result.Relations.Append(result.Overall))
-            t.AddRow(Markup.Escape(r.Relation), r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(),
+            t.AddRow(Markup.Escape(r.Relation), r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(ParameterFreeReport.Pct(r.P1)), Markup.Escape(ParameterFreeReport.Pct(r.P5)), Markup.Escape(ParameterFreeReport.Pct(r.P10)));
         AnsiConsole.Write(t);
         foreach (var ps in result.Sensitivity)
-            AnsiConsole.MarkupLine($"{Markup.Escape(ps.Relation)}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}");
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(ps.Relation)}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}"));
         if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
         return 0;
     }

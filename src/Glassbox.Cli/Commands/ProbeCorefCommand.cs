@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing.Coreference;
@@ -31,27 +32,27 @@ public sealed class ProbeCorefCommand : Command<ProbeCorefCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Sentences < 8) throw new InputException($"--sentences must be at least 8, got {s.Sentences}");
-        if (s.TestSentences < 8) throw new InputException($"--test-sentences must be at least 8, got {s.TestSentences}");
-        if (s.Rank < 1) throw new InputException($"--rank must be at least 1, got {s.Rank}");
+        if (s.Sentences < 8) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 8, got {s.Sentences}"));
+        if (s.TestSentences < 8) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--test-sentences must be at least 8, got {s.TestSentences}"));
+        if (s.Rank < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--rank must be at least 1, got {s.Rank}"));
         var train = PronounSentences.Generate(s.Sentences, s.Seed);
         var test = PronounSentences.Generate(s.TestSentences, s.Seed + 1, heldOut: true);
         var options = new CoreferenceOptions { Probe = new SimilarityProbeOptions { Rank = s.Rank }, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed, Extraction = s.Extraction(Pooling.Mean) };
         using var model = CliModel.Load(s);
         var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) =>
             CoreferenceExperiment.Run(model, train, test, options with { Extraction = options.Extraction with { Progress = progress } }, status));
-        string description = $"Built-in pronoun sentences (seed {s.Seed}): {s.Sentences} training sentences and {s.TestSentences} test sentences with held-out nouns and names, half gender and half number cues";
-        var manifest = RunManifest.For("probe coref", model, s.Seed, new Dictionary<string, string> { ["rank"] = s.Rank.ToString(), ["sentences"] = s.Sentences.ToString(), ["test-sentences"] = s.TestSentences.ToString() });
+        string description = string.Create(CultureInfo.InvariantCulture, $"Built-in pronoun sentences (seed {s.Seed}): {s.Sentences} training sentences and {s.TestSentences} test sentences with held-out nouns and names, half gender and half number cues");
+        var manifest = RunManifest.For("probe coref", model, s.Seed, new Dictionary<string, string> { ["rank"] = s.Rank.ToString(CultureInfo.InvariantCulture), ["sentences"] = s.Sentences.ToString(CultureInfo.InvariantCulture), ["test-sentences"] = s.TestSentences.ToString(CultureInfo.InvariantCulture) });
         var payload = new { manifest, data = description, example = test[0].Text, result };
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox coreference probing: {model.Name}", r => CoreferenceReport.AddSection(r, result, model.Name, description));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        var t = new Table().Title($"Pronoun → antecedent by similarity on {Markup.Escape(model.Name)} ({result.TestSentences} test sentences, chance 0.5)")
+        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Pronoun → antecedent by similarity on {Markup.Escape(model.Name)} ({result.TestSentences} test sentences, chance 0.5)"))
             .AddColumns("layer", "raw [[95% CI]]", "probe [[95% CI]]", "raw gender / number", "probe gender / number", "random model raw / probe");
         foreach (var l in result.Layers)
-            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Raw.ToString()), Markup.Escape(l.Probe.ToString()),
-                $"{l.RawByCue.GetValueOrDefault("gender")?.Value:F3} / {l.RawByCue.GetValueOrDefault("number")?.Value:F3}",
-                $"{l.ProbeByCue.GetValueOrDefault("gender")?.Value:F3} / {l.ProbeByCue.GetValueOrDefault("number")?.Value:F3}",
-                l.RandomModelRaw is null ? "-" : $"{l.RandomModelRaw.Value:F3} / {l.RandomModelProbe!.Value:F3}");
+            t.AddRow(l.Layer == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l.Layer}"), Markup.Escape(l.Raw.ToString()), Markup.Escape(l.Probe.ToString()),
+                string.Create(CultureInfo.InvariantCulture, $"{l.RawByCue.GetValueOrDefault("gender")?.Value:F3} / {l.RawByCue.GetValueOrDefault("number")?.Value:F3}"),
+                string.Create(CultureInfo.InvariantCulture, $"{l.ProbeByCue.GetValueOrDefault("gender")?.Value:F3} / {l.ProbeByCue.GetValueOrDefault("number")?.Value:F3}"),
+                l.RandomModelRaw is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{l.RandomModelRaw.Value:F3} / {l.RandomModelProbe!.Value:F3}"));
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"example: {Markup.Escape(test[0].Text)}");
         return 0;

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing.Edge;
@@ -49,11 +50,11 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         if (s.BuiltIn)
         {
             if (s.Data is not null || s.Train is not null) throw new InputException("--builtin takes no --data/--train/--test");
-            if (s.Sentences < 10) throw new InputException($"--sentences must be at least 10, got {s.Sentences}");
+            if (s.Sentences < 10) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 10, got {s.Sentences}"));
             var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => g.Parse).ToList();
             int n = s.Sentences * 4 / 5;
             (train, test) = (data.Take(n).ToList(), data.Skip(n).ToList());
-            description = $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing";
+            description = string.Create(CultureInfo.InvariantCulture, $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing");
             files = new Dictionary<string, string>();
         }
         else (train, test, description, files) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed);
@@ -67,12 +68,12 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
             EdgeProbeExperiment.Run(model, train, test, task, options with { Extraction = options.Extraction with { Progress = progress } }, status));
         var manifest = RunManifest.For("probe edge", model, s.Seed, new Dictionary<string, string>
         {
-            ["task"] = s.Task, ["pooling"] = s.Pooling, ["word-pooling"] = s.WordPooling, ["split"] = s.Split.ToString(), ["builtin"] = s.BuiltIn.ToString(),
+            ["task"] = s.Task, ["pooling"] = s.Pooling, ["word-pooling"] = s.WordPooling, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture), ["builtin"] = s.BuiltIn.ToString(),
         }) with { Data = files };
         var payload = new { manifest, data = description, result };
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox edge probing: {model.Name}", r => EdgeReport.AddSection(r, result, model.Name, description));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        ProbeOutput.PrintLayers($"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)", result.Layers, result.MajorityLabel, result.MajorityBaseline);
+        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 }

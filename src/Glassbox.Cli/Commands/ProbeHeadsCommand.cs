@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing.Heads;
@@ -47,8 +48,8 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Sentences < 1) throw new InputException($"--sentences must be at least 1, got {s.Sentences}");
-        if (s.Resamples < 0) throw new InputException($"--resamples must be 0 or more, got {s.Resamples}");
+        if (s.Sentences < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 1, got {s.Sentences}"));
+        if (s.Resamples < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--resamples must be 0 or more, got {s.Resamples}"));
         if (s.Builtin && s.Data is not null) throw new InputException("give --data or --builtin, not both");
         var relations = DependencyRelations.Validate(s.Relations is null ? DependencyRelations.Default
             : s.Relations.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -65,8 +66,8 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         else AnsiConsole.Status().Start("attention heads", ctx => Go(m => ctx.Status(Markup.Escape(m))));
         var manifest = RunManifest.For("probe heads", model, s.Seed, new Dictionary<string, string>
         {
-            ["sentences"] = sentences.Count.ToString(), ["relations"] = string.Join(",", relations), ["masking"] = s.Masking.ToString(),
-            ["resamples"] = s.Resamples.ToString(),
+            ["sentences"] = sentences.Count.ToString(CultureInfo.InvariantCulture), ["relations"] = string.Join(",", relations), ["masking"] = s.Masking.ToString(),
+            ["resamples"] = s.Resamples.ToString(CultureInfo.InvariantCulture),
         }) with { Data = files };
         if (s.Out is not null)
         {
@@ -83,7 +84,7 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
     {
         var path = s.Builtin ? null : s.Data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu");
         if (path is null)
-            return (TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => g.Parse).ToList(), $"built-in template grammar (seed {s.Seed})", new Dictionary<string, string>());
+            return (TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => g.Parse).ToList(), string.Create(CultureInfo.InvariantCulture, $"built-in template grammar (seed {s.Seed})"), new Dictionary<string, string>());
         var all = ConllUReader.Read(path);
         if (all.Count == 0) throw new InputException($"--data: {path} has no sentences");
         return (all.Take(s.Sentences).ToList(), Path.GetFileName(path), new Dictionary<string, string> { [Path.GetFileName(path)] = Glassbox.Loading.ModelLoader.HashFiles(new[] { path }) });
@@ -92,18 +93,18 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
     private static void Print(HeadProbeResult r, string model, string data, bool maskingSkipped)
     {
         var st = r.Statistics;
-        var t = new Table().Title(Markup.Escape($"Head statistics on {model} ({data}, {st.Sentences} sentences)"))
+        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Head statistics on {model} ({data}, {st.Sentences} sentences)")))
             .AddColumns("head", "to first", "to last [[SEP]]", "to punct.", "to prev.", "to next", "to self", "entropy", "class");
         for (int l = 0; l < st.Layers; l++)
             for (int h = 0; h < st.Heads; h++)
-                t.AddRow($"L{l}-H{h}", F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
+                t.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{l}-H{h}"), F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
                     F(st.ToNext[l][h]), F(st.ToSelf[l][h]), F(st.Entropy[l][h]), r.Patterns.Labels[l][h].ToString());
         AnsiConsole.Write(t);
         var d = new Table().Title("Dependency heads (Clark et al. 2019) vs the best fixed offset")
             .AddColumns("relation", "count", "best head", "direction", "accuracy [[95% CI]]", "baseline (offset)", "beats baseline");
         foreach (var x in r.Dependencies.Relations)
-            d.AddRow(x.Relation, x.Count.ToString(), x.BestHead, x.Count == 0 ? "-" : x.Direction == AttentionDirection.DependentToHead ? "dep→head" : "head→dep",
-                Markup.Escape(x.Count == 0 ? "-" : $"{x.Accuracy:F3} [{x.Lower:F3}, {x.Upper:F3}]"), x.Count == 0 ? "-" : $"{x.BaselineAccuracy:F3} ({x.BaselineOffset:+0;-0})",
+            d.AddRow(x.Relation, x.Count.ToString(CultureInfo.InvariantCulture), x.BestHead, x.Count == 0 ? "-" : x.Direction == AttentionDirection.DependentToHead ? "dep→head" : "head→dep",
+                Markup.Escape(x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.Accuracy:F3} [{x.Lower:F3}, {x.Upper:F3}]")), x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.BaselineAccuracy:F3} ({x.BaselineOffset:+0;-0})"),
                 x.Count == 0 ? "-" : x.ClearlyBeatsBaseline ? "yes" : x.BeatsBaseline ? "point estimate only" : "no");
         AnsiConsole.Write(d);
         var p = new Table().Title("Pattern classes (rule-based Kovaleva et al. 2019)").AddColumns("class", "fraction of heads", "fraction of maps");
@@ -111,12 +112,12 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         AnsiConsole.Write(p);
         if (r.Masking is { } m)
         {
-            AnsiConsole.MarkupLine(Markup.Escape($"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: " +
-                string.Join(", ", m.MostHarmful(5).Select(x => $"L{x.Layer}-H{x.Head} {x.Delta:+0.0000;-0.0000}"))));
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: ") +
+                string.Join(", ", m.MostHarmful(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}-H{x.Head} {x.Delta:+0.0000;-0.0000}")))));
         }
         else if (maskingSkipped) AnsiConsole.MarkupLine("masking skipped.");
-        AnsiConsole.MarkupLine($"time: {r.Seconds:F1} s");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"time: {r.Seconds:F1} s"));
     }
 
-    private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("F3");
+    private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("F3", CultureInfo.InvariantCulture);
 }

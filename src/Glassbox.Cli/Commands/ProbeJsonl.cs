@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Glassbox.Data;
 using Glassbox.Loading;
@@ -30,7 +31,7 @@ internal static class ProbeJsonl
             {
                 line++;
                 if (string.IsNullOrWhiteSpace(text)) continue;
-                string where = $"{file}:{line}";
+                string where = string.Create(CultureInfo.InvariantCulture, $"{file}:{line}");
                 JsonDocument doc;
                 try { doc = JsonDocument.Parse(text); }
                 catch (JsonException e) { throw new InputException($"{where}: not valid JSON ({e.Message})"); }

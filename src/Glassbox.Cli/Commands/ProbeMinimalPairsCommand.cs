@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing;
@@ -56,7 +57,7 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         var result = ProbeProgress.Run("Scoring sentences", s.Json, p => MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p }));
         var manifest = RunManifest.For("probe minimal-pairs", model, s.Seed, new Dictionary<string, string>
         {
-            ["limit"] = s.Limit?.ToString() ?? "none", ["batchSize"] = s.BatchSize.ToString(), ["resamples"] = options.Resamples.ToString(),
+            ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Report is not null)
         {
@@ -66,10 +67,10 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
         var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [[95%]]", "mean criterion [[95%]]");
         foreach (var p in result.Phenomena)
-            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));
-        t.AddRow("[bold]all[/]", result.Count.ToString(), Markup.Escape(ParameterFreeReport.Pct(result.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(result.MeanAccuracy)));
+            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));
+        t.AddRow("[bold]all[/]", result.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(ParameterFreeReport.Pct(result.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(result.MeanAccuracy)));
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"{Markup.Escape(model.Name)} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong.");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(model.Name)} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong."));
         if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Probing;
 using Glassbox.Reports;
 using Spectre.Console;
@@ -26,10 +27,10 @@ internal static class ProbeOutput
     {
         var t = new Table().Title(title).AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
         foreach (var l in layers)
-            t.AddRow(l.Layer == 0 ? "emb" : $"L{l.Layer}", Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3"), l.Control?.Value.ToString("F3") ?? "-",
-                l.Selectivity?.ToString("F3") ?? "-", l.RandomModel?.Value.ToString("F3") ?? "-");
+            t.AddRow(l.Layer == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l.Layer}"), Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3", CultureInfo.InvariantCulture), l.Control?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-",
+                l.Selectivity?.ToString("F3", CultureInfo.InvariantCulture) ?? "-", l.RandomModel?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-");
         AnsiConsole.Write(t);
         var best = layers.MaxBy(l => l.Task.Accuracy.Value)!;
-        AnsiConsole.MarkupLine($"majority class '{Markup.Escape(majorityLabel)}': {majority:F3}; best layer {best.Layer} ({Markup.Escape(best.Task.Accuracy.ToString())}).");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"majority class '{Markup.Escape(majorityLabel)}': {majority:F3}; best layer {best.Layer} ({Markup.Escape(best.Task.Accuracy.ToString())})."));
     }
 }

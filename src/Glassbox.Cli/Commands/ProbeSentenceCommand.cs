@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing;
@@ -50,12 +51,12 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         var pairs = (List<Sentence> l) => l.Select(x => (x.Words, x.Label)).ToList();
         var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
             options with { Extraction = options.Extraction with { Progress = progress } }, status));
-        var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString() })
+        var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
             with { Data = files };
         var payload = new { manifest, data = description, result };
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description + " (sentence vectors: mean of word vectors)"));
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        ProbeOutput.PrintLayers($"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)", result.Layers, result.MajorityLabel, result.MajorityBaseline);
+        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 
@@ -68,18 +69,18 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
                 ProbeJsonl.Hashes(new[] { s.Train, s.Test! }));
         if (s.Data is not null)
         {
-            if (s.Split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {s.Split}");
+            if (s.Split is <= 0 or >= 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--split must be between 0 and 1, got {s.Split}"));
             var (train, test) = SeededSplit.Split(Read(s.Data), s.Split, s.Seed, $"--data {s.Data}");
             return (train, test, s.Task ?? "label",
-                $"{Path.GetFileName(s.Data)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})", ProbeJsonl.Hashes(new[] { s.Data }));
+                string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(s.Data)} split by sentence {s.Split:P0}/{1 - s.Split:P0} (seed {s.Seed})"), ProbeJsonl.Hashes(new[] { s.Data }));
         }
         var task = s.Task ?? "tense";
         if (!BuiltInTasks.Contains(task)) throw new InputException($"--task must be one of {string.Join(", ", BuiltInTasks)} for built-in data, got '{task}'");
-        if (s.Sentences < 10) throw new InputException($"--sentences must be at least 10, got {s.Sentences}");
+        if (s.Sentences < 10) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 10, got {s.Sentences}"));
         var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => new Sentence(g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task])).ToList();
         int n = s.Sentences * 4 / 5;
         return (data.Take(n).ToList(), data.Skip(n).ToList(), task,
-            $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing", new Dictionary<string, string>());
+            string.Create(CultureInfo.InvariantCulture, $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing"), new Dictionary<string, string>());
     }
 
     /// <summary>Reads a labelled file; words are the whitespace-separated parts of each text.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Probing.Structural;
 using Glassbox.Probing;
@@ -59,7 +60,7 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         void Go(Action<string>? st) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, new ExtractionOptions { CacheDirectory = s.CacheDir }, status: st);
         if (s.Json || Console.IsOutputRedirected) Go(null);
         else AnsiConsole.Status().Start("structural probes", ctx => Go(m => ctx.Status(m)));
-        var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(), ["rank"] = s.Rank?.ToString() ?? "d_model" }) with { Data = files };
+        var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture), ["rank"] = s.Rank?.ToString(CultureInfo.InvariantCulture) ?? "d_model" }) with { Data = files };
         var layers = result.Layers.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.UuasInterval, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();
         var random = result.RandomModel.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();
         var payload = new { manifest, data = description, result.TrainSentences, result.TestSentences, result.SkippedSentences,
@@ -75,16 +76,16 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
             report.Save(s.Report);
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
-        var t = new Table().Title($"Structural probes on {Markup.Escape(model.Name)} ({result.TrainSentences} train / {result.TestSentences} test sentences)")
+        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Structural probes on {Markup.Escape(model.Name)} ({result.TrainSentences} train / {result.TestSentences} test sentences)"))
             .AddColumns("layer", "UUAS [[95% CI]]", "DSpr", "root acc", "NSpr", "random-model UUAS");
         for (int i = 0; i < result.Layers.Count; i++)
         {
             var (name, r) = result.Layers[i];
-            t.AddRow(name, Markup.Escape($"{r.Uuas:F3} {r.UuasInterval.BoundsText()}"), r.DSpr.ToString("F3"), r.RootAccuracy.ToString("F3"), r.NSpr.ToString("F3"),
-                result.RandomModel.Count > i ? result.RandomModel[i].Result.Uuas.ToString("F3") : "-");
+            t.AddRow(name, Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{r.Uuas:F3} {r.UuasInterval.BoundsText()}")), r.DSpr.ToString("F3", CultureInfo.InvariantCulture), r.RootAccuracy.ToString("F3", CultureInfo.InvariantCulture), r.NSpr.ToString("F3", CultureInfo.InvariantCulture),
+                result.RandomModel.Count > i ? result.RandomModel[i].Result.Uuas.ToString("F3", CultureInfo.InvariantCulture) : "-");
         }
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"right-branching baseline UUAS: {result.Layers[0].Result.RightBranchingUuas:F3}; best layer {result.Best.Layer} (UUAS {result.Best.Result.Uuas:F3}).");
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"right-branching baseline UUAS: {result.Layers[0].Result.RightBranchingUuas:F3}; best layer {result.Best.Layer} (UUAS {result.Best.Result.Uuas:F3})."));
         return 0;
     }
 }

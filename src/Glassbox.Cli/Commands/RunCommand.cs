@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Reports;
 using Spectre.Console;
@@ -48,7 +49,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             {
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {Markup.Escape(string.Join(" ", tokens.Select(t => $"[{t}]")))}");
                 var t = new Table().AddColumns("rank", "id", "next token", "probability");
-                foreach (var r in rows) t.AddRow(r.rank.ToString(), r.id.ToString(), Markup.Escape(r.token), r.probability.ToString("F4"));
+                foreach (var r in rows) t.AddRow(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(t);
             }
         }
@@ -61,11 +62,11 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { manifest = RunManifest.For("run", model), tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
             if (!s.Json)
             {
-                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]");
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]"));
                 var t = new Table().AddColumns("pos", "token", "‖h‖");
-                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(), Markup.Escape(tokens[i]), norms[i].ToString("F3"));
+                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(t);
-                AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4"))));
+                AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
             }
         }
         if (s.Json) Console.WriteLine(ResultJson.Serialize(result));

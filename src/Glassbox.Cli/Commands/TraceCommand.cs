@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Data;
 using Glassbox.Models;
@@ -63,18 +64,18 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
         var manifest = RunManifest.For("trace", model, s.Seed, new Dictionary<string, string>
         {
             ["kind"] = kind.ToString().ToLowerInvariant(), ["noise"] = s.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["samples"] = s.Samples.ToString(), ["window"] = s.Window.ToString(), ["prompts"] = list.Count.ToString(), ["knownOnly"] = s.KnownOnly.ToString(),
+            ["samples"] = s.Samples.ToString(CultureInfo.InvariantCulture), ["window"] = s.Window.ToString(CultureInfo.InvariantCulture), ["prompts"] = list.Count.ToString(CultureInfo.InvariantCulture), ["knownOnly"] = s.KnownOnly.ToString(),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Out is not null) summary.AddTo(new HtmlReport($"Causal tracing: {model.Name}")).Save(s.Out);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, summary })); return 0; }
         var t = new Table().AddColumn("tokens");
-        for (int l = 0; l < model.Config.NLayers; l++) t.AddColumn($"L{l}");
+        for (int l = 0; l < model.Config.NLayers; l++) t.AddColumn(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < TraceSummary.CategoryNames.Count; c++)
-            t.AddRow(new[] { $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})" }
-                .Concat(summary.MeanEffect[c].Select((v, l) => float.IsNaN(v) ? "-" : float.IsNaN(summary.StdError[c][l]) ? $"{v:F3}" : $"{v:F3}±{summary.StdError[c][l]:F3}")).ToArray());
+            t.AddRow(new[] { string.Create(CultureInfo.InvariantCulture, $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})") }
+                .Concat(summary.MeanEffect[c].Select((v, l) => float.IsNaN(v) ? "-" : float.IsNaN(summary.StdError[c][l]) ? string.Create(CultureInfo.InvariantCulture, $"{v:F3}") : string.Create(CultureInfo.InvariantCulture, $"{v:F3}±{summary.StdError[c][l]:F3}"))).ToArray());
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape($"{list.Count} prompts, {kind}: mean p(answer) clean {summary.MeanPClean:F3}, corrupted {summary.MeanPCorrupted:F3}; " +
-            $"cells are mean indirect effects ± s.e. over prompts; peak {summary.Peak.Category} L{summary.Peak.Layer} ({summary.Peak.Effect:F3})."));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{list.Count} prompts, {kind}: mean p(answer) clean {summary.MeanPClean:F3}, corrupted {summary.MeanPCorrupted:F3}; ") +
+            string.Create(CultureInfo.InvariantCulture, $"cells are mean indirect effects ± s.e. over prompts; peak {summary.Peak.Category} L{summary.Peak.Layer} ({summary.Peak.Effect:F3}).")));
         if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
         return 0;
     }

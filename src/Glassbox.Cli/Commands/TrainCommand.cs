@@ -102,7 +102,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("give --out DIR");
         if (s.Data is not null && s.Synthetic) throw new InputException("give either --data or --synthetic, not both");
-        if (s.BpeMerges < 0) throw new InputException($"--bpe-merges must be at least 0, got {s.BpeMerges}");
+        if (s.BpeMerges < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {s.BpeMerges}"));
         var checkpoints = ParseSteps(s.Checkpoints);
         var options = new TrainOptions
         {
@@ -125,7 +125,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                     result = Trainer.Train(options, data, s.Out, p =>
                     {
                         task.Value = p.Step;
-                        if (p.Step % 10 == 0 || p.Step == p.TotalSteps) task.Description = $"Training (loss {p.Loss:F3})";
+                        if (p.Step % 10 == 0 || p.Step == p.TotalSteps) task.Description = string.Create(CultureInfo.InvariantCulture, $"Training (loss {p.Loss:F3})");
                     }, dataManifest);
                 });
         }
@@ -141,11 +141,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var t = new Table().AddColumns("", "value");
         t.AddRow("data", Markup.Escape(result.Data));
         t.AddRow("parameters", result.Parameters.ToString("N0", CultureInfo.InvariantCulture));
-        t.AddRow("steps × batch × ctx", $"{options.Steps} × {options.BatchSize} × {options.NCtx}");
+        t.AddRow("steps × batch × ctx", string.Create(CultureInfo.InvariantCulture, $"{options.Steps} × {options.BatchSize} × {options.NCtx}"));
         t.AddRow("loss, first 50 steps", result.LossEnds.First.ToString("F3", CultureInfo.InvariantCulture));
         t.AddRow("loss, last 50 steps", result.LossEnds.Last.ToString("F3", CultureInfo.InvariantCulture));
         t.AddRow("uniform baseline ln(V)", result.UniformLoss.ToString("F3", CultureInfo.InvariantCulture));
-        t.AddRow("time", $"{result.Seconds:F1} s");
+        t.AddRow("time", string.Create(CultureInfo.InvariantCulture, $"{result.Seconds:F1} s"));
         t.AddRow("checkpoints", string.Join(", ", result.Checkpoints.Select(c => Path.GetFileName(c.Directory))));
         AnsiConsole.Write(t);
         AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))} (loss-curve.html, losses.json, train.json)");

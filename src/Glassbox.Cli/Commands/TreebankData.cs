@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 
 namespace Glassbox.Cli.Commands;
@@ -17,9 +18,9 @@ internal static class TreebankData
         }
         var path = data ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
             ?? throw new InputException("no data: give --data FILE.conllu or --train/--test (../shared/data with UD EWT is absent)");
-        if (split is <= 0 or >= 1) throw new InputException($"--split must be between 0 and 1, got {split}");
+        if (split is <= 0 or >= 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--split must be between 0 and 1, got {split}"));
         var (train, test) = SeededSplit.Split(ConllUReader.Read(path), split, seed, path);
-        return (train, test, $"{Path.GetFileName(path)} split by sentence {split:P0}/{1 - split:P0} (seed {seed})", Hashes(path));
+        return (train, test, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)} split by sentence {split:P0}/{1 - split:P0} (seed {seed})"), Hashes(path));
     }
 
     private static IReadOnlyDictionary<string, string> Hashes(params string[] files) =>

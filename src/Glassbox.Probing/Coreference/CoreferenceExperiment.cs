@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Tokenization;
@@ -82,7 +83,7 @@ public static class CoreferenceExperiment
         var results = new List<CoreferenceLayerResult>();
         for (int l = 0; l < reps.Layers.Count; l++)
         {
-            status?.Invoke($"layer {l}/{reps.Layers.Count - 1}: training the similarity probe");
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"layer {l}/{reps.Layers.Count - 1}: training the similarity probe"));
             var (raw, probe) = Evaluate(reps.Layers[l], rows, trainIdx, testIdx, o);
             (bool[] Raw, bool[] Probe)? random = rreps is null ? null : Evaluate(rreps.Layers[l], rows, trainIdx, testIdx, o);
             results.Add(new CoreferenceLayerResult(l, reps.LayerNames[l], Interval(raw, o, 10 * l), Interval(probe, o, 10 * l + 1),

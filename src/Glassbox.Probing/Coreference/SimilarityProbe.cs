@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ public sealed class SimilarityProbe : IDisposable
         long n = pronoun.shape[0], d = pronoun.shape[1];
         if (n == 0) throw new InputException("cannot train a similarity probe on no sentences");
         if (antecedent.shape[0] != n || distractor.shape[0] != n) throw new InputException("pronoun, antecedent and distractor rows differ in number");
-        if (o.Rank < 1) throw new InputException($"the probe rank must be at least 1, got {o.Rank}");
+        if (o.Rank < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the probe rank must be at least 1, got {o.Rank}"));
         using var outer = NewDisposeScope();
         var all = cat(new[] { pronoun, antecedent, distractor });
         var mean = all.mean(new long[] { 0 });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,7 +55,7 @@ public sealed class AttentionSpanProbe : IDisposable
         var o = options ?? new AttentionProbeOptions();
         if (roles.Count == 0 || y.Length == 0) throw new InputException("cannot train a span probe on an empty dataset");
         if (roles.Any(r => r.Count != y.Length)) throw new InputException("every span role needs one span per label");
-        if (classes < 2) throw new InputException($"a probe needs at least 2 classes, got {classes}");
+        if (classes < 2) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"a probe needs at least 2 classes, got {classes}"));
         if (y.Any(v => v < 0 || v >= classes)) throw new InputException("a label is outside 0..classes-1");
         long d = words.shape[1];
         using var outer = NewDisposeScope();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using TorchSharp;
@@ -95,7 +96,7 @@ public static class EdgeProbeExperiment
         var results = new List<LayerProbeResult>();
         for (int l = 0; l < reps.Layers.Count; l++)
         {
-            status?.Invoke($"layer {l}/{reps.Layers.Count - 1}: training probes");
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"layer {l}/{reps.Layers.Count - 1}: training probes"));
             using var scope = NewDisposeScope();
             int layer = l;
             results.Add(LayerProbe.Evaluate(l, reps.LayerNames[l],

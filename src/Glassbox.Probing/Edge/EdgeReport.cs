@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Reports;
 
 namespace Glassbox.Probing.Edge;
@@ -14,12 +15,12 @@ public static class EdgeReport
         var emb = r.Layers[0].Task.Accuracy.Value;
         report.Add($"edge-{r.Task}-{r.Pooling}", $"Edge probe: {r.Task} ({r.Pooling} pooling)",
             HtmlReport.Paragraph($"{dataDescription}. Task: the {what} (Tenney et al. 2019 edge probing on UD trees). " +
-                $"{r.TrainExamples:N0} training and {r.TestExamples:N0} test examples, {r.Labels.Count} labels; majority class " +
-                $"'{r.MajorityLabel}' = {r.MajorityBaseline:F3}; embedding layer {emb:F3}. Best layer: {x[best.Layer]} with accuracy " +
-                $"{best.Task.Accuracy} (95% bootstrap interval over sentences){(best.Selectivity is double s ? $", selectivity {s:F3}" : "")}." +
+                string.Create(CultureInfo.InvariantCulture, $"{r.TrainExamples:N0} training and {r.TestExamples:N0} test examples, {r.Labels.Count} labels; majority class ") +
+                string.Create(CultureInfo.InvariantCulture, $"'{r.MajorityLabel}' = {r.MajorityBaseline:F3}; embedding layer {emb:F3}. Best layer: {x[best.Layer]} with accuracy ") +
+                $"{best.Task.Accuracy} (95% bootstrap interval over sentences){(best.Selectivity is double s ? string.Create(CultureInfo.InvariantCulture, $", selectivity {s:F3}") : "")}." +
                 (best.Task.Accuracy.Lower <= emb ? " The best layer's interval reaches down to the embedding layer's accuracy: contextual layers add little here." : "") +
-                (r.UnseenTestLabelExamples > 0 ? $" {r.UnseenTestLabelExamples} test examples have labels never seen in training and are left out." : "") +
-                (r.DroppedExamples > 0 ? $" {r.DroppedExamples} examples lost words to truncation and are left out." : "")) +
+                (r.UnseenTestLabelExamples > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.UnseenTestLabelExamples} test examples have labels never seen in training and are left out.") : "") +
+                (r.DroppedExamples > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.DroppedExamples} examples lost words to truncation and are left out.") : "")) +
             curve);
     }
 }

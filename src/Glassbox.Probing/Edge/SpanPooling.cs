@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,7 +39,7 @@ public sealed record SpanRows(long[] First, int[] Length)
         int k = 0;
         for (int i = 0; i < First.Length; i++)
         {
-            if (Length[i] < 1) throw new InputException($"span {i} is empty");
+            if (Length[i] < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"span {i} is empty"));
             for (int j = 0; j < Length[i]; j++) { rows[k] = First[i] + j; seg[k++] = i; }
         }
         return (tensor(rows), tensor(seg));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 
 namespace Glassbox.Probing.Edge;
@@ -34,7 +35,7 @@ public static class SubtreeSpans
             int h = words[w].Head, steps = 0;
             while (h != 0)
             {
-                if (h < 0 || h > n) throw new InputException($"word {w + 1} ('{words[w].Form}') has head {h}, outside 1..{n}");
+                if (h < 0 || h > n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"word {w + 1} ('{words[w].Form}') has head {h}, outside 1..{n}"));
                 if (++steps > n) throw new InputException($"the heads of the sentence starting '{words[0].Form}' contain a cycle");
                 int a = h - 1;
                 start[a] = Math.Min(start[a], w);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Probing.Heads;
 
 /// <summary>Attention flow (Abnar &amp; Zuidema 2020): the attention graph has a node per (layer, token), layer 0 being
@@ -14,9 +16,9 @@ public static class AttentionFlow
     /// <exception cref="InputException">The layer or position is out of range.</exception>
     public static double[] Compute(IReadOnlyList<float[,]> layers, int toLayer, int position)
     {
-        if (toLayer < 1 || toLayer > layers.Count) throw new InputException($"flow layer must be in 1..{layers.Count}, got {toLayer}");
+        if (toLayer < 1 || toLayer > layers.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"flow layer must be in 1..{layers.Count}, got {toLayer}"));
         int n = layers[0].GetLength(0);
-        if (position < 0 || position >= n) throw new InputException($"flow position must be in 0..{n - 1}, got {position}");
+        if (position < 0 || position >= n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"flow position must be in 0..{n - 1}, got {position}"));
         var net = new FlowNetwork((toLayer + 1) * n);
         for (int l = 1; l <= toLayer; l++)
         {

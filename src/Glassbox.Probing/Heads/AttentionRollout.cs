@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Probing.Heads;
 
 /// <summary>Attention rollout (Abnar &amp; Zuidema 2020): each layer's head-averaged attention is mixed with the
@@ -9,7 +11,7 @@ public static class AttentionRollout
     public static double[,] Augment(float[,] attention)
     {
         int n = attention.GetLength(0);
-        if (attention.GetLength(1) != n) throw new InputException($"attention map is {n}×{attention.GetLength(1)}, expected square");
+        if (attention.GetLength(1) != n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"attention map is {n}×{attention.GetLength(1)}, expected square"));
         var a = new double[n, n];
         for (int i = 0; i < n; i++)
         {
@@ -26,7 +28,7 @@ public static class AttentionRollout
     /// <exception cref="InputException"><paramref name="toLayer"/> is out of range or the maps differ in size.</exception>
     public static double[,] Compute(IReadOnlyList<float[,]> layers, int toLayer)
     {
-        if (toLayer < 0 || toLayer > layers.Count) throw new InputException($"rollout layer must be in 0..{layers.Count}, got {toLayer}");
+        if (toLayer < 0 || toLayer > layers.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"rollout layer must be in 0..{layers.Count}, got {toLayer}"));
         return Rollouts(layers, toLayer).Last();
     }
 
@@ -43,7 +45,7 @@ public static class AttentionRollout
         yield return r;
         for (int l = 0; l < toLayer; l++)
         {
-            if (layers[l].GetLength(0) != n) throw new InputException($"layer {l} map has {layers[l].GetLength(0)} rows, expected {n}");
+            if (layers[l].GetLength(0) != n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"layer {l} map has {layers[l].GetLength(0)} rows, expected {n}"));
             var a = Augment(layers[l]);
             var next = new double[n, n];
             for (int i = 0; i < n; i++)

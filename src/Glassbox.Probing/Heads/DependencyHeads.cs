@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Views;
 using Glassbox.Statistics;
@@ -78,8 +79,8 @@ public static class DependencyHeads
         var used = new List<int>();
         for (int s = 0; s < attention.Count; s++)
         {
-            var words = attention[s].Roles.WordTokens ?? throw new InputException($"sentence {s} has no word alignment");
-            if (words.Count != parses[s].Words.Count) throw new InputException($"sentence {s}: {words.Count} aligned words but the parse has {parses[s].Words.Count}");
+            var words = attention[s].Roles.WordTokens ?? throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sentence {s} has no word alignment"));
+            if (words.Count != parses[s].Words.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sentence {s}: {words.Count} aligned words but the parse has {parses[s].Words.Count}"));
             if (words.All(w => w.Length > 0)) used.Add(s);
         }
         int S = used.Count;
@@ -141,7 +142,7 @@ public static class DependencyHeads
             // Resample sentences; the percentile interval is widened to contain the point estimate.
             var ci = Bootstrap.Ratio(hits[r, best, bestDir].Zip(totals[r]).ToList(), opt.Resamples, opt.Seed + 7919 * r);
             double lo = double.IsNaN(ci.Lower) ? acc : Math.Min(acc, ci.Lower), hi = double.IsNaN(ci.Upper) ? acc : Math.Max(acc, ci.Upper);
-            results.Add(new RelationHeadResult(opt.Relations[r], count, $"L{best / H}-H{best % H}", best / H, best % H, (AttentionDirection)bestDir,
+            results.Add(new RelationHeadResult(opt.Relations[r], count, string.Create(CultureInfo.InvariantCulture, $"L{best / H}-H{best % H}"), best / H, best % H, (AttentionDirection)bestDir,
                 acc, lo, hi, Acc(best, 0), Acc(best, 1), OffsetAt(bestOff, opt.MaxOffset), baseAcc, acc > baseAcc, lo > baseAcc, Matrix(0), Matrix(1)));
         }
         return new DependencyHeadResult(opt, S, attention.Count - S, results);

@@ -25,7 +25,7 @@ public static class DependencyRelations
     public static bool IsKnown(string relation)
     {
         if (string.IsNullOrWhiteSpace(relation)) return false;
-        int colon = relation.IndexOf(':');
+        int colon = relation.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0) return Universal.Contains(relation) || Subtypes.Contains(relation);
         return Universal.Contains(relation[..colon]) && colon < relation.Length - 1;
     }
@@ -36,8 +36,8 @@ public static class DependencyRelations
     public static bool Matches(string relation, string deprel)
     {
         if (deprel == relation) return true;
-        if (relation.Contains(':')) return false;
-        int colon = deprel.IndexOf(':');
+        if (relation.Contains(':', StringComparison.Ordinal)) return false;
+        int colon = deprel.IndexOf(':', StringComparison.Ordinal);
         return colon > 0 && (deprel.AsSpan(0, colon).SequenceEqual(relation) || deprel.AsSpan(colon + 1).SequenceEqual(relation));
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Tokenization;
@@ -61,7 +62,7 @@ public static class HeadProbeExperiment
             return TokenRoles.FromAligned(WordAlignment.Align(tok, forms, model.Config.NCtx), forms);
         }).ToList();
         status?.Invoke($"attention of {sentences.Count} sentences");
-        var att = AttentionExtractor.Extract(model, roles, opt.BatchSize, d => status?.Invoke($"attention {d}/{sentences.Count}"));
+        var att = AttentionExtractor.Extract(model, roles, opt.BatchSize, d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"attention {d}/{sentences.Count}")));
         status?.Invoke("head statistics");
         var stats = HeadStatistics.Compute(att);
         status?.Invoke("dependency heads");
@@ -72,13 +73,13 @@ public static class HeadProbeExperiment
         int total = model.Config.NLayers * model.Config.NHeads;
         if (opt.Masking && model.Config.Causal && model.Config.HasUnembed)
             masking = HeadMasking.Run(model, LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), Math.Max(opt.BatchSize, 64)), "LM loss (nats/token)",
-                d => status?.Invoke($"masking head {d}/{total}"));
+                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}")));
         else if (opt.Masking)
         {
             status?.Invoke("training the masking probe");
             using var metric = ProbeAccuracyMetric.Create(model, sentences);
             masking = HeadMasking.Run(model, metric.Measure, ProbeAccuracyMetric.Name,
-                d => status?.Invoke($"masking head {d}/{total}"), higherIsBetter: true);
+                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}")), higherIsBetter: true);
         }
         status?.Invoke("rollout and flow");
         var sample = Sample(model, att);
@@ -94,7 +95,7 @@ public static class HeadProbeExperiment
         int pos = model.Config.Causal ? s.Length - 1 : 0;
         var rollout = AttentionRollout.PerLayer(layers, pos);
         var flow = Enumerable.Range(1, s.Layers).Select(l => AttentionFlow.Compute(layers, l, pos)).ToArray();
-        var tokens = s.Roles.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString()).ToList();
+        var tokens = s.Roles.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture)).ToList();
         return new RolloutSample(tokens, pos, rollout, flow);
     }
 }

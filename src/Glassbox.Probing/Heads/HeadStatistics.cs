@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Views;
 namespace Glassbox.Probing.Heads;
 
@@ -33,7 +34,7 @@ public static class HeadStatistics
         long queries = 0, lastQueries = 0, prevQueries = 0, nextQueries = 0;
         foreach (var s in sentences)
         {
-            if (s.Layers != L || s.Heads != H) throw new InputException($"sentences come from models of different shapes ({s.Layers}×{s.Heads} vs {L}×{H})");
+            if (s.Layers != L || s.Heads != H) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sentences come from models of different shapes ({s.Layers}×{s.Heads} vs {L}×{H})"));
             int n = s.Length;
             queries += n; prevQueries += n - 1; nextQueries += n - 1;
             bool hasLast = s.Roles.FinalSpecial;

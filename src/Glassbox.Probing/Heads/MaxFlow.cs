@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Probing.Heads;
 
 /// <summary>A directed flow network with real capacities and a maximum-flow solver (Dinic's algorithm: BFS level
@@ -25,8 +27,8 @@ public sealed class FlowNetwork
     /// <summary>Adds the edge u → v with capacity <paramref name="capacity"/> (≥ 0).</summary>
     public void AddEdge(int u, int v, double capacity)
     {
-        if ((uint)u >= Nodes || (uint)v >= Nodes) throw new ArgumentOutOfRangeException(nameof(u), $"edge {u}→{v} outside 0..{Nodes - 1}");
-        if (capacity < 0 || double.IsNaN(capacity)) throw new ArgumentOutOfRangeException(nameof(capacity), $"capacity {capacity} is negative");
+        if ((uint)u >= Nodes || (uint)v >= Nodes) throw new ArgumentOutOfRangeException(nameof(u), string.Create(CultureInfo.InvariantCulture, $"edge {u}→{v} outside 0..{Nodes - 1}"));
+        if (capacity < 0 || double.IsNaN(capacity)) throw new ArgumentOutOfRangeException(nameof(capacity), string.Create(CultureInfo.InvariantCulture, $"capacity {capacity} is negative"));
         _adj[u].Add(_to.Count); _to.Add(v); _cap.Add(capacity);
         _adj[v].Add(_to.Count); _to.Add(u); _cap.Add(0);   // residual edge, index = forward ^ 1
     }

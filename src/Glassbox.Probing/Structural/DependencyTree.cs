@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Probing.Structural;
 
 /// <summary>
@@ -12,14 +14,14 @@ public static class DependencyTree
         int n = heads.Length, roots = 0;
         for (int i = 0; i < n; i++)
         {
-            if (heads[i] < 0 || heads[i] > n) throw new GlassboxException($"word {i + 1} has head {heads[i]}, outside 0..{n}");
-            if (heads[i] == i + 1) throw new GlassboxException($"word {i + 1} is its own head");
+            if (heads[i] < 0 || heads[i] > n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} has head {heads[i]}, outside 0..{n}"));
+            if (heads[i] == i + 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is its own head"));
             if (heads[i] == 0) roots++;
         }
-        if (roots != 1) throw new GlassboxException($"{roots} roots (words with head 0), expected exactly 1");
+        if (roots != 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{roots} roots (words with head 0), expected exactly 1"));
         var depth = Depths(heads);
         for (int i = 0; i < n; i++)
-            if (depth[i] < 0) throw new GlassboxException($"word {i + 1} is not connected to the root (cycle)");
+            if (depth[i] < 0) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is not connected to the root (cycle)"));
     }
 
     /// <summary>The 0-based index of the root word (head 0).</summary>

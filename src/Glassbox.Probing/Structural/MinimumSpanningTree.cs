@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Probing.Structural;
 
 /// <summary>Minimum spanning tree by Prim's algorithm on a dense symmetric distance matrix, O(n²).</summary>
@@ -12,8 +14,8 @@ public static class MinimumSpanningTree
     public static IReadOnlyList<(int A, int B)> Prim(float[,] distances, bool[]? include = null)
     {
         int n = distances.GetLength(0);
-        if (distances.GetLength(1) != n) throw new GlassboxException($"distance matrix is {n}x{distances.GetLength(1)}, expected square");
-        if (include != null && include.Length != n) throw new GlassboxException($"{include.Length} include flags for {n} words");
+        if (distances.GetLength(1) != n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"distance matrix is {n}x{distances.GetLength(1)}, expected square"));
+        if (include != null && include.Length != n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{include.Length} include flags for {n} words"));
         var nodes = new List<int>(n);
         for (int i = 0; i < n; i++) if (include == null || include[i]) nodes.Add(i);
         var edges = new List<(int, int)>(Math.Max(0, nodes.Count - 1));

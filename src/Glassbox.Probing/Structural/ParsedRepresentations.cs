@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,12 +32,12 @@ public sealed record ParsedRepresentations(IReadOnlyList<Tensor> Words, IReadOnl
         {
             var w = Words[s];
             if (w.dim() != 2 || w.shape[1] != d || w.shape[0] < 1)
-                throw new GlassboxException($"{name}: sentence {s}: word tensor has shape [{string.Join(", ", w.shape)}], expected [n_words, {d}]");
+                throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{name}: sentence {s}: word tensor has shape [{string.Join(", ", w.shape)}], expected [n_words, {d}]"));
             int n = (int)w.shape[0];
             if (Heads[s].Length != n || IsPunctuation[s].Length != n)
-                throw new GlassboxException($"{name}: sentence {s}: {n} word vectors but {Heads[s].Length} heads and {IsPunctuation[s].Length} punctuation flags");
+                throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{name}: sentence {s}: {n} word vectors but {Heads[s].Length} heads and {IsPunctuation[s].Length} punctuation flags"));
             try { DependencyTree.Validate(Heads[s]); }
-            catch (GlassboxException e) { throw new GlassboxException($"{name}: sentence {s}: {e.Message}", e); }
+            catch (GlassboxException e) { throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{name}: sentence {s}: {e.Message}"), e); }
         }
     }
 }

@@ -1,4 +1,5 @@
 using Glassbox.Statistics;
+using System.Globalization;
 
 namespace Glassbox.Probing.Structural;
 
@@ -30,7 +31,7 @@ public static class StructuralEvaluation
         options ??= new StructuralProbeOptions();
         var eval = test ?? dev;
         eval.Validate(test == null ? "dev" : "test");
-        if (eval.DModel != train.DModel) throw new GlassboxException($"evaluation set: d_model {eval.DModel} differs from train's {train.DModel}");
+        if (eval.DModel != train.DModel) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"evaluation set: d_model {eval.DModel} differs from train's {train.DModel}"));
         using var distance = StructuralProbe.Train(StructuralProbeKind.Distance, train, dev, options);
         using var depth = StructuralProbe.Train(StructuralProbeKind.Depth, train, dev, options);
         var scores = Score(distance, depth, eval);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public sealed class StructuralProbe : IDisposable
 
     private StructuralProbe(StructuralProbeKind kind, Tensor owned, ProbeTrainingCurve? training)
     {
-        if (owned.dim() != 2) throw new GlassboxException($"structural probe: projection has {owned.dim()} dimensions, expected [rank, d_model]");
+        if (owned.dim() != 2) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: projection has {owned.dim()} dimensions, expected [rank, d_model]"));
         Kind = kind;
         _b = owned;
         Training = training;
@@ -75,7 +76,7 @@ public sealed class StructuralProbe : IDisposable
         train.Validate("train");
         dev?.Validate("dev");
         int d = train.DModel;
-        if (dev != null && dev.DModel != d) throw new GlassboxException($"dev: d_model {dev.DModel} differs from train's {d}");
+        if (dev != null && dev.DModel != d) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"dev: d_model {dev.DModel} differs from train's {d}"));
         int rank = options.ResolveRank(d);
 
         var trainGold = GoldTargets(kind, train);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Models;
 using TorchSharp;
@@ -60,14 +61,14 @@ public static class StructuralProbeExperiment
         var results = new List<(string, StructuralProbeResult)>();
         for (int l = 0; l < reps.Layers.Count; l++)
         {
-            status?.Invoke($"{prefix}layer {l}: training structural probes");
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{prefix}layer {l}: training structural probes"));
             using var scope = NewDisposeScope();
             ParsedRepresentations Data(int[] idx) => new(
                 idx.Select(i => reps.Layers[l].narrow(0, firstRow[i], all[i].Words.Count)).ToList(),
                 idx.Select(i => all[i].Words.Select(w => w.Head).ToArray()).ToList(),
                 idx.Select(i => all[i].Words.Select(w => w.Upos == "PUNCT").ToArray()).ToList());
             var result = StructuralEvaluation.Run(Data(trainIdx), Data(devIdx), Data(testIdx), o);
-            results.Add((l == 0 ? "emb" : $"L{l}", result));
+            results.Add((l == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l}"), result));
         }
         return results;
     }

@@ -39,7 +39,7 @@ public static class StructuralReport
         {
             p.Layer, F(p.Result.Uuas), p.Result.UuasInterval.BoundsText(), F(p.Result.DSpr), F(p.Result.RootAccuracy),
             p.Result.RootAccuracyInterval.BoundsText(), F(p.Result.NSpr), p.Result.Rank.ToString(CultureInfo.InvariantCulture),
-            $"{p.Result.DistanceTraining.EpochsRun}/{p.Result.DepthTraining.EpochsRun}", p.Result.Seed.ToString(CultureInfo.InvariantCulture),
+            string.Create(CultureInfo.InvariantCulture, $"{p.Result.DistanceTraining.EpochsRun}/{p.Result.DepthTraining.EpochsRun}"), p.Result.Seed.ToString(CultureInfo.InvariantCulture),
             p.Result.EvaluatedSentences.ToString(CultureInfo.InvariantCulture),
         });
         body.Append(HtmlReport.Table(header, rows));
@@ -92,7 +92,7 @@ public static class StructuralReport
     {
         var points = Enumerable.Range(0, values.Count).Where(i => !double.IsNaN(values[i]))
             .Select(i => I($"{x(i):F1},{y(values[i]):F1}")).ToList();
-        if (points.Count > 1) sb.Append($"<polyline points='{string.Join(' ', points)}' fill='none' stroke='{colour}' stroke-width='2'/>");
+        if (points.Count > 1) sb.Append(CultureInfo.InvariantCulture, $"<polyline points='{string.Join(' ', points)}' fill='none' stroke='{colour}' stroke-width='2'/>");
         for (int i = 0; i < values.Count; i++)
             if (!double.IsNaN(values[i]))
                 sb.Append(I($"<circle cx='{x(i):F1}' cy='{y(values[i]):F1}' r='3' fill='{colour}'><title>"))

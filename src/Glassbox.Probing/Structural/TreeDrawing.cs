@@ -23,7 +23,7 @@ public static class TreeDrawing
     {
         int n = words.Count;
         if (goldHeads.Length != n || predictedHeads.Length != n)
-            throw new GlassboxException($"tree drawing: {n} words, {goldHeads.Length} gold heads, {predictedHeads.Length} predicted heads");
+            throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"tree drawing: {n} words, {goldHeads.Length} gold heads, {predictedHeads.Length} predicted heads"));
         var centers = new double[n];
         double x = 10;
         for (int i = 0; i < n; i++)
@@ -69,7 +69,7 @@ public static class TreeDrawing
         for (int i = 0; i < heads.Length; i++)
         {
             if (heads[i] <= 0) continue;
-            if (heads[i] > heads.Length) throw new GlassboxException($"tree drawing: word {i + 1} has head {heads[i]}, outside 0..{heads.Length}");
+            if (heads[i] > heads.Length) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"tree drawing: word {i + 1} has head {heads[i]}, outside 0..{heads.Length}"));
             edges.Add(DependencyTree.Ordered(i, heads[i] - 1));
         }
         return edges;
@@ -78,7 +78,7 @@ public static class TreeDrawing
     private static string Arc(double x1, double x2, double y, double rise, string colour, bool dashed, string tooltip)
     {
         string dash = dashed ? " stroke-dasharray='4,3'" : "";
-        return Invariant($"<path d='M {x1:F1} {y:F1} C {x1:F1} {y + rise:F1} {x2:F1} {y + rise:F1} {x2:F1} {y:F1}' fill='none' stroke='{colour}' stroke-width='1.5'{dash}><title>")
+        return string.Create(CultureInfo.InvariantCulture, $"<path d='M {x1:F1} {y:F1} C {x1:F1} {y + rise:F1} {x2:F1} {y + rise:F1} {x2:F1} {y:F1}' fill='none' stroke='{colour}' stroke-width='1.5'{dash}><title>")
             + HtmlReport.Esc(tooltip) + "</title></path>";
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -71,7 +72,7 @@ public sealed partial record Hook
     {
         long size = x.shape[dim];
         foreach (var i in index)
-            if (i < 0 || i >= size) throw new HookException($"index {i} is out of range 0..{size - 1} for dimension {dim}");
+            if (i < 0 || i >= size) throw new HookException(string.Create(CultureInfo.InvariantCulture, $"index {i} is out of range 0..{size - 1} for dimension {dim}"));
         var m = zeros(size, dtype: ScalarType.Bool, device: x.device);
         m.index_fill_(0, tensor(index.ToArray(), device: x.device), true);
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();

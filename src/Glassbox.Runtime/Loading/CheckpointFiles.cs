@@ -78,7 +78,7 @@ internal sealed class CheckpointFiles : IDisposable
                 if (kv.Value.ValueKind != JsonValueKind.String)
                     throw new ModelFormatException($"{index}: weight_map entry '{kv.Name}' must name a shard file");
                 string shard = kv.Value.GetString()!;
-                if (shard.Length == 0 || shard.Contains('/') || shard.Contains('\\') || shard == ".." || shard == "." || Path.IsPathRooted(shard))
+                if (shard.Length == 0 || shard.Contains('/', StringComparison.Ordinal) || shard.Contains('\\', StringComparison.Ordinal) || shard == ".." || shard == "." || Path.IsPathRooted(shard))
                     throw new ModelFormatException($"{index}: weight_map entry '{kv.Name}' names shard '{shard}', which is not a plain file name in the checkpoint folder");
                 if (!shards.TryGetValue(shard, out var f))
                 {

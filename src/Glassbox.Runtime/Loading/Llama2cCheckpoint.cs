@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using Glassbox.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public static class Llama2cCheckpoint
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: file not found");
         long size = new FileInfo(path).Length;
-        if (size < HeaderBytes) throw new ModelFormatException($"{path}: {size} bytes is shorter than the 28-byte llama2.c header");
+        if (size < HeaderBytes) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: {size} bytes is shorter than the 28-byte llama2.c header"));
         using var fs = File.OpenRead(path);
         var h = new byte[HeaderBytes];
         fs.ReadExactly(h);
@@ -29,7 +30,7 @@ public static class Llama2cCheckpoint
         int dim = R(0), hidden = R(1), layers = R(2), heads = R(3), kvHeads = R(4), vocabRaw = R(5), seq = R(6);
         bool shared = vocabRaw > 0;
         int vocab = Math.Abs(vocabRaw);
-        void Check(bool ok, string what) { if (!ok) throw new ModelFormatException($"{path}: bad llama2.c header: {what} (dim={dim}, hidden_dim={hidden}, n_layers={layers}, n_heads={heads}, n_kv_heads={kvHeads}, vocab_size={vocabRaw}, seq_len={seq})"); }
+        void Check(bool ok, string what) { if (!ok) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: bad llama2.c header: {what} (dim={dim}, hidden_dim={hidden}, n_layers={layers}, n_heads={heads}, n_kv_heads={kvHeads}, vocab_size={vocabRaw}, seq_len={seq})")); }
         Check(dim > 0 && dim <= MaxDim, "dim out of range");
         Check(hidden > 0 && hidden <= 8 * MaxDim, "hidden_dim out of range");
         Check(layers > 0 && layers <= MaxLayers, "n_layers out of range");
@@ -43,7 +44,7 @@ public static class Llama2cCheckpoint
                       + 3 * L * hidden * dim + dim + seq * hs + (shared ? 0 : (long)vocab * dim);
         long expected = HeaderBytes + 4 * floats;
         if (size != expected)
-            throw new ModelFormatException($"{path}: file has {size} bytes but its header implies {expected} (llama2.c v0 layout, {(shared ? "shared" : "separate")} classifier)");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file has {size} bytes but its header implies {expected} (llama2.c v0 layout, {(shared ? "shared" : "separate")} classifier)"));
 
         var config = new ModelConfig
         {
@@ -68,7 +69,7 @@ public static class Llama2cCheckpoint
             {
                 var slice = all[l];
                 if (transform is not null) { var t = transform(slice); slice.Dispose(); slice = t.contiguous(); }
-                w[$"blocks.{l}.{name}"] = slice.DetachFromDisposeScope();
+                w[string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.{name}")] = slice.DetachFromDisposeScope();
             }
         }
         w["embed.W_E"] = Next(vocab, dim);

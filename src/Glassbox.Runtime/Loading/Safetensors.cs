@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
@@ -120,7 +121,7 @@ public sealed class SafetensorsFile : IDisposable
                 long pos = _dataStart + e.Begin + at + done;
                 int got = RandomAccess.Read(_handle, chunk[done..], pos);
                 if (got <= 0)
-                    throw new ModelFormatException($"{Path}: file is truncated: tensor '{e.Name}' needs bytes up to {_dataStart + e.End} but the file ends at {pos}");
+                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{Path}: file is truncated: tensor '{e.Name}' needs bytes up to {_dataStart + e.End} but the file ends at {pos}"));
                 done += got;
             }
         });
@@ -133,14 +134,14 @@ public sealed class SafetensorsFile : IDisposable
     {
         long fileLength = RandomAccess.GetLength(handle);
         if (fileLength < 8)
-            throw new ModelFormatException($"{path}: file is {fileLength} bytes, shorter than the 8-byte safetensors header length");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is {fileLength} bytes, shorter than the 8-byte safetensors header length"));
         Span<byte> lenBytes = stackalloc byte[8];
         ReadExactly(path, handle, lenBytes, 0);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
         if (n > (ulong)MaxHeaderBytes)
             throw new ModelFormatException($"{path}: header length {n} exceeds the {MaxHeaderBytes}-byte limit");
         if (n > (ulong)(fileLength - 8))
-            throw new ModelFormatException($"{path}: header length {n} is larger than the {fileLength - 8} bytes after the length prefix");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: header length {n} is larger than the {fileLength - 8} bytes after the length prefix"));
         var headerBytes = new byte[n];
         ReadExactly(path, handle, headerBytes, 8);
         long dataStart = 8 + (long)n;
@@ -207,7 +208,7 @@ public sealed class SafetensorsFile : IDisposable
         foreach (var d in sh.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0)
-                throw new ModelFormatException($"{where}: shape dimension {i} is {d.GetRawText()}, not a non-negative integer");
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: shape dimension {i} is {d.GetRawText()}, not a non-negative integer"));
             shape[i++] = dim;
             try { count = checked(count * dim); }
             catch (OverflowException) { throw new ModelFormatException($"{where}: shape [{string.Join(", ", shape.Take(i))}...] overflows the element count"); }
@@ -219,9 +220,9 @@ public sealed class SafetensorsFile : IDisposable
             throw new ModelFormatException($"{where}: missing field 'data_offsets' = [begin, end]");
         long begin = OffsetValue(where, off[0]), end = OffsetValue(where, off[1]);
         if (begin > end)
-            throw new ModelFormatException($"{where}: data_offsets begin {begin} is after end {end}");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: data_offsets begin {begin} is after end {end}"));
         if (end - begin != bytes)
-            throw new ModelFormatException($"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {sh.GetRawText()} of {dtype} needs {bytes}");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {sh.GetRawText()} of {dtype} needs {bytes}"));
         return new SafetensorsEntry(name, dtype, st, shape, begin, end);
     }
 
@@ -241,16 +242,16 @@ public sealed class SafetensorsFile : IDisposable
         foreach (var e in sorted)
         {
             if (prev is not null && e.Begin < prev.End && e.ByteCount > 0 && prev.ByteCount > 0)
-                throw new ModelFormatException($"{path}: data of tensors '{prev.Name}' [{prev.Begin}, {prev.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap");
+                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: data of tensors '{prev.Name}' [{prev.Begin}, {prev.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap"));
             if (e.Begin != maxEnd) contiguous = false;
             maxEnd = Math.Max(maxEnd, e.End);
             if (e.ByteCount > 0) prev = e;
         }
         if (maxEnd <= dataLength) return;
         if (contiguous)
-            throw new ModelFormatException($"{path}: file is truncated: header describes {maxEnd} data bytes but only {dataLength} are present");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is truncated: header describes {maxEnd} data bytes but only {dataLength} are present"));
         var bad = sorted.First(e => e.End > dataLength);
-        throw new ModelFormatException($"{path}: tensor '{bad.Name}' data_offsets [{bad.Begin}, {bad.End}] are out of range of the {dataLength}-byte data buffer");
+        throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: tensor '{bad.Name}' data_offsets [{bad.Begin}, {bad.End}] are out of range of the {dataLength}-byte data buffer"));
     }
 
     private static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset)
@@ -259,7 +260,7 @@ public sealed class SafetensorsFile : IDisposable
         while (done < buffer.Length)
         {
             int got = RandomAccess.Read(handle, buffer[done..], offset + done);
-            if (got <= 0) throw new ModelFormatException($"{path}: file is truncated at byte {offset + done}");
+            if (got <= 0) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is truncated at byte {offset + done}"));
             done += got;
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models.Components;
 using Glassbox.Tokenization;
@@ -154,7 +155,7 @@ public sealed class HookedTransformer : IDisposable
             mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
         }
         int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
-        if (stop < 0) throw new InputException($"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}");
+        if (stop < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}"));
         for (int l = 0; l < stop; l++)
             resid = Block(resid, l, pos, mask, run, opt.UseAttnResult);
         if (opt.StopAtLayer is not null) return resid;
@@ -199,15 +200,15 @@ public sealed class HookedTransformer : IDisposable
     private void CheckInput(TokenBatch batch, RunOptions opt)
     {
         if (batch.Length > Config.NCtx)
-            throw new InputException($"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it"));
         using var scope = NewDisposeScope();
         long max = batch.Ids.max().item<long>(), min = batch.Ids.min().item<long>();
         if (max >= Config.DVocab || min < 0)
-            throw new InputException($"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})"));
         if (Config.NTokenTypes > 0 && batch.TokenTypeIds.max().item<long>() >= Config.NTokenTypes)
-            throw new InputException($"token type id out of range 0..{Config.NTokenTypes - 1}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token type id out of range 0..{Config.NTokenTypes - 1}"));
         if (opt.StopAtLayer is < 0 || opt.StopAtLayer > Config.NLayers)
-            throw new InputException($"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}"));
     }
 
     /// <summary>Tokenizes texts into a padded batch.</summary>
@@ -229,12 +230,12 @@ public sealed class HookedTransformer : IDisposable
         var views = new HashSet<string>(StringComparer.Ordinal);
         for (int l = 0; l < _blocks.Length; l++)
         {
-            leaves.Add(new($"blocks.{l}.attn.W_QKV", _blocks[l].W_QKV));
-            foreach (var s in new[] { "W_Q", "W_K", "W_V" }) views.Add($"blocks.{l}.attn.{s}");
+            leaves.Add(new(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.W_QKV"), _blocks[l].W_QKV));
+            foreach (var s in new[] { "W_Q", "W_K", "W_V" }) views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
             if (_blocks[l].b_QKV is { } b)
             {
-                leaves.Add(new($"blocks.{l}.attn.b_QKV", b));
-                foreach (var s in new[] { "b_Q", "b_K", "b_V" }) views.Add($"blocks.{l}.attn.{s}");
+                leaves.Add(new(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_QKV"), b));
+                foreach (var s in new[] { "b_Q", "b_K", "b_V" }) views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
             }
         }
         foreach (var kv in _weights) if (!views.Contains(kv.Key)) leaves.Add(kv);

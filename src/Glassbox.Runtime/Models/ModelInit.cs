@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,5 +26,5 @@ public static class ModelInit
     /// <summary>A model with the same config and tokenizer as <paramref name="model"/> but random weights.</summary>
     public static HookedTransformer RandomLike(HookedTransformer model, long seed) =>
         HookedTransformer.Create(model.Config, Random(model.Config, seed), model.Tokenizer, model.Name + " (random weights)", device: model.Device,
-            source: new ModelSource("random", $"seed {seed}", ""));
+            source: new ModelSource("random", string.Create(CultureInfo.InvariantCulture, $"seed {seed}"), ""));
 }

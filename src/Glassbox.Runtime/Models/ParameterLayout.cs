@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Models;
 
 /// <summary>One named parameter of the canonical layout with its expected shape.</summary>
@@ -28,7 +30,7 @@ public static class ParameterLayout
         if (c.EmbedNorm) AddNorm(list, "embed_ln", c);
         for (int l = 0; l < c.NLayers; l++)
         {
-            string b = $"blocks.{l}.";
+            string b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             if (c.Norm != NormKind.None || c.PostNorm) AddNorm(list, b + "ln1", c);
             Add(b + "attn.W_Q", q, d);                                    // [n_heads*d_head, d_model]
             Add(b + "attn.W_K", kv, d);                                   // [n_kv_heads*d_head, d_model]

@@ -141,7 +141,7 @@ public static class ResidualStack
                 throw new InputException($"{what} needs '{name}', which is only recorded by a run with RunOptions {{ UseAttnResult = true }}");
             var heads = result.permute(2, 0, 1, 3);                          // [head, batch, pos, d_model]
             for (int h = 0; h < c.NHeads; h++) { parts.Add(heads[h]); labels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}")); }
-            if (inclBias && model.Weights.TryGetValue($"blocks.{l}.attn.b_O", out var bO))
+            if (inclBias && model.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"), out var bO))
             {
                 parts.Add(bO.to_type(result.dtype).expand(result.shape[0], result.shape[1], c.DModel));   // [batch, pos, d_model]
                 labels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}_b_O"));
@@ -181,7 +181,7 @@ public static class ResidualStack
         string scaleName = final ? HookName.Norm("ln_final", "hook_scale") : HookName.BlockNorm(L, "ln1", "hook_scale");
         var scale = Need(cache, scaleName, "ApplyLnToStack");                 // [batch, pos, 1]
         if (stack.dim() < 3 || stack.shape[^1] != c.DModel || stack.shape[^3] != scale.shape[0] || stack.shape[^2] != scale.shape[1])
-            throw new InputException($"ApplyLnToStack needs a stack shaped [..., batch, pos, d_model] = [..., {scale.shape[0]}, {scale.shape[1]}, {c.DModel}] "
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"ApplyLnToStack needs a stack shaped [..., batch, pos, d_model] = [..., {scale.shape[0]}, {scale.shape[1]}, {c.DModel}] ")
                 + $"like the cached run; got [{string.Join(", ", stack.shape)}]");
         using var scope = NewDisposeScope();
         var x = c.Norm == NormKind.LayerNorm ? stack - stack.mean(new long[] { -1 }, keepdim: true) : stack;
@@ -210,7 +210,7 @@ public static class ResidualStack
         int n = model.Config.NLayers;
         int L = layer ?? n;
         if (L < 0 || L > n)
-            throw new InputException($"layer must be in 0..{n} ({n} or null means the final residual stream of {model.Name}), got {L}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"layer must be in 0..{n} ({n} or null means the final residual stream of {model.Name}), got {L}"));
         return L;
     }
 

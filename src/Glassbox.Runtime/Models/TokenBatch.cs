@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,8 +66,8 @@ public sealed class TokenBatch : IDisposable
         for (int b = 0; b < n; b++)
         {
             var s = sequences[b];
-            if (s.Count == 0) throw new InputException($"sequence {b} of the batch is empty");
-            if (tokenTypes is not null && tokenTypes[b].Count != s.Count) throw new InputException($"token types of sequence {b} have length {tokenTypes[b].Count}, expected {s.Count}");
+            if (s.Count == 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sequence {b} of the batch is empty"));
+            if (tokenTypes is not null && tokenTypes[b].Count != s.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token types of sequence {b} have length {tokenTypes[b].Count}, expected {s.Count}"));
             lengths[b] = s.Count;
             int off = side == PaddingSide.Left ? len - s.Count : 0;
             for (int j = 0; j < len; j++) ids[b * len + j] = padId;

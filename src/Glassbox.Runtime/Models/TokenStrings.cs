@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public static class TokenStrings
         var strings = new List<string>();
         foreach (int id in ids)
         {
-            if (id < 0 || id >= vocab) throw new InputException($"token id {id} is outside the vocabulary of {model.Name} (0..{vocab - 1})");
+            if (id < 0 || id >= vocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {id} is outside the vocabulary of {model.Name} (0..{vocab - 1})"));
             strings.Add(tokenizer.TokenToString(id));
         }
         return strings;
@@ -69,7 +70,7 @@ public static class TokenStrings
         using var scope = NewDisposeScope();
         var flat = ids.flatten().to(ScalarType.Int64, CPU).data<long>().ToArray();
         foreach (long v in flat)
-            if (v < 0 || v >= model.Config.DVocab) throw new InputException($"token id {v} is outside the vocabulary of {model.Name} (0..{model.Config.DVocab - 1})");
+            if (v < 0 || v >= model.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {v} is outside the vocabulary of {model.Name} (0..{model.Config.DVocab - 1})"));
         return ToStrTokens(model, flat.Select(v => (int)v));
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -44,7 +45,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
         _byId = new string[n];
         foreach (var (k, v) in _vocab)
         {
-            if (v < 0) throw new ModelFormatException($"BPE vocabulary has negative id {v} for '{k}'");
+            if (v < 0) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"BPE vocabulary has negative id {v} for '{k}'"));
             _byId[v] = k;
         }
         _merges = merges.ToArray();
@@ -76,7 +77,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
             line++;
             if (raw.StartsWith("#version", StringComparison.Ordinal) || raw.Length == 0) continue;
             var parts = raw.Split(' ');
-            if (parts.Length != 2) throw new ModelFormatException($"{mergesTxt}:{line}: expected two symbols separated by a space");
+            if (parts.Length != 2) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{mergesTxt}:{line}: expected two symbols separated by a space"));
             merges.Add((parts[0], parts[1]));
         }
         return new ByteLevelBpeTokenizer(vocab, merges);
@@ -159,7 +160,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
         var bytes = new List<byte>();
         foreach (int id in ids)
         {
-            if (id < 0 || id >= _byId.Length || _byId[id] is null) throw new InputException($"token id {id} is outside the vocabulary (0..{_byId.Length - 1})");
+            if (id < 0 || id >= _byId.Length || _byId[id] is null) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {id} is outside the vocabulary (0..{_byId.Length - 1})"));
             var t = _byId[id];
             if (_added.ContainsKey(t)) { if (keepSpecial) bytes.AddRange(Encoding.UTF8.GetBytes(t)); continue; }
             foreach (char c in t) if (_unicodeToByte.TryGetValue(c, out byte b)) bytes.Add(b);
@@ -169,7 +170,7 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
 
     /// <inheritdoc/>
     public string TokenToString(int id) => id >= 0 && id < _byId.Length && _byId[id] is not null
-        ? (_added.ContainsKey(_byId[id]) ? _byId[id] : Decode(new[] { id })) : $"<{id}?>";
+        ? (_added.ContainsKey(_byId[id]) ? _byId[id] : Decode(new[] { id })) : string.Create(CultureInfo.InvariantCulture, $"<{id}?>");
 
     /// <summary>GPT-2's printable character for each byte (printable Latin-1 bytes map to themselves, the rest to
     /// U+0100 onwards), as used in vocab.json and merges.txt.</summary>

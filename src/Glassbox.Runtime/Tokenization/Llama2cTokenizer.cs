@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace Glassbox.Tokenization;
@@ -37,24 +38,24 @@ public sealed class Llama2cTokenizer : ITokenizer
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: tokenizer file not found");
         var b = File.ReadAllBytes(path);
-        if (vocabSize <= 0) throw new ModelFormatException($"{path}: vocabulary size must be positive, got {vocabSize}");
+        if (vocabSize <= 0) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: vocabulary size must be positive, got {vocabSize}"));
         if (b.Length < 4) throw new ModelFormatException($"{path}: too short for a llama2.c tokenizer");
         int maxLen = BinaryPrimitives.ReadInt32LittleEndian(b);
-        if (maxLen <= 0 || maxLen > 4096) throw new ModelFormatException($"{path}: max_token_length {maxLen} is out of range");
+        if (maxLen <= 0 || maxLen > 4096) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: max_token_length {maxLen} is out of range"));
         int at = 4;
         var pieces = new byte[vocabSize][];
         var scores = new float[vocabSize];
         for (int i = 0; i < vocabSize; i++)
         {
-            if (at + 8 > b.Length) throw new ModelFormatException($"{path}: truncated at token {i} of {vocabSize} (the model's vocabulary is {vocabSize})");
+            if (at + 8 > b.Length) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: truncated at token {i} of {vocabSize} (the model's vocabulary is {vocabSize})"));
             scores[i] = BinaryPrimitives.ReadSingleLittleEndian(b.AsSpan(at));
             int len = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(at + 4));
             at += 8;
-            if (len < 0 || len > maxLen || at + len > b.Length) throw new ModelFormatException($"{path}: token {i} has bad length {len} (max_token_length {maxLen}, {b.Length - at} bytes left)");
+            if (len < 0 || len > maxLen || at + len > b.Length) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: token {i} has bad length {len} (max_token_length {maxLen}, {b.Length - at} bytes left)"));
             pieces[i] = b.AsSpan(at, len).ToArray();
             at += len;
         }
-        if (at != b.Length) throw new ModelFormatException($"{path}: {b.Length - at} bytes left after {vocabSize} tokens; the tokenizer does not match the model's vocabulary size");
+        if (at != b.Length) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: {b.Length - at} bytes left after {vocabSize} tokens; the tokenizer does not match the model's vocabulary size"));
         return new Llama2cTokenizer(pieces, scores);
     }
 
@@ -129,7 +130,7 @@ public sealed class Llama2cTokenizer : ITokenizer
         int prev = -1;
         foreach (int id in ids)
         {
-            if (id < 0 || id >= _pieces.Length) throw new InputException($"token id {id} is outside the tokenizer's vocabulary (0..{_pieces.Length - 1})");
+            if (id < 0 || id >= _pieces.Length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {id} is outside the tokenizer's vocabulary (0..{_pieces.Length - 1})"));
             if (!keepSpecial && (id == 1 || id == 2)) { prev = id; continue; }
             var piece = _pieces[id];
             if (prev == 1 && piece.Length > 0 && piece[0] == (byte)' ') piece = piece[1..];
@@ -141,7 +142,7 @@ public sealed class Llama2cTokenizer : ITokenizer
 
     /// <inheritdoc/>
     public string TokenToString(int id) =>
-        id < 0 || id >= _pieces.Length ? $"<{id}?>" : Encoding.UTF8.GetString(_pieces[id]);
+        id < 0 || id >= _pieces.Length ? string.Create(CultureInfo.InvariantCulture, $"<{id}?>") : Encoding.UTF8.GetString(_pieces[id]);
 
     private static bool TryByteToken(byte[] p, out byte value)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Tokenization;
 
 /// <summary>How a word's vector is made from its subword tokens.</summary>
@@ -31,7 +33,7 @@ public static class WordAlignment
         var sb = new System.Text.StringBuilder();
         for (int w = 0; w < words.Count; w++)
         {
-            if (string.IsNullOrEmpty(words[w])) throw new InputException($"word {w} of the sentence is empty");
+            if (string.IsNullOrEmpty(words[w])) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"word {w} of the sentence is empty"));
             if (w > 0) { sb.Append(' '); owner.Add(-1); }
             sb.Append(words[w]);
             for (int i = 0; i < words[w].Length; i++) owner.Add(w);

@@ -148,7 +148,7 @@ public sealed class WordPieceTokenizer : ITokenizer
         var sb = new StringBuilder();
         foreach (int id in ids)
         {
-            if (id < 0 || id >= _vocab.Length) throw new InputException($"token id {id} is outside the vocabulary (0..{_vocab.Length - 1})");
+            if (id < 0 || id >= _vocab.Length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {id} is outside the vocabulary (0..{_vocab.Length - 1})"));
             if (!keepSpecial && (id == _cls || id == _sep || id == _pad)) continue;
             var t = _vocab[id];
             if (t.StartsWith("##", StringComparison.Ordinal)) sb.Append(t, 2, t.Length - 2);
@@ -158,7 +158,7 @@ public sealed class WordPieceTokenizer : ITokenizer
     }
 
     /// <inheritdoc/>
-    public string TokenToString(int id) => id >= 0 && id < _vocab.Length ? _vocab[id] : $"<{id}?>";
+    public string TokenToString(int id) => id >= 0 && id < _vocab.Length ? _vocab[id] : string.Create(CultureInfo.InvariantCulture, $"<{id}?>");
 
     private static bool IsWhitespace(Rune r) => r.Value is ' ' or '\t' or '\n' or '\r' || Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator;
 

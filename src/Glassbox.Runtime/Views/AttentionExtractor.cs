@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -18,7 +19,7 @@ public static class AttentionExtractor
     /// <exception cref="InputException">An input is empty or too long.</exception>
     public static IReadOnlyList<SentenceAttention> Extract(HookedTransformer model, IReadOnlyList<TokenRoles> inputs, int batchSize = 16, Action<int>? progress = null)
     {
-        if (batchSize < 1) throw new InputException($"batch size must be at least 1, got {batchSize}");
+        if (batchSize < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"batch size must be at least 1, got {batchSize}"));
         var c = model.Config;
         var result = new SentenceAttention[inputs.Count];
         var order = Enumerable.Range(0, inputs.Count).OrderBy(i => inputs[i].Length).ToArray();

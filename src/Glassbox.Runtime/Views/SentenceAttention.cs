@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Views;
 
 /// <summary>The attention patterns of every head for one input, padding removed, as a flat array
@@ -21,7 +23,7 @@ public sealed class SentenceAttention
     {
         int n = roles.Length;
         if (layers < 1 || heads < 1 || pattern.Length != (long)layers * heads * n * n)
-            throw new InputException($"attention pattern has {pattern.Length} values, expected {layers}×{heads}×{n}×{n}");
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"attention pattern has {pattern.Length} values, expected {layers}×{heads}×{n}×{n}"));
         Layers = layers; Heads = heads; Length = n; Roles = roles; Pattern = pattern;
     }
 
@@ -62,7 +64,7 @@ public sealed class SentenceAttention
             for (int h = 0; h < heads; h++)
             {
                 var m = maps[l][h];
-                if (m.GetLength(0) != n || m.GetLength(1) != n) throw new InputException($"map L{l}H{h} is {m.GetLength(0)}×{m.GetLength(1)}, expected {n}×{n}");
+                if (m.GetLength(0) != n || m.GetLength(1) != n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"map L{l}H{h} is {m.GetLength(0)}×{m.GetLength(1)}, expected {n}×{n}"));
                 int o = (l * heads + h) * n * n;
                 for (int q = 0; q < n; q++) for (int k = 0; k < n; k++) flat[o + q * n + k] = m[q, k];
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Ablation;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
@@ -19,10 +20,10 @@ public class AblationTests
         foreach (var method in new[] { AblationMethod.Mean, AblationMethod.Resample })
         {
             var r = Ablator.Run(model, batch, targets, new AblationOptions { Method = method }, reference);
-            Assert.All(r.Rows, row => Assert.True(Math.Abs(row.Delta) < 1e-5, $"{method} {row.Target}: {row.Delta}"));
+            Assert.All(r.Rows, row => Assert.True(Math.Abs(row.Delta) < 1e-5, string.Create(CultureInfo.InvariantCulture, $"{method} {row.Target}: {row.Delta}")));
         }
         var zero = Ablator.Run(model, batch, targets, new AblationOptions { Method = AblationMethod.Zero });
-        Assert.All(zero.Rows, row => Assert.True(Math.Abs(row.Delta) > 1e-4, $"zero {row.Target}: {row.Delta}"));
+        Assert.All(zero.Rows, row => Assert.True(Math.Abs(row.Delta) > 1e-4, string.Create(CultureInfo.InvariantCulture, $"zero {row.Target}: {row.Delta}")));
         var across = Ablator.Run(model, batch, targets.Take(1).ToList(), new AblationOptions { Method = AblationMethod.Mean, MeanMode = MeanMode.AcrossPositions }, reference);
         Assert.True(Math.Abs(across.Rows[0].Delta) > 1e-5);
     }

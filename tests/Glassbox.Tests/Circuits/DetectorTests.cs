@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Hooks;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public class DetectorTests
         });
         var r = HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = 8, Sequences = 4, Threshold = 0.9, Hooks = new[] { hook } });
         var h = r.Heads.Single(s => s.Layer == 0 && s.Head == 1);
-        Assert.True(h.PreviousToken > 0.999, $"previous-token score {h.PreviousToken}");
+        Assert.True(h.PreviousToken > 0.999, string.Create(CultureInfo.InvariantCulture, $"previous-token score {h.PreviousToken}"));
         Assert.True(h.Induction < 0.05 && h.DuplicateToken < 0.05);
         Assert.Equal(new[] { "previous-token" }, h.Labels);
         Assert.All(r.Heads.Where(s => s != h), s => Assert.True(s.PreviousToken < 0.9));
@@ -54,7 +55,7 @@ public class DetectorTests
         var p = AttentionView.Patterns(model, ids);
         Assert.Equal(model.Config.NLayers, p.Length);
         Assert.Equal(0f, p[0][0][0, 3]);                                  // causal
-        var html = AttentionView.InteractiveHtml(ids.Select(i => i.ToString()).ToList(), p);
+        var html = AttentionView.InteractiveHtml(ids.Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList(), p);
         Assert.Contains("<script>", html);
         Assert.Contains("<select", html);
         Assert.DoesNotContain("src=", html);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Data;
 using Glassbox.Loading;
@@ -51,7 +52,7 @@ public class LensTests
         for (int pos = 2; pos < Ids.Length; pos += 3)
         {
             var r = DirectLogitAttribution.Run(model, Ids, new DlaOptions { Target = 11, Contrast = 4, Position = pos });
-            Assert.True(r.Error < 1e-4, $"{family} pos {pos}: sum {r.Sum} vs actual {r.Actual}");
+            Assert.True(r.Error < 1e-4, string.Create(CultureInfo.InvariantCulture, $"{family} pos {pos}: sum {r.Sum} vs actual {r.Actual}"));
             Assert.Equal(model.Config.NLayers * model.Config.NHeads, r.Components.Count(c => c.Kind == "head"));
             Assert.True(r.Components.Count(c => Math.Abs(c.Value) > 1e-3) > 3);
         }
@@ -77,7 +78,7 @@ public class LensTests
         var ids = model.Tokenizer!.Encode("Lily went to the park. She saw a big dog. Lily").Ids;
         int target = Unembedding.TokenId(model, "Lily", "--target"), contrast = Unembedding.TokenId(model, "She", "--contrast");
         var r = DirectLogitAttribution.Run(model, ids, new DlaOptions { Target = target, Contrast = contrast, Position = ids.Count - 2 });
-        Assert.True(r.Error < 1e-4, $"sum {r.Sum} vs actual {r.Actual}");
+        Assert.True(r.Error < 1e-4, string.Create(CultureInfo.InvariantCulture, $"sum {r.Sum} vs actual {r.Actual}"));
         var lens = LogitLens.Run(model, ids);
         Assert.True(lens.LastLayerMaxAbsDiff < 1e-4);
     }

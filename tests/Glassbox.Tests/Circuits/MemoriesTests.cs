@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Circuits.Memories;
 using Glassbox.Hooks;
@@ -28,7 +29,7 @@ public class MemoriesTests
         }
         var expected = all.OrderByDescending(x => x).Take(5).ToList();
         Assert.Equal(expected.Select(x => (double)x), top.Select(t => t.Activation), new ToleranceComparer(1e-5));
-        Assert.All(top, t => Assert.EndsWith("#" + Corpus[t.Text][t.Position], t.Prefix));
+        Assert.All(top, t => Assert.EndsWith("#" + Corpus[t.Text][t.Position].ToString(CultureInfo.InvariantCulture), t.Prefix));
     }
 
     [Theory]
@@ -48,12 +49,12 @@ public class MemoriesTests
         double scale = run.Cache[HookName.Norm("ln_final", "hook_scale")][0, pos, 0].item<float>();
         var acts = run.Cache[HookName.Mlp(layer, "hook_post")][0, pos];
         double sum = (acts * u.matmul(values)).sum().item<float>() / scale;
-        if (model.Weights.TryGetValue($"blocks.{layer}.mlp.b_out", out var bOut))
+        if (model.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.mlp.b_out"), out var bOut))
         {
             var bc = model.Config.Norm == NormKind.LayerNorm ? bOut - bOut.mean() : bOut;
             sum += (bc * model.Weights["ln_final.w"]).dot(u).item<float>() / scale;
         }
-        Assert.Equal(dla.Components.Single(c => c.Name == $"L{layer}.mlp").Value, sum, 3);
+        Assert.Equal(dla.Components.Single(c => c.Name == string.Create(CultureInfo.InvariantCulture, $"L{layer}.mlp")).Value, sum, 3);
         var updates = NeuronMemories.SubUpdates(model, ids, k: 3);
         Assert.Equal(ids.Length, updates.Count);
         Assert.All(updates.SelectMany(u => u.Top), s => Assert.True(s.LogitEffect > 0));
@@ -67,7 +68,7 @@ public class MemoriesTests
         Assert.Equal(3, up.Count);
         Assert.True(up[0].Logit > 0 && down[0].Logit < 0 && up[0].Logit >= up[1].Logit && down[0].Logit <= down[1].Logit);
         var dense = model.Weights["unembed.W_U"].matmul(model.Weights["blocks.0.mlp.W_out"][.., 5] * model.Weights["ln_final.w"]);
-        Assert.Equal("#" + dense.argmax().item<long>(), up[0].Token);
+        Assert.Equal("#" + dense.argmax().item<long>().ToString(CultureInfo.InvariantCulture), up[0].Token);
         Assert.Throws<InputException>(() => NeuronRef.Parse("0.40", model.Config));
         Assert.Throws<InputException>(() => NeuronRef.Parse("5.1", model.Config));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -100,7 +101,7 @@ public class WeightCircuitTests
         using var model = TinyModels.Create("gpt2", seed: 8);
         var rows = WeightCircuits.Bigrams(model, new[] { 3, 9 }, k: 4);
         var dense = model.Weights["embed.W_E"].matmul(HeadWeights.WUFolded(model));   // [vocab, vocab]
-        Assert.Equal("#" + dense[9].argmax().item<long>(), rows[1].Next[0].Token);
+        Assert.Equal("#" + dense[9].argmax().item<long>().ToString(CultureInfo.InvariantCulture), rows[1].Next[0].Token);
         Assert.Equal(4, rows[0].Next.Count);
         Assert.Throws<InputException>(() => WeightCircuits.Bigrams(model, new[] { 50 }));
     }
@@ -113,8 +114,8 @@ public class WeightCircuitTests
         var found = SkipTrigrams.Find(model, new SkipTrigramOptions { PerHead = 2, CheckSequences = 24 });
         Assert.Equal(c.NHeads * 2, found.Count);
         double mean = found.Average(t => t.LogitRise);
-        Assert.True(mean > 0, $"mean logit rise {mean}");
-        Assert.True(found.Count(t => t.LogitRise > 0) > found.Count / 2, string.Join("; ", found.Select(t => $"{t.Head}:{t.Source}..{t.Destination}->{t.Output} {t.LogitRise:F3}")));
+        Assert.True(mean > 0, string.Create(CultureInfo.InvariantCulture, $"mean logit rise {mean}"));
+        Assert.True(found.Count(t => t.LogitRise > 0) > found.Count / 2, string.Join("; ", found.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Head}:{t.Source}..{t.Destination}->{t.Output} {t.LogitRise:F3}"))));
         using var two = TinyModels.Create("gpt2");
         Assert.Throws<InputException>(() => SkipTrigrams.Find(two));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 
 namespace Glassbox.Tests.Data;
@@ -5,7 +6,7 @@ namespace Glassbox.Tests.Data;
 public class TemplateGrammarTests
 {
     private static string Dump(IEnumerable<GeneratedSentence> s) => string.Join("\n", s.Select(x =>
-        x.Parse.Text + " | " + string.Join(" ", x.Parse.Words.Select(w => $"{w.Id}:{w.Form}/{w.Upos}/{w.Xpos}/{string.Join(",", w.Feats.Select(kv => kv.Key + "=" + kv.Value))}/{w.Head}/{w.Deprel}"))
+        x.Parse.Text + " | " + string.Join(" ", x.Parse.Words.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Id}:{w.Form}/{w.Upos}/{w.Xpos}/{string.Join(",", w.Feats.Select(kv => kv.Key + "=" + kv.Value))}/{w.Head}/{w.Deprel}")))
         + " | " + string.Join(",", x.Labels.OrderBy(kv => kv.Key).Select(kv => kv.Key + "=" + kv.Value))));
 
     [Fact]
@@ -105,7 +106,7 @@ public class TemplateGrammarTests
         Assert.All(pairs.Where(p => p.Phenomenon == "reflexive_agreement"), p => Assert.Matches(@"(himself|herself|themselves)\.$", p.Good));
         Assert.All(pairs.Where(p => p.Phenomenon == "agreement_across_pp"), p => Assert.Matches(@"^The \w+ (near|behind|beside|with) ", p.Good));
         Assert.All(pairs.Where(p => p.Phenomenon == "agreement_across_relative_clause"), p => Assert.Contains(" that the ", p.Good));
-        Assert.All(pairs.Where(p => p.Phenomenon.StartsWith("agreement")), p => Assert.Equal("agreement", p.Group));
+        Assert.All(pairs.Where(p => p.Phenomenon.StartsWith("agreement", StringComparison.Ordinal)), p => Assert.Equal("agreement", p.Group));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -76,6 +77,6 @@ public class HookLibraryTests
             using var run = model.RunWithCache(a);
         }
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        Assert.True(after - before <= 0, $"live tensors grew from {before} to {after}");
+        Assert.True(after - before <= 0, string.Create(CultureInfo.InvariantCulture, $"live tensors grew from {before} to {after}"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Glassbox.Tests.Hooks;
@@ -43,11 +44,11 @@ public partial class HookLiteralRuleTests
                     string line = lines[i];
                     if (line.TrimStart().StartsWith("//", StringComparison.Ordinal)) continue;   // doc comments may name hooks
                     if (HookLiteral().IsMatch(line) || HookSuffixMatch().IsMatch(line))
-                        offenders.Add($"{rel}:{i + 1}: {line.Trim()}");
+                        offenders.Add(string.Create(CultureInfo.InvariantCulture, $"{rel}:{i + 1}: {line.Trim()}"));
                 }
             }
         }
-        Assert.True(scanned > 50, $"only {scanned} source files found under {root}");
+        Assert.True(scanned > 50, string.Create(CultureInfo.InvariantCulture, $"only {scanned} source files found under {root}"));
         Assert.True(offenders.Count == 0, "hook names spelled outside Glassbox.Runtime (use HookPoints):\n" + string.Join("\n", offenders));
     }
 }

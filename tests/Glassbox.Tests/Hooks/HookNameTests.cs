@@ -37,7 +37,7 @@ public class HookNameTests
 
         var neox = HookName.All(TinyModels.NeoX with { NLayers = 1 });
         Assert.DoesNotContain("blocks.0.hook_resid_mid", neox);
-        Assert.Equal(2 * 2 + 1, neox.Count(n => n.StartsWith("blocks.0.ln") || n == "blocks.0.hook_resid_pre"));
+        Assert.Equal(2 * 2 + 1, neox.Count(n => n.StartsWith("blocks.0.ln", StringComparison.Ordinal) || n == "blocks.0.hook_resid_pre"));
     }
 
     [Theory]

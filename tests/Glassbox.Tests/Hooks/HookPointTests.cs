@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 
@@ -115,7 +116,7 @@ public class HookPointTests
             foreach (int l in new[] { 0, 7, 12, 100 })
             {
                 string name = point.Name(l);
-                Assert.Equal($"blocks.{l}.{point.Leaf}", name);
+                Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.{point.Leaf}"), name);
                 Assert.Equal((point, (int?)l), HookName.Parse(name));
                 Assert.True(point.Matches(name));
                 Assert.Single(HookPoints.All, p => p.Matches(name));

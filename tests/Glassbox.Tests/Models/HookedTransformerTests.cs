@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using TorchSharp;
@@ -43,7 +44,7 @@ public class HookedTransformerTests
         using var model = TinyModels.Create(family);
         using var batch = TokenBatch.FromIds(new[] { Seq, Seq[..5] }, side: PaddingSide.Left);
         using var fast = model.Forward(batch);
-        using var slow = model.RunWithCache(batch, n => n.EndsWith("hook_pattern"));
+        using var slow = model.RunWithCache(batch, n => n.EndsWith("hook_pattern", StringComparison.Ordinal));
         Assert.True(TinyModels.MaxAbsDiff(fast, slow.Output) < 1e-5);
     }
 
@@ -93,14 +94,14 @@ public class HookedTransformerTests
         using var batch = TokenBatch.FromIds(seqs, padId: 0, side: side);
         foreach (var cached in new[] { false, true })
         {
-            using var run = cached ? model.RunWithCache(batch, n => n.EndsWith("hook_pattern")) : new CachedRun(model.Forward(batch), new ActivationCache());
+            using var run = cached ? model.RunWithCache(batch, n => n.EndsWith("hook_pattern", StringComparison.Ordinal)) : new CachedRun(model.Forward(batch), new ActivationCache());
             for (int i = 0; i < seqs.Length; i++)
             {
                 using var alone = TokenBatch.Single(seqs[i]);
                 using var y = model.Forward(alone);
                 int start = batch.PaddedIndex(i, 0);
                 using var slice = run.Output[i, start..(start + seqs[i].Length)];
-                Assert.True(TinyModels.MaxAbsDiff(slice, y[0]) <= 1e-5, $"{family} {side} seq {i} cached={cached}");
+                Assert.True(TinyModels.MaxAbsDiff(slice, y[0]) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{family} {side} seq {i} cached={cached}"));
             }
         }
     }
@@ -174,7 +175,7 @@ public class HookedTransformerTests
     {
         using var model = TinyModels.Create("gpt2");
         using var batch = TokenBatch.Single(Seq);
-        using var run = model.RunWithCache(batch, n => n.StartsWith("blocks.0.attn.hook_result") || n == HookName.AttnOut(0));
+        using var run = model.RunWithCache(batch, n => n.StartsWith("blocks.0.attn.hook_result", StringComparison.Ordinal) || n == HookName.AttnOut(0));
         using var sum = run.Cache[HookName.Attn(0, "hook_result")].sum(2) + model.Weights["blocks.0.attn.b_O"];
         Assert.True(TinyModels.MaxAbsDiff(sum, run.Cache[HookName.AttnOut(0)]) < 1e-5);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Tokenization;
@@ -16,7 +17,7 @@ public class ResidualStackTests
     private static void AssertClose(Tensor actual, Tensor expected)
     {
         float diff = TinyModels.MaxAbsDiff(actual, expected);
-        Assert.True(diff <= Tol, $"max |difference| {diff} > {Tol} (max |expected| {expected.abs().max().item<float>()})");
+        Assert.True(diff <= Tol, string.Create(CultureInfo.InvariantCulture, $"max |difference| {diff} > {Tol} (max |expected| {expected.abs().max().item<float>()})"));
     }
 
     private static CachedRun Run(HookedTransformer model, bool attnResult = false)
@@ -120,8 +121,8 @@ public class ResidualStackTests
         var expectedLabels = new List<string>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            expectedLabels.AddRange(Enumerable.Range(0, c.NHeads).Select(h => $"L{l}H{h}"));
-            if (c.AttnOutBias) expectedLabels.Add($"L{l}_b_O");
+            expectedLabels.AddRange(Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}")));
+            if (c.AttnOutBias) expectedLabels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}_b_O"));
         }
         Assert.Equal(expectedLabels, heads.Labels);
         int perLayer = c.NHeads + (c.AttnOutBias ? 1 : 0);
@@ -131,7 +132,7 @@ public class ResidualStackTests
             AssertClose(sum, run.Cache[HookName.AttnOut(l)]);
         }
         using var first = run.Cache.StackedHeadResults(model, layer: 1);
-        Assert.Equal(Enumerable.Range(0, c.NHeads).Select(h => $"L0H{h}"), first.Labels);
+        Assert.Equal(Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L0H{h}")), first.Labels);
         Assert.Equal(new long[] { c.NHeads, 2, Seq.Length, c.DModel }, first.Stack.shape);
     }
 

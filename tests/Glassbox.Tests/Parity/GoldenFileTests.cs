@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Glassbox.Loading;
 using Glassbox.Models;
@@ -40,7 +41,7 @@ public class GoldenFileTests(ITestOutputHelper output)
         var seqTypes = types?.Select((row, b) => (IReadOnlyList<int>)row.Take(seqs[b].Count).ToArray()).ToList();
         if (mask is not null)
             for (int b = 0; b < ids.Length; b++)
-                Assert.True(mask[b].Take(seqs[b].Count).All(x => x == 1) && mask[b].Skip(seqs[b].Count).All(x => x == 0), $"sequence {b}: mask must be right padding");
+                Assert.True(mask[b].Take(seqs[b].Count).All(x => x == 1) && mask[b].Skip(seqs[b].Count).All(x => x == 0), string.Create(CultureInfo.InvariantCulture, $"sequence {b}: mask must be right padding"));
 
         using var model = ModelLoader.Load(dir);
         Assert.Null(model.Tokenizer);
@@ -67,8 +68,8 @@ public class GoldenFileTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"{name}: {compared} values compared, max |diff| = {maxDiff:E3}");
-        Assert.True(maxDiff <= Tolerance, $"{name}: max |diff| {maxDiff:E3} against the reference exceeds {Tolerance:E0}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {compared} values compared, max |diff| = {maxDiff:E3}"));
+        Assert.True(maxDiff <= Tolerance, string.Create(CultureInfo.InvariantCulture, $"{name}: max |diff| {maxDiff:E3} against the reference exceeds {Tolerance:E0}"));
     }
 
     private static int[][] Ints2(JsonElement e) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Microsoft.ML.OnnxRuntime;
@@ -77,7 +78,7 @@ public sealed class MiniLmOnnxParityTests : IClassFixture<MiniLmOnnxParityTests.
             using var ours = _f.Model.Forward(batch);
             using var refT = tensor(reference, new long[] { 1, len, 384 });
             float diff = TinyModels.MaxAbsDiff(ours, refT);
-            Assert.True(diff <= 1e-4, $"'{s}': max abs diff {diff}");
+            Assert.True(diff <= 1e-4, string.Create(CultureInfo.InvariantCulture, $"'{s}': max abs diff {diff}"));
         }
     }
 
@@ -92,7 +93,7 @@ public sealed class MiniLmOnnxParityTests : IClassFixture<MiniLmOnnxParityTests.
             var reference = Reference(new[] { seqs[i] }, out int len);
             using var refT = tensor(reference, new long[] { len, 384 });
             float diff = TinyModels.MaxAbsDiff(ours[i, ..len], refT);
-            Assert.True(diff <= 1e-4, $"sentence {i}: max abs diff {diff}");
+            Assert.True(diff <= 1e-4, string.Create(CultureInfo.InvariantCulture, $"sentence {i}: max abs diff {diff}"));
         }
     }
 }

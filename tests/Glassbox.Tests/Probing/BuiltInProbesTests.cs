@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Probing;
 using Glassbox.Reports;
@@ -17,10 +18,10 @@ public class BuiltInProbesTests
         Assert.Contains("probe-tense", ids);
         Assert.Contains("minimal-pairs", ids);
         foreach (var id in new[] { "head-stats", "dependency-heads", "patterns", "rollout", "coreference" }) Assert.Contains(id, ids);
-        Assert.True(summary.CoreferenceBestProbeAccuracy > 0.75, $"coreference {summary.CoreferenceBestProbeAccuracy}");
+        Assert.True(summary.CoreferenceBestProbeAccuracy > 0.75, string.Create(CultureInfo.InvariantCulture, $"coreference {summary.CoreferenceBestProbeAccuracy}"));
         Assert.Contains("nsubj", summary.BestHeadPerRelation!.Keys);
-        Assert.True(summary.BestAccuracy["UPOS"] > 0.9, $"UPOS {summary.BestAccuracy["UPOS"]}");
-        Assert.True(summary.StructuralBestUuas > summary.RightBranchingUuas, $"UUAS {summary.StructuralBestUuas} vs right-branching {summary.RightBranchingUuas}");
+        Assert.True(summary.BestAccuracy["UPOS"] > 0.9, string.Create(CultureInfo.InvariantCulture, $"UPOS {summary.BestAccuracy["UPOS"]}"));
+        Assert.True(summary.StructuralBestUuas > summary.RightBranchingUuas, string.Create(CultureInfo.InvariantCulture, $"UUAS {summary.StructuralBestUuas} vs right-branching {summary.RightBranchingUuas}"));
         Assert.Null(summary.MinimalPairAccuracy);   // MiniLM has no language-model head
     }
 }

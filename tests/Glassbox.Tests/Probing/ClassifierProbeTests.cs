@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Probing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public class ClassifierProbeTests
         using var probe = ClassifierProbe.Train(x, y, 3, new ProbeOptions { Kind = kind, L1 = l1, MaxIterations = l1 > 0 ? 300 : 60, LearningRate = l1 > 0 ? 0.05 : 1e-3, Seed = 3 });
         var pred = probe.Predict(xt);
         double acc = pred.Zip(yt).Count(p => p.First == p.Second) / (double)yt.Length;
-        Assert.True(acc > 0.95, $"{kind}: accuracy {acc}");
+        Assert.True(acc > 0.95, string.Create(CultureInfo.InvariantCulture, $"{kind}: accuracy {acc}"));
     }
 
     [Fact]

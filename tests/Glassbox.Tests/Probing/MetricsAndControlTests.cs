@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Probing;
 
 namespace Glassbox.Tests.Probing;
@@ -31,7 +32,7 @@ public class MetricsAndControlTests
     [Fact]
     public void Should_give_each_word_type_one_control_label_with_the_task_distribution()
     {
-        var types = Enumerable.Range(0, 5000).Select(i => "w" + (i % 500)).ToList();
+        var types = Enumerable.Range(0, 5000).Select(i => "w" + (i % 500).ToString(CultureInfo.InvariantCulture)).ToList();
         var labels = Enumerable.Range(0, 5000).Select(i => i % 10 < 7 ? 0 : 1).ToArray();
         var ctrl = ControlTask.Labels(types, labels, 2, 3);
         foreach (var g in types.Select((t, i) => (t, c: ctrl[i])).GroupBy(x => x.t)) Assert.Single(g.Select(x => x.c).Distinct());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Xunit.Abstractions;
 using Glassbox.Data;
 using Glassbox.Hooks;
@@ -33,7 +34,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         double expected = 0;
         for (int i = 1; i < ids.Length; i++) expected += lp[0, i - 1, ids[i]].item<float>();
         Assert.Equal(ids.Length - 1, score.Tokens);
-        Assert.True(Math.Abs(expected - score.LogProb) <= 1e-5, $"{expected} vs {score.LogProb}");
+        Assert.True(Math.Abs(expected - score.LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{expected} vs {score.LogProb}"));
     }
 
     [Theory]
@@ -49,7 +50,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         {
             var alone = MinimalPairScorer.ScoreCausal(model, new[] { seqs[i] }, batchSize: 1)[0];
             Assert.Equal(alone.Tokens, batched[i].Tokens);
-            Assert.True(Math.Abs(alone.LogProb - batched[i].LogProb) <= 1e-5, $"sequence {i}: {alone.LogProb} vs {batched[i].LogProb}");
+            Assert.True(Math.Abs(alone.LogProb - batched[i].LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"sequence {i}: {alone.LogProb} vs {batched[i].LogProb}"));
             for (int t = 0; t < alone.Tokens; t++) Assert.True(Math.Abs(alone.TokenLogProbs[t] - batched[i].TokenLogProbs[t]) <= 1e-5);
         }
     }
@@ -159,7 +160,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
                 expected += model.Forward(batch).log_softmax(-1)[0, i, ids[s][i]].item<float>(); n++;
             }
             Assert.Equal(n, scores[s].Tokens);
-            Assert.True(Math.Abs(expected - scores[s].LogProb) <= 1e-5, $"{sentences[s]}: {expected} vs {scores[s].LogProb}");
+            Assert.True(Math.Abs(expected - scores[s].LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{sentences[s]}: {expected} vs {scores[s].LogProb}"));
         }
         var r = MinimalPairScorer.Evaluate(model, AgreementPairs);
         Assert.Equal("pseudo-log-likelihood", r.Method);
@@ -172,8 +173,8 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         using var model = ModelLoader.Load("stories260k");
         var pairs = AgreementPairsForStories().ToList();
         var r = MinimalPairScorer.Evaluate(model, pairs, new MinimalPairOptions { BatchSize = 32 });
-        output.WriteLine($"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}");
-        Assert.True(r.Accuracy.Value > 0.5, $"accuracy {r.Accuracy.Value} over {r.Count} pairs");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}"));
+        Assert.True(r.Accuracy.Value > 0.5, string.Create(CultureInfo.InvariantCulture, $"accuracy {r.Accuracy.Value} over {r.Count} pairs"));
     }
 
     internal static IEnumerable<MinimalPair> AgreementPairsForStories()

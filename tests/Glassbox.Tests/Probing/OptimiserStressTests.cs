@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Probing;
 using static TorchSharp.torch;
 
@@ -6,6 +7,7 @@ namespace Glassbox.Tests.Probing;
 /// <summary>The L-BFGS and Adam probe trainers under parallel load with the garbage collector and finalizers running
 /// all the time: a native Scalar freed by a finalizer while libtorch still reads it used to end in
 /// "INTERNAL ASSERT FAILED at c10/core/Scalar.h" inside Tensor.pow.</summary>
+[Collection(SerialCollection.Name)]
 public class OptimiserStressTests
 {
     private static (Tensor X, int[] Y) Data(int n, int d, int seed)
@@ -43,6 +45,6 @@ public class OptimiserStressTests
             stop.Cancel();
             collector.Join();
         }
-        Assert.All(accuracies, a => Assert.True(a > 0.5, $"training accuracy {a}"));
+        Assert.All(accuracies, a => Assert.True(a > 0.5, string.Create(CultureInfo.InvariantCulture, $"training accuracy {a}")));
     }
 }

@@ -34,7 +34,7 @@ public sealed class ProbeCommandTests : IDisposable
         var report = Path.Combine(_dir, "r.html");
         var (code, output, err) = Cli("probe", "minimal-pairs", "-m", "stories260k", "--pairs", f, "--json", "--report", report, "--threads", "1");
         Assert.True(code == 0, err);
-        Assert.True(output.TrimStart().StartsWith("{"), output[..Math.Min(300, output.Length)]);
+        Assert.True(output.TrimStart().StartsWith("{", StringComparison.Ordinal), output[..Math.Min(300, output.Length)]);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(12, doc.RootElement.GetProperty("result").GetProperty("count").GetInt32());
         Assert.Equal("probe minimal-pairs", doc.RootElement.GetProperty("manifest").GetProperty("command").GetString());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Statistics;
 using MathNet.Numerics.Distributions;
 
@@ -83,7 +84,7 @@ public class BootstrapTests
         double a = jack.Sum(t => Math.Pow(jbar - t, 3)) / (6 * Math.Pow(jack.Sum(t => Math.Pow(jbar - t, 2)), 1.5));
         double Level(double q) { double z = z0 + Normal.InvCDF(0, 1, q); return Normal.CDF(0, 1, z0 + z / (1 - a * z)); }
 
-        Assert.True(a > 0.01, $"a {a}: the skewed sample should need acceleration");
+        Assert.True(a > 0.01, string.Create(CultureInfo.InvariantCulture, $"a {a}: the skewed sample should need acceleration"));
         Assert.Equal(Linear(reps, Level(0.025)), ci.Lower, 10);
         Assert.Equal(Linear(reps, Level(0.975)), ci.Upper, 10);
         Assert.Equal(IntervalMethod.Bca, ci.Method);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Loading;
 using Glassbox.Models;
@@ -76,7 +77,7 @@ public sealed class TrainerTests
         using var wq = model.Weights["blocks.0.attn.W_Q"].clone();
         var r = Trainer.Train(model, options, data, null);
         double after = Loss(model, data);
-        Assert.True(after < before - 0.5, $"loss {before:F3} -> {after:F3}");
+        Assert.True(after < before - 0.5, string.Create(CultureInfo.InvariantCulture, $"loss {before:F3} -> {after:F3}"));
         using var diff = (model.Weights["blocks.0.attn.W_Q"] - wq).abs().max();
         Assert.True(diff.item<float>() > 1e-4, "W_Q did not change");
         Assert.Equal(40, r.Losses.Count);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Glassbox.Models;
 using TorchSharp;
@@ -52,7 +53,7 @@ public static partial class BertOnnxImporter
         var wPos = Get("embeddings.position_embeddings.weight");
         var wType = Get("embeddings.token_type_embeddings.weight");
         int dModel = (int)wE.shape[1];
-        var layers = named.Keys.Select(k => LayerKey().Match(k)).Where(x => x.Success).Select(x => int.Parse(x.Groups[1].Value)).Distinct().Count();
+        var layers = named.Keys.Select(k => LayerKey().Match(k)).Where(x => x.Success).Select(x => int.Parse(x.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().Count();
         if (layers == 0) throw new ModelFormatException($"{source}: no encoder.layer.N tensors found; not a BERT encoder");
         var w = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {
@@ -62,8 +63,8 @@ public static partial class BertOnnxImporter
         for (int l = 0; l < layers; l++)
             foreach (var (hf, ours) in LayerMap)
             {
-                w[$"blocks.{l}." + string.Format(ours, "W", "w")] = Get($"encoder.layer.{l}.{hf}.weight");
-                w[$"blocks.{l}." + string.Format(ours, "b", "b")] = Get($"encoder.layer.{l}.{hf}.bias");
+                w[string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.") + string.Format(CultureInfo.InvariantCulture, ours, "W", "w")] = Get(string.Create(CultureInfo.InvariantCulture, $"encoder.layer.{l}.{hf}.weight"));
+                w[string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.") + string.Format(CultureInfo.InvariantCulture, ours, "b", "b")] = Get(string.Create(CultureInfo.InvariantCulture, $"encoder.layer.{l}.{hf}.bias"));
             }
         int heads = HeadCount(m, dModel) ?? throw new ModelFormatException($"{source}: cannot find the attention head count in the graph's Reshape shapes");
         var config = new ModelConfig

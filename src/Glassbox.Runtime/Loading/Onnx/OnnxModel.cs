@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Glassbox.Loading.Onnx;
@@ -25,7 +26,7 @@ public sealed record OnnxTensor(string Name, int DataType, long[] Dims, ReadOnly
     {
         Float => MemoryMarshal.Cast<byte, float>(Raw.Span).ToArray(),
         Float16 => MemoryMarshal.Cast<byte, Half>(Raw.Span).ToArray().Select(h => (float)h).ToArray(),
-        _ => throw new ModelFormatException($"ONNX tensor '{Name}' has data type {DataType}, expected a float type"),
+        _ => throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"ONNX tensor '{Name}' has data type {DataType}, expected a float type")),
     };
 
     /// <summary>Values as int64.</summary>
@@ -34,7 +35,7 @@ public sealed record OnnxTensor(string Name, int DataType, long[] Dims, ReadOnly
     {
         Int64 => MemoryMarshal.Cast<byte, long>(Raw.Span).ToArray(),
         Int32 => MemoryMarshal.Cast<byte, int>(Raw.Span).ToArray().Select(v => (long)v).ToArray(),
-        _ => throw new ModelFormatException($"ONNX tensor '{Name}' has data type {DataType}, expected an integer type"),
+        _ => throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"ONNX tensor '{Name}' has data type {DataType}, expected an integer type")),
     };
 }
 
@@ -162,7 +163,7 @@ public sealed class OnnxModel
                 default: r.Skip(w); break;
             }
         }
-        foreach (var d in dims) if (d < 0) throw new ModelFormatException($"{source}: tensor '{name}' has negative dim {d}");
+        foreach (var d in dims) if (d < 0) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{source}: tensor '{name}' has negative dim {d}"));
         if (raw is null)
         {
             raw = dtype switch
@@ -176,7 +177,7 @@ public sealed class OnnxModel
         var t = new OnnxTensor(name, dtype, dims.ToArray(), raw.Value);
         int size = dtype switch { OnnxTensor.Float or OnnxTensor.Int32 => 4, OnnxTensor.Int64 => 8, OnnxTensor.Float16 => 2, _ => 0 };
         if (size > 0 && t.Count * size != raw.Value.Length)
-            throw new ModelFormatException($"{source}: tensor '{name}' has {raw.Value.Length} bytes but dims [{string.Join(", ", t.Dims)}] need {t.Count * size}");
+            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{source}: tensor '{name}' has {raw.Value.Length} bytes but dims [{string.Join(", ", t.Dims)}] need {t.Count * size}"));
         return t;
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Loading.Onnx;
 
 /// <summary>A minimal protocol-buffers wire-format reader over a byte buffer. Every length is checked against the
@@ -36,7 +38,7 @@ internal ref struct ProtoReader
     {
         ulong k = Varint();
         int field = (int)(k >> 3), wire = (int)(k & 7);
-        if (field <= 0) Fail($"bad field number {field}");
+        if (field <= 0) Fail(string.Create(CultureInfo.InvariantCulture, $"bad field number {field}"));
         return (field, wire);
     }
 
@@ -57,7 +59,7 @@ internal ref struct ProtoReader
     public ReadOnlySpan<byte> Bytes()
     {
         ulong n = Varint();
-        if (n > (ulong)(_buf.Length - _pos)) Fail($"length {n} runs past the end of the message ({_buf.Length - _pos} bytes left)");
+        if (n > (ulong)(_buf.Length - _pos)) Fail(string.Create(CultureInfo.InvariantCulture, $"length {n} runs past the end of the message ({_buf.Length - _pos} bytes left)"));
         var s = _buf.Slice(_pos, (int)n);
         _pos += (int)n;
         return s;
@@ -73,7 +75,7 @@ internal ref struct ProtoReader
             case 1: Advance(8); break;
             case 2: Bytes(); break;
             case 5: Advance(4); break;
-            default: Fail($"unsupported wire type {wire}"); break;
+            default: Fail(string.Create(CultureInfo.InvariantCulture, $"unsupported wire type {wire}")); break;
         }
     }
 
@@ -91,11 +93,11 @@ internal ref struct ProtoReader
     public void Varints(int wire, List<long> into)
     {
         if (wire == 0) { into.Add((long)Varint()); return; }
-        if (wire != 2) Fail($"wire type {wire} for a varint field");
+        if (wire != 2) Fail(string.Create(CultureInfo.InvariantCulture, $"wire type {wire} for a varint field"));
         var inner = new ProtoReader(Bytes(), _source);
         while (!inner.End) into.Add((long)inner.Varint());
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private readonly void Fail(string why) => throw new ModelFormatException($"{_source}: malformed protobuf at byte {_pos}: {why}");
+    private readonly void Fail(string why) => throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{_source}: malformed protobuf at byte {_pos}: {why}"));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ internal sealed class BlockWeights : IDisposable
     /// canonical W_Q/W_K/W_V (and biases) in <paramref name="w"/> are replaced by views of it, so nothing is stored twice.</summary>
     public static BlockWeights From(Dictionary<string, Tensor> w, int layer)
     {
-        string p = $"blocks.{layer}.";
+        string p = string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.");
         var wqkv = Fuse(w, p + "attn.W_Q", p + "attn.W_K", p + "attn.W_V");
         var bqkv = w.ContainsKey(p + "attn.b_Q") ? Fuse(w, p + "attn.b_Q", p + "attn.b_K", p + "attn.b_V") : null;
         Tensor? Get(string n) => w.TryGetValue(p + n, out var t) ? t : null;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -92,7 +93,7 @@ public sealed class BertFamily : IModelFamily
         k.Add(WeightKey.Same("embeddings.LayerNorm.bias", "embed_ln.b"));
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = $"encoder.layer.{l}.", b = $"blocks.{l}.";
+            string h = string.Create(CultureInfo.InvariantCulture, $"encoder.layer.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             foreach (var (proj, name) in new[] { ("query", "Q"), ("key", "K"), ("value", "V") })
             {
                 k.Add(WeightKey.Same($"{h}attention.self.{proj}.weight", $"{b}attn.W_{name}")); // [d_model, d_model]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -82,7 +83,7 @@ public sealed partial class Gpt2Family : IModelFamily
         };
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = $"h.{l}.", b = $"blocks.{l}.";
+            string h = string.Create(CultureInfo.InvariantCulture, $"h.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "ln_1.weight", b + "ln1.w"));
             k.Add(WeightKey.Same(h + "ln_1.bias", b + "ln1.b"));
             // Conv1D [d_model, 3*d_model] = (W_Q | W_K | W_V)^T

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -111,7 +112,7 @@ public sealed partial class LlamaFamily : IModelFamily
         var k = new List<WeightKey> { WeightKey.Same("model.embed_tokens.weight", "embed.W_E") }; // [d_vocab, d_model]
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = $"model.layers.{l}.", b = $"blocks.{l}.";
+            string h = string.Create(CultureInfo.InvariantCulture, $"model.layers.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "input_layernorm.weight", b + "ln1.w"));
             foreach (var (proj, name) in new[] { ("q", "Q"), ("k", "K"), ("v", "V") })
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -31,7 +32,7 @@ public sealed partial class NeoXFamily : IModelFamily
         int d = r.Int("hidden_size"), heads = r.Int("num_attention_heads");
         double pct = r.Double(0.25, "rotary_pct", "partial_rotary_factor");
         if (!(pct > 0 && pct <= 1))
-            throw new ConfigException($"{sourceForErrors}: config field 'rotary_pct' = {pct} must be in (0, 1] (gpt_neox)");
+            throw new ConfigException(string.Create(CultureInfo.InvariantCulture, $"{sourceForErrors}: config field 'rotary_pct' = {pct} must be in (0, 1] (gpt_neox)"));
         int headDim = heads > 0 ? d / heads : 0;
         bool bias = r.Bool("attention_bias", true);
         return r.Finish(new ModelConfig
@@ -92,7 +93,7 @@ public sealed partial class NeoXFamily : IModelFamily
         var k = new List<WeightKey> { WeightKey.Same("gpt_neox.embed_in.weight", "embed.W_E") }; // [d_vocab, d_model]
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = $"gpt_neox.layers.{l}.", b = $"blocks.{l}.";
+            string h = string.Create(CultureInfo.InvariantCulture, $"gpt_neox.layers.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "input_layernorm.weight", b + "ln1.w"));
             k.Add(WeightKey.Same(h + "input_layernorm.bias", b + "ln1.b"));
             // [n_heads*3*d_head, d_model], rows grouped (head, {q,k,v}, d_head)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -124,7 +125,7 @@ public abstract class WeightCodec
 
     private sealed class HeadInterleavedCodec(int nHeads) : WeightCodec
     {
-        public override string Name => $"head-interleaved({nHeads})";
+        public override string Name => string.Create(CultureInfo.InvariantCulture, $"head-interleaved({nHeads})");
 
         public override long[] HfShape(IReadOnlyList<long[]> c)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Induction;
 using Glassbox.Models;
@@ -87,8 +88,8 @@ public sealed class InductionTests
         var sweep = CheckpointSweep.Run(dir.Path, new InductionOptions { Sequences = 16 });
         Assert.Equal(new[] { 0, 150 }, sweep.Points.Select(p => p.Step));
         var (start, end) = (sweep.Points[0], sweep.Points[1]);
-        Assert.True(end.SecondCopyLoss < start.SecondCopyLoss - 0.05, $"second-copy loss {start.SecondCopyLoss:F3} -> {end.SecondCopyLoss:F3}");
-        Assert.True(end.IclScore < start.IclScore, $"ICL score {start.IclScore:F3} -> {end.IclScore:F3}");
+        Assert.True(end.SecondCopyLoss < start.SecondCopyLoss - 0.05, string.Create(CultureInfo.InvariantCulture, $"second-copy loss {start.SecondCopyLoss:F3} -> {end.SecondCopyLoss:F3}"));
+        Assert.True(end.IclScore < start.IclScore, string.Create(CultureInfo.InvariantCulture, $"ICL score {start.IclScore:F3} -> {end.IclScore:F3}"));
         Assert.Throws<InputException>(() => CheckpointSweep.Run(dir.File("missing"), new InductionOptions()));
     }
 }

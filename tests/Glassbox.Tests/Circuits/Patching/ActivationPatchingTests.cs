@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -26,7 +27,7 @@ public sealed class ActivationPatchingTests
             for (int l = 0; l < single.Scores.Length; l++)
                 for (int c = 0; c < single.Scores[l].Length; c++)
                     Assert.True(Math.Abs(single.Scores[l][c] - batched.Scores[l][c]) <= 1e-5 * Math.Max(1, Math.Abs(single.Scores[l][c])),
-                        $"{family} {kind} L{l} col {c}: one-by-one {single.Scores[l][c]} vs batched {batched.Scores[l][c]}");
+                        string.Create(CultureInfo.InvariantCulture, $"{family} {kind} L{l} col {c}: one-by-one {single.Scores[l][c]} vs batched {batched.Scores[l][c]}"));
             // Not a vacuous sweep: some patch moves the metric.
             Assert.Contains(batched.Scores.SelectMany(r => r), s => Math.Abs(s - batched.CorruptedScore) > 1e-3);
             Assert.True(batched.Forwards < single.Forwards);

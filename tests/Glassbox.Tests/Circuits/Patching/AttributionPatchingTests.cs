@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Hooks;
 using static TorchSharp.torch;
@@ -31,7 +32,7 @@ public sealed class AttributionPatchingTests
             using var logits = model.RunWithHooks(b, new[] { hook });
             double fd = (metric.Evaluate(logits)[0] - baseScore) / eps;
             double est = maps.Single(m => m.Kind == kind).Attribution[layer][col];
-            Assert.True(Math.Abs(fd - est) <= 0.05 * Math.Abs(est) + 1e-2, $"{family} {kind} L{layer}/{col}: finite difference {fd} vs attribution {est}");
+            Assert.True(Math.Abs(fd - est) <= 0.05 * Math.Abs(est) + 1e-2, string.Create(CultureInfo.InvariantCulture, $"{family} {kind} L{layer}/{col}: finite difference {fd} vs attribution {est}"));
             Assert.True(Math.Abs(est) > 1e-3, $"{kind}: the estimate should not vanish");
         }
     }

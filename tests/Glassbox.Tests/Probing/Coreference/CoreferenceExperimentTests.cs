@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Probing.Coreference;
 using Glassbox.Reports;
@@ -31,8 +32,8 @@ public class CoreferenceExperimentTests
         var raw = SimilarityProbe.RawCorrect(te.P, te.A, te.D).Average(b => b ? 1.0 : 0);
         using var probe = SimilarityProbe.Train(tr.P, tr.A, tr.D, new SimilarityProbeOptions { Rank = 4, Seed = 1 });
         var acc = probe.Correct(te.P, te.A, te.D).Average(b => b ? 1.0 : 0);
-        Assert.True(raw < 0.7, $"raw {raw:F3}");
-        Assert.True(acc > 0.95, $"probe {acc:F3} (raw {raw:F3})");
+        Assert.True(raw < 0.7, string.Create(CultureInfo.InvariantCulture, $"raw {raw:F3}"));
+        Assert.True(acc > 0.95, string.Create(CultureInfo.InvariantCulture, $"probe {acc:F3} (raw {raw:F3})"));
     }
 
     [Fact]

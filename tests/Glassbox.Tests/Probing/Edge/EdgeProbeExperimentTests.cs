@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Probing;
 using Glassbox.Probing.Edge;
@@ -23,7 +24,7 @@ public class EdgeProbeExperimentTests
         };
         var r = EdgeProbeExperiment.Run(model, data.Take(40).ToList(), data.Skip(40).ToList(), task, options);
         Assert.Equal(model.Config.NLayers + 1, r.Layers.Count);
-        Assert.True(r.TrainExamples > 50 && r.TestExamples > 10, $"{r.TrainExamples}/{r.TestExamples}");
+        Assert.True(r.TrainExamples > 50 && r.TestExamples > 10, string.Create(CultureInfo.InvariantCulture, $"{r.TrainExamples}/{r.TestExamples}"));
         Assert.All(r.Layers, l =>
         {
             Assert.InRange(l.Task.Accuracy.Value, 0, 1);
@@ -65,7 +66,7 @@ public class EdgeProbeExperimentTests
         using var meanProbe = ClassifierProbe.Train(SpanPool.Pool(words, spans.Subset(train), SpanPooling.Mean), train.Select(i => y[i]).ToArray(), 2);
         var meanPred = meanProbe.Predict(SpanPool.Pool(words, spans.Subset(test), SpanPooling.Mean));
         double meanAcc = test.Select((i, k) => meanPred[k] == y[i] ? 1.0 : 0).Average();
-        Assert.True(acc > 0.9, $"attention {acc:F3}, mean {meanAcc:F3}");
-        Assert.True(acc > meanAcc, $"attention {acc:F3}, mean {meanAcc:F3}");
+        Assert.True(acc > 0.9, string.Create(CultureInfo.InvariantCulture, $"attention {acc:F3}, mean {meanAcc:F3}"));
+        Assert.True(acc > meanAcc, string.Create(CultureInfo.InvariantCulture, $"attention {acc:F3}, mean {meanAcc:F3}"));
     }
 }

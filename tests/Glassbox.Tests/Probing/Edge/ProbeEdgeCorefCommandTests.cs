@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Glassbox.Cli;
 
@@ -36,7 +37,7 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     {
         var f = Path.Combine(_dir, "d.tsv");
         var lines = new List<string> { "sentence\tlabel" };
-        for (int i = 0; i < 30; i++) lines.Add(i % 2 == 0 ? $"the girl is happy number {i}\tpos" : $"the boy was sad number {i}\tneg");
+        for (int i = 0; i < 30; i++) lines.Add(i % 2 == 0 ? string.Create(CultureInfo.InvariantCulture, $"the girl is happy number {i}\tpos") : string.Create(CultureInfo.InvariantCulture, $"the boy was sad number {i}\tneg"));
         File.WriteAllLines(f, lines);
         var (code, output, err) = Cli("probe", "sentence", "--data", f, "--no-random-model", "--no-control", "--json", "--threads", "1");
         Assert.True(code == 0, err);

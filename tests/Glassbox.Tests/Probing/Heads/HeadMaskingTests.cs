@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Probing.Heads;
@@ -20,7 +21,7 @@ public sealed class HeadMaskingTests
         double baseline = LanguageModelLoss.Compute(model, seqs, Array.Empty<Hook>());
         Assert.True(baseline > 0 && double.IsFinite(baseline));
         double masked = LanguageModelLoss.Compute(model, seqs, new[] { HeadMasking.MaskHeads(0, new long[] { 0, 1, 2, 3 }) });
-        Assert.True(Math.Abs(masked - baseline) > 1e-4, $"masking layer 0 left the loss at {masked} (baseline {baseline})");
+        Assert.True(Math.Abs(masked - baseline) > 1e-4, string.Create(CultureInfo.InvariantCulture, $"masking layer 0 left the loss at {masked} (baseline {baseline})"));
         double noop = LanguageModelLoss.Compute(model, seqs, new[] { Hook.Read(HookName.Attn(0, "hook_z"), (_, _) => { }) });
         Assert.Equal(baseline, noop, 9);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Probing.Structural;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,15 +20,15 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             var good = StructuralEvaluation.Run(train, dev, null, Fast);
             var bad = StructuralEvaluation.Run(rtrain, rdev, null, Fast);
-            output.WriteLine($"structured: UUAS {good.Uuas:F3} {good.UuasInterval} DSpr {good.DSpr:F3} root {good.RootAccuracy:F3} NSpr {good.NSpr:F3} epochs {good.EpochsRun}");
-            output.WriteLine($"random:     UUAS {bad.Uuas:F3} DSpr {bad.DSpr:F3} root {bad.RootAccuracy:F3} NSpr {bad.NSpr:F3}; right-branching UUAS {good.RightBranchingUuas:F3}");
-            Assert.True(good.Uuas >= 0.9, $"UUAS {good.Uuas} DSpr {good.DSpr} NSpr {good.NSpr} root {good.RootAccuracy} train {string.Join(",", good.DistanceTraining.TrainLoss.Select(v => v.ToString("F3")))} dev {string.Join(",", good.DistanceTraining.DevLoss.Select(v => v.ToString("F3")))} best {good.DistanceTraining.BestEpoch}");
-            Assert.True(good.DSpr >= 0.8, $"DSpr {good.DSpr}");
-            Assert.True(good.RootAccuracy >= 0.8, $"root {good.RootAccuracy}");
-            Assert.True(good.NSpr >= 0.8, $"NSpr {good.NSpr}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"structured: UUAS {good.Uuas:F3} {good.UuasInterval} DSpr {good.DSpr:F3} root {good.RootAccuracy:F3} NSpr {good.NSpr:F3} epochs {good.EpochsRun}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random:     UUAS {bad.Uuas:F3} DSpr {bad.DSpr:F3} root {bad.RootAccuracy:F3} NSpr {bad.NSpr:F3}; right-branching UUAS {good.RightBranchingUuas:F3}"));
+            Assert.True(good.Uuas >= 0.9, string.Create(CultureInfo.InvariantCulture, $"UUAS {good.Uuas} DSpr {good.DSpr} NSpr {good.NSpr} root {good.RootAccuracy} train {string.Join(",", good.DistanceTraining.TrainLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} dev {string.Join(",", good.DistanceTraining.DevLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} best {good.DistanceTraining.BestEpoch}"));
+            Assert.True(good.DSpr >= 0.8, string.Create(CultureInfo.InvariantCulture, $"DSpr {good.DSpr}"));
+            Assert.True(good.RootAccuracy >= 0.8, string.Create(CultureInfo.InvariantCulture, $"root {good.RootAccuracy}"));
+            Assert.True(good.NSpr >= 0.8, string.Create(CultureInfo.InvariantCulture, $"NSpr {good.NSpr}"));
             Assert.True(good.UuasInterval.Lower <= good.Uuas && good.Uuas <= good.UuasInterval.Upper);
-            Assert.True(bad.Uuas < 0.6 && good.Uuas - bad.Uuas > 0.3, $"random UUAS {bad.Uuas}");
-            Assert.True(bad.DSpr < 0.6, $"random DSpr {bad.DSpr}");
+            Assert.True(bad.Uuas < 0.6 && good.Uuas - bad.Uuas > 0.3, string.Create(CultureInfo.InvariantCulture, $"random UUAS {bad.Uuas}"));
+            Assert.True(bad.DSpr < 0.6, string.Create(CultureInfo.InvariantCulture, $"random DSpr {bad.DSpr}"));
             Assert.Equal(dev.Count, good.PredictedHeads.Count);
             Assert.Equal(24, good.Rank);
             Assert.True(good.DistanceTraining.TrainLoss[^1] < good.DistanceTraining.TrainLoss[0]);
