@@ -10,7 +10,24 @@ internal static class Elf
     /// <summary>True when the Vernaux entry named <paramref name="version"/> has VER_FLG_WEAK; null if absent.</summary>
     public static bool? IsVersionWeak(ReadOnlySpan<byte> b, string version)
     {
-        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[4] != 2 || b[5] != 1) return null;
+        int at = FindVernauxFlags(b, version);
+        return at < 0 ? null : (BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) & 2) != 0;
+    }
+
+    /// <summary>Sets VER_FLG_WEAK on the Vernaux entry named <paramref name="version"/> (the same edit as
+    /// <c>build/GlibcxxCompat.targets</c>). Returns false when the file has no such entry.</summary>
+    public static bool MarkVersionWeak(Span<byte> b, string version)
+    {
+        int at = FindVernauxFlags(b, version);
+        if (at < 0) return false;
+        BinaryPrimitives.WriteUInt16LittleEndian(b[at..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) | 2));
+        return true;
+    }
+
+    /// <summary>Offset of the vna_flags field of the Vernaux entry named <paramref name="version"/>, or -1.</summary>
+    private static int FindVernauxFlags(ReadOnlySpan<byte> b, string version)
+    {
+        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[4] != 2 || b[5] != 1) return -1;
         long shoff = BinaryPrimitives.ReadInt64LittleEndian(b[0x28..]);
         int shentsize = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3A..]), shnum = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3C..]);
         for (int i = 0; i < shnum; i++)
@@ -30,7 +47,7 @@ internal static class Elf
                     int s = (int)(str + BinaryPrimitives.ReadUInt32LittleEndian(b[(int)(va + 8)..]));
                     int e = b[s..].IndexOf((byte)0);
                     if (Encoding.ASCII.GetString(b.Slice(s, e)) == version)
-                        return (BinaryPrimitives.ReadUInt16LittleEndian(b[(int)(va + 4)..]) & 2) != 0;
+                        return (int)(va + 4);
                     uint an = BinaryPrimitives.ReadUInt32LittleEndian(b[(int)(va + 12)..]);
                     if (an == 0) break;
                     va += an;
@@ -40,6 +57,6 @@ internal static class Elf
                 vn += next;
             }
         }
-        return null;
+        return -1;
     }
 }

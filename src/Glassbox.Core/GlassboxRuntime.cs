@@ -45,15 +45,29 @@ public static class GlassboxRuntime
     public static string LibTorchVersion => torch.__version__;
 
     /// <summary>Whether the system libstdc++ lacks GLIBCXX_3.4.32 (so the weak-version patch is needed), and whether the
-    /// loaded shim carries the patch. Null entries mean "not applicable" (non-Linux).</summary>
+    /// loaded shim carries the patch. Null entries mean "not applicable" (non-Linux). When the build did not patch the
+    /// shim in the output folder, the shim path is the patched copy that Glassbox.Core loaded at run time from its cache.</summary>
     public static (bool? Needed, bool? Applied, string? ShimPath) GlibcxxCompatibility()
     {
         if (!OperatingSystem.IsLinux()) return (null, null, null);
-        string? sys = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" }
-            .FirstOrDefault(File.Exists);
-        bool needed = sys is null || File.ReadAllBytes(sys).AsSpan().IndexOf("GLIBCXX_3.4.32\0"u8) < 0;
-        string? shim = Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories).FirstOrDefault();
-        bool? applied = shim is null ? null : Elf.IsVersionWeak(File.ReadAllBytes(shim), "GLIBCXX_3.4.32");
+        bool needed = GlibcxxShim.SystemNeedsPatch();
+        if (GlibcxxShim.RuntimeCopy is { } copy) return (needed, Elf.IsVersionWeak(File.ReadAllBytes(copy), GlibcxxShim.NeededVersion), copy);
+        string? shim = GlibcxxShim.FindShim()
+            ?? Directory.EnumerateFiles(AppContext.BaseDirectory, GlibcxxShim.ShimFile, SearchOption.AllDirectories).FirstOrDefault();
+        bool? applied = shim is null ? null : Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion);
         return (needed, applied, shim);
+    }
+
+    /// <summary>How the GLIBCXX workaround reached the loaded shim: "build" (patched in the output folder by the build
+    /// targets), "runtime copy" (Glassbox.Core loaded a patched copy from its cache), "not needed", or the fallback's error.</summary>
+    public static string GlibcxxMechanism
+    {
+        get
+        {
+            if (!OperatingSystem.IsLinux() || !GlibcxxShim.SystemNeedsPatch()) return "not needed";
+            if (GlibcxxShim.RuntimeCopy is not null) return "runtime copy";
+            if (GlibcxxShim.Error is { } e) return "runtime copy failed: " + e;
+            return "build";
+        }
     }
 }

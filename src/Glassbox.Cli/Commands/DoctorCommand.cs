@@ -41,6 +41,7 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
             ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
             ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",
+            ["glibcxx_3.4.32_patch_mechanism"] = GlassboxRuntime.GlibcxxMechanism,
             ["native_shim"] = shim ?? "n/a",
             ["default_model"] = modelStatus,
             ["status"] = ok ? "ok" : "problems found",
