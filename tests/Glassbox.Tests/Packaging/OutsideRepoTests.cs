@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -94,9 +95,9 @@ public sealed class OutsideRepoTests : IDisposable
         foreach (var f in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
             File.WriteAllText(Path.Combine(app, f), "<Project />\n");
         var sources = new StringBuilder();
-        if (feed is not null) sources.AppendLine($"    <add key=\"glassbox-local\" value=\"{feed}\" />");
+        if (feed is not null) sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"glassbox-local\" value=\"{feed}\" />");
         int i = 0;
-        foreach (var s in ConfiguredSources(dotnet)) sources.AppendLine($"    <add key=\"source{i++}\" value=\"{s}\" />");
+        foreach (var s in ConfiguredSources(dotnet)) sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"source{i++}\" value=\"{s}\" />");
         File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -183,12 +184,12 @@ public sealed class OutsideRepoTests : IDisposable
         if (!p.WaitForExit(StepLimit))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} ran past {StepLimit.TotalSeconds:F0} s in {dir}\n{text}");
+            Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"dotnet {string.Join(' ', args)} ran past {StepLimit.TotalSeconds:F0} s in {dir}\n{text}"));
         }
         p.WaitForExit();
         string all;
         lock (text) all = text.ToString();
-        Assert.True(p.ExitCode == 0, $"dotnet {string.Join(' ', args)} exited with {p.ExitCode} after {sw.Elapsed.TotalSeconds:F0} s in {dir}\n{all}");
+        Assert.True(p.ExitCode == 0, string.Create(CultureInfo.InvariantCulture, $"dotnet {string.Join(' ', args)} exited with {p.ExitCode} after {sw.Elapsed.TotalSeconds:F0} s in {dir}\n{all}"));
         return all;
     }
 }
