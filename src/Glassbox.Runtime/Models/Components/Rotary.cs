@@ -16,7 +16,8 @@ internal sealed class Rotary : IDisposable
         var invFreq = new float[rotaryDim / 2];
         for (int i = 0; i < invFreq.Length; i++) invFreq[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / rotaryDim));
         using var inv = tensor(invFreq);
-        using var t = arange(nCtx, dtype: ScalarType.Float32);
+        using var stop = nCtx.ToScalar();
+        using var t = arange(stop, dtype: ScalarType.Float32);
         using var freqs = outer(t, inv);                      // [n_ctx, rotary_dim/2]
         using var emb = cat(new[] { freqs, freqs }, -1);      // [n_ctx, rotary_dim]
         _cos = emb.cos().to(device).DetachFromDisposeScope();
