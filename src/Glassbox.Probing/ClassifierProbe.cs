@@ -68,7 +68,7 @@ public sealed class ClassifierProbe : IDisposable
 
     private static (Tensor[] Best, int Steps, double Dev) TrainLbfgs(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
     {
-        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, null), y) + ps[0].square().sum().MulScalar(o.L2));
+        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, null), y).Plus(ps[0].Square().sum().MulScalar(o.L2)));
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, steps = 0;
         while (steps < o.MaxIterations)
@@ -104,7 +104,7 @@ public sealed class ClassifierProbe : IDisposable
                     var idx = perm.narrow(0, s, Math.Min(o.BatchSize, n - s));
                     opt.ZeroGrad();
                     var loss = nn.functional.cross_entropy(Logits(ps, x.index_select(0, idx), o, dropoutGen), y.index_select(0, idx));
-                    if (o.Kind == ProbeKind.Linear) loss = loss + ps[0].square().sum().MulScalar(o.L2);
+                    if (o.Kind == ProbeKind.Linear) loss = loss.Plus(ps[0].Square().sum().MulScalar(o.L2));
                     loss.backward();
                     opt.Step(o.LearningRate);
                     if (o.Kind == ProbeKind.Linear && o.L1 > 0)
@@ -128,11 +128,11 @@ public sealed class ClassifierProbe : IDisposable
     /// dropout drawn from that generator.</summary>
     private static Tensor Logits(Tensor[] ps, Tensor x, ProbeOptions o, Generator? dropout)
     {
-        if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]) + ps[1];
-        var hidden = nn.functional.relu(matmul(x, ps[0]) + ps[1]);
+        if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]).Plus(ps[1]);
+        var hidden = nn.functional.relu(matmul(x, ps[0]).Plus(ps[1]));
         if (dropout is not null && o.Dropout > 0)
             hidden = (hidden * rand(hidden.shape, generator: dropout).GreaterOrEqual(o.Dropout).to(hidden.dtype)).DivScalar(1 - o.Dropout);
-        return matmul(hidden, ps[2]) + ps[3];
+        return matmul(hidden, ps[2]).Plus(ps[3]);
     }
 
     private static double Accuracy(Tensor[] ps, Tensor x, Tensor y, ProbeOptions o)

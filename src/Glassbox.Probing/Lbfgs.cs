@@ -41,7 +41,7 @@ internal sealed class Lbfgs
             double value = double.NaN; Tensor? grad = null;
             for (int ls = 0; ls < 30; ls++)
             {
-                Set(x0 + dir.MulScalar(step));
+                Set(x0.Plus(dir.MulScalar(step)));
                 (value, grad) = Evaluate();
                 if (double.IsFinite(value) && value <= _value + 1e-4 * step * slope) break;
                 grad.Dispose(); grad = null;
@@ -78,7 +78,7 @@ internal sealed class Lbfgs
         for (int i = 0; i < _mem.Count; i++)
         {
             double beta = _mem[i].Rho * _mem[i].Y.dot(q).item<float>();
-            q.add_(_mem[i].S.MulScalar(alphas[i] - beta));
+            q.PlusInPlace(_mem[i].S.MulScalar(alphas[i] - beta));
         }
         return q.neg_();
     }

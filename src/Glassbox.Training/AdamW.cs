@@ -72,7 +72,7 @@ public sealed class AdamW : IDisposable
         var grads = _params.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0;
         // Per-tensor sums of squares in float32, added in float64 on the device and read back with one sync.
-        var sq = stack(grads.Select(g => g.square().sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
+        var sq = stack(grads.Select(g => g.Square().sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
         double total = Math.Sqrt((float)sq.sum().item<double>());
         if (maxNorm > 0 && total > maxNorm)
         {

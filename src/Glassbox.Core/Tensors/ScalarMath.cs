@@ -9,6 +9,9 @@ namespace Glassbox.Tensors;
 // can run its finalizer and free the c10::Scalar while libtorch still reads it ("INTERNAL ASSERT FAILED at
 // c10/core/Scalar.h:279", seen in Tensor.pow under load). Dispose scopes do not keep Scalars alive. Every method here
 // holds its Scalar in a `using` local across the call, which keeps it reachable until the call has returned.
+// TorchSharp 0.107 also makes implicit Scalars inside some of its own methods: square() is pow(2), and add(Tensor),
+// add(Scalar) and add_(...) without an alpha pass an implicit alpha 1, so `a + b` on two tensors is exposed too.
+// Square, Plus and the Add* helpers here pass an explicit, held alpha; plain `a + b` elsewhere is not yet replaced.
 // Scope of the ban: Glassbox.Core, Runtime, Probing and Training forbid the implicit conversions and the Tensor
 // operators that take a primitive (RS0030, build/BannedSymbols.txt); Circuits, Explain, Cli, Reports and Data are not
 // checked and may still use them. TorchSharp's own optimisers (torch.optim) make implicit Scalars internally, so the
@@ -19,6 +22,25 @@ namespace Glassbox.Tensors;
 /// methods they replace. An integer argument binds to the <see cref="long"/> overloads, which keep integer dtypes.</summary>
 public static class ScalarMath
 {
+    // Held by a static field, so never collected: the alpha of every addition below.
+    private static readonly Scalar One = 1L.ToScalar();
+
+    /// <summary><paramref name="x"/> + <paramref name="other"/> with an explicit alpha (TorchSharp's
+    /// <c>+</c> and <c>add(Tensor)</c> make an implicit one).</summary>
+    public static Tensor Plus(this Tensor x, Tensor other) => x.add(other, One);
+
+    /// <summary>Adds <paramref name="other"/> to <paramref name="x"/> in place with an explicit alpha; returns
+    /// <paramref name="x"/>.</summary>
+    public static Tensor PlusInPlace(this Tensor x, Tensor other) => x.add_(other, One);
+
+    /// <summary><paramref name="x"/>² element-wise: pow(2) with a held Scalar (TorchSharp's <c>square()</c> is
+    /// <c>pow(2)</c> with an implicit one; libtorch computes both as x * x).</summary>
+    public static Tensor Square(this Tensor x)
+    {
+        using var two = 2L.ToScalar();
+        return x.pow(two);
+    }
+
     /// <summary><paramref name="x"/> * <paramref name="value"/> (new tensor).</summary>
     public static Tensor MulScalar(this Tensor x, double value)
     {
@@ -58,14 +80,14 @@ public static class ScalarMath
     public static Tensor AddScalar(this Tensor x, double value)
     {
         using var s = value.ToScalar();
-        return x.add(s);
+        return x.add(s, One);
     }
 
     /// <summary>Adds <paramref name="value"/> to <paramref name="x"/> in place; returns <paramref name="x"/>.</summary>
     public static Tensor AddScalarInPlace(this Tensor x, double value)
     {
         using var s = value.ToScalar();
-        return x.add_(s);
+        return x.add_(s, One);
     }
 
     /// <summary><paramref name="x"/> - <paramref name="value"/> (new tensor).</summary>
@@ -81,7 +103,7 @@ public static class ScalarMath
     {
         using var s = value.ToScalar();
         using var neg = x.neg();
-        return neg.add(s);
+        return neg.add(s, One);
     }
 
     /// <summary><paramref name="x"/> += <paramref name="alpha"/> * <paramref name="other"/> in place; returns <paramref name="x"/>.</summary>
@@ -154,8 +176,7 @@ public static class ScalarMath
     /// <paramref name="index"/> along <paramref name="dim"/> (index_add with alpha 1).</summary>
     public static Tensor IndexAdd(this Tensor x, long dim, Tensor index, Tensor source)
     {
-        using var one = 1L.ToScalar();
-        return x.index_add(dim, index, source, one);
+        return x.index_add(dim, index, source, One);
     }
 
     /// <summary>0, 1, …, <paramref name="stop"/> - 1 (int64 unless <paramref name="dtype"/> says otherwise).</summary>
@@ -169,7 +190,6 @@ public static class ScalarMath
     /// <paramref name="dim"/> in place (index_add_ with alpha 1); returns <paramref name="x"/>.</summary>
     public static Tensor IndexAddInPlace(this Tensor x, long dim, Tensor index, Tensor source)
     {
-        using var one = 1L.ToScalar();
-        return x.index_add_(dim, index, source, one);
+        return x.index_add_(dim, index, source, One);
     }
 }

@@ -73,7 +73,7 @@ public sealed class SimilarityProbe : IDisposable
             using (var scope = NewDisposeScope())
             {
                 opt.ZeroGrad();
-                var loss = nn.functional.cross_entropy(Logits(pTr, aTr, qTr, map).DivScalar(o.Temperature), target) + map.square().sum().MulScalar(o.L2);
+                var loss = nn.functional.cross_entropy(Logits(pTr, aTr, qTr, map).DivScalar(o.Temperature), target).Plus(map.Square().sum().MulScalar(o.L2));
                 loss.backward();
                 opt.Step(o.LearningRate);
             }

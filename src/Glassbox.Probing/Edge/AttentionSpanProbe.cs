@@ -88,7 +88,7 @@ public sealed class AttentionSpanProbe : IDisposable
                 opt.ZeroGrad();
                 var logits = Logits(z, roles.Select(r => r.Subset(idx)).ToArray(), att, w, b);
                 var target = tensor(idx.Select(i => (long)y[i]).ToArray());
-                var loss = nn.functional.cross_entropy(logits, target) + w.square().sum().MulScalar(o.L2);
+                var loss = nn.functional.cross_entropy(logits, target).Plus(w.Square().sum().MulScalar(o.L2));
                 loss.backward();
                 opt.Step(o.LearningRate);
             }

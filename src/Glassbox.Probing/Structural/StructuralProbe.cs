@@ -171,7 +171,7 @@ public sealed class StructuralProbe : IDisposable
         using var scope = NewDisposeScope();
         using var ng = no_grad();
         var t = words.to_type(ScalarType.Float32).matmul(_b.t());
-        return t.square().sum(1).contiguous().data<float>().ToArray();
+        return t.Square().sum(1).contiguous().data<float>().ToArray();
     }
 
     /// <inheritdoc/>
@@ -239,16 +239,16 @@ public sealed class StructuralProbe : IDisposable
         {
             var pairMask = mask.unsqueeze(2) * mask.unsqueeze(1);
             var err = (PairwiseSquared(t) - y).abs() * pairMask;
-            return (err.sum(new long[] { 1, 2 }) / len.square()).mean();
+            return (err.sum(new long[] { 1, 2 }) / len.Square()).mean();
         }
-        var depthErr = (t.square().sum(2) - y).abs() * mask;
+        var depthErr = (t.Square().sum(2) - y).abs() * mask;
         return (depthErr.sum(1) / len).mean();
     }
 
     /// <summary>||t_i - t_j||² for t [b, n, r] as |t_i|² + |t_j|² - 2 t_i·t_j (one batched matrix product).</summary>
     private static Tensor PairwiseSquared(Tensor t)
     {
-        var sq = t.square().sum(2);
+        var sq = t.Square().sum(2);
         return sq.unsqueeze(2) + sq.unsqueeze(1) - t.bmm(t.transpose(1, 2)).MulScalar(2L);
     }
 }

@@ -10,7 +10,7 @@ namespace Glassbox.Tests.Probing;
 /// <summary>The optimisers and the forward under parallel load with the garbage collector and finalizers running
 /// all the time: a native Scalar freed by a finalizer while libtorch still reads it used to end in
 /// "INTERNAL ASSERT FAILED at c10/core/Scalar.h" inside Tensor.pow. Each worker repeats one kind of job (L-BFGS probe,
-/// AdamW probe, trainer steps on a tiny model, cached forwards of tiny models) until a short deadline.</summary>
+/// AdamW probe, trainer steps on a tiny model, AdamW steps on tiny tensors, cached forwards of tiny models) until a short deadline.</summary>
 public class OptimiserStressTests
 {
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
@@ -41,7 +41,25 @@ public class OptimiserStressTests
         return Trainer.Train(options, new RepeatedSegmentData(10), null).Losses[^1];
     }
 
-    private static int[] Ids(int seed) { var r = new Random(seed); return Enumerable.Range(0, 10).Select(_ => r.Next(1, 50)).ToArray(); }
+    /// <summary>Many AdamW steps and clippings on tiny tensors: almost every native call takes a Scalar.</summary>
+    private static bool AdamWSteps(int seed, TimeSpan until, Stopwatch clock)
+    {
+        using var g = new Generator((ulong)seed);
+        var ps = new[] { randn(new long[] { 4, 4 }, generator: g), randn(new long[] { 4 }, generator: g) };
+        foreach (var p in ps) p.requires_grad_(true);
+        using (var scope = NewDisposeScope()) (ps[0].sum() * ps[1].sum()).backward();
+        using var opt = new AdamW(ps);
+        for (int i = 0; i < 200 || clock.Elapsed < until; i++)
+        {
+            opt.ClipGradNorm(0.5);
+            opt.Step(1e-3);
+        }
+        bool finite = ps.All(p => p.isfinite().all().item<bool>());
+        foreach (var p in ps) p.Dispose();
+        return finite;
+    }
+
+    private static int[] Ids(int seed) { var r = new Random(seed); return Enumerable.Range(0, 4).Select(_ => r.Next(1, 50)).ToArray(); }
 
     /// <summary>Logits of a cached run (every hook recorded, so the norms take their explicit path) as floats.</summary>
     private static float[] Forward(HookedTransformer model, int seed)
@@ -60,7 +78,7 @@ public class OptimiserStressTests
         var reference = new[] { Forward(gpt2, 0), Forward(llama, 0) };
         var models = new[] { gpt2, llama };
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var rounds = new int[5];
+        var rounds = new int[7];
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>
         {
@@ -85,11 +103,14 @@ public class OptimiserStressTests
                             double loss = TrainSteps(seed);
                             if (!double.IsFinite(loss)) failures.Enqueue($"trainer: loss {loss}");
                             break;
+                        case 3 or 4:
+                            if (!AdamWSteps(worker * 1000 + seed, Duration, clock)) failures.Enqueue("AdamW: non-finite parameters");
+                            break;
                         default:
                             // Models are not thread-safe: each forward worker owns one model.
-                            var model = models[worker - 3];
+                            var model = models[worker - 5];
                             var logits = Forward(model, 0);
-                            float diff = logits.Zip(reference[worker - 3], (a, b) => Math.Abs(a - b)).Max();
+                            float diff = logits.Zip(reference[worker - 5], (a, b) => Math.Abs(a - b)).Max();
                             if (!(diff < 1e-5f)) failures.Enqueue($"{model.Name}: logits moved by {diff}");
                             break;
                     }

@@ -41,13 +41,13 @@ internal static class Mlp
     /// form, with Scalars that static fields keep alive (an implicit Scalar can be freed mid-call; see ScalarMath).</summary>
     private static Tensor GeluTanh(Tensor x)
     {
-        var inner = x.add(x.pow(GeluConstants.Three).mul(GeluConstants.Cubic)).mul(GeluConstants.Root);
-        return x.mul(GeluConstants.Half) * tanh(inner).add(GeluConstants.One);
+        var inner = x.add(x.pow(GeluConstants.Three).mul(GeluConstants.Cubic), GeluConstants.One).mul(GeluConstants.Root);
+        return x.mul(GeluConstants.Half) * tanh(inner).add(GeluConstants.One, GeluConstants.One);
     }
 
     private static class GeluConstants
     {
-        public static readonly Scalar Half = 0.5.ToScalar(), One = 1.0.ToScalar(), Cubic = 0.044715.ToScalar();
+        public static readonly Scalar Half = 0.5.ToScalar(), One = 1.ToScalar(), Cubic = 0.044715.ToScalar();
         public static readonly Scalar Root = Math.Sqrt(2.0 / Math.PI).ToScalar(), Three = 3.ToScalar();
     }
 }

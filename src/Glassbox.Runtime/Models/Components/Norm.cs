@@ -22,7 +22,7 @@ internal static class Norm
             return RmsFast(x, w, eps);
         }
         Tensor centred = kind == NormKind.LayerNorm ? x - x.mean(new long[] { -1 }, keepdim: true) : x;
-        var scale = centred.square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt();   // [batch, pos, 1]
+        var scale = centred.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt();   // [batch, pos, 1]
         scale = run.Apply(scalePoint, layer, scale);
         var y = centred / scale * w;
         if (b is not null) y = y + b;
@@ -31,7 +31,7 @@ internal static class Norm
 
     private static Tensor RmsFast(Tensor x, Tensor w, double eps)
     {
-        var inv = x.square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).rsqrt();
+        var inv = x.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).rsqrt();
         return x * inv * w;
     }
 }
