@@ -11,10 +11,11 @@ namespace Glassbox.Tensors;
 // holds its Scalar in a `using` local across the call, which keeps it reachable until the call has returned.
 // TorchSharp 0.107 also makes implicit Scalars inside some of its own methods: square() is pow(2), and add(Tensor),
 // add(Scalar) and add_(...) without an alpha pass an implicit alpha 1, so `a + b` on two tensors is exposed too.
-// Square, Plus and the Add* helpers here pass an explicit, held alpha; plain `a + b` elsewhere is not yet replaced.
-// Scope of the ban: Glassbox.Core, Runtime, Probing and Training forbid the implicit conversions and the Tensor
-// operators that take a primitive (RS0030, build/BannedSymbols.txt); Circuits, Explain, Cli, Reports and Data are not
-// checked and may still use them. TorchSharp's own optimisers (torch.optim) make implicit Scalars internally, so the
+// Square, Plus and the Add* helpers here pass an explicit, held alpha.
+// Scope of the ban: Glassbox.Core, Runtime, Probing and Training forbid the implicit conversions, the Tensor operators
+// that take a primitive, tensor + tensor, square() and the alpha-less add overloads (RS0030, build/BannedSymbols.txt);
+// Circuits, Explain, Cli, Reports and Data are not checked and may still use them. Other TorchSharp methods with
+// implicit defaults inside (e.g. nn.functional helpers) are not covered by the ban. TorchSharp's own optimisers (torch.optim) make implicit Scalars internally, so the
 // banned projects use Glassbox.Training.AdamW instead.
 
 /// <summary>Tensor arithmetic with a number operand that keeps the native <see cref="Scalar"/> alive for the whole

@@ -123,7 +123,7 @@ public sealed class AttentionSpanProbe : IDisposable
     {
         var pooled = roles.Select((r, k) => SpanPool.Attention(z, r, att[k])).ToArray();
         var x = pooled.Length == 1 ? pooled[0] : cat(pooled, 1);
-        return matmul(x, w) + b;
+        return matmul(x, w).Plus(b);
     }
 
     private static double Accuracy(Tensor z, IReadOnlyList<SpanRows> roles, int[] rows, int[] y, Tensor[] att, Tensor w, Tensor b)

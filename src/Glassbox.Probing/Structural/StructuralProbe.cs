@@ -249,6 +249,6 @@ public sealed class StructuralProbe : IDisposable
     private static Tensor PairwiseSquared(Tensor t)
     {
         var sq = t.Square().sum(2);
-        return sq.unsqueeze(2) + sq.unsqueeze(1) - t.bmm(t.transpose(1, 2)).MulScalar(2L);
+        return sq.unsqueeze(2).Plus(sq.unsqueeze(1)) - t.bmm(t.transpose(1, 2)).MulScalar(2L);
     }
 }

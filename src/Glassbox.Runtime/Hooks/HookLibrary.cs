@@ -39,7 +39,7 @@ public sealed partial record Hook
     /// <summary>Adds <paramref name="scale"/> × <paramref name="direction"/> (broadcast over the last dimension)
     /// to the activation: activation steering.</summary>
     public static Hook Steer(string pattern, Tensor direction, double scale = 1.0) =>
-        new(pattern, (x, ctx) => x + direction.to(x.dtype, x.device).MulScalar(scale));
+        new(pattern, (x, ctx) => x.Plus(direction.to(x.dtype, x.device).MulScalar(scale)));
 
     /// <summary>Calls <paramref name="read"/> with each activation and leaves it unchanged.</summary>
     public static Hook Read(string pattern, Action<Tensor, HookContext> read) =>

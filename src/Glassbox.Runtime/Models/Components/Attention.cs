@@ -52,7 +52,7 @@ internal static class Attention
             var result = einsum("bphe,dhe->bphd", z, wo);                    // [batch, pos, head, d_model]
             result = run.Apply(HookPoints.AttnResult, layer, result);
             var o = result.sum(2);
-            return w.b_O is null ? o : o + w.b_O;
+            return w.b_O is null ? o : o.Plus(w.b_O);
         }
         return nn.functional.linear(z.reshape(b, p, h * dh), w.W_O, w.b_O);
     }

@@ -25,7 +25,7 @@ internal static class Norm
         var scale = centred.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt();   // [batch, pos, 1]
         scale = run.Apply(scalePoint, layer, scale);
         var y = centred / scale * w;
-        if (b is not null) y = y + b;
+        if (b is not null) y = y.Plus(b);
         return run.Apply(normalizedPoint, layer, y);                      // [batch, pos, d_model]
     }
 

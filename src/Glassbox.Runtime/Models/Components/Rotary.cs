@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,7 +36,7 @@ internal sealed class Rotary : IDisposable
         var x1 = rot.narrow(-1, 0, half);
         var x2 = rot.narrow(-1, half, half);
         var rotated = cat(new[] { -x2, x1 }, -1);
-        var y = rot * cos + rotated * sin;
+        var y = (rot * cos).Plus(rotated * sin);
         return _dim == dh ? y : cat(new[] { y, x.narrow(-1, _dim, dh - _dim) }, -1);
     }
 
