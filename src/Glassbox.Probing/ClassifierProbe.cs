@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ public sealed class ClassifierProbe : IDisposable
         using var initGen = new Generator((ulong)o.Seed);
         using var outer = NewDisposeScope();
         var mean = x.mean(new long[] { 0 });
-        var std = x.std(0).clamp_min(1e-6);
+        var std = x.std(0).ClampMin(1e-6);
         var z = (x - mean) / std;
         var yt = tensor(y.Select(v => (long)v).ToArray());
         // Seeded dev split for early stopping.
@@ -56,8 +57,8 @@ public sealed class ClassifierProbe : IDisposable
         long d = x.shape[1];
         Tensor[] ps = o.Kind == ProbeKind.Linear
             ? new[] { zeros(d, classes), zeros(classes) }
-            : new[] { randn(new[] { d, (long)o.Hidden }, generator: initGen) * Math.Sqrt(2.0 / d), zeros(o.Hidden),
-                randn(new[] { (long)o.Hidden, classes }, generator: initGen) * Math.Sqrt(1.0 / o.Hidden), zeros(classes) };
+            : new[] { randn(new[] { d, (long)o.Hidden }, generator: initGen).MulScalar(Math.Sqrt(2.0 / d)), zeros(o.Hidden),
+                randn(new[] { (long)o.Hidden, classes }, generator: initGen).MulScalar(Math.Sqrt(1.0 / o.Hidden)), zeros(classes) };
         ps = ps.Select(p => (Tensor)new TorchSharp.Modules.Parameter(p, true)).ToArray();
         var (best, steps, devAcc) = o.Kind == ProbeKind.Linear && o.L1 == 0
             ? TrainLbfgs(ps, xTr, yTr, xDev, yDev, o)
@@ -68,7 +69,7 @@ public sealed class ClassifierProbe : IDisposable
 
     private static (Tensor[] Best, int Steps, double Dev) TrainLbfgs(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
     {
-        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, null), y) + o.L2 * ps[0].pow(2).sum());
+        var lbfgs = new Lbfgs(ps, () => nn.functional.cross_entropy(Logits(ps, x, o, null), y).Plus(ps[0].Square().sum().MulScalar(o.L2)));
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, steps = 0;
         while (steps < o.MaxIterations)
@@ -86,7 +87,9 @@ public sealed class ClassifierProbe : IDisposable
 
     private static (Tensor[] Best, int Steps, double Dev) TrainAdam(Tensor[] ps, Tensor x, Tensor y, Tensor xDev, Tensor yDev, ProbeOptions o)
     {
-        var opt = optim.AdamW(ps.Cast<TorchSharp.Modules.Parameter>(), lr: o.LearningRate, weight_decay: o.Kind == ProbeKind.Mlp ? o.WeightDecay : 0);
+        // The same update as torch.optim.AdamW (decay on every tensor), whose TorchSharp implementation passes implicit
+        // Scalars to libtorch (see Glassbox.Tensors.ScalarMath).
+        using var opt = new Glassbox.Training.AdamW(ps, weightDecay: o.Kind == ProbeKind.Mlp ? o.WeightDecay : 0, decayEveryTensor: true);
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, epoch = 0;
         long n = x.shape[0];
@@ -100,18 +103,18 @@ public sealed class ClassifierProbe : IDisposable
                 for (long s = 0; s < n; s += o.BatchSize)
                 {
                     var idx = perm.narrow(0, s, Math.Min(o.BatchSize, n - s));
-                    opt.zero_grad();
+                    opt.ZeroGrad();
                     var loss = nn.functional.cross_entropy(Logits(ps, x.index_select(0, idx), o, dropoutGen), y.index_select(0, idx));
-                    if (o.Kind == ProbeKind.Linear) loss = loss + o.L2 * ps[0].pow(2).sum();
+                    if (o.Kind == ProbeKind.Linear) loss = loss.Plus(ps[0].Square().sum().MulScalar(o.L2));
                     loss.backward();
-                    opt.step();
+                    opt.Step(o.LearningRate);
                     if (o.Kind == ProbeKind.Linear && o.L1 > 0)
                         using (no_grad())
                         {
                             // Proximal step for the L1 term: soft-threshold the weights.
                             double thr = o.L1 * o.LearningRate;
                             var w = ps[0];
-                            w.copy_(w.sign() * (w.abs() - thr).clamp_min(0));
+                            w.copy_(w.sign() * w.abs().SubScalar(thr).ClampMin(0));
                         }
                 }
             }
@@ -126,11 +129,11 @@ public sealed class ClassifierProbe : IDisposable
     /// dropout drawn from that generator.</summary>
     private static Tensor Logits(Tensor[] ps, Tensor x, ProbeOptions o, Generator? dropout)
     {
-        if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]) + ps[1];
-        var hidden = nn.functional.relu(matmul(x, ps[0]) + ps[1]);
+        if (o.Kind == ProbeKind.Linear) return matmul(x, ps[0]).Plus(ps[1]);
+        var hidden = nn.functional.relu(matmul(x, ps[0]).Plus(ps[1]));
         if (dropout is not null && o.Dropout > 0)
-            hidden = hidden * (rand(hidden.shape, generator: dropout) >= o.Dropout).to(hidden.dtype) / (1 - o.Dropout);
-        return matmul(hidden, ps[2]) + ps[3];
+            hidden = (hidden * rand(hidden.shape, generator: dropout).GreaterOrEqual(o.Dropout).to(hidden.dtype)).DivScalar(1 - o.Dropout);
+        return matmul(hidden, ps[2]).Plus(ps[3]);
     }
 
     private static double Accuracy(Tensor[] ps, Tensor x, Tensor y, ProbeOptions o)

@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,14 +41,14 @@ internal sealed class Lbfgs
             double value = double.NaN; Tensor? grad = null;
             for (int ls = 0; ls < 30; ls++)
             {
-                Set(x0 + step * dir);
+                Set(x0.Plus(dir.MulScalar(step)));
                 (value, grad) = Evaluate();
                 if (double.IsFinite(value) && value <= _value + 1e-4 * step * slope) break;
                 grad.Dispose(); grad = null;
                 step *= 0.5;
             }
             if (grad is null) { Set(x0); x0.Dispose(); dir.Dispose(); return false; }
-            var s = (step * dir).DetachFromDisposeScope();
+            var s = dir.MulScalar(step).DetachFromDisposeScope();
             var y = (grad - _grad).DetachFromDisposeScope();
             double sy = s.dot(y).item<float>();
             if (sy > 1e-10) { _mem.Add((s, y, 1.0 / sy)); if (_mem.Count > _history) { _mem[0].S.Dispose(); _mem[0].Y.Dispose(); _mem.RemoveAt(0); } }
@@ -67,17 +68,17 @@ internal sealed class Lbfgs
         for (int i = _mem.Count - 1; i >= 0; i--)
         {
             alphas[i] = _mem[i].Rho * _mem[i].S.dot(q).item<float>();
-            q.sub_(_mem[i].Y * alphas[i]);
+            q.sub_(_mem[i].Y.MulScalar(alphas[i]));
         }
         if (_mem.Count > 0)
         {
             var (s, y, _) = _mem[^1];
-            q.mul_(s.dot(y).item<float>() / y.dot(y).item<float>());
+            q.MulScalarInPlace(s.dot(y).item<float>() / y.dot(y).item<float>());
         }
         for (int i = 0; i < _mem.Count; i++)
         {
             double beta = _mem[i].Rho * _mem[i].Y.dot(q).item<float>();
-            q.add_(_mem[i].S * (alphas[i] - beta));
+            q.PlusInPlace(_mem[i].S.MulScalar(alphas[i] - beta));
         }
         return q.neg_();
     }

@@ -3,6 +3,7 @@ using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Tokenization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using Glassbox.Statistics;
@@ -124,7 +125,7 @@ public static class MinimalPairScorer
         var values = new double[copies.Count];
         LmBatches.Run(model, copies, batchSize, hooks, (batch, idx, lp) =>
         {
-            var rows = arange(idx.Length, dtype: ScalarType.Int64, device: lp.device);
+            var rows = ScalarMath.Arange(idx.Length, ScalarType.Int64, lp.device);
             var pos = tensor(idx.Select((c, r) => (long)batch.PaddedIndex(r, owner[c].Pos)).ToArray(), device: lp.device);
             var tgt = tensor(idx.Select(c => (long)owner[c].Target).ToArray(), device: lp.device);
             var v = lp.index(new[] { rows, pos, tgt }).to(ScalarType.Float64).cpu().data<double>().ToArray();

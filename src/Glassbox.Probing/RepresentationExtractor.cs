@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Tokenization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -105,7 +106,7 @@ public static class RepresentationExtractor
             for (int h = 0; h < hooks.Count; h++)
             {
                 var act = run.Cache[hooks[h]].to(ScalarType.Float32).cpu().reshape(-1, d);   // [batch*pos, d_model]
-                var pooled = zeros(globalRows.Length, d).index_add_(0, wordIdx, act.index_select(0, tokIdx) * w, 1);
+                var pooled = zeros(globalRows.Length, d).IndexAddInPlace(0, wordIdx, act.index_select(0, tokIdx) * w);
                 layers[h].index_copy_(0, rowIdx, pooled);
             }
             done += idx.Length;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Tokenization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ public static class SentenceProbeExperiment
         using var rreps = rnd is null ? null : RepresentationExtractor.Words(rnd, all, o.Extraction with { Pooling = Pooling.Mean });
         var (sentIdx, weight) = SentenceMeans(reps.SentenceOf, all.Count);
         using var _s = sentIdx; using var _w = weight;
-        Tensor Pool(Tensor rows) => zeros(all.Count, rows.shape[1]).index_add_(0, sentIdx, rows * weight, 1);   // [sentences, d_model]
+        Tensor Pool(Tensor rows) => zeros(all.Count, rows.shape[1]).IndexAddInPlace(0, sentIdx, rows * weight);   // [sentences, d_model]
         var majority = yTr.GroupBy(y => y).MaxBy(g => g.Count())!.Key;
         int[]? ctrlTr = null, ctrlTe = null;
         if (o.Control)

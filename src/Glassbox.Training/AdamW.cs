@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,10 +16,18 @@ public sealed class AdamW : IDisposable
     private int _t;
 
     /// <summary>Creates the optimiser with zero moment estimates.</summary>
-    public AdamW(IReadOnlyList<Tensor> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01)
+    /// <param name="parameters">Leaf tensors updated in place.</param>
+    /// <param name="beta1">Decay of the first moment.</param>
+    /// <param name="beta2">Decay of the second moment.</param>
+    /// <param name="eps">Added to the denominator.</param>
+    /// <param name="weightDecay">Decoupled weight decay per unit learning rate.</param>
+    /// <param name="decayEveryTensor">Decay every tensor, vectors included (as <c>torch.optim.AdamW</c> does),
+    /// instead of only tensors of rank ≥ 2.</param>
+    public AdamW(IReadOnlyList<Tensor> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01,
+        bool decayEveryTensor = false)
     {
         _params = parameters.ToArray();
-        _decay = _params.Select(p => p.dim() >= 2).ToArray();
+        _decay = _params.Select(p => decayEveryTensor || p.dim() >= 2).ToArray();
         _m = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _v = _params.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         (_beta1, _beta2, _eps, _weightDecay) = (beta1, beta2, eps, weightDecay);
@@ -40,11 +49,11 @@ public sealed class AdamW : IDisposable
             var p = _params[i];
             var g = p.grad;
             if (g is null) continue;
-            if (_decay[i] && _weightDecay > 0) p.mul_(1 - lr * _weightDecay);
-            _m[i].mul_(_beta1).add_(g, alpha: 1 - _beta1);
-            _v[i].mul_(_beta2).addcmul_(g, g, value: 1 - _beta2);
-            var denom = _v[i].sqrt().div_(Math.Sqrt(bc2)).add_(_eps);
-            p.addcdiv_(_m[i], denom, value: -lr / bc1);
+            if (_decay[i] && _weightDecay > 0) p.MulScalarInPlace(1 - lr * _weightDecay);
+            _m[i].MulScalarInPlace(_beta1).AddScaledInPlace(g, 1 - _beta1);
+            _v[i].MulScalarInPlace(_beta2).AddcmulInPlace(g, g, 1 - _beta2);
+            var denom = _v[i].sqrt().DivScalarInPlace(Math.Sqrt(bc2)).AddScalarInPlace(_eps);
+            p.AddcdivInPlace(_m[i], denom, -lr / bc1);
         }
     }
 
@@ -63,12 +72,12 @@ public sealed class AdamW : IDisposable
         var grads = _params.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0;
         // Per-tensor sums of squares in float32, added in float64 on the device and read back with one sync.
-        var sq = stack(grads.Select(g => g.pow(2).sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
+        var sq = stack(grads.Select(g => g.Square().sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
         double total = Math.Sqrt((float)sq.sum().item<double>());
         if (maxNorm > 0 && total > maxNorm)
         {
             double scale = maxNorm / (total + 1e-6);
-            foreach (var g in grads) g.mul_(scale);
+            foreach (var g in grads) g.MulScalarInPlace(scale);
         }
         return total;
     }

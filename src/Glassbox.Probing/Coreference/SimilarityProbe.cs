@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,7 +52,7 @@ public sealed class SimilarityProbe : IDisposable
         using var outer = NewDisposeScope();
         var all = cat(new[] { pronoun, antecedent, distractor });
         var mean = all.mean(new long[] { 0 });
-        var std = all.std(0).clamp_min(1e-6);
+        var std = all.std(0).ClampMin(1e-6);
         Tensor Z(Tensor x) => (x - mean) / std;
         var perm = Glassbox.Data.SeededSplit.Permutation((int)n, unchecked((int)o.Seed) ^ 0x1c0f);
         int nDev = n >= 20 ? (int)(n * o.DevFraction) : 0;
@@ -62,8 +63,8 @@ public sealed class SimilarityProbe : IDisposable
         var (pDev, aDev, qDev) = (p.index_select(0, devIdx), a.index_select(0, devIdx), q.index_select(0, devIdx));
         var g = new Generator((ulong)o.Seed);
         int k = (int)Math.Min(o.Rank, d);
-        var map = new TorchSharp.Modules.Parameter(randn(d, k, generator: g) / Math.Sqrt(d), true);
-        var opt = optim.Adam(new[] { map }, lr: o.LearningRate);
+        var map = new TorchSharp.Modules.Parameter(randn(d, k, generator: g).DivScalar(Math.Sqrt(d)), true);
+        using var opt = new Glassbox.Training.AdamW(new[] { map }, weightDecay: 0);   // = torch.optim.Adam
         var target = zeros(trIdx.shape[0], dtype: ScalarType.Int64);
         var best = map.detach().clone();
         double bestDev = Accuracy(pDev, aDev, qDev, map);
@@ -72,10 +73,10 @@ public sealed class SimilarityProbe : IDisposable
         {
             using (var scope = NewDisposeScope())
             {
-                opt.zero_grad();
-                var loss = nn.functional.cross_entropy(Logits(pTr, aTr, qTr, map) / o.Temperature, target) + o.L2 * map.pow(2).sum();
+                opt.ZeroGrad();
+                var loss = nn.functional.cross_entropy(Logits(pTr, aTr, qTr, map).DivScalar(o.Temperature), target).Plus(map.Square().sum().MulScalar(o.L2));
                 loss.backward();
-                opt.step();
+                opt.Step(o.LearningRate);
             }
             if (step % 10 != 0) continue;
             double dev = Accuracy(pDev, aDev, qDev, map);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,7 +64,7 @@ public sealed class AttentionSpanProbe : IDisposable
         var used = roles.SelectMany(r => Enumerable.Range(0, r.Count).SelectMany(i => Enumerable.Range(0, r.Length[i]).Select(j => r.First[i] + j))).Distinct().ToArray();
         var sample = words.index_select(0, tensor(used));
         var mean = sample.mean(new long[] { 0 });
-        var std = sample.std(0).clamp_min(1e-6);
+        var std = sample.std(0).ClampMin(1e-6);
         var z = (words - mean) / std;                                              // [W, d]
         var rng = new Random(unchecked((int)o.Seed) ^ 0x5a5a);
         var perm = Enumerable.Range(0, y.Length).OrderBy(_ => rng.Next()).ToArray();
@@ -75,7 +76,7 @@ public sealed class AttentionSpanProbe : IDisposable
         var w = new TorchSharp.Modules.Parameter(zeros(roles.Count * d, classes), true);
         var b = new TorchSharp.Modules.Parameter(zeros(classes), true);
         var ps = att.Cast<TorchSharp.Modules.Parameter>().Append(w).Append(b).ToArray();
-        var opt = optim.Adam(ps, lr: o.LearningRate);
+        using var opt = new Glassbox.Training.AdamW(ps, weightDecay: 0);   // = torch.optim.Adam
         Tensor[] best = ps.Select(p => p.detach().clone()).ToArray();
         double bestDev = -1; int bad = 0, epoch = 0;
         for (; epoch < o.Epochs; epoch++)
@@ -85,12 +86,12 @@ public sealed class AttentionSpanProbe : IDisposable
             {
                 using var scope = NewDisposeScope();
                 var idx = order.Skip(s).Take(o.BatchSize).ToArray();
-                opt.zero_grad();
+                opt.ZeroGrad();
                 var logits = Logits(z, roles.Select(r => r.Subset(idx)).ToArray(), att, w, b);
                 var target = tensor(idx.Select(i => (long)y[i]).ToArray());
-                var loss = nn.functional.cross_entropy(logits, target) + o.L2 * w.pow(2).sum();
+                var loss = nn.functional.cross_entropy(logits, target).Plus(w.Square().sum().MulScalar(o.L2));
                 loss.backward();
-                opt.step();
+                opt.Step(o.LearningRate);
             }
             double acc = Accuracy(z, roles, dev, y, att, w, b);
             if (acc > bestDev + 1e-9) { bestDev = acc; best = ps.Select(p => p.detach().clone()).ToArray(); bad = 0; }
@@ -123,7 +124,7 @@ public sealed class AttentionSpanProbe : IDisposable
     {
         var pooled = roles.Select((r, k) => SpanPool.Attention(z, r, att[k])).ToArray();
         var x = pooled.Length == 1 ? pooled[0] : cat(pooled, 1);
-        return matmul(x, w) + b;
+        return matmul(x, w).Plus(b);
     }
 
     private static double Accuracy(Tensor z, IReadOnlyList<SpanRows> roles, int[] rows, int[] y, Tensor[] att, Tensor w, Tensor b)

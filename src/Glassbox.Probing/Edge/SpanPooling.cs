@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -88,7 +89,7 @@ public static class SpanPool
         using var scope = NewDisposeScope();
         var (rows, seg) = spans.Flatten();
         var len = tensor(spans.Length.Select(l => (float)l).ToArray()).unsqueeze(1);
-        var sum = zeros(spans.Count, words.shape[1], dtype: words.dtype).index_add_(0, seg, words.index_select(0, rows), 1);
+        var sum = zeros(spans.Count, words.shape[1], dtype: words.dtype).IndexAddInPlace(0, seg, words.index_select(0, rows));
         return (sum / len).MoveToOuterDisposeScope();
     }
 
@@ -122,7 +123,7 @@ public static class SpanPool
         var (rows, seg) = spans.Flatten();
         var src = words.index_select(0, rows);                                  // [T, d]
         var a = AttentionWeights(src, seg, spans.Count, attention);             // [T]
-        var pooled = zeros(spans.Count, words.shape[1], dtype: words.dtype).index_add(0, seg, src * a.unsqueeze(1), 1);
+        var pooled = zeros(spans.Count, words.shape[1], dtype: words.dtype).IndexAdd(0, seg, src * a.unsqueeze(1));
         return pooled.MoveToOuterDisposeScope();
     }
 
@@ -137,7 +138,7 @@ public static class SpanPool
         for (int i = 0; i < flat.Length; i++) top[segs[i]] = Math.Max(top[segs[i]], flat[i]);
         var max = tensor(top).to(scores.dtype);
         var e = (scores - max.index_select(0, segment)).exp();
-        var denom = zeros(segments, dtype: scores.dtype).index_add(0, segment, e, 1);
+        var denom = zeros(segments, dtype: scores.dtype).IndexAdd(0, segment, e);
         return e / denom.index_select(0, segment);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,13 +87,13 @@ public sealed class StructuralProbe : IDisposable
         using (var scope = NewDisposeScope())
         {
             using var gen = new Generator((ulong)options.Seed);
-            init = (rand(new long[] { rank, d }, generator: gen) * 0.1 - 0.05).DetachFromDisposeScope();
+            init = rand(new long[] { rank, d }, generator: gen).MulScalar(0.1).SubScalar(0.05).DetachFromDisposeScope();
         }
         using var param = new TorchSharp.Modules.Parameter(init, requires_grad: true);
         init.Dispose();
         param.DetachFromDisposeScope();
         using var best = zeros(rank, d).DetachFromDisposeScope();
-        using var optimizer = optim.Adam(new[] { param }, lr: options.LearningRate);
+        using var optimizer = new Glassbox.Training.AdamW(new[] { param }, weightDecay: 0);   // = torch.optim.Adam
 
         var trainCurve = new List<double>();
         var devCurve = new List<double>();
@@ -107,10 +108,10 @@ public sealed class StructuralProbe : IDisposable
             {
                 using var scope = NewDisposeScope();
                 var idx = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = BatchLoss(kind, param, train, trainGold, idx);
                 loss.backward();
-                optimizer.step();
+                optimizer.Step(lr);
                 sum += loss.item<float>() * idx.Length;
             }
             trainCurve.Add(sum / train.Count);
@@ -126,7 +127,6 @@ public sealed class StructuralProbe : IDisposable
             {
                 if (epoch - bestEpoch >= options.Patience) break;
                 lr *= options.LearningRateDecay;
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
             }
         }
         foreach (var t in trainGold) t.Dispose();
@@ -158,7 +158,7 @@ public sealed class StructuralProbe : IDisposable
         using var scope = NewDisposeScope();
         using var ng = no_grad();
         var t = words.to_type(ScalarType.Float32).matmul(_b.t()).unsqueeze(0);
-        var dist = PairwiseSquared(t).squeeze(0).clamp_min(0).contiguous();
+        var dist = PairwiseSquared(t).squeeze(0).ClampMin(0).contiguous();
         int n = (int)dist.shape[0];
         var flat = dist.data<float>().ToArray();
         var result = new float[n, n];
@@ -172,7 +172,7 @@ public sealed class StructuralProbe : IDisposable
         using var scope = NewDisposeScope();
         using var ng = no_grad();
         var t = words.to_type(ScalarType.Float32).matmul(_b.t());
-        return t.pow(2).sum(1).contiguous().data<float>().ToArray();
+        return t.Square().sum(1).contiguous().data<float>().ToArray();
     }
 
     /// <inheritdoc/>
@@ -234,22 +234,22 @@ public sealed class StructuralProbe : IDisposable
             yk.copy_(gold[idx[k]]);
         }
         var len = tensor(lengths).to_type(ScalarType.Float32);
-        var mask = (arange(maxLen).unsqueeze(0) < tensor(lengths).unsqueeze(1)).to_type(ScalarType.Float32);   // [b, L]
+        var mask = (ScalarMath.Arange(maxLen).unsqueeze(0) < tensor(lengths).unsqueeze(1)).to_type(ScalarType.Float32);   // [b, L]
         var t = x.matmul(b.t());                                                                                  // [b, L, r]
         if (kind == StructuralProbeKind.Distance)
         {
             var pairMask = mask.unsqueeze(2) * mask.unsqueeze(1);
             var err = (PairwiseSquared(t) - y).abs() * pairMask;
-            return (err.sum(new long[] { 1, 2 }) / len.pow(2)).mean();
+            return (err.sum(new long[] { 1, 2 }) / len.Square()).mean();
         }
-        var depthErr = (t.pow(2).sum(2) - y).abs() * mask;
+        var depthErr = (t.Square().sum(2) - y).abs() * mask;
         return (depthErr.sum(1) / len).mean();
     }
 
     /// <summary>||t_i - t_j||² for t [b, n, r] as |t_i|² + |t_j|² - 2 t_i·t_j (one batched matrix product).</summary>
     private static Tensor PairwiseSquared(Tensor t)
     {
-        var sq = t.pow(2).sum(2);
-        return sq.unsqueeze(2) + sq.unsqueeze(1) - 2 * t.bmm(t.transpose(1, 2));
+        var sq = t.Square().sum(2);
+        return sq.unsqueeze(2).Plus(sq.unsqueeze(1)) - t.bmm(t.transpose(1, 2)).MulScalar(2L);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public sealed partial record Hook
 
     /// <summary>Sets the activation (or chosen positions/heads of it) to zero.</summary>
     public static Hook Zero(string pattern, IReadOnlyList<long>? positions = null, IReadOnlyList<long>? heads = null) =>
-        new(pattern, (x, ctx) => positions is null && heads is null ? zeros_like(x) : x.masked_fill(SelectionMask(x, ctx, positions, heads), 0));
+        new(pattern, (x, ctx) => positions is null && heads is null ? zeros_like(x) : x.MaskedFill(SelectionMask(x, ctx, positions, heads), 0L));
 
     /// <summary>Replaces the activation (or chosen positions/heads) with a given value broadcast to its shape,
     /// e.g. a dataset mean (mean ablation) or another input's activation (resample ablation).</summary>
@@ -39,7 +40,7 @@ public sealed partial record Hook
     /// <summary>Adds <paramref name="scale"/> × <paramref name="direction"/> (broadcast over the last dimension)
     /// to the activation: activation steering.</summary>
     public static Hook Steer(string pattern, Tensor direction, double scale = 1.0) =>
-        new(pattern, (x, ctx) => x + direction.to(x.dtype, x.device) * scale);
+        new(pattern, (x, ctx) => x.Plus(direction.to(x.dtype, x.device).MulScalar(scale)));
 
     /// <summary>Calls <paramref name="read"/> with each activation and leaves it unchanged.</summary>
     public static Hook Read(string pattern, Action<Tensor, HookContext> read) =>
@@ -50,7 +51,8 @@ public sealed partial record Hook
         new(pattern, (x, ctx) =>
         {
             var idx = tensor(neurons.ToArray(), device: x.device);
-            return x.index_fill(-1, idx, 0);
+            using var zero = 0.ToScalar();
+            return x.index_fill(-1, idx, zero);
         });
 
     /// <summary>Boolean mask of x's shape that is true at the selected positions and heads.</summary>
@@ -74,7 +76,8 @@ public sealed partial record Hook
         foreach (var i in index)
             if (i < 0 || i >= size) throw new HookException(string.Create(CultureInfo.InvariantCulture, $"index {i} is out of range 0..{size - 1} for dimension {dim}"));
         var m = zeros(size, dtype: ScalarType.Bool, device: x.device);
-        m.index_fill_(0, tensor(index.ToArray(), device: x.device), true);
+        using var on = true.ToScalar();
+        m.index_fill_(0, tensor(index.ToArray(), device: x.device), on);
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[dim] = size;
         return m.view(shape);

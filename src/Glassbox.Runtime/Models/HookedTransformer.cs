@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models.Components;
+using Glassbox.Tensors;
 using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -139,9 +140,9 @@ public sealed class HookedTransformer : IDisposable
         if (opt.KeepGradients && !embed.requires_grad) embed.requires_grad_(true);
         var resid = run.Apply(HookPoints.Embed, null, embed);
         if (c.Positions == PositionKind.Learned)
-            resid = resid + run.Apply(HookPoints.PosEmbed, null, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel));
+            resid = resid.Plus(run.Apply(HookPoints.PosEmbed, null, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel)));
         if (c.NTokenTypes > 0)
-            resid = resid + run.Apply(HookPoints.TokenTypeEmbed, null, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel));
+            resid = resid.Plus(run.Apply(HookPoints.TokenTypeEmbed, null, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel)));
         if (c.EmbedNorm)
             resid = Norm.Apply(resid, NormKind.LayerNorm, _weights["embed_ln.w"], _weights["embed_ln.b"], c.NormEps, run,
                 HookPoints.EmbedLnScale, HookPoints.EmbedLnNormalized, null);
@@ -175,11 +176,11 @@ public sealed class HookedTransformer : IDisposable
         if (c.PostNorm)
         {
             var a = run.Apply(HookPoints.AttnOut, l, Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult));
-            var mid = Norm.Apply(resid + a, NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
+            var mid = Norm.Apply(resid.Plus(a), NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
             mid = run.Apply(HookPoints.ResidMid, l, mid);
             if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid);
             var m = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(mid, w, c, run, l));
-            var post = Norm.Apply(mid + m, NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+            var post = Norm.Apply(mid.Plus(m), NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
             return run.Apply(HookPoints.ResidPost, l, post);
         }
         var x1 = Norm.Apply(resid, c.Norm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
@@ -188,13 +189,13 @@ public sealed class HookedTransformer : IDisposable
         {
             var x2 = Norm.Apply(resid, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
             var mlp = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x2, w, c, run, l));
-            return run.Apply(HookPoints.ResidPost, l, resid + attn + mlp);
+            return run.Apply(HookPoints.ResidPost, l, resid.Plus(attn).Plus(mlp));
         }
-        var mid2 = run.Apply(HookPoints.ResidMid, l, resid + attn);
+        var mid2 = run.Apply(HookPoints.ResidMid, l, resid.Plus(attn));
         if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid2);
         var x3 = Norm.Apply(mid2, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
         var m2 = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x3, w, c, run, l));
-        return run.Apply(HookPoints.ResidPost, l, mid2 + m2);
+        return run.Apply(HookPoints.ResidPost, l, mid2.Plus(m2));
     }
 
     private void CheckInput(TokenBatch batch, RunOptions opt)

@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +23,7 @@ public static class NextTokenLoss
         var nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);            // [batch, pos-1]
         if (mask is null) return nll;
         var real = mask.narrow(1, 1, p - 1).to(logits.device).to_type(ScalarType.Bool);
-        return nll.masked_fill(real.logical_not(), 0);
+        return nll.MaskedFill(real.logical_not(), 0L);
     }
 
     /// <summary>Number of predicted tokens whose target is real (not padding) under <paramref name="mask"/> [batch, pos].</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using Glassbox.Hooks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -186,7 +187,7 @@ public static class ResidualStack
         using var scope = NewDisposeScope();
         var x = c.Norm == NormKind.LayerNorm ? stack - stack.mean(new long[] { -1 }, keepdim: true) : stack;
         x = x / scale.to_type(x.dtype) * model.Weights[prefix + ".w"].to_type(x.dtype);
-        if (addBias && model.Weights.TryGetValue(prefix + ".b", out var b)) x = x + b.to_type(x.dtype);
+        if (addBias && model.Weights.TryGetValue(prefix + ".b", out var b)) x = x.Plus(b.to_type(x.dtype));
         return x.MoveToOuterDisposeScope();
     }
 

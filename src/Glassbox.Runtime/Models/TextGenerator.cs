@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,11 +47,11 @@ public static class TextGenerator
 
     private static int Sample(Tensor logits, GenerationOptions o, System.Random rng)
     {
-        var scaled = logits / o.Temperature;
+        var scaled = logits.DivScalar(o.Temperature);
         if (o.TopK > 0 && o.TopK < scaled.shape[0])
         {
             var kth = scaled.topk(o.TopK).values[-1];
-            scaled = scaled.masked_fill(scaled < kth, float.NegativeInfinity);
+            scaled = scaled.MaskedFill(scaled < kth, double.NegativeInfinity);
         }
         var probs = scaled.softmax(0).data<float>().ToArray();
         double u = rng.NextDouble(), acc = 0;

@@ -1,4 +1,5 @@
 using Glassbox.Hooks;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,9 +39,9 @@ internal static class Attention
         }
         // Explicit scores and softmax: on CPU this beats libtorch's fused SDPA kernel for these sizes, and the
         // scores/pattern hooks see exactly what is computed.
-        var scores = matmul(qT, kT.transpose(-1, -2)).mul_(1.0 / Math.Sqrt(dh));   // [batch, head, q, k]
+        var scores = matmul(qT, kT.transpose(-1, -2)).MulScalarInPlace(1.0 / Math.Sqrt(dh));   // [batch, head, q, k]
         var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
-        if (full is not null) scores = scores.masked_fill(full.logical_not(), float.MinValue);
+        if (full is not null) scores = scores.MaskedFill(full.logical_not(), float.MinValue);
         scores = run.Apply(HookPoints.AttnScores, layer, scores);
         var pattern = run.Apply(HookPoints.AttnPattern, layer, scores.softmax(-1)); // [batch, head, q, k]
         var zT = matmul(pattern, vT);                                        // [batch, head, pos, d_head]
@@ -51,7 +52,7 @@ internal static class Attention
             var result = einsum("bphe,dhe->bphd", z, wo);                    // [batch, pos, head, d_model]
             result = run.Apply(HookPoints.AttnResult, layer, result);
             var o = result.sum(2);
-            return w.b_O is null ? o : o + w.b_O;
+            return w.b_O is null ? o : o.Plus(w.b_O);
         }
         return nn.functional.linear(z.reshape(b, p, h * dh), w.W_O, w.b_O);
     }

@@ -31,9 +31,23 @@ internal static class Mlp
     public static Tensor Activate(Tensor x, ActivationKind kind) => kind switch
     {
         ActivationKind.Gelu => nn.functional.gelu(x),
-        ActivationKind.GeluTanh => 0.5 * x * (1.0 + tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3)))),
+        ActivationKind.GeluTanh => GeluTanh(x),
         ActivationKind.Silu => nn.functional.silu(x),
         ActivationKind.Relu => nn.functional.relu(x),
         _ => throw new ConfigException($"unknown activation {kind}"),
     };
+
+    /// <summary>0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), the same operations in the same order as the operator
+    /// form, with Scalars that static fields keep alive (an implicit Scalar can be freed mid-call; see ScalarMath).</summary>
+    private static Tensor GeluTanh(Tensor x)
+    {
+        var inner = x.add(x.pow(GeluConstants.Three).mul(GeluConstants.Cubic), GeluConstants.One).mul(GeluConstants.Root);
+        return x.mul(GeluConstants.Half) * tanh(inner).add(GeluConstants.One, GeluConstants.One);
+    }
+
+    private static class GeluConstants
+    {
+        public static readonly Scalar Half = 0.5.ToScalar(), One = 1.ToScalar(), Cubic = 0.044715.ToScalar();
+        public static readonly Scalar Root = Math.Sqrt(2.0 / Math.PI).ToScalar(), Three = 3.ToScalar();
+    }
 }

@@ -1,4 +1,5 @@
 using Glassbox.Hooks;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,16 +22,16 @@ internal static class Norm
             return RmsFast(x, w, eps);
         }
         Tensor centred = kind == NormKind.LayerNorm ? x - x.mean(new long[] { -1 }, keepdim: true) : x;
-        var scale = (centred.pow(2).mean(new long[] { -1 }, keepdim: true) + eps).sqrt();   // [batch, pos, 1]
+        var scale = centred.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt();   // [batch, pos, 1]
         scale = run.Apply(scalePoint, layer, scale);
         var y = centred / scale * w;
-        if (b is not null) y = y + b;
+        if (b is not null) y = y.Plus(b);
         return run.Apply(normalizedPoint, layer, y);                      // [batch, pos, d_model]
     }
 
     private static Tensor RmsFast(Tensor x, Tensor w, double eps)
     {
-        var inv = (x.pow(2).mean(new long[] { -1 }, keepdim: true) + eps).rsqrt();
+        var inv = x.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).rsqrt();
         return x * inv * w;
     }
 }

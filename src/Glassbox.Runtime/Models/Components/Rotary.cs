@@ -1,3 +1,4 @@
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,8 @@ internal sealed class Rotary : IDisposable
         var invFreq = new float[rotaryDim / 2];
         for (int i = 0; i < invFreq.Length; i++) invFreq[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / rotaryDim));
         using var inv = tensor(invFreq);
-        using var t = arange(nCtx, dtype: ScalarType.Float32);
+        using var stop = nCtx.ToScalar();
+        using var t = arange(stop, dtype: ScalarType.Float32);
         using var freqs = outer(t, inv);                      // [n_ctx, rotary_dim/2]
         using var emb = cat(new[] { freqs, freqs }, -1);      // [n_ctx, rotary_dim]
         _cos = emb.cos().to(device).DetachFromDisposeScope();
@@ -34,7 +36,7 @@ internal sealed class Rotary : IDisposable
         var x1 = rot.narrow(-1, 0, half);
         var x2 = rot.narrow(-1, half, half);
         var rotated = cat(new[] { -x2, x1 }, -1);
-        var y = rot * cos + rotated * sin;
+        var y = (rot * cos).Plus(rotated * sin);
         return _dim == dh ? y : cat(new[] { y, x.narrow(-1, _dim, dh - _dim) }, -1);
     }
 
