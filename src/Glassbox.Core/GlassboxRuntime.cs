@@ -23,11 +23,14 @@ public static class GlassboxRuntime
         var pinned = Environment.GetEnvironmentVariable(ThreadsVariable);
         if (!string.IsNullOrEmpty(pinned))
             threads = int.TryParse(pinned, CultureInfo.InvariantCulture, out int p) ? p : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
-        int n = threads ?? Environment.ProcessorCount;
+        int n = threads ?? DefaultThreads;
         if (n < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {n}"));
         torch.set_num_threads(n);
         Interlocked.Exchange(ref _initialized, 1);
     }
+
+    /// <summary>The thread count used when none is given: every core the process may use.</summary>
+    public static int DefaultThreads => Environment.ProcessorCount;
 
     /// <summary>Ensures <see cref="Initialize"/> ran once with defaults.</summary>
     public static void EnsureInitialized()
