@@ -31,7 +31,8 @@ public static class GlassboxCli
                 p.AddCommand<ProbeWordCommand>("feature").WithDescription("A morphological feature (--feature Number|Tense|...).");
                 p.AddCommand<ProbeStructuralCommand>("structural").WithDescription("Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr.");
                 p.AddCommand<ProbeMinimalPairsCommand>("minimal-pairs").WithDescription("Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals.");
-                p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.");
+                p.AddCommand<ProbeClozeCommand>("cloze").WithDescription("LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.")
+                    .WithExample("probe", "cloze", "-m", "stories260k", "--lama", "../shared/data/lama", "--limit", "20");
                 p.AddCommand<ProbeHeadsCommand>("heads").WithDescription("Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow.");
                 p.AddCommand<ProbeSentenceCommand>("sentence").WithDescription("Sentence-level probes (tense, voice, subject number, length, or a labelled TSV/JSONL file) on every layer.");
                 p.AddCommand<ProbeEdgeCommand>("edge").WithDescription("Edge probing on UD trees: subtree phrase types or head-dependent relation labels, mean/max/attention span pooling.");

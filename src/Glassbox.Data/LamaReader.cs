@@ -56,6 +56,13 @@ public static class LamaReader
         if (!list.Contains(template)) list.Add(template);
     }
 
+    /// <summary>Name of LAMA's template file.</summary>
+    public const string RelationsFile = "relations.jsonl";
+
+    /// <summary>The sub-folders of a LAMA folder that <see cref="ReadFacts"/> reads: the ones with templated relations
+    /// (Squad and ConceptNet have no templates, only masked sentences, and are skipped).</summary>
+    public static IReadOnlyList<string> TemplatedSubsets { get; } = ["TREx", "Google_RE"];
+
     /// <summary>Reads facts and pairs each with its relation's main template. T-REx facts name the relation in
     /// <c>predicate_id</c> (e.g. P20); Google-RE facts in <c>pred</c> (e.g. <c>/people/deceased_person/place_of_death</c>,
     /// whose last segment is the relation, with LAMA's built-in Google-RE template when relations.jsonl lacks it).
@@ -71,26 +78,104 @@ public static class LamaReader
         ArgumentNullException.ThrowIfNull(relationsJsonl);
         ArgumentNullException.ThrowIfNull(factsDir);
         var templates = ReadTemplates(relationsJsonl);
-        var facts = new List<ClozeFact>();
-        foreach (var file in JsonLines.Files(factsDir))
-        {
-            foreach (var r in JsonLines.Read(file))
-            {
-                string rel;
-                if (r.OptionalString("predicate_id") is { Length: > 0 } pid) rel = pid;
-                else if (r.OptionalString("pred") is { Length: > 0 } pred) rel = pred.TrimEnd('/')[(pred.TrimEnd('/').LastIndexOf('/') + 1)..];
-                else throw r.Error("missing key: expected 'predicate_id' (T-REx) or 'pred' (Google-RE)");
-                string template;
-                if (templates.TryGetValue(rel, out var ts)) template = ts[0];
-                else if (!GoogleReTemplates.TryGetValue(rel, out template!))
-                    throw r.Error($"relation '{rel}' has no template in {relationsJsonl}");
-                var sub = r.String("sub_label");
-                var obj = r.String("obj_label");
-                if (sub.Length == 0 || obj.Length == 0) throw r.Error("empty 'sub_label' or 'obj_label'");
-                facts.Add(new ClozeFact(rel, sub, obj, template));
-            }
-        }
+        var facts = JsonLines.Files(factsDir).SelectMany(f => JsonLines.Read(f)).Select(r => LamaFact(r, templates, relationsJsonl)).ToList();
         if (facts.Count == 0) throw new DataFormatException(factsDir, 0, "no facts");
         return facts;
     }
+
+    /// <summary>
+    /// Reads cloze facts from whatever <paramref name="path"/> is: (1) a LAMA folder as distributed (it holds
+    /// <c>relations.jsonl</c>; the facts of its <see cref="TemplatedSubsets"/> sub-folders are read); (2) LAMA facts files
+    /// (a file such as <c>lama/TREx/P20.jsonl</c> or a folder of them), whose templates come from the
+    /// <c>relations.jsonl</c> found in the same folder or up to two folders above; or (3) Glassbox's flat format, one
+    /// <c>{"relation", "subject", "object", "template"}</c> object per line. Formats may be mixed line by line.
+    /// </summary>
+    /// <param name="path">A LAMA folder, a facts file, or a folder of <c>*.jsonl</c> facts files.</param>
+    /// <returns>The facts and every file read (for hashing into a run manifest).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    /// <exception cref="DataFormatException">Malformed JSON, a missing key, a LAMA fact with no <c>relations.jsonl</c> to
+    /// take its template from, a relation without template, or no facts; the message names file and line.</exception>
+    public static ClozeFactSource ReadFacts(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        IReadOnlyList<string> files;
+        string? relations;
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, RelationsFile)))
+        {
+            relations = Path.Combine(path, RelationsFile);
+            files = TemplatedSubsets.Select(d => Path.Combine(path, d)).Where(Directory.Exists)
+                .SelectMany(d => Directory.GetFiles(d, "*.jsonl").Order(StringComparer.Ordinal)).ToArray();
+            if (files.Count == 0)
+                throw new DataFormatException(path, 0, $"LAMA folder has no facts: expected *.jsonl files in {string.Join(" or ", TemplatedSubsets)}");
+        }
+        else
+        {
+            files = JsonLines.Files(path);
+            relations = FindRelations(path);
+        }
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? templates = relations is null ? null : ReadTemplates(relations);
+        var facts = new List<ClozeFact>();
+        foreach (var r in files.SelectMany(f => JsonLines.Read(f)))
+        {
+            if (r.Obj.TryGetProperty("template", out _) && r.Obj.TryGetProperty("subject", out _))
+            {
+                var t = r.String("template");
+                if (!t.Contains("[X]", StringComparison.Ordinal) || !t.Contains("[Y]", StringComparison.Ordinal))
+                    throw r.Error($"template '{t}' must contain [X] and [Y]");
+                facts.Add(new ClozeFact(NonEmpty(r, "relation"), NonEmpty(r, "subject"), NonEmpty(r, "object"), t));
+            }
+            else if (r.Obj.TryGetProperty("sub_label", out _))
+            {
+                if (templates is null)
+                    throw r.Error($"a LAMA fact needs its relation's template, but no {RelationsFile} was found beside {path} or up to two folders above; point at the LAMA folder (e.g. --lama ../shared/data/lama)");
+                facts.Add(LamaFact(r, templates, relations!));
+            }
+            else throw r.Error("expected a LAMA fact (sub_label, obj_label, predicate_id) or a flat fact (relation, subject, object, template)");
+        }
+        if (facts.Count == 0) throw new DataFormatException(path, 0, "no facts");
+        var read = relations is null ? files : files.Prepend(relations).ToArray();
+        return new ClozeFactSource(facts, read);
+    }
+
+    /// <summary>The <c>relations.jsonl</c> in the folder of <paramref name="path"/> (the folder itself when it is one) or
+    /// up to two folders above it, or null.</summary>
+    /// <param name="path">A facts file or folder.</param>
+    /// <returns>The path of <c>relations.jsonl</c>, or null when there is none.</returns>
+    public static string? FindRelations(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = Path.GetFullPath(path);
+        var dir = Directory.Exists(full) ? new DirectoryInfo(full) : new FileInfo(full).Directory;
+        for (int up = 0; up <= 2 && dir is not null; up++, dir = dir.Parent)
+        {
+            var cand = Path.Combine(dir.FullName, RelationsFile);
+            if (File.Exists(cand) && !string.Equals(cand, full, StringComparison.Ordinal)) return cand;
+        }
+        return null;
+    }
+
+    private static string NonEmpty(JsonLines.Record r, string key) =>
+        r.String(key) is { Length: > 0 } v ? v : throw r.Error($"key '{key}' is empty");
+
+    private static ClozeFact LamaFact(JsonLines.Record r, IReadOnlyDictionary<string, IReadOnlyList<string>> templates, string relationsJsonl)
+    {
+        string rel;
+        if (r.OptionalString("predicate_id") is { Length: > 0 } pid) rel = pid;
+        else if (r.OptionalString("pred") is { Length: > 0 } pred) rel = pred.TrimEnd('/')[(pred.TrimEnd('/').LastIndexOf('/') + 1)..];
+        else throw r.Error("missing key: expected 'predicate_id' (T-REx) or 'pred' (Google-RE); Squad and ConceptNet facts have no relation template and are not supported");
+        string template;
+        if (templates.TryGetValue(rel, out var ts)) template = ts[0];
+        else if (!GoogleReTemplates.TryGetValue(rel, out template!))
+            throw r.Error($"relation '{rel}' has no template in {relationsJsonl}");
+        var sub = r.String("sub_label");
+        var obj = r.String("obj_label");
+        if (sub.Length == 0 || obj.Length == 0) throw r.Error("empty 'sub_label' or 'obj_label'");
+        return new ClozeFact(rel, sub, obj, template);
+    }
 }
+
+/// <summary>Cloze facts and the files they were read from.</summary>
+/// <param name="Facts">The facts, in file and line order.</param>
+/// <param name="Files">Every file read, templates included.</param>
+public sealed record ClozeFactSource(IReadOnlyList<ClozeFact> Facts, IReadOnlyList<string> Files);

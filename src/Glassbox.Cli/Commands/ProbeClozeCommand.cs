@@ -13,9 +13,15 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
 {
     public sealed class Settings : ModelSettings
     {
-        [CommandOption("--facts <FILE>")]
-        [Description("Facts: .jsonl file or directory with relation, subject, object, template ([X] subject, [Y] object).")]
+        [CommandOption("--facts <PATH>")]
+        [Description("Facts: a LAMA folder or LAMA facts file/folder as distributed (e.g. ../shared/data/lama or lama/TREx/P20.jsonl; "
+            + "templates from relations.jsonl beside or above), or .jsonl lines with relation, subject, object, template ([X] subject, [Y] object).")]
         public string? Facts { get; init; }
+
+        [CommandOption("--lama <DIR>")]
+        [Description("A LAMA data folder as distributed (relations.jsonl plus TREx/ and Google_RE/ facts), e.g. ../shared/data/lama. "
+            + "Example: glassbox probe cloze -m stories260k --lama ../shared/data/lama --limit 20")]
+        public string? Lama { get; init; }
 
         [CommandOption("--paraphrases <FILE>")]
         [Description("Optional .jsonl with relation and template keys: paraphrased templates for prompt sensitivity.")]
@@ -40,10 +46,11 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Facts is null) throw new InputException("give --facts FILE.jsonl");
+        if ((s.Facts is null) == (s.Lama is null)) throw new InputException("give either --lama DIR (e.g. ../shared/data/lama) or --facts FILE.jsonl");
         if (s.BatchSize < 1) throw new InputException("--batch-size must be at least 1");
-        var facts = ProbeJsonl.Facts(s.Facts);
-        var files = ProbeJsonl.Files(s.Facts, "--facts").ToList();
+        var source = ProbeJsonl.Facts(s.Lama ?? s.Facts!, s.Lama is null ? "--facts" : "--lama");
+        var facts = source.Facts;
+        var files = source.Files.ToList();
         IReadOnlyDictionary<string, IReadOnlyList<string>>? para = null;
         if (s.Paraphrases is not null) { para = ProbeJsonl.Paraphrases(s.Paraphrases); files.AddRange(ProbeJsonl.Files(s.Paraphrases, "--paraphrases")); }
         using var model = CliModel.Load(s);

@@ -56,8 +56,14 @@ internal static class ProbeJsonl
         return new MinimalPair(Need(g, "good", w), Need(g, "bad", w), ph, g("group") ?? ph);
     });
 
-    public static List<ClozeFact> Facts(string path) => Read(Files(path, "--facts"), (g, w) =>
-        new ClozeFact(Need(g, "relation", w), Need(g, "subject", w), Need(g, "object", w), Need(g, "template", w)));
+    /// <summary>Cloze facts from a LAMA folder, LAMA facts files or flat facts files (<see cref="LamaReader.ReadFacts"/>).</summary>
+    public static ClozeFactSource Facts(string path, string option)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new InputException($"{option}: {path} does not exist");
+        if (option == "--lama" && !File.Exists(Path.Combine(path, LamaReader.RelationsFile)))
+            throw new InputException($"--lama: {path} is not a LAMA folder (no {LamaReader.RelationsFile} in it)");
+        return LamaReader.ReadFacts(path);
+    }
 
     /// <summary>Paraphrases: lines with relation and template keys, grouped by relation in file order.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Paraphrases(string path) =>

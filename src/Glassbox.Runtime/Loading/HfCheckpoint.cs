@@ -37,6 +37,7 @@ public static class HfCheckpoint
     /// <exception cref="ConfigException">config.json is missing, malformed, or names an unknown architecture.</exception>
     /// <exception cref="ModelFormatException">The safetensors files are missing or malformed.</exception>
     /// <exception cref="WeightMismatchException">The weights do not match the config; lists every problem.</exception>
+    /// <exception cref="ModelFormatException">Also: a tensor holds NaN or infinite values (the message names the file and the first bad tensors).</exception>
     public static LoadedWeights Load(string dir, ScalarType dtype = ScalarType.Float32)
     {
         if (!IsFloat(dtype)) throw new ArgumentException($"weights dtype must be floating point, got {dtype}", nameof(dtype));
@@ -49,6 +50,7 @@ public static class HfCheckpoint
 
         using var files = CheckpointFiles.Open(dir);
         var problems = new List<string>();
+        var nonFinite = new List<(string File, string Problem)>();
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var accounted = new HashSet<string>(StringComparer.Ordinal);
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -84,6 +86,7 @@ public static class HfCheckpoint
                 }
                 if (problems.Count > 0) continue; // already failing: keep collecting problems, skip reading data
                 using var hf = files.Read(key, dtype);
+                if (FiniteWeights.Problem(key, hf) is { } bad) nonFinite.Add((files.FileOf(key), bad));
                 var parts = wk.Codec.Decode(hf, shapes);
                 for (int i = 0; i < parts.Length; i++) result[wk.Canonical[i]] = parts[i];
             }
@@ -94,6 +97,7 @@ public static class HfCheckpoint
                 problems.Add($"missing '{name}' {LayoutCheck.ShapeText(shape)}" + (from is null ? "" : $" (checkpoint key '{from.HfKey}')"));
             }
             if (problems.Count > 0) throw new WeightMismatchException(dir, problems);
+            FiniteWeights.ThrowIfAny(nonFinite);
             return new LoadedWeights(config, result);
         }
         catch

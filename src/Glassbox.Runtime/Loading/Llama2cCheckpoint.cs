@@ -17,7 +17,8 @@ public static class Llama2cCheckpoint
     private const int MaxDim = 1 << 16, MaxLayers = 1024, MaxVocab = 1 << 22, MaxSeq = 1 << 20;
 
     /// <summary>Loads a checkpoint into canonical weights.</summary>
-    /// <exception cref="ModelFormatException">Bad header values or a file size that disagrees with the header.</exception>
+    /// <exception cref="ModelFormatException">Bad header values, a file size that disagrees with the header, or NaN/infinite
+    /// weights (named by their canonical names, e.g. <c>blocks.0.attn.W_Q</c>).</exception>
     public static LoadedWeights Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: file not found");
@@ -87,6 +88,8 @@ public static class Llama2cCheckpoint
         if (!shared) w["unembed.W_U"] = Next(vocab, dim);
         var problems = LayoutCheck.Problems(config, w);
         if (problems.Count > 0) throw new WeightMismatchException(path, problems);
+        try { FiniteWeights.Check(path, w); }
+        catch { foreach (var t in w.Values) t.Dispose(); throw; }
         return new LoadedWeights(config, w);
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Glassbox.Models;
 
 /// <summary>Normalisation layer kind.</summary>
@@ -115,21 +117,50 @@ public sealed record ModelConfig
     /// <summary>Whether blocks have an MLP.</summary>
     public bool HasMlp => !AttnOnly && DMlp > 0;
 
-    /// <summary>Checks internal consistency and throws <see cref="ConfigException"/> naming the bad field.</summary>
+    /// <summary>Checks internal consistency and throws <see cref="ConfigException"/> listing every problem, fields named
+    /// as <see cref="ModelConfig"/> properties (family config readers translate them to config.json keys instead).</summary>
+    /// <returns>This config.</returns>
+    /// <exception cref="ConfigException">One or more problems from <see cref="Problems"/>.</exception>
     public ModelConfig Validate()
     {
-        void Need(bool ok, string field, object? value) { if (!ok) throw new ConfigException($"config field '{field}' has invalid value {value ?? "null"} (architecture {Architecture})"); }
-        Need(DModel > 0, nameof(DModel), DModel);
-        Need(NLayers > 0, nameof(NLayers), NLayers);
-        Need(NHeads > 0, nameof(NHeads), NHeads);
-        Need(KvHeads > 0 && NHeads % KvHeads == 0, nameof(NKvHeads), NKvHeads);
-        Need(HeadDim > 0 && (DHead > 0 || DModel % NHeads == 0), nameof(DHead), DHead);
-        Need(DVocab > 0, nameof(DVocab), DVocab);
-        Need(NCtx > 0, nameof(NCtx), NCtx);
-        Need(AttnOnly || DMlp > 0, nameof(DMlp), DMlp);
-        Need(Positions != PositionKind.Rotary || (RotaryWidth % 2 == 0 && RotaryWidth <= HeadDim), nameof(RotaryDim), RotaryDim);
-        Need(NormEps > 0, nameof(NormEps), NormEps);
-        Need(NTokenTypes >= 0, nameof(NTokenTypes), NTokenTypes);
+        var problems = Problems();
+        if (problems.Count > 0)
+            throw new ConfigException($"invalid config ({Architecture}): {string.Join("; ", problems.Select(p => p.Describe()))}");
         return this;
+    }
+
+    /// <summary>Every internal-consistency problem of this config (empty when it is valid).</summary>
+    /// <returns>The problems, each naming the fields involved.</returns>
+    public IReadOnlyList<ConfigProblem> Problems()
+    {
+        var p = new List<ConfigProblem>();
+        void Add(string format, params (string Field, object? Value)[] fields) =>
+            p.Add(new ConfigProblem(format, fields.Select(f => new ConfigProblemField(f.Field, f.Value)).ToArray()));
+        void Positive(int v, string field) { if (v <= 0) Add("{0} must be positive", (field, v)); }
+        Positive(DModel, nameof(DModel));
+        Positive(NLayers, nameof(NLayers));
+        Positive(NHeads, nameof(NHeads));
+        Positive(DVocab, nameof(DVocab));
+        Positive(NCtx, nameof(NCtx));
+        if (!AttnOnly) Positive(DMlp, nameof(DMlp));
+        if (NKvHeads < 0) Add("{0} must not be negative", (nameof(NKvHeads), NKvHeads));
+        else if (NKvHeads > 0 && NHeads > 0 && NHeads % NKvHeads != 0) Add("{0} does not divide {1}", (nameof(NKvHeads), NKvHeads), (nameof(NHeads), NHeads));
+        bool headKnown = false;
+        if (DHead < 0) Add("{0} must not be negative", (nameof(DHead), DHead));
+        else if (DHead > 0) headKnown = true;
+        else if (NHeads > 0 && DModel > 0)
+        {
+            if (DModel % NHeads != 0) Add("{0} does not divide {1}", (nameof(NHeads), NHeads), (nameof(DModel), DModel));
+            else headKnown = true;
+        }
+        if (Positions == PositionKind.Rotary)
+        {
+            if (headKnown && (RotaryDim < 0 || RotaryWidth % 2 != 0 || RotaryWidth > HeadDim))
+                Add(string.Create(CultureInfo.InvariantCulture, $"{{0}} gives a rotary width of {RotaryWidth}, which must be even, positive and at most the head width {HeadDim}"), (nameof(RotaryDim), RotaryDim));
+            if (!(RotaryBase > 0)) Add("{0} must be positive", (nameof(RotaryBase), RotaryBase));
+        }
+        if (!(NormEps > 0)) Add("{0} must be positive", (nameof(NormEps), NormEps));
+        if (NTokenTypes < 0) Add("{0} must not be negative", (nameof(NTokenTypes), NTokenTypes));
+        return p;
     }
 }

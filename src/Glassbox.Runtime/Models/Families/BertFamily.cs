@@ -11,6 +11,20 @@ namespace Glassbox.Models.Families;
 /// </summary>
 public sealed class BertFamily : IModelFamily
 {
+    /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
+    /// problems are reported under these keys.</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [nameof(ModelConfig.DModel)] = ["hidden_size"],
+        [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
+        [nameof(ModelConfig.NHeads)] = ["num_attention_heads"],
+        [nameof(ModelConfig.DMlp)] = ["intermediate_size"],
+        [nameof(ModelConfig.DVocab)] = ["vocab_size"],
+        [nameof(ModelConfig.NCtx)] = ["max_position_embeddings"],
+        [nameof(ModelConfig.NTokenTypes)] = ["type_vocab_size"],
+        [nameof(ModelConfig.NormEps)] = ["layer_norm_eps"],
+    };
+
     /// <inheritdoc/>
     public string Name => "bert";
 
@@ -26,7 +40,7 @@ public sealed class BertFamily : IModelFamily
     /// <inheritdoc/>
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
-        var r = new ConfigReader(configJson, sourceForErrors, Name);
+        var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         string posType = r.String("position_embedding_type", "absolute");
         if (posType != "absolute")
             throw new ConfigException($"{sourceForErrors}: config field 'position_embedding_type' = '{posType}' is not supported (bert; only 'absolute')");

@@ -8,9 +8,16 @@ internal sealed class ConfigReader
     private readonly JsonElement _root;
     private readonly string _source;
     private readonly string _family;
+    private readonly IReadOnlyDictionary<string, string[]> _keys;
 
-    public ConfigReader(JsonElement root, string source, string family)
+    /// <param name="root">The parsed config.json.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <param name="family">The family name, for messages.</param>
+    /// <param name="keys">The family's map from <see cref="ModelConfig"/> property to the config.json key(s) that feed it
+    /// (aliases in lookup order), used to name the user's keys when validation fails.</param>
+    public ConfigReader(JsonElement root, string source, string family, IReadOnlyDictionary<string, string[]> keys)
     {
+        _keys = keys;
         if (root.ValueKind != JsonValueKind.Object)
             throw new ConfigException($"{source}: config must be a JSON object, found {root.ValueKind}");
         _root = root;
@@ -103,12 +110,26 @@ internal sealed class ConfigReader
         _ => throw new ArgumentOutOfRangeException(nameof(a), a, null),
     };
 
-    /// <summary>Validates a freshly read config, prefixing errors with the file name, and normalises derived fields.</summary>
+    /// <summary>Validates a freshly read config and normalises derived fields. Every problem is reported in one
+    /// <see cref="ConfigException"/> that names the config.json keys (through the family's key map) and their values as written.</summary>
     public ModelConfig Finish(ModelConfig c)
     {
-        try { c.Validate(); }
-        catch (ConfigException ex) { throw new ConfigException($"{_source}: {ex.Message}", ex); }
+        var problems = c.Problems();
+        if (problems.Count > 0)
+            throw new ConfigException($"{_source}: {string.Join("; ", problems.Select(p => p.Describe(Describe)))} ({_family})");
         return ConfigNormalization.Normalize(c);
+    }
+
+    /// <summary>The config.json key feeding a field (the first alias present, else the first alias) with its value as written,
+    /// or, when the key is absent, the value the field got by default or derivation.</summary>
+    private string Describe(ConfigProblemField f)
+    {
+        if (!_keys.TryGetValue(f.Field, out var aliases) || aliases.Length == 0) return $"{f.Field}={ConfigProblem.ValueText(f.Value)}";
+        foreach (var key in aliases)
+        {
+            if (TryGet(key, out var v)) return $"{key}={v.GetRawText()}";
+        }
+        return $"{aliases[0]} (not set; {ConfigProblem.ValueText(f.Value)} by default)";
     }
 
     private int AsInt(string field, JsonElement v)

@@ -11,6 +11,24 @@ namespace Glassbox.Models.Families;
 /// </summary>
 public sealed class GlassboxFamily : IModelFamily
 {
+    /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
+    /// problems are reported under these keys.</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [nameof(ModelConfig.DModel)] = ["d_model"],
+        [nameof(ModelConfig.NLayers)] = ["n_layers"],
+        [nameof(ModelConfig.NHeads)] = ["n_heads"],
+        [nameof(ModelConfig.NKvHeads)] = ["n_key_value_heads"],
+        [nameof(ModelConfig.DHead)] = ["d_head"],
+        [nameof(ModelConfig.DMlp)] = ["d_mlp"],
+        [nameof(ModelConfig.DVocab)] = ["d_vocab"],
+        [nameof(ModelConfig.NCtx)] = ["n_ctx"],
+        [nameof(ModelConfig.NormEps)] = ["eps"],
+        [nameof(ModelConfig.RotaryDim)] = ["rotary_dim"],
+        [nameof(ModelConfig.RotaryBase)] = ["rotary_base"],
+        [nameof(ModelConfig.NTokenTypes)] = ["n_token_types"],
+    };
+
     /// <inheritdoc/>
     public string Name => "glassbox";
 
@@ -26,7 +44,7 @@ public sealed class GlassboxFamily : IModelFamily
     /// <inheritdoc/>
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
-        var r = new ConfigReader(configJson, sourceForErrors, Name);
+        var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         return r.Finish(new ModelConfig
         {
             Architecture = "glassbox",

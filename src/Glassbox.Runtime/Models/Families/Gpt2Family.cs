@@ -11,6 +11,19 @@ namespace Glassbox.Models.Families;
 /// </summary>
 public sealed partial class Gpt2Family : IModelFamily
 {
+    /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
+    /// problems are reported under these keys.</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [nameof(ModelConfig.DModel)] = ["n_embd"],
+        [nameof(ModelConfig.NLayers)] = ["n_layer"],
+        [nameof(ModelConfig.NHeads)] = ["n_head"],
+        [nameof(ModelConfig.DMlp)] = ["n_inner"],
+        [nameof(ModelConfig.DVocab)] = ["vocab_size"],
+        [nameof(ModelConfig.NCtx)] = ["n_positions"],
+        [nameof(ModelConfig.NormEps)] = ["layer_norm_epsilon"],
+    };
+
     /// <inheritdoc/>
     public string Name => "gpt2";
 
@@ -26,7 +39,7 @@ public sealed partial class Gpt2Family : IModelFamily
     /// <inheritdoc/>
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
-        var r = new ConfigReader(configJson, sourceForErrors, Name);
+        var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         int d = r.Int("n_embd");
         return r.Finish(new ModelConfig
         {

@@ -19,6 +19,23 @@ public sealed partial class LlamaFamily : IModelFamily
         ["qwen2"] = "Qwen2ForCausalLM",
     };
 
+    /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
+    /// problems are reported under these keys.</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [nameof(ModelConfig.DModel)] = ["hidden_size"],
+        [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
+        [nameof(ModelConfig.NHeads)] = ["num_attention_heads"],
+        [nameof(ModelConfig.NKvHeads)] = ["num_key_value_heads"],
+        [nameof(ModelConfig.DHead)] = ["head_dim"],
+        [nameof(ModelConfig.DMlp)] = ["intermediate_size"],
+        [nameof(ModelConfig.DVocab)] = ["vocab_size"],
+        [nameof(ModelConfig.NCtx)] = ["max_position_embeddings"],
+        [nameof(ModelConfig.NormEps)] = ["rms_norm_eps"],
+        [nameof(ModelConfig.RotaryDim)] = ["head_dim"],
+        [nameof(ModelConfig.RotaryBase)] = ["rope_theta"],
+    };
+
     /// <inheritdoc/>
     public string Name => "llama";
 
@@ -34,7 +51,7 @@ public sealed partial class LlamaFamily : IModelFamily
     /// <inheritdoc/>
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
-        var r = new ConfigReader(configJson, sourceForErrors, Name);
+        var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         string type = r.String("model_type", "llama");
         if (!ArchitectureOf.ContainsKey(type))
             throw new ConfigException($"{sourceForErrors}: model_type '{type}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})");

@@ -12,6 +12,21 @@ namespace Glassbox.Models.Families;
 /// </summary>
 public sealed partial class NeoXFamily : IModelFamily
 {
+    /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
+    /// problems are reported under these keys.</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [nameof(ModelConfig.DModel)] = ["hidden_size"],
+        [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
+        [nameof(ModelConfig.NHeads)] = ["num_attention_heads"],
+        [nameof(ModelConfig.DMlp)] = ["intermediate_size"],
+        [nameof(ModelConfig.DVocab)] = ["vocab_size"],
+        [nameof(ModelConfig.NCtx)] = ["max_position_embeddings"],
+        [nameof(ModelConfig.NormEps)] = ["layer_norm_eps"],
+        [nameof(ModelConfig.RotaryDim)] = ["rotary_pct", "partial_rotary_factor"],
+        [nameof(ModelConfig.RotaryBase)] = ["rotary_emb_base", "rope_theta"],
+    };
+
     /// <inheritdoc/>
     public string Name => "gpt_neox";
 
@@ -27,7 +42,7 @@ public sealed partial class NeoXFamily : IModelFamily
     /// <inheritdoc/>
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
-        var r = new ConfigReader(configJson, sourceForErrors, Name);
+        var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         r.Unsupported("rope_scaling", "rotary scaling is not implemented");
         int d = r.Int("hidden_size"), heads = r.Int("num_attention_heads");
         double pct = r.Double(0.25, "rotary_pct", "partial_rotary_factor");
