@@ -9,7 +9,8 @@ namespace Glassbox.Benchmarks;
 /// <summary>The whole UPOS probing run of issue 3 on MiniLM and UD EWT dev (80/20 split by sentence, seed 0):
 /// extraction of the embeddings + 6 layers, a linear probe and a control-task probe per layer, and the
 /// random-weights baseline model (extraction and probes). Reports wall time per round. With several thread counts
-/// (<c>probing 3 1,2,default</c>) the settings alternate within each round, so they see the same host load; "default"
+/// (<c>probing 3 1,2,default</c>) the settings alternate within each round, so they see the same host load; a third
+/// argument N limits the run to the first N training and N/4 test sentences; "default"
 /// is what the CLI uses when no <c>--threads</c> is given (<see cref="GlassboxRuntime.DefaultThreads"/>).</summary>
 public static class ProbingBench
 {
@@ -23,6 +24,11 @@ public static class ProbingBench
         var path = SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu");
         if (path is null) { Console.WriteLine("../shared/data/ud-english-ewt is absent: nothing to measure"); return; }
         var (train, test) = SeededSplit.Split(ConllUReader.Read(path), 0.8, 0, path);   // as `glassbox probe pos` does
+        if (args.Length > 2)                                            // a smaller run: the first N train sentences, N/4 test
+        {
+            int n = int.Parse(args[2], CultureInfo.InvariantCulture);
+            (train, test) = (train.Take(n).ToList(), test.Take(Math.Max(1, n / 4)).ToList());
+        }
         using var model = ModelLoader.Load("minilm");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"UPOS on MiniLM, EWT dev ({train.Count} train / {test.Count} test sentences), {Environment.ProcessorCount} cores, default threads {GlassboxRuntime.DefaultThreads}"));
         Console.WriteLine("| round | threads | wall (s) | best layer | accuracy | selectivity |");
