@@ -75,7 +75,9 @@ public static partial class CheckpointSweep
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.GetProperty("loss").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            // The result envelope ({command, model, version, manifest, result}); runs of older versions wrote the bare object.
+            var root = doc.RootElement.TryGetProperty("result", out var r) ? r : doc.RootElement;
+            return root.GetProperty("loss").EnumerateArray().Select(e => e.GetDouble()).ToList();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
