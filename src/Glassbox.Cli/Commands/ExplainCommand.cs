@@ -26,7 +26,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public bool NoCircuits { get; init; }
 
         [CommandOption("-o|--out <FILE>")]
-        [Description("Report file. Default out/glassbox-report.html (out/ is created).")]
+        [Description("Report file. Default out/glassbox-report.html under the current directory (out/ is created).")]
         public string? Out { get; init; }
     }
 

@@ -14,7 +14,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public sealed class Settings : OutputSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json. Default out/train.")]
+        [Description("Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json. Default out/train under the current directory.")]
         public string? Out { get; init; }
 
         [CommandOption("--data <FILE>")]

@@ -1,9 +1,9 @@
 using Glassbox.Cli;
-using Glassbox.Loading;
 
 namespace Glassbox.Tests.Cli;
 
-/// <summary>Files nobody named go to <c>out/</c> under the current directory (git-ignored here), not the repo root.</summary>
+/// <summary>Files nobody named go to <c>out/</c> under the current directory (git-ignored here), not the repo root
+/// or the current directory itself.</summary>
 [Collection("console")]
 public sealed class OutDefaultsTests : IDisposable
 {
@@ -22,23 +22,35 @@ public sealed class OutDefaultsTests : IDisposable
     [Fact]
     public void Should_write_the_explain_report_to_out_in_the_current_directory_by_default()
     {
-        var model = Path.Combine(_dir, "gpt2");
-        Directory.CreateDirectory(model);
-        HfExporter.Export(TinyModels.Gpt2, TinyModels.RandomWeights(TinyModels.Gpt2), model);
-        var work = Directory.CreateDirectory(Path.Combine(_dir, "work")).FullName;
-        var before = Environment.CurrentDirectory;
-        (int Code, string Out, string Err) r;
-        try
-        {
-            Environment.CurrentDirectory = work;
-            r = CliHarness.Run("explain", "-m", model, "--no-probes", "--no-circuits");
-        }
-        finally { Environment.CurrentDirectory = before; }
+        var model = TinyCliModel.Write(Path.Combine(_dir, "tiny"));
+        var (work, r) = InNewDirectory("explain", "-m", model, "--no-probes", "--no-circuits");
         Assert.True(r.Code == 0, r.Err);
         var report = Path.Combine(work, "out", "glassbox-report.html");
         Assert.True(File.Exists(report), r.Out);
         Assert.Contains("<html", File.ReadAllText(report), StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(work));   // nothing beside out/
+        Assert.Equal(new[] { "out" }, Directory.GetFileSystemEntries(work).Select(Path.GetFileName));   // nothing beside out/
+    }
+
+    [Fact]
+    public void Should_write_a_training_run_to_out_train_by_default()
+    {
+        var (work, r) = InNewDirectory("train", "--synthetic", "--vocab", "12", "--layers", "1", "--attn-only", "--d-model", "16",
+            "--heads", "2", "--ctx", "12", "--steps", "2", "--batch", "2", "--warmup", "1", "--threads", "1", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var file in new[] { "train.json", "losses.json", "loss-curve.html" })
+            Assert.True(File.Exists(Path.Combine(work, "out", "train", file)), file);
+        Assert.Equal(new[] { "out" }, Directory.GetFileSystemEntries(work).Select(Path.GetFileName));
+    }
+
+    /// <summary>--help prints each option's [Description]; read it from the settings (Spectre writes help to its own console).</summary>
+    [Theory]
+    [InlineData(typeof(Glassbox.Cli.Commands.ExplainCommand.Settings), "Default out/glassbox-report.html")]
+    [InlineData(typeof(Glassbox.Cli.Commands.TrainCommand.Settings), "Default out/train")]
+    public void Should_name_the_default_output_folder_in_help(Type settings, string expected)
+    {
+        var description = settings.GetProperty("Out")!.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
+            .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
+        Assert.Contains(expected, description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,5 +58,18 @@ public sealed class OutDefaultsTests : IDisposable
     {
         var ignore = File.ReadAllLines(Path.Combine(EnvelopeSchema.RepoRoot(), ".gitignore"));
         Assert.Contains("/out/", ignore);
+    }
+
+    /// <summary>Runs the CLI with a new empty current directory; returns that directory and the result.</summary>
+    private (string Work, (int Code, string Out, string Err) Result) InNewDirectory(params string[] args)
+    {
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "work-" + args[0])).FullName;
+        var before = Environment.CurrentDirectory;
+        try
+        {
+            Environment.CurrentDirectory = work;
+            return (work, CliHarness.Run(args));
+        }
+        finally { Environment.CurrentDirectory = before; }
     }
 }
