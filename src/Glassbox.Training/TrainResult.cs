@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Glassbox.Reports;
 
 namespace Glassbox.Training;
@@ -15,7 +16,7 @@ public sealed record TrainProgress(int Step, int TotalSteps, double Loss, double
 public sealed record CheckpointInfo(int Step, string Directory);
 
 /// <summary>The outcome of a training run.</summary>
-/// <param name="Manifest">Provenance: options, seed, data.</param>
+/// <param name="Manifest">Provenance: options, seed, data. Not written to JSON: the result envelope (<see cref="ResultEnvelope{T}"/>) carries it beside the result.</param>
 /// <param name="Data">Description of the training data.</param>
 /// <param name="Parameters">Number of parameters.</param>
 /// <param name="Losses">Training loss of each step (index 0 = step 1), in nats per token.</param>
@@ -24,7 +25,7 @@ public sealed record CheckpointInfo(int Step, string Directory);
 /// <param name="Checkpoints">Saved checkpoints, the final model last.</param>
 /// <param name="UniformLoss">Baseline: ln(vocab), the loss of a uniform prediction.</param>
 /// <param name="Seconds">Wall-clock training time.</param>
-public sealed record TrainResult(RunManifest Manifest, string Data, long Parameters, IReadOnlyList<double> Losses,
+public sealed record TrainResult([property: JsonIgnore] RunManifest Manifest, string Data, long Parameters, IReadOnlyList<double> Losses,
     IReadOnlyList<double> LearningRates, IReadOnlyList<double> GradNorms, IReadOnlyList<CheckpointInfo> Checkpoints,
     double UniformLoss, double Seconds)
 {

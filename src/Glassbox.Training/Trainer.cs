@@ -104,8 +104,9 @@ public static class Trainer
             outDir is null ? Array.Empty<CheckpointInfo>() : checkpoints, Math.Log(data.VocabSize), clock.Elapsed.TotalSeconds);
         if (outDir is not null)
         {
-            ResultJson.Save(Path.Combine(outDir, "losses.json"), new { steps = Enumerable.Range(1, losses.Count), loss = losses, learningRate = lrs, gradNorm = norms });
-            ResultJson.Save(Path.Combine(outDir, "train.json"), result);
+            ResultJson.Save(Path.Combine(outDir, "losses.json"), ResultEnvelope.Create("train", model.Name,
+                new { steps = Enumerable.Range(1, losses.Count), loss = losses, learningRate = lrs, gradNorm = norms }, manifest));
+            ResultJson.Save(Path.Combine(outDir, "train.json"), ResultEnvelope.Create("train", model.Name, result, manifest));
             LossCurve.Save(Path.Combine(outDir, "loss-curve.html"), result);
         }
         return result;

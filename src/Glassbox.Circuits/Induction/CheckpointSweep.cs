@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Glassbox.Loading;
 using Glassbox.Reports;
@@ -19,12 +20,12 @@ public sealed record CheckpointInduction(int Step, string Directory, double? Tra
     double IclScore, HeadInductionScore TopInduction, HeadInductionScore TopPreviousToken);
 
 /// <summary>The induction test across the checkpoints of a run directory (from <c>glassbox train</c>).</summary>
-/// <param name="Manifest">Provenance.</param>
+/// <param name="Manifest">Provenance. Not written to JSON: the result envelope (<see cref="ResultEnvelope{T}"/>) carries it beside the result.</param>
 /// <param name="RunDirectory">The run directory.</param>
 /// <param name="Points">One entry per checkpoint, by step.</param>
 /// <param name="PhaseChangeStep">The first step whose best prefix-matching score is at least 0.5 (null if none) —
 /// where the induction bump of the loss curve happens.</param>
-public sealed record CheckpointSweepResult(RunManifest Manifest, string RunDirectory, IReadOnlyList<CheckpointInduction> Points, int? PhaseChangeStep);
+public sealed record CheckpointSweepResult([property: JsonIgnore] RunManifest Manifest, string RunDirectory, IReadOnlyList<CheckpointInduction> Points, int? PhaseChangeStep);
 
 /// <summary>Runs <see cref="InductionAnalyzer"/> on every <c>checkpoint-{step}</c> directory of a run.</summary>
 public static partial class CheckpointSweep
@@ -75,7 +76,9 @@ public static partial class CheckpointSweep
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.GetProperty("loss").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            // The result envelope ({command, model, version, manifest, result}); runs of older versions wrote the bare object.
+            var root = doc.RootElement.TryGetProperty("result", out var r) ? r : doc.RootElement;
+            return root.GetProperty("loss").EnumerateArray().Select(e => e.GetDouble()).ToList();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

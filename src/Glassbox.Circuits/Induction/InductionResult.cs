@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Glassbox.Reports;
 
 namespace Glassbox.Circuits.Induction;
@@ -63,7 +64,7 @@ public sealed record AblationEffect(IReadOnlyList<string> Heads, RepeatLosses Lo
 public sealed record HeadAblation(int Layer, int Head, double SecondCopyIncrease, double IclScoreChange);
 
 /// <summary>The induction-head analysis of one model.</summary>
-/// <param name="Manifest">Provenance.</param>
+/// <param name="Manifest">Provenance. Not written to JSON: the result envelope (<see cref="ResultEnvelope{T}"/>) carries it beside the result.</param>
 /// <param name="SegmentLength">T, the length of the repeated segment.</param>
 /// <param name="Sequences">Number of random sequences.</param>
 /// <param name="HasBos">Whether sequences start with the model's BOS token.</param>
@@ -71,7 +72,7 @@ public sealed record HeadAblation(int Layer, int Head, double SecondCopyIncrease
 /// <param name="Heads">Per-head scores, layer by layer.</param>
 /// <param name="Ablation">Effect of ablating the chosen heads, if any.</param>
 /// <param name="HeadAblations">Effect of ablating each head alone (when asked for).</param>
-public sealed record InductionResult(RunManifest Manifest, int SegmentLength, int Sequences, bool HasBos, RepeatLosses Losses,
+public sealed record InductionResult([property: JsonIgnore] RunManifest Manifest, int SegmentLength, int Sequences, bool HasBos, RepeatLosses Losses,
     IReadOnlyList<HeadInductionScore> Heads, AblationEffect? Ablation, IReadOnlyList<HeadAblation>? HeadAblations = null)
 {
     /// <summary>The head with the highest prefix-matching score.</summary>

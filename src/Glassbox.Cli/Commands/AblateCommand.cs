@@ -85,7 +85,7 @@ public sealed class AblateCommand : Command<AblateCommand.Settings>
                         string.Create(CultureInfo.InvariantCulture, $"loss when one block is skipped (all skipped: {curve.AllSkippedLoss:F3})"), "loss"));
                 CircuitCli.Save(report, s.Out, s.Json);
             }
-            if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result, layerRemoval = curve })); return 0; }
+            if (s.Json) { CliJson.Write("ablate", model.Name, new { ablation = result, layerRemoval = curve }, manifest); return 0; }
             var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{s.Method} ablation (baseline loss {result.BaselineLoss:F4}, {result.Tokens} predictions)")).AddColumns("component", "loss", "Δ loss");
             foreach (var r in result.Rows.OrderByDescending(r => r.Delta)) t.AddRow(r.Target, r.Loss.ToString("F4", CultureInfo.InvariantCulture), r.Delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
             AnsiConsole.Write(t);

@@ -47,7 +47,7 @@ public sealed class CacheCommand : Command<CacheCommand.Settings>
             ["token_ids"] = string.Join(",", ids),
         });
         var shapes = run.Cache.Shapes().Select(x => new { name = x.Name, shape = x.Shape }).Append(new { name = HookName.Output, shape = run.Output.shape }).ToList();
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest, file = Path.GetFullPath(s.Out), tokens, tensors = shapes }));
+        if (s.Json) CliJson.Write("cache", model.Name, new { file = Path.GetFullPath(s.Out), tokens, tensors = shapes }, manifest);
         else
         {
             var t = new Table().AddColumns("tensor", "shape");

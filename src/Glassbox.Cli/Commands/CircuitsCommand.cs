@@ -70,7 +70,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
                     trigrams.Select(t => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{t.Source} … {t.Destination} → {t.Output}", t.QkScore.ToString("F2", CultureInfo.InvariantCulture), t.OvScore.ToString("F2", CultureInfo.InvariantCulture), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture) })));
             CircuitCli.Save(report, s.Out, s.Json);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
+        if (s.Json) { CliJson.Write("circuits", model.Name, result, manifest); return 0; }
         var ct = new Table().Title("OV copying scores (top)").AddColumns("head", "copying", "top singular value");
         foreach (var x in copying.OrderByDescending(x => x.Score).Take(s.Top)) ct.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}H{x.Head}"), x.Score.ToString("F3", CultureInfo.InvariantCulture), x.TopSingularValue.ToString("F2", CultureInfo.InvariantCulture));
         AnsiConsole.Write(ct);

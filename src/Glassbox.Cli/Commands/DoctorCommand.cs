@@ -46,7 +46,7 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["default_model"] = modelStatus,
             ["status"] = ok ? "ok" : "problems found",
         };
-        if (settings.Json) Console.WriteLine(ResultJson.Serialize(facts));
+        if (settings.Json) CliJson.Write("doctor", null, facts);
         else
         {
             var t = new Table().AddColumns("check", "result");

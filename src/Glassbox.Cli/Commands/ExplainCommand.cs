@@ -26,8 +26,8 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public bool NoCircuits { get; init; }
 
         [CommandOption("-o|--out <FILE>")]
-        [Description("Report file. Default glassbox-report.html.")]
-        public string Out { get; init; } = "glassbox-report.html";
+        [Description("Report file. Default out/glassbox-report.html under the current directory (out/ is created).")]
+        public string? Out { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -45,9 +45,10 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         }
         if (s.Json || Console.IsOutputRedirected) Build(null);
         else AnsiConsole.Status().Start("Building the report...", ctx => Build(m => ctx.Status(m)));
-        report!.Save(s.Out);
-        var full = Path.GetFullPath(s.Out);
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("explain", model), report = full, summary, probes, circuits }));
+        var file = CliPaths.OrDefault(s.Out, "glassbox-report.html");
+        report!.Save(file);
+        var full = Path.GetFullPath(file);
+        if (s.Json) CliJson.Write("explain", model.Name, new { report = full, summary, probes, circuits }, RunManifest.For("explain", model));
         else
         {
             AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");

@@ -23,7 +23,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         using var model = CliModel.Load(s);
         ModelExport.Export(model, s.Out);
         var files = Directory.EnumerateFiles(s.Out).Select(Path.GetFileName).Order().ToList();
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(new { manifest = RunManifest.For("export", model), dir = Path.GetFullPath(s.Out), files }));
+        if (s.Json) CliJson.Write("export", model.Name, new { dir = Path.GetFullPath(s.Out), files }, RunManifest.For("export", model));
         else AnsiConsole.MarkupLine($"Exported {Markup.Escape(model.Name)} to [bold]{Markup.Escape(s.Out)}[/]: {Markup.Escape(string.Join(", ", files))}");
         return 0;
     }

@@ -48,11 +48,8 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         string text = model.Tokenizer?.Decode(ids) ?? string.Join(",", ids);
         if (s.Json)
         {
-            Console.WriteLine(ResultJson.Serialize(new
-            {
-                manifest = RunManifest.For("generate", model, s.Seed, new Dictionary<string, string> { ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture), ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture) }),
-                promptIds = prompt, ids, text,
-            }));
+            CliJson.Write("generate", model.Name, new { promptIds = prompt, ids, text },
+                RunManifest.For("generate", model, s.Seed, new Dictionary<string, string> { ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture), ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture) }));
         }
         else
         {

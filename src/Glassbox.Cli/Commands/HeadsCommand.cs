@@ -42,7 +42,7 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
             }
             CircuitCli.Save(report, s.Out, s.Json);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
+        if (s.Json) { CliJson.Write("heads", model.Name, r, manifest); return 0; }
         var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Head detectors on {Markup.Escape(model.Name)} ({s.Sequences} seeded sequences, block {s.BlockLength})"))
             .AddColumns("head", "prev-token", "duplicate", "induction", "first-token", "labels");
         foreach (var h in r.Heads)

@@ -64,7 +64,7 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
             GlassboxRuntime.Initialize(s.Threads);
             var sweep = ProbeProgress.Run("Analysing checkpoints", s.Json, p => CheckpointSweep.Run(s.Checkpoints, options, p));
             if (s.Out is not null) InductionReport.Add(new HtmlReport($"Induction heads across checkpoints: {Path.GetFileName(sweep.RunDirectory)}"), sweep).Save(s.Out);
-            if (s.Json) { Console.WriteLine(ResultJson.Serialize(sweep)); return 0; }
+            if (s.Json) { CliJson.Write("induction", sweep.Manifest.Model, sweep, sweep.Manifest); return 0; }
             var t = new Table().AddColumns("step", "train loss", "first copy", "second copy", "ICL score", "best induction head", "best prev-token head");
             foreach (var p in sweep.Points)
                 t.AddRow(p.Step.ToString(CultureInfo.InvariantCulture), p.TrainLoss is double tl ? F(tl) : "", F(p.FirstCopyLoss), F(p.SecondCopyLoss), F(p.IclScore),
@@ -77,7 +77,7 @@ public sealed class InductionCommand : Command<InductionCommand.Settings>
         using var model = CliModel.Load(s);
         var r = InductionAnalyzer.Analyze(model, options);
         if (s.Out is not null) InductionReport.Add(new HtmlReport($"Induction heads: {model.Name}"), r, model.Config.NLayers, model.Config.NHeads).Save(s.Out);
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(r)); return 0; }
+        if (s.Json) { CliJson.Write("induction", model.Name, r, r.Manifest); return 0; }
         var ht = new Table().AddColumns("head", "previous-token", "prefix-matching", "direct copying", "OV copying");
         if (r.HeadAblations is not null) ht.AddColumns("ablated: Δ 2nd-copy loss", "ablated: Δ ICL");
         foreach (var h in r.Heads)

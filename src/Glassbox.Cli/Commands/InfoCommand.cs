@@ -14,7 +14,7 @@ public sealed class InfoCommand : Command<ModelSettings>
     {
         using var model = CliModel.Load(settings);
         var info = ModelInfo.Of(model);
-        if (settings.Json) { Console.WriteLine(ResultJson.Serialize(info)); return 0; }
+        if (settings.Json) { CliJson.Write("info", model.Name, info, RunManifest.For("info", model)); return 0; }
         var cfg = new Table().Title($"[bold]{Markup.Escape(model.Name)}[/]").AddColumns("field", "value");
         foreach (var (k, v) in info.Config) cfg.AddRow(k, Markup.Escape(v));
         AnsiConsole.Write(cfg);

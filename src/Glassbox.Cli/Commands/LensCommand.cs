@@ -37,7 +37,7 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var r = LogitLens.Run(model, ids, new LogitLensOptions { TopK = s.TopK, Target = target });
         var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["target"] = s.Target ?? "none" });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
+        if (s.Json) { CliJson.Write("lens", model.Name, r, manifest); return 0; }
         var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ('{Markup.Escape(r.Tokens[pos])}')")).AddColumns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
         {

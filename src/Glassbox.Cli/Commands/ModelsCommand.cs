@@ -30,7 +30,7 @@ public sealed class ModelsCommand : Command<OutputSettings>
         var root = searched.Select(p => p.Found).FirstOrDefault(f => f is not null);
         var data = new DataReport(SharedData.Variable, Environment.GetEnvironmentVariable(SharedData.Variable) is { Length: > 0 } v ? v : null,
             searched, root, SharedData.DataSets(), SharedData.File("stories260K", "stories260K.bin") is not null);
-        if (settings.Json) { Console.WriteLine(ResultJson.Serialize(new ModelsResult(rows, data))); return 0; }
+        if (settings.Json) { CliJson.Write("models", null, new ModelsResult(rows, data)); return 0; }
         var t = new Table().AddColumns("name", "family", "description", "available");
         foreach (var m in rows) t.AddRow(Markup.Escape(m.Name) + (m.IsDefault ? " [green](default)[/]" : ""), m.Family, Markup.Escape(m.Description), m.Available ? "[green]yes[/]" : "[yellow]no[/] " + Markup.Escape(m.Location));
         AnsiConsole.Write(t);

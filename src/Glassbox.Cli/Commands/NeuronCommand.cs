@@ -52,7 +52,7 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
                     updates.Select(u => (IReadOnlyList<string>)new[] { u.Position.ToString(CultureInfo.InvariantCulture), u.Token, u.Predicted, string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))) })));
             CircuitCli.Save(report, s.Out, s.Json);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
+        if (s.Json) { CliJson.Write("neuron", model.Name, result, manifest); return 0; }
         var t1 = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{neuron}: top-triggering prefixes over {s.MaxTexts} texts")).AddColumns("activation", "prefix");
         foreach (var t in top) t1.AddRow(t.Activation.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(t.Prefix.ReplaceLineEndings(" ")));
         AnsiConsole.Write(t1);

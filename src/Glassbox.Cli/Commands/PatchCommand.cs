@@ -79,7 +79,7 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
                 attribution.AttributionMs, attribution.ExactMs, attribution.SpeedUp,
                 checks = attribution.Checks.Select(c => new { kind = c.Kind.Name(), c.Pearson, c.Nodes, estimate = c.Estimate.Effects }),
             };
-            Console.WriteLine(ResultJson.Serialize(new { manifest, sweep, attribution = attr }));
+            CliJson.Write("patch", model.Name, new { sweep, attribution = attr }, manifest);
             return 0;
         }
         // Tokens down the side (prompts are long), layers across.

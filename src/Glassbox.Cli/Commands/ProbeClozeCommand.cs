@@ -61,7 +61,7 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
             ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Report is not null) ParameterFreeReport.AddCloze(new HtmlReport($"Cloze facts: {model.Name}"), result).Save(s.Report);
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
+        if (s.Json) { CliJson.Write("probe cloze", model.Name, result, manifest); return 0; }
         var t = new Table().AddColumns("relation", "mode", "facts", "P@1 [[95%]]", "P@5 [[95%]]", "P@10 [[95%]]");
         foreach (var r in result.Relations.Append(result.Overall))
             t.AddRow(Markup.Escape(r.Relation), r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(CultureInfo.InvariantCulture),

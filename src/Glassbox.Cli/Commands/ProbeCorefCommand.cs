@@ -42,10 +42,11 @@ public sealed class ProbeCorefCommand : Command<ProbeCorefCommand.Settings>
         var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) =>
             CoreferenceExperiment.Run(model, train, test, options with { Extraction = options.Extraction with { Progress = progress } }, status));
         string description = string.Create(CultureInfo.InvariantCulture, $"Built-in pronoun sentences (seed {s.Seed}): {s.Sentences} training sentences and {s.TestSentences} test sentences with held-out nouns and names, half gender and half number cues");
-        var manifest = RunManifest.For("probe coref", model, s.Seed, new Dictionary<string, string> { ["rank"] = s.Rank.ToString(CultureInfo.InvariantCulture), ["sentences"] = s.Sentences.ToString(CultureInfo.InvariantCulture), ["test-sentences"] = s.TestSentences.ToString(CultureInfo.InvariantCulture) });
-        var payload = new { manifest, data = description, example = test[0].Text, result };
+        var manifest = RunManifest.For("probe coref", model, s.Seed, new Dictionary<string, string> { ["rank"] = s.Rank.ToString(CultureInfo.InvariantCulture), ["sentences"] = s.Sentences.ToString(CultureInfo.InvariantCulture), ["test-sentences"] = s.TestSentences.ToString(CultureInfo.InvariantCulture) })
+            with { DataDescription = description + "; first test sentence: " + test[0].Text };
+        var payload = CliJson.Envelope("probe coref", model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox coreference probing: {model.Name}", r => CoreferenceReport.AddSection(r, result, model.Name, description));
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        if (s.Json) { CliJson.Write(payload); return 0; }
         var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Pronoun → antecedent by similarity on {Markup.Escape(model.Name)} ({result.TestSentences} test sentences, chance 0.5)"))
             .AddColumns("layer", "raw [[95% CI]]", "probe [[95% CI]]", "raw gender / number", "probe gender / number", "random model raw / probe");
         foreach (var l in result.Layers)

@@ -69,10 +69,10 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         var manifest = RunManifest.For("probe edge", model, s.Seed, new Dictionary<string, string>
         {
             ["task"] = s.Task, ["pooling"] = s.Pooling, ["word-pooling"] = s.WordPooling, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture), ["builtin"] = s.BuiltIn.ToString(),
-        }) with { Data = files };
-        var payload = new { manifest, data = description, result };
+        }) with { Data = files, DataDescription = description };
+        var payload = CliJson.Envelope("probe edge", model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox edge probing: {model.Name}", r => EdgeReport.AddSection(r, result, model.Name, description));
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        if (s.Json) { CliJson.Write(payload); return 0; }
         ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }

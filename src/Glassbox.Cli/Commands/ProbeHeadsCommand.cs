@@ -68,14 +68,14 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         {
             ["sentences"] = sentences.Count.ToString(CultureInfo.InvariantCulture), ["relations"] = string.Join(",", relations), ["masking"] = s.Masking.ToString(),
             ["resamples"] = s.Resamples.ToString(CultureInfo.InvariantCulture),
-        }) with { Data = files };
+        }) with { Data = files, DataDescription = description };
         if (s.Out is not null)
         {
             var report = new HtmlReport($"Glassbox attention heads: {model.Name}");
             HeadReport.AddSections(report, result, description);
             report.Save(s.Out);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, data = description, result })); return 0; }
+        if (s.Json) { CliJson.Write("probe heads", model.Name, result, manifest); return 0; }
         Print(result, model.Name, description, s.Masking && result.Masking is null);
         return 0;
     }

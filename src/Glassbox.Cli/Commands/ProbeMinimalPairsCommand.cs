@@ -64,7 +64,7 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             var report = new HtmlReport($"Minimal pairs: {model.Name}");
             ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
+        if (s.Json) { CliJson.Write("probe minimal-pairs", model.Name, result, manifest); return 0; }
         var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [[95%]]", "mean criterion [[95%]]");
         foreach (var p in result.Phenomena)
             t.AddRow(Markup.Escape(p.Name), p.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));

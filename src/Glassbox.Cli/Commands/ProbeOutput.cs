@@ -9,10 +9,10 @@ namespace Glassbox.Cli.Commands;
 /// the HTML report to --report.</summary>
 internal static class ProbeOutput
 {
-    public static void Write<T>(T payload, string? outFile, string? reportFile, string title, Action<HtmlReport> addSections)
+    public static void Write<T>(ResultEnvelope<T> payload, string? outFile, string? reportFile, string title, Action<HtmlReport> addSections)
     {
         bool outIsHtml = outFile is not null && outFile.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
-        if (outFile is not null && !outIsHtml) ResultJson.Save(outFile, payload);
+        if (outFile is not null && !outIsHtml) CliJson.Save(outFile, payload);
         foreach (var file in new[] { outIsHtml ? outFile : null, reportFile }.OfType<string>().Distinct())
         {
             var report = new HtmlReport(title);

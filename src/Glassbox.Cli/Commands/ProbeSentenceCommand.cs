@@ -52,10 +52,10 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
             options with { Extraction = options.Extraction with { Progress = progress } }, status));
         var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
-            with { Data = files };
-        var payload = new { manifest, data = description, result };
+            with { Data = files, DataDescription = description };
+        var payload = CliJson.Envelope("probe sentence", model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description + " (sentence vectors: mean of word vectors)"));
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        if (s.Json) { CliJson.Write(payload); return 0; }
         ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }

@@ -26,7 +26,7 @@ public class ProbeRunSettings : ModelSettings
     public string? Report { get; init; }
 
     [CommandOption("-o|--out <FILE>")]
-    [Description("Write the JSON result (with manifest); a name ending in .html writes the HTML report instead.")]
+    [Description("Write the JSON result (the --json envelope, docs/json.md); a name ending in .html writes the HTML report instead.")]
     public string? Out { get; init; }
 
     /// <summary>Extraction options with the cache directory and the given subword pooling.</summary>

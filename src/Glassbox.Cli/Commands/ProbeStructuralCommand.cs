@@ -60,12 +60,12 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         void Go(Action<string>? st) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, new ExtractionOptions { CacheDirectory = s.CacheDir }, status: st);
         if (s.Json || Console.IsOutputRedirected) Go(null);
         else AnsiConsole.Status().Start("structural probes", ctx => Go(m => ctx.Status(m)));
-        var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture), ["rank"] = s.Rank?.ToString(CultureInfo.InvariantCulture) ?? "d_model" }) with { Data = files };
+        var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture), ["rank"] = s.Rank?.ToString(CultureInfo.InvariantCulture) ?? "d_model" }) with { Data = files, DataDescription = description };
         var layers = result.Layers.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.UuasInterval, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();
         var random = result.RandomModel.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();
-        var payload = new { manifest, data = description, result.TrainSentences, result.TestSentences, result.SkippedSentences,
-            rightBranchingUuas = result.Layers[0].Result.RightBranchingUuas, layers, randomModel = random };
-        if (s.Out is not null) ResultJson.Save(s.Out, payload);
+        var payload = CliJson.Envelope("probe structural", model.Name, new { result.TrainSentences, result.TestSentences, result.SkippedSentences,
+            rightBranchingUuas = result.Layers[0].Result.RightBranchingUuas, layers, randomModel = random }, manifest);
+        if (s.Out is not null) CliJson.Save(s.Out, payload);
         if (s.Report is not null)
         {
             var report = new HtmlReport($"Glassbox structural probe: {model.Name}");
@@ -75,7 +75,7 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
             if (result.RandomModel.Count > 0) StructuralReport.AddSection(report, "Structural probe on the random-weights model (baseline)", result.RandomModel, id: "structural-random");
             report.Save(s.Report);
         }
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(payload)); return 0; }
+        if (s.Json) { CliJson.Write(payload); return 0; }
         var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Structural probes on {Markup.Escape(model.Name)} ({result.TrainSentences} train / {result.TestSentences} test sentences)"))
             .AddColumns("layer", "UUAS [[95% CI]]", "DSpr", "root acc", "NSpr", "random-model UUAS");
         for (int i = 0; i < result.Layers.Count; i++)

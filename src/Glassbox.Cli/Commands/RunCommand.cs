@@ -44,7 +44,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             var idx = top.indexes.data<long>().ToArray();
             var p = top.values.data<float>().ToArray();
             var rows = idx.Select((id, i) => new { rank = i + 1, id = (int)id, token = CliModel.Tok(model, (int)id), probability = p[i] }).ToList();
-            result = new { manifest = RunManifest.For("run", model), tokens, ids, nextTokens = rows };
+            result = new { tokens, ids, nextTokens = rows };
             if (!s.Json)
             {
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {Markup.Escape(string.Join(" ", tokens.Select(t => $"[{t}]")))}");
@@ -59,7 +59,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             var mean = output.mean(new long[] { 0 });
             var emb = mean / mean.norm();
             var first = emb[..8].data<float>().ToArray();
-            result = new { manifest = RunManifest.For("run", model), tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
+            result = new { tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
             if (!s.Json)
             {
                 AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]"));
@@ -69,7 +69,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
                 AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
             }
         }
-        if (s.Json) Console.WriteLine(ResultJson.Serialize(result));
+        if (s.Json) CliJson.Write("run", model.Name, result, RunManifest.For("run", model));
         return 0;
     }
 }

@@ -67,7 +67,7 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
             ["samples"] = s.Samples.ToString(CultureInfo.InvariantCulture), ["window"] = s.Window.ToString(CultureInfo.InvariantCulture), ["prompts"] = list.Count.ToString(CultureInfo.InvariantCulture), ["knownOnly"] = s.KnownOnly.ToString(),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Out is not null) summary.AddTo(new HtmlReport($"Causal tracing: {model.Name}")).Save(s.Out);
-        if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, summary })); return 0; }
+        if (s.Json) { CliJson.Write("trace", model.Name, summary, manifest); return 0; }
         var t = new Table().AddColumn("tokens");
         for (int l = 0; l < model.Config.NLayers; l++) t.AddColumn(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < TraceSummary.CategoryNames.Count; c++)

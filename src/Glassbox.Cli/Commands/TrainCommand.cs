@@ -14,7 +14,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public sealed class Settings : OutputSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json.")]
+        [Description("Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json. Default out/train under the current directory.")]
         public string? Out { get; init; }
 
         [CommandOption("--data <FILE>")]
@@ -100,7 +100,6 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("give --out DIR");
         if (s.Data is not null && s.Synthetic) throw new InputException("give either --data or --synthetic, not both");
         if (s.BpeMerges < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {s.BpeMerges}"));
         var checkpoints = ParseSteps(s.Checkpoints);
@@ -112,9 +111,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }.Validate();
         ITrainingData data = s.Data is not null ? TextCorpusData.Load(s.Data, s.BpeMerges) : new RepeatedSegmentData(s.Vocab).Validate();
         GlassboxRuntime.Initialize(s.Threads);
+        var outDir = CliPaths.OrDefault(s.Out, "train");
         var dataManifest = s.Data is null ? null : new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) };
         TrainResult result;
-        if (s.Json || Console.IsOutputRedirected) result = Trainer.Train(options, data, s.Out, dataManifest: dataManifest);
+        if (s.Json || Console.IsOutputRedirected) result = Trainer.Train(options, data, outDir, dataManifest: dataManifest);
         else
         {
             result = null!;
@@ -122,7 +122,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("Training", maxValue: options.Steps);
-                    result = Trainer.Train(options, data, s.Out, p =>
+                    result = Trainer.Train(options, data, outDir, p =>
                     {
                         task.Value = p.Step;
                         if (p.Step % 10 == 0 || p.Step == p.TotalSteps) task.Description = string.Create(CultureInfo.InvariantCulture, $"Training (loss {p.Loss:F3})");
@@ -131,11 +131,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         if (s.Json)
         {
-            Console.WriteLine(ResultJson.Serialize(new
+            CliJson.Write("train", result.Manifest.Model, new
             {
-                manifest = result.Manifest, data = result.Data, parameters = result.Parameters, seconds = result.Seconds, uniformLoss = result.UniformLoss,
-                firstLoss = result.LossEnds.First, lastLoss = result.LossEnds.Last, checkpoints = result.Checkpoints, output = Path.GetFullPath(s.Out),
-            }));
+                data = result.Data, parameters = result.Parameters, seconds = result.Seconds, uniformLoss = result.UniformLoss,
+                firstLoss = result.LossEnds.First, lastLoss = result.LossEnds.Last, checkpoints = result.Checkpoints, output = Path.GetFullPath(outDir),
+            }, result.Manifest);
             return 0;
         }
         var t = new Table().AddColumns("", "value");
@@ -148,7 +148,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         t.AddRow("time", string.Create(CultureInfo.InvariantCulture, $"{result.Seconds:F1} s"));
         t.AddRow("checkpoints", string.Join(", ", result.Checkpoints.Select(c => Path.GetFileName(c.Directory))));
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))} (loss-curve.html, losses.json, train.json)");
+        AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(outDir))} (loss-curve.html, losses.json, train.json)");
         return 0;
     }
 

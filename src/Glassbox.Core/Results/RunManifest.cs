@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Glassbox;
 
 /// <summary>What produced a result: tool version, model and its hash, data hashes, seed and options. Every JSON
-/// result carries one.</summary>
+/// result carries one, in its <see cref="ResultEnvelope{T}"/>.</summary>
 public sealed record RunManifest
 {
     /// <summary>Glassbox version.</summary>
@@ -16,6 +16,8 @@ public sealed record RunManifest
     public ModelSource? ModelSource { get; init; }
     /// <summary>Hashes of input data files, by path.</summary>
     public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
+    /// <summary>The data in words (file and split, or the built-in generator and its seed), or null.</summary>
+    public string? DataDescription { get; init; }
     /// <summary>Seed, if the run is random.</summary>
     public long? Seed { get; init; }
     /// <summary>Options as given.</summary>

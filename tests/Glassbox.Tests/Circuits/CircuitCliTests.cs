@@ -46,7 +46,7 @@ public sealed class CircuitCliTests : IDisposable
         using (var doc = JsonDocument.Parse(o)) Assert.Equal(16, doc.RootElement.GetProperty("result").GetProperty("composition").GetArrayLength());
         (code, o, err) = Cli("ablate", "--model", m, "--token-ids", ids, "--ablate", "head:0.1,attn:1,neuron:1.3", "--remove-layers", "--json");
         Assert.True(code == 0, err);
-        using (var doc = JsonDocument.Parse(o)) Assert.Equal(3, doc.RootElement.GetProperty("result").GetProperty("rows").GetArrayLength());
+        using (var doc = JsonDocument.Parse(o)) Assert.Equal(3, doc.RootElement.GetProperty("result").GetProperty("ablation").GetProperty("rows").GetArrayLength());
     }
 
     [Fact]

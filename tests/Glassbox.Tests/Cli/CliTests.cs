@@ -89,7 +89,7 @@ public sealed class CliTests : IDisposable
         var (code, output, err) = Cli("run", "--model", TinyGpt2Dir(), "--token-ids", "1,2,3", "--top", "5", "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
-        Assert.Equal(5, doc.RootElement.GetProperty("nextTokens").GetArrayLength());
+        Assert.Equal(5, doc.RootElement.GetProperty("result").GetProperty("nextTokens").GetArrayLength());
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("blocks.5.attn.hook_pattern", html);
         Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<figure>").Count);   // every head + 4 head-statistic maps
         using var doc = JsonDocument.Parse(output);
-        Assert.Equal(22_565_376, doc.RootElement.GetProperty("summary").GetProperty("parameters").GetInt64());
+        Assert.Equal(22_565_376, doc.RootElement.GetProperty("result").GetProperty("summary").GetProperty("parameters").GetInt64());
     }
 
     [SkippableFact]
@@ -118,7 +118,7 @@ public sealed class CliTests : IDisposable
         foreach (var section in new[] { "Head detectors", "Logit lens", "Activation patching: residual stream", "Activation patching: head outputs" })
             Assert.Contains(section, html);
         using var doc = JsonDocument.Parse(output);
-        var c = doc.RootElement.GetProperty("circuits");
+        var c = doc.RootElement.GetProperty("result").GetProperty("circuits");
         Assert.True(c.GetProperty("cleanLogitDiff").GetSingle() > c.GetProperty("corruptedLogitDiff").GetSingle());
         Assert.Contains(c.GetProperty("labelledHeads").EnumerateArray(), h => h.GetString()!.Contains("previous-token"));
     }
@@ -131,6 +131,6 @@ public sealed class CliTests : IDisposable
         Assert.True(code == 0, err);
         Assert.DoesNotContain("Head detectors", File.ReadAllText(file));
         using var doc = JsonDocument.Parse(output);
-        Assert.False(doc.RootElement.TryGetProperty("circuits", out var c) && c.ValueKind != JsonValueKind.Null);
+        Assert.False(doc.RootElement.GetProperty("result").TryGetProperty("circuits", out var c) && c.ValueKind != JsonValueKind.Null);
     }
 }

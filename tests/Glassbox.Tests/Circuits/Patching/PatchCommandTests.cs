@@ -47,10 +47,11 @@ public sealed class PatchCommandTests : IDisposable
         var (code, output, err) = Cli(Args("--hook", "z", "--attribution", "--json", "--out", html));
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
-        var sweep = doc.RootElement.GetProperty("sweep");
+        var sweep = doc.RootElement.GetProperty("result").GetProperty("sweep");
         Assert.Equal(2, sweep.GetProperty("effects").GetArrayLength());
         Assert.Equal(4, sweep.GetProperty("effects")[0].GetArrayLength());
-        Assert.Equal(4, doc.RootElement.GetProperty("attribution").GetProperty("checks").GetArrayLength());
+        Assert.Equal(4, doc.RootElement.GetProperty("result").GetProperty("attribution").GetProperty("checks").GetArrayLength());
+        Assert.Equal("patch", doc.RootElement.GetProperty("command").GetString());
         Assert.Equal("patch", doc.RootElement.GetProperty("manifest").GetProperty("command").GetString());
         var text = File.ReadAllText(html);
         Assert.Contains("<svg", text);
@@ -76,7 +77,7 @@ public sealed class PatchCommandTests : IDisposable
             "--subject", "Lily", "--samples", "3", "--json", "--out", html, "--threads", "1");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
-        var s = doc.RootElement.GetProperty("summary");
+        var s = doc.RootElement.GetProperty("result");
         Assert.Equal(1, s.GetProperty("prompts").GetInt32());
         Assert.True(s.GetProperty("meanPClean").GetSingle() > s.GetProperty("meanPCorrupted").GetSingle());
         Assert.Contains("<svg", File.ReadAllText(html));
@@ -84,6 +85,6 @@ public sealed class PatchCommandTests : IDisposable
             "--corrupted", "Once upon a time, there was a little kid named Timmy. One day,", "--answer", "Lily", "--wrong", "Timmy", "--json", "--threads", "1");
         Assert.True(code == 0, err);
         using var p = JsonDocument.Parse(output);
-        Assert.True(p.RootElement.GetProperty("sweep").GetProperty("cleanScore").GetSingle() > 0);
+        Assert.True(p.RootElement.GetProperty("result").GetProperty("sweep").GetProperty("cleanScore").GetSingle() > 0);
     }
 }
