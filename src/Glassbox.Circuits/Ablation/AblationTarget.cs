@@ -35,7 +35,7 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
     /// <summary>"head:1.3", "neuron:0.17", "attn:1", "mlp:0".</summary>
     public override string ToString() => Kind switch
     {
-        ComponentKind.Head => $"head:{Layer}.{Index}",
+        ComponentKind.Head => "head:" + HeadName.Format(Layer, Index),
         ComponentKind.Neuron => $"neuron:{Layer}.{Index}",
         ComponentKind.Attn => $"attn:{Layer}",
         _ => $"mlp:{Layer}",
@@ -46,7 +46,7 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
     public static AblationTarget Parse(string text, ModelConfig c, string argument = "--ablate")
     {
         var colon = text.Split(':', 2);
-        if (colon.Length != 2) throw new InputException($"{argument}: '{text}' is not a component; write head:L.H, neuron:L.N, attn:L or mlp:L");
+        if (colon.Length != 2) throw new InputException($"{argument}: '{text}' is not a component; write head:L1H3, neuron:L.N, attn:L or mlp:L");
         string kind = colon[0].Trim().ToLowerInvariant(), rest = colon[1].Trim();
         switch (kind)
         {

@@ -56,7 +56,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         }
         else
         {
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(model.Name)}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
+            Show.Markup($"[grey]{model.Name}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
             Console.WriteLine(text);
         }
         return 0;
