@@ -17,7 +17,7 @@ public enum ComponentKind
     Mlp,
 }
 
-/// <summary>A model component to ablate, written "head:1.3", "neuron:0.17", "attn:1" or "mlp:0".</summary>
+/// <summary>A model component to ablate, written "head:L1H3", "neuron:0.17", "attn:1" or "mlp:0".</summary>
 /// <param name="Kind">Component kind.</param>
 /// <param name="Layer">Block index.</param>
 /// <param name="Index">Head or neuron index (-1 for whole layers).</param>
@@ -32,7 +32,7 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
         _ => HookName.MlpOut(Layer),
     };
 
-    /// <summary>"head:1.3", "neuron:0.17", "attn:1", "mlp:0".</summary>
+    /// <summary>"head:L1H3", "neuron:0.17", "attn:1", "mlp:0".</summary>
     public override string ToString() => Kind switch
     {
         ComponentKind.Head => "head:" + HeadName.Format(Layer, Index),

@@ -72,7 +72,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
         }
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result })); return 0; }
         var ct = Show.Titled("OV copying scores (top)").Columns("head", "copying", "top singular value");
-        foreach (var x in copying.OrderByDescending(x => x.Score).Take(s.Top)) ct.Row(string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}H{x.Head}"), x.Score.ToString("F3", CultureInfo.InvariantCulture), x.TopSingularValue.ToString("F2", CultureInfo.InvariantCulture));
+        foreach (var x in copying.OrderByDescending(x => x.Score).Take(s.Top)) ct.Row(HeadName.Format(x.Layer, x.Head), x.Score.ToString("F3", CultureInfo.InvariantCulture), x.TopSingularValue.ToString("F2", CultureInfo.InvariantCulture));
         Show.Write(ct);
         if (composition.Count > 0)
         {

@@ -46,7 +46,7 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
         var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Head detectors on {model.Name} ({s.Sequences} seeded sequences, block {s.BlockLength})"))
             .Columns("head", "prev-token", "duplicate", "induction", "first-token", "labels");
         foreach (var h in r.Heads)
-            t.Row(string.Create(CultureInfo.InvariantCulture, $"L{h.Layer}H{h.Head}"), h.PreviousToken.ToString("F3", CultureInfo.InvariantCulture), h.DuplicateToken.ToString("F3", CultureInfo.InvariantCulture), h.Induction.ToString("F3", CultureInfo.InvariantCulture), h.FirstToken.ToString("F3", CultureInfo.InvariantCulture), string.Join(", ", h.Labels));
+            t.Row(HeadName.Format(h.Layer, h.Head), h.PreviousToken.ToString("F3", CultureInfo.InvariantCulture), h.DuplicateToken.ToString("F3", CultureInfo.InvariantCulture), h.Induction.ToString("F3", CultureInfo.InvariantCulture), h.FirstToken.ToString("F3", CultureInfo.InvariantCulture), string.Join(", ", h.Labels));
         t.Row(new[] { Show.Styled("grey", "uniform") }.Concat(new[] { "previous-token", "duplicate-token", "induction", "first-token" }.Select(k => Show.Cell(r.UniformBaseline[k].ToString("F3", CultureInfo.InvariantCulture)))).Append(Show.Styled("grey", "control")).ToArray());
         Show.Write(t);
         return 0;

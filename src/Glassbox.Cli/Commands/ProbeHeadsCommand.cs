@@ -96,7 +96,7 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
             .Columns("head", "to first", "to last [SEP]", "to punct.", "to prev.", "to next", "to self", "entropy", "class");
         for (int l = 0; l < st.Layers; l++)
             for (int h = 0; h < st.Heads; h++)
-                t.Row(string.Create(CultureInfo.InvariantCulture, $"L{l}-H{h}"), F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
+                t.Row(HeadName.Format(l, h), F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
                     F(st.ToNext[l][h]), F(st.ToSelf[l][h]), F(st.Entropy[l][h]), r.Patterns.Labels[l][h].ToString());
         Show.Write(t);
         var d = Show.Titled("Dependency heads (Clark et al. 2019) vs the best fixed offset")
@@ -112,7 +112,7 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         if (r.Masking is { } m)
         {
             Show.Line(string.Create(CultureInfo.InvariantCulture, $"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: ") +
-                string.Join(", ", m.MostHarmful(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}-H{x.Head} {x.Delta:+0.0000;-0.0000}"))));
+                string.Join(", ", m.MostHarmful(5).Select(x => HeadName.Format(x.Layer, x.Head) + string.Create(CultureInfo.InvariantCulture, $" {x.Delta:+0.0000;-0.0000}"))));
         }
         else if (maskingSkipped) Show.Markup($"masking skipped.");
         Show.Markup($"time: {r.Seconds:F1} s");

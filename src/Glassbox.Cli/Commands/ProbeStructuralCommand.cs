@@ -78,8 +78,8 @@ public sealed class ProbeStructuralCommand : Command<ProbeStructuralCommand.Sett
         using var model = CliModel.Load(s);
         var options = new StructuralProbeOptions { Rank = s.Rank, Epochs = s.Epochs, Seed = s.Seed };
         StructuralExperimentResult result = null!;
-        void Go(Action<string>? st) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, new ExtractionOptions { CacheDirectory = s.CacheDir }, status: st);
-        CliProgress.Run("probe structural", s.Json, p => Go(p.Reporter));
+        void Go(Action<string>? st, Action<int, int>? count) => result = StructuralProbeExperiment.Run(model, train, test, options, !s.NoRandomModel, new ExtractionOptions { CacheDirectory = s.CacheDir, Progress = count }, status: st);
+        CliProgress.Run("probe structural", s.Json, "sentences", p => { Go(p.Reporter, p.Counter); return 0; }, model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe structural", model, s.Seed, new Dictionary<string, string> { ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture), ["sentences"] = s.Sentences.ToString(CultureInfo.InvariantCulture), ["rank"] = s.Rank?.ToString(CultureInfo.InvariantCulture) ?? "d_model" }) with { Data = files };
         var layers = result.Layers.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.UuasInterval, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();
         var random = result.RandomModel.Select(l => new { layer = l.Layer, l.Result.Uuas, l.Result.DSpr, l.Result.RootAccuracy, l.Result.NSpr }).ToList();

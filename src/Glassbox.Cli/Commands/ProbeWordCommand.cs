@@ -58,8 +58,8 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         };
         using var model = CliModel.Load(s);
         string taskName = task == "feature" ? s.Feature! : task.ToUpperInvariant();
-        WordProbeResult result = null!;
-        CliProgress.Run("probe " + task, s.Json, p => result = WordProbeExperiment.Run(model, train, test, taskName, label, options, p.Reporter));
+        var result = CliProgress.Run("probe " + task, s.Json, "sentences", p => WordProbeExperiment.Run(model, train, test, taskName, label,
+            options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter), model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe " + task, model, s.Seed, new Dictionary<string, string> { ["probe"] = s.Probe, ["pooling"] = s.Pooling, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
             with { Data = dataFiles };
         var payload = new { manifest, data = description, result };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Glassbox.Cli;
 using Glassbox.Loading;
@@ -25,7 +26,7 @@ public sealed class CliConsoleTests : IDisposable
 
     private static void AssertClean((int Code, string Out, string Err) r, string what)
     {
-        Assert.True(r.Code == 0, $"{what}: exit {r.Code}: {r.Err}");
+        Assert.True(r.Code == 0, string.Create(CultureInfo.InvariantCulture, $"{what}: exit {r.Code}: {r.Err}"));
         Assert.DoesNotContain("internal error", r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Out + r.Err, StringComparison.Ordinal);
     }
@@ -56,7 +57,7 @@ public sealed class CliConsoleTests : IDisposable
     {
         var m = Tiny();
         string ids = "1,5,9,13,2,5,9";
-        var outFile = Path.Combine(_dir, "[bold]out[/].safetensors");
+        var outFile = Path.Combine(_dir, "[bold]out[[x]] [X].safetensors");
         var runs = new List<string[]>
         {
             new[] { "models" }, new[] { "doctor" }, new[] { "info", "-m", m },
@@ -80,7 +81,7 @@ public sealed class CliConsoleTests : IDisposable
         Assert.Contains("[batch, pos, d_model]", info.Out, StringComparison.Ordinal);
         var cache = Cli("cache", "-m", m, "--token-ids", ids, "--out", outFile);
         Assert.Contains("[1, 7, ", cache.Out, StringComparison.Ordinal);
-        Assert.Contains("[bold]out[/]", cache.Out.ReplaceLineEndings(""), StringComparison.Ordinal);
+        Assert.Contains("[bold]out[[x]] [X]", cache.Out.ReplaceLineEndings(""), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +118,7 @@ public sealed class CliConsoleTests : IDisposable
         var o = w.ToString();
         int count = 0;
         for (int i = o.IndexOf(text, StringComparison.Ordinal); i >= 0; i = o.IndexOf(text, i + 1, StringComparison.Ordinal)) count++;
-        Assert.True(count >= 7, $"'{text}' shown {count} times in:\n{o}");
+        Assert.True(count >= 7, string.Create(CultureInfo.InvariantCulture, $"'{text}' shown {count} times in:\n{o}"));
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public sealed class CliConsoleTests : IDisposable
             var lines = File.ReadAllLines(f);
             for (int i = 0; i < lines.Length; i++)
                 foreach (var b in banned)
-                    if (lines[i].Contains(b, StringComparison.Ordinal)) bad.Add($"{Path.GetFileName(f)}:{i + 1}: {b}");
+                    if (lines[i].Contains(b, StringComparison.Ordinal)) bad.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(f)}:{i + 1}: {b}"));
         }
         Assert.True(bad.Count == 0, "raw Spectre calls (use Show): " + string.Join("; ", bad));
     }
@@ -169,11 +170,45 @@ public sealed class CliConsoleTests : IDisposable
         var p = new CliProgress("probe pos", "sentences", layerCount: 8, plain: w, interval: 2, clock: () => now);
         p.Status("layer 3: training");
         p.Count(0, 4000);
-        now = 1; p.Count(300, 4000);
+        now = 0.5; p.Count(150, 4000);
         Assert.Equal("", w.ToString());
         now = 4; p.Count(1200, 4000);
-        var line = w.ToString().Trim();
-        Assert.Equal("probe pos: layer 3/7, 1200/4000 sentences, 300/s, ETA 10 s", line);
+        Assert.Equal("probe pos: layer 3/7: training, 1200/4000 sentences, 300/s, ETA 10 s", w.ToString().Trim());
+        now = 5; p.Count(1500, 4000);
+        Assert.Single(w.ToString().Trim().Split('\n'));
         Assert.Equal("2 min 5 s", CliProgress.Duration(125));
+        Assert.Equal("1 h 2 min", CliProgress.Duration(3725));
+    }
+
+    [Fact]
+    public void Should_count_layers_and_fractions_from_status_messages()
+    {
+        double now = 10;
+        var p = new CliProgress("probe structural", "items", layerCount: 7, clock: () => now);
+        p.Status("layer 0: training structural probes");
+        now = 40; p.Status("layer 2: training structural probes");
+        Assert.Equal("probe structural: layer 2/6: training structural probes, 2/7 layers, 15 s each, ETA 1 min 15 s", p.Describe());
+        p.Status("extracting representations of the random-weights model");
+        Assert.Equal("probe structural: extracting representations of the random-weights model", p.Describe());
+        now = 50; p.Status("random-weights model: layer 0: training structural probes");
+        Assert.Equal("probe structural: random-weights model: layer 0/6: training structural probes, 0/7 layers", p.Describe());
+        p.Status("masking head 12/48");
+        now = 56; p.Status("masking head 24/48");
+        Assert.Equal("probe structural: masking head 24/48, 2/s, ETA 12 s", p.Describe());
+    }
+
+    [Fact]
+    public void Should_write_a_heartbeat_line_between_updates()
+    {
+        double now = 0;
+        var w = new StringWriter();
+        var p = new CliProgress("explain", "items", plain: w, interval: 5, clock: () => now);
+        p.Status("probing: UPOS");
+        p.Tick();
+        Assert.Equal("", w.ToString());
+        now = 1.2; p.Tick();
+        now = 3; p.Tick();
+        now = 6.5; p.Tick();
+        Assert.Equal(new[] { "explain: probing: UPOS", "explain: probing: UPOS" }, w.ToString().Trim().ReplaceLineEndings("\n").Split('\n'));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Glassbox.Loading;
 
@@ -24,7 +25,7 @@ public sealed class CliParsingTests : IDisposable
     private static string BadInput(params string[] args)
     {
         var (code, _, err) = Cli(args);
-        Assert.True(code == 2, $"exit {code}: {err}");
+        Assert.True(code == 2, string.Create(CultureInfo.InvariantCulture, $"exit {code}: {err}"));
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
         Assert.Single(err.Trim().Split('\n'));
         return err;

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using Glassbox.Cli;
+using Glassbox.Loading;
+using Glassbox.Tokenization;
+
+namespace Glassbox.Tests.Cli;
+
+/// <summary>Every command in human mode (tables, not --json) on a tiny causal LM with a byte-level tokenizer, stored
+/// under a path full of markup-like text and fed markup-like words: exit code 0, no stack trace, no internal error.</summary>
+[Collection("console")]
+public sealed class CliHumanModeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-human-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    /// <summary>A tiny GPT-2 that reads text: 256 byte tokens plus &lt;|endoftext|&gt;, no merges.</summary>
+    private string TinyLm()
+    {
+        var dir = Path.Combine(_dir, "[red]lm[/] [[x]]");
+        Directory.CreateDirectory(dir);
+        var config = TinyModels.Gpt2 with { DVocab = 257, NCtx = 96 };
+        HfExporter.Export(config, TinyModels.RandomWeights(config, 5), dir);
+        var bytes = ByteLevelBpeTokenizer.ByteToUnicode();
+        var vocab = Enumerable.Range(0, 256).ToDictionary(b => bytes[b].ToString(), b => b);
+        vocab["<|endoftext|>"] = 256;
+        new ByteLevelBpeTokenizer(vocab, Array.Empty<(string, string)>()).Save(dir);
+        return dir;
+    }
+
+    /// <summary>Short UD-style sentences: DET NOUN VERB DET NOUN PUNCT, singular and plural, some with a "[X]" word.</summary>
+    private string Treebank()
+    {
+        var f = Path.Combine(_dir, "tiny [X].conllu");
+        string[] nouns = { "dog", "cat", "bird", "fox", "cow", "hen" };
+        var lines = new List<string>();
+        for (int i = 0; i < 24; i++)
+        {
+            bool plural = i % 2 == 1;
+            string n1 = nouns[i % nouns.Length] + (plural ? "s" : ""), n2 = i % 3 == 0 ? "[X]" : nouns[(i + 1) % nouns.Length];
+            string verb = plural ? "see" : "sees", number = plural ? "Plur" : "Sing";
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"# sent_id = s{i}"));
+            lines.Add($"1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_");
+            lines.Add($"2\t{n1}\t{n1}\tNOUN\t{(plural ? "NNS" : "NN")}\tNumber={number}\t3\tnsubj\t_\t_");
+            lines.Add($"3\t{verb}\tsee\tVERB\t{(plural ? "VBP" : "VBZ")}\tNumber={number}\t0\troot\t_\t_");
+            lines.Add($"4\ta\ta\tDET\tDT\t_\t5\tdet\t_\t_");
+            lines.Add($"5\t{n2}\t{n2}\tNOUN\tNN\tNumber=Sing\t3\tobj\t_\t_");
+            lines.Add($"6\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_");
+            lines.Add("");
+        }
+        File.WriteAllLines(f, lines);
+        return f;
+    }
+
+    private string Jsonl(string name, IEnumerable<object> rows)
+    {
+        var f = Path.Combine(_dir, name);
+        File.WriteAllLines(f, rows.Select(r => JsonSerializer.Serialize(r)));
+        return f;
+    }
+
+    [Fact]
+    public void Should_run_every_text_command_in_human_mode_on_a_tiny_lm_with_markup_like_input()
+    {
+        var m = TinyLm();
+        var ud = Treebank();
+        var pairs = Jsonl("pairs [b].jsonl", Enumerable.Range(0, 6).Select(i => new { good = "the dogs see [it]", bad = "the dogs sees [it]", phenomenon = i % 2 == 0 ? "[red]agr" : "agr[/]" }));
+        var facts = Jsonl("facts.jsonl", new[] { "Paris", "Rome", "Oslo" }.Select(c => new { relation = "P[1]", subject = c + " [X]", @object = "a", template = "[X] is in [Y]" }));
+        var corpus = Path.Combine(_dir, "corpus.txt");
+        File.WriteAllText(corpus, "the [red] dog sees a cat.\n<|endoftext|>\nthe [/] birds see [[a fox]].\n");
+        var runs = new List<string[]>
+        {
+            new[] { "run", "-m", m, "--text", "the [red]dog[/] sees" },
+            new[] { "lens", "-m", m, "--text", "the [red]dog[/] sees" },
+            new[] { "dla", "-m", m, "--text", "the [red]dog[/] sees" },
+            new[] { "probe", "pos", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
+            new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model" },
+            new[] { "probe", "deprel", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
+            new[] { "probe", "feature", "-m", m, "--data", ud, "--feature", "Number", "--no-random-model", "--no-control" },
+            new[] { "probe", "structural", "-m", m, "--data", ud, "--sentences", "16", "--epochs", "1", "--no-random-model" },
+            new[] { "probe", "minimal-pairs", "-m", m, "--pairs", pairs },
+            new[] { "probe", "cloze", "-m", m, "--facts", facts },
+            new[] { "probe", "heads", "-m", m, "--data", ud, "--sentences", "6", "--resamples", "20" },
+            new[] { "probe", "sentence", "-m", m, "--task", "voice", "--sentences", "40", "--no-random-model", "--no-control" },
+            new[] { "probe", "edge", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
+            new[] { "probe", "coref", "-m", m, "--sentences", "24", "--test-sentences", "8", "--no-random-model" },
+            new[] { "neuron", "-m", m, "--neuron", "1.5", "--corpus", corpus, "--max-texts", "2", "--text", "the [red] dog" },
+            new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
+            new[] { "explain", "-m", m, "--text", "the [red]dog[/] sees [[a]] cat", "--no-probes", "-o", Path.Combine(_dir, "[r].html") },
+        };
+        var failures = new List<string>();
+        foreach (var args in runs)
+        {
+            var (code, o, e) = CliHarness.Run(args);
+            string what = string.Join(' ', args.Where(a => !a.StartsWith(_dir, StringComparison.Ordinal)));
+            if (code != 0 || e.Contains("internal error", StringComparison.Ordinal) || (o + e).Contains("   at ", StringComparison.Ordinal) || o.Length == 0)
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: exit {code}: {e.Trim()}"));
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
