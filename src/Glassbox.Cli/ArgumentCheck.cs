@@ -39,7 +39,7 @@ internal static class ArgumentCheck
             cmd = GlassboxCli.Commands.FirstOrDefault(c => c.Path == path);
             if (cmd is not null) i = n;
         }
-        if (cmd is null) return;
+        if (cmd is null) { UnknownCommand(args); return; }
         var options = Options(cmd.SettingsType);
         var byName = options.SelectMany(o => o.Names.Select(n => (n, o))).ToDictionary(x => x.n, x => x.o, StringComparer.Ordinal);
         int positional = cmd.SettingsType.GetProperties().Count(p => p.GetCustomAttribute<CommandArgumentAttribute>() is not null);
@@ -72,6 +72,24 @@ internal static class ArgumentCheck
             if (positional-- > 0) continue;
             throw new InputException($"unexpected argument '{a}' for '{where}' (options start with --; see '{where} --help')");
         }
+    }
+
+    // "glassbox rn" / "glassbox probe pso": name the command and suggest the nearest; options before the command and
+    // anything else are left to Spectre (strict parsing, exit code 2).
+    private static void UnknownCommand(IReadOnlyList<string> args)
+    {
+        string first = args[0];
+        if (first.StartsWith('-')) return;
+        if (GlassboxCli.Branches.ContainsKey(first))
+        {
+            if (args.Count < 2 || args[1].StartsWith('-')) return;
+            var leaves = GlassboxCli.Commands.Where(c => c.Path.StartsWith(first + " ", StringComparison.Ordinal)).Select(c => c.Path[(first.Length + 1)..]);
+            string? nearLeaf = EditDistance.Nearest(args[1], leaves);
+            throw new InputException($"unknown command '{first} {args[1]}'" + (nearLeaf is null ? $"; see 'glassbox {first} --help'" : $"; did you mean '{first} {nearLeaf}'?"));
+        }
+        var names = GlassboxCli.Commands.Select(c => c.Path.Split(' ')[0]).Distinct(StringComparer.Ordinal);
+        string? near = EditDistance.Nearest(first, names);
+        throw new InputException($"unknown command '{first}'" + (near is null ? "; see 'glassbox --help'" : $"; did you mean '{near}'?"));
     }
 
     /// <summary>Checks that <paramref name="value"/> converts to the option's type; the message names the option.</summary>

@@ -36,9 +36,11 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         public bool Masking { get; init; }
 
         [CommandOption("--resamples <N>")]
+        [Description("Bootstrap resamples for the dependency-head intervals. Default 1000.")]
         public int Resamples { get; init; } = 1000;
 
         [CommandOption("--seed <SEED>")]
+        [Description("Seed of the built-in sentences and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
         [CommandOption("-o|--out <FILE>")]

@@ -49,7 +49,11 @@ public sealed class CliConsoleTests : IDisposable
         var cmd = GlassboxCli.Commands.FirstOrDefault(c => c.Path == path);
         if (cmd is null) return;
         foreach (var o in ArgumentCheck.Options(cmd.SettingsType))
+        {
             Assert.Contains(o.Display, r.Out, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrWhiteSpace(o.Property.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), true)
+                .Cast<System.ComponentModel.DescriptionAttribute>().FirstOrDefault()?.Description), path + " " + o.Display + " has no description");
+        }
     }
 
     [Fact]
@@ -76,6 +80,7 @@ public sealed class CliConsoleTests : IDisposable
             var r = Cli(args);
             AssertClean(r, string.Join(' ', args));
             Assert.NotEmpty(r.Out);
+            Assert.DoesNotMatch(@"\bL\d+[-. ]H\d+\b|head:\d+\.\d+", r.Out);
         }
         var info = Cli("info", "-m", m);
         Assert.Contains("[batch, pos, d_model]", info.Out, StringComparison.Ordinal);

@@ -3,13 +3,14 @@ using System.Text.Json;
 using Glassbox.Cli;
 using Glassbox.Loading;
 using Glassbox.Tokenization;
+using Xunit.Abstractions;
 
 namespace Glassbox.Tests.Cli;
 
 /// <summary>Every command in human mode (tables, not --json) on a tiny causal LM with a byte-level tokenizer, stored
 /// under a path full of markup-like text and fed markup-like words: exit code 0, no stack trace, no internal error.</summary>
 [Collection("console")]
-public sealed class CliHumanModeTests : IDisposable
+public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-human-").FullName;
 
@@ -60,6 +61,18 @@ public sealed class CliHumanModeTests : IDisposable
         return f;
     }
 
+    /// <summary>The commands run in human mode here and in <see cref="CliConsoleTests"/>.</summary>
+    private static readonly string[] Covered =
+    {
+        "models", "doctor", "info", "run", "generate", "cache", "export", "lens", "dla", "heads", "circuits", "ablate", "induction", "patch", "train",
+        "probe pos", "probe tag", "probe deprel", "probe feature", "probe structural", "probe minimal-pairs", "probe cloze", "probe heads",
+        "probe sentence", "probe edge", "probe coref", "neuron", "trace", "explain",
+    };
+
+    [Fact]
+    public void Should_run_every_command_in_human_mode_in_some_test()
+        => Assert.Equal(GlassboxCli.Commands.Select(c => c.Path).Order(StringComparer.Ordinal), Covered.Order(StringComparer.Ordinal));
+
     [Fact]
     public void Should_run_every_text_command_in_human_mode_on_a_tiny_lm_with_markup_like_input()
     {
@@ -75,27 +88,31 @@ public sealed class CliHumanModeTests : IDisposable
             new[] { "lens", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "dla", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "probe", "pos", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
-            new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model" },
+            new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "deprel", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "feature", "-m", m, "--data", ud, "--feature", "Number", "--no-random-model", "--no-control" },
             new[] { "probe", "structural", "-m", m, "--data", ud, "--sentences", "16", "--epochs", "1", "--no-random-model" },
             new[] { "probe", "minimal-pairs", "-m", m, "--pairs", pairs },
             new[] { "probe", "cloze", "-m", m, "--facts", facts },
             new[] { "probe", "heads", "-m", m, "--data", ud, "--sentences", "6", "--resamples", "20" },
-            new[] { "probe", "sentence", "-m", m, "--task", "voice", "--sentences", "40", "--no-random-model", "--no-control" },
+            new[] { "probe", "sentence", "-m", m, "--task", "voice", "--sentences", "20", "--no-random-model", "--no-control" },
             new[] { "probe", "edge", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "coref", "-m", m, "--sentences", "24", "--test-sentences", "8", "--no-random-model" },
             new[] { "neuron", "-m", m, "--neuron", "1.5", "--corpus", corpus, "--max-texts", "2", "--text", "the [red] dog" },
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
-            new[] { "explain", "-m", m, "--text", "the [red]dog[/] sees [[a]] cat", "--no-probes", "-o", Path.Combine(_dir, "[r].html") },
+            new[] { "explain", "-m", m, "--text", "the [red]dog[/] sees [[a]] cat", "--no-probes", "--no-circuits", "-o", Path.Combine(_dir, "[r].html") },
         };
         var failures = new List<string>();
         foreach (var args in runs)
         {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             var (code, o, e) = CliHarness.Run(args);
             string what = string.Join(' ', args.Where(a => !a.StartsWith(_dir, StringComparison.Ordinal)));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{sw.Elapsed.TotalSeconds:F1} s  {what}"));
             if (code != 0 || e.Contains("internal error", StringComparison.Ordinal) || (o + e).Contains("   at ", StringComparison.Ordinal) || o.Length == 0)
                 failures.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: exit {code}: {e.Trim()}"));
+            else if (System.Text.RegularExpressions.Regex.IsMatch(o, @"\bL\d+[-. ]H\d+\b|head:\d+\.\d+"))
+                failures.Add($"{what}: a head not written L1H3 in: {o}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -114,6 +114,29 @@ public sealed class CliParsingTests : IDisposable
         Assert.Equal(0, Glassbox.Circuits.Induction.InductionOptions.ParseHeads(head + ",0.1").Count - 2);
     }
 
+    [Fact]
+    public void Should_suggest_the_nearest_command_for_an_unknown_one()
+    {
+        Assert.Contains("unknown command 'rn'; did you mean 'run'?", BadInput("rn", "-m", "x"), StringComparison.Ordinal);
+        Assert.Contains("unknown command 'probe pso'; did you mean 'probe pos'?", BadInput("probe", "pso"), StringComparison.Ordinal);
+        Assert.Contains("unknown command 'zzzzzzzz'; see 'glassbox --help'", BadInput("zzzzzzzz"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_spell_heads_one_way_in_every_source_file()
+    {
+        // Output goes through HeadName.Format ("L1H3"); these are the spellings that used to appear beside it.
+        var banned = new System.Text.RegularExpressions.Regex(@"L\{[^}]+\}-H\{|L\{[^}]+\} H\{|""head:\{[^}]+\}\.\{|\{(l|layer|x\.Layer|h\.Layer|a\.Layer)\}\.\{(h|head|x\.Head|h\.Head|a\.Head)\}");
+        var root = Path.Combine(Architecture.PartRules.RepoRoot(), "src");
+        var bad = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (f, i, line)))
+            .Where(x => banned.IsMatch(x.line))
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(x.f)}:{x.i + 1}"))
+            .ToList();
+        Assert.True(bad.Count == 0, "heads not written L1H3: " + string.Join(", ", bad));
+    }
+
     private sealed class ArgumentCheckProbe
     {
         private enum Mode { Zero, Mean }
