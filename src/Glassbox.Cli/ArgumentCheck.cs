@@ -92,6 +92,17 @@ internal static class ArgumentCheck
         throw new InputException($"unknown command '{first}'" + (near is null ? "; see 'glassbox --help'" : $"; did you mean '{near}'?"));
     }
 
+    /// <summary>One whole number from a comma-separated option value ("3,7,11"): "not a whole number" for text,
+    /// "out of range" for a number past <see cref="int.MaxValue"/> (e.g. 2^40), never a silent wrap.</summary>
+    /// <exception cref="InputException">Not a whole number, or out of range; the message names <paramref name="option"/>.</exception>
+    public static int Int(string part, string option)
+    {
+        if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) return v;
+        if (BigInteger.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{option}: '{part}' is out of range ({int.MinValue}..{int.MaxValue})"));
+        throw new InputException($"{option}: '{part}' is not a whole number");
+    }
+
     /// <summary>Checks that <paramref name="value"/> converts to the option's type; the message names the option.</summary>
     internal static void CheckValue(OptionInfo o, string value)
     {

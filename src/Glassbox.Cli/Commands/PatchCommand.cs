@@ -103,5 +103,5 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
 
     internal static IReadOnlyList<int>? Ints(string? s, string opt) => s is null ? null
         : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"{opt}: '{p}' is not an integer")).ToList();
+            .Select(p => ArgumentCheck.Int(p, opt)).ToList();
 }

@@ -145,7 +145,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"--checkpoints: '{p}' is not a step number"))
+            .Select(p => ArgumentCheck.Int(p, "--checkpoints"))
             .Distinct().Order().ToList();
     }
 }

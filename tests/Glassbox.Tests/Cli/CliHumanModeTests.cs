@@ -116,4 +116,38 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    [Fact]
+    public void Should_bound_the_structural_probe_by_sentences_and_epochs()
+    {
+        var m = TinyLm();
+        var ud = Treebank();
+        var (code, o, e) = CliHarness.Run("probe", "structural", "-m", m, "--data", ud, "--sentences", "8", "--epochs", "2", "--no-random-model", "--json");
+        Assert.True(code == 0, e);
+        using var doc = JsonDocument.Parse(o);
+        Assert.Equal(8, Find(doc.RootElement, "trainSentences")!.Value.GetInt32());
+        Assert.Equal(2, Find(doc.RootElement, "testSentences")!.Value.GetInt32());
+        var epochs = Find(doc.RootElement, "epochs")!.Value;
+        Assert.Equal("2", epochs.ValueKind == JsonValueKind.String ? epochs.GetString() : epochs.GetRawText());
+        foreach (var bad in new[] { new[] { "--epochs", "0" }, new[] { "--sentences", "-1" } })
+        {
+            var r = CliHarness.Run(new[] { "probe", "structural", "-m", m, "--data", ud }.Concat(bad).ToArray());
+            Assert.True(r.Code == 2, r.Err);
+            Assert.Contains(bad[0], r.Err, StringComparison.Ordinal);
+        }
+    }
+
+    private static JsonElement? Find(JsonElement e, string name)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+            foreach (var p in e.EnumerateObject())
+            {
+                if (p.NameEquals(name)) return p.Value;
+                if (Find(p.Value, name) is { } inner) return inner;
+            }
+        if (e.ValueKind == JsonValueKind.Array)
+            foreach (var x in e.EnumerateArray())
+                if (Find(x, name) is { } inner) return inner;
+        return null;
+    }
 }

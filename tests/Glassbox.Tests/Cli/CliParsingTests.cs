@@ -74,6 +74,11 @@ public sealed class CliParsingTests : IDisposable
         var err = BadInput("run", "-m", Tiny(), "--token-ids", "1," + (1L << 40).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains("out of range", err, StringComparison.Ordinal);
         Assert.Contains("not an integer", BadInput("run", "-m", Tiny(), "--token-ids", "1,x"), StringComparison.Ordinal);
+        string big = (1L << 40).ToString(CultureInfo.InvariantCulture);
+        Assert.Contains("--target: token id " + big + " is out of range", BadInput("lens", "-m", Tiny(), "--token-ids", "1,2", "--target", "#" + big), StringComparison.Ordinal);
+        Assert.Contains("--positions: '" + big + "' is out of range", BadInput("patch", "-m", Tiny(), "--clean-ids", "3,7,11", "--corrupted-ids", "3,8,11",
+            "--answer", "#7", "--wrong", "#8", "--positions", big), StringComparison.Ordinal);
+        Assert.Contains("--checkpoints: 'x' is not a whole number", BadInput("train", "--out", Path.Combine(_dir, "t"), "--synthetic", "--checkpoints", "0,x"), StringComparison.Ordinal);
     }
 
     [Theory]
