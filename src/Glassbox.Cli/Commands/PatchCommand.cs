@@ -83,7 +83,7 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
             return 0;
         }
         // Tokens down the side (prompts are long), layers across.
-        var t = new Table().AddColumn(kind.IsPerHead() ? "head" : "position");
+        var t = Show.Table(kind.IsPerHead() ? "head" : "position");
         foreach (var l in sweep.Layers) t.Column(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < sweep.ColumnLabels.Count; c++)
             t.Row(new[] { sweep.ColumnLabels[c] }.Concat(sweep.Effects.Select(r => r[c].ToString("F2", CultureInfo.InvariantCulture))).ToArray());

@@ -68,7 +68,7 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Out is not null) summary.AddTo(new HtmlReport($"Causal tracing: {model.Name}")).Save(s.Out);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, summary })); return 0; }
-        var t = new Table().AddColumn("tokens");
+        var t = Show.Table("tokens");
         for (int l = 0; l < model.Config.NLayers; l++) t.Column(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < TraceSummary.CategoryNames.Count; c++)
             t.Row(new[] { string.Create(CultureInfo.InvariantCulture, $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})") }
