@@ -67,7 +67,7 @@ public static class ModelReport
                 float prev = batch.Length > 1 ? m.diagonal(-1).mean().item<float>() : 0f;
                 float self = m.diagonal().mean().item<float>();
                 heads.Add(new HeadSummary(l, h, ent, first, prev, self));
-                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, string.Create(CultureInfo.InvariantCulture, $"L{l} H{h}"), 0f, 1f, cell: 9, sqrtScale: true));
+                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), 0f, 1f, cell: 9, sqrtScale: true));
             }
         }
         figs.Append("</div>");

@@ -17,7 +17,7 @@ public enum ComponentKind
     Mlp,
 }
 
-/// <summary>A model component to ablate, written "head:1.3", "neuron:0.17", "attn:1" or "mlp:0".</summary>
+/// <summary>A model component to ablate, written "head:L1H3", "neuron:0.17", "attn:1" or "mlp:0".</summary>
 /// <param name="Kind">Component kind.</param>
 /// <param name="Layer">Block index.</param>
 /// <param name="Index">Head or neuron index (-1 for whole layers).</param>
@@ -32,10 +32,10 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
         _ => HookName.MlpOut(Layer),
     };
 
-    /// <summary>"head:1.3", "neuron:0.17", "attn:1", "mlp:0".</summary>
+    /// <summary>"head:L1H3", "neuron:0.17", "attn:1", "mlp:0".</summary>
     public override string ToString() => Kind switch
     {
-        ComponentKind.Head => $"head:{Layer}.{Index}",
+        ComponentKind.Head => "head:" + HeadName.Format(Layer, Index),
         ComponentKind.Neuron => $"neuron:{Layer}.{Index}",
         ComponentKind.Attn => $"attn:{Layer}",
         _ => $"mlp:{Layer}",
@@ -46,7 +46,7 @@ public sealed record AblationTarget(ComponentKind Kind, int Layer, int Index)
     public static AblationTarget Parse(string text, ModelConfig c, string argument = "--ablate")
     {
         var colon = text.Split(':', 2);
-        if (colon.Length != 2) throw new InputException($"{argument}: '{text}' is not a component; write head:L.H, neuron:L.N, attn:L or mlp:L");
+        if (colon.Length != 2) throw new InputException($"{argument}: '{text}' is not a component; write head:L1H3, neuron:L.N, attn:L or mlp:L");
         string kind = colon[0].Trim().ToLowerInvariant(), rest = colon[1].Trim();
         switch (kind)
         {

@@ -38,7 +38,7 @@ public sealed record AblationOptions
 }
 
 /// <summary>Loss with one component ablated.</summary>
-/// <param name="Target">Component, e.g. "head:1.3".</param>
+/// <param name="Target">Component, e.g. "head:L1H3".</param>
 /// <param name="Method">Replacement method.</param>
 /// <param name="Loss">Mean next-token cross-entropy with the component ablated.</param>
 /// <param name="Delta">Loss − baseline loss.</param>

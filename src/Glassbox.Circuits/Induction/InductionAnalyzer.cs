@@ -23,7 +23,7 @@ public static class InductionAnalyzer
         var c = model.Config;
         if (!c.Causal || !c.HasUnembed) throw new InputException($"{model.Name} is not a causal language model; the induction test needs next-token predictions");
         foreach (var (l, h) in options.Ablate)
-            if (l >= c.NLayers || h >= c.NHeads) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--ablate: head {l}.{h} does not exist ({c.NLayers} layers × {c.NHeads} heads)"));
+            if (l >= c.NLayers || h >= c.NHeads) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--ablate: head {HeadName.Format(l, h)} does not exist ({c.NLayers} layers × {c.NHeads} heads)"));
         var data = RepeatedTokens.Make(c, options.SegmentLength, options.Sequences, options.Seed);
         int t = data.SegmentLength, o = data.Offset;
         int early = options.EarlyPosition ?? o + t / 2;
@@ -83,7 +83,7 @@ public static class InductionAnalyzer
         var manifest = RunManifest.For("induction", model, options.Seed, new Dictionary<string, string>
         {
             ["segment"] = t.ToString(CultureInfo.InvariantCulture), ["sequences"] = n.ToString(CultureInfo.InvariantCulture), ["early"] = early.ToString(CultureInfo.InvariantCulture), ["late"] = late.ToString(CultureInfo.InvariantCulture),
-            ["ablate"] = string.Join(",", options.Ablate.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Layer}.{a.Head}"))),
+            ["ablate"] = string.Join(",", options.Ablate.Select(a => HeadName.Format(a.Layer, a.Head))),
         });
         return new InductionResult(manifest, t, n, o == 1, losses, heads, ablation, scan);
     }
@@ -127,7 +127,7 @@ public static class InductionAnalyzer
             }
             ctrlLoss = dl.Average(); ctrlIcl = di.Average();
         }
-        return new AblationEffect(chosen.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Layer}.{x.Head}")).ToList(), ablated,
+        return new AblationEffect(chosen.Select(x => HeadName.Format(x.Layer, x.Head)).ToList(), ablated,
             ablated.SecondCopy.Mean - clean.SecondCopy.Mean, ablated.IclScore.Mean - clean.IclScore.Mean, ctrlLoss, ctrlIcl);
     }
 

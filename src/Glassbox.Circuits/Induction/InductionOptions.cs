@@ -26,19 +26,11 @@ public sealed record InductionOptions
     /// <summary>Sequences per forward pass.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Parses "L.H,L.H" (e.g. "1.3,1.0").</summary>
-    /// <exception cref="InputException">A head is not written as layer.head.</exception>
+    /// <summary>Parses a comma-separated head list in any <see cref="HeadName"/> spelling (e.g. "L1H3,1.0").</summary>
+    /// <exception cref="InputException">An entry is not a head.</exception>
     public static IReadOnlyList<(int Layer, int Head)> ParseHeads(string? text, string option = "--ablate")
     {
         if (string.IsNullOrWhiteSpace(text)) return Array.Empty<(int, int)>();
-        var list = new List<(int, int)>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var lh = part.Split('.');
-            if (lh.Length != 2 || !int.TryParse(lh[0], CultureInfo.InvariantCulture, out int l) || !int.TryParse(lh[1], CultureInfo.InvariantCulture, out int h) || l < 0 || h < 0)
-                throw new InputException($"{option}: '{part}' is not a head written as layer.head (e.g. 1.3)");
-            list.Add((l, h));
-        }
-        return list.Distinct().ToList();
+        return HeadName.ParseList(text, option).Distinct().ToList();
     }
 }

@@ -21,7 +21,7 @@ public static class InductionReport
             HtmlReport.Heatmap(Grid(r, layers, heads, h => h.Induction), Rows(layers), Cols(heads), "prefix-matching (induction) score", cell: 24) +
             HtmlReport.Heatmap(Grid(r, layers, heads, h => h.PreviousToken), Rows(layers), Cols(heads), "previous-token score", cell: 24) +
             HtmlReport.Table(new[] { "head", "previous-token", "prefix-matching", "direct copying (logits)", "OV copying Σλ/Σ|λ|" },
-                r.Heads.Select(h => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"{h.Layer}.{h.Head}"), F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) })));
+                r.Heads.Select(h => (IReadOnlyList<string>)new[] { HeadName.Format(h.Layer, h.Head), F(h.PreviousToken), F(h.Induction), F(h.DirectCopying), F(h.OvCopying) })));
         if (r.Ablation is { } a)
             report.Add("induction-ablation", "Ablation", HtmlReport.Paragraph(
                 $"Zero-ablating {string.Join(", ", a.Heads)} ({HookPoints.AttnZ.Leaf}): second-copy loss {a.Losses.SecondCopy} (+{F(a.SecondCopyIncrease)}), ICL score " +
@@ -29,7 +29,7 @@ public static class InductionReport
                 $"second-copy loss +{(a.ControlSecondCopyIncrease is double c ? F(c) : "n/a")}, ICL score change {(a.ControlIclScoreChange is double d ? F(d) : "n/a")}."));
         if (r.HeadAblations is { } scan)
             report.Add("induction-scan", "Single-head ablations", HtmlReport.Table(new[] { "head", "second-copy loss change", "ICL score change" },
-                scan.Select(a => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"{a.Layer}.{a.Head}"), F(a.SecondCopyIncrease), F(a.IclScoreChange) })));
+                scan.Select(a => (IReadOnlyList<string>)new[] { HeadName.Format(a.Layer, a.Head), F(a.SecondCopyIncrease), F(a.IclScoreChange) })));
         return report;
     }
 
@@ -52,7 +52,7 @@ public static class InductionReport
             s.Points.Select(p => (IReadOnlyList<string>)new[]
             {
                 p.Step.ToString(CultureInfo.InvariantCulture), p.TrainLoss is double t ? F(t) : "", F(p.FirstCopyLoss), F(p.SecondCopyLoss), F(p.IclScore),
-                string.Create(CultureInfo.InvariantCulture, $"{p.TopInduction.Layer}.{p.TopInduction.Head} ({F(p.TopInduction.Induction)})"), string.Create(CultureInfo.InvariantCulture, $"{p.TopPreviousToken.Layer}.{p.TopPreviousToken.Head} ({F(p.TopPreviousToken.PreviousToken)})"),
+                HeadName.Format(p.TopInduction.Layer, p.TopInduction.Head) + " (" + F(p.TopInduction.Induction) + ")", HeadName.Format(p.TopPreviousToken.Layer, p.TopPreviousToken.Head) + " (" + F(p.TopPreviousToken.PreviousToken) + ")",
             }));
         string phase = s.PhaseChangeStep is int st ? string.Create(CultureInfo.InvariantCulture, $"The best prefix-matching score first reaches 0.5 at step {st}.") : "No checkpoint has a head with prefix-matching score ≥ 0.5.";
         report.Add("induction-checkpoints", "Across checkpoints", chartLoss + chartScores + HtmlReport.Paragraph(phase) + table);

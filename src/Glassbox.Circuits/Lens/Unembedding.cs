@@ -71,9 +71,9 @@ public static class Unembedding
     /// <see cref="InputException"/> naming <paramref name="argument"/>. A number "#17" is taken as a raw id.</summary>
     public static int TokenId(HookedTransformer model, string text, string argument)
     {
-        if (text.StartsWith('#') && int.TryParse(text.AsSpan(1), CultureInfo.InvariantCulture, out int raw))
+        if (text.Length > 1 && text[0] == '#' && text.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0)
         {
-            if (raw < 0 || raw >= model.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: token id {raw} is outside the vocabulary 0..{model.Config.DVocab - 1}"));
+            if (!int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int raw) || raw >= model.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: token id {text[1..]} is out of range: the vocabulary is 0..{model.Config.DVocab - 1}"));
             return raw;
         }
         if (model.Tokenizer is null) throw new InputException($"{argument}: {model.Name} has no tokenizer; give a raw id like #17");

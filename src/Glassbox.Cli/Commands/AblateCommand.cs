@@ -14,7 +14,7 @@ public sealed class AblateCommand : Command<AblateCommand.Settings>
     public sealed class Settings : CircuitSettings
     {
         [CommandOption("--ablate <TARGETS>")]
-        [Description("Comma-separated components: head:L.H, neuron:L.N, attn:L, mlp:L, or all-heads / all-layers. Default all-heads.")]
+        [Description("Comma-separated components: head:L1H3 (or head:1.3), neuron:L.N, attn:L, mlp:L, or all-heads / all-layers. Default all-heads.")]
         public string Ablate { get; init; } = "all-heads";
 
         [CommandOption("--method <METHOD>")]
@@ -71,7 +71,7 @@ public sealed class AblateCommand : Command<AblateCommand.Settings>
         try
         {
             var options = new AblationOptions { Method = method, MeanMode = mode, Seed = s.Seed };
-            var result = ProbeProgress.Run("Ablating", s.Json, p => Ablator.Run(model, batch, targets, options, reference, p));
+            var result = CliProgress.Run("ablate", s.Json, "components", p => Ablator.Run(model, batch, targets, options, reference, p.Counter));
             var curve = s.RemoveLayers ? LayerRemoval.Run(model, batch) : null;
             var manifest = RunManifest.For("ablate", model, s.Seed, new Dictionary<string, string> { ["method"] = s.Method, ["meanMode"] = s.MeanMode, ["ablate"] = s.Ablate }) with { Data = data };
             if (s.Out is not null)
@@ -86,15 +86,15 @@ public sealed class AblateCommand : Command<AblateCommand.Settings>
                 CircuitCli.Save(report, s.Out, s.Json);
             }
             if (s.Json) { CliJson.Write("ablate", model.Name, new { ablation = result, layerRemoval = curve }, manifest); return 0; }
-            var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{s.Method} ablation (baseline loss {result.BaselineLoss:F4}, {result.Tokens} predictions)")).AddColumns("component", "loss", "Δ loss");
-            foreach (var r in result.Rows.OrderByDescending(r => r.Delta)) t.AddRow(r.Target, r.Loss.ToString("F4", CultureInfo.InvariantCulture), r.Delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(t);
+            var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"{s.Method} ablation (baseline loss {result.BaselineLoss:F4}, {result.Tokens} predictions)")).Columns("component", "loss", "Δ loss");
+            foreach (var r in result.Rows.OrderByDescending(r => r.Delta)) t.Row(r.Target, r.Loss.ToString("F4", CultureInfo.InvariantCulture), r.Delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
+            Show.Write(t);
             if (curve is not null)
             {
-                var lt = new Table().Title("Layer removal (resid_post(l) := resid_pre(l))").AddColumns("skipped", "loss");
-                for (int l = 0; l < curve.SkippedLoss.Count; l++) lt.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{l}"), curve.SkippedLoss[l].ToString("F4", CultureInfo.InvariantCulture));
-                lt.AddRow("all", curve.AllSkippedLoss.ToString("F4", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(lt);
+                var lt = Show.Titled("Layer removal (resid_post(l) := resid_pre(l))").Columns("skipped", "loss");
+                for (int l = 0; l < curve.SkippedLoss.Count; l++) lt.Row(string.Create(CultureInfo.InvariantCulture, $"L{l}"), curve.SkippedLoss[l].ToString("F4", CultureInfo.InvariantCulture));
+                lt.Row("all", curve.AllSkippedLoss.ToString("F4", CultureInfo.InvariantCulture));
+                Show.Write(lt);
             }
             return 0;
         }

@@ -50,10 +50,10 @@ public sealed class CacheCommand : Command<CacheCommand.Settings>
         if (s.Json) CliJson.Write("cache", model.Name, new { file = Path.GetFullPath(s.Out), tokens, tensors = shapes }, manifest);
         else
         {
-            var t = new Table().AddColumns("tensor", "shape");
-            foreach (var x in shapes) t.AddRow(x.name, "[" + string.Join(", ", x.shape) + "]");
-            AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine($"Wrote {shapes.Count} tensors to [bold]{Markup.Escape(s.Out)}[/].");
+            var t = Show.Table("tensor", "shape");
+            foreach (var x in shapes) t.Row(x.name, "[" + string.Join(", ", x.shape) + "]");
+            Show.Write(t);
+            Show.Markup($"Wrote {shapes.Count} tensors to [bold]{s.Out}[/].");
         }
         return 0;
     }

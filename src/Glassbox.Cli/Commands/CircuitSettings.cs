@@ -62,7 +62,7 @@ internal static class CircuitCli
     {
         if (path is null) return;
         report.Save(path);
-        if (!json) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(path))}");
+        if (!json) Show.Wrote(path);
     }
 
     /// <summary>Token texts of ids.</summary>

@@ -15,8 +15,8 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
 {
     public sealed class Settings : CircuitSettings
     {
-        [CommandOption("--head <L.H>")]
-        [Description("Also show this head's full OV circuit (top output tokens) for the source tokens.")]
+        [CommandOption("--head <HEAD>")]
+        [Description("Also show this head's (L1H3, L1-H3 or 1.3) full OV circuit (top output tokens) for the source tokens.")]
         public string? Head { get; init; }
 
         [CommandOption("--sources <TOKENS>")]
@@ -38,7 +38,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             ? s.Sources.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Unembedding.TokenId(model, t, "--sources")).ToList()
             : s.Text is not null || s.TokenIds is not null ? CliModel.Ids(model, s.Text, s.TokenIds).Distinct().ToList()
             : Enumerable.Range(3, Math.Min(10, c.DVocab - 3)).ToList();
-        var copying = ProbeProgress.Run("OV eigenvalues", s.Json, p => WeightCircuits.CopyingScores(model));
+        var copying = CliProgress.Run("circuits: OV eigenvalues", s.Json, "heads", p => WeightCircuits.CopyingScores(model));
         var composition = WeightCircuits.CompositionScores(model);
         double baseline = WeightCircuits.RandomCompositionBaseline(c, 50, s.Seed);
         var bigrams = WeightCircuits.Bigrams(model, sources, 5);
@@ -71,29 +71,29 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { CliJson.Write("circuits", model.Name, result, manifest); return 0; }
-        var ct = new Table().Title("OV copying scores (top)").AddColumns("head", "copying", "top singular value");
-        foreach (var x in copying.OrderByDescending(x => x.Score).Take(s.Top)) ct.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}H{x.Head}"), x.Score.ToString("F3", CultureInfo.InvariantCulture), x.TopSingularValue.ToString("F2", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(ct);
+        var ct = Show.Titled("OV copying scores (top)").Columns("head", "copying", "top singular value");
+        foreach (var x in copying.OrderByDescending(x => x.Score).Take(s.Top)) ct.Row(HeadName.Format(x.Layer, x.Head), x.Score.ToString("F3", CultureInfo.InvariantCulture), x.TopSingularValue.ToString("F2", CultureInfo.InvariantCulture));
+        Show.Write(ct);
         if (composition.Count > 0)
         {
-            var kt = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Composition (top by max of Q/K/V; random baseline {baseline:F3})")).AddColumns("from", "to", "Q", "K", "V");
-            foreach (var x in composition.OrderByDescending(x => Math.Max(x.Q, Math.Max(x.K, x.V))).Take(s.Top)) kt.AddRow(x.From, x.To, x.Q.ToString("F3", CultureInfo.InvariantCulture), x.K.ToString("F3", CultureInfo.InvariantCulture), x.V.ToString("F3", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(kt);
+            var kt = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Composition (top by max of Q/K/V; random baseline {baseline:F3})")).Columns("from", "to", "Q", "K", "V");
+            foreach (var x in composition.OrderByDescending(x => Math.Max(x.Q, Math.Max(x.K, x.V))).Take(s.Top)) kt.Row(x.From, x.To, x.Q.ToString("F3", CultureInfo.InvariantCulture), x.K.ToString("F3", CultureInfo.InvariantCulture), x.V.ToString("F3", CultureInfo.InvariantCulture));
+            Show.Write(kt);
         }
-        var bt = new Table().Title("Direct-path bigrams (W_E W_U)").AddColumns("source", "top next tokens");
-        foreach (var b in bigrams.Take(s.Top)) bt.AddRow(Markup.Escape(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}")))));
-        AnsiConsole.Write(bt);
+        var bt = Show.Titled("Direct-path bigrams (W_E W_U)").Columns("source", "top next tokens");
+        foreach (var b in bigrams.Take(s.Top)) bt.Row(b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}"))));
+        Show.Write(bt);
         if (ov is not null)
         {
-            var ot = new Table().Title($"Full OV circuit of {head}").AddColumns("source", "top output tokens");
-            foreach (var b in ov.Take(s.Top)) ot.AddRow(Markup.Escape(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}")))));
-            AnsiConsole.Write(ot);
+            var ot = Show.Titled($"Full OV circuit of {head}").Columns("source", "top output tokens");
+            foreach (var b in ov.Take(s.Top)) ot.Row(b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}"))));
+            Show.Write(ot);
         }
         if (trigrams is not null)
         {
-            var tt = new Table().Title("Skip-trigrams (checked on the model)").AddColumns("head", "source … dest → output", "logit rise", "rose in");
-            foreach (var t in trigrams.Take(s.Top)) tt.AddRow(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), Markup.Escape($"{t.Source} … {t.Destination} → {t.Output}"), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(tt);
+            var tt = Show.Titled("Skip-trigrams (checked on the model)").Columns("head", "source … dest → output", "logit rise", "rose in");
+            foreach (var t in trigrams.Take(s.Top)) tt.Row(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{t.Source} … {t.Destination} → {t.Output}", t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
+            Show.Write(tt);
         }
         return 0;
     }

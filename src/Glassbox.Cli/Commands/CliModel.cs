@@ -13,7 +13,7 @@ internal static class CliModel
         GlassboxRuntime.Initialize(s.Threads);
         if (s.Json || Console.IsOutputRedirected) return ModelLoader.Load(s.Model, s.Tokenizer);
         HookedTransformer? model = null;
-        AnsiConsole.Status().Start($"Loading {s.Model}...", _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
+        Show.Console.Status().Start(Show.Status($"Loading {s.Model}..."), _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
         return model!;
     }
 
@@ -33,7 +33,10 @@ internal static class CliModel
     {
         var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new InputException($"{option} is empty");
-        return parts.Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
+        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : System.Numerics.BigInteger.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+                ? throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{option}: token id '{p}' is out of range (token ids are 0..{int.MaxValue}, and below the vocabulary size)"))
+                : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
     }
 
     public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);

@@ -50,10 +50,10 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
         if (s.Json) { CliJson.Write("dla", model.Name, r, manifest); return 0; }
         string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')"))).AddColumns("component", "contribution");
-        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.AddRow(Markup.Escape(c.Name), c.Value.ToString("F4", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'.")));
+        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')")).Columns("component", "contribution");
+        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.Row(c.Name, c.Value.ToString("F4", CultureInfo.InvariantCulture));
+        Show.Write(t);
+        Show.Line(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'."));
         return 0;
     }
 

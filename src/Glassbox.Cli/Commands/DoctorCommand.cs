@@ -49,9 +49,9 @@ public sealed class DoctorCommand : Command<OutputSettings>
         if (settings.Json) CliJson.Write("doctor", null, facts);
         else
         {
-            var t = new Table().AddColumns("check", "result");
-            foreach (var (k, v) in facts) t.AddRow(k, Markup.Escape(v));
-            AnsiConsole.Write(t);
+            var t = Show.Table("check", "result");
+            foreach (var (k, v) in facts) t.Row(k, v);
+            Show.Write(t);
         }
         return ok ? 0 : 1;
     }

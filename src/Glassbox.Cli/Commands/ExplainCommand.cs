@@ -43,16 +43,15 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             if (!s.NoProbes) probes = Glassbox.Probing.BuiltInProbes.AddTo(report, model, status: status);
             if (!s.NoCircuits) circuits = ExplainCircuits.AddTo(report, model, s.Text, status);
         }
-        if (s.Json || Console.IsOutputRedirected) Build(null);
-        else AnsiConsole.Status().Start("Building the report...", ctx => Build(m => ctx.Status(m)));
+        CliProgress.Run("explain", s.Json, p => Build(p.Reporter));
         var file = CliPaths.OrDefault(s.Out, "glassbox-report.html");
         report!.Save(file);
         var full = Path.GetFullPath(file);
         if (s.Json) CliJson.Write("explain", model.Name, new { report = full, summary, probes, circuits }, RunManifest.For("explain", model));
         else
         {
-            AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(full)} with sections: {Markup.Escape(string.Join(", ", report.Sections.Select(x => x.Title)))}.");
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(summary!.Model)}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points."));
+            Show.Markup($"[green]Wrote[/] {full} with sections: {string.Join(", ", report.Sections.Select(x => x.Title))}.");
+            Show.Markup($"{summary!.Model}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points.");
         }
         return 0;
     }

@@ -24,7 +24,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         ModelExport.Export(model, s.Out);
         var files = Directory.EnumerateFiles(s.Out).Select(Path.GetFileName).Order().ToList();
         if (s.Json) CliJson.Write("export", model.Name, new { dir = Path.GetFullPath(s.Out), files }, RunManifest.For("export", model));
-        else AnsiConsole.MarkupLine($"Exported {Markup.Escape(model.Name)} to [bold]{Markup.Escape(s.Out)}[/]: {Markup.Escape(string.Join(", ", files))}");
+        else Show.Markup($"Exported {model.Name} to [bold]{s.Out}[/]: {string.Join(", ", files)}");
         return 0;
     }
 }

@@ -44,7 +44,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         using var model = CliModel.Load(s);
         var prompt = CliModel.Ids(model, s.Prompt ?? (s.TokenIds is null ? "" : null), s.TokenIds);
         var opts = new GenerationOptions { MaxNewTokens = s.MaxNewTokens, Temperature = s.Temperature, TopK = s.TopK, Seed = s.Seed };
-        var ids = TextGenerator.Generate(model, prompt, opts);
+        var ids = CliProgress.Run("generate", s.Json, "tokens", p => TextGenerator.Generate(model, prompt, opts with { Progress = p.Counter }));
         string text = model.Tokenizer?.Decode(ids) ?? string.Join(",", ids);
         if (s.Json)
         {
@@ -53,7 +53,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         }
         else
         {
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(model.Name)}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
+            Show.Markup($"[grey]{model.Name}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
             Console.WriteLine(text);
         }
         return 0;

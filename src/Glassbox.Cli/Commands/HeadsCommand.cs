@@ -15,7 +15,7 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
     public sealed class Settings : CircuitSettings
     {
         [CommandOption("--threshold <T>")]
-        [Description("Score in [0, 1] from which a head gets a label. Default 0.4.")]
+        [Description("Score in [[0, 1]] from which a head gets a label. Default 0.4.")]
         public double Threshold { get; init; } = 0.4;
 
         [CommandOption("--block-length <N>")]
@@ -30,7 +30,7 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         using var model = CliModel.Load(s);
-        var r = HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = s.BlockLength, Sequences = s.Sequences, Seed = s.Seed, Threshold = s.Threshold });
+        var r = CliProgress.Run("heads: detectors", s.Json, "sequences", _ => HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = s.BlockLength, Sequences = s.Sequences, Seed = s.Seed, Threshold = s.Threshold }));
         var manifest = RunManifest.For("heads", model, s.Seed, new Dictionary<string, string> { ["threshold"] = s.Threshold.ToString(CultureInfo.InvariantCulture), ["blockLength"] = s.BlockLength.ToString(CultureInfo.InvariantCulture), ["sequences"] = s.Sequences.ToString(CultureInfo.InvariantCulture) });
         if (s.Out is not null)
         {
@@ -43,12 +43,12 @@ public sealed class HeadsCommand : Command<HeadsCommand.Settings>
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { CliJson.Write("heads", model.Name, r, manifest); return 0; }
-        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Head detectors on {Markup.Escape(model.Name)} ({s.Sequences} seeded sequences, block {s.BlockLength})"))
-            .AddColumns("head", "prev-token", "duplicate", "induction", "first-token", "labels");
+        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Head detectors on {model.Name} ({s.Sequences} seeded sequences, block {s.BlockLength})"))
+            .Columns("head", "prev-token", "duplicate", "induction", "first-token", "labels");
         foreach (var h in r.Heads)
-            t.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{h.Layer}H{h.Head}"), h.PreviousToken.ToString("F3", CultureInfo.InvariantCulture), h.DuplicateToken.ToString("F3", CultureInfo.InvariantCulture), h.Induction.ToString("F3", CultureInfo.InvariantCulture), h.FirstToken.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(string.Join(", ", h.Labels)));
-        t.AddRow("[grey]uniform[/]", r.UniformBaseline["previous-token"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["duplicate-token"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["induction"].ToString("F3", CultureInfo.InvariantCulture), r.UniformBaseline["first-token"].ToString("F3", CultureInfo.InvariantCulture), "[grey]control[/]");
-        AnsiConsole.Write(t);
+            t.Row(HeadName.Format(h.Layer, h.Head), h.PreviousToken.ToString("F3", CultureInfo.InvariantCulture), h.DuplicateToken.ToString("F3", CultureInfo.InvariantCulture), h.Induction.ToString("F3", CultureInfo.InvariantCulture), h.FirstToken.ToString("F3", CultureInfo.InvariantCulture), string.Join(", ", h.Labels));
+        t.Row(new[] { Show.Styled("grey", "uniform") }.Concat(new[] { "previous-token", "duplicate-token", "induction", "first-token" }.Select(k => Show.Cell(r.UniformBaseline[k].ToString("F3", CultureInfo.InvariantCulture)))).Append(Show.Styled("grey", "control")).ToArray());
+        Show.Write(t);
         return 0;
     }
 

@@ -15,16 +15,16 @@ public sealed class InfoCommand : Command<ModelSettings>
         using var model = CliModel.Load(settings);
         var info = ModelInfo.Of(model);
         if (settings.Json) { CliJson.Write("info", model.Name, info, RunManifest.For("info", model)); return 0; }
-        var cfg = new Table().Title($"[bold]{Markup.Escape(model.Name)}[/]").AddColumns("field", "value");
-        foreach (var (k, v) in info.Config) cfg.AddRow(k, Markup.Escape(v));
-        AnsiConsole.Write(cfg);
-        var pc = new Table().AddColumns("component", "parameters");
-        foreach (var (k, v) in info.ParameterCounts) pc.AddRow(k, v.ToString("N0", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(pc);
-        var hooks = new Table().AddColumns("hook", "shape");
-        foreach (var h in info.Hooks.Where(h => h.Layer is null or 0)) hooks.AddRow(h.Name, h.Shape);
-        AnsiConsole.Write(hooks);
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one)."));
+        var cfg = Show.Titled(model.Name).Columns("field", "value");
+        foreach (var (k, v) in info.Config) cfg.Row(k, v);
+        Show.Write(cfg);
+        var pc = Show.Table("component", "parameters");
+        foreach (var (k, v) in info.ParameterCounts) pc.Row(k, v.ToString("N0", CultureInfo.InvariantCulture));
+        Show.Write(pc);
+        var hooks = Show.Table("hook", "shape");
+        foreach (var h in info.Hooks.Where(h => h.Layer is null or 0)) hooks.Row(h.Name, h.Shape);
+        Show.Write(hooks);
+        Show.Markup($"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one).");
         return 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Loading;
 using Glassbox.Reports;
 using Spectre.Console;
@@ -31,22 +32,24 @@ public sealed class ModelsCommand : Command<OutputSettings>
         var data = new DataReport(SharedData.Variable, Environment.GetEnvironmentVariable(SharedData.Variable) is { Length: > 0 } v ? v : null,
             searched, root, SharedData.DataSets(), SharedData.File("stories260K", "stories260K.bin") is not null);
         if (settings.Json) { CliJson.Write("models", null, new ModelsResult(rows, data)); return 0; }
-        var t = new Table().AddColumns("name", "family", "description", "available");
-        foreach (var m in rows) t.AddRow(Markup.Escape(m.Name) + (m.IsDefault ? " [green](default)[/]" : ""), m.Family, Markup.Escape(m.Description), m.Available ? "[green]yes[/]" : "[yellow]no[/] " + Markup.Escape(m.Location));
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine("Also accepted by --model: a Hugging Face directory (config.json + model.safetensors) or a llama2.c .bin with --tokenizer.");
-        AnsiConsole.WriteLine();
-        AnsiConsole.MarkupLine(data.VariableValue is null
+        var t = Show.Table("name", "family", "description", "available");
+        foreach (var m in rows) t.Row(Show.Cell(m.Name + (m.IsDefault ? " (default)" : "")), Show.Cell(m.Family), Show.Cell(m.Description), m.Available ? Show.Styled("green", "yes") : Show.Styled("yellow", "no " + m.Location));
+        Show.Write(t);
+        Show.Markup($"Also accepted by --model: a Hugging Face directory (config.json + model.safetensors) or a llama2.c .bin with --tokenizer.");
+        Show.Line();
+        Show.Line(data.VariableValue is null
             ? $"Shared data ({SharedData.Variable} is not set; searched shared/data in these folders and their parents):"
             : $"Shared data ({SharedData.Variable} is set, so only it is used):");
         foreach (var p in searched)
-            AnsiConsole.MarkupLine($"  {Markup.Escape(p.Source)}: {Markup.Escape(p.Start)} -> " + (p.Found is null ? "[yellow]nothing found[/]" : "[green]" + Markup.Escape(p.Found) + "[/]"));
+            if (p.Found is null) Show.Markup($"  {p.Source}: {p.Start} -> [yellow]nothing found[/]");
+            else Show.Markup($"  {p.Source}: {p.Start} -> [green]{p.Found}[/]");
         if (root is null)
-            AnsiConsole.MarkupLine($"No data folder found: set {SharedData.Variable}=/path/to/shared/data for stories260k and the data-backed probes.");
+            Show.Markup($"No data folder found: set {SharedData.Variable}=/path/to/shared/data for stories260k and the data-backed probes.");
         else
         {
-            AnsiConsole.MarkupLine($"Using {Markup.Escape(root)}: {data.DataSets.Count} data sets" + (data.DataSets.Count > 0 ? " (" + Markup.Escape(string.Join(", ", data.DataSets)) + ")" : ""));
-            AnsiConsole.MarkupLine("stories260K model: " + (data.Stories260K ? "[green]found[/]" : "[yellow]absent[/] (stories260K/stories260K.bin)"));
+            Show.Line(string.Create(CultureInfo.InvariantCulture, $"Using {root}: {data.DataSets.Count} data sets") + (data.DataSets.Count > 0 ? " (" + string.Join(", ", data.DataSets) + ")" : ""));
+            if (data.Stories260K) Show.Markup($"stories260K model: [green]found[/]");
+            else Show.Markup($"stories260K model: [yellow]absent[/] (stories260K/stories260K.bin)");
         }
         return 0;
     }

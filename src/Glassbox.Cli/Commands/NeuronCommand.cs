@@ -36,7 +36,7 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
         using var model = CliModel.Load(s);
         var neuron = NeuronRef.Parse(s.Neuron, model.Config, "--neuron");
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
-        var top = ProbeProgress.Run("Streaming corpus", s.Json, p => NeuronMemories.TopPrefixes(model, neuron, texts.Take(s.MaxTexts), s.TopK, progress: done => p(done, s.MaxTexts)));
+        var top = CliProgress.Run("neuron: corpus scan", s.Json, "texts", p => NeuronMemories.TopPrefixes(model, neuron, texts.Take(s.MaxTexts), s.TopK, progress: done => p.Count(done, s.MaxTexts)));
         var (promoted, suppressed) = NeuronMemories.ValueTokens(model, neuron, s.TopK);
         IReadOnlyList<PositionUpdates>? updates = s.Text is null && s.TokenIds is null ? null : NeuronMemories.SubUpdates(model, CliModel.Ids(model, s.Text, s.TokenIds), 5);
         var result = new { neuron = neuron.ToString(), topPrefixes = top, promoted, suppressed, subUpdates = updates };
@@ -53,17 +53,17 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { CliJson.Write("neuron", model.Name, result, manifest); return 0; }
-        var t1 = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"{neuron}: top-triggering prefixes over {s.MaxTexts} texts")).AddColumns("activation", "prefix");
-        foreach (var t in top) t1.AddRow(t.Activation.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(t.Prefix.ReplaceLineEndings(" ")));
-        AnsiConsole.Write(t1);
-        var t2 = new Table().Title($"{neuron}: value vector projected on the vocabulary").AddColumns("promoted", "logit", "suppressed", "logit");
-        foreach (var (a, b) in promoted.Zip(suppressed)) t2.AddRow(Markup.Escape(a.Token), a.Logit.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(b.Token), b.Logit.ToString("F3", CultureInfo.InvariantCulture));
-        AnsiConsole.Write(t2);
+        var t1 = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"{neuron}: top-triggering prefixes over {s.MaxTexts} texts")).Columns("activation", "prefix");
+        foreach (var t in top) t1.Row(t.Activation.ToString("F3", CultureInfo.InvariantCulture), t.Prefix.ReplaceLineEndings(" "));
+        Show.Write(t1);
+        var t2 = Show.Titled($"{neuron}: value vector projected on the vocabulary").Columns("promoted", "logit", "suppressed", "logit");
+        foreach (var (a, b) in promoted.Zip(suppressed)) t2.Row(a.Token, a.Logit.ToString("F3", CultureInfo.InvariantCulture), b.Token, b.Logit.ToString("F3", CultureInfo.InvariantCulture));
+        Show.Write(t2);
         if (updates is not null)
         {
-            var t3 = new Table().Title("Sub-updates that most raise the predicted token").AddColumns("pos", "token", "predicted", "neuron act → logit");
-            foreach (var u in updates) t3.AddRow(u.Position.ToString(CultureInfo.InvariantCulture), Markup.Escape(u.Token), Markup.Escape(u.Predicted), Markup.Escape(string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}")))));
-            AnsiConsole.Write(t3);
+            var t3 = Show.Titled("Sub-updates that most raise the predicted token").Columns("pos", "token", "predicted", "neuron act → logit");
+            foreach (var u in updates) t3.Row(u.Position.ToString(CultureInfo.InvariantCulture), u.Token, u.Predicted, string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))));
+            Show.Write(t3);
         }
         return 0;
     }

@@ -58,7 +58,7 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
         };
         PatchMetric LogitDiff(int a, int w) => PatchMetric.LogitDiff(a, w, label: $"logit_diff('{CliModel.Tok(model, a)}' - '{CliModel.Tok(model, w)}')");
         PatchMetric Probability(int a) => PatchMetric.Probability(a, label: $"p('{CliModel.Tok(model, a)}')");
-        var sweep = ActivationPatching.Sweep(model, clean, corrupted, metric, kind, options);
+        var sweep = CliProgress.Run("patch", s.Json, "patches", p => ActivationPatching.Sweep(model, clean, corrupted, metric, kind, options with { Progress = p.Counter }));
         var attribution = s.Attribution ? AttributionPatching.Compare(model, clean, corrupted, metric, options with { Layers = null, Positions = null, Heads = null }) : null;
         var manifest = RunManifest.For("patch", model, null, new Dictionary<string, string>
         {
@@ -83,25 +83,25 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
             return 0;
         }
         // Tokens down the side (prompts are long), layers across.
-        var t = new Table().AddColumn(kind.IsPerHead() ? "head" : "position");
-        foreach (var l in sweep.Layers) t.AddColumn(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
+        var t = Show.Table(kind.IsPerHead() ? "head" : "position");
+        foreach (var l in sweep.Layers) t.Column(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < sweep.ColumnLabels.Count; c++)
-            t.AddRow(new[] { Markup.Escape(sweep.ColumnLabels[c]) }.Concat(sweep.Effects.Select(r => r[c].ToString("F2", CultureInfo.InvariantCulture))).ToArray());
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards.")));
+            t.Row(new[] { sweep.ColumnLabels[c] }.Concat(sweep.Effects.Select(r => r[c].ToString("F2", CultureInfo.InvariantCulture))).ToArray());
+        Show.Write(t);
+        Show.Line(string.Create(CultureInfo.InvariantCulture, $"{mode} patching of {kind.Name()}, {metric.Name}: clean {sweep.CleanScore:G4}, corrupted {sweep.CorruptedScore:G4}; cells are (metric - corrupted) / (clean - corrupted); {sweep.Forwards} forwards."));
         if (attribution is not null)
         {
-            var a = new Table().AddColumns("node type", "nodes", "Pearson r vs exact");
-            foreach (var c in attribution.Checks) a.AddRow(c.Kind.Name(), c.Nodes.ToString(CultureInfo.InvariantCulture), c.Pearson.ToString("F3", CultureInfo.InvariantCulture));
-            AnsiConsole.Write(a);
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"attribution {attribution.AttributionMs:F1} ms, exact {attribution.ExactMs:F1} ms: {attribution.SpeedUp:F1}x faster"));
+            var a = Show.Table("node type", "nodes", "Pearson r vs exact");
+            foreach (var c in attribution.Checks) a.Row(c.Kind.Name(), c.Nodes.ToString(CultureInfo.InvariantCulture), c.Pearson.ToString("F3", CultureInfo.InvariantCulture));
+            Show.Write(a);
+            Show.Markup($"attribution {attribution.AttributionMs:F1} ms, exact {attribution.ExactMs:F1} ms: {attribution.SpeedUp:F1}x faster");
         }
-        if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
+        if (s.Out is not null) Show.Wrote(s.Out);
         return 0;
     }
 
 
     internal static IReadOnlyList<int>? Ints(string? s, string opt) => s is null ? null
         : s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"{opt}: '{p}' is not an integer")).ToList();
+            .Select(p => ArgumentCheck.Int(p, opt)).ToList();
 }

@@ -15,7 +15,7 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
     {
         [CommandOption("--facts <PATH>")]
         [Description("Facts: a LAMA folder or LAMA facts file/folder as distributed (e.g. ../shared/data/lama or lama/TREx/P20.jsonl; "
-            + "templates from relations.jsonl beside or above), or .jsonl lines with relation, subject, object, template ([X] subject, [Y] object).")]
+            + "templates from relations.jsonl beside or above), or .jsonl lines with relation, subject, object, template ([[X]] subject, [[Y]] object).")]
         public string? Facts { get; init; }
 
         [CommandOption("--lama <DIR>")]
@@ -55,21 +55,21 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
         if (s.Paraphrases is not null) { para = ProbeJsonl.Paraphrases(s.Paraphrases); files.AddRange(ProbeJsonl.Files(s.Paraphrases, "--paraphrases")); }
         using var model = CliModel.Load(s);
         var options = new ClozeOptions { BatchSize = s.BatchSize, Seed = s.Seed, LimitPerRelation = s.Limit, Paraphrases = para };
-        var result = ProbeProgress.Run("Ranking facts", s.Json, p => ClozeProber.Evaluate(model, facts, options with { Progress = p }));
+        var result = CliProgress.Run("probe cloze", s.Json, "facts", p => ClozeProber.Evaluate(model, facts, options with { Progress = p.Counter }));
         var manifest = RunManifest.For("probe cloze", model, s.Seed, new Dictionary<string, string>
         {
             ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Report is not null) ParameterFreeReport.AddCloze(new HtmlReport($"Cloze facts: {model.Name}"), result).Save(s.Report);
         if (s.Json) { CliJson.Write("probe cloze", model.Name, result, manifest); return 0; }
-        var t = new Table().AddColumns("relation", "mode", "facts", "P@1 [[95%]]", "P@5 [[95%]]", "P@10 [[95%]]");
+        var t = Show.Table("relation", "mode", "facts", "P@1 [95%]", "P@5 [95%]", "P@10 [95%]");
         foreach (var r in result.Relations.Append(result.Overall))
-            t.AddRow(Markup.Escape(r.Relation), r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(ParameterFreeReport.Pct(r.P1)), Markup.Escape(ParameterFreeReport.Pct(r.P5)), Markup.Escape(ParameterFreeReport.Pct(r.P10)));
-        AnsiConsole.Write(t);
+            t.Row(r.Relation, r.Mode.ToString().ToLowerInvariant(), r.Count.ToString(CultureInfo.InvariantCulture),
+                ParameterFreeReport.Pct(r.P1), ParameterFreeReport.Pct(r.P5), ParameterFreeReport.Pct(r.P10));
+        Show.Write(t);
         foreach (var ps in result.Sensitivity)
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(ps.Relation)}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}"));
-        if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
+            Show.Markup($"{ps.Relation}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}");
+        if (s.Report is not null) Show.Wrote(s.Report);
         return 0;
     }
 }

@@ -64,8 +64,8 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
             Control = !s.NoControl, RandomModelBaseline = !s.NoRandomModel, Seed = s.Seed,
         };
         using var model = CliModel.Load(s);
-        var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) =>
-            EdgeProbeExperiment.Run(model, train, test, task, options with { Extraction = options.Extraction with { Progress = progress } }, status));
+        var result = CliProgress.Run("probe edge", s.Json, "sentences", p =>
+            EdgeProbeExperiment.Run(model, train, test, task, options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter), layerCount: model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe edge", model, s.Seed, new Dictionary<string, string>
         {
             ["task"] = s.Task, ["pooling"] = s.Pooling, ["word-pooling"] = s.WordPooling, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture), ["builtin"] = s.BuiltIn.ToString(),
@@ -73,7 +73,7 @@ public sealed class ProbeEdgeCommand : Command<ProbeEdgeCommand.Settings>
         var payload = CliJson.Envelope("probe edge", model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox edge probing: {model.Name}", r => EdgeReport.AddSection(r, result, model.Name, description));
         if (s.Json) { CliJson.Write(payload); return 0; }
-        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"Edge probe ({Markup.Escape(result.Task)}, {Markup.Escape(result.Pooling)} pooling) on {Markup.Escape(model.Name)} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
+        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"Edge probe ({result.Task}, {result.Pooling} pooling) on {model.Name} ({result.TrainExamples:N0} train / {result.TestExamples:N0} test)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 }

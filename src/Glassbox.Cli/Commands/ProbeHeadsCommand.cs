@@ -36,9 +36,11 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         public bool Masking { get; init; }
 
         [CommandOption("--resamples <N>")]
+        [Description("Bootstrap resamples for the dependency-head intervals. Default 1000.")]
         public int Resamples { get; init; } = 1000;
 
         [CommandOption("--seed <SEED>")]
+        [Description("Seed of the built-in sentences and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
         [CommandOption("-o|--out <FILE>")]
@@ -62,8 +64,7 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
         };
         HeadProbeResult result = null!;
         void Go(Action<string>? st) => result = HeadProbeExperiment.Run(model, sentences, options, st);
-        if (s.Json || Console.IsOutputRedirected) Go(null);
-        else AnsiConsole.Status().Start("attention heads", ctx => Go(m => ctx.Status(Markup.Escape(m))));
+        CliProgress.Run("probe heads", s.Json, p => Go(p.Reporter));
         var manifest = RunManifest.For("probe heads", model, s.Seed, new Dictionary<string, string>
         {
             ["sentences"] = sentences.Count.ToString(CultureInfo.InvariantCulture), ["relations"] = string.Join(",", relations), ["masking"] = s.Masking.ToString(),
@@ -93,30 +94,30 @@ public sealed class ProbeHeadsCommand : Command<ProbeHeadsCommand.Settings>
     private static void Print(HeadProbeResult r, string model, string data, bool maskingSkipped)
     {
         var st = r.Statistics;
-        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Head statistics on {model} ({data}, {st.Sentences} sentences)")))
-            .AddColumns("head", "to first", "to last [[SEP]]", "to punct.", "to prev.", "to next", "to self", "entropy", "class");
+        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Head statistics on {model} ({data}, {st.Sentences} sentences)"))
+            .Columns("head", "to first", "to last [SEP]", "to punct.", "to prev.", "to next", "to self", "entropy", "class");
         for (int l = 0; l < st.Layers; l++)
             for (int h = 0; h < st.Heads; h++)
-                t.AddRow(string.Create(CultureInfo.InvariantCulture, $"L{l}-H{h}"), F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
+                t.Row(HeadName.Format(l, h), F(st.ToFirst[l][h]), st.ToLast is null ? "-" : F(st.ToLast[l][h]), F(st.ToPunctuation[l][h]), F(st.ToPrevious[l][h]),
                     F(st.ToNext[l][h]), F(st.ToSelf[l][h]), F(st.Entropy[l][h]), r.Patterns.Labels[l][h].ToString());
-        AnsiConsole.Write(t);
-        var d = new Table().Title("Dependency heads (Clark et al. 2019) vs the best fixed offset")
-            .AddColumns("relation", "count", "best head", "direction", "accuracy [[95% CI]]", "baseline (offset)", "beats baseline");
+        Show.Write(t);
+        var d = Show.Titled("Dependency heads (Clark et al. 2019) vs the best fixed offset")
+            .Columns("relation", "count", "best head", "direction", "accuracy [95% CI]", "baseline (offset)", "beats baseline");
         foreach (var x in r.Dependencies.Relations)
-            d.AddRow(x.Relation, x.Count.ToString(CultureInfo.InvariantCulture), x.BestHead, x.Count == 0 ? "-" : x.Direction == AttentionDirection.DependentToHead ? "dep→head" : "head→dep",
-                Markup.Escape(x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.Accuracy:F3} [{x.Lower:F3}, {x.Upper:F3}]")), x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.BaselineAccuracy:F3} ({x.BaselineOffset:+0;-0})"),
+            d.Row(x.Relation, x.Count.ToString(CultureInfo.InvariantCulture), x.BestHead, x.Count == 0 ? "-" : x.Direction == AttentionDirection.DependentToHead ? "dep→head" : "head→dep",
+                x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.Accuracy:F3} [{x.Lower:F3}, {x.Upper:F3}]"), x.Count == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{x.BaselineAccuracy:F3} ({x.BaselineOffset:+0;-0})"),
                 x.Count == 0 ? "-" : x.ClearlyBeatsBaseline ? "yes" : x.BeatsBaseline ? "point estimate only" : "no");
-        AnsiConsole.Write(d);
-        var p = new Table().Title("Pattern classes (rule-based Kovaleva et al. 2019)").AddColumns("class", "fraction of heads", "fraction of maps");
-        foreach (var c in Enum.GetValues<AttentionPattern>()) p.AddRow(c.ToString(), F(r.Patterns.HeadFraction[c]), F(r.Patterns.MapFraction[c]));
-        AnsiConsole.Write(p);
+        Show.Write(d);
+        var p = Show.Titled("Pattern classes (rule-based Kovaleva et al. 2019)").Columns("class", "fraction of heads", "fraction of maps");
+        foreach (var c in Enum.GetValues<AttentionPattern>()) p.Row(c.ToString(), F(r.Patterns.HeadFraction[c]), F(r.Patterns.MapFraction[c]));
+        Show.Write(p);
         if (r.Masking is { } m)
         {
-            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: ") +
-                string.Join(", ", m.MostHarmful(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}-H{x.Head} {x.Delta:+0.0000;-0.0000}")))));
+            Show.Line(string.Create(CultureInfo.InvariantCulture, $"{m.Metric} unmasked {m.Baseline:F4}; heads whose masking hurts most: ") +
+                string.Join(", ", m.MostHarmful(5).Select(x => HeadName.Format(x.Layer, x.Head) + string.Create(CultureInfo.InvariantCulture, $" {x.Delta:+0.0000;-0.0000}"))));
         }
-        else if (maskingSkipped) AnsiConsole.MarkupLine("masking skipped.");
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"time: {r.Seconds:F1} s"));
+        else if (maskingSkipped) Show.Markup($"masking skipped.");
+        Show.Markup($"time: {r.Seconds:F1} s");
     }
 
     private static string F(double v) => double.IsNaN(v) ? "-" : v.ToString("F3", CultureInfo.InvariantCulture);

@@ -54,7 +54,7 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         if (s.Pairs is not null) { pairs.AddRange(ProbeJsonl.Pairs(s.Pairs)); files.AddRange(ProbeJsonl.Files(s.Pairs, "--pairs")); }
         using var model = CliModel.Load(s);
         var options = new MinimalPairOptions { BatchSize = s.BatchSize, Seed = s.Seed, LimitPerPhenomenon = s.Limit };
-        var result = ProbeProgress.Run("Scoring sentences", s.Json, p => MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p }));
+        var result = CliProgress.Run("probe minimal-pairs", s.Json, "sentences", p => MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p.Counter }));
         var manifest = RunManifest.For("probe minimal-pairs", model, s.Seed, new Dictionary<string, string>
         {
             ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
@@ -65,31 +65,13 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
         }
         if (s.Json) { CliJson.Write("probe minimal-pairs", model.Name, result, manifest); return 0; }
-        var t = new Table().AddColumns("phenomenon", "pairs", "accuracy [[95%]]", "mean criterion [[95%]]");
+        var t = Show.Table("phenomenon", "pairs", "accuracy [95%]", "mean criterion [95%]");
         foreach (var p in result.Phenomena)
-            t.AddRow(Markup.Escape(p.Name), p.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(ParameterFreeReport.Pct(p.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(p.MeanAccuracy)));
-        t.AddRow("[bold]all[/]", result.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(ParameterFreeReport.Pct(result.Accuracy)), Markup.Escape(ParameterFreeReport.Pct(result.MeanAccuracy)));
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(model.Name)} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong."));
-        if (s.Report is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Report))}");
+            t.Row(p.Name, p.Count.ToString(CultureInfo.InvariantCulture), ParameterFreeReport.Pct(p.Accuracy), ParameterFreeReport.Pct(p.MeanAccuracy));
+        t.Row(Show.Styled("bold", "all"), Show.Cell(result.Count.ToString(CultureInfo.InvariantCulture)), Show.Cell(ParameterFreeReport.Pct(result.Accuracy)), Show.Cell(ParameterFreeReport.Pct(result.MeanAccuracy)));
+        Show.Write(t);
+        Show.Markup($"{model.Name} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong.");
+        if (s.Report is not null) Show.Wrote(s.Report);
         return 0;
-    }
-}
-
-/// <summary>A Spectre.Console progress bar for people; nothing for --json or redirected output.</summary>
-internal static class ProbeProgress
-{
-    public static T Run<T>(string label, bool quiet, Func<Action<int, int>, T> body)
-    {
-        if (quiet || Console.IsOutputRedirected) return body((_, _) => { });
-        T result = default!;
-        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(label);
-                result = body((done, total) => { task.MaxValue = Math.Max(1, total); task.Value = done; });
-                task.Value = task.MaxValue;
-            });
-        return result;
     }
 }

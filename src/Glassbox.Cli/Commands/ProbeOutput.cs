@@ -25,12 +25,12 @@ internal static class ProbeOutput
     /// majority / best-layer line that every trained-probe command shows.</summary>
     public static void PrintLayers(string title, IReadOnlyList<LayerProbeResult> layers, string majorityLabel, double majority)
     {
-        var t = new Table().Title(title).AddColumns("layer", "accuracy [[95% CI]]", "macro-F1", "control", "selectivity", "random model");
+        var t = Show.Titled(title).Columns("layer", "accuracy [95% CI]", "macro-F1", "control", "selectivity", "random model");
         foreach (var l in layers)
-            t.AddRow(l.Layer == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l.Layer}"), Markup.Escape(l.Task.Accuracy.ToString()), l.Task.MacroF1.Value.ToString("F3", CultureInfo.InvariantCulture), l.Control?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-",
+            t.Row(l.Layer == 0 ? "emb" : string.Create(CultureInfo.InvariantCulture, $"L{l.Layer}"), l.Task.Accuracy.ToString(), l.Task.MacroF1.Value.ToString("F3", CultureInfo.InvariantCulture), l.Control?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-",
                 l.Selectivity?.ToString("F3", CultureInfo.InvariantCulture) ?? "-", l.RandomModel?.Value.ToString("F3", CultureInfo.InvariantCulture) ?? "-");
-        AnsiConsole.Write(t);
+        Show.Write(t);
         var best = layers.MaxBy(l => l.Task.Accuracy.Value)!;
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"majority class '{Markup.Escape(majorityLabel)}': {majority:F3}; best layer {best.Layer} ({Markup.Escape(best.Task.Accuracy.ToString())})."));
+        Show.Markup($"majority class '{majorityLabel}': {majority:F3}; best layer {best.Layer} ({best.Task.Accuracy.ToString()}).");
     }
 }

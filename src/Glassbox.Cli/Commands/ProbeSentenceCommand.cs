@@ -49,14 +49,14 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         };
         using var model = CliModel.Load(s);
         var pairs = (List<Sentence> l) => l.Select(x => (x.Words, x.Label)).ToList();
-        var result = LayerProgress.Run(s.Json, model.Config.NLayers + 1, (progress, status) => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
-            options with { Extraction = options.Extraction with { Progress = progress } }, status));
+        var result = CliProgress.Run("probe sentence", s.Json, "sentences", p => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
+            options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter), layerCount: model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
             with { Data = files, DataDescription = description };
         var payload = CliJson.Envelope("probe sentence", model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description + " (sentence vectors: mean of word vectors)"));
         if (s.Json) { CliJson.Write(payload); return 0; }
-        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(task)} sentence probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
+        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{task} sentence probe on {model.Name} ({result.TrainWords:N0} train / {result.TestWords:N0} test sentences)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 

@@ -58,15 +58,14 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         };
         using var model = CliModel.Load(s);
         string taskName = task == "feature" ? s.Feature! : task.ToUpperInvariant();
-        WordProbeResult result = null!;
-        if (s.Json || Console.IsOutputRedirected) result = WordProbeExperiment.Run(model, train, test, taskName, label, options);
-        else AnsiConsole.Status().Start("probing", ctx => result = WordProbeExperiment.Run(model, train, test, taskName, label, options, m => ctx.Status(m)));
+        var result = CliProgress.Run("probe " + task, s.Json, "sentences", p => WordProbeExperiment.Run(model, train, test, taskName, label,
+            options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter), model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe " + task, model, s.Seed, new Dictionary<string, string> { ["probe"] = s.Probe, ["pooling"] = s.Pooling, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
             with { Data = dataFiles, DataDescription = description };
         var payload = CliJson.Envelope("probe " + task, model.Name, result, manifest);
         ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox probing: {model.Name}", r => ProbeReport.AddWordProbe(r, result, model.Name, description));
         if (s.Json) { CliJson.Write(payload); return 0; }
-        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{Markup.Escape(taskName)} probe on {Markup.Escape(model.Name)} ({result.TrainWords:N0} train / {result.TestWords:N0} test words)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
+        ProbeOutput.PrintLayers(string.Create(CultureInfo.InvariantCulture, $"{taskName} probe on {model.Name} ({result.TrainWords:N0} train / {result.TestWords:N0} test words)"), result.Layers, result.MajorityLabel, result.MajorityBaseline);
         return 0;
     }
 

@@ -47,10 +47,10 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { tokens, ids, nextTokens = rows };
             if (!s.Json)
             {
-                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {Markup.Escape(string.Join(" ", tokens.Select(t => $"[{t}]")))}");
-                var t = new Table().AddColumns("rank", "id", "next token", "probability");
-                foreach (var r in rows) t.AddRow(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(t);
+                Show.Markup($"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(t => $"[{t}]"))}");
+                var t = Show.Table("rank", "id", "next token", "probability");
+                foreach (var r in rows) t.Row(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), r.token, r.probability.ToString("F4", CultureInfo.InvariantCulture));
+                Show.Write(t);
             }
         }
         else
@@ -62,11 +62,11 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
             if (!s.Json)
             {
-                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]"));
-                var t = new Table().AddColumns("pos", "token", "‖h‖");
-                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(t);
-                AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
+                Show.Markup($"[bold]{model.Name}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]");
+                var t = Show.Table("pos", "token", "‖h‖");
+                for (int i = 0; i < tokens.Count; i++) t.Row(i.ToString(CultureInfo.InvariantCulture), tokens[i], norms[i].ToString("F3", CultureInfo.InvariantCulture));
+                Show.Write(t);
+                Show.Line("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
             }
         }
         if (s.Json) CliJson.Write("run", model.Name, result, RunManifest.For("run", model));

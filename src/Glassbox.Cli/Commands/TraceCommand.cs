@@ -60,7 +60,7 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
         if (s.Limit is { } lim) prompts = prompts.Take(lim);
         var list = prompts.ToList();
         if (list.Count == 0) throw new InputException("no prompts to trace (check --known-only and the prompt source)");
-        var summary = ProbeProgress.Run("Tracing", s.Json, p => CausalTracing.TraceAll(model, list, options with { Progress = p }));
+        var summary = CliProgress.Run("trace", s.Json, "prompts", p => CausalTracing.TraceAll(model, list, options with { Progress = p.Counter }));
         var manifest = RunManifest.For("trace", model, s.Seed, new Dictionary<string, string>
         {
             ["kind"] = kind.ToString().ToLowerInvariant(), ["noise"] = s.Noise.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -68,15 +68,15 @@ public sealed class TraceCommand : Command<TraceCommand.Settings>
         }) with { Data = ProbeJsonl.Hashes(files) };
         if (s.Out is not null) summary.AddTo(new HtmlReport($"Causal tracing: {model.Name}")).Save(s.Out);
         if (s.Json) { CliJson.Write("trace", model.Name, summary, manifest); return 0; }
-        var t = new Table().AddColumn("tokens");
-        for (int l = 0; l < model.Config.NLayers; l++) t.AddColumn(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
+        var t = Show.Table("tokens");
+        for (int l = 0; l < model.Config.NLayers; l++) t.Column(string.Create(CultureInfo.InvariantCulture, $"L{l}"));
         for (int c = 0; c < TraceSummary.CategoryNames.Count; c++)
-            t.AddRow(new[] { string.Create(CultureInfo.InvariantCulture, $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})") }
+            t.Row(new[] { string.Create(CultureInfo.InvariantCulture, $"{TraceSummary.CategoryNames[c]} ({summary.CategoryCounts[c]})") }
                 .Concat(summary.MeanEffect[c].Select((v, l) => float.IsNaN(v) ? "-" : float.IsNaN(summary.StdError[c][l]) ? string.Create(CultureInfo.InvariantCulture, $"{v:F3}") : string.Create(CultureInfo.InvariantCulture, $"{v:F3}±{summary.StdError[c][l]:F3}"))).ToArray());
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{list.Count} prompts, {kind}: mean p(answer) clean {summary.MeanPClean:F3}, corrupted {summary.MeanPCorrupted:F3}; ") +
-            string.Create(CultureInfo.InvariantCulture, $"cells are mean indirect effects ± s.e. over prompts; peak {summary.Peak.Category} L{summary.Peak.Layer} ({summary.Peak.Effect:F3}).")));
-        if (s.Out is not null) AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(s.Out))}");
+        Show.Write(t);
+        Show.Line(string.Create(CultureInfo.InvariantCulture, $"{list.Count} prompts, {kind}: mean p(answer) clean {summary.MeanPClean:F3}, corrupted {summary.MeanPCorrupted:F3}; ") +
+            string.Create(CultureInfo.InvariantCulture, $"cells are mean indirect effects ± s.e. over prompts; peak {summary.Peak.Category} L{summary.Peak.Layer} ({summary.Peak.Effect:F3})."));
+        if (s.Out is not null) Show.Wrote(s.Out);
         return 0;
     }
 

@@ -113,22 +113,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         GlassboxRuntime.Initialize(s.Threads);
         var outDir = CliPaths.OrDefault(s.Out, "train");
         var dataManifest = s.Data is null ? null : new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) };
-        TrainResult result;
-        if (s.Json || Console.IsOutputRedirected) result = Trainer.Train(options, data, outDir, dataManifest: dataManifest);
-        else
+        var result = CliProgress.Run("train", s.Json, "steps", r => Trainer.Train(options, data, outDir, p =>
         {
-            result = null!;
-            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask("Training", maxValue: options.Steps);
-                    result = Trainer.Train(options, data, outDir, p =>
-                    {
-                        task.Value = p.Step;
-                        if (p.Step % 10 == 0 || p.Step == p.TotalSteps) task.Description = string.Create(CultureInfo.InvariantCulture, $"Training (loss {p.Loss:F3})");
-                    }, dataManifest);
-                });
-        }
+            if (p.Step % 10 == 0 || p.Step == p.TotalSteps) r.Status(string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:F3}"));
+            r.Count(p.Step, p.TotalSteps);
+        }, dataManifest));
         if (s.Json)
         {
             CliJson.Write("train", result.Manifest.Model, new
@@ -138,17 +127,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             }, result.Manifest);
             return 0;
         }
-        var t = new Table().AddColumns("", "value");
-        t.AddRow("data", Markup.Escape(result.Data));
-        t.AddRow("parameters", result.Parameters.ToString("N0", CultureInfo.InvariantCulture));
-        t.AddRow("steps × batch × ctx", string.Create(CultureInfo.InvariantCulture, $"{options.Steps} × {options.BatchSize} × {options.NCtx}"));
-        t.AddRow("loss, first 50 steps", result.LossEnds.First.ToString("F3", CultureInfo.InvariantCulture));
-        t.AddRow("loss, last 50 steps", result.LossEnds.Last.ToString("F3", CultureInfo.InvariantCulture));
-        t.AddRow("uniform baseline ln(V)", result.UniformLoss.ToString("F3", CultureInfo.InvariantCulture));
-        t.AddRow("time", string.Create(CultureInfo.InvariantCulture, $"{result.Seconds:F1} s"));
-        t.AddRow("checkpoints", string.Join(", ", result.Checkpoints.Select(c => Path.GetFileName(c.Directory))));
-        AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(Path.GetFullPath(outDir))} (loss-curve.html, losses.json, train.json)");
+        var t = Show.Table("", "value");
+        t.Row("data", result.Data);
+        t.Row("parameters", result.Parameters.ToString("N0", CultureInfo.InvariantCulture));
+        t.Row("steps × batch × ctx", string.Create(CultureInfo.InvariantCulture, $"{options.Steps} × {options.BatchSize} × {options.NCtx}"));
+        t.Row("loss, first 50 steps", result.LossEnds.First.ToString("F3", CultureInfo.InvariantCulture));
+        t.Row("loss, last 50 steps", result.LossEnds.Last.ToString("F3", CultureInfo.InvariantCulture));
+        t.Row("uniform baseline ln(V)", result.UniformLoss.ToString("F3", CultureInfo.InvariantCulture));
+        t.Row("time", string.Create(CultureInfo.InvariantCulture, $"{result.Seconds:F1} s"));
+        t.Row("checkpoints", string.Join(", ", result.Checkpoints.Select(c => Path.GetFileName(c.Directory))));
+        Show.Write(t);
+        Show.Wrote(outDir, " (loss-curve.html, losses.json, train.json)");
         return 0;
     }
 
@@ -156,7 +145,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new InputException($"--checkpoints: '{p}' is not a step number"))
+            .Select(p => ArgumentCheck.Int(p, "--checkpoints"))
             .Distinct().Order().ToList();
     }
 }

@@ -31,7 +31,7 @@ public sealed record DependencyHeadOptions
 /// <summary>The best attention head for one dependency relation against the fixed-offset baseline.</summary>
 /// <param name="Relation">Requested relation.</param>
 /// <param name="Count">Number of (dependent, head) pairs scored.</param>
-/// <param name="BestHead">"L{layer}-H{head}" (0-based) of the best head; "-" when Count is 0.</param>
+/// <param name="BestHead">"L{layer}H{head}" (0-based, see <see cref="HeadName"/>) of the best head; "-" when Count is 0.</param>
 /// <param name="Layer">Best head's layer (-1 when Count is 0).</param>
 /// <param name="Head">Best head's index (-1 when Count is 0).</param>
 /// <param name="Direction">The direction in which the best head scores best.</param>
@@ -142,7 +142,7 @@ public static class DependencyHeads
             // Resample sentences; the percentile interval is widened to contain the point estimate.
             var ci = Bootstrap.Ratio(hits[r, best, bestDir].Zip(totals[r]).ToList(), opt.Resamples, opt.Seed + 7919 * r);
             double lo = double.IsNaN(ci.Lower) ? acc : Math.Min(acc, ci.Lower), hi = double.IsNaN(ci.Upper) ? acc : Math.Max(acc, ci.Upper);
-            results.Add(new RelationHeadResult(opt.Relations[r], count, string.Create(CultureInfo.InvariantCulture, $"L{best / H}-H{best % H}"), best / H, best % H, (AttentionDirection)bestDir,
+            results.Add(new RelationHeadResult(opt.Relations[r], count, HeadName.Format(best / H, best % H), best / H, best % H, (AttentionDirection)bestDir,
                 acc, lo, hi, Acc(best, 0), Acc(best, 1), OffsetAt(bestOff, opt.MaxOffset), baseAcc, acc > baseAcc, lo > baseAcc, Matrix(0), Matrix(1)));
         }
         return new DependencyHeadResult(opt, S, attention.Count - S, results);

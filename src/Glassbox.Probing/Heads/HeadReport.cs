@@ -63,7 +63,7 @@ public static class HeadReport
             float lo = Math.Min(0, delta.SelectMany(x => x).Min()), hi = Math.Max(1e-6f, delta.SelectMany(x => x).Max());
             report.Add("masking", "Head masking", HtmlReport.Paragraph(
                 string.Create(CultureInfo.InvariantCulture, $"{m.Metric} unmasked: {m.Baseline:F4}. Each cell: the change when that head's {HookPoints.AttnZ.Leaf} is zeroed (colour from {lo:G3} to {hi:G3}). ") +
-                "Heads whose masking hurts most: " + string.Join(", ", m.MostHarmful(5).Select(x => string.Create(CultureInfo.InvariantCulture, $"L{x.Layer}-H{x.Head} ({x.Delta:+0.0000;-0.0000})"))) + ".") +
+                "Heads whose masking hurts most: " + string.Join(", ", m.MostHarmful(5).Select(x => HeadName.Format(x.Layer, x.Head) + string.Create(CultureInfo.InvariantCulture, $" ({x.Delta:+0.0000;-0.0000})"))) + ".") +
                 Map(delta, $"Δ {m.Metric}", hi, lo));
         }
         if (r.Sample is { } s)

@@ -17,6 +17,8 @@ public sealed record GenerationOptions
     public long Seed { get; init; } = 42;
     /// <summary>Stop when this token is produced (default: the model's EOS, if any).</summary>
     public int? StopToken { get; init; }
+    /// <summary>Called after each new token with (tokens generated, most to generate).</summary>
+    public Action<int, int>? Progress { get; init; }
 }
 
 /// <summary>Autoregressive text generation for causal language models.</summary>
@@ -40,6 +42,7 @@ public static class TextGenerator
             var logits = model.Forward(batch)[0, -1].to(ScalarType.Float32).cpu();   // [d_vocab]
             int next = o.Temperature <= 0 ? (int)logits.argmax().item<long>() : Sample(logits, o, rng);
             ids.Add(next);
+            o.Progress?.Invoke(step + 1, o.MaxNewTokens);
             if (stop == next) break;
         }
         return ids;

@@ -39,7 +39,7 @@ public sealed class DependencyHeadsTests
             Assert.Equal(1.0, rel.Accuracy, 6);
         }
         var obj = r.Relations[1];
-        Assert.Equal("L0-H0", obj.BestHead);
+        Assert.Equal("L0H0", obj.BestHead);
         Assert.Equal(AttentionDirection.DependentToHead, obj.Direction);
         Assert.Equal(-2, obj.BaselineOffset);                            // cat (5) -> chased (3)
         Assert.Equal(1.0, obj.BaselineAccuracy, 6);
