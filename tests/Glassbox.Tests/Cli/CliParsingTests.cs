@@ -115,7 +115,7 @@ public sealed class CliParsingTests : IDisposable
         (code, o, err) = Cli("ablate", "-m", Tiny(), "--token-ids", "1,5,9", "--ablate", "head:" + head, "--json");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(o);
-        Assert.Equal("head:L1H2", doc.RootElement.GetProperty("result").GetProperty("rows")[0].GetProperty("target").GetString());
+        Assert.Equal("head:L1H2", doc.RootElement.GetProperty("result").GetProperty("ablation").GetProperty("rows")[0].GetProperty("target").GetString());
         Assert.Equal(0, Glassbox.Circuits.Induction.InductionOptions.ParseHeads(head + ",0.1").Count - 2);
     }
 
