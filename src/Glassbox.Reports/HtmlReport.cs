@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Glassbox.Reports;
@@ -29,8 +28,27 @@ public sealed partial class HtmlReport
         return this;
     }
 
-    /// <summary>HTML-escapes text.</summary>
-    public static string Esc(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>HTML-escapes text: &amp;, &lt;, &gt; and both quotes. Other characters stay as they are (the document
+    /// is UTF-8), so token markers such as '·' read the same in the file as on screen.</summary>
+    public static string Esc(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return "";
+        if (s.AsSpan().IndexOfAny("&<>\"'") < 0) return s;
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (char ch in s)
+        {
+            switch (ch)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '\'': sb.Append("&#39;"); break;
+                default: sb.Append(ch); break;
+            }
+        }
+        return sb.ToString();
+    }
 
     /// <summary>A paragraph of escaped text.</summary>
     public static string Paragraph(string text) => $"<p>{Esc(text)}</p>";
@@ -85,6 +103,7 @@ public sealed partial class HtmlReport
           .Append("nav a{margin-right:1em}h2{border-bottom:1px solid #ddd;padding-bottom:4px}.grid{display:flex;flex-wrap:wrap}")
           .Append(".repro{font-size:12px;color:#555}.meaning{background:#f4f8ff;border-left:3px solid #1f5fbf;padding:4px 8px}")
           .Append(".inconclusive{background:#fff6e5;border-left-color:#d08700}details{margin:1em 0}summary{cursor:pointer}")
+          .Append("figure.heatmap{max-width:100%}figure.heatmap svg{max-width:100%;height:auto}.missing{color:#a33}")
           .Append("</style></head><body><h1>").Append(Esc(Title)).Append("</h1><nav>");
         foreach (var s in _sections) sb.Append(CultureInfo.InvariantCulture, $"<a href='#{Esc(s.Id)}'>{Esc(s.Title)}</a>");
         sb.Append("</nav>");

@@ -61,7 +61,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             var m = new float[c.NLayers, c.NHeads];
             foreach (var x in copying) m[x.Layer, x.Head] = (float)x.Score;
             report.Add("copying", "OV copying scores", HtmlReport.Paragraph("Re(Σλ)/Σ|λ| of each head's full OV circuit W_E W_V W_O W_U (1 = copying, −1 = anti-copying; norm weights folded, norm scales ignored).")
-                + HtmlReport.Heatmap(m, Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), "copying score (0..1 shown)"));
+                + HtmlReport.Heatmap(m, Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), "copying score (red = copying, blue = anti-copying)", -1f, 1f));
             report.Add("composition", "Composition scores", HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Random-matrix baseline: {baseline:F3}."))
                 + HtmlReport.Table(new[] { "from", "to", "Q", "K", "V" }, composition.OrderByDescending(x => Math.Max(x.Q, Math.Max(x.K, x.V))).Take(s.Top * 3).Select(x => (IReadOnlyList<string>)new[] { x.From, x.To, x.Q.ToString("F3", CultureInfo.InvariantCulture), x.K.ToString("F3", CultureInfo.InvariantCulture), x.V.ToString("F3", CultureInfo.InvariantCulture) })));
             report.Add("bigrams", "Direct-path bigrams", HtmlReport.Table(new[] { "source", "top next tokens (W_E W_U)" }, bigrams.Select(b => (IReadOnlyList<string>)new[] { b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{n.Token} {n.Logit:F2}"))) })));
@@ -81,18 +81,18 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             AnsiConsole.Write(kt);
         }
         var bt = new Table().Title("Direct-path bigrams (W_E W_U)").AddColumns("source", "top next tokens");
-        foreach (var b in bigrams.Take(s.Top)) bt.AddRow(Markup.Escape(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}")))));
+        foreach (var b in bigrams.Take(s.Top)) bt.AddRow(CliModel.Show(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{Glassbox.Tokenization.TokenDisplay.Label(n.Token)} {n.Logit:F2}")))));
         AnsiConsole.Write(bt);
         if (ov is not null)
         {
             var ot = new Table().Title($"Full OV circuit of {head}").AddColumns("source", "top output tokens");
-            foreach (var b in ov.Take(s.Top)) ot.AddRow(Markup.Escape(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}")))));
+            foreach (var b in ov.Take(s.Top)) ot.AddRow(CliModel.Show(b.SourceText), Markup.Escape(string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{Glassbox.Tokenization.TokenDisplay.Label(n.Token)} {n.Logit:F2}")))));
             AnsiConsole.Write(ot);
         }
         if (trigrams is not null)
         {
             var tt = new Table().Title("Skip-trigrams (checked on the model)").AddColumns("head", "source … dest → output", "logit rise", "rose in");
-            foreach (var t in trigrams.Take(s.Top)) tt.AddRow(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), Markup.Escape($"{t.Source} … {t.Destination} → {t.Output}"), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
+            foreach (var t in trigrams.Take(s.Top)) tt.AddRow(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), Markup.Escape($"{Glassbox.Tokenization.TokenDisplay.Label(t.Source)} … {Glassbox.Tokenization.TokenDisplay.Label(t.Destination)} → {Glassbox.Tokenization.TokenDisplay.Label(t.Output)}"), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
             AnsiConsole.Write(tt);
         }
         return 0;
