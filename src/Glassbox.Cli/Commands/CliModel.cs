@@ -37,4 +37,7 @@ internal static class CliModel
     }
 
     public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A token as the console shows it: leading space as '·', whitespace visible, never blank, markup-escaped.</summary>
+    public static string Show(string token) => Markup.Escape(Glassbox.Tokenization.TokenDisplay.Label(token));
 }

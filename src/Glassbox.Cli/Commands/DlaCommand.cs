@@ -49,11 +49,11 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString(CultureInfo.InvariantCulture) });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
-        string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')"))).AddColumns("component", "contribution");
+        string what = r.ContrastText is null ? $"logit('{Glassbox.Tokenization.TokenDisplay.Label(r.TargetText)}')" : $"logit('{Glassbox.Tokenization.TokenDisplay.Label(r.TargetText)}') − logit('{Glassbox.Tokenization.TokenDisplay.Label(r.ContrastText)}')";
+        var t = new Table().Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{Glassbox.Tokenization.TokenDisplay.Label(r.Token)}')"))).AddColumns("component", "contribution");
         foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.AddRow(Markup.Escape(c.Name), c.Value.ToString("F4", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t);
-        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'.")));
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {Glassbox.Tokenization.TokenDisplay.Label(r.PredictedText)}.")));
         return 0;
     }
 

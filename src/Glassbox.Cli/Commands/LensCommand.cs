@@ -38,11 +38,11 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["target"] = s.Target ?? "none" });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
         if (s.Json) { Console.WriteLine(ResultJson.Serialize(new { manifest, result = r })); return 0; }
-        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ('{Markup.Escape(r.Tokens[pos])}')")).AddColumns("layer", "top tokens", "target p", "target rank");
+        var t = new Table().Title(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ('{CliModel.Show(r.Tokens[pos])}')")).AddColumns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
         {
             var c = l.Cells[pos];
-            t.AddRow(l.Name, Markup.Escape(string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"'{x.Text}' {x.Prob:P1}")))),
+            t.AddRow(l.Name, Markup.Escape(string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{Glassbox.Tokenization.TokenDisplay.Label(x.Text)} {x.Prob:P1}")))),
                 c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-", c.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
         AnsiConsole.Write(t);

@@ -57,12 +57,12 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
         foreach (var t in top) t1.AddRow(t.Activation.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(t.Prefix.ReplaceLineEndings(" ")));
         AnsiConsole.Write(t1);
         var t2 = new Table().Title($"{neuron}: value vector projected on the vocabulary").AddColumns("promoted", "logit", "suppressed", "logit");
-        foreach (var (a, b) in promoted.Zip(suppressed)) t2.AddRow(Markup.Escape(a.Token), a.Logit.ToString("F3", CultureInfo.InvariantCulture), Markup.Escape(b.Token), b.Logit.ToString("F3", CultureInfo.InvariantCulture));
+        foreach (var (a, b) in promoted.Zip(suppressed)) t2.AddRow(CliModel.Show(a.Token), a.Logit.ToString("F3", CultureInfo.InvariantCulture), CliModel.Show(b.Token), b.Logit.ToString("F3", CultureInfo.InvariantCulture));
         AnsiConsole.Write(t2);
         if (updates is not null)
         {
             var t3 = new Table().Title("Sub-updates that most raise the predicted token").AddColumns("pos", "token", "predicted", "neuron act → logit");
-            foreach (var u in updates) t3.AddRow(u.Position.ToString(CultureInfo.InvariantCulture), Markup.Escape(u.Token), Markup.Escape(u.Predicted), Markup.Escape(string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}")))));
+            foreach (var u in updates) t3.AddRow(u.Position.ToString(CultureInfo.InvariantCulture), CliModel.Show(u.Token), CliModel.Show(u.Predicted), Markup.Escape(string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}")))));
             AnsiConsole.Write(t3);
         }
         return 0;

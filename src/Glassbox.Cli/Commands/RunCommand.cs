@@ -47,9 +47,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { manifest = RunManifest.For("run", model), tokens, ids, nextTokens = rows };
             if (!s.Json)
             {
-                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {Markup.Escape(string.Join(" ", tokens.Select(t => $"[{t}]")))}");
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(model.Name)}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(CliModel.Show))}");
                 var t = new Table().AddColumns("rank", "id", "next token", "probability");
-                foreach (var r in rows) t.AddRow(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
+                foreach (var r in rows) t.AddRow(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), CliModel.Show(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(t);
             }
         }
@@ -64,7 +64,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             {
                 AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(model.Name)}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]"));
                 var t = new Table().AddColumns("pos", "token", "‖h‖");
-                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(CultureInfo.InvariantCulture), Markup.Escape(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
+                for (int i = 0; i < tokens.Count; i++) t.AddRow(i.ToString(CultureInfo.InvariantCulture), CliModel.Show(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(t);
                 AnsiConsole.MarkupLine("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
             }

@@ -3,9 +3,12 @@ using System.Text;
 namespace Glassbox.Tokenization;
 
 /// <summary>
-/// One visible label per token for every view that shows tokens (heatmaps, tables, attention views). A leading space
-/// (or the SentencePiece '▁' / GPT-2 'Ġ' markers that stand for one) becomes '·'; newlines become '⏎', tabs '⇥', other
-/// whitespace '␣'; an empty token becomes '∅'. So "world" and " world" look different and no label is ever blank.
+/// One visible label per token for every view that shows tokens (heatmaps, tables, attention views, console tables).
+/// A leading space (or the SentencePiece '▁' that stands for one) becomes '·', the visible marker TransformerLens users
+/// know as GPT-2's 'Ġ' (the tokenizers here decode 'Ġ' to a space, so a 'Ġ' left in a token is the letter); newlines
+/// become '⏎', carriage returns '↵', tabs '⇥', other whitespace '␣', other control characters their Unicode control
+/// picture (U+2400 + code); an empty token becomes '∅'. So "world" and " world" look different and no label is ever
+/// blank. Token strings themselves (<c>ToStrTokens</c>, JSON output) stay raw.
 /// </summary>
 public static class TokenDisplay
 {
@@ -23,14 +26,16 @@ public static class TokenDisplay
         bool leading = true;
         foreach (char ch in token)
         {
-            if (leading && ch is ' ' or '\u2581' or '\u0120') { sb.Append(Space); continue; }
+            if (leading && ch is ' ' or '\u2581') { sb.Append(Space); continue; }
             leading = false;
             sb.Append(ch switch
             {
                 '\n' => '⏎',
                 '\r' => '↵',
                 '\t' => '⇥',
-                '\u2581' or '\u0120' => Space,
+                '\u2581' => Space,
+                < ' ' => (char)(0x2400 + ch),
+                '\u007f' => '\u2421',
                 _ when char.IsWhiteSpace(ch) => '␣',
                 _ => ch,
             });
@@ -38,6 +43,10 @@ public static class TokenDisplay
         return sb.ToString();
     }
 
-    /// <summary>Labels of several tokens.</summary>
-    public static IReadOnlyList<string> Labels(IEnumerable<string?> tokens) => tokens.Select(Label).ToList();
+    /// <summary>Labels of several tokens, in order.</summary>
+    public static IReadOnlyList<string> Labels(IEnumerable<string?> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return tokens.Select(Label).ToList();
+    }
 }
