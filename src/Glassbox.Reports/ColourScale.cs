@@ -56,9 +56,10 @@ internal sealed record ColourScale(double Lo, double Hi, bool Diverging, bool Sq
         return string.Create(CultureInfo.InvariantCulture, $"#{r:x2}{g:x2}{b:x2}");
     }
 
-    /// <summary>Tick values for the colour bar: round numbers (steps of 1, 2 or 5 × 10^k, about five of them) inside
-    /// [<see cref="Lo"/>, <see cref="Hi"/>], 0 included when in range, and both ends.</summary>
-    public IReadOnlyList<double> Ticks()
+    /// <summary>Tick values for a colour bar <paramref name="height"/> px tall: round numbers (steps of 1, 2 or 5 × 10^k,
+    /// about five of them) inside [<see cref="Lo"/>, <see cref="Hi"/>], 0 included when in range, and both ends; a
+    /// round number closer than 16 px (or 12% of the bar) to an end is left out so tick labels never overlap.</summary>
+    public IReadOnlyList<double> Ticks(double height = 100)
     {
         double span = Hi - Lo, raw = span / 4, mag = Math.Pow(10, Math.Floor(Math.Log10(raw))), f = raw / mag;
         double step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
@@ -66,7 +67,8 @@ internal sealed record ColourScale(double Lo, double Hi, bool Diverging, bool Sq
         for (long k = (long)Math.Ceiling(Lo / step - 1e-9); k * step <= Hi + step * 1e-9; k++)
         {
             double r = k * step;
-            if (Math.Abs(r - Lo) > span * 0.12 && Math.Abs(r - Hi) > span * 0.12) ticks.Add(r);
+            double gap = span * Math.Max(0.12, 16 / Math.Max(1, height));
+            if (Math.Abs(r - Lo) > gap && Math.Abs(r - Hi) > gap) ticks.Add(r);
         }
         ticks.Add(Hi);
         return ticks;

@@ -53,7 +53,7 @@ public sealed partial class HtmlReport
         bool flatCols = colStep == 1 && CharWidth * colLen + 2 <= cs;   // short labels ("H3") fit upright
         int left = 8 + (int)Math.Ceiling(CharWidth * rowLen), top = flatCols ? Font + 6 : 10 + (int)Math.Ceiling(CharWidth * colLen);
         int plotW = cols * cs, plotH = rows * cs, barH = Math.Max(plotH, 100);
-        var ticks = scale.Ticks();
+        var ticks = scale.Ticks(barH);
         int barX = left + plotW + 12, w = barX + 12 + 6 + (int)Math.Ceiling(CharWidth * ticks.Max(t => ColourScale.TickText(t).Length)) + 4;
         int missing = 0;
         foreach (float v in values) if (!float.IsFinite(v)) missing++;

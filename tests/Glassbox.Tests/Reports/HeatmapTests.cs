@@ -32,6 +32,18 @@ public sealed class HeatmapTests
         Assert.Equal(new[] { "0", "0.2", "0.4", "0.6", "0.8", "1" }, TickTexts(svg));
     }
 
+    [Theory]
+    [InlineData(0f, 3.5f)]      // entropy in nats: 3 sits close to the top end 3.5
+    [InlineData(-0.00253f, 1f)]
+    [InlineData(0f, 0.0137f)]
+    public void Should_space_colour_bar_ticks_so_their_labels_never_overlap(float lo, float hi)
+    {
+        var svg = HtmlReport.Heatmap(new float[,] { { lo, hi } }, new[] { "L0" }, new[] { "H0", "H1" }, "ticks", lo, hi);
+        var y = Regex.Matches(svg, "<text class='tick' x='[\\d.]+' y='([\\d.]+)'>").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.True(y.Count >= 3, svg);
+        Assert.All(y.Zip(y.Skip(1)), p => Assert.True(p.Second - p.First >= 11, string.Create(CultureInfo.InvariantCulture, $"ticks {p.First} and {p.Second} overlap")));
+    }
+
     [Fact]
     public void Should_use_a_diverging_scale_centred_on_zero_for_signed_values_and_a_sequential_one_otherwise()
     {
