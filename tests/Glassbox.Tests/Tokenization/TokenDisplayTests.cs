@@ -2,6 +2,7 @@ using System.Text.Json;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Loading;
 using Glassbox.Tokenization;
+using Spectre.Console;
 
 namespace Glassbox.Tests.Tokenization;
 
@@ -65,9 +66,17 @@ public sealed class TokenDisplayTests : IDisposable
     public void Should_mark_leading_spaces_in_the_console_and_in_reports_but_keep_raw_tokens_in_json()
     {
         var model = TinyBpeModel();
-        var (code, output, err) = CliHarness.Run("run", "-m", model, "--text", "hello world");
+        // Spectre's console is created once per process; give human mode its own, wide, colourless one.
+        var human = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(human), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        AnsiConsole.Console.Profile.Width = 240;
+        int code;
+        string output, err;
+        try { (code, _, err) = CliHarness.Run("run", "-m", model, "--text", "hello world"); }
+        finally { AnsiConsole.Console = previous; }
         Assert.True(code == 0, err);
-        Assert.Contains("hello ·world", output);
+        Assert.Contains("hello ·world", human.ToString());
 
         (code, output, err) = CliHarness.Run("run", "-m", model, "--text", "hello world", "--json");
         Assert.True(code == 0, err);
