@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Circuits.Detectors;
 using Glassbox.Circuits.Lens;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 
 namespace Glassbox.Circuits;
 
@@ -35,16 +36,17 @@ public static class CircuitSections
     public static HtmlReport LogitLens(string model, LogitLensResult r, HtmlReport? into = null)
     {
         var report = into ?? new HtmlReport($"Logit lens: {model}");
-        var header = new[] { "layer" }.Concat(r.Tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{t}"))).ToList();
-        var rows = r.Layers.Select(l => (IReadOnlyList<string>)new[] { l.Name }.Concat(l.Cells.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Top[0].Text} {c.Top[0].Prob:P0}"))).ToList());
+        var positions = r.Tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{TokenDisplay.Label(t)}")).ToList();
+        var header = new[] { "layer" }.Concat(positions).ToList();
+        var rows = r.Layers.Select(l => (IReadOnlyList<string>)new[] { l.Name }.Concat(l.Cells.Select(c => string.Create(CultureInfo.InvariantCulture, $"{TokenDisplay.Label(c.Top[0].Text)} {c.Top[0].Prob:P0}"))).ToList());
         string body = HtmlReport.Paragraph("Each row decodes the residual stream after that layer (embed = before block 0) through the final norm and the unembedding: top-1 token and its probability per position. Control: the last row equals the model's output (max |diff| " + r.LastLayerMaxAbsDiff.ToString("G3", CultureInfo.InvariantCulture) + ").")
             + HtmlReport.Table(header, rows);
         if (r.Target is not null)
         {
             var m = new float[r.Layers.Count, r.Tokens.Count];
             for (int l = 0; l < r.Layers.Count; l++) for (int p = 0; p < r.Tokens.Count; p++) m[l, p] = (float)(r.Layers[l].Cells[p].TargetProb ?? 0);
-            body += HtmlReport.Heatmap(m, r.Layers.Select(l => l.Name).ToList(), r.Tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{t}")).ToList(),
-                $"probability of '{r.TargetText}' by layer (rows) and position (columns)", sqrtScale: true);
+            body += HtmlReport.Heatmap(m, r.Layers.Select(l => l.Name).ToList(), positions,
+                $"probability of '{TokenDisplay.Label(r.TargetText)}' by layer (rows) and position (columns)", sqrtScale: true);
         }
         return report.Add("logit-lens", "Logit lens", body);
     }
@@ -56,10 +58,10 @@ public static class CircuitSections
         var m = new float[layers, heads];
         foreach (var c in r.Components.Where(c => c.Kind == "head")) m[c.Layer!.Value, c.Head!.Value] = (float)c.Value;
         float max = (float)Math.Max(1e-6, r.Components.Where(c => c.Kind == "head").Select(c => Math.Abs(c.Value)).DefaultIfEmpty(0).Max());
-        string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{what} at position {r.Position} ('{r.Token}'): parts sum to {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}). The final norm's scale is frozen at its value in the run; LayerNorm parts are centred."))
+        string what = r.ContrastText is null ? $"logit('{TokenDisplay.Label(r.TargetText)}')" : $"logit('{TokenDisplay.Label(r.TargetText)}') − logit('{TokenDisplay.Label(r.ContrastText)}')";
+        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{what} at position {r.Position} ('{TokenDisplay.Label(r.Token)}'): parts sum to {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}). The final norm's scale is frozen at its value in the run; LayerNorm parts are centred."))
             + HtmlReport.Heatmap(m, Enumerable.Range(0, layers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, heads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(),
-                string.Create(CultureInfo.InvariantCulture, $"per-head contribution (0 to {max:F3}; negative shown white)"), 0, max)
+                string.Create(CultureInfo.InvariantCulture, $"per-head contribution (red raises, blue lowers; ±{max:F3})"), -max, max)
             + HtmlReport.Table(new[] { "component", "kind", "contribution" }, r.Components.OrderByDescending(c => Math.Abs(c.Value)).Select(c => (IReadOnlyList<string>)new[] { c.Name, c.Kind, c.Value.ToString("F4", CultureInfo.InvariantCulture) }));
         return report.Add("dla", "Direct logit attribution", body);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,11 +46,12 @@ public static class ModelReport
         using var scope = NewDisposeScope();
         using var batch = model.Tokenize(new[] { sample });
         var tokens = Enumerable.Range(0, batch.Length).Select(i => model.Tokenizer!.TokenToString((int)batch.Ids[0, i].item<long>())).ToList();
+        var labels = TokenDisplay.Labels(tokens);   // raw tokens go to JSON, visible labels to the pictures
         using var run = model.RunWithCache(batch, n => HookPoints.AttnPattern.Matches(n) || HookName.LayerOf(n) is null or 0);
         var hookRows = model.HookNames.Select(h => Row(h, HookShapes.Text(h), "[" + string.Join(", ", HookShapes.Concrete(h, c, 1, batch.Length)) + "]"));
         report.Add("hooks", "Hook points", HtmlReport.Paragraph($"{model.HookNames.Count} hook points; shapes for the sample sentence of {batch.Length} tokens. " +
             $"{HookPoints.AttnResult.Leaf} is opt-in (computed when a hook or the cache asks for it).") +
-            HtmlReport.Table(new[] { "hook", "shape", "sample shape" }, hookRows));
+            HtmlReport.Details($"Show all {model.HookNames.Count} hook points with their shapes", HtmlReport.Table(new[] { "hook", "shape", "sample shape" }, hookRows)));
 
         var heads = new List<HeadSummary>();
         var figs = new System.Text.StringBuilder("<div class='grid'>");
@@ -67,7 +69,7 @@ public static class ModelReport
                 float prev = batch.Length > 1 ? m.diagonal(-1).mean().item<float>() : 0f;
                 float self = m.diagonal().mean().item<float>();
                 heads.Add(new HeadSummary(l, h, ent, first, prev, self));
-                figs.Append(HtmlReport.Heatmap(values, tokens, tokens, string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), 0f, 1f, cell: 9, sqrtScale: true));
+                figs.Append(HtmlReport.Heatmap(values, labels, labels, string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), 0f, 1f, cell: 9, sqrtScale: true));
             }
         }
         figs.Append("</div>");
@@ -79,7 +81,7 @@ public static class ModelReport
                 Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), caption, 0f, max, cell: 18);
         }
         float maxEntropy = (float)Math.Log(Math.Max(2, batch.Length));
-        var statMaps = "<div class='grid'>" + StatMap(s => s.ToFirst, $"attention to the first token ({tokens[0]})", 1f)
+        var statMaps = "<div class='grid'>" + StatMap(s => s.ToFirst, $"attention to the first token ({labels[0]})", 1f)
             + StatMap(s => s.ToPrevious, "attention to the previous token", 1f) + StatMap(s => s.ToSelf, "attention to self", 1f)
             + StatMap(s => s.Entropy, string.Create(CultureInfo.InvariantCulture, $"entropy (nats, max {maxEntropy:F1})"), maxEntropy) + "</div>";
         var statRows = heads.Select(s => Row(string.Create(CultureInfo.InvariantCulture, $"L{s.Layer}H{s.Head}"), s.Entropy.ToString("F2", CultureInfo.InvariantCulture), s.ToFirst.ToString("F2", CultureInfo.InvariantCulture), s.ToPrevious.ToString("F2", CultureInfo.InvariantCulture), s.ToSelf.ToString("F2", CultureInfo.InvariantCulture)));

@@ -18,8 +18,11 @@ public static class ProbeReport
                 $"(95% bootstrap interval over sentences){(best.Selectivity is double s ? string.Create(CultureInfo.InvariantCulture, $", selectivity {s:F3}") : "")}." +
                 (r.UnseenTestLabelWords > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.UnseenTestLabelWords} test words have labels never seen in training and are left out.") : "") +
                 (r.TruncatedSentences > 0 ? string.Create(CultureInfo.InvariantCulture, $" {r.TruncatedSentences} sentences were truncated to the model's context.") : "")) +
-            curve);
+            Meaning(ProbeMeaning.Of(r)) + curve);
     }
+
+    /// <summary>The "what this means" paragraph of a reading, flagged when inconclusive.</summary>
+    public static string Meaning(ProbeMeaningText m) => HtmlReport.Meaning(m.Text, m.Inconclusive);
 
     /// <summary>The per-layer picture and table shared by every trained-probe section: task accuracy with its 95% band,
     /// control accuracy, selectivity, the random-weights model and the majority class, then the same numbers as a table.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace Glassbox.Reports;
@@ -8,7 +7,7 @@ namespace Glassbox.Reports;
 /// A self-contained HTML report (no external scripts, styles or fonts) built from sections. Later analyses add
 /// their own sections. Written atomically.
 /// </summary>
-public sealed class HtmlReport
+public sealed partial class HtmlReport
 {
     private readonly List<(string Id, string Title, string Html)> _sections = new();
 
@@ -22,15 +21,34 @@ public sealed class HtmlReport
     public IReadOnlyList<(string Id, string Title)> Sections => _sections.Select(s => (s.Id, s.Title)).ToList();
 
     /// <summary>Adds a section whose body is trusted HTML (build it with <see cref="Table"/>, <see cref="Paragraph"/>,
-    /// <see cref="Heatmap"/>).</summary>
+    /// <see cref="Heatmap"/>, <see cref="Meaning"/>, <see cref="Reproduce"/>).</summary>
     public HtmlReport Add(string id, string title, string bodyHtml)
     {
         _sections.Add((id, title, bodyHtml));
         return this;
     }
 
-    /// <summary>HTML-escapes text.</summary>
-    public static string Esc(string s) => WebUtility.HtmlEncode(s);
+    /// <summary>HTML-escapes text: &amp;, &lt;, &gt; and both quotes. Other characters stay as they are (the document
+    /// is UTF-8), so token markers such as '·' read the same in the file as on screen.</summary>
+    public static string Esc(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return "";
+        if (s.AsSpan().IndexOfAny("&<>\"'") < 0) return s;
+        var sb = new StringBuilder(s.Length + 16);
+        foreach (char ch in s)
+        {
+            switch (ch)
+            {
+                case '&': sb.Append("&amp;"); break;
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '\'': sb.Append("&#39;"); break;
+                default: sb.Append(ch); break;
+            }
+        }
+        return sb.ToString();
+    }
 
     /// <summary>A paragraph of escaped text.</summary>
     public static string Paragraph(string text) => $"<p>{Esc(text)}</p>";
@@ -50,41 +68,29 @@ public sealed class HtmlReport
         return sb.Append("</tbody></table>").ToString();
     }
 
-    /// <summary>An SVG heatmap of <paramref name="values"/> [rows, cols] with row/column labels; values are mapped
-    /// from <paramref name="min"/> (white) to <paramref name="max"/> (dark blue), optionally on a square-root scale so
-    /// small attention weights stay visible. Each cell has a tooltip with the exact value.</summary>
-    public static string Heatmap(float[,] values, IReadOnlyList<string> rowLabels, IReadOnlyList<string> colLabels,
-        string caption, float min = 0f, float max = 1f, int cell = 14, bool sqrtScale = false)
+    /// <summary>A folded block: <paramref name="summary"/> is shown, <paramref name="bodyHtml"/> (trusted HTML) opens on click.</summary>
+    public static string Details(string summary, string bodyHtml) => $"<details><summary>{Esc(summary)}</summary>{bodyHtml}</details>";
+
+    /// <summary>The "Reproduce:" line of a section: the exact command that produces it.</summary>
+    public static string Reproduce(string command) => $"<p class='repro'>Reproduce: <code>{Esc(command)}</code></p>";
+
+    /// <summary>A short "what this means" paragraph; when <paramref name="inconclusive"/> is set it starts with a
+    /// visible "inconclusive:" flag.</summary>
+    public static string Meaning(string text, bool inconclusive = false) =>
+        inconclusive ? $"<p class='meaning inconclusive'><strong>Inconclusive:</strong> {Esc(text)}</p>" : $"<p class='meaning'><strong>What this means:</strong> {Esc(text)}</p>";
+
+    /// <summary>Appends trusted HTML to the end of the section <paramref name="id"/> (e.g. a reproduce line added by the
+    /// code that composes the report); false when there is no such section.</summary>
+    public bool Append(string id, string html)
     {
-        int rows = values.GetLength(0), cols = values.GetLength(1);
-        int left = 8 + 7 * Math.Min(16, rowLabels.Select(l => l.Length).DefaultIfEmpty(1).Max());
-        int top = 8 + 7 * Math.Min(16, colLabels.Select(l => l.Length).DefaultIfEmpty(1).Max());
-        int w = left + cols * cell + top / 2 + 4, h = top + rows * cell + 20;   // rotated column labels lean right
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-size='10' font-family='monospace'>");
-        for (int c = 0; c < cols; c++)
-        {
-            double x = left + c * cell + cell / 2.0;
-            sb.Append(CultureInfo.InvariantCulture, $"<text transform='translate({x:F1},{top - 4}) rotate(-60)'>{Esc(Clip(colLabels[c]))}</text>");
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"<text x='{left - 4}' y='{top + r * cell + cell - 3}' text-anchor='end'>{Esc(Clip(rowLabels[r]))}</text>");
-            for (int c = 0; c < cols; c++)
-            {
-                float v = values[r, c];
-                double t = max > min ? Math.Clamp((v - min) / (max - min), 0, 1) : 0;
-                if (sqrtScale) t = Math.Sqrt(t);
-                int R = (int)(255 - t * 222), G = (int)(255 - t * 154), B = (int)(255 - t * 75);
-                sb.Append(CultureInfo.InvariantCulture, $"<rect x='{left + c * cell}' y='{top + r * cell}' width='{cell}' height='{cell}' fill='rgb({R},{G},{B})'>")
-                  .Append(CultureInfo.InvariantCulture, $"<title>{Esc(rowLabels[r])} → {Esc(colLabels[c])}: {v:G4}</title></rect>");
-            }
-        }
-        sb.Append("</svg><figcaption>").Append(Esc(caption)).Append("</figcaption></figure>");
-        return sb.ToString();
+        int i = _sections.FindIndex(s => s.Id == id);
+        if (i < 0) return false;
+        _sections[i] = (_sections[i].Id, _sections[i].Title, _sections[i].Html + html);
+        return true;
     }
 
-    private static string Clip(string s) => s.Length <= 16 ? s : s[..15] + "…";
+    /// <summary>The body HTML of section <paramref name="id"/>, or null.</summary>
+    public string? BodyOf(string id) => _sections.FirstOrDefault(s => s.Id == id).Html;
 
     /// <summary>The whole document.</summary>
     public string Render()
@@ -95,10 +101,14 @@ public sealed class HtmlReport
           .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}")
           .Append("th{background:#f3f3f3}figure{display:inline-block;margin:6px;vertical-align:top}figcaption{font-size:12px;text-align:center}")
           .Append("nav a{margin-right:1em}h2{border-bottom:1px solid #ddd;padding-bottom:4px}.grid{display:flex;flex-wrap:wrap}")
+          .Append(".repro{font-size:12px;color:#555}.meaning{background:#f4f8ff;border-left:3px solid #1f5fbf;padding:4px 8px}")
+          .Append(".inconclusive{background:#fff6e5;border-left-color:#d08700}details{margin:1em 0}summary{cursor:pointer}")
+          .Append("figure.heatmap{max-width:100%}figure.heatmap svg{max-width:100%;height:auto}.missing{color:#a33}")
           .Append("</style></head><body><h1>").Append(Esc(Title)).Append("</h1><nav>");
         foreach (var s in _sections) sb.Append(CultureInfo.InvariantCulture, $"<a href='#{Esc(s.Id)}'>{Esc(s.Title)}</a>");
         sb.Append("</nav>");
         foreach (var s in _sections) sb.Append(CultureInfo.InvariantCulture, $"<section id='{Esc(s.Id)}'><h2>{Esc(s.Title)}</h2>").Append(s.Html).Append("</section>");
+        if (_sections.Any(s => s.Html.Contains("data-gbv=", StringComparison.Ordinal))) sb.Append("<script>").Append(HoverScript).Append("</script>");
         sb.Append(CultureInfo.InvariantCulture, $"<footer><p>Generated by Glassbox {Esc(GlassboxRuntime.Version)} on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.</p></footer></body></html>");
         return sb.ToString();
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 
 namespace Glassbox.Circuits.Detectors;
 
@@ -20,7 +21,8 @@ public static class AttentionView
     /// <summary>A static SVG heatmap (queries as rows, keys as columns) of one head's pattern.</summary>
     public static string HeatmapSvg(IReadOnlyList<string> tokens, float[,] pattern, string caption)
     {
-        var labels = tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{t}")).ToList();
+        ArgumentNullException.ThrowIfNull(tokens);
+        var labels = tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i}:{TokenDisplay.Label(t)}")).ToList();
         return HtmlReport.Heatmap(pattern, labels, labels, caption, 0f, 1f, cell: 12, sqrtScale: true);
     }
 
@@ -70,7 +72,7 @@ public static class AttentionView
         sb.Append("</select></label> <span style='font-size:12px;color:#666'>hover a token: colour = attention it pays to each token</span>");
         sb.Append(CultureInfo.InvariantCulture, $"<div id='{id}-toks' style='font-family:monospace;line-height:2;margin-top:6px'>");
         for (int i = 0; i < p; i++)
-            sb.Append(CultureInfo.InvariantCulture, $"<span data-i='{i}' style='padding:2px 1px;margin:1px;border:1px solid #ddd;white-space:pre'>{HtmlReport.Esc(tokens[i])}</span>");
+            sb.Append(CultureInfo.InvariantCulture, $"<span data-i='{i}' style='padding:2px 1px;margin:1px;border:1px solid #ddd;white-space:pre'>{HtmlReport.Esc(TokenDisplay.Label(tokens[i]))}</span>");
         sb.Append("</div></div>");
         sb.Append("<script>(function(){var A=").Append(att).Append(";var root=document.getElementById('").Append(id)
           .Append("');var sel=document.getElementById('").Append(id).Append("-sel');var spans=root.querySelectorAll('span[data-i]');")

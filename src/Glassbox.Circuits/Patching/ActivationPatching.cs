@@ -89,10 +89,10 @@ public static class ActivationPatching
     public static float Normalise(float score, float clean, float corrupted) =>
         clean == corrupted ? float.NaN : (score - corrupted) / (clean - corrupted);
 
-    /// <summary>"3: Lily" or "3: Lily/Ben" where the prompts differ.</summary>
+    /// <summary>"3:·Lily" or "3:·Lily/·Ben" where the prompts differ (visible token labels, see <see cref="Glassbox.Tokenization.TokenDisplay"/>).</summary>
     public static string TokenLabel(HookedTransformer model, IReadOnlyList<int> clean, IReadOnlyList<int> corrupted, int p)
     {
-        string Tok(int id) => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
+        string Tok(int id) => model.Tokenizer is { } t ? Glassbox.Tokenization.TokenDisplay.Label(t.TokenToString(id)) : id.ToString(CultureInfo.InvariantCulture);
         return clean[p] == corrupted[p] ? string.Create(CultureInfo.InvariantCulture, $"{p}:{Tok(clean[p])}") : string.Create(CultureInfo.InvariantCulture, $"{p}:{Tok(clean[p])}/{Tok(corrupted[p])}");
     }
 }

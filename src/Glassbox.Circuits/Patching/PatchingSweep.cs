@@ -76,7 +76,7 @@ public sealed record PatchingSweep
         foreach (var v in m) if (float.IsFinite(v)) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
         string kindText = Kind.IsPerHead() ? "layer × head" : "layer × position";
         string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{Mode} patching of {Kind.Name()} ({kindText}); metric {Metric}: clean {CleanScore:G4}, corrupted {CorruptedScore:G4}. ") +
-            string.Create(CultureInfo.InvariantCulture, $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted), scale {lo:G3} (white) to {hi:G3} (blue)."))
+            string.Create(CultureInfo.InvariantCulture, $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted): 1 = patching restores the clean metric, 0 = no effect; range {lo:G3} to {hi:G3} (see the colour bar)."))
             + HtmlReport.Heatmap(m, Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), ColumnLabels, $"{Kind.Name()}: normalised effect", lo, hi, cell: 22);
         return report.Add("patch-" + Kind.Name(), title ?? $"Activation patching: {Kind.Name()}", body);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 
 namespace Glassbox.Circuits.Patching;
 
@@ -37,8 +38,8 @@ public sealed record TraceResult
         var m = new float[T, L];
         float hi = 1e-6f;
         for (int l = 0; l < L; l++) for (int p = 0; p < T; p++) { m[p, l] = effect[l][p]; hi = Math.Max(hi, m[p, l]); }
-        var rows = Tokens.Select((t, i) => i >= SubjectStart && i < SubjectEnd ? $"{t}*" : t).ToList();
-        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Answer '{AnswerText}': p clean {PClean:F3}, p corrupted {PCorrupted:F3}. ") +
+        var rows = Tokens.Select((t, i) => i >= SubjectStart && i < SubjectEnd ? $"{TokenDisplay.Label(t)}*" : TokenDisplay.Label(t)).ToList();
+        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Answer '{TokenDisplay.Label(AnswerText)}': p clean {PClean:F3}, p corrupted {PCorrupted:F3}. ") +
             "Subject tokens (corrupted) are starred. Cells: p(answer | corrupted + restored) − p(answer | corrupted), white = 0.")
             + HtmlReport.Heatmap(m, rows, Enumerable.Range(0, L).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), $"{Kind} indirect effect", 0, hi, cell: 20);
         return report.Add(id, $"Causal trace ({Kind}): {Text}", body);

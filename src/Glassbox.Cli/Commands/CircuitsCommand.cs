@@ -61,13 +61,13 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             var m = new float[c.NLayers, c.NHeads];
             foreach (var x in copying) m[x.Layer, x.Head] = (float)x.Score;
             report.Add("copying", "OV copying scores", HtmlReport.Paragraph("Re(Σλ)/Σ|λ| of each head's full OV circuit W_E W_V W_O W_U (1 = copying, −1 = anti-copying; norm weights folded, norm scales ignored).")
-                + HtmlReport.Heatmap(m, Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), "copying score (0..1 shown)"));
+                + HtmlReport.Heatmap(m, Enumerable.Range(0, c.NLayers).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), "copying score (red = copying, blue = anti-copying)", -1f, 1f));
             report.Add("composition", "Composition scores", HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Random-matrix baseline: {baseline:F3}."))
                 + HtmlReport.Table(new[] { "from", "to", "Q", "K", "V" }, composition.OrderByDescending(x => Math.Max(x.Q, Math.Max(x.K, x.V))).Take(s.Top * 3).Select(x => (IReadOnlyList<string>)new[] { x.From, x.To, x.Q.ToString("F3", CultureInfo.InvariantCulture), x.K.ToString("F3", CultureInfo.InvariantCulture), x.V.ToString("F3", CultureInfo.InvariantCulture) })));
             report.Add("bigrams", "Direct-path bigrams", HtmlReport.Table(new[] { "source", "top next tokens (W_E W_U)" }, bigrams.Select(b => (IReadOnlyList<string>)new[] { b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{n.Token} {n.Logit:F2}"))) })));
             if (trigrams is not null)
                 report.Add("skip-trigrams", "Skip-trigrams", HtmlReport.Table(new[] { "head", "source … destination → output", "QK", "OV", "logit rise", "rose in" },
-                    trigrams.Select(t => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{t.Source} … {t.Destination} → {t.Output}", t.QkScore.ToString("F2", CultureInfo.InvariantCulture), t.OvScore.ToString("F2", CultureInfo.InvariantCulture), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture) })));
+                    trigrams.Select(t => (IReadOnlyList<string>)new[] { string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{CliModel.Token(t.Source)} … {CliModel.Token(t.Destination)} → {CliModel.Token(t.Output)}", t.QkScore.ToString("F2", CultureInfo.InvariantCulture), t.OvScore.ToString("F2", CultureInfo.InvariantCulture), t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture) })));
             CircuitCli.Save(report, s.Out, s.Json);
         }
         if (s.Json) { CliJson.Write("circuits", model.Name, result, manifest); return 0; }
@@ -81,18 +81,18 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             Show.Write(kt);
         }
         var bt = Show.Titled("Direct-path bigrams (W_E W_U)").Columns("source", "top next tokens");
-        foreach (var b in bigrams.Take(s.Top)) bt.Row(b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}"))));
+        foreach (var b in bigrams.Take(s.Top)) bt.Row(CliModel.Token(b.SourceText), string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(n.Token)} {n.Logit:F2}"))));
         Show.Write(bt);
         if (ov is not null)
         {
             var ot = Show.Titled($"Full OV circuit of {head}").Columns("source", "top output tokens");
-            foreach (var b in ov.Take(s.Top)) ot.Row(b.SourceText, string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"'{n.Token}' {n.Logit:F2}"))));
+            foreach (var b in ov.Take(s.Top)) ot.Row(CliModel.Token(b.SourceText), string.Join("  ", b.Next.Select(n => string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(n.Token)} {n.Logit:F2}"))));
             Show.Write(ot);
         }
         if (trigrams is not null)
         {
             var tt = Show.Titled("Skip-trigrams (checked on the model)").Columns("head", "source … dest → output", "logit rise", "rose in");
-            foreach (var t in trigrams.Take(s.Top)) tt.Row(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{t.Source} … {t.Destination} → {t.Output}", t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
+            foreach (var t in trigrams.Take(s.Top)) tt.Row(string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"), $"{CliModel.Token(t.Source)} … {CliModel.Token(t.Destination)} → {CliModel.Token(t.Output)}", t.LogitRise.ToString("F3", CultureInfo.InvariantCulture), t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture));
             Show.Write(tt);
         }
         return 0;

@@ -49,11 +49,11 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString(CultureInfo.InvariantCulture) });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
         if (s.Json) { CliJson.Write("dla", model.Name, r, manifest); return 0; }
-        string what = r.ContrastText is null ? $"logit('{r.TargetText}')" : $"logit('{r.TargetText}') − logit('{r.ContrastText}')";
-        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ('{r.Token}')")).Columns("component", "contribution");
+        string what = r.ContrastText is null ? $"logit({CliModel.Token(r.TargetText)})" : $"logit({CliModel.Token(r.TargetText)}) − logit({CliModel.Token(r.ContrastText)})";
+        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ({CliModel.Token(r.Token)})")).Columns("component", "contribution");
         foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.Row(c.Name, c.Value.ToString("F4", CultureInfo.InvariantCulture));
         Show.Write(t);
-        Show.Line(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts '{r.PredictedText}'."));
+        Show.Line(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {CliModel.Token(r.PredictedText)}."));
         return 0;
     }
 

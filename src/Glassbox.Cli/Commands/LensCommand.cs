@@ -38,11 +38,11 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["target"] = s.Target ?? "none" });
         if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
         if (s.Json) { CliJson.Write("lens", model.Name, r, manifest); return 0; }
-        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ('{r.Tokens[pos]}')")).Columns("layer", "top tokens", "target p", "target rank");
+        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ({CliModel.Token(r.Tokens[pos])})")).Columns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
         {
             var c = l.Cells[pos];
-            t.Row(l.Name, string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"'{x.Text}' {x.Prob:P1}"))),
+            t.Row(l.Name, string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(x.Text)} {x.Prob:P1}"))),
                 c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-", c.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
         Show.Write(t);

@@ -57,12 +57,12 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
         foreach (var t in top) t1.Row(t.Activation.ToString("F3", CultureInfo.InvariantCulture), t.Prefix.ReplaceLineEndings(" "));
         Show.Write(t1);
         var t2 = Show.Titled($"{neuron}: value vector projected on the vocabulary").Columns("promoted", "logit", "suppressed", "logit");
-        foreach (var (a, b) in promoted.Zip(suppressed)) t2.Row(a.Token, a.Logit.ToString("F3", CultureInfo.InvariantCulture), b.Token, b.Logit.ToString("F3", CultureInfo.InvariantCulture));
+        foreach (var (a, b) in promoted.Zip(suppressed)) t2.Row(CliModel.Token(a.Token), a.Logit.ToString("F3", CultureInfo.InvariantCulture), CliModel.Token(b.Token), b.Logit.ToString("F3", CultureInfo.InvariantCulture));
         Show.Write(t2);
         if (updates is not null)
         {
             var t3 = Show.Titled("Sub-updates that most raise the predicted token").Columns("pos", "token", "predicted", "neuron act → logit");
-            foreach (var u in updates) t3.Row(u.Position.ToString(CultureInfo.InvariantCulture), u.Token, u.Predicted, string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))));
+            foreach (var u in updates) t3.Row(u.Position.ToString(CultureInfo.InvariantCulture), CliModel.Token(u.Token), CliModel.Token(u.Predicted), string.Join("  ", u.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Neuron} {x.Activation:F2}→{x.LogitEffect:F3}"))));
             Show.Write(t3);
         }
         return 0;

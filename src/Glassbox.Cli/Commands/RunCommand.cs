@@ -47,9 +47,9 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             result = new { tokens, ids, nextTokens = rows };
             if (!s.Json)
             {
-                Show.Markup($"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(t => $"[{t}]"))}");
+                Show.Markup($"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(CliModel.Token))}");
                 var t = Show.Table("rank", "id", "next token", "probability");
-                foreach (var r in rows) t.Row(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), r.token, r.probability.ToString("F4", CultureInfo.InvariantCulture));
+                foreach (var r in rows) t.Row(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), CliModel.Token(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
                 Show.Write(t);
             }
         }
@@ -64,7 +64,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             {
                 Show.Markup($"[bold]{model.Name}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]");
                 var t = Show.Table("pos", "token", "‖h‖");
-                for (int i = 0; i < tokens.Count; i++) t.Row(i.ToString(CultureInfo.InvariantCulture), tokens[i], norms[i].ToString("F3", CultureInfo.InvariantCulture));
+                for (int i = 0; i < tokens.Count; i++) t.Row(i.ToString(CultureInfo.InvariantCulture), CliModel.Token(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
                 Show.Write(t);
                 Show.Line("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
             }

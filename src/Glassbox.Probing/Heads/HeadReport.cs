@@ -69,10 +69,11 @@ public static class HeadReport
         if (r.Sample is { } s)
         {
             var layers = Enumerable.Range(1, s.Rollout.Length).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList();
+            var tokens = Glassbox.Tokenization.TokenDisplay.Labels(s.Tokens);
             report.Add("rollout", "Attention rollout and flow (Abnar & Zuidema 2020)", HtmlReport.Paragraph(
-                string.Create(CultureInfo.InvariantCulture, $"How much of position {s.Position} ('{s.Tokens[s.Position]}') after each layer comes from each input token.")) +
-                "<div class='grid'>" + HtmlReport.Heatmap(ToFloat(s.Rollout), layers, s.Tokens, "rollout", 0, 1, cell: 16, sqrtScale: true) +
-                HtmlReport.Heatmap(ToFloat(s.Flow), layers, s.Tokens, "attention flow (max-flow)", 0, 1, cell: 16, sqrtScale: true) + "</div>");
+                string.Create(CultureInfo.InvariantCulture, $"How much of position {s.Position} ('{tokens[s.Position]}') after each layer comes from each input token.")) +
+                "<div class='grid'>" + HtmlReport.Heatmap(ToFloat(s.Rollout), layers, tokens, "rollout", 0, 1, cell: 16, sqrtScale: true) +
+                HtmlReport.Heatmap(ToFloat(s.Flow), layers, tokens, "attention flow (max-flow)", 0, 1, cell: 16, sqrtScale: true) + "</div>");
         }
     }
 
@@ -89,7 +90,7 @@ public static class HeadReport
     {
         int L = values.Length, H = values.Length == 0 ? 0 : values[0].Length;
         var m = new float[L, H];
-        for (int l = 0; l < L; l++) for (int h = 0; h < H; h++) m[l, h] = float.IsNaN(values[l][h]) ? min : values[l][h];
+        for (int l = 0; l < L; l++) for (int h = 0; h < H; h++) m[l, h] = values[l][h];   // NaN stays NaN: the heatmap draws it grey and counts it
         return HtmlReport.Heatmap(m, Enumerable.Range(0, L).Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), Enumerable.Range(0, H).Select(h => string.Create(CultureInfo.InvariantCulture, $"H{h}")).ToList(), caption, min, max, cell: 18);
     }
 }

@@ -102,7 +102,10 @@ public sealed class CliTests : IDisposable
         Assert.Contains("all-MiniLM-L6-v2", html);
         Assert.Contains("Attention patterns", html);
         Assert.Contains("blocks.5.attn.hook_pattern", html);
-        Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<figure>").Count);   // every head + 4 head-statistic maps
+        Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<figure class='heatmap'>").Count);   // every head + 4 head-statistic maps
+        Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<g class='colourbar'>").Count);     // each with its colour bar
+        Assert.Matches("<details><summary>Show all \\d+ hook points[^<]*</summary><table>", html);                       // the long hook table folds away
+        Assert.True(html.Length < 1_000_000, $"{html.Length} chars: dense heatmaps should be rasters");
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(22_565_376, doc.RootElement.GetProperty("result").GetProperty("summary").GetProperty("parameters").GetInt64());
     }

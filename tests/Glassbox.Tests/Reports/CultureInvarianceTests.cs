@@ -96,7 +96,17 @@ public sealed class CultureInvarianceTests : IDisposable
             LineChart.Svg(new[] { "L0", "L1", "L2" },
                 new[] { new ChartSeries("accuracy", new[] { 0.125, 0.5, 0.875 }, Low: new[] { 0.1, 0.45, 0.8 }, High: new[] { 0.15, 0.55, 0.95 }) },
                 "Accuracy by layer", "accuracy (0.5 = chance)")
-            + HtmlReport.Heatmap(new float[,] { { 0.125f, 0.5f }, { 0.75f, 1.5f } }, new[] { "q1", "q2" }, new[] { "k1", "k2" }, "pattern", 0f, 1.5f);
+            + HtmlReport.Heatmap(new float[,] { { 0.125f, 0.5f }, { 0.75f, 1.5f } }, new[] { "q1", "q2" }, new[] { "k1", "k2" }, "pattern", 0f, 1.5f)
+            + HtmlReport.Heatmap(new float[,] { { -0.25f, float.NaN }, { 0.75f, 1.5f } }, new[] { "q1", "q2" }, new[] { "k1", "k2" }, "signed", -1f, 1f)
+            + MaskTimes(new HtmlReport("dense").Add("d", "Dense", HtmlReport.Heatmap(Dense(), Enumerable.Range(0, 24).Select(i => "t" + i.ToString(CultureInfo.InvariantCulture)).ToList(),
+                Enumerable.Range(0, 24).Select(i => "·w" + i.ToString(CultureInfo.InvariantCulture)).ToList(), "raster", -0.5f, 0.5f, sqrtScale: true)).Render());
+
+        static float[,] Dense()
+        {
+            var m = new float[24, 24];
+            for (int i = 0; i < 24; i++) for (int j = 0; j < 24; j++) m[i, j] = (i - j) / 48f + 0.001f * i * j;
+            return m;
+        }
 
         var invariant = InCulture("", Draw);
         AssertNoDecimalCommas(invariant);
