@@ -23,6 +23,8 @@ public static partial class BuiltInProbes
             var m = ProbeMeaning.Against("UUAS of the trees read from " + (best.Layer == "emb" ? "the embeddings" : "layer " + best.Layer), best.Result.UuasInterval,
                 "the right-branching baseline", best.Result.RightBranchingUuas,
                 string.Create(CultureInfo.InvariantCulture, $"The probe recovers more of the dependency tree than attaching every word to the next; the embeddings (no context) give {emb.Uuas:F3}, so the gain over them is what the layers add. Brackets are 95% bootstrap intervals over sentences."));
+            if (best.Layer == "emb")
+                m = new ProbeMeaningText(m.Text + " Inconclusive: no contextual layer beats the embeddings, so word identity alone gives this structure here.", true);
             Meaning(id, m, Explain);
             report.Append(id, HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"No standalone command reads the built-in sentences ({o.Sentences} template-grammar sentences, seed {o.Seed}); on a treebank: glassbox probe structural -m {_m} --data F.conllu.")));
             return st;
@@ -75,7 +77,7 @@ public static partial class BuiltInProbes
                 report.Add("minimal-pairs", "Minimal pairs", HtmlReport.Paragraph(
                     $"Not run: minimal pairs (BLiMP) compare the log-probability a causal language model gives a grammatical and an ungrammatical sentence; " +
                     $"{model.Name} is {(model.Config.Causal ? "a causal model without a language-model head" : "an encoder (bidirectional attention, no next-token head)")}. " +
-                    "Run the report on a causal LM (e.g. glassbox explain -m stories260k) for this section."));
+                    "Run the report on a causal LM for this section:") + Reproduce("explain -m stories260k --out report.html"));
                 return null;
             }
             status?.Invoke("probing: minimal pairs");
