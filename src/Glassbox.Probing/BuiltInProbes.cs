@@ -95,7 +95,9 @@ public static partial class BuiltInProbes
                 "baselines, and 95% bootstrap intervals. A section is flagged inconclusive when an interval overlaps its baseline or " +
                 "selectivity is ≤ 0.") + HtmlReport.Paragraph(ewt.Length > 0
                     ? string.Create(CultureInfo.InvariantCulture, $"Real data: UPOS and the attention-head analyses use UD English EWT ({ewt}); tense, voice, subject number, the structural probe and coreference use generated sentences, since EWT does not label them.")
-                    : "No third-party data: ../shared/data (UD EWT, BLiMP) was not found (set GLASSBOX_DATA to point at it), so every section runs on generated sentences; the real-data sections are skipped.")
+                    : o.UseSharedData
+                        ? "No third-party data: ../shared/data (UD EWT, BLiMP) was not found (set GLASSBOX_DATA to point at it), so every section runs on generated sentences; the real-data sections are skipped."
+                        : "Built-in data only (--builtin-data): every section runs on generated sentences, even where ../shared/data would give real ones.")
                 + Reproduce(Explain));
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -139,7 +141,7 @@ public static partial class BuiltInProbes
             else
             {
                 (train, test) = UposSample(o.Sentences, o.Seed);
-                desc = string.Create(CultureInfo.InvariantCulture, $"Built-in data: {o.Sentences} generated sentences whose content words are noun/verb-ambiguous (\"the watches\" / \"she watches\"), split 80%/20% (seed {o.Seed}); UD EWT is absent");
+                desc = string.Create(CultureInfo.InvariantCulture, $"Built-in data: {o.Sentences} generated sentences whose content words are noun/verb-ambiguous (\"the watches\" / \"she watches\"), split 80%/20% (seed {o.Seed}); UD EWT not used");
                 cmd = string.Create(CultureInfo.InvariantCulture, $"probe pos -m {_m} --builtin --sentences {o.Sentences} --seed {o.Seed}");
             }
             _uposData = desc;

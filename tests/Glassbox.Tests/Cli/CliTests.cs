@@ -102,7 +102,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("all-MiniLM-L6-v2", html);
         Assert.Contains("Attention patterns", html);
         Assert.Contains("blocks.5.attn.hook_pattern", html);
-        Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<figure>").Count);   // every head + 4 head-statistic maps
+        Assert.Equal(6 * 12 + 4, System.Text.RegularExpressions.Regex.Matches(html, "<figure[ >]").Count);   // every head + 4 head-statistic maps
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(22_565_376, doc.RootElement.GetProperty("summary").GetProperty("parameters").GetInt64());
     }
