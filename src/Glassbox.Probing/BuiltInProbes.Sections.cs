@@ -99,6 +99,7 @@ public static partial class BuiltInProbes
             var r = MinimalPairScorer.Evaluate(model, pairs, new MinimalPairOptions { Seed = o.Seed, LimitPerPhenomenon = blimp is null ? null : o.BlimpPairsPerPhenomenon });
             ParameterFreeReport.AddMinimalPairs(report, r);
             report.Append("minimal-pairs", HtmlReport.Paragraph("Data: " + _minimalPairData + "."));
+            report.Append("minimal-pair-groups", Reproduce(cmd));
             Meaning("minimal-pairs", ProbeMeaning.Against("Accuracy (the grammatical sentence is more probable)", r.Accuracy, "chance", r.Chance,
                 "The model prefers the grammatical member of a pair more often than a coin would; per-phenomenon rows show where it does not. Brackets are 95% bootstrap intervals over pairs."), cmd);
             return r.Accuracy.Value;
