@@ -5,4 +5,8 @@ namespace Glassbox.Data;
 /// <param name="Labels">Sentence labels: <c>tense</c> (past/present), <c>voice</c> (active/passive),
 /// <c>subject_number</c> (sing/plur), <c>length</c> (short/medium/long), <c>subject_modifier</c> (none/pp/relative),
 /// <c>transitivity</c> (transitive/intransitive).</param>
-public sealed record GeneratedSentence(ConllSentence Parse, IReadOnlyDictionary<string, string> Labels);
+public sealed record GeneratedSentence(ConllSentence Parse, IReadOnlyDictionary<string, string> Labels)
+{
+    /// <summary>Lemma of the root word (the main verb), the word type a sentence-level control task keys on.</summary>
+    public string RootLemma => Parse.Words.First(w => w.Head == 0).Lemma;
+}

@@ -28,6 +28,7 @@ public static class ModelReport
     public static (HtmlReport Report, Summary Summary) Build(HookedTransformer model, string sample = DefaultSample)
     {
         var c = model.Config;
+        string arg = model.CliArgument();
         var report = new HtmlReport($"Glassbox report: {model.Name}");
         report.Add("model", "Model card", HtmlReport.Table(new[] { "field", "value" }, new[]
         {
@@ -37,11 +38,11 @@ public static class ModelReport
             Row("vocabulary", c.DVocab.ToString(CultureInfo.InvariantCulture)), Row("context", c.NCtx.ToString(CultureInfo.InvariantCulture)), Row("norm", string.Create(CultureInfo.InvariantCulture, $"{c.Norm}{(c.PostNorm ? " (post-norm)" : "")}, eps {c.NormEps:G3}")),
             Row("positions", c.Positions.ToString()), Row("activation", c.Activation + (c.GatedMlp ? " (gated)" : "")),
             Row("attention", c.Causal ? "causal" : "bidirectional"), Row("output", c.HasUnembed ? "logits over the vocabulary" : "last hidden state (encoder)"),
-        }));
+        }) + Reproduce($"info -m {arg}"));
         var groups = model.Weights.GroupBy(kv => kv.Key.StartsWith("blocks.", StringComparison.Ordinal) ? "blocks." + kv.Key.Split('.')[2] : kv.Key.Split('.')[0])
             .Select(g => Row(g.Key, g.Sum(kv => kv.Value.numel()).ToString("N0", CultureInfo.InvariantCulture)))
             .Append(Row("total", model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)));
-        report.Add("parameters", "Parameter counts", HtmlReport.Table(new[] { "component", "parameters" }, groups));
+        report.Add("parameters", "Parameter counts", HtmlReport.Table(new[] { "component", "parameters" }, groups) + Reproduce($"info -m {arg}"));
 
         using var scope = NewDisposeScope();
         using var batch = model.Tokenize(new[] { sample });
@@ -51,7 +52,7 @@ public static class ModelReport
         var hookRows = model.HookNames.Select(h => Row(h, HookShapes.Text(h), "[" + string.Join(", ", HookShapes.Concrete(h, c, 1, batch.Length)) + "]"));
         report.Add("hooks", "Hook points", HtmlReport.Paragraph($"{model.HookNames.Count} hook points; shapes for the sample sentence of {batch.Length} tokens. " +
             $"{HookPoints.AttnResult.Leaf} is opt-in (computed when a hook or the cache asks for it).") +
-            HtmlReport.Details($"Show all {model.HookNames.Count} hook points with their shapes", HtmlReport.Table(new[] { "hook", "shape", "sample shape" }, hookRows)));
+            HtmlReport.Details($"Show all {model.HookNames.Count} hook points with their shapes", HtmlReport.Table(new[] { "hook", "shape", "sample shape" }, hookRows)) + Reproduce($"info -m {arg}"));
 
         var heads = new List<HeadSummary>();
         var figs = new System.Text.StringBuilder("<div class='grid'>");
@@ -88,9 +89,18 @@ public static class ModelReport
         report.Add("attention", "Attention patterns",
             HtmlReport.Paragraph($"Sample: \"{sample}\". Head statistics (layer × head), averaged over query positions:") + statMaps +
             HtmlReport.Paragraph("Every head's pattern: rows are query tokens, columns key tokens; darker = more attention (square-root colour scale). Hover a cell for its value.") +
-            figs + HtmlReport.Table(new[] { "head", "entropy (nats)", "to first token", "to previous token", "to self" }, statRows));
+            figs + HtmlReport.Table(new[] { "head", "entropy (nats)", "to first token", "to previous token", "to self" }, statRows) +
+            HtmlReport.Meaning("Where each head looks on one sentence: a description, not evidence of function (no baseline, no interval). " +
+                "The attention-head and head-detector sections test such patterns over many sequences against baselines.") +
+            Reproduce($"explain -m {arg} --no-probes --no-circuits --text {ShellQuote(sample)} --out report.html"));
         return (report, new Summary(model.Name, model.ParameterCount, c.NLayers, c.NHeads, model.HookNames.Count, tokens, heads));
     }
 
     private static IReadOnlyList<string> Row(params string[] cells) => cells;
+
+    /// <summary>The "Reproduce:" line of <c>glassbox</c> plus <paramref name="args"/>.</summary>
+    internal static string Reproduce(string args) => HtmlReport.Reproduce("glassbox " + args);
+
+    /// <summary><paramref name="text"/> as one POSIX shell word (single quotes).</summary>
+    internal static string ShellQuote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

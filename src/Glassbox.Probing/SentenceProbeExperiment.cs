@@ -12,10 +12,22 @@ namespace Glassbox.Probing;
 public static class SentenceProbeExperiment
 {
     /// <summary>Runs the experiment on pre-split sentences with one label each.</summary>
-    /// <exception cref="InputException">Empty sets or fewer than two labels.</exception>
+    /// <param name="model">The model.</param>
+    /// <param name="train">Training sentences (words and label).</param>
+    /// <param name="test">Test sentences.</param>
+    /// <param name="taskName">Task name for reports.</param>
+    /// <param name="options">Options (null for defaults).</param>
+    /// <param name="status">Progress messages.</param>
+    /// <param name="controlTypes">The type whose random label makes the control task, one per training then test sentence
+    /// (e.g. the lemma of the word that carries the property, such as the main verb for tense). Null: the sentence's
+    /// first word, lower-cased.</param>
+    /// <exception cref="InputException">Empty sets, fewer than two labels, or control types of the wrong count.</exception>
     public static WordProbeResult Run(HookedTransformer model, IReadOnlyList<(IReadOnlyList<string> Words, string Label)> train,
-        IReadOnlyList<(IReadOnlyList<string> Words, string Label)> test, string taskName, WordProbeOptions? options = null, Action<string>? status = null)
+        IReadOnlyList<(IReadOnlyList<string> Words, string Label)> test, string taskName, WordProbeOptions? options = null, Action<string>? status = null,
+        IReadOnlyList<string>? controlTypes = null)
     {
+        if (controlTypes is not null && controlTypes.Count != train.Count + test.Count)
+            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{taskName}: {controlTypes.Count} control types for {train.Count + test.Count} sentences"));
         var o = options ?? new WordProbeOptions();
         if (train.Count == 0 || test.Count == 0) throw new InputException($"{taskName}: the training and test sets need sentences");
         var labels = train.Select(t => t.Label).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -37,8 +49,9 @@ public static class SentenceProbeExperiment
         int[]? ctrlTr = null, ctrlTe = null;
         if (o.Control)
         {
-            // Control for sentences: the label is a random function of the sentence's first word type.
-            var types = all.Select(w => w[0].ToLowerInvariant()).ToList();
+            // Control for sentences: the label is a random function of one word type per sentence (given, else the first word).
+            var kept = controlTypes is null ? null : controlTypes.Take(train.Count).Concat(test.Select((t, i) => (t, i)).Where(x => id.ContainsKey(x.t.Label)).Select(x => controlTypes[train.Count + x.i])).ToList();
+            var types = kept ?? all.Select(w => w[0].ToLowerInvariant()).ToList();
             var ctrl = ControlTask.Labels(types, yTr.Concat(yTe).ToArray(), labels.Count, o.Seed);
             ctrlTr = ctrl[..yTr.Length]; ctrlTe = ctrl[yTr.Length..];
         }

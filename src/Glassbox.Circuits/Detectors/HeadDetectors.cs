@@ -78,7 +78,10 @@ public static class HeadDetectors
                 rows.Add(new HeadScore(l, h, v[0], v[1], v[2], v[3], sd, labels));
             }
         }
-        return new HeadDetectorResult(rows, UniformBaseline(o.BlockLength, offset), o);
+        // Uniform attention of a bidirectional head spreads over the whole sequence, of a causal head over the prefix.
+        var uniform = c.Causal ? UniformBaseline(o.BlockLength, offset)
+            : Names.ToDictionary(n => n, _ => 1.0 / (offset + 2 * o.BlockLength));
+        return new HeadDetectorResult(rows, uniform, o);
     }
 
     /// <summary>Scores of attention patterns [batch, head, q, k] of sequences [offset tokens] + block + block:

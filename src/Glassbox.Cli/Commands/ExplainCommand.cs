@@ -18,12 +18,16 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public string Text { get; init; } = ModelReport.DefaultSample;
 
         [CommandOption("--no-probes")]
-        [Description("Skip the probing sections (they take about half a minute on 2 cores).")]
+        [Description("Skip the probing sections (UPOS on UD EWT or generated sentences, sentence/structural probes, attention heads with rollout and head ablations, coreference, minimal pairs for causal LMs).")]
         public bool NoProbes { get; init; }
 
         [CommandOption("--no-circuits")]
-        [Description("Skip the circuits sections of causal LMs (head detectors, logit lens, activation patching).")]
+        [Description("Skip the circuits sections (head detectors; for causal LMs also the logit lens and activation patching).")]
         public bool NoCircuits { get; init; }
+
+        [CommandOption("--builtin-data")]
+        [Description("Use only generated data, even when ../shared/data (UD EWT, BLiMP) is present.")]
+        public bool BuiltinData { get; init; }
 
         [CommandOption("-o|--out <FILE>")]
         [Description("Report file. Default out/glassbox-report.html under the current directory (out/ is created).")]
@@ -37,12 +41,12 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         ModelReport.Summary? summary = null;
         Glassbox.Probing.BuiltInProbeSummary? probes = null;
         ExplainCircuitsSummary? circuits = null;
-        void Build(Action<string>? status)
+        var options = new ExplainOptions
         {
-            (report, summary) = ModelReport.Build(model, s.Text);
-            if (!s.NoProbes) probes = Glassbox.Probing.BuiltInProbes.AddTo(report, model, status: status);
-            if (!s.NoCircuits) circuits = ExplainCircuits.AddTo(report, model, s.Text, status);
-        }
+            Sample = s.Text, Probes = !s.NoProbes, Circuits = !s.NoCircuits,
+            Probing = new Glassbox.Probing.BuiltInProbeOptions { UseSharedData = !s.BuiltinData },
+        };
+        void Build(Action<string>? status) => (report, summary, probes, circuits) = ExplainReport.Build(model, options, status);
         CliProgress.Run("explain", s.Json, p => Build(p.Reporter));
         var file = CliPaths.OrDefault(s.Out, "glassbox-report.html");
         report!.Save(file);

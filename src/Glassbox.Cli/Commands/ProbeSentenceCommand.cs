@@ -36,7 +36,7 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         public string Probe { get; init; } = "linear";
     }
 
-    private sealed record Sentence(IReadOnlyList<string> Words, string Label);
+    private sealed record Sentence(IReadOnlyList<string> Words, string Label, string? ControlType = null);
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
@@ -49,8 +49,10 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         };
         using var model = CliModel.Load(s);
         var pairs = (List<Sentence> l) => l.Select(x => (x.Words, x.Label)).ToList();
+        var all = train.Concat(test).ToList();
+        var controlTypes = all.All(x => x.ControlType is not null) ? all.Select(x => x.ControlType!).ToList() : null;
         var result = CliProgress.Run("probe sentence", s.Json, "sentences", p => SentenceProbeExperiment.Run(model, pairs(train), pairs(test), task,
-            options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter), layerCount: model.Config.NLayers + 1);
+            options with { Extraction = options.Extraction with { Progress = p.Counter } }, p.Reporter, controlTypes), layerCount: model.Config.NLayers + 1);
         var manifest = RunManifest.For("probe sentence", model, s.Seed, new Dictionary<string, string> { ["task"] = task, ["probe"] = s.Probe, ["split"] = s.Split.ToString(CultureInfo.InvariantCulture) })
             with { Data = files, DataDescription = description };
         var payload = CliJson.Envelope("probe sentence", model.Name, result, manifest);
@@ -77,10 +79,10 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
         var task = s.Task ?? "tense";
         if (!BuiltInTasks.Contains(task)) throw new InputException($"--task must be one of {string.Join(", ", BuiltInTasks)} for built-in data, got '{task}'");
         if (s.Sentences < 10) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 10, got {s.Sentences}"));
-        var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => new Sentence(g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task])).ToList();
+        var data = TemplateGrammar.Sentences(s.Sentences, s.Seed).Select(g => new Sentence(g.Parse.Words.Select(w => w.Form).ToList(), g.Labels[task], g.RootLemma)).ToList();
         int n = s.Sentences * 4 / 5;
         return (data.Take(n).ToList(), data.Skip(n).ToList(), task,
-            string.Create(CultureInfo.InvariantCulture, $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing"), new Dictionary<string, string>());
+            string.Create(CultureInfo.InvariantCulture, $"Built-in data: {s.Sentences} template-grammar sentences (seed {s.Seed}), {n} for training and {s.Sentences - n} for testing; control task: a random label per main-verb lemma"), new Dictionary<string, string>());
     }
 
     /// <summary>Reads a labelled file; words are the whitespace-separated parts of each text.</summary>

@@ -20,6 +20,14 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
         [Description("One CoNLL-U file, split by sentence into train/test (--split, --seed). Default: ../shared/data UD EWT dev.")]
         public string? Data { get; init; }
 
+        [CommandOption("--builtin")]
+        [Description("Use generated sentences whose content words are noun/verb-ambiguous (UPOS only; the sample of 'glassbox explain' without ../shared/data).")]
+        public bool Builtin { get; init; }
+
+        [CommandOption("--sentences <N>")]
+        [Description("Use only the first N sentences of --data (before the split), or generate N with --builtin (default 400 there). Default: all.")]
+        public int? Sentences { get; init; }
+
         [CommandOption("--feature <NAME>")]
         [Description("For the 'feature' task: the morphological feature, e.g. Number or Tense.")]
         public string? Feature { get; init; }
@@ -45,7 +53,20 @@ public sealed class ProbeWordCommand : Command<ProbeWordCommand.Settings>
             "feature" => s.Feature is null ? throw new InputException("the feature task needs --feature NAME (e.g. Number)") : w => w.Feats.GetValueOrDefault(s.Feature),
             _ => throw new InputException($"unknown probe task '{task}'"),
         };
-        var (train, test, description, dataFiles) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed);
+        if (s.Sentences is < 2) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--sentences must be at least 2, got {s.Sentences}"));
+        IReadOnlyList<ConllSentence> train, test;
+        string description;
+        IReadOnlyDictionary<string, string> dataFiles;
+        if (s.Builtin)
+        {
+            if (s.Data is not null || s.Train is not null) throw new InputException("--builtin generates its own sentences: give it without --data/--train/--test");
+            if (task != "pos") throw new InputException($"--builtin has gold labels for UPOS only ('glassbox probe pos'), not '{task}'");
+            int n = s.Sentences ?? 400;
+            (train, test) = BuiltInProbes.UposSample(n, s.Seed);
+            description = string.Create(CultureInfo.InvariantCulture, $"Built-in data: {n} generated sentences whose content words are noun/verb-ambiguous, split 80%/20% (seed {s.Seed})");
+            dataFiles = new Dictionary<string, string>();
+        }
+        else (train, test, description, dataFiles) = TreebankData.Load(s.Data, s.Train, s.Test, s.Split, s.Seed, s.Sentences);
         var options = new WordProbeOptions
         {
             Probe = new ProbeOptions

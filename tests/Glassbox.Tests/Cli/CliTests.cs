@@ -127,13 +127,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Should_not_add_circuits_sections_for_an_encoder()
+    public void Should_add_the_encoder_circuit_sections_and_say_why_the_lm_only_ones_are_absent()
     {
         var file = Path.Combine(_dir, "enc.html");
         var (code, output, err) = Cli("explain", "--out", file, "--json", "--no-probes");
         Assert.True(code == 0, err);
-        Assert.DoesNotContain("Head detectors", File.ReadAllText(file));
+        var html = File.ReadAllText(file);
+        Assert.Contains("Head detectors", html);
+        Assert.Contains("Reproduce: <code>glassbox heads -m minilm</code>", html);
+        Assert.Contains("Logit lens and activation patching (not run)", html);
+        Assert.Contains("Skipped by --no-probes", html);
+        foreach (System.Text.RegularExpressions.Match s in System.Text.RegularExpressions.Regex.Matches(html, "<section id='[^']*'>.*?</section>", System.Text.RegularExpressions.RegexOptions.Singleline))
+            Assert.Contains("Reproduce: <code>glassbox ", s.Value);
         using var doc = JsonDocument.Parse(output);
-        Assert.False(doc.RootElement.GetProperty("result").TryGetProperty("circuits", out var c) && c.ValueKind != JsonValueKind.Null);
+        Assert.Contains(doc.RootElement.GetProperty("result").GetProperty("circuits").GetProperty("note").GetString()!, html);
     }
 }

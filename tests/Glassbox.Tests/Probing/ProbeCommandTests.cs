@@ -24,6 +24,16 @@ public sealed class ProbeCommandTests : IDisposable
         Assert.Equal(2, Cli("probe", "minimal-pairs", "--json").Code);
     }
 
+    [Fact]
+    public void Should_exit_2_when_the_builtin_upos_sample_is_asked_for_another_task_or_with_a_file()
+    {
+        var (code, _, err) = Cli("probe", "tag", "--builtin", "--json");
+        Assert.Equal(2, code);
+        Assert.Contains("UPOS only", err);
+        Assert.Equal(2, Cli("probe", "pos", "--builtin", "--data", "x.conllu", "--json").Code);
+        Assert.Equal(2, Cli("probe", "pos", "--builtin", "--sentences", "1", "--json").Code);
+    }
+
     [SkippableFact]
     public void Should_print_minimal_pair_results_and_write_a_report_with_stories260k()
     {
