@@ -29,8 +29,14 @@ public static class GlassboxRuntime
         Interlocked.Exchange(ref _initialized, 1);
     }
 
-    /// <summary>The thread count used when none is given: every core the process may use.</summary>
+    /// <summary>The thread count used when none is given: every core the process may use. With the passive OpenMP wait
+    /// policy (<see cref="OpenMpWaitPolicy"/>) this is never slower than one thread, on a quiet or a busy host
+    /// (docs/benchmarks.md, "Threads").</summary>
     public static int DefaultThreads => Environment.ProcessorCount;
+
+    /// <summary>libgomp's wait policy for libtorch's workers: "PASSIVE" (set by Glassbox so that the default thread count is
+    /// never slower than one thread on a busy host), the user's own <c>OMP_WAIT_POLICY</c>, or null where it could not be set.</summary>
+    public static string? OpenMpWaitPolicy => OpenMpPolicy.Policy;
 
     /// <summary>Ensures <see cref="Initialize"/> ran once with defaults.</summary>
     public static void EnsureInitialized()

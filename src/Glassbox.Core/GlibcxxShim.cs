@@ -36,6 +36,7 @@ internal static class GlibcxxShim
 #pragma warning restore CA2255
     internal static void Install()
     {
+        OpenMpPolicy.Apply();   // first: loading libtorch below (or anywhere later) loads libgomp, which reads it once
         try
         {
             if (!OperatingSystem.IsLinux() || !SystemNeedsPatch()) return;

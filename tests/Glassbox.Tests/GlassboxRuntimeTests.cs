@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace Glassbox.Tests;
@@ -18,4 +19,18 @@ public class GlassboxRuntimeTests
         var e = Assert.Throws<InputException>(() => GlassboxRuntime.Initialize(0));
         Assert.Contains("at least 1", e.Message);
     }
+
+    [SkippableFact]
+    public void Should_make_openmp_workers_wait_passively_in_the_native_environment()
+    {
+        // libgomp reads the native environment, not .NET's copy: check what native code sees.
+        Skip.If(!OperatingSystem.IsLinux(), "libc getenv is checked on Linux");
+        var native = Marshal.PtrToStringAnsi(getenv("OMP_WAIT_POLICY"));
+        var user = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        Assert.Equal(string.IsNullOrEmpty(user) ? "PASSIVE" : user, native);
+        Assert.Equal(native, GlassboxRuntime.OpenMpWaitPolicy);
+    }
+
+    [DllImport("libc", CharSet = CharSet.Ansi)]
+    private static extern IntPtr getenv(string name);
 }

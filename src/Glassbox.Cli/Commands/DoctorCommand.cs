@@ -38,6 +38,7 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["libtorch"] = GlassboxRuntime.LibTorchVersion,
             ["threads"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
             ["cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
+            ["omp_wait_policy"] = GlassboxRuntime.OpenMpWaitPolicy ?? "libgomp default (could not be set)",
             ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
             ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
             ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",
