@@ -19,7 +19,10 @@ public class GenerationBenchmarks
     }
 
     [Benchmark]
-    public int Greedy60Tokens() => TextGenerator.Generate(_model!, _prompt, new GenerationOptions { MaxNewTokens = 60 - _prompt.Count, StopToken = -1 }).Count;
+    public int Greedy60Tokens() =>
+        TextGenerator
+            .Generate(_model!, _prompt, new GenerationOptions { MaxNewTokens = 60 - _prompt.Count, StopToken = -1 })
+            .Count;
 
     [GlobalCleanup]
     public void Cleanup() => _model?.Dispose();

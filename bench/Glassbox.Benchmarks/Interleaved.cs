@@ -20,22 +20,42 @@ public static class Interleaved
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
         GlassboxRuntime.Initialize(2);
         using var model = ModelLoader.Load("minilm");
-        using var ort = new InferenceSession(MiniLmImporter.ReadOnnxBytes(),
-            new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MiniLM, 2 threads, {rounds} interleaved rounds; times in ms (median [p10, p90])"));
-        Console.WriteLine("| batch | tokens | ONNX Runtime | Glassbox forward | Glassbox RunWithCache (all hooks) | throughput vs ORT | cache / forward |");
+        using var ort = new InferenceSession(
+            MiniLmImporter.ReadOnnxBytes(),
+            new SessionOptions
+            {
+                IntraOpNumThreads = 2,
+                InterOpNumThreads = 1,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            }
+        );
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"MiniLM, 2 threads, {rounds} interleaved rounds; times in ms (median [p10, p90])"
+            )
+        );
+        Console.WriteLine(
+            "| batch | tokens | ONNX Runtime | Glassbox forward | Glassbox RunWithCache (all hooks) | throughput vs ORT | cache / forward |"
+        );
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (int batchSize in new[] { 1, 32 })
         {
             using var batch = model.Tokenize(BenchData.Sentences(batchSize));
             var inputs = OrtInputs(batch);
-            var variants = new (string Name, Action Run)[]
-            {
-                ("ort", () => { using var r = ort.Run(inputs); }),
-                ("fwd", () => { using var y = model.Forward(batch); }),
-                ("cache", () => { using var r = model.RunWithCache(batch); }),
-            };
-            foreach (var v in variants) for (int i = 0; i < 3; i++) v.Run();
+            var variants = new (string Name, Action Run)[] { ("ort", () =>
+                {
+                    using var r = ort.Run(inputs);
+                }), ("fwd", () =>
+                {
+                    using var y = model.Forward(batch);
+                }), ("cache", () =>
+                {
+                    using var r = model.RunWithCache(batch);
+                }) };
+            foreach (var v in variants)
+                for (int i = 0; i < 3; i++)
+                    v.Run();
             var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
             for (int r = 0; r < rounds; r++)
                 foreach (var v in variants)
@@ -49,21 +69,45 @@ public static class Interleaved
                 }
             var speed = Enumerable.Range(0, rounds).Select(i => t["ort"][i] / t["fwd"][i]).ToList();
             var cacheRatio = Enumerable.Range(0, rounds).Select(i => t["cache"][i] / t["fwd"][i]).ToList();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x |"));
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x |"
+                )
+            );
         }
     }
 
     private static List<NamedOnnxValue> OrtInputs(TokenBatch batch)
     {
-        int b = batch.BatchSize, p = batch.Length;
+        int b = batch.BatchSize,
+            p = batch.Length;
         return new List<NamedOnnxValue>
         {
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids.data<long>().ToArray(), new[] { b, p })),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask.to(torch.ScalarType.Int64).data<long>().ToArray(), new[] { b, p })),
+            NamedOnnxValue.CreateFromTensor(
+                "input_ids",
+                new DenseTensor<long>(batch.Ids.data<long>().ToArray(), new[] { b, p })
+            ),
+            NamedOnnxValue.CreateFromTensor(
+                "attention_mask",
+                new DenseTensor<long>(batch.Mask.to(torch.ScalarType.Int64).data<long>().ToArray(), new[] { b, p })
+            ),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[b * p], new[] { b, p })),
         };
     }
 
-    private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
-    private static string Q(List<double> x) { var s = x.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[s.Count / 2]:F2} [{s[s.Count / 10]:F2}, {s[s.Count * 9 / 10]:F2}]"); }
+    private static double Median(List<double> x)
+    {
+        var s = x.Order().ToList();
+        return s[s.Count / 2];
+    }
+
+    private static string Q(List<double> x)
+    {
+        var s = x.Order().ToList();
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{s[s.Count / 2]:F2} [{s[s.Count / 10]:F2}, {s[s.Count * 9 / 10]:F2}]"
+        );
+    }
 }

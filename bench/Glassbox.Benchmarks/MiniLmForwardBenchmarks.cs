@@ -27,9 +27,15 @@ public class MiniLmForwardBenchmarks
         _model = ModelLoader.Load("minilm");
         var sentences = BenchData.Sentences(Batch);
         _batch = _model.Tokenize(sentences);
-        var opts = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        var opts = new SessionOptions
+        {
+            IntraOpNumThreads = 2,
+            InterOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
         _ort = new InferenceSession(MiniLmImporter.ReadOnnxBytes(), opts);
-        int b = _batch.BatchSize, p = _batch.Length;
+        int b = _batch.BatchSize,
+            p = _batch.Length;
         var ids = _batch.Ids.data<long>().ToArray();
         var mask = _batch.Mask.to(torch.ScalarType.Int64).data<long>().ToArray();
         var types = new long[b * p];
@@ -63,16 +69,52 @@ public class MiniLmForwardBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() { _ort.Dispose(); _batch.Dispose(); _model.Dispose(); }
+    public void Cleanup()
+    {
+        _ort.Dispose();
+        _batch.Dispose();
+        _model.Dispose();
+    }
 }
 
 internal static class BenchData
 {
-    private static readonly string[] Subjects = { "The old man", "A young engineer", "My sister", "The committee", "Every student", "The small dog", "Our neighbours", "The new manager" };
-    private static readonly string[] Verbs = { "quietly finished", "refused to discuss", "was surprised by", "wrote a long letter about", "could not explain", "happily accepted" };
-    private static readonly string[] Objects = { "the strange results of the experiment", "the proposal", "what happened at the station yesterday", "the price of the house near the river", "her decision", "the rules of the game" };
+    private static readonly string[] Subjects =
+    {
+        "The old man",
+        "A young engineer",
+        "My sister",
+        "The committee",
+        "Every student",
+        "The small dog",
+        "Our neighbours",
+        "The new manager",
+    };
+    private static readonly string[] Verbs =
+    {
+        "quietly finished",
+        "refused to discuss",
+        "was surprised by",
+        "wrote a long letter about",
+        "could not explain",
+        "happily accepted",
+    };
+    private static readonly string[] Objects =
+    {
+        "the strange results of the experiment",
+        "the proposal",
+        "what happened at the station yesterday",
+        "the price of the house near the river",
+        "her decision",
+        "the rules of the game",
+    };
 
     /// <summary>Deterministic varied sentences of 8-20 tokens.</summary>
-    public static string[] Sentences(int n) => Enumerable.Range(0, n)
-        .Select(i => $"{Subjects[i % Subjects.Length]} {Verbs[(i * 5) % Verbs.Length]} {Objects[(i * 7) % Objects.Length]}.").ToArray();
+    public static string[] Sentences(int n) =>
+        Enumerable
+            .Range(0, n)
+            .Select(i =>
+                $"{Subjects[i % Subjects.Length]} {Verbs[(i * 5) % Verbs.Length]} {Objects[(i * 7) % Objects.Length]}."
+            )
+            .ToArray();
 }

@@ -24,17 +24,29 @@ public static class PatchingBench
         const string template = "Once upon a time, there was a little kid named {0}. One day,";
         var clean = tok.Encode(string.Format(CultureInfo.InvariantCulture, template, "Lily")).Ids;
         var corrupted = tok.Encode(string.Format(CultureInfo.InvariantCulture, template, "Timmy")).Ids;
-        var metric = PatchMetric.LogitDiff(TracePrompt.AnswerToken(model, "x", "Lily"), TracePrompt.AnswerToken(model, "x", "Timmy"));
+        var metric = PatchMetric.LogitDiff(
+            TracePrompt.AnswerToken(model, "x", "Lily"),
+            TracePrompt.AnswerToken(model, "x", "Timmy")
+        );
         int nPatches = model.Config.NLayers * clean.Count;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories260K, {threads} threads, resid_pre sweep of {model.Config.NLayers} layers x {clean.Count} positions = {nPatches} patches; {rounds} interleaved rounds; ms median [p10, p90]"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"stories260K, {threads} threads, resid_pre sweep of {model.Config.NLayers} layers x {clean.Count} positions = {nPatches} patches; {rounds} interleaved rounds; ms median [p10, p90]"
+            )
+        );
         var variants = new (string Name, PatchingOptions Options)[]
         {
             ("one patch per forward", new PatchingOptions { Batched = false }),
             ("batched, chunk 16", new PatchingOptions { ChunkSize = 16 }),
             ("batched, chunk 32", new PatchingOptions { ChunkSize = 32 }),
-            (string.Create(CultureInfo.InvariantCulture, $"batched, chunk {nPatches} (one forward)"), new PatchingOptions { ChunkSize = nPatches }),
+            (
+                string.Create(CultureInfo.InvariantCulture, $"batched, chunk {nPatches} (one forward)"),
+                new PatchingOptions { ChunkSize = nPatches }
+            ),
         };
-        foreach (var v in variants) ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options);
+        foreach (var v in variants)
+            ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options);
         var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
         for (int r = 0; r < rounds; r++)
             foreach (var v in variants)
@@ -50,31 +62,62 @@ public static class PatchingBench
         {
             var ratio = Enumerable.Range(0, rounds).Select(i => t[baseName][i] / t[v.Name][i]).ToList();
             int fw = v.Options.Batched ? (nPatches + v.Options.ChunkSize - 1) / v.Options.ChunkSize : nPatches;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {v.Name} | {fw} | {Q(t[v.Name])} | {Median(ratio):F2}x |"));
+            Console.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {v.Name} | {fw} | {Q(t[v.Name])} | {Median(ratio):F2}x |"
+                )
+            );
         }
 
         // (2) Attribution vs exact, streamed over name-swap pairs of equal token length.
-        var pairs = NamePrompts.Pairs(model).Take(maxPairs).Select(p => (p.Clean.Ids, p.Corrupted.Ids, p.Clean.Answer, p.Corrupted.Answer)).ToList();   // a small list of token ids; runs are not kept
-        double attrMs = 0, exactMs = 0;
+        var pairs = NamePrompts
+            .Pairs(model)
+            .Take(maxPairs)
+            .Select(p => (p.Clean.Ids, p.Corrupted.Ids, p.Clean.Answer, p.Corrupted.Answer))
+            .ToList(); // a small list of token ids; runs are not kept
+        double attrMs = 0,
+            exactMs = 0;
         var r2 = new Dictionary<PatchKind, List<double>>();
         foreach (var (c, k, a, w) in pairs)
         {
             var m = PatchMetric.LogitDiff(a, w);
             var cmp = AttributionPatching.Compare(model, c, k, m);
-            attrMs += cmp.AttributionMs; exactMs += cmp.ExactMs;
-            foreach (var ch in cmp.Checks) (r2.TryGetValue(ch.Kind, out var l) ? l : r2[ch.Kind] = new()).Add(ch.Pearson);
+            attrMs += cmp.AttributionMs;
+            exactMs += cmp.ExactMs;
+            foreach (var ch in cmp.Checks)
+                (r2.TryGetValue(ch.Kind, out var l) ? l : r2[ch.Kind] = new()).Add(ch.Pearson);
         }
         Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Attribution vs exact (batched, chunk 32) patching over {pairs.Count} name-swap pairs: attribution {attrMs / pairs.Count:F1} ms/pair, exact {exactMs / pairs.Count:F1} ms/pair, speed-up {exactMs / attrMs:F1}x"));
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Attribution vs exact (batched, chunk 32) patching over {pairs.Count} name-swap pairs: attribution {attrMs / pairs.Count:F1} ms/pair, exact {exactMs / pairs.Count:F1} ms/pair, speed-up {exactMs / attrMs:F1}x"
+            )
+        );
         Console.WriteLine("| node type | median Pearson r | min r |");
         Console.WriteLine("|---|---|---|");
         foreach (var (kind, rs) in r2)
         {
             var ok = rs.Where(double.IsFinite).ToList();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |"));
+            Console.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |")
+            );
         }
     }
 
-    private static double Median(List<double> x) { var s = x.Order().ToList(); return s[s.Count / 2]; }
-    private static string Q(List<double> x) { var s = x.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[s.Count / 2]:F1} [{s[s.Count / 10]:F1}, {s[s.Count * 9 / 10]:F1}]"); }
+    private static double Median(List<double> x)
+    {
+        var s = x.Order().ToList();
+        return s[s.Count / 2];
+    }
+
+    private static string Q(List<double> x)
+    {
+        var s = x.Order().ToList();
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{s[s.Count / 2]:F1} [{s[s.Count / 10]:F1}, {s[s.Count * 9 / 10]:F1}]"
+        );
+    }
 }

@@ -11,10 +11,26 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
     public static void Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "interleaved") { Interleaved.Run(args.Skip(1).ToArray()); return; }
-        if (args.Length > 0 && args[0] == "probing") { ProbingBench.Run(args.Skip(1).ToArray()); return; }
-        if (args.Length > 0 && args[0] == "gemm") { GemmBench.Run(args.Skip(1).ToArray()); return; }
-        if (args.Length > 0 && args[0] == "patching") { PatchingBench.Run(args.Skip(1).ToArray()); return; }
+        if (args.Length > 0 && args[0] == "interleaved")
+        {
+            Interleaved.Run(args.Skip(1).ToArray());
+            return;
+        }
+        if (args.Length > 0 && args[0] == "probing")
+        {
+            ProbingBench.Run(args.Skip(1).ToArray());
+            return;
+        }
+        if (args.Length > 0 && args[0] == "gemm")
+        {
+            GemmBench.Run(args.Skip(1).ToArray());
+            return;
+        }
+        if (args.Length > 0 && args[0] == "patching")
+        {
+            PatchingBench.Run(args.Skip(1).ToArray());
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -15,7 +15,14 @@ internal static class CliErrors
         {
             return body();
         }
-        catch (Exception e) when (e is GlassboxException or CommandParseException or CommandRuntimeException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e)
+            when (e
+                    is GlassboxException
+                        or CommandParseException
+                        or CommandRuntimeException
+                        or FileNotFoundException
+                        or DirectoryNotFoundException
+            )
         {
             Console.Error.WriteLine("error: " + OneLine(e.Message));
             return BadInput;

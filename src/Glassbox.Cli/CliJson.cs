@@ -5,11 +5,16 @@ namespace Glassbox.Cli;
 internal static class CliJson
 {
     /// <summary>The envelope of a command's result.</summary>
-    public static ResultEnvelope<T> Envelope<T>(string command, string? model, T result, RunManifest? manifest = null) =>
-        ResultEnvelope.Create(command, model, result, manifest);
+    public static ResultEnvelope<T> Envelope<T>(
+        string command,
+        string? model,
+        T result,
+        RunManifest? manifest = null
+    ) => ResultEnvelope.Create(command, model, result, manifest);
 
     /// <summary>Prints the envelope of a result to standard output.</summary>
-    public static void Write<T>(string command, string? model, T result, RunManifest? manifest = null) => Write(Envelope(command, model, result, manifest));
+    public static void Write<T>(string command, string? model, T result, RunManifest? manifest = null) =>
+        Write(Envelope(command, model, result, manifest));
 
     /// <summary>Prints an envelope to standard output.</summary>
     public static void Write<T>(ResultEnvelope<T> envelope) => Console.WriteLine(ResultJson.Serialize(envelope));

@@ -15,7 +15,8 @@ internal static class CliPaths
     /// <summary>The path given, or the default <c>out/&lt;name&gt;</c> with its <c>out/</c> folder created.</summary>
     public static string OrDefault(string? given, string name)
     {
-        if (!string.IsNullOrWhiteSpace(given)) return given;
+        if (!string.IsNullOrWhiteSpace(given))
+            return given;
         var path = Default(name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;

@@ -19,33 +19,97 @@ public static class GlassboxCli
     [
         Cmd<ModelsCommand>("models", "List the known model names."),
         Cmd<InfoCommand>("info", "Describe a model: config, parameter counts, hook points."),
-        Cmd<DoctorCommand>("doctor", "Check the runtime: TorchSharp/libtorch, threads, compatibility patch, default model."),
+        Cmd<DoctorCommand>(
+            "doctor",
+            "Check the runtime: TorchSharp/libtorch, threads, compatibility patch, default model."
+        ),
         Cmd<RunCommand>("run", "Run a model on a text: top next tokens (LMs) or a summary (encoders)."),
         Cmd<GenerateCommand>("generate", "Generate text from a causal LM (greedy or seeded sampling)."),
         Cmd<CacheCommand>("cache", "Run a model and save chosen activations (and the output) to safetensors."),
-        Cmd<ExportCommand>("export", "Write a loaded model as a Hugging Face style directory that loads back identically."),
+        Cmd<ExportCommand>(
+            "export",
+            "Write a loaded model as a Hugging Face style directory that loads back identically."
+        ),
         Cmd<ProbeWordCommand>("probe pos", "Part of speech (UPOS) probe on every layer, with controls."),
         Cmd<ProbeWordCommand>("probe tag", "Fine-grained tag (XPOS) probe on every layer, with controls."),
         Cmd<ProbeWordCommand>("probe deprel", "Dependency relation of each word to its head."),
         Cmd<ProbeWordCommand>("probe feature", "A morphological feature (--feature Number|Tense|...)."),
-        Cmd<ProbeStructuralCommand>("probe structural", "Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr."),
-        Cmd<ProbeMinimalPairsCommand>("probe minimal-pairs", "Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals."),
-        Cmd<ProbeClozeCommand>("probe cloze", "LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.",
-            "probe", "cloze", "-m", "stories260k", "--lama", "../shared/data/lama", "--limit", "20"),
-        Cmd<ProbeHeadsCommand>("probe heads", "Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow."),
-        Cmd<ProbeSentenceCommand>("probe sentence", "Sentence-level probes (tense, voice, subject number, length, or a labelled TSV/JSONL file) on every layer."),
-        Cmd<ProbeEdgeCommand>("probe edge", "Edge probing on UD trees: subtree phrase types or head-dependent relation labels, mean/max/attention span pooling."),
-        Cmd<ProbeCorefCommand>("probe coref", "Coreference by similarity: pronoun vs antecedent/distractor cosine per layer, raw and probe-transformed."),
-        Cmd<LensCommand>("lens", "Logit lens: decode every layer's residual stream (top tokens, target probability and rank)."),
-        Cmd<DlaCommand>("dla", "Direct logit attribution of a logit (difference) to embeddings, heads, biases and MLPs."),
-        Cmd<HeadsCommand>("heads", "Head detectors (previous-token, duplicate, induction, BOS) and attention pictures."),
-        Cmd<CircuitsCommand>("circuits", "Weights as circuits: OV copying, Q/K/V composition, direct-path bigrams, skip-trigrams."),
-        Cmd<NeuronCommand>("neuron", "An MLP neuron as a key-value memory: top prefixes, promoted tokens, sub-updates."),
-        Cmd<AblateCommand>("ablate", "Zero / mean / resample ablation of heads, neurons and layers; layer-removal curve."),
-        Cmd<TrainCommand>("train", "Train a small transformer from scratch (synthetic repeated segments or a text file), with checkpoints."),
-        Cmd<InductionCommand>("induction", "Induction heads: repeated-random-tokens test, head scores, ablation, phase change across checkpoints."),
-        Cmd<PatchCommand>("patch", "Activation patching (layer x position / layer x head) between a clean and a corrupted prompt; --attribution adds attribution patching."),
-        Cmd<TraceCommand>("trace", "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."),
+        Cmd<ProbeStructuralCommand>(
+            "probe structural",
+            "Structural (distance and depth) probes on UD trees: UUAS, DSpr, root accuracy, NSpr."
+        ),
+        Cmd<ProbeMinimalPairsCommand>(
+            "probe minimal-pairs",
+            "Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals."
+        ),
+        Cmd<ProbeClozeCommand>(
+            "probe cloze",
+            "LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.",
+            "probe",
+            "cloze",
+            "-m",
+            "stories260k",
+            "--lama",
+            "../shared/data/lama",
+            "--limit",
+            "20"
+        ),
+        Cmd<ProbeHeadsCommand>(
+            "probe heads",
+            "Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow."
+        ),
+        Cmd<ProbeSentenceCommand>(
+            "probe sentence",
+            "Sentence-level probes (tense, voice, subject number, length, or a labelled TSV/JSONL file) on every layer."
+        ),
+        Cmd<ProbeEdgeCommand>(
+            "probe edge",
+            "Edge probing on UD trees: subtree phrase types or head-dependent relation labels, mean/max/attention span pooling."
+        ),
+        Cmd<ProbeCorefCommand>(
+            "probe coref",
+            "Coreference by similarity: pronoun vs antecedent/distractor cosine per layer, raw and probe-transformed."
+        ),
+        Cmd<LensCommand>(
+            "lens",
+            "Logit lens: decode every layer's residual stream (top tokens, target probability and rank)."
+        ),
+        Cmd<DlaCommand>(
+            "dla",
+            "Direct logit attribution of a logit (difference) to embeddings, heads, biases and MLPs."
+        ),
+        Cmd<HeadsCommand>(
+            "heads",
+            "Head detectors (previous-token, duplicate, induction, BOS) and attention pictures."
+        ),
+        Cmd<CircuitsCommand>(
+            "circuits",
+            "Weights as circuits: OV copying, Q/K/V composition, direct-path bigrams, skip-trigrams."
+        ),
+        Cmd<NeuronCommand>(
+            "neuron",
+            "An MLP neuron as a key-value memory: top prefixes, promoted tokens, sub-updates."
+        ),
+        Cmd<AblateCommand>(
+            "ablate",
+            "Zero / mean / resample ablation of heads, neurons and layers; layer-removal curve."
+        ),
+        Cmd<TrainCommand>(
+            "train",
+            "Train a small transformer from scratch (synthetic repeated segments or a text file), with checkpoints."
+        ),
+        Cmd<InductionCommand>(
+            "induction",
+            "Induction heads: repeated-random-tokens test, head scores, ablation, phase change across checkpoints."
+        ),
+        Cmd<PatchCommand>(
+            "patch",
+            "Activation patching (layer x position / layer x head) between a clean and a corrupted prompt; --attribution adds attribution patching."
+        ),
+        Cmd<TraceCommand>(
+            "trace",
+            "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."
+        ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
     ];
 
@@ -61,12 +125,14 @@ public static class GlassboxCli
             c.PropagateExceptions();
             c.UseStrictParsing();
             c.ConfigureConsole(Show.Console);
-            foreach (var cmd in Commands.Where(x => !x.Path.Contains(' ', StringComparison.Ordinal))) cmd.Add(c);
+            foreach (var cmd in Commands.Where(x => !x.Path.Contains(' ', StringComparison.Ordinal)))
+                cmd.Add(c);
             foreach (var (branch, description) in Branches)
                 c.AddBranch(branch, b =>
                 {
                     b.SetDescription(description);
-                    foreach (var cmd in Commands.Where(x => x.Path.StartsWith(branch + " ", StringComparison.Ordinal))) cmd.AddTo(b);
+                    foreach (var cmd in Commands.Where(x => x.Path.StartsWith(branch + " ", StringComparison.Ordinal)))
+                        cmd.AddTo(b);
                 });
         });
         return CliErrors.Run(() =>
@@ -77,17 +143,38 @@ public static class GlassboxCli
     }
 
     /// <summary>A catalog entry; <paramref name="example"/> (arguments after <c>glassbox</c>) is shown in its help.</summary>
-    private static CliCommand Cmd<T>(string path, string description, params string[] example) where T : class, ICommand, ICommandLimiter<CommandSettings>
+    private static CliCommand Cmd<T>(string path, string description, params string[] example)
+        where T : class, ICommand, ICommandLimiter<CommandSettings>
     {
         string leaf = path[(path.LastIndexOf(' ') + 1)..];
-        return new CliCommand(path, typeof(T), description,
-            c => { var x = c.AddCommand<T>(leaf).WithDescription(description); if (example.Length > 0) x.WithExample(example); },
-            b => { var x = b.AddCommand<T>(leaf).WithDescription(description); if (example.Length > 0) x.WithExample(example); });
+        return new CliCommand(
+            path,
+            typeof(T),
+            description,
+            c =>
+            {
+                var x = c.AddCommand<T>(leaf).WithDescription(description);
+                if (example.Length > 0)
+                    x.WithExample(example);
+            },
+            b =>
+            {
+                var x = b.AddCommand<T>(leaf).WithDescription(description);
+                if (example.Length > 0)
+                    x.WithExample(example);
+            }
+        );
     }
 }
 
 /// <summary>One command of the catalog.</summary>
-internal sealed record CliCommand(string Path, Type CommandType, string Description, Action<IConfigurator> Add, Action<IConfigurator<CommandSettings>> AddTo)
+internal sealed record CliCommand(
+    string Path,
+    Type CommandType,
+    string Description,
+    Action<IConfigurator> Add,
+    Action<IConfigurator<CommandSettings>> AddTo
+)
 {
     /// <summary>The settings class (the <c>TSettings</c> of <c>Command&lt;TSettings&gt;</c>).</summary>
     public Type SettingsType
@@ -95,7 +182,8 @@ internal sealed record CliCommand(string Path, Type CommandType, string Descript
         get
         {
             for (var t = CommandType; t is not null; t = t.BaseType)
-                if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Command<>)) return t.GetGenericArguments()[0];
+                if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Command<>))
+                    return t.GetGenericArguments()[0];
             return typeof(EmptyCommandSettings);
         }
     }

@@ -17,17 +17,20 @@ internal static class Show
     public static Table Table(params string[] columns)
     {
         var t = new Table();
-        foreach (var c in columns) t.AddColumn(new TableColumn(new Text(c)));
+        foreach (var c in columns)
+            t.AddColumn(new TableColumn(new Text(c)));
         return t;
     }
 
     /// <summary>A table with a literal title and literal column headers.</summary>
-    public static Table Titled(string title, params string[] columns) => Table(columns).Title(new TableTitle(Spectre.Console.Markup.Escape(title)));
+    public static Table Titled(string title, params string[] columns) =>
+        Table(columns).Title(new TableTitle(Spectre.Console.Markup.Escape(title)));
 
     /// <summary>Adds columns with literal headers.</summary>
     public static Table Columns(this Table t, params string[] headers)
     {
-        foreach (var h in headers) t.Column(h);
+        foreach (var h in headers)
+            t.Column(h);
         return t;
     }
 
@@ -39,7 +42,8 @@ internal static class Show
     }
 
     /// <summary>Adds a row of literal cells.</summary>
-    public static Table Row(this Table t, params string[] cells) => t.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
+    public static Table Row(this Table t, params string[] cells) =>
+        t.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
 
     /// <summary>Adds a row of cells, some of them styled with <see cref="Styled"/>.</summary>
     public static Table Row(this Table t, params IRenderable[] cells) => t.AddRow(cells);
@@ -57,10 +61,12 @@ internal static class Show
     public static void Line(string text = "") => Console.WriteLine(text);
 
     /// <summary>Writes a line of markup whose interpolation holes are escaped (and formatted invariantly).</summary>
-    public static void Markup(FormattableString markup) => Console.MarkupLineInterpolated(CultureInfo.InvariantCulture, markup);
+    public static void Markup(FormattableString markup) =>
+        Console.MarkupLineInterpolated(CultureInfo.InvariantCulture, markup);
 
     /// <summary>"Wrote PATH" (green verb, literal full path) plus an optional literal note.</summary>
-    public static void Wrote(string path, string note = "") => Markup($"[green]Wrote[/] {Path.GetFullPath(path)}{note}");
+    public static void Wrote(string path, string note = "") =>
+        Markup($"[green]Wrote[/] {Path.GetFullPath(path)}{note}");
 
     /// <summary>A status message as Spectre status/progress text (escaped).</summary>
     public static string Status(string text) => Spectre.Console.Markup.Escape(text);

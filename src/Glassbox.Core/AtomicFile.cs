@@ -8,7 +8,11 @@ namespace Glassbox;
 public static class AtomicFile
 {
     /// <summary>Writes <paramref name="text"/> as UTF-8.</summary>
-    public static void WriteAllText(string path, string text) => Write(path, s => { var b = new UTF8Encoding(false).GetBytes(text); s.Write(b); });
+    public static void WriteAllText(string path, string text) => Write(path, s =>
+        {
+            var b = new UTF8Encoding(false).GetBytes(text);
+            s.Write(b);
+        });
 
     /// <summary>Writes through a stream callback.</summary>
     /// <exception cref="GlassboxException">The folder does not exist or cannot be written.</exception>
@@ -16,8 +20,15 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new GlassboxException($"cannot write '{path}': folder '{dir}' does not exist");
-        var tmp = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"));
+        if (!Directory.Exists(dir))
+            throw new GlassboxException($"cannot write '{path}': folder '{dir}' does not exist");
+        var tmp = Path.Combine(
+            dir,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"
+            )
+        );
         try
         {
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -39,5 +50,12 @@ public static class AtomicFile
         }
     }
 
-    private static void TryDelete(string p) { try { File.Delete(p); } catch (IOException) { } }
+    private static void TryDelete(string p)
+    {
+        try
+        {
+            File.Delete(p);
+        }
+        catch (IOException) { }
+    }
 }

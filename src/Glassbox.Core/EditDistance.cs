@@ -11,7 +11,8 @@ public static class EditDistance
         ArgumentNullException.ThrowIfNull(b);
         var prev = new int[b.Length + 1];
         var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
+        for (int j = 0; j <= b.Length; j++)
+            prev[j] = j;
         for (int i = 1; i <= a.Length; i++)
         {
             cur[0] = i;
@@ -34,7 +35,8 @@ public static class EditDistance
         foreach (var c in candidates)
         {
             int d = Levenshtein(name, c);
-            if (d < bestDistance) (best, bestDistance) = (c, d);
+            if (d < bestDistance)
+                (best, bestDistance) = (c, d);
         }
         return bestDistance <= limit ? best : null;
     }

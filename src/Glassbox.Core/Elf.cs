@@ -19,21 +19,28 @@ internal static class Elf
     public static bool MarkVersionWeak(Span<byte> b, string version)
     {
         int at = FindVernauxFlags(b, version);
-        if (at < 0) return false;
-        BinaryPrimitives.WriteUInt16LittleEndian(b[at..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) | 2));
+        if (at < 0)
+            return false;
+        BinaryPrimitives.WriteUInt16LittleEndian(
+            b[at..],
+            (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) | 2)
+        );
         return true;
     }
 
     /// <summary>Offset of the vna_flags field of the Vernaux entry named <paramref name="version"/>, or -1.</summary>
     private static int FindVernauxFlags(ReadOnlySpan<byte> b, string version)
     {
-        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[4] != 2 || b[5] != 1) return -1;
+        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[4] != 2 || b[5] != 1)
+            return -1;
         long shoff = BinaryPrimitives.ReadInt64LittleEndian(b[0x28..]);
-        int shentsize = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3A..]), shnum = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3C..]);
+        int shentsize = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3A..]),
+            shnum = BinaryPrimitives.ReadUInt16LittleEndian(b[0x3C..]);
         for (int i = 0; i < shnum; i++)
         {
             int sh = checked((int)(shoff + (long)i * shentsize));
-            if (BinaryPrimitives.ReadUInt32LittleEndian(b[(sh + 4)..]) != 0x6ffffffe) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(b[(sh + 4)..]) != 0x6ffffffe)
+                continue;
             long off = BinaryPrimitives.ReadInt64LittleEndian(b[(sh + 0x18)..]);
             int link = (int)BinaryPrimitives.ReadUInt32LittleEndian(b[(sh + 0x28)..]);
             long str = BinaryPrimitives.ReadInt64LittleEndian(b[(int)(shoff + (long)link * shentsize + 0x18)..]);
@@ -49,11 +56,13 @@ internal static class Elf
                     if (Encoding.ASCII.GetString(b.Slice(s, e)) == version)
                         return (int)(va + 4);
                     uint an = BinaryPrimitives.ReadUInt32LittleEndian(b[(int)(va + 12)..]);
-                    if (an == 0) break;
+                    if (an == 0)
+                        break;
                     va += an;
                 }
                 uint next = BinaryPrimitives.ReadUInt32LittleEndian(b[(int)(vn + 12)..]);
-                if (next == 0) break;
+                if (next == 0)
+                    break;
                 vn += next;
             }
         }

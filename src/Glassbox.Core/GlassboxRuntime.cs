@@ -19,12 +19,20 @@ public static class GlassboxRuntime
     /// <exception cref="InputException">A thread count below 1, or a malformed <see cref="ThreadsVariable"/>.</exception>
     public static void Initialize(int? threads = null)
     {
-        if (threads is < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {threads}"));
+        if (threads is < 1)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {threads}")
+            );
         var pinned = Environment.GetEnvironmentVariable(ThreadsVariable);
         if (!string.IsNullOrEmpty(pinned))
-            threads = int.TryParse(pinned, CultureInfo.InvariantCulture, out int p) ? p : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
+            threads = int.TryParse(pinned, CultureInfo.InvariantCulture, out int p)
+                ? p
+                : throw new InputException($"{ThreadsVariable}='{pinned}' is not a whole number");
         int n = threads ?? DefaultThreads;
-        if (n < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {n}"));
+        if (n < 1)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {n}")
+            );
         torch.set_num_threads(n);
         Interlocked.Exchange(ref _initialized, 1);
     }
@@ -41,11 +49,16 @@ public static class GlassboxRuntime
     /// <summary>Ensures <see cref="Initialize"/> ran once with defaults.</summary>
     public static void EnsureInitialized()
     {
-        if (Volatile.Read(ref _initialized) == 0) Initialize();
+        if (Volatile.Read(ref _initialized) == 0)
+            Initialize();
     }
 
     /// <summary>Glassbox version.</summary>
-    public static string Version => typeof(GlassboxRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version =>
+        typeof(GlassboxRuntime)
+            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            ?.InformationalVersion.Split('+')[0]
+        ?? "0.0.0";
 
     /// <summary>TorchSharp package version.</summary>
     public static string TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString() ?? "?";
@@ -58,11 +71,15 @@ public static class GlassboxRuntime
     /// shim in the output folder, the shim path is the patched copy that Glassbox.Core loaded at run time from its cache.</summary>
     public static (bool? Needed, bool? Applied, string? ShimPath) GlibcxxCompatibility()
     {
-        if (!OperatingSystem.IsLinux()) return (null, null, null);
+        if (!OperatingSystem.IsLinux())
+            return (null, null, null);
         bool needed = GlibcxxShim.SystemNeedsPatch();
-        if (GlibcxxShim.RuntimeCopy is { } copy) return (needed, Elf.IsVersionWeak(File.ReadAllBytes(copy), GlibcxxShim.NeededVersion), copy);
+        if (GlibcxxShim.RuntimeCopy is { } copy)
+            return (needed, Elf.IsVersionWeak(File.ReadAllBytes(copy), GlibcxxShim.NeededVersion), copy);
         string? shim = GlibcxxShim.FindShim()
-            ?? Directory.EnumerateFiles(AppContext.BaseDirectory, GlibcxxShim.ShimFile, SearchOption.AllDirectories).FirstOrDefault();
+            ?? Directory
+                .EnumerateFiles(AppContext.BaseDirectory, GlibcxxShim.ShimFile, SearchOption.AllDirectories)
+                .FirstOrDefault();
         bool? applied = shim is null ? null : Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion);
         return (needed, applied, shim);
     }
@@ -73,9 +90,12 @@ public static class GlassboxRuntime
     {
         get
         {
-            if (!OperatingSystem.IsLinux() || !GlibcxxShim.SystemNeedsPatch()) return "not needed";
-            if (GlibcxxShim.RuntimeCopy is not null) return "runtime copy";
-            if (GlibcxxShim.Error is { } e) return "runtime copy failed: " + e;
+            if (!OperatingSystem.IsLinux() || !GlibcxxShim.SystemNeedsPatch())
+                return "not needed";
+            if (GlibcxxShim.RuntimeCopy is not null)
+                return "runtime copy";
+            if (GlibcxxShim.Error is { } e)
+                return "runtime copy failed: " + e;
             return "build";
         }
     }

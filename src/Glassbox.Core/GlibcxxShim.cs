@@ -36,14 +36,17 @@ internal static class GlibcxxShim
 #pragma warning restore CA2255
     internal static void Install()
     {
-        OpenMpPolicy.Apply();   // first: loading libtorch below (or anywhere later) loads libgomp, which reads it once
+        OpenMpPolicy.Apply(); // first: loading libtorch below (or anywhere later) loads libgomp, which reads it once
         try
         {
-            if (!OperatingSystem.IsLinux() || !SystemNeedsPatch()) return;
+            if (!OperatingSystem.IsLinux() || !SystemNeedsPatch())
+                return;
             var shim = FindShim();
-            if (shim is null) return;
+            if (shim is null)
+                return;
             var bytes = File.ReadAllBytes(shim);
-            if (Elf.IsVersionWeak(bytes, NeededVersion) != false) return; // already patched (the build did it) or no such entry
+            if (Elf.IsVersionWeak(bytes, NeededVersion) != false)
+                return; // already patched (the build did it) or no such entry
             var copy = PatchedCopy(shim, bytes);
             var dir = Path.GetDirectoryName(shim)!;
             // The copy lives in another folder, so its RUNPATH ($ORIGIN) cannot find libtorch beside it: load the
@@ -51,7 +54,8 @@ internal static class GlibcxxShim
             foreach (var dep in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
             {
                 var p = Path.Combine(dir, dep);
-                if (File.Exists(p)) NativeLibrary.TryLoad(p, out _);
+                if (File.Exists(p))
+                    NativeLibrary.TryLoad(p, out _);
             }
             _handle = NativeLibrary.Load(copy);
             NativeLibrary.SetDllImportResolver(typeof(torch).Assembly, Resolve);
@@ -69,8 +73,14 @@ internal static class GlibcxxShim
     /// <summary>True when the system libstdc++ lacks <see cref="NeededVersion"/> (or cannot be found).</summary>
     internal static bool SystemNeedsPatch()
     {
-        string? sys = new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6" }
-            .FirstOrDefault(File.Exists);
+        string? sys = new[]
+        {
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+            "/usr/lib/libstdc++.so.6",
+            "/lib/x86_64-linux-gnu/libstdc++.so.6",
+        }.FirstOrDefault(File.Exists);
         return sys is null || File.ReadAllBytes(sys).AsSpan().IndexOf("GLIBCXX_3.4.32\0"u8) < 0;
     }
 
@@ -79,7 +89,11 @@ internal static class GlibcxxShim
     internal static string? FindShim()
     {
         var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        var dirs = new List<string> { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{arch}", "native") };
+        var dirs = new List<string>
+        {
+            AppContext.BaseDirectory,
+            Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{arch}", "native"),
+        };
         if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string list)
             dirs.AddRange(list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
         return dirs.Select(d => Path.Combine(d, ShimFile)).FirstOrDefault(File.Exists);
@@ -98,14 +112,16 @@ internal static class GlibcxxShim
             string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "glassbox"),
             Path.Combine(Path.GetTempPath(), $"glassbox-{Environment.UserName}"),
         };
-        if (!Elf.MarkVersionWeak(bytes, NeededVersion)) throw new GlassboxException($"{shim} has no {NeededVersion} entry");
+        if (!Elf.MarkVersionWeak(bytes, NeededVersion))
+            throw new GlassboxException($"{shim} has no {NeededVersion} entry");
         Exception? last = null;
         foreach (var root in roots.OfType<string>())
         {
             var target = Path.Combine(root, "native", hash, ShimFile);
             try
             {
-                if (File.Exists(target) && Elf.IsVersionWeak(File.ReadAllBytes(target), NeededVersion) == true) return target;
+                if (File.Exists(target) && Elf.IsVersionWeak(File.ReadAllBytes(target), NeededVersion) == true)
+                    return target;
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 AtomicFile.Write(target, s => s.Write(bytes));
                 return target;

@@ -14,7 +14,8 @@ public static partial class HeadName
     public static bool TryParse(string? text, out int layer, out int head)
     {
         layer = head = -1;
-        if (text is null) return false;
+        if (text is null)
+            return false;
         var m = Pattern().Match(text.Trim());
         return m.Success
             && int.TryParse(m.Groups["l"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out layer)
@@ -26,7 +27,9 @@ public static partial class HeadName
     public static (int Layer, int Head) Parse(string text, string argument = "--head")
     {
         if (!TryParse(text, out int l, out int h))
-            throw new InputException($"{argument}: '{text}' is not a head; write L<layer>H<head> (e.g. L0H3), L0-H3 or 0.3");
+            throw new InputException(
+                $"{argument}: '{text}' is not a head; write L<layer>H<head> (e.g. L0H3), L0-H3 or 0.3"
+            );
         return (l, h);
     }
 
@@ -35,7 +38,9 @@ public static partial class HeadName
     public static IReadOnlyList<(int Layer, int Head)> ParseList(string text, string argument)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => Parse(p, argument)).ToList();
+        return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Parse(p, argument))
+            .ToList();
     }
 
     [GeneratedRegex(@"^(?:[Ll](?<l>\d+)[-.]?[Hh](?<h>\d+)|(?<l>\d+)\.(?<h>\d+))$")]

@@ -25,13 +25,20 @@ internal static class OpenMpPolicy
     /// <summary>Sets the policy once; later calls do nothing.</summary>
     internal static void Apply()
     {
-        if (Interlocked.Exchange(ref _applied, 1) == 1) return;
+        if (Interlocked.Exchange(ref _applied, 1) == 1)
+            return;
         var chosen = Environment.GetEnvironmentVariable(Variable);
-        if (!string.IsNullOrEmpty(chosen)) { Policy = chosen; return; }
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        if (!string.IsNullOrEmpty(chosen))
+        {
+            Policy = chosen;
+            return;
+        }
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return;
         try
         {
-            if (setenv(Variable, "PASSIVE", 0) == 0) Policy = "PASSIVE";
+            if (setenv(Variable, "PASSIVE", 0) == 0)
+                Policy = "PASSIVE";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -39,7 +46,13 @@ internal static class OpenMpPolicy
         }
     }
 
-    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DllImport(
+        "libc",
+        EntryPoint = "setenv",
+        CharSet = CharSet.Ansi,
+        BestFitMapping = false,
+        ThrowOnUnmappableChar = true
+    )]
 #pragma warning disable CA2101, SYSLIB1054 // plain ASCII arguments; a source-generated stub buys nothing for one call at start-up
     private static extern int setenv(string name, string value, int overwrite);
 #pragma warning restore CA2101, SYSLIB1054

@@ -26,7 +26,11 @@ public static class SharedData
             return new[] { new DataSearchPlace(Variable, env, Directory.Exists(env) ? Path.GetFullPath(env) : null) };
         return new[]
         {
-            new DataSearchPlace("above the current directory", Directory.GetCurrentDirectory(), Above(Directory.GetCurrentDirectory())),
+            new DataSearchPlace(
+                "above the current directory",
+                Directory.GetCurrentDirectory(),
+                Above(Directory.GetCurrentDirectory())
+            ),
             new DataSearchPlace("above the tool's folder", AppContext.BaseDirectory, Above(AppContext.BaseDirectory)),
         };
     }
@@ -35,8 +39,14 @@ public static class SharedData
     public static IReadOnlyList<string> DataSets()
     {
         var root = Root;
-        return root is null ? Array.Empty<string>()
-            : Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
+        return root is null
+            ? Array.Empty<string>()
+            : Directory
+                .EnumerateDirectories(root)
+                .Select(Path.GetFileName)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToArray();
     }
 
     private static string? Above(string start)
@@ -44,7 +54,8 @@ public static class SharedData
         for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
         {
             var cand = Path.Combine(d.FullName, "shared", "data");
-            if (Directory.Exists(cand)) return cand;
+            if (Directory.Exists(cand))
+                return cand;
         }
         return null;
     }
@@ -53,7 +64,8 @@ public static class SharedData
     public static string? File(params string[] parts)
     {
         var root = Root;
-        if (root is null) return null;
+        if (root is null)
+            return null;
         var p = Path.Combine(new[] { root }.Concat(parts).ToArray());
         return System.IO.File.Exists(p) ? p : null;
     }

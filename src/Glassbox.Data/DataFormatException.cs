@@ -17,7 +17,12 @@ public sealed class DataFormatException : GlassboxException
     /// <param name="problem">What is wrong.</param>
     /// <param name="inner">The underlying error, if any.</param>
     public DataFormatException(string source, int line, string problem, Exception? inner = null)
-        : base(line > 0 ? string.Create(CultureInfo.InvariantCulture, $"{source}:{line}: {problem}") : $"{source}: {problem}", inner)
+        : base(
+            line > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{source}:{line}: {problem}")
+                : $"{source}: {problem}",
+            inner
+        )
     {
         FileName = source;
         LineNumber = line;

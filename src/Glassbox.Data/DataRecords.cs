@@ -9,7 +9,16 @@ namespace Glassbox.Data;
 /// <param name="Feats">Morphological features, e.g. <c>Number=Sing</c> (empty when "_").</param>
 /// <param name="Head">Head word index (0 = root).</param>
 /// <param name="Deprel">Dependency relation to the head (with subtype, e.g. <c>nsubj:pass</c>).</param>
-public sealed record ConllWord(int Id, string Form, string Lemma, string Upos, string Xpos, IReadOnlyDictionary<string, string> Feats, int Head, string Deprel);
+public sealed record ConllWord(
+    int Id,
+    string Form,
+    string Lemma,
+    string Upos,
+    string Xpos,
+    IReadOnlyDictionary<string, string> Feats,
+    int Head,
+    string Deprel
+);
 
 /// <summary>A CoNLL-U sentence: its syntactic words and the surface text.</summary>
 /// <param name="SentId">The <c># sent_id</c> comment, if any.</param>

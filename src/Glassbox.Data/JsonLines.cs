@@ -13,16 +13,20 @@ internal static class JsonLines
         /// <summary>A required string-valued key.</summary>
         public string String(string key)
         {
-            if (!Obj.TryGetProperty(key, out var v)) throw Error($"missing key '{key}'");
-            if (v.ValueKind != JsonValueKind.String) throw Error($"key '{key}' must be a string, found {v.ValueKind}");
+            if (!Obj.TryGetProperty(key, out var v))
+                throw Error($"missing key '{key}'");
+            if (v.ValueKind != JsonValueKind.String)
+                throw Error($"key '{key}' must be a string, found {v.ValueKind}");
             return v.GetString()!;
         }
 
         /// <summary>An optional string-valued key (null when absent or null).</summary>
         public string? OptionalString(string key)
         {
-            if (!Obj.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-            if (v.ValueKind != JsonValueKind.String) throw Error($"key '{key}' must be a string, found {v.ValueKind}");
+            if (!Obj.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null)
+                return null;
+            if (v.ValueKind != JsonValueKind.String)
+                throw Error($"key '{key}' must be a string, found {v.ValueKind}");
             return v.GetString();
         }
 
@@ -31,7 +35,8 @@ internal static class JsonLines
         {
             foreach (var key in keys)
             {
-                if (!Obj.TryGetProperty(key, out var v)) continue;
+                if (!Obj.TryGetProperty(key, out var v))
+                    continue;
                 return v.ValueKind switch
                 {
                     JsonValueKind.String => v.GetString()!,
@@ -41,7 +46,11 @@ internal static class JsonLines
                     _ => throw Error($"key '{key}' must be a string or number, found {v.ValueKind}"),
                 };
             }
-            throw Error(keys.Length == 1 ? $"missing key '{keys[0]}'" : $"missing key: expected one of {string.Join(", ", keys.Select(k => $"'{k}'"))}");
+            throw Error(
+                keys.Length == 1
+                    ? $"missing key '{keys[0]}'"
+                    : $"missing key: expected one of {string.Join(", ", keys.Select(k => $"'{k}'"))}"
+            );
         }
 
         /// <summary>An error at this record's line.</summary>
@@ -53,14 +62,16 @@ internal static class JsonLines
     /// <exception cref="DataFormatException">A line is not a JSON object.</exception>
     public static IEnumerable<Record> Read(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"file not found: {path}", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"file not found: {path}", path);
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         int lineNo = 0;
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
             lineNo++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (string.IsNullOrWhiteSpace(line))
+                continue;
             JsonElement obj;
             try
             {
@@ -82,10 +93,13 @@ internal static class JsonLines
     /// <exception cref="DataFormatException">The directory holds no <c>.jsonl</c> file.</exception>
     public static IReadOnlyList<string> Files(string pathOrDir)
     {
-        if (File.Exists(pathOrDir)) return [pathOrDir];
-        if (!Directory.Exists(pathOrDir)) throw new FileNotFoundException($"file or directory not found: {pathOrDir}", pathOrDir);
+        if (File.Exists(pathOrDir))
+            return [pathOrDir];
+        if (!Directory.Exists(pathOrDir))
+            throw new FileNotFoundException($"file or directory not found: {pathOrDir}", pathOrDir);
         var files = Directory.GetFiles(pathOrDir, "*.jsonl").Order(StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new DataFormatException(pathOrDir, 0, "directory holds no .jsonl files");
+        if (files.Length == 0)
+            throw new DataFormatException(pathOrDir, 0, "directory holds no .jsonl files");
         return files;
     }
 }

@@ -17,10 +17,12 @@ public static class LabeledSentenceReader
     public static IReadOnlyList<LabeledSentence> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"file not found: {path}", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"file not found: {path}", path);
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var (rows, lines) = ext is ".jsonl" or ".json" ? ReadJsonl(path) : ReadTsv(path);
-        if (rows.Count == 0) throw new DataFormatException(path, Math.Max(1, lines), "no sentences");
+        if (rows.Count == 0)
+            throw new DataFormatException(path, Math.Max(1, lines), "no sentences");
         return rows;
     }
 
@@ -33,8 +35,10 @@ public static class LabeledSentenceReader
             last = r.Line;
             var text = r.Scalar("text", "sentence").Trim();
             var label = r.Scalar("label").Trim();
-            if (text.Length == 0) throw r.Error("empty text");
-            if (label.Length == 0) throw r.Error("empty label");
+            if (text.Length == 0)
+                throw r.Error("empty text");
+            if (label.Length == 0)
+                throw r.Error("empty label");
             rows.Add(new LabeledSentence(text, label));
         }
         return (rows, last);
@@ -44,27 +48,40 @@ public static class LabeledSentenceReader
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         var header = reader.ReadLine();
-        if (header is null) throw new DataFormatException(path, 1, "no sentences (empty file)");
+        if (header is null)
+            throw new DataFormatException(path, 1, "no sentences (empty file)");
         var cols = header.Split('\t').Select(c => c.Trim().ToLowerInvariant()).ToArray();
         int textCol = Array.IndexOf(cols, "sentence");
-        if (textCol < 0) textCol = Array.IndexOf(cols, "text");
+        if (textCol < 0)
+            textCol = Array.IndexOf(cols, "text");
         int labelCol = Array.IndexOf(cols, "label");
         if (textCol < 0 || labelCol < 0)
-            throw new DataFormatException(path, 1, $"header must name a 'sentence' or 'text' column and a 'label' column, found '{header.Replace("\t", "\\t", StringComparison.Ordinal)}'");
+            throw new DataFormatException(
+                path,
+                1,
+                $"header must name a 'sentence' or 'text' column and a 'label' column, found '{header.Replace("\t", "\\t", StringComparison.Ordinal)}'"
+            );
         var rows = new List<LabeledSentence>();
         int lineNo = 1;
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
             lineNo++;
-            if (line.Length == 0) continue;
+            if (line.Length == 0)
+                continue;
             var f = line.Split('\t');
             if (f.Length != cols.Length)
-                throw new DataFormatException(path, lineNo, $"expected {cols.Length} tab-separated columns, found {f.Length}");
+                throw new DataFormatException(
+                    path,
+                    lineNo,
+                    $"expected {cols.Length} tab-separated columns, found {f.Length}"
+                );
             var text = f[textCol].Trim();
             var label = f[labelCol].Trim();
-            if (text.Length == 0) throw new DataFormatException(path, lineNo, "empty text");
-            if (label.Length == 0) throw new DataFormatException(path, lineNo, "empty label");
+            if (text.Length == 0)
+                throw new DataFormatException(path, lineNo, "empty text");
+            if (label.Length == 0)
+                throw new DataFormatException(path, lineNo, "empty label");
             rows.Add(new LabeledSentence(text, label));
         }
         return (rows, lineNo);
@@ -94,8 +111,17 @@ public static class LabeledSentenceReader
     private static void Check(string? value, int index, string what)
     {
         if (string.IsNullOrWhiteSpace(value))
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sentence {index}: empty {what}"), "sentences");
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"sentence {index}: empty {what}"),
+                "sentences"
+            );
         if (value.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"sentence {index}: {what} contains a tab or line break and cannot be written as TSV"), "sentences");
+            throw new ArgumentException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"sentence {index}: {what} contains a tab or line break and cannot be written as TSV"
+                ),
+                "sentences"
+            );
     }
 }

@@ -29,23 +29,32 @@ public static class LamaReader
         foreach (var r in JsonLines.Read(relationsJsonl))
         {
             var rel = r.String("relation");
-            if (rel.Length == 0) throw r.Error("key 'relation' is empty");
+            if (rel.Length == 0)
+                throw r.Error("key 'relation' is empty");
             var list = map.TryGetValue(rel, out var l) ? l : map[rel] = [];
             bool any = false;
-            if (r.OptionalString("template") is { } t) { Add(r, list, t); any = true; }
+            if (r.OptionalString("template") is { } t)
+            {
+                Add(r, list, t);
+                any = true;
+            }
             if (r.Obj.TryGetProperty("templates", out var arr))
             {
-                if (arr.ValueKind != JsonValueKind.Array) throw r.Error("key 'templates' must be an array of strings");
+                if (arr.ValueKind != JsonValueKind.Array)
+                    throw r.Error("key 'templates' must be an array of strings");
                 foreach (var e in arr.EnumerateArray())
                 {
-                    if (e.ValueKind != JsonValueKind.String) throw r.Error("key 'templates' must be an array of strings");
+                    if (e.ValueKind != JsonValueKind.String)
+                        throw r.Error("key 'templates' must be an array of strings");
                     Add(r, list, e.GetString()!);
                     any = true;
                 }
             }
-            if (!any) throw r.Error("missing key 'template'");
+            if (!any)
+                throw r.Error("missing key 'template'");
         }
-        if (map.Count == 0) throw new DataFormatException(relationsJsonl, 0, "no relations");
+        if (map.Count == 0)
+            throw new DataFormatException(relationsJsonl, 0, "no relations");
         return map.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.ToArray(), StringComparer.Ordinal);
     }
 
@@ -53,7 +62,8 @@ public static class LamaReader
     {
         if (!template.Contains("[X]", StringComparison.Ordinal) || !template.Contains("[Y]", StringComparison.Ordinal))
             throw r.Error($"template '{template}' must contain [X] and [Y]");
-        if (!list.Contains(template)) list.Add(template);
+        if (!list.Contains(template))
+            list.Add(template);
     }
 
     /// <summary>Name of LAMA's template file.</summary>
@@ -78,8 +88,13 @@ public static class LamaReader
         ArgumentNullException.ThrowIfNull(relationsJsonl);
         ArgumentNullException.ThrowIfNull(factsDir);
         var templates = ReadTemplates(relationsJsonl);
-        var facts = JsonLines.Files(factsDir).SelectMany(f => JsonLines.Read(f)).Select(r => LamaFact(r, templates, relationsJsonl)).ToList();
-        if (facts.Count == 0) throw new DataFormatException(factsDir, 0, "no facts");
+        var facts = JsonLines
+            .Files(factsDir)
+            .SelectMany(f => JsonLines.Read(f))
+            .Select(r => LamaFact(r, templates, relationsJsonl))
+            .ToList();
+        if (facts.Count == 0)
+            throw new DataFormatException(factsDir, 0, "no facts");
         return facts;
     }
 
@@ -104,17 +119,26 @@ public static class LamaReader
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, RelationsFile)))
         {
             relations = Path.Combine(path, RelationsFile);
-            files = TemplatedSubsets.Select(d => Path.Combine(path, d)).Where(Directory.Exists)
-                .SelectMany(d => Directory.GetFiles(d, "*.jsonl").Order(StringComparer.Ordinal)).ToArray();
+            files = TemplatedSubsets
+                .Select(d => Path.Combine(path, d))
+                .Where(Directory.Exists)
+                .SelectMany(d => Directory.GetFiles(d, "*.jsonl").Order(StringComparer.Ordinal))
+                .ToArray();
             if (files.Count == 0)
-                throw new DataFormatException(path, 0, $"LAMA folder has no facts: expected *.jsonl files in {string.Join(" or ", TemplatedSubsets)}");
+                throw new DataFormatException(
+                    path,
+                    0,
+                    $"LAMA folder has no facts: expected *.jsonl files in {string.Join(" or ", TemplatedSubsets)}"
+                );
         }
         else
         {
             files = JsonLines.Files(path);
             relations = FindRelations(path);
         }
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? templates = relations is null ? null : ReadTemplates(relations);
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? templates = relations is null
+            ? null
+            : ReadTemplates(relations);
         var facts = new List<ClozeFact>();
         foreach (var r in files.SelectMany(f => JsonLines.Read(f)))
         {
@@ -128,12 +152,18 @@ public static class LamaReader
             else if (r.Obj.TryGetProperty("sub_label", out _))
             {
                 if (templates is null)
-                    throw r.Error($"a LAMA fact needs its relation's template, but no {RelationsFile} was found beside {path} or up to two folders above; point at the LAMA folder (e.g. --lama ../shared/data/lama)");
+                    throw r.Error(
+                        $"a LAMA fact needs its relation's template, but no {RelationsFile} was found beside {path} or up to two folders above; point at the LAMA folder (e.g. --lama ../shared/data/lama)"
+                    );
                 facts.Add(LamaFact(r, templates, relations!));
             }
-            else throw r.Error("expected a LAMA fact (sub_label, obj_label, predicate_id) or a flat fact (relation, subject, object, template)");
+            else
+                throw r.Error(
+                    "expected a LAMA fact (sub_label, obj_label, predicate_id) or a flat fact (relation, subject, object, template)"
+                );
         }
-        if (facts.Count == 0) throw new DataFormatException(path, 0, "no facts");
+        if (facts.Count == 0)
+            throw new DataFormatException(path, 0, "no facts");
         var read = relations is null ? files : files.Prepend(relations).ToArray();
         return new ClozeFactSource(facts, read);
     }
@@ -150,7 +180,8 @@ public static class LamaReader
         for (int up = 0; up <= 2 && dir is not null; up++, dir = dir.Parent)
         {
             var cand = Path.Combine(dir.FullName, RelationsFile);
-            if (File.Exists(cand) && !string.Equals(cand, full, StringComparison.Ordinal)) return cand;
+            if (File.Exists(cand) && !string.Equals(cand, full, StringComparison.Ordinal))
+                return cand;
         }
         return null;
     }
@@ -158,19 +189,30 @@ public static class LamaReader
     private static string NonEmpty(JsonLines.Record r, string key) =>
         r.String(key) is { Length: > 0 } v ? v : throw r.Error($"key '{key}' is empty");
 
-    private static ClozeFact LamaFact(JsonLines.Record r, IReadOnlyDictionary<string, IReadOnlyList<string>> templates, string relationsJsonl)
+    private static ClozeFact LamaFact(
+        JsonLines.Record r,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> templates,
+        string relationsJsonl
+    )
     {
         string rel;
-        if (r.OptionalString("predicate_id") is { Length: > 0 } pid) rel = pid;
-        else if (r.OptionalString("pred") is { Length: > 0 } pred) rel = pred.TrimEnd('/')[(pred.TrimEnd('/').LastIndexOf('/') + 1)..];
-        else throw r.Error("missing key: expected 'predicate_id' (T-REx) or 'pred' (Google-RE); Squad and ConceptNet facts have no relation template and are not supported");
+        if (r.OptionalString("predicate_id") is { Length: > 0 } pid)
+            rel = pid;
+        else if (r.OptionalString("pred") is { Length: > 0 } pred)
+            rel = pred.TrimEnd('/')[(pred.TrimEnd('/').LastIndexOf('/') + 1)..];
+        else
+            throw r.Error(
+                "missing key: expected 'predicate_id' (T-REx) or 'pred' (Google-RE); Squad and ConceptNet facts have no relation template and are not supported"
+            );
         string template;
-        if (templates.TryGetValue(rel, out var ts)) template = ts[0];
+        if (templates.TryGetValue(rel, out var ts))
+            template = ts[0];
         else if (!GoogleReTemplates.TryGetValue(rel, out template!))
             throw r.Error($"relation '{rel}' has no template in {relationsJsonl}");
         var sub = r.String("sub_label");
         var obj = r.String("obj_label");
-        if (sub.Length == 0 || obj.Length == 0) throw r.Error("empty 'sub_label' or 'obj_label'");
+        if (sub.Length == 0 || obj.Length == 0)
+            throw r.Error("empty 'sub_label' or 'obj_label'");
         return new ClozeFact(rel, sub, obj, template);
     }
 }

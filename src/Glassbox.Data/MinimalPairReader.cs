@@ -21,10 +21,18 @@ public static class MinimalPairReader
             {
                 var uid = NonEmpty(r, "UID");
                 var group = r.OptionalString("linguistics_term");
-                pairs.Add(new MinimalPair(NonEmpty(r, "sentence_good"), NonEmpty(r, "sentence_bad"), uid, string.IsNullOrEmpty(group) ? uid : group));
+                pairs.Add(
+                    new MinimalPair(
+                        NonEmpty(r, "sentence_good"),
+                        NonEmpty(r, "sentence_bad"),
+                        uid,
+                        string.IsNullOrEmpty(group) ? uid : group
+                    )
+                );
             }
         }
-        if (pairs.Count == 0) throw new DataFormatException(pathOrDir, 0, "no minimal pairs");
+        if (pairs.Count == 0)
+            throw new DataFormatException(pathOrDir, 0, "no minimal pairs");
         return pairs;
     }
 
@@ -48,14 +56,16 @@ public static class MinimalPairReader
                 pairs.Add(new MinimalPair(NonEmpty(r, "grammatical"), NonEmpty(r, "ungrammatical"), c, c));
             }
         }
-        if (pairs.Count == 0) throw new DataFormatException(pathOrDir, 0, "no minimal pairs");
+        if (pairs.Count == 0)
+            throw new DataFormatException(pathOrDir, 0, "no minimal pairs");
         return pairs;
     }
 
     private static string NonEmpty(JsonLines.Record r, string key)
     {
         var s = r.String(key);
-        if (string.IsNullOrWhiteSpace(s)) throw r.Error($"key '{key}' is empty");
+        if (string.IsNullOrWhiteSpace(s))
+            throw r.Error($"key '{key}' is empty");
         return s;
     }
 }

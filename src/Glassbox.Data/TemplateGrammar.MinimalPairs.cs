@@ -7,7 +7,11 @@ public static partial class TemplateGrammar
     /// <summary>The minimal-pair phenomena <see cref="MinimalPairs"/> generates, in output order.</summary>
     public static IReadOnlyList<string> Phenomena { get; } =
     [
-        "agreement_simple", "agreement_across_pp", "agreement_across_relative_clause", "reflexive_agreement", "npi_licensing",
+        "agreement_simple",
+        "agreement_across_pp",
+        "agreement_across_relative_clause",
+        "reflexive_agreement",
+        "npi_licensing",
     ];
 
     /// <summary>Generates minimal pairs; the good and bad sentence always differ in exactly one word.
@@ -81,11 +85,27 @@ public static partial class TemplateGrammar
                 var verb = Finite(b, v, past: true, plural);
                 subj.Attach(verb, "nsubj");
                 verb.Attach(null, "root");
-                var singular = noun.Gender switch { 'm' => "himself", 'f' => "herself", _ => r.Next(2) == 0 ? "himself" : "herself" }; // plural subjects: either is wrong
+                var singular = noun.Gender switch
+                {
+                    'm' => "himself",
+                    'f' => "herself",
+                    _ => r.Next(2) == 0 ? "himself" : "herself",
+                }; // plural subjects: either is wrong
                 var refl = plural
-                    ? b.Add("themselves", "themselves", "PRON", "PRP", "Case=Acc|Number=Plur|Person=3|PronType=Prs|Reflex=Yes")
-                    : b.Add(singular, singular, "PRON", "PRP",
-                        $"Case=Acc|Gender={(singular == "himself" ? "Masc" : "Fem")}|Number=Sing|Person=3|PronType=Prs|Reflex=Yes");
+                    ? b.Add(
+                        "themselves",
+                        "themselves",
+                        "PRON",
+                        "PRP",
+                        "Case=Acc|Number=Plur|Person=3|PronType=Prs|Reflex=Yes"
+                    )
+                    : b.Add(
+                        singular,
+                        singular,
+                        "PRON",
+                        "PRP",
+                        $"Case=Acc|Gender={(singular == "himself" ? "Masc" : "Fem")}|Number=Sing|Person=3|PronType=Prs|Reflex=Yes"
+                    );
                 refl.Attach(verb, "obj");
                 b.Add(".", ".", "PUNCT", ".", "").Attach(verb, "punct");
                 swap = (refl, plural ? singular : "themselves");
@@ -94,7 +114,13 @@ public static partial class TemplateGrammar
             case "npi_licensing":
             {
                 var subj = NounPhrase(b, r, Pick(r, People), plural, adjectiveChance: 0.2, determiner: "no");
-                var have = b.Add(plural ? "have" : "has", "have", "AUX", plural ? "VBP" : "VBZ", FiniteFeats(past: false, plural));
+                var have = b.Add(
+                    plural ? "have" : "has",
+                    "have",
+                    "AUX",
+                    plural ? "VBP" : "VBZ",
+                    FiniteFeats(past: false, plural)
+                );
                 var ever = b.Add("ever", "ever", "ADV", "RB", "PronType=Ind");
                 bool transitive = r.NextDouble() < 0.7;
                 var v = transitive ? Pick(r, Transitive) : Pick(r, Intransitive);
@@ -103,7 +129,8 @@ public static partial class TemplateGrammar
                 have.Attach(verb, "aux");
                 ever.Attach(verb, "advmod");
                 verb.Attach(null, "root");
-                if (transitive) NounPhrase(b, r, ObjectNoun(r, v), r.Next(2) == 0, adjectiveChance: 0.2).Attach(verb, "obj");
+                if (transitive)
+                    NounPhrase(b, r, ObjectNoun(r, v), r.Next(2) == 0, adjectiveChance: 0.2).Attach(verb, "obj");
                 b.Add(".", ".", "PUNCT", ".", "").Attach(verb, "punct");
                 swap = (b.Toks[0], "the");
                 break;

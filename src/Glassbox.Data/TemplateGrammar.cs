@@ -46,9 +46,24 @@ public static partial class TemplateGrammar
         var verb = transitive ? Pick(r, Transitive) : Pick(r, Intransitive);
         var noun = passive ? ObjectNoun(r, verb) : Pick(r, People);
         var subject = NounPhrase(b, r, noun, plural, adjectiveChance: 0.3);
-        string modifier = r.NextDouble() switch { < 0.6 => "none", < 0.8 => "pp", _ => "relative" };
-        if (modifier == "pp") NounModifierPP(b, r, subject, r.Next(2) == 0);
-        else if (modifier == "relative") RelativeClause(b, r, subject, noun, plural, subjectGap: noun.Kind == Kind.Person && r.Next(2) == 0, embeddedPlural: r.Next(2) == 0);
+        string modifier = r.NextDouble() switch
+        {
+            < 0.6 => "none",
+            < 0.8 => "pp",
+            _ => "relative",
+        };
+        if (modifier == "pp")
+            NounModifierPP(b, r, subject, r.Next(2) == 0);
+        else if (modifier == "relative")
+            RelativeClause(
+                b,
+                r,
+                subject,
+                noun,
+                plural,
+                subjectGap: noun.Kind == Kind.Person && r.Next(2) == 0,
+                embeddedPlural: r.Next(2) == 0
+            );
 
         Tok root;
         if (passive)
@@ -75,7 +90,8 @@ public static partial class TemplateGrammar
                 obj.Attach(root, "obj");
             }
         }
-        if (r.NextDouble() < (transitive ? 0.25 : 0.5)) LocativePP(b, r, root);
+        if (r.NextDouble() < (transitive ? 0.25 : 0.5))
+            LocativePP(b, r, root);
         b.Add(".", ".", "PUNCT", ".", "").Attach(root, "punct");
         root.Attach(null, "root");
 
@@ -86,7 +102,10 @@ public static partial class TemplateGrammar
             ["tense"] = past ? "past" : "present",
             ["voice"] = passive ? "passive" : "active",
             ["subject_number"] = plural ? "plur" : "sing",
-            ["length"] = words <= 5 ? "short" : words <= 9 ? "medium" : "long",
+            ["length"] =
+                words <= 5 ? "short"
+                : words <= 9 ? "medium"
+                : "long",
             ["subject_modifier"] = modifier,
             ["transitivity"] = transitive ? "transitive" : "intransitive",
         };
@@ -99,20 +118,33 @@ public static partial class TemplateGrammar
     private static Noun ObjectNoun(Random r, Verb v)
     {
         var kind = v.AnyObject ? (r.Next(2) == 0 ? Kind.Person : Kind.Thing) : v.Object ?? Kind.Person;
-        if (kind == Kind.Person) return Pick(r, People);
+        if (kind == Kind.Person)
+            return Pick(r, People);
         return v.Objects is null ? Pick(r, Things) : Pick(r, Things.Where(t => v.Objects.Contains(t.Sing)).ToArray());
     }
 
     /// <summary>Whether <paramref name="v"/> can take <paramref name="noun"/> as object.</summary>
     private static bool TakesObject(Verb v, Noun noun) =>
-        v.Object is not null && (v.AnyObject || v.Object == noun.Kind) && (v.Objects is null || v.Objects.Contains(noun.Sing));
+        v.Object is not null
+        && (v.AnyObject || v.Object == noun.Kind)
+        && (v.Objects is null || v.Objects.Contains(noun.Sing));
 
     /// <summary>Adds determiner (+ adjective) + noun and returns the noun (the phrase head).</summary>
-    private static Tok NounPhrase(Builder b, Random r, Noun noun, bool plural, double adjectiveChance, string? determiner = null)
+    private static Tok NounPhrase(
+        Builder b,
+        Random r,
+        Noun noun,
+        bool plural,
+        double adjectiveChance,
+        string? determiner = null
+    )
     {
         var dets = Determiners.Where(d => d.Number == 'b' || d.Number == (plural ? 'p' : 's')).ToArray();
         var det = determiner is null ? Pick(r, dets) : Determiners.First(d => d.Lemma == determiner);
-        string? adj = r.NextDouble() < adjectiveChance ? Pick(r, noun.Kind == Kind.Person ? PersonAdjectives : ThingAdjectives) : null;
+        string? adj =
+            r.NextDouble() < adjectiveChance
+                ? Pick(r, noun.Kind == Kind.Person ? PersonAdjectives : ThingAdjectives)
+                : null;
         var form = plural ? noun.Plur : noun.Sing;
         var detForm = det.Lemma == "a" && StartsWithVowelSound(adj ?? form) ? "an" : det.Lemma;
         var d = b.Add(detForm, det.Lemma, "DET", "DT", det.Feats);
@@ -129,7 +161,14 @@ public static partial class TemplateGrammar
         var prep = Pick(r, NounPrepositions);
         var p = b.Add(prep, prep, "ADP", "IN", "");
         var k = kind ?? (r.Next(3) == 0 ? Kind.Thing : Kind.Person);
-        var n = NounPhrase(b, r, Pick(r, k == Kind.Person ? People : Things), plural, adjectiveChance: 0.15, determiner: "the");
+        var n = NounPhrase(
+            b,
+            r,
+            Pick(r, k == Kind.Person ? People : Things),
+            plural,
+            adjectiveChance: 0.15,
+            determiner: "the"
+        );
         p.Attach(n, "case");
         n.Attach(head, "nmod");
         return n;
@@ -147,7 +186,16 @@ public static partial class TemplateGrammar
 
     /// <summary>A <c>that</c>-relative clause on <paramref name="head"/>: subject gap ("that likes the guard", head must be
     /// a person) or object gap ("that the guards like"). Returns the embedded verb.</summary>
-    private static Tok RelativeClause(Builder b, Random r, Tok head, Noun headNoun, bool headPlural, bool subjectGap, bool embeddedPlural, bool? past = null)
+    private static Tok RelativeClause(
+        Builder b,
+        Random r,
+        Tok head,
+        Noun headNoun,
+        bool headPlural,
+        bool subjectGap,
+        bool embeddedPlural,
+        bool? past = null
+    )
     {
         var that = b.Add("that", "that", "PRON", "WDT", "PronType=Rel");
         bool relPast = past ?? r.Next(2) == 0;
@@ -174,15 +222,32 @@ public static partial class TemplateGrammar
 
     private static Tok Finite(Builder b, Verb v, bool past, bool plural)
     {
-        var form = past ? v.Past : plural ? v.Base : v.Third;
-        var xpos = past ? "VBD" : plural ? "VBP" : "VBZ";
+        var form =
+            past ? v.Past
+            : plural ? v.Base
+            : v.Third;
+        var xpos =
+            past ? "VBD"
+            : plural ? "VBP"
+            : "VBZ";
         return b.Add(form, v.Base, "VERB", xpos, FiniteFeats(past, plural));
     }
 
     private static Tok Be(Builder b, bool past, bool plural)
     {
-        var form = past ? (plural ? "were" : "was") : plural ? "are" : "is";
-        return b.Add(form, "be", "AUX", past ? "VBD" : plural ? "VBP" : "VBZ", FiniteFeats(past, plural));
+        var form =
+            past ? (plural ? "were" : "was")
+            : plural ? "are"
+            : "is";
+        return b.Add(
+            form,
+            "be",
+            "AUX",
+            past ? "VBD"
+                : plural ? "VBP"
+                : "VBZ",
+            FiniteFeats(past, plural)
+        );
     }
 
     private static string FiniteFeats(bool past, bool plural) =>
@@ -231,23 +296,40 @@ public static partial class TemplateGrammar
         public ConllSentence Build(string sentId)
         {
             var index = new Dictionary<Tok, int>(ReferenceEqualityComparer.Instance);
-            for (int i = 0; i < Toks.Count; i++) index[Toks[i]] = i + 1;
+            for (int i = 0; i < Toks.Count; i++)
+                index[Toks[i]] = i + 1;
             var words = new ConllWord[Toks.Count];
             for (int i = 0; i < Toks.Count; i++)
             {
                 var t = Toks[i];
-                if (!t.Attached) throw new InvalidOperationException($"template grammar bug: '{t.Form}' has no head");
+                if (!t.Attached)
+                    throw new InvalidOperationException($"template grammar bug: '{t.Form}' has no head");
                 var form = i == 0 ? char.ToUpperInvariant(t.Form[0]) + t.Form[1..] : t.Form;
-                words[i] = new ConllWord(i + 1, form, t.Lemma, t.Upos, t.Xpos, ParseFeats(t.Feats), t.Head is null ? 0 : index[t.Head], t.Deprel);
+                words[i] = new ConllWord(
+                    i + 1,
+                    form,
+                    t.Lemma,
+                    t.Upos,
+                    t.Xpos,
+                    ParseFeats(t.Feats),
+                    t.Head is null ? 0 : index[t.Head],
+                    t.Deprel
+                );
             }
             var s = new ConllSentence(sentId, Text(), words, 1);
-            if (ConllUReader.ValidateTree(words) is { } problem) throw new InvalidOperationException($"template grammar bug: {problem.Problem} in '{s.Text}'");
+            if (ConllUReader.ValidateTree(words) is { } problem)
+                throw new InvalidOperationException($"template grammar bug: {problem.Problem} in '{s.Text}'");
             return s;
         }
 
         private static IReadOnlyDictionary<string, string> ParseFeats(string feats) =>
-            new ReadOnlyDictionary<string, string>(feats.Length == 0
-                ? new Dictionary<string, string>()
-                : feats.Split('|').Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal));
+            new ReadOnlyDictionary<string, string>(
+                feats.Length == 0
+                    ? new Dictionary<string, string>()
+                    : feats
+                        .Split('|')
+                        .Select(f => f.Split('='))
+                        .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal)
+            );
     }
 }

@@ -7,6 +7,7 @@ public enum ClozeMode
 {
     /// <summary>The object's (first) token ranked among the whole vocabulary at the [Y] slot.</summary>
     Vocabulary,
+
     /// <summary>The gold object ranked among the relation's gold objects by the score of the filled sentence.</summary>
     Candidates,
 }
@@ -19,7 +20,15 @@ public enum ClozeMode
 /// <param name="Mode">Ranking mode.</param>
 /// <param name="Rank">1-based rank of the gold object (ties rank below the gold: pessimistic).</param>
 /// <param name="Top">Top prediction (a token, or a candidate object).</param>
-public sealed record ClozeFactRank(string Relation, string Subject, string Object, string Template, ClozeMode Mode, int Rank, string Top);
+public sealed record ClozeFactRank(
+    string Relation,
+    string Subject,
+    string Object,
+    string Template,
+    ClozeMode Mode,
+    int Rank,
+    string Top
+);
 
 /// <summary>Precision@k of one relation (or of all facts).</summary>
 /// <param name="Relation">Relation id ("(all)" overall).</param>
@@ -29,7 +38,15 @@ public sealed record ClozeFactRank(string Relation, string Subject, string Objec
 /// <param name="P1">Precision@1 with its 95% bootstrap interval.</param>
 /// <param name="P5">Precision@5.</param>
 /// <param name="P10">Precision@10.</param>
-public sealed record ClozePrecision(string Relation, ClozeMode Mode, int Count, int Candidates, Interval P1, Interval P5, Interval P10);
+public sealed record ClozePrecision(
+    string Relation,
+    ClozeMode Mode,
+    int Count,
+    int Candidates,
+    Interval P1,
+    Interval P5,
+    Interval P10
+);
 
 /// <summary>P@1 of one template of a relation.</summary>
 /// <param name="Template">Template.</param>
@@ -42,7 +59,12 @@ public sealed record TemplatePrecision(string Template, Interval P1, ClozeMode M
 /// <param name="Templates">P@1 per paraphrase.</param>
 /// <param name="Spread">Max minus min P@1 over the paraphrases.</param>
 /// <param name="Std">Population standard deviation of P@1 over the paraphrases.</param>
-public sealed record PromptSensitivity(string Relation, IReadOnlyList<TemplatePrecision> Templates, double Spread, double Std);
+public sealed record PromptSensitivity(
+    string Relation,
+    IReadOnlyList<TemplatePrecision> Templates,
+    double Spread,
+    double Std
+);
 
 /// <summary>The result of a cloze (LAMA-style) probe.</summary>
 /// <param name="Model">Model name.</param>
@@ -52,5 +74,12 @@ public sealed record PromptSensitivity(string Relation, IReadOnlyList<TemplatePr
 /// <param name="Facts">Every fact's rank, in input order.</param>
 /// <param name="Resamples">Bootstrap resamples.</param>
 /// <param name="Seed">Bootstrap seed.</param>
-public sealed record ClozeResult(string Model, ClozePrecision Overall, IReadOnlyList<ClozePrecision> Relations,
-    IReadOnlyList<PromptSensitivity> Sensitivity, IReadOnlyList<ClozeFactRank> Facts, int Resamples, int Seed);
+public sealed record ClozeResult(
+    string Model,
+    ClozePrecision Overall,
+    IReadOnlyList<ClozePrecision> Relations,
+    IReadOnlyList<PromptSensitivity> Sensitivity,
+    IReadOnlyList<ClozeFactRank> Facts,
+    int Resamples,
+    int Seed
+);

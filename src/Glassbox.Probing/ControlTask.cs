@@ -11,10 +11,13 @@ public static class ControlTask
     /// Types are mapped consistently across train and test when both are passed together.</summary>
     public static int[] Labels(IReadOnlyList<string> wordTypes, int[] taskLabels, int classes, int seed)
     {
-        if (wordTypes.Count != taskLabels.Length) throw new InputException("word types and labels differ in length");
+        if (wordTypes.Count != taskLabels.Length)
+            throw new InputException("word types and labels differ in length");
         var freq = new double[classes];
-        foreach (var y in taskLabels) freq[y]++;
-        for (int c = 0; c < classes; c++) freq[c] /= Math.Max(1, taskLabels.Length);
+        foreach (var y in taskLabels)
+            freq[y]++;
+        for (int c = 0; c < classes; c++)
+            freq[c] /= Math.Max(1, taskLabels.Length);
         var rng = new Random(seed);
         var map = new Dictionary<string, int>(StringComparer.Ordinal);
         var result = new int[taskLabels.Length];
@@ -23,9 +26,18 @@ public static class ControlTask
         {
             if (!map.TryGetValue(wordTypes[i], out int label))
             {
-                double u = rng.NextDouble(), acc = 0;
+                double u = rng.NextDouble(),
+                    acc = 0;
                 label = classes - 1;
-                for (int c = 0; c < classes; c++) { acc += freq[c]; if (u < acc) { label = c; break; } }
+                for (int c = 0; c < classes; c++)
+                {
+                    acc += freq[c];
+                    if (u < acc)
+                    {
+                        label = c;
+                        break;
+                    }
+                }
                 map[wordTypes[i]] = label;
             }
             result[i] = label;

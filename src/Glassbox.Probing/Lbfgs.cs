@@ -23,40 +23,76 @@ internal sealed class Lbfgs
     /// <param name="history">Number of correction pairs kept.</param>
     public Lbfgs(Tensor[] parameters, Func<Tensor> loss, int history = 20)
     {
-        _params = parameters; _loss = loss; _history = history;
+        _params = parameters;
+        _loss = loss;
+        _history = history;
     }
 
     /// <summary>Runs up to <paramref name="iterations"/> iterations; returns false when converged (no further progress).</summary>
     public bool Run(int iterations)
     {
-        if (_grad is null) (_value, _grad) = Evaluate();
+        if (_grad is null)
+            (_value, _grad) = Evaluate();
         for (int it = 0; it < iterations; it++)
         {
-            if (_grad.abs().max().item<float>() < 1e-6f) return false;
+            if (_grad.abs().max().item<float>() < 1e-6f)
+                return false;
             var dir = Direction(_grad);
             double slope = dir.dot(_grad).item<float>();
-            if (slope >= 0) { ClearHistory(); dir.Dispose(); dir = -_grad; slope = -_grad.dot(_grad).item<float>(); }
+            if (slope >= 0)
+            {
+                ClearHistory();
+                dir.Dispose();
+                dir = -_grad;
+                slope = -_grad.dot(_grad).item<float>();
+            }
             var x0 = Flat();
             double step = _mem.Count == 0 ? Math.Min(1.0, 1.0 / Math.Max(1e-12, _grad.abs().sum().item<float>())) : 1.0;
-            double value = double.NaN; Tensor? grad = null;
+            double value = double.NaN;
+            Tensor? grad = null;
             for (int ls = 0; ls < 30; ls++)
             {
                 Set(x0.Plus(dir.MulScalar(step)));
                 (value, grad) = Evaluate();
-                if (double.IsFinite(value) && value <= _value + 1e-4 * step * slope) break;
-                grad.Dispose(); grad = null;
+                if (double.IsFinite(value) && value <= _value + 1e-4 * step * slope)
+                    break;
+                grad.Dispose();
+                grad = null;
                 step *= 0.5;
             }
-            if (grad is null) { Set(x0); x0.Dispose(); dir.Dispose(); return false; }
+            if (grad is null)
+            {
+                Set(x0);
+                x0.Dispose();
+                dir.Dispose();
+                return false;
+            }
             var s = dir.MulScalar(step).DetachFromDisposeScope();
             var y = (grad - _grad).DetachFromDisposeScope();
             double sy = s.dot(y).item<float>();
-            if (sy > 1e-10) { _mem.Add((s, y, 1.0 / sy)); if (_mem.Count > _history) { _mem[0].S.Dispose(); _mem[0].Y.Dispose(); _mem.RemoveAt(0); } }
-            else { s.Dispose(); y.Dispose(); }
+            if (sy > 1e-10)
+            {
+                _mem.Add((s, y, 1.0 / sy));
+                if (_mem.Count > _history)
+                {
+                    _mem[0].S.Dispose();
+                    _mem[0].Y.Dispose();
+                    _mem.RemoveAt(0);
+                }
+            }
+            else
+            {
+                s.Dispose();
+                y.Dispose();
+            }
             bool progress = Math.Abs(_value - value) > 1e-9 * Math.Max(1, Math.Abs(value));
-            _grad.Dispose(); _grad = grad; _value = value;
-            x0.Dispose(); dir.Dispose();
-            if (!progress) return false;
+            _grad.Dispose();
+            _grad = grad;
+            _value = value;
+            x0.Dispose();
+            dir.Dispose();
+            if (!progress)
+                return false;
         }
         return true;
     }
@@ -85,7 +121,8 @@ internal sealed class Lbfgs
 
     private (double Value, Tensor Grad) Evaluate()
     {
-        foreach (var p in _params) p.grad?.zero_();
+        foreach (var p in _params)
+            p.grad?.zero_();
         using var scope = NewDisposeScope();
         var loss = _loss();
         loss.backward();
@@ -109,8 +146,21 @@ internal sealed class Lbfgs
         flat.Dispose();
     }
 
-    private void ClearHistory() { foreach (var (s, y, _) in _mem) { s.Dispose(); y.Dispose(); } _mem.Clear(); }
+    private void ClearHistory()
+    {
+        foreach (var (s, y, _) in _mem)
+        {
+            s.Dispose();
+            y.Dispose();
+        }
+        _mem.Clear();
+    }
 
     /// <summary>Frees the history.</summary>
-    public void Clear() { ClearHistory(); _grad?.Dispose(); _grad = null; }
+    public void Clear()
+    {
+        ClearHistory();
+        _grad?.Dispose();
+        _grad = null;
+    }
 }

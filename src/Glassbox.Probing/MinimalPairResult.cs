@@ -9,10 +9,18 @@ namespace Glassbox.Probing;
 /// <param name="Bad">Total log-probability (or PLL) of the bad sentence.</param>
 /// <param name="GoodMean">Per-token mean of the good sentence.</param>
 /// <param name="BadMean">Per-token mean of the bad sentence.</param>
-public sealed record PairScore(string Phenomenon, string Group, double Good, double Bad, double GoodMean, double BadMean)
+public sealed record PairScore(
+    string Phenomenon,
+    string Group,
+    double Good,
+    double Bad,
+    double GoodMean,
+    double BadMean
+)
 {
     /// <summary>Right by the sum criterion (strictly higher; ties are wrong).</summary>
     public bool Correct => Good > Bad;
+
     /// <summary>Right by the per-token mean criterion (strictly higher; ties are wrong).</summary>
     public bool CorrectMean => GoodMean > BadMean;
 }
@@ -36,5 +44,16 @@ public sealed record AccuracyStat(string Name, int Count, Interval Accuracy, Int
 /// <param name="Pairs">Every pair's scores, in input order.</param>
 /// <param name="Resamples">Bootstrap resamples.</param>
 /// <param name="Seed">Bootstrap seed.</param>
-public sealed record MinimalPairResult(string Model, string Method, int Count, Interval Accuracy, Interval MeanAccuracy, double Chance,
-    IReadOnlyList<AccuracyStat> Phenomena, IReadOnlyList<AccuracyStat> Groups, IReadOnlyList<PairScore> Pairs, int Resamples, int Seed);
+public sealed record MinimalPairResult(
+    string Model,
+    string Method,
+    int Count,
+    Interval Accuracy,
+    Interval MeanAccuracy,
+    double Chance,
+    IReadOnlyList<AccuracyStat> Phenomena,
+    IReadOnlyList<AccuracyStat> Groups,
+    IReadOnlyList<PairScore> Pairs,
+    int Resamples,
+    int Seed
+);

@@ -29,21 +29,27 @@ public static class RepresentationCache
     /// never reuses an entry even when the weights are the same.</param>
     /// <param name="hooks">The hooks read.</param>
     /// <param name="pooling">Subword pooling.</param>
-    public static IReadOnlyDictionary<string, string> Manifest(HookedTransformer model, IReadOnlyList<IReadOnlyList<string>> sentences,
-        IReadOnlyList<AlignedSentence> aligned, IReadOnlyList<string> hooks, Pooling pooling) => new SortedDictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["format"] = Format,
-        ["glassbox"] = GlassboxRuntime.Version,
-        ["model"] = model.Name,
-        ["model_source"] = model.Source is { } s ? $"{s.Kind}:{s.Location}" : "none",
-        ["model_sha256"] = ModelIdentity(model),
-        ["data_sha256"] = DataHash(sentences),
-        ["tokens_sha256"] = TokenHash(aligned),
-        ["sentences"] = sentences.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["hooks"] = string.Join(",", hooks),
-        ["pooling"] = pooling.ToString(),
-        ["n_ctx"] = model.Config.NCtx.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    public static IReadOnlyDictionary<string, string> Manifest(
+        HookedTransformer model,
+        IReadOnlyList<IReadOnlyList<string>> sentences,
+        IReadOnlyList<AlignedSentence> aligned,
+        IReadOnlyList<string> hooks,
+        Pooling pooling
+    ) =>
+        new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = Format,
+            ["glassbox"] = GlassboxRuntime.Version,
+            ["model"] = model.Name,
+            ["model_source"] = model.Source is { } s ? $"{s.Kind}:{s.Location}" : "none",
+            ["model_sha256"] = ModelIdentity(model),
+            ["data_sha256"] = DataHash(sentences),
+            ["tokens_sha256"] = TokenHash(aligned),
+            ["sentences"] = sentences.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["hooks"] = string.Join(",", hooks),
+            ["pooling"] = pooling.ToString(),
+            ["n_ctx"] = model.Config.NCtx.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
 
     /// <summary>The cache file for a manifest inside <paramref name="directory"/>.</summary>
     public static string PathFor(string directory, IReadOnlyDictionary<string, string> manifest)
@@ -57,20 +63,32 @@ public static class RepresentationCache
     /// mismatching file counts as a miss and is rebuilt by the caller).</summary>
     public static WordRepresentations? TryLoad(string path, IReadOnlyDictionary<string, string> manifest)
     {
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path))
+            return null;
         try
         {
             using var f = SafetensorsFile.Open(path);
             foreach (var (k, v) in manifest)
-                if (k != "model" && (!f.Metadata.TryGetValue(k, out var got) || got != v)) return null;
+                if (k != "model" && (!f.Metadata.TryGetValue(k, out var got) || got != v))
+                    return null;
             var hooks = manifest["hooks"].Split(',');
-            var layers = hooks.Select(h => f.ReadTensor(h, ScalarType.Float32).DetachFromDisposeScope()).ToArray();   // [n_words, d_model] each
+            var layers = hooks.Select(h => f.ReadTensor(h, ScalarType.Float32).DetachFromDisposeScope()).ToArray(); // [n_words, d_model] each
             using var sentenceOf = f.ReadTensor("sentence_of", ScalarType.Int32);
             using var wordOf = f.ReadTensor("word_of", ScalarType.Int32);
-            int truncated = int.Parse(f.Metadata["truncated_sentences"], System.Globalization.CultureInfo.InvariantCulture);
-            return new WordRepresentations(hooks, layers, sentenceOf.data<int>().ToArray(), wordOf.data<int>().ToArray(), truncated);
+            int truncated = int.Parse(
+                f.Metadata["truncated_sentences"],
+                System.Globalization.CultureInfo.InvariantCulture
+            );
+            return new WordRepresentations(
+                hooks,
+                layers,
+                sentenceOf.data<int>().ToArray(),
+                wordOf.data<int>().ToArray(),
+                truncated
+            );
         }
-        catch (Exception e) when (e is GlassboxException or IOException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (Exception e)
+            when (e is GlassboxException or IOException or FormatException or KeyNotFoundException or ArgumentException)
         {
             return null;
         }
@@ -81,10 +99,16 @@ public static class RepresentationCache
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         using var scope = NewDisposeScope();
-        var tensors = reps.LayerNames.Select((h, i) => (h, reps.Layers[i]))
+        var tensors = reps
+            .LayerNames.Select((h, i) => (h, reps.Layers[i]))
             .Append(("sentence_of", tensor(reps.SentenceOf)))
             .Append(("word_of", tensor(reps.WordOf)));
-        var meta = new Dictionary<string, string>(manifest) { ["truncated_sentences"] = reps.TruncatedSentences.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var meta = new Dictionary<string, string>(manifest)
+        {
+            ["truncated_sentences"] = reps.TruncatedSentences.ToString(
+                System.Globalization.CultureInfo.InvariantCulture
+            ),
+        };
         SafetensorsWriter.Write(path, tensors, meta);
     }
 
@@ -102,7 +126,11 @@ public static class RepresentationCache
         foreach (var a in aligned)
         {
             h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Ids.ToArray().AsSpan()));
-            foreach (var w in a.WordTokens) { h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan())); h.AppendData(new byte[] { 0xff }); }
+            foreach (var w in a.WordTokens)
+            {
+                h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()));
+                h.AppendData(new byte[] { 0xff });
+            }
             h.AppendData(new byte[] { 0xfe });
         }
         return Convert.ToHexStringLower(h.GetHashAndReset());
@@ -113,7 +141,11 @@ public static class RepresentationCache
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var s in sentences)
         {
-            foreach (var w in s) { h.AppendData(Encoding.UTF8.GetBytes(w)); h.AppendData(new byte[] { 0x1f }); }
+            foreach (var w in s)
+            {
+                h.AppendData(Encoding.UTF8.GetBytes(w));
+                h.AppendData(new byte[] { 0x1f });
+            }
             h.AppendData(new byte[] { 0x1e });
         }
         return Convert.ToHexStringLower(h.GetHashAndReset());

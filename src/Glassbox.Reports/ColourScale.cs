@@ -20,33 +20,53 @@ internal sealed record ColourScale(double Lo, double Hi, bool Diverging, bool Sq
     public static ColourScale For(float[,] values, float min, float max, bool sqrt)
     {
         ArgumentNullException.ThrowIfNull(values);
-        double lo = float.IsFinite(min) ? min : 0, hi = float.IsFinite(max) ? max : 1;
-        double dataMin = double.PositiveInfinity, dataMax = double.NegativeInfinity;
+        double lo = float.IsFinite(min) ? min : 0,
+            hi = float.IsFinite(max) ? max : 1;
+        double dataMin = double.PositiveInfinity,
+            dataMax = double.NegativeInfinity;
         foreach (float v in values)
-            if (float.IsFinite(v)) { dataMin = Math.Min(dataMin, v); dataMax = Math.Max(dataMax, v); }
+            if (float.IsFinite(v))
+            {
+                dataMin = Math.Min(dataMin, v);
+                dataMax = Math.Max(dataMax, v);
+            }
         if (lo < 0 || dataMin < 0)
         {
-            double lim = Math.Max(Math.Max(Math.Abs(lo), Math.Abs(hi)), dataMin <= dataMax ? Math.Max(Math.Abs(dataMin), Math.Abs(dataMax)) : 0);
-            if (!(lim > 0)) lim = 1;
+            double lim = Math.Max(
+                Math.Max(Math.Abs(lo), Math.Abs(hi)),
+                dataMin <= dataMax ? Math.Max(Math.Abs(dataMin), Math.Abs(dataMax)) : 0
+            );
+            if (!(lim > 0))
+                lim = 1;
             return new ColourScale(-lim, lim, true, sqrt);
         }
-        if (dataMin <= dataMax) { lo = Math.Min(lo, dataMin); hi = Math.Max(hi, dataMax); }
-        if (!(hi > lo)) hi = lo + 1;
+        if (dataMin <= dataMax)
+        {
+            lo = Math.Min(lo, dataMin);
+            hi = Math.Max(hi, dataMax);
+        }
+        if (!(hi > lo))
+            hi = lo + 1;
         return new ColourScale(lo, hi, false, sqrt);
     }
 
     /// <summary>The colour of <paramref name="v"/>.</summary>
     public (byte R, byte G, byte B) Rgb(double v)
     {
-        if (!double.IsFinite(v)) return Missing;
+        if (!double.IsFinite(v))
+            return Missing;
         if (!Diverging)
         {
             double t = Math.Clamp((v - Lo) / (Hi - Lo), 0, 1);
-            if (Sqrt) t = Math.Sqrt(t);
+            if (Sqrt)
+                t = Math.Sqrt(t);
             return (Mix(255, 33, t), Mix(255, 101, t), Mix(255, 180, t));
         }
-        double s = Math.Clamp(v / Hi, -1, 1), a = Sqrt ? Math.Sqrt(Math.Abs(s)) : Math.Abs(s);
-        return s < 0 ? (Mix(255, 33, a), Mix(255, 102, a), Mix(255, 172, a)) : (Mix(255, 178, a), Mix(255, 24, a), Mix(255, 43, a));
+        double s = Math.Clamp(v / Hi, -1, 1),
+            a = Sqrt ? Math.Sqrt(Math.Abs(s)) : Math.Abs(s);
+        return s < 0
+            ? (Mix(255, 33, a), Mix(255, 102, a), Mix(255, 172, a))
+            : (Mix(255, 178, a), Mix(255, 24, a), Mix(255, 43, a));
     }
 
     /// <summary>The colour of <paramref name="v"/> as <c>#rrggbb</c>.</summary>
@@ -61,14 +81,24 @@ internal sealed record ColourScale(double Lo, double Hi, bool Diverging, bool Sq
     /// round number closer than 16 px (or 12% of the bar) to an end is left out so tick labels never overlap.</summary>
     public IReadOnlyList<double> Ticks(double height = 100)
     {
-        double span = Hi - Lo, raw = span / 4, mag = Math.Pow(10, Math.Floor(Math.Log10(raw))), f = raw / mag;
-        double step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+        double span = Hi - Lo,
+            raw = span / 4,
+            mag = Math.Pow(10, Math.Floor(Math.Log10(raw))),
+            f = raw / mag;
+        double step =
+            (
+                f < 1.5 ? 1
+                : f < 3.5 ? 2
+                : f < 7.5 ? 5
+                : 10
+            ) * mag;
         var ticks = new List<double> { Lo };
         for (long k = (long)Math.Ceiling(Lo / step - 1e-9); k * step <= Hi + step * 1e-9; k++)
         {
             double r = k * step;
             double gap = span * Math.Max(0.12, 16 / Math.Max(1, height));
-            if (Math.Abs(r - Lo) > gap && Math.Abs(r - Hi) > gap) ticks.Add(r);
+            if (Math.Abs(r - Lo) > gap && Math.Abs(r - Hi) > gap)
+                ticks.Add(r);
         }
         ticks.Add(Hi);
         return ticks;

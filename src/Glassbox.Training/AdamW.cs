@@ -11,8 +11,12 @@ public sealed class AdamW : IDisposable
 {
     private readonly Tensor[] _params;
     private readonly bool[] _decay;
-    private readonly Tensor[] _m, _v;
-    private readonly double _beta1, _beta2, _eps, _weightDecay;
+    private readonly Tensor[] _m,
+        _v;
+    private readonly double _beta1,
+        _beta2,
+        _eps,
+        _weightDecay;
     private int _t;
 
     /// <summary>Creates the optimiser with zero moment estimates.</summary>
@@ -23,8 +27,14 @@ public sealed class AdamW : IDisposable
     /// <param name="weightDecay">Decoupled weight decay per unit learning rate.</param>
     /// <param name="decayEveryTensor">Decay every tensor, vectors included (as <c>torch.optim.AdamW</c> does),
     /// instead of only tensors of rank ≥ 2.</param>
-    public AdamW(IReadOnlyList<Tensor> parameters, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weightDecay = 0.01,
-        bool decayEveryTensor = false)
+    public AdamW(
+        IReadOnlyList<Tensor> parameters,
+        double beta1 = 0.9,
+        double beta2 = 0.999,
+        double eps = 1e-8,
+        double weightDecay = 0.01,
+        bool decayEveryTensor = false
+    )
     {
         _params = parameters.ToArray();
         _decay = _params.Select(p => decayEveryTensor || p.dim() >= 2).ToArray();
@@ -43,13 +53,16 @@ public sealed class AdamW : IDisposable
         _t++;
         using var scope = NewDisposeScope();
         using var ng = no_grad();
-        double bc1 = 1 - Math.Pow(_beta1, _t), bc2 = 1 - Math.Pow(_beta2, _t);
+        double bc1 = 1 - Math.Pow(_beta1, _t),
+            bc2 = 1 - Math.Pow(_beta2, _t);
         for (int i = 0; i < _params.Length; i++)
         {
             var p = _params[i];
             var g = p.grad;
-            if (g is null) continue;
-            if (_decay[i] && _weightDecay > 0) p.MulScalarInPlace(1 - lr * _weightDecay);
+            if (g is null)
+                continue;
+            if (_decay[i] && _weightDecay > 0)
+                p.MulScalarInPlace(1 - lr * _weightDecay);
             _m[i].MulScalarInPlace(_beta1).AddScaledInPlace(g, 1 - _beta1);
             _v[i].MulScalarInPlace(_beta2).AddcmulInPlace(g, g, 1 - _beta2);
             var denom = _v[i].sqrt().DivScalarInPlace(Math.Sqrt(bc2)).AddScalarInPlace(_eps);
@@ -61,7 +74,8 @@ public sealed class AdamW : IDisposable
     public void ZeroGrad()
     {
         using var scope = NewDisposeScope();
-        foreach (var p in _params) p.grad?.zero_();
+        foreach (var p in _params)
+            p.grad?.zero_();
     }
 
     /// <summary>Scales all gradients so their global L2 norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
@@ -70,14 +84,16 @@ public sealed class AdamW : IDisposable
         using var scope = NewDisposeScope();
         using var ng = no_grad();
         var grads = _params.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
-        if (grads.Count == 0) return 0;
+        if (grads.Count == 0)
+            return 0;
         // Per-tensor sums of squares in float32, added in float64 on the device and read back with one sync.
-        var sq = stack(grads.Select(g => g.Square().sum().to_type(ScalarType.Float64)).ToArray());   // [n_grads]
+        var sq = stack(grads.Select(g => g.Square().sum().to_type(ScalarType.Float64)).ToArray()); // [n_grads]
         double total = Math.Sqrt((float)sq.sum().item<double>());
         if (maxNorm > 0 && total > maxNorm)
         {
             double scale = maxNorm / (total + 1e-6);
-            foreach (var g in grads) g.MulScalarInPlace(scale);
+            foreach (var g in grads)
+                g.MulScalarInPlace(scale);
         }
         return total;
     }
@@ -85,7 +101,9 @@ public sealed class AdamW : IDisposable
     /// <summary>Frees the moment estimates.</summary>
     public void Dispose()
     {
-        foreach (var t in _m) t.Dispose();
-        foreach (var t in _v) t.Dispose();
+        foreach (var t in _m)
+            t.Dispose();
+        foreach (var t in _v)
+            t.Dispose();
     }
 }

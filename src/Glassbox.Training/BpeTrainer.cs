@@ -19,17 +19,21 @@ public static partial class BpeTrainer
     /// <summary>Learns <paramref name="merges"/> merges from <paramref name="text"/> (fewer if no pair occurs twice).</summary>
     public static ByteLevelBpeTokenizer Train(string text, int merges)
     {
-        if (merges < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {merges}"));
+        if (merges < 0)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {merges}")
+            );
         var map = ByteTokenizer.ByteToUnicode();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var doc in text.Split(ByteTokenizer.EndOfText))
-            foreach (Match m in PreTokenizer().Matches(doc))
-            {
-                var sb = new StringBuilder();
-                foreach (var b in Encoding.UTF8.GetBytes(m.Value)) sb.Append(map[b]);
-                var w = sb.ToString();
-                counts[w] = counts.GetValueOrDefault(w) + 1;
-            }
+        foreach (Match m in PreTokenizer().Matches(doc))
+        {
+            var sb = new StringBuilder();
+            foreach (var b in Encoding.UTF8.GetBytes(m.Value))
+                sb.Append(map[b]);
+            var w = sb.ToString();
+            counts[w] = counts.GetValueOrDefault(w) + 1;
+        }
         var words = counts.Select(kv => (Syms: kv.Key.Select(c => c.ToString()).ToList(), Count: kv.Value)).ToList();
         var learned = new List<(string, string)>();
         for (int n = 0; n < merges; n++)
@@ -41,14 +45,23 @@ public static partial class BpeTrainer
                     var key = (syms[i], syms[i + 1]);
                     pairs[key] = pairs.GetValueOrDefault(key) + count;
                 }
-            if (pairs.Count == 0) break;
-            var best = pairs.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key.Item1 + " " + kv.Key.Item2, StringComparer.Ordinal).First();
-            if (best.Value < 2) break;
+            if (pairs.Count == 0)
+                break;
+            var best = pairs
+                .OrderByDescending(kv => kv.Value)
+                .ThenBy(kv => kv.Key.Item1 + " " + kv.Key.Item2, StringComparer.Ordinal)
+                .First();
+            if (best.Value < 2)
+                break;
             var (a, b) = best.Key;
             learned.Add((a, b));
             foreach (var (syms, _) in words)
                 for (int i = 0; i + 1 < syms.Count; i++)
-                    if (syms[i] == a && syms[i + 1] == b) { syms[i] = a + b; syms.RemoveAt(i + 1); }
+                    if (syms[i] == a && syms[i + 1] == b)
+                    {
+                        syms[i] = a + b;
+                        syms.RemoveAt(i + 1);
+                    }
         }
         return Build(learned);
     }
@@ -58,8 +71,10 @@ public static partial class BpeTrainer
     {
         var map = ByteTokenizer.ByteToUnicode();
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int b = 0; b < 256; b++) vocab[map[b].ToString()] = b;
-        foreach (var (a, b) in merges) vocab.TryAdd(a + b, vocab.Count);
+        for (int b = 0; b < 256; b++)
+            vocab[map[b].ToString()] = b;
+        foreach (var (a, b) in merges)
+            vocab.TryAdd(a + b, vocab.Count);
         vocab[ByteTokenizer.EndOfText] = vocab.Count;
         return new ByteLevelBpeTokenizer(vocab, merges);
     }

@@ -10,9 +10,11 @@ public sealed record LrSchedule(double Peak, int WarmupSteps, int TotalSteps, do
     /// <summary>The rate used by 0-based step <paramref name="step"/>.</summary>
     public double At(int step)
     {
-        if (step < WarmupSteps) return Peak * (step + 1) / WarmupSteps;
+        if (step < WarmupSteps)
+            return Peak * (step + 1) / WarmupSteps;
         int decay = TotalSteps - WarmupSteps;
-        if (decay <= 1) return Peak;
+        if (decay <= 1)
+            return Peak;
         double progress = Math.Clamp((double)(step - WarmupSteps) / (decay - 1), 0, 1);
         double min = Peak * MinFraction;
         return min + (Peak - min) * 0.5 * (1 + Math.Cos(Math.PI * progress));

@@ -25,9 +25,17 @@ public sealed record CheckpointInfo(int Step, string Directory);
 /// <param name="Checkpoints">Saved checkpoints, the final model last.</param>
 /// <param name="UniformLoss">Baseline: ln(vocab), the loss of a uniform prediction.</param>
 /// <param name="Seconds">Wall-clock training time.</param>
-public sealed record TrainResult([property: JsonIgnore] RunManifest Manifest, string Data, long Parameters, IReadOnlyList<double> Losses,
-    IReadOnlyList<double> LearningRates, IReadOnlyList<double> GradNorms, IReadOnlyList<CheckpointInfo> Checkpoints,
-    double UniformLoss, double Seconds)
+public sealed record TrainResult(
+    [property: JsonIgnore] RunManifest Manifest,
+    string Data,
+    long Parameters,
+    IReadOnlyList<double> Losses,
+    IReadOnlyList<double> LearningRates,
+    IReadOnlyList<double> GradNorms,
+    IReadOnlyList<CheckpointInfo> Checkpoints,
+    double UniformLoss,
+    double Seconds
+)
 {
     /// <summary>Mean loss of the first and last n steps, n = min(50, half the steps) so the two never overlap.</summary>
     public (double First, double Last) LossEnds

@@ -15,9 +15,17 @@ internal static class CliHarness
         {
             var (o, e) = (Console.Out, Console.Error);
             var (so, se) = (new StringWriter(), new StringWriter());
-            Console.SetOut(so); Console.SetError(se);
-            try { return (GlassboxCli.Run(args), so.ToString(), se.ToString()); }
-            finally { Console.SetOut(o); Console.SetError(e); }
+            Console.SetOut(so);
+            Console.SetError(se);
+            try
+            {
+                return (GlassboxCli.Run(args), so.ToString(), se.ToString());
+            }
+            finally
+            {
+                Console.SetOut(o);
+                Console.SetError(e);
+            }
         }
     }
 }

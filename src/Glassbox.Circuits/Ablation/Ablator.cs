@@ -11,8 +11,10 @@ public enum AblationMethod
 {
     /// <summary>By zero.</summary>
     Zero,
+
     /// <summary>By its mean over a reference dataset.</summary>
     Mean,
+
     /// <summary>By its value on another input (reference rows drawn with a seed).</summary>
     Resample,
 }
@@ -22,6 +24,7 @@ public enum MeanMode
 {
     /// <summary>Mean over reference sequences, separately at each position.</summary>
     PerPosition,
+
     /// <summary>Mean over every reference token.</summary>
     AcrossPositions,
 }
@@ -31,8 +34,10 @@ public sealed record AblationOptions
 {
     /// <summary>Replacement method.</summary>
     public AblationMethod Method { get; init; } = AblationMethod.Zero;
+
     /// <summary>Mean mode (mean ablation only).</summary>
     public MeanMode MeanMode { get; init; } = MeanMode.PerPosition;
+
     /// <summary>Seed of the resample draw.</summary>
     public int Seed { get; init; }
 }
@@ -58,12 +63,19 @@ public static class Ablator
     /// <exception cref="MetricException">The loss is NaN or infinite.</exception>
     public static double Loss(HookedTransformer m, TokenBatch batch, IReadOnlyList<Hook>? hooks = null)
     {
-        if (batch.Length < 2) throw new InputException("the loss needs texts of at least 2 tokens");
+        if (batch.Length < 2)
+            throw new InputException("the loss needs texts of at least 2 tokens");
         using var scope = NewDisposeScope();
         using var run = m.Run(batch, hooks ?? Array.Empty<Hook>(), null);
-        var nll = NextTokenLoss.PerToken(run.Output, batch.Ids, batch.Mask);                 // [batch, pos-1], 0 at padding
-        double loss = nll.sum().item<float>() / Math.Max(1f, NextTokenLoss.Count(batch.Mask));    // float division, as before
-        if (!double.IsFinite(loss)) throw new MetricException(string.Create(CultureInfo.InvariantCulture, $"the loss of {m.Name} is {loss} (NaN/infinite); check the weights and inputs"));
+        var nll = NextTokenLoss.PerToken(run.Output, batch.Ids, batch.Mask); // [batch, pos-1], 0 at padding
+        double loss = nll.sum().item<float>() / Math.Max(1f, NextTokenLoss.Count(batch.Mask)); // float division, as before
+        if (!double.IsFinite(loss))
+            throw new MetricException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the loss of {m.Name} is {loss} (NaN/infinite); check the weights and inputs"
+                )
+            );
         return loss;
     }
 
@@ -71,15 +83,32 @@ public static class Ablator
     /// reference batch; per-position means and resampling need reference rows at least as long as the batch.</summary>
     /// <exception cref="InputException">A reference is needed but missing or too short.</exception>
     /// <exception cref="MetricException">A loss is NaN or infinite.</exception>
-    public static AblationResult Run(HookedTransformer m, TokenBatch batch, IReadOnlyList<AblationTarget> targets, AblationOptions? options = null,
-        TokenBatch? reference = null, Action<int, int>? progress = null)
+    public static AblationResult Run(
+        HookedTransformer m,
+        TokenBatch batch,
+        IReadOnlyList<AblationTarget> targets,
+        AblationOptions? options = null,
+        TokenBatch? reference = null,
+        Action<int, int>? progress = null
+    )
     {
         var o = options ?? new AblationOptions();
-        if (targets.Count == 0) throw new InputException("give at least one component to ablate");
+        if (targets.Count == 0)
+            throw new InputException("give at least one component to ablate");
         bool needsRef = o.Method != AblationMethod.Zero;
-        if (needsRef && reference is null) throw new InputException($"{o.Method} ablation needs a reference dataset");
-        if (needsRef && (o.Method == AblationMethod.Resample || o.MeanMode == MeanMode.PerPosition) && reference!.Lengths.Min() < batch.Length)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"reference texts must have at least {batch.Length} tokens for {o.Method} ablation{(o.Method == AblationMethod.Mean ? " per position" : "")} (shortest has {reference.Lengths.Min()})"));
+        if (needsRef && reference is null)
+            throw new InputException($"{o.Method} ablation needs a reference dataset");
+        if (
+            needsRef
+            && (o.Method == AblationMethod.Resample || o.MeanMode == MeanMode.PerPosition)
+            && reference!.Lengths.Min() < batch.Length
+        )
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"reference texts must have at least {batch.Length} tokens for {o.Method} ablation{(o.Method == AblationMethod.Mean ? " per position" : "")} (shortest has {reference.Lengths.Min()})"
+                )
+            );
         double baseline = Loss(m, batch);
         int tokens = batch.Lengths.Sum(l => l - 1);
         using var refCache = needsRef ? ReferenceCache(m, reference!, targets) : null;
@@ -96,7 +125,11 @@ public static class Ablator
         return new AblationResult(baseline, tokens, rows);
     }
 
-    private static ActivationCache ReferenceCache(HookedTransformer m, TokenBatch reference, IReadOnlyList<AblationTarget> targets)
+    private static ActivationCache ReferenceCache(
+        HookedTransformer m,
+        TokenBatch reference,
+        IReadOnlyList<AblationTarget> targets
+    )
     {
         var names = targets.Select(t => t.HookPoint).ToHashSet();
         var run = m.Run(reference, Array.Empty<Hook>(), names.Contains);
@@ -105,23 +138,38 @@ public static class Ablator
     }
 
     // The activation x [batch, pos, ...] with the target's slice replaced.
-    private static Tensor Ablate(Tensor x, AblationTarget t, AblationOptions o, ActivationCache? refCache, TokenBatch? reference, TokenBatch batch)
+    private static Tensor Ablate(
+        Tensor x,
+        AblationTarget t,
+        AblationOptions o,
+        ActivationCache? refCache,
+        TokenBatch? reference,
+        TokenBatch batch
+    )
     {
-        long b = x.shape[0], p = x.shape[1];
+        long b = x.shape[0],
+            p = x.shape[1];
         Tensor value;
-        if (o.Method == AblationMethod.Zero) value = zeros_like(x);
+        if (o.Method == AblationMethod.Zero)
+            value = zeros_like(x);
         else
         {
-            var r = refCache![t.HookPoint].to(x.device);                                     // [ref_batch, ref_pos, ...]
-            var mask = reference!.Mask.to(x.device).to_type(x.dtype);                        // [ref_batch, ref_pos]
-            var shape = new long[r.dim()]; Array.Fill(shape, 1L); shape[0] = r.shape[0]; shape[1] = r.shape[1];
+            var r = refCache![t.HookPoint].to(x.device); // [ref_batch, ref_pos, ...]
+            var mask = reference!.Mask.to(x.device).to_type(x.dtype); // [ref_batch, ref_pos]
+            var shape = new long[r.dim()];
+            Array.Fill(shape, 1L);
+            shape[0] = r.shape[0];
+            shape[1] = r.shape[1];
             var w = mask.view(shape);
             if (o.Method == AblationMethod.Mean && o.MeanMode == MeanMode.AcrossPositions)
                 value = ((r * w).sum(new long[] { 0, 1 }, keepdim: true) / w.sum()).expand_as(x);
             else if (o.Method == AblationMethod.Mean)
             {
-                var rp = r.narrow(1, 0, p); var wp = w.narrow(1, 0, p);
-                value = ((rp * wp).sum(new long[] { 0 }, keepdim: true) / wp.sum(new long[] { 0 }, keepdim: true)).expand_as(x);
+                var rp = r.narrow(1, 0, p);
+                var wp = w.narrow(1, 0, p);
+                value = (
+                    (rp * wp).sum(new long[] { 0 }, keepdim: true) / wp.sum(new long[] { 0 }, keepdim: true)
+                ).expand_as(x);
             }
             else
             {
@@ -130,10 +178,13 @@ public static class Ablator
                 value = r.index_select(0, tensor(rowsIdx, device: x.device)).narrow(1, 0, p);
             }
         }
-        if (t.Kind is ComponentKind.Attn or ComponentKind.Mlp) return value.contiguous();
+        if (t.Kind is ComponentKind.Attn or ComponentKind.Mlp)
+            return value.contiguous();
         var sel = zeros(x.shape, dtype: ScalarType.Bool, device: x.device);
-        if (t.Kind == ComponentKind.Head) sel.narrow(2, t.Index, 1).fill_(true);
-        else sel.narrow(-1, t.Index, 1).fill_(true);
+        if (t.Kind == ComponentKind.Head)
+            sel.narrow(2, t.Index, 1).fill_(true);
+        else
+            sel.narrow(-1, t.Index, 1).fill_(true);
         return where(sel, value, x);
     }
 }

@@ -22,8 +22,22 @@ public static class LayerRemoval
         foreach (int l in layers)
         {
             Tensor? saved = null;
-            hooks.Add(new Hook(HookName.ResidPre(l), (x, _) => { saved = x; return null; }));
-            hooks.Add(new Hook(HookName.ResidPost(l), (x, _) => saved ?? throw new HookException(string.Create(CultureInfo.InvariantCulture, $"resid_pre of layer {l} was not seen before resid_post"))));
+            hooks.Add(new Hook(HookName.ResidPre(l), (x, _) =>
+                {
+                    saved = x;
+                    return null;
+                }));
+            hooks.Add(
+                new Hook(HookName.ResidPost(l), (x, _) =>
+                    saved
+                    ?? throw new HookException(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"resid_pre of layer {l} was not seen before resid_post"
+                        )
+                    )
+                )
+            );
         }
         return hooks;
     }

@@ -16,8 +16,16 @@ namespace Glassbox.Circuits.Induction;
 /// <param name="IclScore">Late minus early loss.</param>
 /// <param name="TopInduction">Best prefix-matching head.</param>
 /// <param name="TopPreviousToken">Best previous-token head.</param>
-public sealed record CheckpointInduction(int Step, string Directory, double? TrainLoss, double FirstCopyLoss, double SecondCopyLoss,
-    double IclScore, HeadInductionScore TopInduction, HeadInductionScore TopPreviousToken);
+public sealed record CheckpointInduction(
+    int Step,
+    string Directory,
+    double? TrainLoss,
+    double FirstCopyLoss,
+    double SecondCopyLoss,
+    double IclScore,
+    HeadInductionScore TopInduction,
+    HeadInductionScore TopPreviousToken
+);
 
 /// <summary>The induction test across the checkpoints of a run directory (from <c>glassbox train</c>).</summary>
 /// <param name="Manifest">Provenance. Not written to JSON: the result envelope (<see cref="ResultEnvelope{T}"/>) carries it beside the result.</param>
@@ -25,7 +33,12 @@ public sealed record CheckpointInduction(int Step, string Directory, double? Tra
 /// <param name="Points">One entry per checkpoint, by step.</param>
 /// <param name="PhaseChangeStep">The first step whose best prefix-matching score is at least 0.5 (null if none) —
 /// where the induction bump of the loss curve happens.</param>
-public sealed record CheckpointSweepResult([property: JsonIgnore] RunManifest Manifest, string RunDirectory, IReadOnlyList<CheckpointInduction> Points, int? PhaseChangeStep);
+public sealed record CheckpointSweepResult(
+    [property: JsonIgnore] RunManifest Manifest,
+    string RunDirectory,
+    IReadOnlyList<CheckpointInduction> Points,
+    int? PhaseChangeStep
+);
 
 /// <summary>Runs <see cref="InductionAnalyzer"/> on every <c>checkpoint-{step}</c> directory of a run.</summary>
 public static partial class CheckpointSweep
@@ -37,11 +50,17 @@ public static partial class CheckpointSweep
     /// <exception cref="InputException">The directory does not exist or holds no checkpoint.</exception>
     public static IReadOnlyList<(int Step, string Dir)> Find(string runDir)
     {
-        if (!Directory.Exists(runDir)) throw new InputException($"--checkpoints directory '{runDir}' does not exist");
-        var list = Directory.EnumerateDirectories(runDir)
+        if (!Directory.Exists(runDir))
+            throw new InputException($"--checkpoints directory '{runDir}' does not exist");
+        var list = Directory
+            .EnumerateDirectories(runDir)
             .Select(d => (Match: CheckpointDir().Match(Path.GetFileName(d)), Dir: d))
-            .Where(x => x.Match.Success).Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Dir)).OrderBy(x => x.Item1).ToList();
-        if (list.Count == 0) throw new InputException($"--checkpoints directory '{runDir}' has no checkpoint-<step> folders");
+            .Where(x => x.Match.Success)
+            .Select(x => (int.Parse(x.Match.Groups[1].Value, CultureInfo.InvariantCulture), x.Dir))
+            .OrderBy(x => x.Item1)
+            .ToList();
+        if (list.Count == 0)
+            throw new InputException($"--checkpoints directory '{runDir}' has no checkpoint-<step> folders");
         return list;
     }
 
@@ -57,14 +76,34 @@ public static partial class CheckpointSweep
             var (step, dir) = found[i];
             using var model = ModelLoader.Load(dir);
             var r = InductionAnalyzer.Analyze(model, opts);
-            double? train = losses is null || step == 0 ? null : losses.Skip(Math.Max(0, step - 20)).Take(Math.Min(20, step)).DefaultIfEmpty(double.NaN).Average();
-            points.Add(new CheckpointInduction(step, dir, train, r.Losses.FirstCopy.Mean, r.Losses.SecondCopy.Mean, r.Losses.IclScore.Mean, r.TopInduction, r.TopPreviousToken));
+            double? train =
+                losses is null || step == 0
+                    ? null
+                    : losses.Skip(Math.Max(0, step - 20)).Take(Math.Min(20, step)).DefaultIfEmpty(double.NaN).Average();
+            points.Add(
+                new CheckpointInduction(
+                    step,
+                    dir,
+                    train,
+                    r.Losses.FirstCopy.Mean,
+                    r.Losses.SecondCopy.Mean,
+                    r.Losses.IclScore.Mean,
+                    r.TopInduction,
+                    r.TopPreviousToken
+                )
+            );
             progress?.Invoke(i + 1, found.Count);
         }
         var manifest = new RunManifest
         {
-            Command = "induction --checkpoints", Model = Path.GetFullPath(runDir), Seed = options.Seed,
-            Options = new Dictionary<string, string> { ["sequences"] = options.Sequences.ToString(CultureInfo.InvariantCulture), ["segment"] = options.SegmentLength?.ToString(CultureInfo.InvariantCulture) ?? "auto" },
+            Command = "induction --checkpoints",
+            Model = Path.GetFullPath(runDir),
+            Seed = options.Seed,
+            Options = new Dictionary<string, string>
+            {
+                ["sequences"] = options.Sequences.ToString(CultureInfo.InvariantCulture),
+                ["segment"] = options.SegmentLength?.ToString(CultureInfo.InvariantCulture) ?? "auto",
+            },
         };
         int? phase = points.FirstOrDefault(p => p.TopInduction.Induction >= 0.5)?.Step;
         return new CheckpointSweepResult(manifest, Path.GetFullPath(runDir), points, phase);
@@ -72,7 +111,8 @@ public static partial class CheckpointSweep
 
     private static List<double>? ReadLosses(string path)
     {
-        if (!File.Exists(path)) return null;
+        if (!File.Exists(path))
+            return null;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));

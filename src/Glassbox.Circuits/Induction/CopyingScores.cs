@@ -20,17 +20,27 @@ public static class CopyingScores
     /// <param name="ids">Token ids [batch, pos].</param>
     /// <param name="segmentLength">T.</param>
     /// <param name="offset">Position of the first copy's first token.</param>
-    public static double[] DirectCopying(HookedTransformer model, Tensor result, Tensor? scale, Tensor ids, int segmentLength, int offset)
+    public static double[] DirectCopying(
+        HookedTransformer model,
+        Tensor result,
+        Tensor? scale,
+        Tensor ids,
+        int segmentLength,
+        int offset
+    )
     {
         using var scope = NewDisposeScope();
-        int from = offset + segmentLength, count = segmentLength - 1;          // q = offset+T .. offset+2T-2 predict a repeated token
-        var r = result.narrow(1, from, count);                                  // [batch, q, head, d_model]
-        if (scale is not null) r = Unembedding.FrozenFinalNorm(model, r, scale.narrow(1, from, count).unsqueeze(2));
-        var wu = Unembedding.WU(model).to_type(r.dtype);                       // [d_vocab, d_model]
-        var target = ids.narrow(1, from + 1, count).to(wu.device);             // [batch, q]
-        var dir = wu.index_select(0, target.reshape(-1)).reshape(target.shape[0], count, wu.shape[1])
-                  - wu.mean(new long[] { 0 });                                  // [batch, q, d_model]
-        var score = (r * dir.unsqueeze(2)).sum(new long[] { -1 });             // [batch, q, head]
+        int from = offset + segmentLength,
+            count = segmentLength - 1; // q = offset+T .. offset+2T-2 predict a repeated token
+        var r = result.narrow(1, from, count); // [batch, q, head, d_model]
+        if (scale is not null)
+            r = Unembedding.FrozenFinalNorm(model, r, scale.narrow(1, from, count).unsqueeze(2));
+        var wu = Unembedding.WU(model).to_type(r.dtype); // [d_vocab, d_model]
+        var target = ids.narrow(1, from + 1, count).to(wu.device); // [batch, q]
+        var dir =
+            wu.index_select(0, target.reshape(-1)).reshape(target.shape[0], count, wu.shape[1])
+            - wu.mean(new long[] { 0 }); // [batch, q, d_model]
+        var score = (r * dir.unsqueeze(2)).sum(new long[] { -1 }); // [batch, q, head]
         return score.mean(new long[] { 0, 1 }).to_type(ScalarType.Float64).data<double>().ToArray();
     }
 }

@@ -14,7 +14,14 @@ namespace Glassbox.Circuits.Induction;
 /// more than the mean logit.</param>
 /// <param name="OvCopying">Olsson et al.'s OV copying score: Σλ / Σ|λ| over the eigenvalues λ of the full OV circuit
 /// W_U W_O W_V W_E with the ln1 and final norm weights folded in (<see cref="Weights.WeightCircuits.FullOV"/>); +1 = pure copying, -1 = anti-copying.</param>
-public sealed record HeadInductionScore(int Layer, int Head, double PreviousToken, double Induction, double DirectCopying, double OvCopying);
+public sealed record HeadInductionScore(
+    int Layer,
+    int Head,
+    double PreviousToken,
+    double Induction,
+    double DirectCopying,
+    double OvCopying
+);
 
 /// <summary>A mean with its standard error over sequences.</summary>
 /// <param name="Mean">Mean.</param>
@@ -28,6 +35,7 @@ public sealed record MeanSe(double Mean, double StdErr)
         double var = v.Count > 1 ? v.Sum(x => (x - m) * (x - m)) / (v.Count - 1) : 0;
         return new MeanSe(m, Math.Sqrt(var / v.Count));
     }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Mean:F3} ± {StdErr:F3}";
 }
@@ -41,8 +49,16 @@ public sealed record MeanSe(double Mean, double StdErr)
 /// <param name="LateLoss">Loss of the prediction made at <paramref name="LatePosition"/>.</param>
 /// <param name="IclScore">In-context-learning score: late loss minus early loss (negative = the context helps).</param>
 /// <param name="UniformLoss">Baseline: ln(number of candidate tokens), the loss of guessing uniformly.</param>
-public sealed record RepeatLosses(MeanSe FirstCopy, MeanSe SecondCopy, int EarlyPosition, int LatePosition, MeanSe EarlyLoss, MeanSe LateLoss,
-    MeanSe IclScore, double UniformLoss);
+public sealed record RepeatLosses(
+    MeanSe FirstCopy,
+    MeanSe SecondCopy,
+    int EarlyPosition,
+    int LatePosition,
+    MeanSe EarlyLoss,
+    MeanSe LateLoss,
+    MeanSe IclScore,
+    double UniformLoss
+);
 
 /// <summary>Effect of zero-ablating heads.</summary>
 /// <param name="Heads">Ablated heads as "L.H".</param>
@@ -53,8 +69,14 @@ public sealed record RepeatLosses(MeanSe FirstCopy, MeanSe SecondCopy, int Early
 /// chosen other heads is ablated — from the same layers when they have enough other heads, else from any layer
 /// (null when there are too few other heads).</param>
 /// <param name="ControlIclScoreChange">Control: mean ICL score change for those random heads.</param>
-public sealed record AblationEffect(IReadOnlyList<string> Heads, RepeatLosses Losses, double SecondCopyIncrease, double IclScoreChange,
-    double? ControlSecondCopyIncrease, double? ControlIclScoreChange);
+public sealed record AblationEffect(
+    IReadOnlyList<string> Heads,
+    RepeatLosses Losses,
+    double SecondCopyIncrease,
+    double IclScoreChange,
+    double? ControlSecondCopyIncrease,
+    double? ControlIclScoreChange
+);
 
 /// <summary>Effect of zero-ablating one head on its own.</summary>
 /// <param name="Layer">Layer.</param>
@@ -72,11 +94,20 @@ public sealed record HeadAblation(int Layer, int Head, double SecondCopyIncrease
 /// <param name="Heads">Per-head scores, layer by layer.</param>
 /// <param name="Ablation">Effect of ablating the chosen heads, if any.</param>
 /// <param name="HeadAblations">Effect of ablating each head alone (when asked for).</param>
-public sealed record InductionResult([property: JsonIgnore] RunManifest Manifest, int SegmentLength, int Sequences, bool HasBos, RepeatLosses Losses,
-    IReadOnlyList<HeadInductionScore> Heads, AblationEffect? Ablation, IReadOnlyList<HeadAblation>? HeadAblations = null)
+public sealed record InductionResult(
+    [property: JsonIgnore] RunManifest Manifest,
+    int SegmentLength,
+    int Sequences,
+    bool HasBos,
+    RepeatLosses Losses,
+    IReadOnlyList<HeadInductionScore> Heads,
+    AblationEffect? Ablation,
+    IReadOnlyList<HeadAblation>? HeadAblations = null
+)
 {
     /// <summary>The head with the highest prefix-matching score.</summary>
     public HeadInductionScore TopInduction => Heads.MaxBy(h => h.Induction)!;
+
     /// <summary>The head with the highest previous-token score.</summary>
     public HeadInductionScore TopPreviousToken => Heads.MaxBy(h => h.PreviousToken)!;
 }

@@ -11,8 +11,10 @@ public sealed record DlaOptions
 {
     /// <summary>Target token id (its logit, or the logit difference to <see cref="Contrast"/>).</summary>
     public required int Target { get; init; }
+
     /// <summary>Contrast token id: the direction is W_U[target] − W_U[contrast]; null for the plain target logit.</summary>
     public int? Contrast { get; init; }
+
     /// <summary>Position to attribute; negative counts from the end (-1 = last token).</summary>
     public int Position { get; init; } = -1;
 }
@@ -37,8 +39,19 @@ public sealed record DlaComponent(string Name, string Kind, int? Layer, int? Hea
 /// <param name="Actual">The model's real logit (difference).</param>
 /// <param name="Error">|Sum − Actual| (a check that the decomposition is exact; ~1e-6).</param>
 /// <param name="PredictedText">The model's top next token at the position.</param>
-public sealed record DlaResult(int Position, string Token, int Target, string TargetText, int? Contrast, string? ContrastText,
-    IReadOnlyList<DlaComponent> Components, double Sum, double Actual, double Error, string PredictedText);
+public sealed record DlaResult(
+    int Position,
+    string Token,
+    int Target,
+    string TargetText,
+    int? Contrast,
+    string? ContrastText,
+    IReadOnlyList<DlaComponent> Components,
+    double Sum,
+    double Actual,
+    double Error,
+    string PredictedText
+);
 
 /// <summary>
 /// Direct logit attribution: the final residual stream at a position is a sum of embeddings, every head's output,
@@ -56,52 +69,94 @@ public static class DirectLogitAttribution
         Unembedding.RequireLm(model, "direct logit attribution");
         var c = model.Config;
         CheckToken(c, options.Target, "target");
-        if (options.Contrast is int ct) CheckToken(c, ct, "contrast");
+        if (options.Contrast is int ct)
+            CheckToken(c, ct, "contrast");
         int pos = options.Position < 0 ? ids.Count + options.Position : options.Position;
-        if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"position {options.Position} is outside the text's {ids.Count} tokens"));
+        if (pos < 0 || pos >= ids.Count)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"position {options.Position} is outside the text's {ids.Count} tokens"
+                )
+            );
 
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.Single(ids, model.Device);
         using var run = model.RunWithCache(batch, null, new RunOptions { UseAttnResult = true });
         var cache = run.Cache;
-        var parts = new List<(DlaComponent Meta, Tensor Vec)>();                  // vectors [d_model]
-        void Add(string name, string kind, int? layer, int? head, Tensor v) => parts.Add((new DlaComponent(name, kind, layer, head, 0), v.to_type(ScalarType.Float64)));
+        var parts = new List<(DlaComponent Meta, Tensor Vec)>(); // vectors [d_model]
+        void Add(string name, string kind, int? layer, int? head, Tensor v) =>
+            parts.Add((new DlaComponent(name, kind, layer, head, 0), v.to_type(ScalarType.Float64)));
         Add("embed", "embed", null, null, cache[HookName.Embed][0, pos]);
-        if (c.Positions == PositionKind.Learned) Add("pos_embed", "pos_embed", null, null, cache[HookName.PosEmbed][0, pos]);
+        if (c.Positions == PositionKind.Learned)
+            Add("pos_embed", "pos_embed", null, null, cache[HookName.PosEmbed][0, pos]);
         for (int l = 0; l < c.NLayers; l++)
         {
-            var result = cache[HookPoints.AttnResult.Name(l)][0, pos];         // [head, d_model]
-            for (int h = 0; h < c.NHeads; h++) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), "head", l, h, result[h]);
-            if (model.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"), out var bO)) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}.attn_bias"), "attn_bias", l, null, bO);
-            if (c.HasMlp) Add(string.Create(CultureInfo.InvariantCulture, $"L{l}.mlp"), "mlp", l, null, cache[HookName.MlpOut(l)][0, pos]);
+            var result = cache[HookPoints.AttnResult.Name(l)][0, pos]; // [head, d_model]
+            for (int h = 0; h < c.NHeads; h++)
+                Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"), "head", l, h, result[h]);
+            if (
+                model.Weights.TryGetValue(
+                    string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"),
+                    out var bO
+                )
+            )
+                Add(string.Create(CultureInfo.InvariantCulture, $"L{l}.attn_bias"), "attn_bias", l, null, bO);
+            if (c.HasMlp)
+                Add(
+                    string.Create(CultureInfo.InvariantCulture, $"L{l}.mlp"),
+                    "mlp",
+                    l,
+                    null,
+                    cache[HookName.MlpOut(l)][0, pos]
+                );
         }
-        var comps = stack(parts.Select(p => p.Vec).ToArray());                   // [n_parts, d_model]
+        var comps = stack(parts.Select(p => p.Vec).ToArray()); // [n_parts, d_model]
         var wu = Unembedding.WU(model).to_type(ScalarType.Float64);
-        var dir = wu[options.Target].clone();                                     // [d_model]
-        if (options.Contrast is int con) dir = dir - wu[con];
+        var dir = wu[options.Target].clone(); // [d_model]
+        if (options.Contrast is int con)
+            dir = dir - wu[con];
         double bias = 0;
         if (Unembedding.BU(model) is Tensor bu)
             bias += bu[options.Target].item<float>() - (options.Contrast is int cc ? bu[cc].item<float>() : 0);
         if (Unembedding.HasFinalNorm(model))
         {
-            var scale = cache[HookPoints.LnFinalScale.Name()][0, pos].to_type(ScalarType.Float64);   // [1]
+            var scale = cache[HookPoints.LnFinalScale.Name()][0, pos].to_type(ScalarType.Float64); // [1]
             comps = Unembedding.FrozenFinalNorm(model, comps, scale);
-            if (model.Weights.TryGetValue("ln_final.b", out var lb)) bias += lb.to_type(ScalarType.Float64).dot(dir).item<double>();
+            if (model.Weights.TryGetValue("ln_final.b", out var lb))
+                bias += lb.to_type(ScalarType.Float64).dot(dir).item<double>();
         }
         double[] values = comps.matmul(dir).data<double>().ToArray();
         var list = parts.Select((p, i) => p.Meta with { Value = values[i] }).ToList();
         list.Add(new DlaComponent("bias", "bias", null, null, bias));
-        var logits = run.Output[0, pos];                                          // [d_vocab]
-        double actual = logits[options.Target].item<float>() - (options.Contrast is int c2 ? logits[c2].item<float>() : 0);
+        var logits = run.Output[0, pos]; // [d_vocab]
+        double actual =
+            logits[options.Target].item<float>() - (options.Contrast is int c2 ? logits[c2].item<float>() : 0);
         double sum = list.Sum(x => x.Value);
         int predicted = (int)logits.argmax().item<long>();
-        return new DlaResult(pos, Unembedding.Text(model, ids[pos]), options.Target, Unembedding.Text(model, options.Target),
-            options.Contrast, options.Contrast is int c3 ? Unembedding.Text(model, c3) : null, list, sum, actual, Math.Abs(sum - actual),
-            Unembedding.Text(model, predicted));
+        return new DlaResult(
+            pos,
+            Unembedding.Text(model, ids[pos]),
+            options.Target,
+            Unembedding.Text(model, options.Target),
+            options.Contrast,
+            options.Contrast is int c3 ? Unembedding.Text(model, c3) : null,
+            list,
+            sum,
+            actual,
+            Math.Abs(sum - actual),
+            Unembedding.Text(model, predicted)
+        );
     }
 
     private static void CheckToken(ModelConfig c, int id, string what)
     {
-        if (id < 0 || id >= c.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{what} token id {id} is outside the vocabulary 0..{c.DVocab - 1}"));
+        if (id < 0 || id >= c.DVocab)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{what} token id {id} is outside the vocabulary 0..{c.DVocab - 1}"
+                )
+            );
     }
 }

@@ -17,9 +17,13 @@ public static class Unembedding
     {
         var c = model.Config;
         if (!c.HasUnembed || !c.Causal)
-            throw new InputException($"{what} needs a causal language model with an unembedding; {model.Name} ({c.Architecture}) has none");
+            throw new InputException(
+                $"{what} needs a causal language model with an unembedding; {model.Name} ({c.Architecture}) has none"
+            );
         if (c.PostNorm || c.EmbedNorm || c.NTokenTypes > 0)
-            throw new InputException($"{what} supports pre-norm decoders only; {model.Name} is post-norm or has segment embeddings");
+            throw new InputException(
+                $"{what} supports pre-norm decoders only; {model.Name} is post-norm or has segment embeddings"
+            );
     }
 
     /// <summary>The unembedding matrix W_U (the token embedding when tied). // [d_vocab, d_model]</summary>
@@ -37,7 +41,8 @@ public static class Unembedding
     /// // [..., d_model] -> [..., d_model]</summary>
     public static Tensor FinalNorm(HookedTransformer model, Tensor resid)
     {
-        if (!HasFinalNorm(model)) return resid;
+        if (!HasFinalNorm(model))
+            return resid;
         var c = model.Config;
         var w = model.Weights["ln_final.w"];
         var b = model.Weights.GetValueOrDefault("ln_final.b");
@@ -57,8 +62,10 @@ public static class Unembedding
     /// <param name="scale">Frozen scale, broadcastable to <paramref name="parts"/>. // [..., 1]</param>
     public static Tensor FrozenFinalNorm(HookedTransformer model, Tensor parts, Tensor scale)
     {
-        if (!HasFinalNorm(model)) return parts;
-        if (model.Config.Norm == NormKind.LayerNorm) parts = parts - parts.mean(new long[] { -1 }, keepdim: true);
+        if (!HasFinalNorm(model))
+            return parts;
+        if (model.Config.Norm == NormKind.LayerNorm)
+            parts = parts - parts.mean(new long[] { -1 }, keepdim: true);
         parts = parts / scale.to_type(parts.dtype);
         return model.Weights.TryGetValue("ln_final.w", out var w) ? parts * w.to_type(parts.dtype) : parts;
     }
@@ -73,20 +80,35 @@ public static class Unembedding
     {
         if (text.Length > 1 && text[0] == '#' && text.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0)
         {
-            if (!int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int raw) || raw >= model.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: token id {text[1..]} is out of range: the vocabulary is 0..{model.Config.DVocab - 1}"));
+            if (
+                !int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int raw)
+                || raw >= model.Config.DVocab
+            )
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{argument}: token id {text[1..]} is out of range: the vocabulary is 0..{model.Config.DVocab - 1}"
+                    )
+                );
             return raw;
         }
-        if (model.Tokenizer is null) throw new InputException($"{argument}: {model.Name} has no tokenizer; give a raw id like #17");
+        if (model.Tokenizer is null)
+            throw new InputException($"{argument}: {model.Name} has no tokenizer; give a raw id like #17");
         foreach (var candidate in new[] { text, " " + text })
         {
             var ids = model.Tokenizer.Encode(candidate, addSpecialTokens: false).Ids;
-            if (ids.Count == 1) return ids[0];
+            if (ids.Count == 1)
+                return ids[0];
         }
         var parts = model.Tokenizer.Encode(text, addSpecialTokens: false).Ids;
-        throw new InputException($"{argument}: '{text}' is not one token of {model.Name}'s vocabulary (it splits into {parts.Count} tokens: "
-            + string.Join(" ", parts.Select(i => "'" + model.Tokenizer.TokenToString(i) + "'")) + ")");
+        throw new InputException(
+            $"{argument}: '{text}' is not one token of {model.Name}'s vocabulary (it splits into {parts.Count} tokens: "
+                + string.Join(" ", parts.Select(i => "'" + model.Tokenizer.TokenToString(i) + "'"))
+                + ")"
+        );
     }
 
     /// <summary>Display text of a token id.</summary>
-    public static string Text(HookedTransformer model, int id) => model.Tokenizer?.TokenToString(id) ?? "#" + id.ToString(CultureInfo.InvariantCulture);
+    public static string Text(HookedTransformer model, int id) =>
+        model.Tokenizer?.TokenToString(id) ?? "#" + id.ToString(CultureInfo.InvariantCulture);
 }

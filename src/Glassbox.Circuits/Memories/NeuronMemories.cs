@@ -17,11 +17,28 @@ public sealed record NeuronRef(int Layer, int Index)
     public static NeuronRef Parse(string text, ModelConfig c, string argument = "--neuron")
     {
         var parts = text.Trim().Split('.');
-        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int l) || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n))
+        if (
+            parts.Length != 2
+            || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out int l)
+            || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out int n)
+        )
             throw new InputException($"{argument}: '{text}' is not a neuron; write layer.index, e.g. 2.17");
-        if (!c.HasMlp) throw new InputException($"{argument}: the model has no MLP neurons");
-        if (l < 0 || l >= c.NLayers) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: neuron {text} names layer {l}, but the model has layers 0..{c.NLayers - 1}"));
-        if (n < 0 || n >= c.DMlp) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: neuron {text} names index {n}, but each MLP has neurons 0..{c.DMlp - 1}"));
+        if (!c.HasMlp)
+            throw new InputException($"{argument}: the model has no MLP neurons");
+        if (l < 0 || l >= c.NLayers)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{argument}: neuron {text} names layer {l}, but the model has layers 0..{c.NLayers - 1}"
+                )
+            );
+        if (n < 0 || n >= c.DMlp)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{argument}: neuron {text} names index {n}, but each MLP has neurons 0..{c.DMlp - 1}"
+                )
+            );
         return new NeuronRef(l, n);
     }
 
@@ -65,34 +82,67 @@ public static class NeuronMemories
     /// <param name="k">Examples kept.</param>
     /// <param name="prefixTokens">Tokens of context shown per example.</param>
     /// <param name="progress">Called with the number of texts done.</param>
-    public static IReadOnlyList<TriggerExample> TopPrefixes(HookedTransformer m, NeuronRef neuron, IEnumerable<string> texts, int k = 10,
-        int prefixTokens = 12, Action<int>? progress = null)
+    public static IReadOnlyList<TriggerExample> TopPrefixes(
+        HookedTransformer m,
+        NeuronRef neuron,
+        IEnumerable<string> texts,
+        int k = 10,
+        int prefixTokens = 12,
+        Action<int>? progress = null
+    )
     {
-        if (m.Tokenizer is null) throw new InputException($"{m.Name} has no tokenizer; top prefixes need texts");
-        return TopPrefixes(m, neuron, texts.Select(t => (IReadOnlyList<int>)m.Tokenizer.Encode(t).Ids), k, prefixTokens, progress);
+        if (m.Tokenizer is null)
+            throw new InputException($"{m.Name} has no tokenizer; top prefixes need texts");
+        return TopPrefixes(
+            m,
+            neuron,
+            texts.Select(t => (IReadOnlyList<int>)m.Tokenizer.Encode(t).Ids),
+            k,
+            prefixTokens,
+            progress
+        );
     }
 
     /// <summary>As <see cref="TopPrefixes(HookedTransformer, NeuronRef, IEnumerable{string}, int, int, Action{int}?)"/>, on token id sequences.</summary>
-    public static IReadOnlyList<TriggerExample> TopPrefixes(HookedTransformer m, NeuronRef neuron, IEnumerable<IReadOnlyList<int>> sequences, int k = 10,
-        int prefixTokens = 12, Action<int>? progress = null)
+    public static IReadOnlyList<TriggerExample> TopPrefixes(
+        HookedTransformer m,
+        NeuronRef neuron,
+        IEnumerable<IReadOnlyList<int>> sequences,
+        int k = 10,
+        int prefixTokens = 12,
+        Action<int>? progress = null
+    )
     {
-        if (k < 1) throw new InputException("k must be at least 1");
+        if (k < 1)
+            throw new InputException("k must be at least 1");
         var heap = new PriorityQueue<(double Act, int Text, int Pos, IReadOnlyList<int> Ids), double>();
         string hook = HookPoints.MlpPost.Name(neuron.Layer);
         int ti = 0;
         foreach (var seq in sequences)
         {
             var ids = seq.Take(m.Config.NCtx).ToList();
-            if (ids.Count == 0) { ti++; progress?.Invoke(ti); continue; }
+            if (ids.Count == 0)
+            {
+                ti++;
+                progress?.Invoke(ti);
+                continue;
+            }
             using (var scope = NewDisposeScope())
             {
                 using var batch = TokenBatch.Single(ids, m.Device);
-                using var run = m.Run(batch, Array.Empty<Hook>(), n => n == hook, new RunOptions { StopAtLayer = neuron.Layer + 1 });
-                var acts = run.Cache[hook][0, .., neuron.Index].contiguous().data<float>().ToArray();   // [pos]
+                using var run = m.Run(
+                    batch,
+                    Array.Empty<Hook>(),
+                    n => n == hook,
+                    new RunOptions { StopAtLayer = neuron.Layer + 1 }
+                );
+                var acts = run.Cache[hook][0, .., neuron.Index].contiguous().data<float>().ToArray(); // [pos]
                 for (int p = 0; p < acts.Length; p++)
                 {
-                    if (heap.Count < k) heap.Enqueue((acts[p], ti, p, ids), acts[p]);
-                    else if (heap.TryPeek(out _, out double min) && acts[p] > min) heap.EnqueueDequeue((acts[p], ti, p, ids), acts[p]);
+                    if (heap.Count < k)
+                        heap.Enqueue((acts[p], ti, p, ids), acts[p]);
+                    else if (heap.TryPeek(out _, out double min) && acts[p] > min)
+                        heap.EnqueueDequeue((acts[p], ti, p, ids), acts[p]);
                 }
             }
             ti++;
@@ -103,7 +153,9 @@ public static class NeuronMemories
         {
             int start = Math.Max(0, e.Pos - prefixTokens + 1);
             var window = e.Ids.Skip(start).Take(e.Pos - start + 1).ToList();
-            string prefix = m.Tokenizer is null ? string.Join(" ", window.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture))) : m.Tokenizer.Decode(window);
+            string prefix = m.Tokenizer is null
+                ? string.Join(" ", window.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture)))
+                : m.Tokenizer.Decode(window);
             list.Add(new TriggerExample(e.Act, e.Text, e.Pos, prefix, Unembedding.Text(m, e.Ids[e.Pos])));
         }
         list.Reverse();
@@ -112,12 +164,15 @@ public static class NeuronMemories
 
     /// <summary>The neuron's value vector (column of W_out, centred over d_model for LayerNorm, final norm weight
     /// folded in) projected on the unembedding: the top promoted and the top suppressed tokens.</summary>
-    public static (IReadOnlyList<Weights.TokenLogit> Promoted, IReadOnlyList<Weights.TokenLogit> Suppressed) ValueTokens(HookedTransformer m, NeuronRef neuron, int k = 10)
+    public static (
+        IReadOnlyList<Weights.TokenLogit> Promoted,
+        IReadOnlyList<Weights.TokenLogit> Suppressed
+    ) ValueTokens(HookedTransformer m, NeuronRef neuron, int k = 10)
     {
         Unembedding.RequireLm(m, "value-vector projection");
         using var scope = NewDisposeScope();
-        var value = ValueVectors(m, neuron.Layer)[.., neuron.Index];                  // [d_model]
-        var logits = Unembedding.WU(m).matmul(value);                                  // [d_vocab]
+        var value = ValueVectors(m, neuron.Layer)[.., neuron.Index]; // [d_model]
+        var logits = Unembedding.WU(m).matmul(value); // [d_vocab]
         return (Top(m, logits, k, 1), Top(m, logits, k, -1));
     }
 
@@ -127,35 +182,48 @@ public static class NeuronMemories
     {
         Unembedding.RequireLm(m, "sub-updates");
         var c = m.Config;
-        if (!c.HasMlp) throw new InputException($"{m.Name} has no MLP layers");
+        if (!c.HasMlp)
+            throw new InputException($"{m.Name} has no MLP layers");
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.Single(ids, m.Device);
         string scaleName = HookPoints.LnFinalScale.Name();
         using var run = m.RunWithCache(batch, HookFilter.Of(HookPoints.LnFinalScale, HookPoints.MlpPost));
-        var predicted = run.Output[0].argmax(-1);                                      // [pos]
-        var u = Unembedding.WU(m).index_select(0, predicted);                          // [pos, d_model]
-        var scale = Unembedding.HasFinalNorm(m) ? run.Cache[scaleName][0] : ones(ids.Count, 1, device: m.Device);   // [pos, 1]
+        var predicted = run.Output[0].argmax(-1); // [pos]
+        var u = Unembedding.WU(m).index_select(0, predicted); // [pos, d_model]
+        var scale = Unembedding.HasFinalNorm(m) ? run.Cache[scaleName][0] : ones(ids.Count, 1, device: m.Device); // [pos, 1]
         var effects = new List<Tensor>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            var proj = u.matmul(ValueVectors(m, l));                                   // [pos, d_mlp]
+            var proj = u.matmul(ValueVectors(m, l)); // [pos, d_mlp]
             effects.Add(run.Cache[HookPoints.MlpPost.Name(l)][0] * proj / scale);
         }
-        var all = cat(effects.ToArray(), 1);                                           // [pos, layers * d_mlp]
+        var all = cat(effects.ToArray(), 1); // [pos, layers * d_mlp]
         int kk = (int)Math.Min(k, all.shape[1]);
         var (v, i) = all.topk(kk, -1);
-        var acts = cat(Enumerable.Range(0, c.NLayers).Select(l => run.Cache[HookPoints.MlpPost.Name(l)][0]).ToArray(), 1);
-        var vv = v.contiguous().data<float>().ToArray(); var ii = i.contiguous().data<long>().ToArray();
+        var acts = cat(
+            Enumerable.Range(0, c.NLayers).Select(l => run.Cache[HookPoints.MlpPost.Name(l)][0]).ToArray(),
+            1
+        );
+        var vv = v.contiguous().data<float>().ToArray();
+        var ii = i.contiguous().data<long>().ToArray();
         var av = acts.gather(1, i).contiguous().data<float>().ToArray();
         var pred = predicted.data<long>().ToArray();
         var list = new List<PositionUpdates>();
         for (int p = 0; p < ids.Count; p++)
         {
-            var top = Enumerable.Range(0, kk).Where(j => vv[p * kk + j] > 0).Select(j =>
-            {
-                long flat = ii[p * kk + j];
-                return new SubUpdate(new NeuronRef((int)(flat / c.DMlp), (int)(flat % c.DMlp)).ToString(), av[p * kk + j], vv[p * kk + j]);
-            }).ToList();
+            var top = Enumerable
+                .Range(0, kk)
+                .Where(j => vv[p * kk + j] > 0)
+                .Select(j =>
+                {
+                    long flat = ii[p * kk + j];
+                    return new SubUpdate(
+                        new NeuronRef((int)(flat / c.DMlp), (int)(flat % c.DMlp)).ToString(),
+                        av[p * kk + j],
+                        vv[p * kk + j]
+                    );
+                })
+                .ToList();
             list.Add(new PositionUpdates(p, Unembedding.Text(m, ids[p]), Unembedding.Text(m, (int)pred[p]), top));
         }
         return list;
@@ -165,16 +233,22 @@ public static class NeuronMemories
     /// LayerNorm, times the final norm weight. // [d_model, d_mlp]</summary>
     public static Tensor ValueVectors(HookedTransformer m, int layer)
     {
-        var w = m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.mlp.W_out")];                               // [d_model, d_mlp]
-        if (m.Config.Norm == NormKind.LayerNorm && Unembedding.HasFinalNorm(m)) w = w - w.mean(new long[] { 0 }, keepdim: true);
-        if (Unembedding.HasFinalNorm(m)) w = w * m.Weights["ln_final.w"].unsqueeze(1);
+        var w = m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.mlp.W_out")]; // [d_model, d_mlp]
+        if (m.Config.Norm == NormKind.LayerNorm && Unembedding.HasFinalNorm(m))
+            w = w - w.mean(new long[] { 0 }, keepdim: true);
+        if (Unembedding.HasFinalNorm(m))
+            w = w * m.Weights["ln_final.w"].unsqueeze(1);
         return w;
     }
 
     private static IReadOnlyList<Weights.TokenLogit> Top(HookedTransformer m, Tensor logits, int k, int sign)
     {
         var (v, i) = (logits * sign).topk(Math.Min(k, (int)logits.shape[0]));
-        var vv = v.data<float>().ToArray(); var ii = i.data<long>().ToArray();
-        return Enumerable.Range(0, vv.Length).Select(j => new Weights.TokenLogit(Unembedding.Text(m, (int)ii[j]), sign * vv[j])).ToList();
+        var vv = v.data<float>().ToArray();
+        var ii = i.data<long>().ToArray();
+        return Enumerable
+            .Range(0, vv.Length)
+            .Select(j => new Weights.TokenLogit(Unembedding.Text(m, (int)ii[j]), sign * vv[j]))
+            .ToList();
     }
 }

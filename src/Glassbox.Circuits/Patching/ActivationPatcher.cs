@@ -18,9 +18,12 @@ public static class ActivationPatcher
     /// <exception cref="InputException">Empty prompts or different token lengths.</exception>
     public static void CheckPair(IReadOnlyList<int> clean, IReadOnlyList<int> corrupted)
     {
-        if (clean.Count == 0 || corrupted.Count == 0) throw new InputException("clean and corrupted prompts must not be empty");
+        if (clean.Count == 0 || corrupted.Count == 0)
+            throw new InputException("clean and corrupted prompts must not be empty");
         if (clean.Count != corrupted.Count)
-            throw new InputException($"clean prompt has {clean.Count} tokens but corrupted prompt has {corrupted.Count}; patching needs the same token length (pick words that tokenize alike)");
+            throw new InputException(
+                $"clean prompt has {clean.Count} tokens but corrupted prompt has {corrupted.Count}; patching needs the same token length (pick words that tokenize alike)"
+            );
     }
 
     /// <summary>Checks every patch against the model: known hook names, positions and heads in range.</summary>
@@ -33,15 +36,29 @@ public static class ActivationPatcher
             HookName.Require(s.Hook, model.HookNames);
             if (s.Positions is { } ps)
                 foreach (var p in ps)
-                    if (p < 0 || p >= length) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"position {p} is out of range 0..{length - 1} for {s.Hook}"));
+                    if (p < 0 || p >= length)
+                        throw new InputException(
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"position {p} is out of range 0..{length - 1} for {s.Hook}"
+                            )
+                        );
             if (s.Heads is { } hs)
             {
                 var point = HookName.Parse(s.Hook).Point;
                 if (point.HeadDim is not int hd)
-                    throw new InputException($"'{s.Hook}' has no head dimension; heads apply to {string.Join(", ", HookPoints.All.Where(p => p.HeadDim is not null).Select(p => p.Leaf))}");
+                    throw new InputException(
+                        $"'{s.Hook}' has no head dimension; heads apply to {string.Join(", ", HookPoints.All.Where(p => p.HeadDim is not null).Select(p => p.Leaf))}"
+                    );
                 long n = point.Shape[hd] == "kv_head" ? model.Config.KvHeads : model.Config.NHeads;
                 foreach (var h in hs)
-                    if (h < 0 || h >= n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"head {h} is out of range 0..{n - 1} for {s.Hook}"));
+                    if (h < 0 || h >= n)
+                        throw new InputException(
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"head {h} is out of range 0..{n - 1} for {s.Hook}"
+                            )
+                        );
             }
         }
     }
@@ -49,15 +66,31 @@ public static class ActivationPatcher
     /// <summary>Records the activations the patches need on the source input (detached, batch 1) and, from the same
     /// forward, the metric of the source run (so the source prompt is never run twice).</summary>
     /// <exception cref="PatchingMetricException">The metric is not finite or has the wrong shape.</exception>
-    public static ActivationCache Record(HookedTransformer model, IReadOnlyList<int> source, IEnumerable<string> hooks, PatchMetric metric, out float score)
+    public static ActivationCache Record(
+        HookedTransformer model,
+        IReadOnlyList<int> source,
+        IEnumerable<string> hooks,
+        PatchMetric metric,
+        out float score
+    )
     {
         var names = hooks.ToHashSet(StringComparer.Ordinal);
         using var batch = TokenBatch.Single(source, model.Device);
         var opt = new RunOptions { UseAttnResult = names.Any(HookPoints.AttnResult.Matches) };
         var run = model.Run(batch, Array.Empty<Hook>(), names.Contains, opt);
-        try { score = metric.Evaluate(run.Output)[0]; }
-        catch { run.Dispose(); throw; }
-        finally { run.Output.Dispose(); }
+        try
+        {
+            score = metric.Evaluate(run.Output)[0];
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
+        }
+        finally
+        {
+            run.Output.Dispose();
+        }
         return run.Cache;
     }
 
@@ -77,10 +110,18 @@ public static class ActivationPatcher
     /// <param name="specs">The patches; one score each, in order.</param>
     /// <param name="chunkSize">Patches per forward.</param>
     /// <param name="onChunk">Called after each forward with (patches done, total).</param>
-    public static float[] EvaluateBatched(HookedTransformer model, IReadOnlyList<int> baseIds, ActivationCache source, PatchMetric metric,
-        IReadOnlyList<PatchSpec> specs, int chunkSize = 32, Action<int, int>? onChunk = null)
+    public static float[] EvaluateBatched(
+        HookedTransformer model,
+        IReadOnlyList<int> baseIds,
+        ActivationCache source,
+        PatchMetric metric,
+        IReadOnlyList<PatchSpec> specs,
+        int chunkSize = 32,
+        Action<int, int>? onChunk = null
+    )
     {
-        if (chunkSize < 1) throw new InputException("chunk size must be at least 1");
+        if (chunkSize < 1)
+            throw new InputException("chunk size must be at least 1");
         CheckSpecs(model, specs, baseIds.Count);
         var scores = new float[specs.Count];
         var opt = new RunOptions { UseAttnResult = specs.Any(s => HookPoints.AttnResult.Matches(s.Hook)) };
@@ -90,9 +131,12 @@ public static class ActivationPatcher
             var chunk = specs.Skip(start).Take(n).ToList();
             using var scope = NewDisposeScope();
             using var batch = TokenBatch.FromIds(Enumerable.Repeat(baseIds, n).ToList(), device: model.Device);
-            var hooks = chunk.Select(s => s.Hook).Distinct(StringComparer.Ordinal)
-                .Select(name => new Hook(name, (x, ctx) => PatchRows(x, ctx, source[ctx.Name], chunk))).ToList();
-            var logits = model.Run(batch, hooks, null, opt).Output;                   // [n, pos, vocab]
+            var hooks = chunk
+                .Select(s => s.Hook)
+                .Distinct(StringComparer.Ordinal)
+                .Select(name => new Hook(name, (x, ctx) => PatchRows(x, ctx, source[ctx.Name], chunk)))
+                .ToList();
+            var logits = model.Run(batch, hooks, null, opt).Output; // [n, pos, vocab]
             var s = metric.Evaluate(logits);
             Array.Copy(s, 0, scores, start, n);
             onChunk?.Invoke(start + n, specs.Count);
@@ -105,25 +149,30 @@ public static class ActivationPatcher
     /// the position and head dimensions, and broadcast by <c>where</c>.</summary>
     private static Tensor PatchRows(Tensor x, HookContext ctx, Tensor src, IReadOnlyList<PatchSpec> chunk)
     {
-        int rank = (int)x.dim(), n = chunk.Count;
-        int posDim = ctx.HeadDim == 1 ? 2 : 1;                   // [batch, head, q, k] patterns index queries
+        int rank = (int)x.dim(),
+            n = chunk.Count;
+        int posDim = ctx.HeadDim == 1 ? 2 : 1; // [batch, head, q, k] patterns index queries
         int headDim = ctx.HeadDim ?? -1;
         var shape = new long[rank];
         shape[0] = n;
-        for (int d = 1; d < rank; d++) shape[d] = d == posDim || d == headDim ? x.shape[d] : 1;
-        long P = shape[posDim], H = headDim > 0 ? shape[headDim] : 1;
-        var mask = new bool[n * P * H];                           // row-major over (row, pos, head) in dimension order
+        for (int d = 1; d < rank; d++)
+            shape[d] = d == posDim || d == headDim ? x.shape[d] : 1;
+        long P = shape[posDim],
+            H = headDim > 0 ? shape[headDim] : 1;
+        var mask = new bool[n * P * H]; // row-major over (row, pos, head) in dimension order
         bool headFirst = headDim > 0 && headDim < posDim;
         for (int r = 0; r < n; r++)
         {
             var s = chunk[r];
-            if (s.Hook != ctx.Name) continue;
-            if (s.Heads is not null && headDim < 0) throw new HookException($"'{ctx.Name}' has no head dimension");
+            if (s.Hook != ctx.Name)
+                continue;
+            if (s.Heads is not null && headDim < 0)
+                throw new HookException($"'{ctx.Name}' has no head dimension");
             var ps = s.Positions ?? Enumerable.Range(0, (int)P).Select(i => (long)i).ToList();
             var hs = s.Heads ?? Enumerable.Range(0, (int)H).Select(i => (long)i).ToList();
             foreach (var p in ps)
-                foreach (var h in hs)
-                    mask[r * P * H + (headFirst ? h * P + p : p * H + h)] = true;
+            foreach (var h in hs)
+                mask[r * P * H + (headFirst ? h * P + p : p * H + h)] = true;
         }
         var m = tensor(mask, device: x.device).view(shape);
         return where(m, src.to(x.dtype, x.device), x);
@@ -131,8 +180,14 @@ public static class ActivationPatcher
 
     /// <summary>Metric of the base run under each patch, one forward per patch (the reference for
     /// <see cref="EvaluateBatched"/>).</summary>
-    public static float[] EvaluateOneByOne(HookedTransformer model, IReadOnlyList<int> baseIds, ActivationCache source, PatchMetric metric,
-        IReadOnlyList<PatchSpec> specs, Action<int, int>? onPatch = null)
+    public static float[] EvaluateOneByOne(
+        HookedTransformer model,
+        IReadOnlyList<int> baseIds,
+        ActivationCache source,
+        PatchMetric metric,
+        IReadOnlyList<PatchSpec> specs,
+        Action<int, int>? onPatch = null
+    )
     {
         CheckSpecs(model, specs, baseIds.Count);
         var scores = new float[specs.Count];

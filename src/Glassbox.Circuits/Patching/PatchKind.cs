@@ -9,14 +9,19 @@ public enum PatchKind
 {
     /// <summary><c>blocks.{l}.hook_resid_pre</c> [batch, pos, d_model], swept over layer × position.</summary>
     ResidPre,
+
     /// <summary><c>blocks.{l}.hook_resid_post</c> [batch, pos, d_model], swept over layer × position.</summary>
     ResidPost,
+
     /// <summary><c>blocks.{l}.hook_attn_out</c> [batch, pos, d_model], swept over layer × position.</summary>
     AttnOut,
+
     /// <summary><c>blocks.{l}.hook_mlp_out</c> [batch, pos, d_model], swept over layer × position.</summary>
     MlpOut,
+
     /// <summary>Head outputs <c>blocks.{l}.attn.hook_z</c> [batch, pos, head, d_head], swept over layer × head.</summary>
     Z,
+
     /// <summary>Attention patterns <c>blocks.{l}.attn.hook_pattern</c> [batch, head, q, k], swept over layer × head.</summary>
     Pattern,
 }
@@ -27,6 +32,7 @@ public enum PatchMode
 {
     /// <summary>Run the corrupted input, patch in clean activations.</summary>
     Denoise,
+
     /// <summary>Run the clean input, patch in corrupted activations.</summary>
     Noise,
 }
@@ -35,7 +41,14 @@ public enum PatchMode
 public static class PatchKinds
 {
     private static readonly HookPoint[] Points =
-        { HookPoints.ResidPre, HookPoints.ResidPost, HookPoints.AttnOut, HookPoints.MlpOut, HookPoints.AttnZ, HookPoints.AttnPattern };
+    {
+        HookPoints.ResidPre,
+        HookPoints.ResidPost,
+        HookPoints.AttnOut,
+        HookPoints.MlpOut,
+        HookPoints.AttnZ,
+        HookPoints.AttnPattern,
+    };
 
     /// <summary>The CLI spellings, in <see cref="PatchKind"/> order: each hook point's <see cref="HookPoint.ShortName"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = Points.Select(p => p.ShortName).ToArray();
@@ -45,7 +58,8 @@ public static class PatchKinds
     public static PatchKind Parse(string text)
     {
         int i = Names.ToList().IndexOf(text.Trim().ToLowerInvariant());
-        if (i < 0) throw new InputException($"--hook: unknown hook kind '{text}'; use one of {string.Join(", ", Names)}");
+        if (i < 0)
+            throw new InputException($"--hook: unknown hook kind '{text}'; use one of {string.Join(", ", Names)}");
         return (PatchKind)i;
     }
 
@@ -69,6 +83,8 @@ public static class PatchKinds
     public static void Require(this PatchKind kind, HookedTransformer model)
     {
         if (model.Config.NLayers == 0 || !model.HookNames.Contains(kind.Hook(0)))
-            throw new InputException($"{model.Name} has no '{kind.Hook(0)}' hook; --hook {kind.Name()} does not apply to it");
+            throw new InputException(
+                $"{model.Name} has no '{kind.Hook(0)}' hook; --hook {kind.Name()} does not apply to it"
+            );
     }
 }

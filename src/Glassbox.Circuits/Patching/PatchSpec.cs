@@ -10,5 +10,7 @@ public sealed record PatchSpec(string Hook, IReadOnlyList<long>? Positions = nul
 {
     /// <summary>"blocks.2.hook_resid_pre pos 3 head 1".</summary>
     public override string ToString() =>
-        Hook + (Positions is null ? "" : " pos " + string.Join(",", Positions)) + (Heads is null ? "" : " head " + string.Join(",", Heads));
+        Hook
+        + (Positions is null ? "" : " pos " + string.Join(",", Positions))
+        + (Heads is null ? "" : " head " + string.Join(",", Heads));
 }

@@ -9,19 +9,26 @@ public sealed record PatchingOptions
 {
     /// <summary>Denoise (clean into corrupted, default) or noise (corrupted into clean).</summary>
     public PatchMode Mode { get; init; } = PatchMode.Denoise;
+
     /// <summary>Layers to sweep; all when null.</summary>
     public IReadOnlyList<int>? Layers { get; init; }
+
     /// <summary>Positions: the sweep's columns for position kinds; for head kinds, the positions patched with each
     /// head (all when null).</summary>
     public IReadOnlyList<int>? Positions { get; init; }
+
     /// <summary>Heads to sweep (head kinds only); all when null.</summary>
     public IReadOnlyList<int>? Heads { get; init; }
+
     /// <summary>Patches per forward when batched.</summary>
     public int ChunkSize { get; init; } = 32;
+
     /// <summary>Batch many patches per forward (default); false runs one forward per patch.</summary>
     public bool Batched { get; init; } = true;
+
     /// <summary>Progress callback (patches done, total).</summary>
-    [JsonIgnore] public Action<int, int>? Progress { get; init; }
+    [JsonIgnore]
+    public Action<int, int>? Progress { get; init; }
 }
 
 /// <summary>The result of a layer × position or layer × head sweep.</summary>
@@ -29,25 +36,35 @@ public sealed record PatchingSweep
 {
     /// <summary>What was patched.</summary>
     public required PatchKind Kind { get; init; }
+
     /// <summary>Denoise or noise.</summary>
     public required PatchMode Mode { get; init; }
+
     /// <summary>Metric name.</summary>
     public required string Metric { get; init; }
+
     /// <summary>Metric on the clean run.</summary>
     public required float CleanScore { get; init; }
+
     /// <summary>Metric on the corrupted run.</summary>
     public required float CorruptedScore { get; init; }
+
     /// <summary>Swept layers (rows).</summary>
     public required IReadOnlyList<int> Layers { get; init; }
+
     /// <summary>Swept positions or heads (columns).</summary>
     public required IReadOnlyList<int> Columns { get; init; }
+
     /// <summary>Column labels: tokens ("3: Lily") or heads ("H2").</summary>
     public required IReadOnlyList<string> ColumnLabels { get; init; }
+
     /// <summary>Metric of the patched run [layer][column].</summary>
     public required float[][] Scores { get; init; }
+
     /// <summary>Normalised effect (score - corrupted) / (clean - corrupted) [layer][column]: 1 = clean behaviour,
     /// 0 = corrupted behaviour; NaN when clean and corrupted scores coincide.</summary>
     public required float[][] Effects { get; init; }
+
     /// <summary>Number of forward passes used (besides the clean/corrupted baselines and the source cache).</summary>
     public required int Forwards { get; init; }
 
@@ -55,16 +72,19 @@ public sealed record PatchingSweep
     public float[,] EffectMatrix() => To2D(Effects);
 
     /// <summary>Effects as a tensor [layer, column] (the caller owns it).</summary>
-    public TorchSharp.torch.Tensor EffectTensor() => TorchSharp.torch.tensor(EffectMatrix());   // [layer, column]
+    public TorchSharp.torch.Tensor EffectTensor() => TorchSharp.torch.tensor(EffectMatrix()); // [layer, column]
 
     /// <summary>Scores as [layer, column].</summary>
     public float[,] ScoreMatrix() => To2D(Scores);
 
     internal static float[,] To2D(float[][] rows)
     {
-        int r = rows.Length, c = r == 0 ? 0 : rows[0].Length;
+        int r = rows.Length,
+            c = r == 0 ? 0 : rows[0].Length;
         var m = new float[r, c];
-        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) m[i, j] = rows[i][j];
+        for (int i = 0; i < r; i++)
+        for (int j = 0; j < c; j++)
+            m[i, j] = rows[i][j];
         return m;
     }
 
@@ -72,12 +92,35 @@ public sealed record PatchingSweep
     public HtmlReport AddTo(HtmlReport report, string? title = null)
     {
         var m = EffectMatrix();
-        float lo = 0, hi = 1;
-        foreach (var v in m) if (float.IsFinite(v)) { lo = Math.Min(lo, v); hi = Math.Max(hi, v); }
+        float lo = 0,
+            hi = 1;
+        foreach (var v in m)
+            if (float.IsFinite(v))
+            {
+                lo = Math.Min(lo, v);
+                hi = Math.Max(hi, v);
+            }
         string kindText = Kind.IsPerHead() ? "layer × head" : "layer × position";
-        string body = HtmlReport.Paragraph(string.Create(CultureInfo.InvariantCulture, $"{Mode} patching of {Kind.Name()} ({kindText}); metric {Metric}: clean {CleanScore:G4}, corrupted {CorruptedScore:G4}. ") +
-            string.Create(CultureInfo.InvariantCulture, $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted): 1 = patching restores the clean metric, 0 = no effect; range {lo:G3} to {hi:G3} (see the colour bar)."))
-            + HtmlReport.Heatmap(m, Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(), ColumnLabels, $"{Kind.Name()}: normalised effect", lo, hi, cell: 22);
+        string body =
+            HtmlReport.Paragraph(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{Mode} patching of {Kind.Name()} ({kindText}); metric {Metric}: clean {CleanScore:G4}, corrupted {CorruptedScore:G4}. "
+                )
+                    + string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Cells show the normalised effect (metric − corrupted) / (clean − corrupted): 1 = patching restores the clean metric, 0 = no effect; range {lo:G3} to {hi:G3} (see the colour bar)."
+                    )
+            )
+            + HtmlReport.Heatmap(
+                m,
+                Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"L{l}")).ToList(),
+                ColumnLabels,
+                $"{Kind.Name()}: normalised effect",
+                lo,
+                hi,
+                cell: 22
+            );
         return report.Add("patch-" + Kind.Name(), title ?? $"Activation patching: {Kind.Name()}", body);
     }
 }

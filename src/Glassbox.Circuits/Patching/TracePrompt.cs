@@ -17,29 +17,46 @@ public sealed record TracePrompt(string Text, IReadOnlyList<int> Ids, int Subjec
     /// <exception cref="InputException">No tokenizer, the subject is not in the text, or the answer is empty.</exception>
     public static TracePrompt Create(HookedTransformer model, string text, string subject, string? answer = null)
     {
-        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use TracePrompt.FromIds");
+        if (model.Tokenizer is null)
+            throw new InputException($"{model.Name} has no tokenizer; use TracePrompt.FromIds");
         int at = text.IndexOf(subject, StringComparison.Ordinal);
-        if (subject.Length == 0 || at < 0) throw new InputException($"subject '{subject}' does not occur in the prompt '{text}'");
+        if (subject.Length == 0 || at < 0)
+            throw new InputException($"subject '{subject}' does not occur in the prompt '{text}'");
         var enc = model.Tokenizer.Encode(text);
-        int s = -1, e = -1;
+        int s = -1,
+            e = -1;
         for (int i = 0; i < enc.Count; i++)
         {
             var (st, len) = enc.Offsets[i];
-            if (len == 0 || st + len <= at || st >= at + subject.Length) continue;
-            if (s < 0) s = i;
+            if (len == 0 || st + len <= at || st >= at + subject.Length)
+                continue;
+            if (s < 0)
+                s = i;
             e = i + 1;
         }
-        if (s < 0) throw new InputException($"subject '{subject}' covers no token of '{text}'");
+        if (s < 0)
+            throw new InputException($"subject '{subject}' covers no token of '{text}'");
         int ans = answer is null ? Greedy(model, enc.Ids) : AnswerToken(model, text, answer);
         return new TracePrompt(text, enc.Ids, s, e, ans);
     }
 
     /// <summary>A prompt from token ids and an explicit subject range.</summary>
     /// <exception cref="InputException">The range is empty or outside the prompt.</exception>
-    public static TracePrompt FromIds(IReadOnlyList<int> ids, int subjectStart, int subjectEnd, int answer, string? text = null)
+    public static TracePrompt FromIds(
+        IReadOnlyList<int> ids,
+        int subjectStart,
+        int subjectEnd,
+        int answer,
+        string? text = null
+    )
     {
         if (subjectStart < 0 || subjectEnd > ids.Count || subjectStart >= subjectEnd)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"subject token range {subjectStart}..{subjectEnd} is empty or outside 0..{ids.Count}"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"subject token range {subjectStart}..{subjectEnd} is empty or outside 0..{ids.Count}"
+                )
+            );
         return new TracePrompt(text ?? string.Join(" ", ids), ids, subjectStart, subjectEnd, answer);
     }
 
@@ -51,18 +68,31 @@ public sealed record TracePrompt(string Text, IReadOnlyList<int> Ids, int Subjec
     {
         if (answer.StartsWith('#') && answer.Length > 1)
         {
-            if (!int.TryParse(answer.AsSpan(1), CultureInfo.InvariantCulture, out int id) || id < 0 || id >= model.Config.DVocab)
-                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token '{answer}' is not a token id in 0..{model.Config.DVocab - 1}"));
+            if (
+                !int.TryParse(answer.AsSpan(1), CultureInfo.InvariantCulture, out int id)
+                || id < 0
+                || id >= model.Config.DVocab
+            )
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"token '{answer}' is not a token id in 0..{model.Config.DVocab - 1}"
+                    )
+                );
             return id;
         }
-        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; give answers as #id");
-        if (answer.Length == 0) throw new InputException("the answer token is empty");
+        if (model.Tokenizer is null)
+            throw new InputException($"{model.Name} has no tokenizer; give answers as #id");
+        if (answer.Length == 0)
+            throw new InputException("the answer token is empty");
         string cont = char.IsLetterOrDigit(answer[0]) ? " " + answer : answer;
         var a = model.Tokenizer.Encode(prompt).Ids;
         var b = model.Tokenizer.Encode(prompt + cont).Ids;
         int i = 0;
-        while (i < a.Count && i < b.Count && a[i] == b[i]) i++;
-        if (i >= b.Count) throw new InputException($"answer '{answer}' adds no token to the prompt");
+        while (i < a.Count && i < b.Count && a[i] == b[i])
+            i++;
+        if (i >= b.Count)
+            throw new InputException($"answer '{answer}' adds no token to the prompt");
         return b[i];
     }
 

@@ -11,7 +11,12 @@ namespace Glassbox.Circuits.Weights;
 public sealed record FactoredSvd(Tensor U, Tensor S, Tensor Vh) : IDisposable
 {
     /// <summary>Frees the tensors.</summary>
-    public void Dispose() { U.Dispose(); S.Dispose(); Vh.Dispose(); }
+    public void Dispose()
+    {
+        U.Dispose();
+        S.Dispose();
+        Vh.Dispose();
+    }
 }
 
 /// <summary>
@@ -23,8 +28,10 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
 {
     /// <summary>Rows n.</summary>
     public long Rows => Left.shape[0];
+
     /// <summary>Columns m.</summary>
     public long Cols => Right.shape[1];
+
     /// <summary>Inner dimension r (an upper bound on the rank).</summary>
     public long Inner => Left.shape[1];
 
@@ -33,7 +40,9 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     public static FactoredMatrix Of(Tensor left, Tensor right)
     {
         if (left.dim() != 2 || right.dim() != 2 || left.shape[1] != right.shape[0])
-            throw new InputException($"factored matrix needs Left [n, r] and Right [r, m], got [{string.Join(", ", left.shape)}] and [{string.Join(", ", right.shape)}]");
+            throw new InputException(
+                $"factored matrix needs Left [n, r] and Right [r, m], got [{string.Join(", ", left.shape)}] and [{string.Join(", ", right.shape)}]"
+            );
         return new FactoredMatrix(left.DetachFromDisposeScope(), right.DetachFromDisposeScope());
     }
 
@@ -49,7 +58,13 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     /// <summary>This @ other, factored through this matrix's inner dimension: (L1, R1 L2 R2).</summary>
     public FactoredMatrix MatMul(FactoredMatrix other)
     {
-        if (Cols != other.Rows) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"cannot multiply [{Rows}, {Cols}] by [{other.Rows}, {other.Cols}]"));
+        if (Cols != other.Rows)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"cannot multiply [{Rows}, {Cols}] by [{other.Rows}, {other.Cols}]"
+                )
+            );
         using var scope = NewDisposeScope();
         var right = Right.matmul(other.Left).matmul(other.Right);
         var left = Left.clone();
@@ -70,13 +85,17 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     public FactoredSvd Svd()
     {
         using var scope = NewDisposeScope();
-        var (q1, r1) = linalg.qr(Left.to_type(ScalarType.Float64));            // [n, r], [r, r]
-        var (q2, r2) = linalg.qr(Right.t().to_type(ScalarType.Float64));        // [m, r], [r, r]
-        var (u, s, vh) = linalg.svd(r1.matmul(r2.t()), fullMatrices: false);    // core [r, r]
+        var (q1, r1) = linalg.qr(Left.to_type(ScalarType.Float64)); // [n, r], [r, r]
+        var (q2, r2) = linalg.qr(Right.t().to_type(ScalarType.Float64)); // [m, r], [r, r]
+        var (u, s, vh) = linalg.svd(r1.matmul(r2.t()), fullMatrices: false); // core [r, r]
         var dt = Left.dtype;
-        var U = q1.matmul(u).to_type(dt);                                        // [n, r]
-        var Vh = vh.matmul(q2.t()).to_type(dt);                                  // [r, m]
-        return new FactoredSvd(U.MoveToOuterDisposeScope(), s.to_type(dt).MoveToOuterDisposeScope(), Vh.MoveToOuterDisposeScope());
+        var U = q1.matmul(u).to_type(dt); // [n, r]
+        var Vh = vh.matmul(q2.t()).to_type(dt); // [r, m]
+        return new FactoredSvd(
+            U.MoveToOuterDisposeScope(),
+            s.to_type(dt).MoveToOuterDisposeScope(),
+            Vh.MoveToOuterDisposeScope()
+        );
     }
 
     /// <summary>The r non-zero-candidate eigenvalues of a square factored matrix: those of Right @ Left [r, r]
@@ -84,9 +103,14 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     /// <exception cref="InputException">The matrix is not square.</exception>
     public Tensor Eigenvalues()
     {
-        if (Rows != Cols) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"eigenvalues need a square matrix, got [{Rows}, {Cols}]"));
+        if (Rows != Cols)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"eigenvalues need a square matrix, got [{Rows}, {Cols}]")
+            );
         using var scope = NewDisposeScope();
-        return linalg.eigvals(Right.to_type(ScalarType.Float64).matmul(Left.to_type(ScalarType.Float64))).MoveToOuterDisposeScope();
+        return linalg
+            .eigvals(Right.to_type(ScalarType.Float64).matmul(Left.to_type(ScalarType.Float64)))
+            .MoveToOuterDisposeScope();
     }
 
     /// <summary>Elhage et al.'s copying score of the eigenvalues: Re(Σλ) / Σ|λ| in [-1, 1] (1 = pure copying).</summary>
@@ -99,5 +123,9 @@ public sealed record FactoredMatrix(Tensor Left, Tensor Right) : IDisposable
     }
 
     /// <summary>Frees both factors.</summary>
-    public void Dispose() { Left.Dispose(); Right.Dispose(); }
+    public void Dispose()
+    {
+        Left.Dispose();
+        Right.Dispose();
+    }
 }

@@ -23,9 +23,19 @@ public sealed record HeadRef(int Layer, int Head)
     public HeadRef Check(ModelConfig c, string argument = "--head")
     {
         if (Layer < 0 || Layer >= c.NLayers)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: head {this} names layer {Layer}, but the model has layers 0..{c.NLayers - 1}"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{argument}: head {this} names layer {Layer}, but the model has layers 0..{c.NLayers - 1}"
+                )
+            );
         if (Head < 0 || Head >= c.NHeads)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{argument}: head {this} names head {Head}, but each layer has heads 0..{c.NHeads - 1}"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{argument}: head {this} names head {Head}, but each layer has heads 0..{c.NHeads - 1}"
+                )
+            );
         return this;
     }
 }

@@ -15,23 +15,57 @@ namespace Glassbox.Circuits.Weights;
 public static class HeadWeights
 {
     /// <summary>The head's query map, ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WQ(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_Q")], h.Head, m.Config.HeadDim));
+    public static Tensor WQ(HookedTransformer m, HeadRef h) =>
+        Fold(
+            m,
+            h.Layer,
+            Slice(
+                m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_Q")],
+                h.Head,
+                m.Config.HeadDim
+            )
+        );
+
     /// <summary>The head's key map (its key/value group), ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WK(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_K")], Kv(m, h), m.Config.HeadDim));
+    public static Tensor WK(HookedTransformer m, HeadRef h) =>
+        Fold(
+            m,
+            h.Layer,
+            Slice(
+                m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_K")],
+                Kv(m, h),
+                m.Config.HeadDim
+            )
+        );
+
     /// <summary>The head's value map (its key/value group), ln1 weight folded. // [d_model, d_head]</summary>
-    public static Tensor WV(HookedTransformer m, HeadRef h) => Fold(m, h.Layer, Slice(m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_V")], Kv(m, h), m.Config.HeadDim));
+    public static Tensor WV(HookedTransformer m, HeadRef h) =>
+        Fold(
+            m,
+            h.Layer,
+            Slice(
+                m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_V")],
+                Kv(m, h),
+                m.Config.HeadDim
+            )
+        );
+
     /// <summary>The head's output map. // [d_head, d_model]</summary>
     public static Tensor WO(HookedTransformer m, HeadRef h)
     {
         int dh = m.Config.HeadDim;
-        return m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_O")].narrow(1, (long)h.Head * dh, dh).t().contiguous();
+        return m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_O")]
+            .narrow(1, (long)h.Head * dh, dh)
+            .t()
+            .contiguous();
     }
 
     /// <summary>W_OV = W_V W_O in d_model space (x @ W_OV is what the head writes when attending to x).</summary>
     public static FactoredMatrix OV(HookedTransformer m, HeadRef h) => FactoredMatrix.Of(WV(m, h), WO(m, h));
 
     /// <summary>W_QK = W_Q W_Kᵀ in d_model space (x_dest @ W_QK @ x_srcᵀ is the attention score, unscaled).</summary>
-    public static FactoredMatrix QK(HookedTransformer m, HeadRef h) => FactoredMatrix.Of(WQ(m, h), WK(m, h).t().contiguous());
+    public static FactoredMatrix QK(HookedTransformer m, HeadRef h) =>
+        FactoredMatrix.Of(WQ(m, h), WK(m, h).t().contiguous());
 
     /// <summary>Token embedding W_E. // [d_vocab, d_model]</summary>
     public static Tensor WE(HookedTransformer m) => m.Weights["embed.W_E"];
@@ -39,8 +73,9 @@ public static class HeadWeights
     /// <summary>Unembedding with the final norm weight folded in, as a [d_model, d_vocab] map. // [d_model, d_vocab]</summary>
     public static Tensor WUFolded(HookedTransformer m)
     {
-        var wu = Unembedding.WU(m);                                                        // [d_vocab, d_model]
-        if (Unembedding.HasFinalNorm(m)) wu = wu * m.Weights["ln_final.w"];
+        var wu = Unembedding.WU(m); // [d_vocab, d_model]
+        if (Unembedding.HasFinalNorm(m))
+            wu = wu * m.Weights["ln_final.w"];
         return wu.t().contiguous();
     }
 
@@ -49,9 +84,14 @@ public static class HeadWeights
     // Rows [i*dh, (i+1)*dh) of an nn.Linear weight [heads*dh, d] as a [d, dh] map.
     private static Tensor Slice(Tensor w, int i, int dh) => w.narrow(0, (long)i * dh, dh).t();
 
-    private static Tensor Fold(HookedTransformer m, int layer, Tensor w)               // [d_model, d_head]
+    private static Tensor Fold(HookedTransformer m, int layer, Tensor w) // [d_model, d_head]
     {
-        if (m.Config.Norm == NormKind.None || m.Config.PostNorm || !m.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.ln1.w"), out var ln)) return w.contiguous();
+        if (
+            m.Config.Norm == NormKind.None
+            || m.Config.PostNorm
+            || !m.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.ln1.w"), out var ln)
+        )
+            return w.contiguous();
         return (w * ln.unsqueeze(1)).contiguous();
     }
 }

@@ -62,7 +62,10 @@ public static class WeightCircuits
     public static FactoredMatrix DirectPath(HookedTransformer m)
     {
         using var scope = NewDisposeScope();
-        return FactoredMatrix.Of(HeadWeights.WE(m).clone().MoveToOuterDisposeScope(), HeadWeights.WUFolded(m).MoveToOuterDisposeScope());
+        return FactoredMatrix.Of(
+            HeadWeights.WE(m).clone().MoveToOuterDisposeScope(),
+            HeadWeights.WUFolded(m).MoveToOuterDisposeScope()
+        );
     }
 
     /// <summary>Copying score of every head.</summary>
@@ -98,13 +101,23 @@ public static class WeightCircuits
         {
             var list = new List<Composition>();
             foreach (var a in heads)
-                foreach (var b in heads.Where(b => b.Layer > a.Layer))
-                    list.Add(new Composition(a.ToString(), b.ToString(), CompositionScore(ov[a], qk[b]), CompositionScore(ov[a], qkT[b]), CompositionScore(ov[a], ov[b])));
+            foreach (var b in heads.Where(b => b.Layer > a.Layer))
+                list.Add(
+                    new Composition(
+                        a.ToString(),
+                        b.ToString(),
+                        CompositionScore(ov[a], qk[b]),
+                        CompositionScore(ov[a], qkT[b]),
+                        CompositionScore(ov[a], ov[b])
+                    )
+                );
             return list;
         }
         finally
         {
-            foreach (var d in new[] { ov, qk, qkT }) foreach (var f in d.Values) f.Dispose();
+            foreach (var d in new[] { ov, qk, qkT })
+            foreach (var f in d.Values)
+                f.Dispose();
         }
     }
 
@@ -117,8 +130,14 @@ public static class WeightCircuits
         double sum = 0;
         for (int i = 0; i < samples; i++)
         {
-            using var a = FactoredMatrix.Of(randn(c.DModel, c.HeadDim, generator: g), randn(c.HeadDim, c.DModel, generator: g));
-            using var b = FactoredMatrix.Of(randn(c.DModel, c.HeadDim, generator: g), randn(c.HeadDim, c.DModel, generator: g));
+            using var a = FactoredMatrix.Of(
+                randn(c.DModel, c.HeadDim, generator: g),
+                randn(c.HeadDim, c.DModel, generator: g)
+            );
+            using var b = FactoredMatrix.Of(
+                randn(c.DModel, c.HeadDim, generator: g),
+                randn(c.HeadDim, c.DModel, generator: g)
+            );
             sum += CompositionScore(a, b);
         }
         return sum / samples;
@@ -129,19 +148,35 @@ public static class WeightCircuits
     public static IReadOnlyList<Bigram> Bigrams(HookedTransformer m, IReadOnlyList<int> sources, int k = 5)
     {
         Unembedding.RequireLm(m, "the bigram table");
-        foreach (var s in sources) if (s < 0 || s >= m.Config.DVocab) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"source token id {s} is outside the vocabulary 0..{m.Config.DVocab - 1}"));
+        foreach (var s in sources)
+            if (s < 0 || s >= m.Config.DVocab)
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"source token id {s} is outside the vocabulary 0..{m.Config.DVocab - 1}"
+                    )
+                );
         using var path = DirectPath(m);
         var list = new List<Bigram>();
         foreach (var chunk in sources.Chunk(256))
         {
             using var scope = NewDisposeScope();
-            var rows = path.RowsOf(tensor(chunk.Select(x => (long)x).ToArray(), device: path.Left.device));   // [chunk, d_vocab]
+            var rows = path.RowsOf(tensor(chunk.Select(x => (long)x).ToArray(), device: path.Left.device)); // [chunk, d_vocab]
             var (v, i) = rows.topk(Math.Min(k, m.Config.DVocab), -1);
-            var vv = v.contiguous().data<float>().ToArray(); var ii = i.contiguous().data<long>().ToArray();
+            var vv = v.contiguous().data<float>().ToArray();
+            var ii = i.contiguous().data<long>().ToArray();
             int kk = (int)v.shape[1];
             for (int r = 0; r < chunk.Length; r++)
-                list.Add(new Bigram(chunk[r], Unembedding.Text(m, chunk[r]),
-                    Enumerable.Range(0, kk).Select(j => new TokenLogit(Unembedding.Text(m, (int)ii[r * kk + j]), vv[r * kk + j])).ToList()));
+                list.Add(
+                    new Bigram(
+                        chunk[r],
+                        Unembedding.Text(m, chunk[r]),
+                        Enumerable
+                            .Range(0, kk)
+                            .Select(j => new TokenLogit(Unembedding.Text(m, (int)ii[r * kk + j]), vv[r * kk + j]))
+                            .ToList()
+                    )
+                );
         }
         return list;
     }

@@ -37,8 +37,10 @@ internal static class CircuitCli
     public static (IEnumerable<string> Texts, string Path) Corpus(string? path, string argument)
     {
         string? file = path ?? SharedData.File("tinystories", "tinystories_sample.txt");
-        if (file is null) throw new InputException($"{argument}: no corpus given and ../shared/data/tinystories is absent");
-        if (!File.Exists(file)) throw new InputException($"{argument}: file '{file}' does not exist");
+        if (file is null)
+            throw new InputException($"{argument}: no corpus given and ../shared/data/tinystories is absent");
+        if (!File.Exists(file))
+            throw new InputException($"{argument}: file '{file}' does not exist");
         return (Read(file), file);
     }
 
@@ -49,22 +51,28 @@ internal static class CircuitCli
         {
             if (line.Trim() == "<|endoftext|>")
             {
-                if (sb.Length > 0) yield return sb.ToString().Trim();
+                if (sb.Length > 0)
+                    yield return sb.ToString().Trim();
                 sb.Clear();
             }
-            else sb.Append(line).Append('\n');
+            else
+                sb.Append(line).Append('\n');
         }
-        if (sb.ToString().Trim().Length > 0) yield return sb.ToString().Trim();
+        if (sb.ToString().Trim().Length > 0)
+            yield return sb.ToString().Trim();
     }
 
     /// <summary>Saves a report and tells people where it went.</summary>
     public static void Save(Reports.HtmlReport report, string? path, bool json)
     {
-        if (path is null) return;
+        if (path is null)
+            return;
         report.Save(path);
-        if (!json) Show.Wrote(path);
+        if (!json)
+            Show.Wrote(path);
     }
 
     /// <summary>Token texts of ids.</summary>
-    public static List<string> Tokens(HookedTransformer m, IReadOnlyList<int> ids) => ids.Select(i => Glassbox.Circuits.Lens.Unembedding.Text(m, i)).ToList();
+    public static List<string> Tokens(HookedTransformer m, IReadOnlyList<int> ids) =>
+        ids.Select(i => Glassbox.Circuits.Lens.Unembedding.Text(m, i)).ToList();
 }

@@ -11,35 +11,58 @@ internal static class CliModel
     public static HookedTransformer Load(ModelSettings s)
     {
         GlassboxRuntime.Initialize(s.Threads);
-        if (s.Json || Console.IsOutputRedirected) return ModelLoader.Load(s.Model, s.Tokenizer);
+        if (s.Json || Console.IsOutputRedirected)
+            return ModelLoader.Load(s.Model, s.Tokenizer);
         HookedTransformer? model = null;
-        Show.Console.Status().Start(Show.Status($"Loading {s.Model}..."), _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
+        Show.Console.Status()
+            .Start(Show.Status($"Loading {s.Model}..."), _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
         return model!;
     }
 
     /// <summary>Token ids from a text option (tokenized) or an ids option ("1,2,3"); the option names go into the
     /// error messages (--text / --token-ids by default, --clean / --clean-ids for patching, ...).</summary>
-    public static IReadOnlyList<int> Ids(HookedTransformer model, string? text, string? tokenIds, bool addSpecial = true,
-        string textOption = "--text", string idsOption = "--token-ids")
+    public static IReadOnlyList<int> Ids(
+        HookedTransformer model,
+        string? text,
+        string? tokenIds,
+        bool addSpecial = true,
+        string textOption = "--text",
+        string idsOption = "--token-ids"
+    )
     {
-        if (text is not null && tokenIds is not null) throw new InputException($"give either {textOption} or {idsOption}, not both");
-        if (tokenIds is not null) return ParseIds(tokenIds, idsOption);
-        if (text is null) throw new InputException($"give {textOption} or {idsOption}");
-        if (model.Tokenizer is null) throw new InputException($"{model.Name} has no tokenizer; use {idsOption} (or --tokenizer)");
+        if (text is not null && tokenIds is not null)
+            throw new InputException($"give either {textOption} or {idsOption}, not both");
+        if (tokenIds is not null)
+            return ParseIds(tokenIds, idsOption);
+        if (text is null)
+            throw new InputException($"give {textOption} or {idsOption}");
+        if (model.Tokenizer is null)
+            throw new InputException($"{model.Name} has no tokenizer; use {idsOption} (or --tokenizer)");
         return model.Tokenizer.Encode(text, addSpecial).Ids;
     }
 
     public static IReadOnlyList<int> ParseIds(string s, string option = "--token-ids")
     {
         var parts = s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new InputException($"{option} is empty");
-        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
-            : System.Numerics.BigInteger.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-                ? throw new InputException(string.Create(CultureInfo.InvariantCulture, $"{option}: token id '{p}' is out of range (token ids are 0..{int.MaxValue}, and below the vocabulary size)"))
-                : throw new InputException($"{option}: '{p}' is not an integer")).ToList();
+        if (parts.Length == 0)
+            throw new InputException($"{option} is empty");
+        return parts
+            .Select(p =>
+                int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+                : System.Numerics.BigInteger.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+                    ? throw new InputException(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{option}: token id '{p}' is out of range (token ids are 0..{int.MaxValue}, and below the vocabulary size)"
+                        )
+                    )
+                : throw new InputException($"{option}: '{p}' is not an integer")
+            )
+            .ToList();
     }
 
-    public static string Tok(HookedTransformer m, int id) => m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
+    public static string Tok(HookedTransformer m, int id) =>
+        m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A token as the console shows it: leading space as "·", whitespace visible, never blank (plain text: Show escapes it).</summary>
     public static string Token(string token) => Glassbox.Tokenization.TokenDisplay.Label(token);

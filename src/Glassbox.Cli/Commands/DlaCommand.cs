@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
-using Glassbox.Circuits.Lens;
 using Glassbox.Circuits;
+using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
@@ -37,24 +37,72 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         var ids = CliModel.Ids(model, s.Text, s.TokenIds);
         int? contrast = s.Contrast is null ? null : Unembedding.TokenId(model, s.Contrast, "--contrast");
         int target;
-        if (s.Target is not null) target = Unembedding.TokenId(model, s.Target, "--target");
+        if (s.Target is not null)
+            target = Unembedding.TokenId(model, s.Target, "--target");
         else
         {
             int pos = s.Position < 0 ? ids.Count + s.Position : s.Position;
-            if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--position {s.Position} is outside the text's {ids.Count} tokens"));
+            if (pos < 0 || pos >= ids.Count)
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"--position {s.Position} is outside the text's {ids.Count} tokens"
+                    )
+                );
             var lens = LogitLens.Run(model, ids, new LogitLensOptions { TopK = 1 });
             target = lens.Layers[^1].Cells[pos].Top[0].Id;
         }
-        var r = DirectLogitAttribution.Run(model, ids, new DlaOptions { Target = target, Contrast = contrast, Position = s.Position });
-        var manifest = RunManifest.For("dla", model, null, new Dictionary<string, string> { ["target"] = r.TargetText, ["contrast"] = r.ContrastText ?? "none", ["position"] = r.Position.ToString(CultureInfo.InvariantCulture) });
-        if (s.Out is not null) CircuitCli.Save(CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r), s.Out, s.Json);
-        if (s.Json) { CliJson.Write("dla", model.Name, r, manifest); return 0; }
-        string what = r.ContrastText is null ? $"logit({CliModel.Token(r.TargetText)})" : $"logit({CliModel.Token(r.TargetText)}) − logit({CliModel.Token(r.ContrastText)})";
-        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Direct logit attribution of {what} at position {r.Position} ({CliModel.Token(r.Token)})")).Columns("component", "contribution");
-        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top))) t.Row(c.Name, c.Value.ToString("F4", CultureInfo.InvariantCulture));
+        var r = DirectLogitAttribution.Run(
+            model,
+            ids,
+            new DlaOptions
+            {
+                Target = target,
+                Contrast = contrast,
+                Position = s.Position,
+            }
+        );
+        var manifest = RunManifest.For(
+            "dla",
+            model,
+            null,
+            new Dictionary<string, string>
+            {
+                ["target"] = r.TargetText,
+                ["contrast"] = r.ContrastText ?? "none",
+                ["position"] = r.Position.ToString(CultureInfo.InvariantCulture),
+            }
+        );
+        if (s.Out is not null)
+            CircuitCli.Save(
+                CircuitSections.Dla(model.Name, model.Config.NLayers, model.Config.NHeads, r),
+                s.Out,
+                s.Json
+            );
+        if (s.Json)
+        {
+            CliJson.Write("dla", model.Name, r, manifest);
+            return 0;
+        }
+        string what = r.ContrastText is null
+            ? $"logit({CliModel.Token(r.TargetText)})"
+            : $"logit({CliModel.Token(r.TargetText)}) − logit({CliModel.Token(r.ContrastText)})";
+        var t = Show.Titled(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Direct logit attribution of {what} at position {r.Position} ({CliModel.Token(r.Token)})"
+                )
+            )
+            .Columns("component", "contribution");
+        foreach (var c in r.Components.OrderByDescending(c => Math.Abs(c.Value)).Take(Math.Max(1, s.Top)))
+            t.Row(c.Name, c.Value.ToString("F4", CultureInfo.InvariantCulture));
         Show.Write(t);
-        Show.Line(string.Create(CultureInfo.InvariantCulture, $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {CliModel.Token(r.PredictedText)}."));
+        Show.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {CliModel.Token(r.PredictedText)}."
+            )
+        );
         return 0;
     }
-
 }

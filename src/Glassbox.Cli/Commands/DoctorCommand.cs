@@ -21,14 +21,18 @@ public sealed class DoctorCommand : Command<OutputSettings>
         try
         {
             using var m = ModelLoader.Load("minilm", null);
-            modelStatus = string.Create(CultureInfo.InvariantCulture, $"ok: {m.Name}, {m.ParameterCount:N0} parameters, loaded in {sw.Elapsed.TotalSeconds:F1} s");
+            modelStatus = string.Create(
+                CultureInfo.InvariantCulture,
+                $"ok: {m.Name}, {m.ParameterCount:N0} parameters, loaded in {sw.Elapsed.TotalSeconds:F1} s"
+            );
         }
         catch (Exception e) when (e is GlassboxException or IOException)
         {
             modelStatus = "FAILED: " + e.Message;
             ok = false;
         }
-        if (needed == true && applied != true) ok = false;
+        if (needed == true && applied != true)
+            ok = false;
         var facts = new Dictionary<string, string>
         {
             ["glassbox"] = GlassboxRuntime.Version,
@@ -47,11 +51,13 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["default_model"] = modelStatus,
             ["status"] = ok ? "ok" : "problems found",
         };
-        if (settings.Json) CliJson.Write("doctor", null, facts);
+        if (settings.Json)
+            CliJson.Write("doctor", null, facts);
         else
         {
             var t = Show.Table("check", "result");
-            foreach (var (k, v) in facts) t.Row(k, v);
+            foreach (var (k, v) in facts)
+                t.Row(k, v);
             Show.Write(t);
         }
         return ok ? 0 : 1;

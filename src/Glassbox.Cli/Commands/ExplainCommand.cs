@@ -3,8 +3,8 @@ using System.Globalization;
 using Glassbox.Explain;
 using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
@@ -18,11 +18,15 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public string Text { get; init; } = ModelReport.DefaultSample;
 
         [CommandOption("--no-probes")]
-        [Description("Skip the probing sections (UPOS on UD EWT or generated sentences, sentence/structural probes, attention heads with rollout and head ablations, coreference, minimal pairs for causal LMs).")]
+        [Description(
+            "Skip the probing sections (UPOS on UD EWT or generated sentences, sentence/structural probes, attention heads with rollout and head ablations, coreference, minimal pairs for causal LMs)."
+        )]
         public bool NoProbes { get; init; }
 
         [CommandOption("--no-circuits")]
-        [Description("Skip the circuits sections (head detectors; for causal LMs also the logit lens and activation patching).")]
+        [Description(
+            "Skip the circuits sections (head detectors; for causal LMs also the logit lens and activation patching)."
+        )]
         public bool NoCircuits { get; init; }
 
         [CommandOption("--builtin-data")]
@@ -43,19 +47,38 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         ExplainCircuitsSummary? circuits = null;
         var options = new ExplainOptions
         {
-            Sample = s.Text, Probes = !s.NoProbes, Circuits = !s.NoCircuits,
+            Sample = s.Text,
+            Probes = !s.NoProbes,
+            Circuits = !s.NoCircuits,
             Probing = new Glassbox.Probing.BuiltInProbeOptions { UseSharedData = !s.BuiltinData },
         };
-        void Build(Action<string>? status) => (report, summary, probes, circuits) = ExplainReport.Build(model, options, status);
+        void Build(Action<string>? status) =>
+            (report, summary, probes, circuits) = ExplainReport.Build(model, options, status);
         CliProgress.Run("explain", s.Json, p => Build(p.Reporter));
         var file = CliPaths.OrDefault(s.Out, "glassbox-report.html");
         report!.Save(file);
         var full = Path.GetFullPath(file);
-        if (s.Json) CliJson.Write("explain", model.Name, new { report = full, summary, probes, circuits }, RunManifest.For("explain", model));
+        if (s.Json)
+            CliJson.Write(
+                "explain",
+                model.Name,
+                new
+                {
+                    report = full,
+                    summary,
+                    probes,
+                    circuits,
+                },
+                RunManifest.For("explain", model)
+            );
         else
         {
-            Show.Markup($"[green]Wrote[/] {full} with sections: {string.Join(", ", report.Sections.Select(x => x.Title))}.");
-            Show.Markup($"{summary!.Model}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points.");
+            Show.Markup(
+                $"[green]Wrote[/] {full} with sections: {string.Join(", ", report.Sections.Select(x => x.Title))}."
+            );
+            Show.Markup(
+                $"{summary!.Model}: {summary.Parameters:N0} parameters, {summary.Layers} layers x {summary.Heads} heads, {summary.HookPoints} hook points."
+            );
         }
         return 0;
     }

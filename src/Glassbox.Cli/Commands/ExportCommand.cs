@@ -2,8 +2,8 @@ using System.ComponentModel;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
@@ -19,12 +19,20 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(s.Out)) throw new InputException("--out is required (a directory)");
+        if (string.IsNullOrWhiteSpace(s.Out))
+            throw new InputException("--out is required (a directory)");
         using var model = CliModel.Load(s);
         ModelExport.Export(model, s.Out);
         var files = Directory.EnumerateFiles(s.Out).Select(Path.GetFileName).Order().ToList();
-        if (s.Json) CliJson.Write("export", model.Name, new { dir = Path.GetFullPath(s.Out), files }, RunManifest.For("export", model));
-        else Show.Markup($"Exported {model.Name} to [bold]{s.Out}[/]: {string.Join(", ", files)}");
+        if (s.Json)
+            CliJson.Write(
+                "export",
+                model.Name,
+                new { dir = Path.GetFullPath(s.Out), files },
+                RunManifest.For("export", model)
+            );
+        else
+            Show.Markup($"Exported {model.Name} to [bold]{s.Out}[/]: {string.Join(", ", files)}");
         return 0;
     }
 }

@@ -39,21 +39,52 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.MaxNewTokens < 0) throw new InputException("--max-new-tokens must be >= 0");
-        if (s.Temperature < 0) throw new InputException("--temperature must be >= 0");
+        if (s.MaxNewTokens < 0)
+            throw new InputException("--max-new-tokens must be >= 0");
+        if (s.Temperature < 0)
+            throw new InputException("--temperature must be >= 0");
         using var model = CliModel.Load(s);
         var prompt = CliModel.Ids(model, s.Prompt ?? (s.TokenIds is null ? "" : null), s.TokenIds);
-        var opts = new GenerationOptions { MaxNewTokens = s.MaxNewTokens, Temperature = s.Temperature, TopK = s.TopK, Seed = s.Seed };
-        var ids = CliProgress.Run("generate", s.Json, "tokens", p => TextGenerator.Generate(model, prompt, opts with { Progress = p.Counter }));
+        var opts = new GenerationOptions
+        {
+            MaxNewTokens = s.MaxNewTokens,
+            Temperature = s.Temperature,
+            TopK = s.TopK,
+            Seed = s.Seed,
+        };
+        var ids = CliProgress.Run("generate", s.Json, "tokens", p =>
+            TextGenerator.Generate(model, prompt, opts with { Progress = p.Counter })
+        );
         string text = model.Tokenizer?.Decode(ids) ?? string.Join(",", ids);
         if (s.Json)
         {
-            CliJson.Write("generate", model.Name, new { promptIds = prompt, ids, text },
-                RunManifest.For("generate", model, s.Seed, new Dictionary<string, string> { ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture), ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture) }));
+            CliJson.Write(
+                "generate",
+                model.Name,
+                new
+                {
+                    promptIds = prompt,
+                    ids,
+                    text,
+                },
+                RunManifest.For(
+                    "generate",
+                    model,
+                    s.Seed,
+                    new Dictionary<string, string>
+                    {
+                        ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture),
+                        ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture),
+                        ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
+                    }
+                )
+            );
         }
         else
         {
-            Show.Markup($"[grey]{model.Name}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]");
+            Show.Markup(
+                $"[grey]{model.Name}, {(s.Temperature <= 0 ? "greedy" : string.Create(CultureInfo.InvariantCulture, $"T={s.Temperature}, seed {s.Seed}"))}[/]"
+            );
             Console.WriteLine(text);
         }
         return 0;

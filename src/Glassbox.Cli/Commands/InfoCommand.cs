@@ -14,35 +14,59 @@ public sealed class InfoCommand : Command<ModelSettings>
     {
         using var model = CliModel.Load(settings);
         var info = ModelInfo.Of(model);
-        if (settings.Json) { CliJson.Write("info", model.Name, info, RunManifest.For("info", model)); return 0; }
+        if (settings.Json)
+        {
+            CliJson.Write("info", model.Name, info, RunManifest.For("info", model));
+            return 0;
+        }
         var cfg = Show.Titled(model.Name).Columns("field", "value");
-        foreach (var (k, v) in info.Config) cfg.Row(k, v);
+        foreach (var (k, v) in info.Config)
+            cfg.Row(k, v);
         Show.Write(cfg);
         var pc = Show.Table("component", "parameters");
-        foreach (var (k, v) in info.ParameterCounts) pc.Row(k, v.ToString("N0", CultureInfo.InvariantCulture));
+        foreach (var (k, v) in info.ParameterCounts)
+            pc.Row(k, v.ToString("N0", CultureInfo.InvariantCulture));
         Show.Write(pc);
         var hooks = Show.Table("hook", "shape");
-        foreach (var h in info.Hooks.Where(h => h.Layer is null or 0)) hooks.Row(h.Name, h.Shape);
+        foreach (var h in info.Hooks.Where(h => h.Layer is null or 0))
+            hooks.Row(h.Name, h.Shape);
         Show.Write(hooks);
-        Show.Markup($"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one).");
+        Show.Markup(
+            $"{info.Hooks.Count} hook points in all (block hooks repeat for layers 0..{model.Config.NLayers - 1}; --json lists every one)."
+        );
         return 0;
     }
 }
 
 /// <summary>Machine-readable model description.</summary>
-public sealed record ModelInfo(string Name, ModelSource? Source, IReadOnlyDictionary<string, string> Config,
-    IReadOnlyDictionary<string, long> ParameterCounts, IReadOnlyList<HookInfo> Hooks)
+public sealed record ModelInfo(
+    string Name,
+    ModelSource? Source,
+    IReadOnlyDictionary<string, string> Config,
+    IReadOnlyDictionary<string, long> ParameterCounts,
+    IReadOnlyList<HookInfo> Hooks
+)
 {
     public static ModelInfo Of(HookedTransformer m)
     {
         var c = m.Config;
-        var cfg = typeof(ModelConfig).GetProperties().Where(p => p.GetIndexParameters().Length == 0)
+        var cfg = typeof(ModelConfig)
+            .GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0)
             .ToDictionary(p => p.Name, p => p.GetValue(c)?.ToString() ?? "-");
         var counts = new SortedDictionary<string, long>();
         foreach (var (name, t) in m.Weights)
         {
-            string group = name.StartsWith("blocks.", StringComparison.Ordinal) ? (name.Contains(".attn.", StringComparison.Ordinal) ? "attention" : name.Contains(".mlp.", StringComparison.Ordinal) ? "mlp" : "norms")
-                : name.StartsWith("unembed", StringComparison.Ordinal) ? "unembedding" : name.Contains("ln", StringComparison.Ordinal) ? "norms" : "embeddings";
+            string group =
+                name.StartsWith("blocks.", StringComparison.Ordinal)
+                    ? (
+                        name.Contains(".attn.", StringComparison.Ordinal) ? "attention"
+                        : name.Contains(".mlp.", StringComparison.Ordinal) ? "mlp"
+                        : "norms"
+                    )
+                : name.StartsWith("unembed", StringComparison.Ordinal) ? "unembedding"
+                : name.Contains("ln", StringComparison.Ordinal) ? "norms"
+                : "embeddings";
             counts[group] = counts.GetValueOrDefault(group) + t.numel();
         }
         counts["total"] = m.ParameterCount;

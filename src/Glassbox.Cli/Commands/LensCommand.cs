@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.Globalization;
-using Glassbox.Circuits.Lens;
 using Glassbox.Circuits;
+using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using Glassbox.Reports;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
@@ -33,21 +33,55 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var ids = CliModel.Ids(model, s.Text, s.TokenIds);
         int? target = s.Target is null ? null : Unembedding.TokenId(model, s.Target, "--target");
         int pos = s.Position < 0 ? ids.Count + s.Position : s.Position;
-        if (pos < 0 || pos >= ids.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--position {s.Position} is outside the text's {ids.Count} tokens"));
+        if (pos < 0 || pos >= ids.Count)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--position {s.Position} is outside the text's {ids.Count} tokens"
+                )
+            );
         var r = LogitLens.Run(model, ids, new LogitLensOptions { TopK = s.TopK, Target = target });
-        var manifest = RunManifest.For("lens", model, null, new Dictionary<string, string> { ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture), ["target"] = s.Target ?? "none" });
-        if (s.Out is not null) CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
-        if (s.Json) { CliJson.Write("lens", model.Name, r, manifest); return 0; }
-        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"Logit lens at position {pos} ({CliModel.Token(r.Tokens[pos])})")).Columns("layer", "top tokens", "target p", "target rank");
+        var manifest = RunManifest.For(
+            "lens",
+            model,
+            null,
+            new Dictionary<string, string>
+            {
+                ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture),
+                ["target"] = s.Target ?? "none",
+            }
+        );
+        if (s.Out is not null)
+            CircuitCli.Save(CircuitSections.LogitLens(model.Name, r), s.Out, s.Json);
+        if (s.Json)
+        {
+            CliJson.Write("lens", model.Name, r, manifest);
+            return 0;
+        }
+        var t = Show.Titled(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Logit lens at position {pos} ({CliModel.Token(r.Tokens[pos])})"
+                )
+            )
+            .Columns("layer", "top tokens", "target p", "target rank");
         foreach (var l in r.Layers)
         {
             var c = l.Cells[pos];
-            t.Row(l.Name, string.Join("  ", c.Top.Select(x => string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(x.Text)} {x.Prob:P1}"))),
-                c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-", c.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "-");
+            t.Row(
+                l.Name,
+                string.Join(
+                    "  ",
+                    c.Top.Select(x =>
+                        string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(x.Text)} {x.Prob:P1}")
+                    )
+                ),
+                c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-",
+                c.TargetRank?.ToString(CultureInfo.InvariantCulture) ?? "-"
+            );
         }
         Show.Write(t);
         Show.Markup($"Control: last lens layer vs real logits max |diff| = {r.LastLayerMaxAbsDiff:G3}.");
         return 0;
     }
-
 }

@@ -19,7 +19,9 @@ public class OutputSettings : CommandSettings
 public class ModelSettings : OutputSettings
 {
     [CommandOption("-m|--model <MODEL>")]
-    [Description("A known name (see 'glassbox models'; default minilm), a Hugging Face model directory, or a llama2.c .bin file.")]
+    [Description(
+        "A known name (see 'glassbox models'; default minilm), a Hugging Face model directory, or a llama2.c .bin file."
+    )]
     public string Model { get; init; } = "minilm";
 
     [CommandOption("--tokenizer <FILE>")]

@@ -30,16 +30,29 @@ internal static class ProbeJsonl
             foreach (var text in File.ReadLines(file))
             {
                 line++;
-                if (string.IsNullOrWhiteSpace(text)) continue;
+                if (string.IsNullOrWhiteSpace(text))
+                    continue;
                 string where = string.Create(CultureInfo.InvariantCulture, $"{file}:{line}");
                 JsonDocument doc;
-                try { doc = JsonDocument.Parse(text); }
-                catch (JsonException e) { throw new InputException($"{where}: not valid JSON ({e.Message})"); }
+                try
+                {
+                    doc = JsonDocument.Parse(text);
+                }
+                catch (JsonException e)
+                {
+                    throw new InputException($"{where}: not valid JSON ({e.Message})");
+                }
                 using (doc)
                 {
-                    if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InputException($"{where}: expected a JSON object");
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                        throw new InputException($"{where}: expected a JSON object");
                     var root = doc.RootElement;
-                    string? Get(string key) => root.TryGetProperty(key, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.ToString() : null;
+                    string? Get(string key) =>
+                        root.TryGetProperty(key, out var v)
+                            ? v.ValueKind == JsonValueKind.String
+                                ? v.GetString()
+                                : v.ToString()
+                            : null;
                     result.Add(map(Get, where));
                 }
             }
@@ -51,15 +64,16 @@ internal static class ProbeJsonl
         get(key) is { Length: > 0 } v ? v : throw new InputException($"{where}: missing \"{key}\"");
 
     public static List<MinimalPair> Pairs(string path) => Read(Files(path, "--pairs"), (g, w) =>
-    {
-        var ph = Need(g, "phenomenon", w);
-        return new MinimalPair(Need(g, "good", w), Need(g, "bad", w), ph, g("group") ?? ph);
-    });
+        {
+            var ph = Need(g, "phenomenon", w);
+            return new MinimalPair(Need(g, "good", w), Need(g, "bad", w), ph, g("group") ?? ph);
+        });
 
     /// <summary>Cloze facts from a LAMA folder, LAMA facts files or flat facts files (<see cref="LamaReader.ReadFacts"/>).</summary>
     public static ClozeFactSource Facts(string path, string option)
     {
-        if (!File.Exists(path) && !Directory.Exists(path)) throw new InputException($"{option}: {path} does not exist");
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new InputException($"{option}: {path} does not exist");
         if (option == "--lama" && !File.Exists(Path.Combine(path, LamaReader.RelationsFile)))
             throw new InputException($"--lama: {path} is not a LAMA folder (no {LamaReader.RelationsFile} in it)");
         return LamaReader.ReadFacts(path);
@@ -67,7 +81,9 @@ internal static class ProbeJsonl
 
     /// <summary>Paraphrases: lines with relation and template keys, grouped by relation in file order.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Paraphrases(string path) =>
-        Read(Files(path, "--paraphrases"), (g, w) => (Relation: Need(g, "relation", w), Template: Need(g, "template", w)))
+        Read(Files(path, "--paraphrases"), (g, w) =>
+                (Relation: Need(g, "relation", w), Template: Need(g, "template", w))
+            )
             .GroupBy(x => x.Relation)
             .ToDictionary(x => x.Key, x => (IReadOnlyList<string>)x.Select(t => t.Template).Distinct().ToList());
 

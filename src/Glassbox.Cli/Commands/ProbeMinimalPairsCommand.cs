@@ -4,8 +4,8 @@ using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Probing;
 using Glassbox.Reports;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
 
@@ -45,33 +45,81 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Blimp is null && s.SynEval is null && s.Pairs is null) throw new InputException("give --blimp, --syneval or --pairs");
-        if (s.BatchSize < 1) throw new InputException("--batch-size must be at least 1");
+        if (s.Blimp is null && s.SynEval is null && s.Pairs is null)
+            throw new InputException("give --blimp, --syneval or --pairs");
+        if (s.BatchSize < 1)
+            throw new InputException("--batch-size must be at least 1");
         var pairs = new List<MinimalPair>();
         var files = new List<string>();
-        if (s.Blimp is not null) { pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadBlimp(s.Blimp)); files.AddRange(ProbeJsonl.Files(s.Blimp, "--blimp")); }
-        if (s.SynEval is not null) { pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadSyntaxEval(s.SynEval)); files.AddRange(ProbeJsonl.Files(s.SynEval, "--syneval")); }
-        if (s.Pairs is not null) { pairs.AddRange(ProbeJsonl.Pairs(s.Pairs)); files.AddRange(ProbeJsonl.Files(s.Pairs, "--pairs")); }
-        using var model = CliModel.Load(s);
-        var options = new MinimalPairOptions { BatchSize = s.BatchSize, Seed = s.Seed, LimitPerPhenomenon = s.Limit };
-        var result = CliProgress.Run("probe minimal-pairs", s.Json, "sentences", p => MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p.Counter }));
-        var manifest = RunManifest.For("probe minimal-pairs", model, s.Seed, new Dictionary<string, string>
+        if (s.Blimp is not null)
         {
-            ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none", ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture), ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
-        }) with { Data = ProbeJsonl.Hashes(files) };
+            pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadBlimp(s.Blimp));
+            files.AddRange(ProbeJsonl.Files(s.Blimp, "--blimp"));
+        }
+        if (s.SynEval is not null)
+        {
+            pairs.AddRange(Glassbox.Data.MinimalPairReader.ReadSyntaxEval(s.SynEval));
+            files.AddRange(ProbeJsonl.Files(s.SynEval, "--syneval"));
+        }
+        if (s.Pairs is not null)
+        {
+            pairs.AddRange(ProbeJsonl.Pairs(s.Pairs));
+            files.AddRange(ProbeJsonl.Files(s.Pairs, "--pairs"));
+        }
+        using var model = CliModel.Load(s);
+        var options = new MinimalPairOptions
+        {
+            BatchSize = s.BatchSize,
+            Seed = s.Seed,
+            LimitPerPhenomenon = s.Limit,
+        };
+        var result = CliProgress.Run("probe minimal-pairs", s.Json, "sentences", p =>
+            MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p.Counter })
+        );
+        var manifest = RunManifest.For(
+            "probe minimal-pairs",
+            model,
+            s.Seed,
+            new Dictionary<string, string>
+            {
+                ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none",
+                ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
+            }
+        ) with
+        {
+            Data = ProbeJsonl.Hashes(files),
+        };
         if (s.Report is not null)
         {
             var report = new HtmlReport($"Minimal pairs: {model.Name}");
             ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
         }
-        if (s.Json) { CliJson.Write("probe minimal-pairs", model.Name, result, manifest); return 0; }
+        if (s.Json)
+        {
+            CliJson.Write("probe minimal-pairs", model.Name, result, manifest);
+            return 0;
+        }
         var t = Show.Table("phenomenon", "pairs", "accuracy [95%]", "mean criterion [95%]");
         foreach (var p in result.Phenomena)
-            t.Row(p.Name, p.Count.ToString(CultureInfo.InvariantCulture), ParameterFreeReport.Pct(p.Accuracy), ParameterFreeReport.Pct(p.MeanAccuracy));
-        t.Row(Show.Styled("bold", "all"), Show.Cell(result.Count.ToString(CultureInfo.InvariantCulture)), Show.Cell(ParameterFreeReport.Pct(result.Accuracy)), Show.Cell(ParameterFreeReport.Pct(result.MeanAccuracy)));
+            t.Row(
+                p.Name,
+                p.Count.ToString(CultureInfo.InvariantCulture),
+                ParameterFreeReport.Pct(p.Accuracy),
+                ParameterFreeReport.Pct(p.MeanAccuracy)
+            );
+        t.Row(
+            Show.Styled("bold", "all"),
+            Show.Cell(result.Count.ToString(CultureInfo.InvariantCulture)),
+            Show.Cell(ParameterFreeReport.Pct(result.Accuracy)),
+            Show.Cell(ParameterFreeReport.Pct(result.MeanAccuracy))
+        );
         Show.Write(t);
-        Show.Markup($"{model.Name} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong.");
-        if (s.Report is not null) Show.Wrote(s.Report);
+        Show.Markup(
+            $"{model.Name} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong."
+        );
+        if (s.Report is not null)
+            Show.Wrote(s.Report);
         return 0;
     }
 }

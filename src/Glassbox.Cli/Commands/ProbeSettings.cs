@@ -18,7 +18,9 @@ public class ProbeRunSettings : ModelSettings
     public int Seed { get; init; }
 
     [CommandOption("--cache-dir <DIR>")]
-    [Description("Reuse word representations extracted earlier (same model, tokenisation, sentences, hooks, pooling) from this directory, and store new ones there.")]
+    [Description(
+        "Reuse word representations extracted earlier (same model, tokenisation, sentences, hooks, pooling) from this directory, and store new ones there."
+    )]
     public string? CacheDir { get; init; }
 
     [CommandOption("--report <FILE>")]
@@ -26,7 +28,9 @@ public class ProbeRunSettings : ModelSettings
     public string? Report { get; init; }
 
     [CommandOption("-o|--out <FILE>")]
-    [Description("Write the JSON result (the --json envelope, docs/json.md); a name ending in .html writes the HTML report instead.")]
+    [Description(
+        "Write the JSON result (the --json envelope, docs/json.md); a name ending in .html writes the HTML report instead."
+    )]
     public string? Out { get; init; }
 
     /// <summary>Extraction options with the cache directory and the given subword pooling.</summary>
@@ -34,19 +38,24 @@ public class ProbeRunSettings : ModelSettings
 
     /// <summary>Parses a subword pooling option (first, last or mean).</summary>
     /// <exception cref="InputException">Another value.</exception>
-    public static Pooling ParsePooling(string value, string option) => value switch
-    {
-        "first" => Pooling.First, "last" => Pooling.Last, "mean" => Pooling.Mean,
-        _ => throw new InputException($"{option} must be first, last or mean, got '{value}'"),
-    };
+    public static Pooling ParsePooling(string value, string option) =>
+        value switch
+        {
+            "first" => Pooling.First,
+            "last" => Pooling.Last,
+            "mean" => Pooling.Mean,
+            _ => throw new InputException($"{option} must be first, last or mean, got '{value}'"),
+        };
 
     /// <summary>Parses a probe architecture option (linear or mlp).</summary>
     /// <exception cref="InputException">Another value.</exception>
-    public static ProbeKind ParseProbe(string value) => value switch
-    {
-        "linear" => ProbeKind.Linear, "mlp" => ProbeKind.Mlp,
-        _ => throw new InputException($"--probe must be linear or mlp, got '{value}'"),
-    };
+    public static ProbeKind ParseProbe(string value) =>
+        value switch
+        {
+            "linear" => ProbeKind.Linear,
+            "mlp" => ProbeKind.Mlp,
+            _ => throw new InputException($"--probe must be linear or mlp, got '{value}'"),
+        };
 }
 
 /// <summary>Options shared by the split-based probe commands (<c>probe pos|tag|deprel|feature|sentence|edge</c>):

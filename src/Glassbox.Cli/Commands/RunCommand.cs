@@ -29,7 +29,8 @@ public sealed class RunCommand : Command<RunCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Top < 1) throw new InputException("--top must be at least 1");
+        if (s.Top < 1)
+            throw new InputException("--top must be at least 1");
         using var model = CliModel.Load(s);
         var ids = CliModel.Ids(model, s.Text, s.TokenIds);
         using var scope = NewDisposeScope();
@@ -43,13 +44,36 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             var top = probs.topk(Math.Min(s.Top, model.Config.DVocab));
             var idx = top.indexes.data<long>().ToArray();
             var p = top.values.data<float>().ToArray();
-            var rows = idx.Select((id, i) => new { rank = i + 1, id = (int)id, token = CliModel.Tok(model, (int)id), probability = p[i] }).ToList();
-            result = new { tokens, ids, nextTokens = rows };
+            var rows = idx.Select(
+                    (id, i) =>
+                        new
+                        {
+                            rank = i + 1,
+                            id = (int)id,
+                            token = CliModel.Tok(model, (int)id),
+                            probability = p[i],
+                        }
+                )
+                .ToList();
+            result = new
+            {
+                tokens,
+                ids,
+                nextTokens = rows,
+            };
             if (!s.Json)
             {
-                Show.Markup($"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(CliModel.Token))}");
+                Show.Markup(
+                    $"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(CliModel.Token))}"
+                );
                 var t = Show.Table("rank", "id", "next token", "probability");
-                foreach (var r in rows) t.Row(r.rank.ToString(CultureInfo.InvariantCulture), r.id.ToString(CultureInfo.InvariantCulture), CliModel.Token(r.token), r.probability.ToString("F4", CultureInfo.InvariantCulture));
+                foreach (var r in rows)
+                    t.Row(
+                        r.rank.ToString(CultureInfo.InvariantCulture),
+                        r.id.ToString(CultureInfo.InvariantCulture),
+                        CliModel.Token(r.token),
+                        r.probability.ToString("F4", CultureInfo.InvariantCulture)
+                    );
                 Show.Write(t);
             }
         }
@@ -59,17 +83,35 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             var mean = output.mean(new long[] { 0 });
             var emb = mean / mean.norm();
             var first = emb[..8].data<float>().ToArray();
-            result = new { tokens, ids, hiddenNorms = norms, meanPooledUnitFirst8 = first, dModel = model.Config.DModel };
+            result = new
+            {
+                tokens,
+                ids,
+                hiddenNorms = norms,
+                meanPooledUnitFirst8 = first,
+                dModel = model.Config.DModel,
+            };
             if (!s.Json)
             {
-                Show.Markup($"[bold]{model.Name}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]");
+                Show.Markup(
+                    $"[bold]{model.Name}[/] (encoder): last hidden state [[1, {ids.Count}, {model.Config.DModel}]]"
+                );
                 var t = Show.Table("pos", "token", "‖h‖");
-                for (int i = 0; i < tokens.Count; i++) t.Row(i.ToString(CultureInfo.InvariantCulture), CliModel.Token(tokens[i]), norms[i].ToString("F3", CultureInfo.InvariantCulture));
+                for (int i = 0; i < tokens.Count; i++)
+                    t.Row(
+                        i.ToString(CultureInfo.InvariantCulture),
+                        CliModel.Token(tokens[i]),
+                        norms[i].ToString("F3", CultureInfo.InvariantCulture)
+                    );
                 Show.Write(t);
-                Show.Line("mean-pooled unit embedding, first 8 dims: " + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture))));
+                Show.Line(
+                    "mean-pooled unit embedding, first 8 dims: "
+                        + string.Join(" ", first.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))
+                );
             }
         }
-        if (s.Json) CliJson.Write("run", model.Name, result, RunManifest.For("run", model));
+        if (s.Json)
+            CliJson.Write("run", model.Name, result, RunManifest.For("run", model));
         return 0;
     }
 }

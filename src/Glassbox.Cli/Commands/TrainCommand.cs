@@ -14,15 +14,21 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public sealed class Settings : OutputSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json. Default out/train under the current directory.")]
+        [Description(
+            "Output directory: checkpoint-<step>/, final/, losses.json, loss-curve.html, train.json. Default out/train under the current directory."
+        )]
         public string? Out { get; init; }
 
         [CommandOption("--data <FILE>")]
-        [Description("Train on a text file (documents separated by <|endoftext|>), tokenised byte-level (or BPE with --bpe-merges).")]
+        [Description(
+            "Train on a text file (documents separated by <|endoftext|>), tokenised byte-level (or BPE with --bpe-merges)."
+        )]
         public string? Data { get; init; }
 
         [CommandOption("--synthetic")]
-        [Description("Train on synthetic random sequences with repeated segments (the default when --data is not given).")]
+        [Description(
+            "Train on synthetic random sequences with repeated segments (the default when --data is not given)."
+        )]
         public bool Synthetic { get; init; }
 
         [CommandOption("--vocab <V>")]
@@ -100,37 +106,80 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        if (s.Data is not null && s.Synthetic) throw new InputException("give either --data or --synthetic, not both");
-        if (s.BpeMerges < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {s.BpeMerges}"));
+        if (s.Data is not null && s.Synthetic)
+            throw new InputException("give either --data or --synthetic, not both");
+        if (s.BpeMerges < 0)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--bpe-merges must be at least 0, got {s.BpeMerges}")
+            );
         var checkpoints = ParseSteps(s.Checkpoints);
         var options = new TrainOptions
         {
-            Layers = s.Layers, DModel = s.DModel, Heads = s.Heads, DHead = s.DHead, DMlp = s.DMlp, AttnOnly = s.AttnOnly, LayerNorm = !s.NoLn,
-            NCtx = s.Ctx, LearningRate = s.Lr, WarmupSteps = s.Warmup, WeightDecay = s.WeightDecay, GradClip = s.GradClip,
-            BatchSize = s.Batch, Steps = s.Steps, Seed = s.Seed, CheckpointSteps = checkpoints, Threads = s.Threads,
+            Layers = s.Layers,
+            DModel = s.DModel,
+            Heads = s.Heads,
+            DHead = s.DHead,
+            DMlp = s.DMlp,
+            AttnOnly = s.AttnOnly,
+            LayerNorm = !s.NoLn,
+            NCtx = s.Ctx,
+            LearningRate = s.Lr,
+            WarmupSteps = s.Warmup,
+            WeightDecay = s.WeightDecay,
+            GradClip = s.GradClip,
+            BatchSize = s.Batch,
+            Steps = s.Steps,
+            Seed = s.Seed,
+            CheckpointSteps = checkpoints,
+            Threads = s.Threads,
         }.Validate();
-        ITrainingData data = s.Data is not null ? TextCorpusData.Load(s.Data, s.BpeMerges) : new RepeatedSegmentData(s.Vocab).Validate();
+        ITrainingData data = s.Data is not null
+            ? TextCorpusData.Load(s.Data, s.BpeMerges)
+            : new RepeatedSegmentData(s.Vocab).Validate();
         GlassboxRuntime.Initialize(s.Threads);
         var outDir = CliPaths.OrDefault(s.Out, "train");
-        var dataManifest = s.Data is null ? null : new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) };
-        var result = CliProgress.Run("train", s.Json, "steps", r => Trainer.Train(options, data, outDir, p =>
-        {
-            if (p.Step % 10 == 0 || p.Step == p.TotalSteps) r.Status(string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:F3}"));
-            r.Count(p.Step, p.TotalSteps);
-        }, dataManifest));
+        var dataManifest = s.Data is null
+            ? null
+            : new Dictionary<string, string> { [s.Data] = Glassbox.Loading.ModelLoader.HashFiles(new[] { s.Data }) };
+        var result = CliProgress.Run("train", s.Json, "steps", r => Trainer.Train(
+                options,
+                data,
+                outDir,
+                p =>
+                {
+                    if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
+                        r.Status(string.Create(CultureInfo.InvariantCulture, $"loss {p.Loss:F3}"));
+                    r.Count(p.Step, p.TotalSteps);
+                },
+                dataManifest
+            ));
         if (s.Json)
         {
-            CliJson.Write("train", result.Manifest.Model, new
-            {
-                data = result.Data, parameters = result.Parameters, seconds = result.Seconds, uniformLoss = result.UniformLoss,
-                firstLoss = result.LossEnds.First, lastLoss = result.LossEnds.Last, checkpoints = result.Checkpoints, output = Path.GetFullPath(outDir),
-            }, result.Manifest);
+            CliJson.Write(
+                "train",
+                result.Manifest.Model,
+                new
+                {
+                    data = result.Data,
+                    parameters = result.Parameters,
+                    seconds = result.Seconds,
+                    uniformLoss = result.UniformLoss,
+                    firstLoss = result.LossEnds.First,
+                    lastLoss = result.LossEnds.Last,
+                    checkpoints = result.Checkpoints,
+                    output = Path.GetFullPath(outDir),
+                },
+                result.Manifest
+            );
             return 0;
         }
         var t = Show.Table("", "value");
         t.Row("data", result.Data);
         t.Row("parameters", result.Parameters.ToString("N0", CultureInfo.InvariantCulture));
-        t.Row("steps × batch × ctx", string.Create(CultureInfo.InvariantCulture, $"{options.Steps} × {options.BatchSize} × {options.NCtx}"));
+        t.Row(
+            "steps × batch × ctx",
+            string.Create(CultureInfo.InvariantCulture, $"{options.Steps} × {options.BatchSize} × {options.NCtx}")
+        );
         t.Row("loss, first 50 steps", result.LossEnds.First.ToString("F3", CultureInfo.InvariantCulture));
         t.Row("loss, last 50 steps", result.LossEnds.Last.ToString("F3", CultureInfo.InvariantCulture));
         t.Row("uniform baseline ln(V)", result.UniformLoss.ToString("F3", CultureInfo.InvariantCulture));
@@ -143,9 +192,12 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static IReadOnlyList<int> ParseSteps(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return Array.Empty<int>();
+        if (string.IsNullOrWhiteSpace(text))
+            return Array.Empty<int>();
         return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => ArgumentCheck.Int(p, "--checkpoints"))
-            .Distinct().Order().ToList();
+            .Distinct()
+            .Order()
+            .ToList();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+
 namespace Glassbox;
 
 /// <summary>The one JSON shape of every command's result (printed by <c>--json</c> and written to result files):
@@ -15,7 +16,8 @@ public sealed record ResultEnvelope<T>(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Model,
     string Version,
     RunManifest Manifest,
-    T Result);
+    T Result
+);
 
 /// <summary>Builds <see cref="ResultEnvelope{T}"/>s.</summary>
 public static class ResultEnvelope
@@ -30,6 +32,12 @@ public static class ResultEnvelope
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         ArgumentNullException.ThrowIfNull(result);
-        return new ResultEnvelope<T>(command, model, GlassboxRuntime.Version, manifest ?? new RunManifest { Command = command, Model = model }, result);
+        return new ResultEnvelope<T>(
+            command,
+            model,
+            GlassboxRuntime.Version,
+            manifest ?? new RunManifest { Command = command, Model = model },
+            result
+        );
     }
 }

@@ -7,8 +7,10 @@ public enum IntervalMethod
 {
     /// <summary>Percentile bootstrap: the α/2 and 1−α/2 quantiles of the bootstrap replicates.</summary>
     Percentile,
+
     /// <summary>Bias-corrected and accelerated bootstrap (Efron 1987), acceleration from the jackknife.</summary>
     Bca,
+
     /// <summary>No interval was computed (e.g. zero resamples): only the estimate is meaningful.</summary>
     None,
 }
@@ -20,7 +22,13 @@ public enum IntervalMethod
 /// <param name="Upper">Upper end of the interval (NaN when not computed).</param>
 /// <param name="Level">Confidence level in (0, 1), e.g. 0.95.</param>
 /// <param name="Method">How the interval was obtained.</param>
-public sealed record Interval(double Value, double Lower, double Upper, double Level = 0.95, IntervalMethod Method = IntervalMethod.Percentile)
+public sealed record Interval(
+    double Value,
+    double Lower,
+    double Upper,
+    double Level = 0.95,
+    IntervalMethod Method = IntervalMethod.Percentile
+)
 {
     /// <summary>Number of observations the estimate is over (items of a proportion), or null when not recorded.</summary>
     public int? Count { get; init; }
@@ -33,11 +41,12 @@ public sealed record Interval(double Value, double Lower, double Upper, double L
     public bool Contains(double x) => x >= Lower && x <= Upper;
 
     /// <summary>The interval widened, where needed, to contain <see cref="Value"/>; NaN bounds become the value.</summary>
-    public Interval ContainingValue() => this with
-    {
-        Lower = double.IsNaN(Lower) ? Value : Math.Min(Lower, Value),
-        Upper = double.IsNaN(Upper) ? Value : Math.Max(Upper, Value),
-    };
+    public Interval ContainingValue() =>
+        this with
+        {
+            Lower = double.IsNaN(Lower) ? Value : Math.Min(Lower, Value),
+            Upper = double.IsNaN(Upper) ? Value : Math.Max(Upper, Value),
+        };
 
     /// <summary>"[lower, upper]" with three decimals, invariant culture.</summary>
     public string BoundsText() => "[" + F(Lower) + ", " + F(Upper) + "]";

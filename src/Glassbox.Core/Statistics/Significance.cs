@@ -29,9 +29,11 @@ public static class Significance
     public static TTestResult OneSampleT(IReadOnlyList<double> x, double mu = 0)
     {
         CheckSample(x, "one-sample t-test", 2);
-        if (!double.IsFinite(mu)) throw new InputException("one-sample t-test: mu must be finite");
+        if (!double.IsFinite(mu))
+            throw new InputException("one-sample t-test: mu must be finite");
         var (m, v) = Moments(x);
-        double diff = m - mu, sd = Math.Sqrt(v);
+        double diff = m - mu,
+            sd = Math.Sqrt(v);
         double t = diff / (sd / Math.Sqrt(x.Count));
         int df = x.Count - 1;
         return new TTestResult(t, df, TwoSidedP(t, df), diff, diff / sd);
@@ -45,7 +47,9 @@ public static class Significance
         CheckSample(y, "Welch t-test (y)", 2);
         var (mx, vx) = Moments(x);
         var (my, vy) = Moments(y);
-        double ax = vx / x.Count, ay = vy / y.Count, diff = mx - my;
+        double ax = vx / x.Count,
+            ay = vy / y.Count,
+            diff = mx - my;
         double t = diff / Math.Sqrt(ax + ay);
         double df = (ax + ay) * (ax + ay) / (ax * ax / (x.Count - 1) + ay * ay / (y.Count - 1));
         return new TTestResult(t, df, TwoSidedP(t, df), diff, CohensD(x, y));
@@ -68,16 +72,26 @@ public static class Significance
     /// and the p-value counts relabellings at least as extreme, with the +1 correction so it is never 0. Ties within
     /// 1e-12 (relative) of the observed difference count as extreme.</summary>
     /// <exception cref="InputException">An empty sample, a non-finite value, or fewer than 1 permutation.</exception>
-    public static PermutationResult Permutation(IReadOnlyList<double> x, IReadOnlyList<double> y, int permutations = 10000, int seed = 0)
+    public static PermutationResult Permutation(
+        IReadOnlyList<double> x,
+        IReadOnlyList<double> y,
+        int permutations = 10000,
+        int seed = 0
+    )
     {
         CheckSample(x, "permutation test (x)", 1);
         CheckSample(y, "permutation test (y)", 1);
-        if (permutations < 1) throw new InputException($"permutation test: permutations must be at least 1, got {permutations.ToString(CultureInfo.InvariantCulture)}");
+        if (permutations < 1)
+            throw new InputException(
+                $"permutation test: permutations must be at least 1, got {permutations.ToString(CultureInfo.InvariantCulture)}"
+            );
         var pool = x.Concat(y).ToArray();
-        int nx = x.Count, ny = y.Count;
+        int nx = x.Count,
+            ny = y.Count;
         double total = pool.Sum();
         double Difference(double sumX) => sumX / nx - (total - sumX) / ny;
-        double observed = Difference(x.Sum()), threshold = Math.Abs(observed) * (1 - 1e-12);
+        double observed = Difference(x.Sum()),
+            threshold = Math.Abs(observed) * (1 - 1e-12);
         var rng = new Random(seed);
         int extreme = 0;
         for (int b = 0; b < permutations; b++)
@@ -88,8 +102,10 @@ public static class Significance
                 (pool[i], pool[j]) = (pool[j], pool[i]);
             }
             double sx = 0;
-            for (int i = 0; i < nx; i++) sx += pool[i];
-            if (Math.Abs(Difference(sx)) >= threshold) extreme++;
+            for (int i = 0; i < nx; i++)
+                sx += pool[i];
+            if (Math.Abs(Difference(sx)) >= threshold)
+                extreme++;
         }
         return new PermutationResult(observed, (extreme + 1.0) / (permutations + 1.0), permutations, seed);
     }
@@ -125,27 +141,41 @@ public static class Significance
     {
         ArgumentNullException.ThrowIfNull(sample);
         if (sample.Count < min)
-            throw new InputException(sample.Count == 0 ? $"{what}: the sample is empty" : $"{what}: needs at least {min.ToString(CultureInfo.InvariantCulture)} values, got {sample.Count.ToString(CultureInfo.InvariantCulture)}");
+            throw new InputException(
+                sample.Count == 0
+                    ? $"{what}: the sample is empty"
+                    : $"{what}: needs at least {min.ToString(CultureInfo.InvariantCulture)} values, got {sample.Count.ToString(CultureInfo.InvariantCulture)}"
+            );
         for (int i = 0; i < sample.Count; i++)
             if (!double.IsFinite(sample[i]))
-                throw new InputException($"{what}: value {i.ToString(CultureInfo.InvariantCulture)} is {sample[i].ToString(CultureInfo.InvariantCulture)}; values must be finite");
+                throw new InputException(
+                    $"{what}: value {i.ToString(CultureInfo.InvariantCulture)} is {sample[i].ToString(CultureInfo.InvariantCulture)}; values must be finite"
+                );
     }
 
     private static void CheckP(IReadOnlyList<double> p)
     {
         ArgumentNullException.ThrowIfNull(p);
         for (int i = 0; i < p.Count; i++)
-            if (!(p[i] >= 0 && p[i] <= 1)) throw new InputException($"p-value {i.ToString(CultureInfo.InvariantCulture)} is {p[i].ToString(CultureInfo.InvariantCulture)}; p-values must be in [0, 1]");
+            if (!(p[i] >= 0 && p[i] <= 1))
+                throw new InputException(
+                    $"p-value {i.ToString(CultureInfo.InvariantCulture)} is {p[i].ToString(CultureInfo.InvariantCulture)}; p-values must be in [0, 1]"
+                );
     }
 
     /// <summary>Mean and unbiased (n − 1) variance, two-pass.</summary>
     private static (double Mean, double Variance) Moments(IReadOnlyList<double> x)
     {
-        double mean = x.Average(), ss = 0;
-        foreach (double v in x) ss += (v - mean) * (v - mean);
+        double mean = x.Average(),
+            ss = 0;
+        foreach (double v in x)
+            ss += (v - mean) * (v - mean);
         return (mean, ss / (x.Count - 1));
     }
 
     private static double TwoSidedP(double t, double df) =>
-        double.IsNaN(t) ? double.NaN : double.IsInfinity(t) ? 0 : double.IsNaN(df) ? double.NaN : Math.Min(1, 2 * StudentT.CDF(0, 1, df, -Math.Abs(t)));
+        double.IsNaN(t) ? double.NaN
+        : double.IsInfinity(t) ? 0
+        : double.IsNaN(df) ? double.NaN
+        : Math.Min(1, 2 * StudentT.CDF(0, 1, df, -Math.Abs(t)));
 }

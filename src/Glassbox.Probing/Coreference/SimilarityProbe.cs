@@ -10,18 +10,25 @@ public sealed record SimilarityProbeOptions
 {
     /// <summary>Rank k of the projection (capped at d_model).</summary>
     public int Rank { get; init; } = 32;
+
     /// <summary>Softmax temperature on the two cosine similarities.</summary>
     public double Temperature { get; init; } = 0.1;
+
     /// <summary>Maximum full-batch Adam steps.</summary>
     public int Steps { get; init; } = 300;
+
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-2;
+
     /// <summary>L2 penalty on the projection.</summary>
     public double L2 { get; init; } = 1e-4;
+
     /// <summary>Fraction of training sentences held out for early stopping (checked every 10 steps).</summary>
     public double DevFraction { get; init; } = 0.1;
+
     /// <summary>Checks without dev improvement before stopping.</summary>
     public int Patience { get; init; } = 5;
+
     /// <summary>Seed (initialisation and dev split).</summary>
     public long Seed { get; init; }
 }
@@ -33,22 +40,41 @@ public sealed record SimilarityProbeOptions
 /// </summary>
 public sealed class SimilarityProbe : IDisposable
 {
-    private readonly Tensor _mean, _std, _map;   // [d], [d], [d, k]
+    private readonly Tensor _mean,
+        _std,
+        _map; // [d], [d], [d, k]
 
     /// <summary>Best dev accuracy.</summary>
     public double DevAccuracy { get; }
 
-    private SimilarityProbe(Tensor mean, Tensor std, Tensor map, double dev) { _mean = mean; _std = std; _map = map; DevAccuracy = dev; }
+    private SimilarityProbe(Tensor mean, Tensor std, Tensor map, double dev)
+    {
+        _mean = mean;
+        _std = std;
+        _map = map;
+        DevAccuracy = dev;
+    }
 
     /// <summary>Trains on pronoun, antecedent and distractor vectors (each [n, d], row i = sentence i).</summary>
     /// <exception cref="InputException">Empty or mismatched inputs, or a rank below 1.</exception>
-    public static SimilarityProbe Train(Tensor pronoun, Tensor antecedent, Tensor distractor, SimilarityProbeOptions? options = null)
+    public static SimilarityProbe Train(
+        Tensor pronoun,
+        Tensor antecedent,
+        Tensor distractor,
+        SimilarityProbeOptions? options = null
+    )
     {
         var o = options ?? new SimilarityProbeOptions();
-        long n = pronoun.shape[0], d = pronoun.shape[1];
-        if (n == 0) throw new InputException("cannot train a similarity probe on no sentences");
-        if (antecedent.shape[0] != n || distractor.shape[0] != n) throw new InputException("pronoun, antecedent and distractor rows differ in number");
-        if (o.Rank < 1) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"the probe rank must be at least 1, got {o.Rank}"));
+        long n = pronoun.shape[0],
+            d = pronoun.shape[1];
+        if (n == 0)
+            throw new InputException("cannot train a similarity probe on no sentences");
+        if (antecedent.shape[0] != n || distractor.shape[0] != n)
+            throw new InputException("pronoun, antecedent and distractor rows differ in number");
+        if (o.Rank < 1)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"the probe rank must be at least 1, got {o.Rank}")
+            );
         using var outer = NewDisposeScope();
         var all = cat(new[] { pronoun, antecedent, distractor });
         var mean = all.mean(new long[] { 0 });
@@ -64,7 +90,7 @@ public sealed class SimilarityProbe : IDisposable
         var g = new Generator((ulong)o.Seed);
         int k = (int)Math.Min(o.Rank, d);
         var map = new TorchSharp.Modules.Parameter(randn(d, k, generator: g).DivScalar(Math.Sqrt(d)), true);
-        using var opt = new Glassbox.Training.AdamW(new[] { map }, weightDecay: 0);   // = torch.optim.Adam
+        using var opt = new Glassbox.Training.AdamW(new[] { map }, weightDecay: 0); // = torch.optim.Adam
         var target = zeros(trIdx.shape[0], dtype: ScalarType.Int64);
         var best = map.detach().clone();
         double bestDev = Accuracy(pDev, aDev, qDev, map);
@@ -74,17 +100,30 @@ public sealed class SimilarityProbe : IDisposable
             using (var scope = NewDisposeScope())
             {
                 opt.ZeroGrad();
-                var loss = nn.functional.cross_entropy(Logits(pTr, aTr, qTr, map).DivScalar(o.Temperature), target).Plus(map.Square().sum().MulScalar(o.L2));
+                var loss = nn
+                    .functional.cross_entropy(Logits(pTr, aTr, qTr, map).DivScalar(o.Temperature), target)
+                    .Plus(map.Square().sum().MulScalar(o.L2));
                 loss.backward();
                 opt.Step(o.LearningRate);
             }
-            if (step % 10 != 0) continue;
+            if (step % 10 != 0)
+                continue;
             double dev = Accuracy(pDev, aDev, qDev, map);
-            if (dev > bestDev + 1e-9) { bestDev = dev; best = map.detach().clone(); bad = 0; }
-            else if (++bad >= o.Patience) break;
+            if (dev > bestDev + 1e-9)
+            {
+                bestDev = dev;
+                best = map.detach().clone();
+                bad = 0;
+            }
+            else if (++bad >= o.Patience)
+                break;
         }
-        return new SimilarityProbe(mean.detach().clone().DetachFromDisposeScope(), std.detach().clone().DetachFromDisposeScope(),
-            best.DetachFromDisposeScope(), bestDev);
+        return new SimilarityProbe(
+            mean.detach().clone().DetachFromDisposeScope(),
+            std.detach().clone().DetachFromDisposeScope(),
+            best.DetachFromDisposeScope(),
+            bestDev
+        );
     }
 
     /// <summary>Whether each sentence's pronoun is closer (cosine, after the map) to its antecedent than to the distractor.</summary>
@@ -106,10 +145,13 @@ public sealed class SimilarityProbe : IDisposable
         return (ca > cd).data<bool>().ToArray();
     }
 
-    private static Tensor Logits(Tensor p, Tensor a, Tensor q, Tensor map)   // [n, 2]: cos(Mp, Ma), cos(Mp, Md)
+    private static Tensor Logits(Tensor p, Tensor a, Tensor q, Tensor map) // [n, 2]: cos(Mp, Ma), cos(Mp, Md)
     {
         var (mp, ma, mq) = (matmul(p, map), matmul(a, map), matmul(q, map));
-        return stack(new[] { nn.functional.cosine_similarity(mp, ma, 1), nn.functional.cosine_similarity(mp, mq, 1) }, 1);
+        return stack(
+            new[] { nn.functional.cosine_similarity(mp, ma, 1), nn.functional.cosine_similarity(mp, mq, 1) },
+            1
+        );
     }
 
     private static double Accuracy(Tensor p, Tensor a, Tensor q, Tensor map)
@@ -121,5 +163,10 @@ public sealed class SimilarityProbe : IDisposable
     }
 
     /// <summary>Frees the tensors.</summary>
-    public void Dispose() { _mean.Dispose(); _std.Dispose(); _map.Dispose(); }
+    public void Dispose()
+    {
+        _mean.Dispose();
+        _std.Dispose();
+        _map.Dispose();
+    }
 }

@@ -7,6 +7,7 @@ public enum EdgeTask
 {
     /// <summary>One span: the phrase type of a subtree of two or more words (see <see cref="EdgeTasks.PhraseType"/>).</summary>
     Span,
+
     /// <summary>Two spans: the dependency relation between a head's subtree and one of its dependents' subtrees.</summary>
     Pair,
 }
@@ -46,21 +47,46 @@ public static class EdgeTasks
         for (int i = 0; i < words.Count; i++)
         {
             var w = words[i];
-            if (w.Upos == "PUNCT") continue;
+            if (w.Upos == "PUNCT")
+                continue;
             var s = spans[i];
-            if (!s.Contiguous) continue;
+            if (!s.Contiguous)
+                continue;
             if (task == EdgeTask.Span)
             {
                 int content = Enumerable.Range(s.Start, s.Length).Count(j => words[j].Upos != "PUNCT");
-                if (content < 2) continue;
-                result.Add(new EdgeExample(sentenceIndex, s.Start, s.End, -1, -1, PhraseType(words, i), w.Form.ToLowerInvariant()));
+                if (content < 2)
+                    continue;
+                result.Add(
+                    new EdgeExample(
+                        sentenceIndex,
+                        s.Start,
+                        s.End,
+                        -1,
+                        -1,
+                        PhraseType(words, i),
+                        w.Form.ToLowerInvariant()
+                    )
+                );
             }
             else
             {
-                if (w.Head == 0) continue;
+                if (w.Head == 0)
+                    continue;
                 var h = spans[w.Head - 1];
-                if (!h.Contiguous) continue;
-                result.Add(new EdgeExample(sentenceIndex, h.Start, h.End, s.Start, s.End, w.Deprel.Split(':')[0], w.Form.ToLowerInvariant()));
+                if (!h.Contiguous)
+                    continue;
+                result.Add(
+                    new EdgeExample(
+                        sentenceIndex,
+                        h.Start,
+                        h.End,
+                        s.Start,
+                        s.End,
+                        w.Deprel.Split(':')[0],
+                        w.Form.ToLowerInvariant()
+                    )
+                );
             }
         }
         return result;
@@ -73,16 +99,22 @@ public static class EdgeTasks
     public static string PhraseType(IReadOnlyList<ConllWord> words, int root)
     {
         int id = root + 1;
-        bool subject = false, casePhrase = false;
+        bool subject = false,
+            casePhrase = false;
         foreach (var w in words)
         {
-            if (w.Head != id) continue;
+            if (w.Head != id)
+                continue;
             var rel = w.Deprel.Split(':')[0];
-            if (rel is "nsubj" or "csubj") subject = true;
-            if (rel == "case") casePhrase = true;
+            if (rel is "nsubj" or "csubj")
+                subject = true;
+            if (rel == "case")
+                casePhrase = true;
         }
-        if (subject) return "S";
-        if (casePhrase) return "PP";
+        if (subject)
+            return "S";
+        if (casePhrase)
+            return "PP";
         return words[root].Upos switch
         {
             "NOUN" or "PROPN" or "PRON" or "NUM" => "NP",

@@ -14,6 +14,7 @@ public sealed record SubtreeSpan(int Head, int Start, int End, int Size)
 {
     /// <summary>Words from <see cref="Start"/> to <see cref="End"/>.</summary>
     public int Length => End - Start;
+
     /// <summary>Whether every word between the ends belongs to the subtree.</summary>
     public bool Contiguous => Size == Length;
 }
@@ -32,11 +33,19 @@ public static class SubtreeSpans
         // Walk from every word up to the root, widening each ancestor's range by the word.
         for (int w = 0; w < n; w++)
         {
-            int h = words[w].Head, steps = 0;
+            int h = words[w].Head,
+                steps = 0;
             while (h != 0)
             {
-                if (h < 0 || h > n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"word {w + 1} ('{words[w].Form}') has head {h}, outside 1..{n}"));
-                if (++steps > n) throw new InputException($"the heads of the sentence starting '{words[0].Form}' contain a cycle");
+                if (h < 0 || h > n)
+                    throw new InputException(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"word {w + 1} ('{words[w].Form}') has head {h}, outside 1..{n}"
+                        )
+                    );
+                if (++steps > n)
+                    throw new InputException($"the heads of the sentence starting '{words[0].Form}' contain a cycle");
                 int a = h - 1;
                 start[a] = Math.Min(start[a], w);
                 end[a] = Math.Max(end[a], w + 1);

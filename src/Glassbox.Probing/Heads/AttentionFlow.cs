@@ -16,16 +16,23 @@ public static class AttentionFlow
     /// <exception cref="InputException">The layer or position is out of range.</exception>
     public static double[] Compute(IReadOnlyList<float[,]> layers, int toLayer, int position)
     {
-        if (toLayer < 1 || toLayer > layers.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"flow layer must be in 1..{layers.Count}, got {toLayer}"));
+        if (toLayer < 1 || toLayer > layers.Count)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"flow layer must be in 1..{layers.Count}, got {toLayer}")
+            );
         int n = layers[0].GetLength(0);
-        if (position < 0 || position >= n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"flow position must be in 0..{n - 1}, got {position}"));
+        if (position < 0 || position >= n)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"flow position must be in 0..{n - 1}, got {position}")
+            );
         var net = new FlowNetwork((toLayer + 1) * n);
         for (int l = 1; l <= toLayer; l++)
         {
             var a = AttentionRollout.Augment(layers[l - 1]);
             for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++)
-                    if (a[i, j] > 0) net.AddEdge((l - 1) * n + j, l * n + i, a[i, j]);
+            for (int j = 0; j < n; j++)
+                if (a[i, j] > 0)
+                    net.AddEdge((l - 1) * n + j, l * n + i, a[i, j]);
         }
         return Enumerable.Range(0, n).Select(j => net.Solve(j, toLayer * n + position)).ToArray();
     }

@@ -15,7 +15,11 @@ public sealed record HeadMaskingResult(string Metric, double Baseline, double[][
 
     /// <summary>The <paramref name="count"/> heads whose masking hurts the metric most: (layer, head, delta).</summary>
     public IReadOnlyList<(int Layer, int Head, double Delta)> MostHarmful(int count) =>
-        Delta.SelectMany((row, l) => row.Select((v, h) => (l, h, v))).OrderBy(x => HigherIsBetter ? x.v : -x.v).Take(count).ToList();
+        Delta
+            .SelectMany((row, l) => row.Select((v, h) => (l, h, v)))
+            .OrderBy(x => HigherIsBetter ? x.v : -x.v)
+            .Take(count)
+            .ToList();
 }
 
 /// <summary>Head ablation (Michel et al. 2019 style): zero one head's output <c>attn.hook_z</c> slice at every
@@ -23,7 +27,8 @@ public sealed record HeadMaskingResult(string Metric, double Baseline, double[][
 public static class HeadMasking
 {
     /// <summary>A hook that zeroes heads <paramref name="heads"/> of layer <paramref name="layer"/> (their hook_z slices).</summary>
-    public static Hook MaskHeads(int layer, IReadOnlyList<long> heads) => Hook.Zero(HookPoints.AttnZ.Name(layer), heads: heads);
+    public static Hook MaskHeads(int layer, IReadOnlyList<long> heads) =>
+        Hook.Zero(HookPoints.AttnZ.Name(layer), heads: heads);
 
     /// <summary>Measures the metric unmasked and with each head masked in turn.</summary>
     /// <param name="model">The model.</param>
@@ -32,10 +37,16 @@ public static class HeadMasking
     /// <param name="metricName">Name of the metric for reports.</param>
     /// <param name="progress">Called with the number of heads done.</param>
     /// <param name="higherIsBetter">Whether larger metric values are better (accuracies) rather than worse (losses).</param>
-    public static HeadMaskingResult Run(HookedTransformer model, Func<HookedTransformer, IReadOnlyList<Hook>, double> metric,
-        string metricName = "metric", Action<int>? progress = null, bool higherIsBetter = false)
+    public static HeadMaskingResult Run(
+        HookedTransformer model,
+        Func<HookedTransformer, IReadOnlyList<Hook>, double> metric,
+        string metricName = "metric",
+        Action<int>? progress = null,
+        bool higherIsBetter = false
+    )
     {
-        int L = model.Config.NLayers, H = model.Config.NHeads;
+        int L = model.Config.NLayers,
+            H = model.Config.NHeads;
         double baseline = metric(model, Array.Empty<Hook>());
         var masked = new double[L][];
         for (int l = 0; l < L; l++)

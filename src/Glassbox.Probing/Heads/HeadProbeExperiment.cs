@@ -12,11 +12,14 @@ public sealed record HeadProbeOptions
 {
     /// <summary>Clark-style dependency scoring options (relations, baseline offsets, bootstrap).</summary>
     public DependencyHeadOptions Dependencies { get; init; } = new();
+
     /// <summary>Pattern classifier thresholds.</summary>
     public PatternClassOptions Patterns { get; init; } = new();
+
     /// <summary>Also mask each head and measure the LM loss (causal LMs) or a UPOS probe's accuracy (encoders,
     /// <see cref="ProbeAccuracyMetric"/>).</summary>
     public bool Masking { get; init; }
+
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; init; } = 16;
 }
@@ -36,8 +39,15 @@ public sealed record RolloutSample(IReadOnlyList<string> Tokens, int Position, d
 /// <param name="Masking">Head-masking effect on the LM loss (causal LMs) or on a probe's accuracy (encoders), when asked for.</param>
 /// <param name="Sample">Rollout and flow of a sample sentence, when one of 4-24 tokens exists.</param>
 /// <param name="Seconds">Wall-clock time of the analysis.</param>
-public sealed record HeadProbeResult(int Sentences, HeadStatisticsResult Statistics, DependencyHeadResult Dependencies, PatternClassResult Patterns,
-    HeadMaskingResult? Masking, RolloutSample? Sample, double Seconds);
+public sealed record HeadProbeResult(
+    int Sentences,
+    HeadStatisticsResult Statistics,
+    DependencyHeadResult Dependencies,
+    PatternClassResult Patterns,
+    HeadMaskingResult? Masking,
+    RolloutSample? Sample,
+    double Seconds
+);
 
 /// <summary>Runs the attention-head analyses on parsed sentences: statistics, Clark et al. dependency heads,
 /// Kovaleva et al. pattern classes, optional head masking, and a rollout/flow sample.</summary>
@@ -49,20 +59,30 @@ public static class HeadProbeExperiment
     /// <param name="options">Options (null for defaults).</param>
     /// <param name="status">Progress messages.</param>
     /// <exception cref="InputException">No sentences, no tokenizer, or a bad relation.</exception>
-    public static HeadProbeResult Run(HookedTransformer model, IReadOnlyList<ConllSentence> sentences, HeadProbeOptions? options = null, Action<string>? status = null)
+    public static HeadProbeResult Run(
+        HookedTransformer model,
+        IReadOnlyList<ConllSentence> sentences,
+        HeadProbeOptions? options = null,
+        Action<string>? status = null
+    )
     {
         var opt = options ?? new HeadProbeOptions();
         DependencyRelations.Validate(opt.Dependencies.Relations);
-        if (sentences.Count == 0) throw new InputException("no sentences to analyse");
+        if (sentences.Count == 0)
+            throw new InputException("no sentences to analyse");
         var tok = model.Tokenizer ?? throw new InputException($"{model.Name} has no tokenizer; head analyses need one");
         var watch = Stopwatch.StartNew();
-        var roles = sentences.Select(s =>
-        {
-            var forms = s.Words.Select(w => w.Form).ToList();
-            return TokenRoles.FromAligned(WordAlignment.Align(tok, forms, model.Config.NCtx), forms);
-        }).ToList();
+        var roles = sentences
+            .Select(s =>
+            {
+                var forms = s.Words.Select(w => w.Form).ToList();
+                return TokenRoles.FromAligned(WordAlignment.Align(tok, forms, model.Config.NCtx), forms);
+            })
+            .ToList();
         status?.Invoke($"attention of {sentences.Count} sentences");
-        var att = AttentionExtractor.Extract(model, roles, opt.BatchSize, d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"attention {d}/{sentences.Count}")));
+        var att = AttentionExtractor.Extract(model, roles, opt.BatchSize, d =>
+            status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"attention {d}/{sentences.Count}"))
+        );
         status?.Invoke("head statistics");
         var stats = HeadStatistics.Compute(att);
         status?.Invoke("dependency heads");
@@ -72,14 +92,23 @@ public static class HeadProbeExperiment
         HeadMaskingResult? masking = null;
         int total = model.Config.NLayers * model.Config.NHeads;
         if (opt.Masking && model.Config.Causal && model.Config.HasUnembed)
-            masking = HeadMasking.Run(model, LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), Math.Max(opt.BatchSize, 64)), "LM loss (nats/token)",
-                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}")));
+            masking = HeadMasking.Run(
+                model,
+                LanguageModelLoss.Metric(roles.Select(r => r.Ids).ToList(), Math.Max(opt.BatchSize, 64)),
+                "LM loss (nats/token)",
+                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}"))
+            );
         else if (opt.Masking)
         {
             status?.Invoke("training the masking probe");
             using var metric = ProbeAccuracyMetric.Create(model, sentences);
-            masking = HeadMasking.Run(model, metric.Measure, ProbeAccuracyMetric.Name,
-                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}")), higherIsBetter: true);
+            masking = HeadMasking.Run(
+                model,
+                metric.Measure,
+                ProbeAccuracyMetric.Name,
+                d => status?.Invoke(string.Create(CultureInfo.InvariantCulture, $"masking head {d}/{total}")),
+                higherIsBetter: true
+            );
         }
         status?.Invoke("rollout and flow");
         var sample = Sample(model, att);
@@ -90,12 +119,15 @@ public static class HeadProbeExperiment
     public static RolloutSample? Sample(HookedTransformer model, IReadOnlyList<SentenceAttention> attention)
     {
         var s = attention.FirstOrDefault(a => a.Length is >= 4 and <= 24);
-        if (s is null) return null;
+        if (s is null)
+            return null;
         var layers = Enumerable.Range(0, s.Layers).Select(s.MeanOverHeads).ToList();
         int pos = model.Config.Causal ? s.Length - 1 : 0;
         var rollout = AttentionRollout.PerLayer(layers, pos);
         var flow = Enumerable.Range(1, s.Layers).Select(l => AttentionFlow.Compute(layers, l, pos)).ToArray();
-        var tokens = s.Roles.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture)).ToList();
+        var tokens = s
+            .Roles.Ids.Select(id => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture))
+            .ToList();
         return new RolloutSample(tokens, pos, rollout, flow);
     }
 }

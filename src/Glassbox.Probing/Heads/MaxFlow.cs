@@ -27,16 +27,29 @@ public sealed class FlowNetwork
     /// <summary>Adds the edge u → v with capacity <paramref name="capacity"/> (≥ 0).</summary>
     public void AddEdge(int u, int v, double capacity)
     {
-        if ((uint)u >= Nodes || (uint)v >= Nodes) throw new ArgumentOutOfRangeException(nameof(u), string.Create(CultureInfo.InvariantCulture, $"edge {u}→{v} outside 0..{Nodes - 1}"));
-        if (capacity < 0 || double.IsNaN(capacity)) throw new ArgumentOutOfRangeException(nameof(capacity), string.Create(CultureInfo.InvariantCulture, $"capacity {capacity} is negative"));
-        _adj[u].Add(_to.Count); _to.Add(v); _cap.Add(capacity);
-        _adj[v].Add(_to.Count); _to.Add(u); _cap.Add(0);   // residual edge, index = forward ^ 1
+        if ((uint)u >= Nodes || (uint)v >= Nodes)
+            throw new ArgumentOutOfRangeException(
+                nameof(u),
+                string.Create(CultureInfo.InvariantCulture, $"edge {u}→{v} outside 0..{Nodes - 1}")
+            );
+        if (capacity < 0 || double.IsNaN(capacity))
+            throw new ArgumentOutOfRangeException(
+                nameof(capacity),
+                string.Create(CultureInfo.InvariantCulture, $"capacity {capacity} is negative")
+            );
+        _adj[u].Add(_to.Count);
+        _to.Add(v);
+        _cap.Add(capacity);
+        _adj[v].Add(_to.Count);
+        _to.Add(u);
+        _cap.Add(0); // residual edge, index = forward ^ 1
     }
 
     /// <summary>The value of a maximum flow from <paramref name="source"/> to <paramref name="sink"/>.</summary>
     public double Solve(int source, int sink)
     {
-        if (source == sink) throw new ArgumentException("source and sink are the same node");
+        if (source == sink)
+            throw new ArgumentException("source and sink are the same node");
         _flow = new double[_to.Count];
         var level = new int[Nodes];
         var next = new int[Nodes];
@@ -45,7 +58,8 @@ public sealed class FlowNetwork
         {
             Array.Clear(next);
             double pushed;
-            while ((pushed = Dfs(source, sink, double.PositiveInfinity, level, next)) > Eps) total += pushed;
+            while ((pushed = Dfs(source, sink, double.PositiveInfinity, level, next)) > Eps)
+                total += pushed;
         }
         return total;
     }
@@ -62,22 +76,30 @@ public sealed class FlowNetwork
         {
             int u = queue.Dequeue();
             foreach (int e in _adj[u])
-                if (level[_to[e]] < 0 && Residual(e) > Eps) { level[_to[e]] = level[u] + 1; queue.Enqueue(_to[e]); }
+                if (level[_to[e]] < 0 && Residual(e) > Eps)
+                {
+                    level[_to[e]] = level[u] + 1;
+                    queue.Enqueue(_to[e]);
+                }
         }
         return level[t] >= 0;
     }
 
     private double Dfs(int u, int t, double limit, int[] level, int[] next)
     {
-        if (u == t) return limit;
+        if (u == t)
+            return limit;
         for (; next[u] < _adj[u].Count; next[u]++)
         {
-            int e = _adj[u][next[u]], v = _to[e];
-            if (level[v] != level[u] + 1 || Residual(e) <= Eps) continue;
+            int e = _adj[u][next[u]],
+                v = _to[e];
+            if (level[v] != level[u] + 1 || Residual(e) <= Eps)
+                continue;
             double got = Dfs(v, t, Math.Min(limit, Residual(e)), level, next);
             if (got > Eps)
             {
-                _flow[e] += got; _flow[e ^ 1] -= got;
+                _flow[e] += got;
+                _flow[e ^ 1] -= got;
                 return got;
             }
         }

@@ -1,4 +1,5 @@
 using Glassbox.Views;
+
 namespace Glassbox.Probing.Heads;
 
 /// <summary>Kovaleva et al. (2019) classes of self-attention maps.</summary>
@@ -6,11 +7,14 @@ public enum AttentionPattern
 {
     /// <summary>Most mass on the first and last tokens ([CLS]/[SEP], or the first and last words).</summary>
     Vertical,
+
     /// <summary>Most mass on the previous token, the token itself and the next token.</summary>
     Diagonal,
+
     /// <summary>Most mass on nearby tokens beyond the diagonal band (single sentences), or inside the query's own
     /// segment (sentence pairs).</summary>
     Block,
+
     /// <summary>None of the above.</summary>
     Heterogeneous,
 }
@@ -20,10 +24,13 @@ public sealed record PatternClassOptions
 {
     /// <summary>Minimum vertical mass for the vertical class.</summary>
     public double VerticalThreshold { get; init; } = 0.5;
+
     /// <summary>Minimum diagonal mass for the diagonal class.</summary>
     public double DiagonalThreshold { get; init; } = 0.5;
+
     /// <summary>Minimum block mass for the block class.</summary>
     public double BlockThreshold { get; init; } = 0.5;
+
     /// <summary>Single sentences: block mass counts keys at distance 2..BlockWindow from the query.</summary>
     public int BlockWindow { get; init; } = 3;
 }
@@ -43,12 +50,20 @@ public sealed record PatternFeatures(double Vertical, double Diagonal, double Bl
 public static class PatternClassifier
 {
     /// <summary>The features of map (layer, head) of <paramref name="s"/>.</summary>
-    public static PatternFeatures Features(SentenceAttention s, int layer, int head, PatternClassOptions? options = null)
+    public static PatternFeatures Features(
+        SentenceAttention s,
+        int layer,
+        int head,
+        PatternClassOptions? options = null
+    )
     {
         var opt = options ?? new PatternClassOptions();
-        int n = s.Length, o = s.Offset(layer, head);
+        int n = s.Length,
+            o = s.Offset(layer, head);
         var seg = s.Roles.Segments;
-        double v = 0, d = 0, b = 0;
+        double v = 0,
+            d = 0,
+            b = 0;
         for (int q = 0; q < n; q++)
         {
             int row = o + q * n;
@@ -56,9 +71,12 @@ public static class PatternClassifier
             {
                 double a = s.Pattern[row + k];
                 int dist = Math.Abs(k - q);
-                if (k == 0 || k == n - 1) v += a;
-                else if (dist <= 1) d += a;
-                else if (seg is null ? dist <= opt.BlockWindow : seg[k] == seg[q]) b += a;
+                if (k == 0 || k == n - 1)
+                    v += a;
+                else if (dist <= 1)
+                    d += a;
+                else if (seg is null ? dist <= opt.BlockWindow : seg[k] == seg[q])
+                    b += a;
             }
         }
         return new PatternFeatures(v / n, d / n, b / n);
@@ -79,28 +97,47 @@ public static class PatternClassifier
 
     /// <summary>Classifies every head over a set of inputs.</summary>
     /// <exception cref="InputException">No inputs.</exception>
-    public static PatternClassResult ClassifyHeads(IReadOnlyList<SentenceAttention> sentences, PatternClassOptions? options = null)
+    public static PatternClassResult ClassifyHeads(
+        IReadOnlyList<SentenceAttention> sentences,
+        PatternClassOptions? options = null
+    )
     {
         var opt = options ?? new PatternClassOptions();
-        if (sentences.Count == 0) throw new InputException("pattern classification needs at least one sentence");
-        int L = sentences[0].Layers, H = sentences[0].Heads;
+        if (sentences.Count == 0)
+            throw new InputException("pattern classification needs at least one sentence");
+        int L = sentences[0].Layers,
+            H = sentences[0].Heads;
         var sum = new double[L, H, 3];
         var mapCounts = new int[4];
         foreach (var s in sentences)
             for (int l = 0; l < L; l++)
-                for (int h = 0; h < H; h++)
-                {
-                    var f = Features(s, l, h, opt);
-                    sum[l, h, 0] += f.Vertical; sum[l, h, 1] += f.Diagonal; sum[l, h, 2] += f.Block;
-                    mapCounts[(int)Classify(f, opt)]++;
-                }
+            for (int h = 0; h < H; h++)
+            {
+                var f = Features(s, l, h, opt);
+                sum[l, h, 0] += f.Vertical;
+                sum[l, h, 1] += f.Diagonal;
+                sum[l, h, 2] += f.Block;
+                mapCounts[(int)Classify(f, opt)]++;
+            }
         int S = sentences.Count;
-        var features = Enumerable.Range(0, L).Select(l => Enumerable.Range(0, H)
-            .Select(h => new PatternFeatures(sum[l, h, 0] / S, sum[l, h, 1] / S, sum[l, h, 2] / S)).ToArray()).ToArray();
+        var features = Enumerable
+            .Range(0, L)
+            .Select(l =>
+                Enumerable
+                    .Range(0, H)
+                    .Select(h => new PatternFeatures(sum[l, h, 0] / S, sum[l, h, 1] / S, sum[l, h, 2] / S))
+                    .ToArray()
+            )
+            .ToArray();
         var labels = features.Select(row => row.Select(f => Classify(f, opt)).ToArray()).ToArray();
         var classes = Enum.GetValues<AttentionPattern>();
-        var headFraction = classes.ToDictionary(c => c, c => (double)labels.Sum(row => row.Count(x => x == c)) / (L * H));
-        var layerFraction = labels.Select(row => classes.ToDictionary(c => c, c => (double)row.Count(x => x == c) / H)).ToArray();
+        var headFraction = classes.ToDictionary(
+            c => c,
+            c => (double)labels.Sum(row => row.Count(x => x == c)) / (L * H)
+        );
+        var layerFraction = labels
+            .Select(row => classes.ToDictionary(c => c, c => (double)row.Count(x => x == c) / H))
+            .ToArray();
         int maps = mapCounts.Sum();
         var mapFraction = classes.ToDictionary(c => c, c => (double)mapCounts[(int)c] / maps);
         return new PatternClassResult(opt, S, labels, features, headFraction, layerFraction, mapFraction);
@@ -115,6 +152,12 @@ public static class PatternClassifier
 /// <param name="HeadFraction">Fraction of heads in each class.</param>
 /// <param name="LayerFraction">Per layer, fraction of its heads in each class.</param>
 /// <param name="MapFraction">Fraction of single (sentence, head) maps in each class (Kovaleva's statistic).</param>
-public sealed record PatternClassResult(PatternClassOptions Options, int Sentences, AttentionPattern[][] Labels, PatternFeatures[][] Features,
-    IReadOnlyDictionary<AttentionPattern, double> HeadFraction, IReadOnlyDictionary<AttentionPattern, double>[] LayerFraction,
-    IReadOnlyDictionary<AttentionPattern, double> MapFraction);
+public sealed record PatternClassResult(
+    PatternClassOptions Options,
+    int Sentences,
+    AttentionPattern[][] Labels,
+    PatternFeatures[][] Features,
+    IReadOnlyDictionary<AttentionPattern, double> HeadFraction,
+    IReadOnlyDictionary<AttentionPattern, double>[] LayerFraction,
+    IReadOnlyDictionary<AttentionPattern, double> MapFraction
+);

@@ -21,25 +21,42 @@ public sealed class ProbeAccuracyMetric : IDisposable
     private readonly ExtractionOptions _extraction;
     private readonly Func<WordRepresentations, int[]> _labels;
 
-    private ProbeAccuracyMetric(ClassifierProbe probe, IReadOnlyList<IReadOnlyList<string>> test, ExtractionOptions extraction, Func<WordRepresentations, int[]> labels) =>
-        (_probe, _test, _extraction, _labels) = (probe, test, extraction, labels);
+    private ProbeAccuracyMetric(
+        ClassifierProbe probe,
+        IReadOnlyList<IReadOnlyList<string>> test,
+        ExtractionOptions extraction,
+        Func<WordRepresentations, int[]> labels
+    ) => (_probe, _test, _extraction, _labels) = (probe, test, extraction, labels);
 
     /// <summary>Builds the metric. The probe is trained here, unmasked.</summary>
     /// <exception cref="InputException">Fewer than 5 sentences, or fewer than two UPOS labels in the training part.</exception>
-    public static ProbeAccuracyMetric Create(HookedTransformer model, IReadOnlyList<ConllSentence> sentences, int seed = 0)
+    public static ProbeAccuracyMetric Create(
+        HookedTransformer model,
+        IReadOnlyList<ConllSentence> sentences,
+        int seed = 0
+    )
     {
-        if (sentences.Count < 5) throw new InputException($"probe-accuracy masking needs at least 5 sentences, got {sentences.Count}");
+        if (sentences.Count < 5)
+            throw new InputException($"probe-accuracy masking needs at least 5 sentences, got {sentences.Count}");
         int nTrain = sentences.Count * 4 / 5;
         var words = sentences.Select(s => (IReadOnlyList<string>)s.Words.Select(w => w.Form).ToList()).ToList();
         var hook = new[] { HookName.ResidPost(model.Config.NLayers - 1) };
         var extraction = new ExtractionOptions { Hooks = hook, Pooling = Pooling.First };
         using var train = RepresentationExtractor.Words(model, words.Take(nTrain).ToList(), extraction);
-        var labels = sentences.SelectMany(s => s.Words.Select(w => w.Upos)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var labels = sentences
+            .SelectMany(s => s.Words.Select(w => w.Upos))
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
         var id = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i);
         int[] Labels(WordRepresentations r, int offset) =>
-            Enumerable.Range(0, r.Count).Select(i => id[sentences[offset + r.SentenceOf[i]].Words[r.WordOf[i]].Upos]).ToArray();
+            Enumerable
+                .Range(0, r.Count)
+                .Select(i => id[sentences[offset + r.SentenceOf[i]].Words[r.WordOf[i]].Upos])
+                .ToArray();
         var yTrain = Labels(train, 0);
-        if (yTrain.Distinct().Count() < 2) throw new InputException("probe-accuracy masking: the training sentences have fewer than two UPOS labels");
+        if (yTrain.Distinct().Count() < 2)
+            throw new InputException("probe-accuracy masking: the training sentences have fewer than two UPOS labels");
         var probe = ClassifierProbe.Train(train.Layers[0], yTrain, labels.Count, new ProbeOptions { Seed = seed });
         return new ProbeAccuracyMetric(probe, words.Skip(nTrain).ToList(), extraction, r => Labels(r, nTrain));
     }

@@ -11,17 +11,31 @@ public static class DependencyTree
     /// <summary>Checks that <paramref name="heads"/> is a tree: heads in range, exactly one root, no cycle.</summary>
     public static void Validate(int[] heads)
     {
-        int n = heads.Length, roots = 0;
+        int n = heads.Length,
+            roots = 0;
         for (int i = 0; i < n; i++)
         {
-            if (heads[i] < 0 || heads[i] > n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} has head {heads[i]}, outside 0..{n}"));
-            if (heads[i] == i + 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is its own head"));
-            if (heads[i] == 0) roots++;
+            if (heads[i] < 0 || heads[i] > n)
+                throw new GlassboxException(
+                    string.Create(CultureInfo.InvariantCulture, $"word {i + 1} has head {heads[i]}, outside 0..{n}")
+                );
+            if (heads[i] == i + 1)
+                throw new GlassboxException(
+                    string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is its own head")
+                );
+            if (heads[i] == 0)
+                roots++;
         }
-        if (roots != 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{roots} roots (words with head 0), expected exactly 1"));
+        if (roots != 1)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"{roots} roots (words with head 0), expected exactly 1")
+            );
         var depth = Depths(heads);
         for (int i = 0; i < n; i++)
-            if (depth[i] < 0) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is not connected to the root (cycle)"));
+            if (depth[i] < 0)
+                throw new GlassboxException(
+                    string.Create(CultureInfo.InvariantCulture, $"word {i + 1} is not connected to the root (cycle)")
+                );
     }
 
     /// <summary>The 0-based index of the root word (head 0).</summary>
@@ -32,7 +46,8 @@ public static class DependencyTree
     {
         var edges = new List<(int, int)>(heads.Length);
         for (int i = 0; i < heads.Length; i++)
-            if (heads[i] > 0) edges.Add(Ordered(i, heads[i] - 1));
+            if (heads[i] > 0)
+                edges.Add(Ordered(i, heads[i] - 1));
         return edges;
     }
 
@@ -45,15 +60,21 @@ public static class DependencyTree
         var queue = new int[n];
         for (int s = 0; s < n; s++)
         {
-            for (int j = 0; j < n; j++) d[s, j] = -1;
+            for (int j = 0; j < n; j++)
+                d[s, j] = -1;
             d[s, s] = 0;
-            int head = 0, tail = 0;
+            int head = 0,
+                tail = 0;
             queue[tail++] = s;
             while (head < tail)
             {
                 int u = queue[head++];
                 foreach (int v in adj[u])
-                    if (d[s, v] < 0) { d[s, v] = d[s, u] + 1; queue[tail++] = v; }
+                    if (d[s, v] < 0)
+                    {
+                        d[s, v] = d[s, u] + 1;
+                        queue[tail++] = v;
+                    }
             }
         }
         return d;
@@ -73,13 +94,23 @@ public static class DependencyTree
             bool cycle = false;
             while (depth[u] < 0)
             {
-                if (heads[u] == 0) { depth[u] = 0; break; }
+                if (heads[u] == 0)
+                {
+                    depth[u] = 0;
+                    break;
+                }
                 path.Add(u);
-                if (path.Count > n) { cycle = true; break; }
+                if (path.Count > n)
+                {
+                    cycle = true;
+                    break;
+                }
                 u = heads[u] - 1;
             }
-            if (cycle) continue;
-            for (int k = path.Count - 1; k >= 0; k--) depth[path[k]] = depth[u] + (path.Count - k);
+            if (cycle)
+                continue;
+            for (int k = path.Count - 1; k >= 0; k--)
+                depth[path[k]] = depth[u] + (path.Count - k);
         }
         return depth;
     }
@@ -88,7 +119,8 @@ public static class DependencyTree
     public static int[] RightBranchingHeads(int n)
     {
         var h = new int[n];
-        for (int i = 0; i < n - 1; i++) h[i] = i + 2;
+        for (int i = 0; i < n - 1; i++)
+            h[i] = i + 2;
         return h;
     }
 
@@ -98,7 +130,8 @@ public static class DependencyTree
     {
         var heads = new int[n];
         Array.Fill(heads, -1);
-        if (root < 0 || root >= n) return heads;
+        if (root < 0 || root >= n)
+            return heads;
         var adj = Adjacency(n, edges);
         heads[root] = 0;
         var queue = new Queue<int>();
@@ -109,7 +142,12 @@ public static class DependencyTree
         {
             int u = queue.Dequeue();
             foreach (int v in adj[u])
-                if (!seen[v]) { seen[v] = true; heads[v] = u + 1; queue.Enqueue(v); }
+                if (!seen[v])
+                {
+                    seen[v] = true;
+                    heads[v] = u + 1;
+                    queue.Enqueue(v);
+                }
         }
         return heads;
     }
@@ -119,8 +157,13 @@ public static class DependencyTree
     private static List<int>[] Adjacency(int n, IReadOnlyList<(int A, int B)> edges)
     {
         var adj = new List<int>[n];
-        for (int i = 0; i < n; i++) adj[i] = new List<int>(2);
-        foreach (var (a, b) in edges) { adj[a].Add(b); adj[b].Add(a); }
+        for (int i = 0; i < n; i++)
+            adj[i] = new List<int>(2);
+        foreach (var (a, b) in edges)
+        {
+            adj[a].Add(b);
+            adj[b].Add(a);
+        }
         return adj;
     }
 }

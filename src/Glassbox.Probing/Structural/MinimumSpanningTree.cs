@@ -14,12 +14,24 @@ public static class MinimumSpanningTree
     public static IReadOnlyList<(int A, int B)> Prim(float[,] distances, bool[]? include = null)
     {
         int n = distances.GetLength(0);
-        if (distances.GetLength(1) != n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"distance matrix is {n}x{distances.GetLength(1)}, expected square"));
-        if (include != null && include.Length != n) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"{include.Length} include flags for {n} words"));
+        if (distances.GetLength(1) != n)
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"distance matrix is {n}x{distances.GetLength(1)}, expected square"
+                )
+            );
+        if (include != null && include.Length != n)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"{include.Length} include flags for {n} words")
+            );
         var nodes = new List<int>(n);
-        for (int i = 0; i < n; i++) if (include == null || include[i]) nodes.Add(i);
+        for (int i = 0; i < n; i++)
+            if (include == null || include[i])
+                nodes.Add(i);
         var edges = new List<(int, int)>(Math.Max(0, nodes.Count - 1));
-        if (nodes.Count < 2) return edges;
+        if (nodes.Count < 2)
+            return edges;
 
         int m = nodes.Count;
         var inTree = new bool[m];
@@ -33,10 +45,16 @@ public static class MinimumSpanningTree
             int pick = -1;
             for (int k = 0; k < m; k++)
             {
-                if (inTree[k]) continue;
+                if (inTree[k])
+                    continue;
                 float w = Weight(distances, nodes[last], nodes[k]);
-                if (w < best[k]) { best[k] = w; bestFrom[k] = last; }
-                if (pick < 0 || best[k] < best[pick]) pick = k;
+                if (w < best[k])
+                {
+                    best[k] = w;
+                    bestFrom[k] = last;
+                }
+                if (pick < 0 || best[k] < best[pick])
+                    pick = k;
             }
             inTree[pick] = true;
             edges.Add(DependencyTree.Ordered(nodes[bestFrom[pick]], nodes[pick]));
@@ -48,10 +66,12 @@ public static class MinimumSpanningTree
     /// <summary>Prim on an integer matrix (e.g. gold tree distances).</summary>
     public static IReadOnlyList<(int A, int B)> Prim(int[,] distances, bool[]? include = null)
     {
-        int n = distances.GetLength(0), c = distances.GetLength(1);
+        int n = distances.GetLength(0),
+            c = distances.GetLength(1);
         var f = new float[n, c];
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < c; j++) f[i, j] = distances[i, j];
+        for (int j = 0; j < c; j++)
+            f[i, j] = distances[i, j];
         return Prim(f, include);
     }
 

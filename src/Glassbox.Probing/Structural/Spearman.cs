@@ -10,12 +10,14 @@ public static class Spearman
         var order = Enumerable.Range(0, n).ToArray();
         Array.Sort(order, (a, b) => values[a].CompareTo(values[b]));
         var ranks = new double[n];
-        for (int i = 0; i < n;)
+        for (int i = 0; i < n; )
         {
             int j = i;
-            while (j + 1 < n && values[order[j + 1]].CompareTo(values[order[i]]) == 0) j++;
+            while (j + 1 < n && values[order[j + 1]].CompareTo(values[order[i]]) == 0)
+                j++;
             double r = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) ranks[order[k]] = r;
+            for (int k = i; k <= j; k++)
+                ranks[order[k]] = r;
             i = j + 1;
         }
         return ranks;
@@ -24,8 +26,10 @@ public static class Spearman
     /// <summary>Spearman's rho of two equally long samples; NaN when either is constant or shorter than 2.</summary>
     public static double Correlation(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
-        if (x.Count != y.Count) throw new GlassboxException($"Spearman: samples of length {x.Count} and {y.Count}");
-        if (x.Count < 2) return double.NaN;
+        if (x.Count != y.Count)
+            throw new GlassboxException($"Spearman: samples of length {x.Count} and {y.Count}");
+        if (x.Count < 2)
+            return double.NaN;
         return Pearson(Ranks(x), Ranks(y));
     }
 
@@ -33,16 +37,28 @@ public static class Spearman
     public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         int n = x.Count;
-        double mx = 0, my = 0;
-        for (int i = 0; i < n; i++) { mx += x[i]; my += y[i]; }
-        mx /= n; my /= n;
-        double sxy = 0, sxx = 0, syy = 0;
+        double mx = 0,
+            my = 0;
         for (int i = 0; i < n; i++)
         {
-            double dx = x[i] - mx, dy = y[i] - my;
-            sxy += dx * dy; sxx += dx * dx; syy += dy * dy;
+            mx += x[i];
+            my += y[i];
         }
-        if (sxx <= 0 || syy <= 0) return double.NaN;
+        mx /= n;
+        my /= n;
+        double sxy = 0,
+            sxx = 0,
+            syy = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dx = x[i] - mx,
+                dy = y[i] - my;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        if (sxx <= 0 || syy <= 0)
+            return double.NaN;
         return sxy / Math.Sqrt(sxx * syy);
     }
 }

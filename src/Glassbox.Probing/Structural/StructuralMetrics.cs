@@ -17,12 +17,16 @@ public static class StructuralMetrics
 
     /// <summary>Undirected gold edges as the paper's evaluation sees them: the minimum spanning tree of the gold
     /// distances over the non-punctuation words (the tree's own edges when no punctuation is inside it).</summary>
-    public static IReadOnlyList<(int A, int B)> GoldEdges(int[,] goldDistances, bool[] isPunctuation)
-        => MinimumSpanningTree.Prim(goldDistances, Not(isPunctuation));
+    public static IReadOnlyList<(int A, int B)> GoldEdges(int[,] goldDistances, bool[] isPunctuation) =>
+        MinimumSpanningTree.Prim(goldDistances, Not(isPunctuation));
 
     /// <summary>UUAS counts of one sentence: predicted MST edges (non-punctuation words) that are gold edges, and the
     /// number of gold edges.</summary>
-    public static (int Correct, int Total) UuasCounts(float[,] predictedDistances, int[,] goldDistances, bool[] isPunctuation)
+    public static (int Correct, int Total) UuasCounts(
+        float[,] predictedDistances,
+        int[,] goldDistances,
+        bool[] isPunctuation
+    )
     {
         var gold = GoldEdges(goldDistances, isPunctuation);
         var pred = MinimumSpanningTree.Prim(predictedDistances, Not(isPunctuation));
@@ -39,8 +43,13 @@ public static class StructuralMetrics
     /// <summary>Micro-averaged UUAS: total correct edges over total gold edges (NaN when there are none).</summary>
     public static double Uuas(IEnumerable<(int Correct, int Total)> perSentence)
     {
-        long c = 0, t = 0;
-        foreach (var (cc, tt) in perSentence) { c += cc; t += tt; }
+        long c = 0,
+            t = 0;
+        foreach (var (cc, tt) in perSentence)
+        {
+            c += cc;
+            t += tt;
+        }
         return t == 0 ? double.NaN : (double)c / t;
     }
 
@@ -54,15 +63,22 @@ public static class StructuralMetrics
         var g = new double[n];
         for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < n; j++) { p[j] = predictedDistances[i, j]; g[j] = goldDistances[i, j]; }
+            for (int j = 0; j < n; j++)
+            {
+                p[j] = predictedDistances[i, j];
+                g[j] = goldDistances[i, j];
+            }
             result[i] = Spearman.Correlation(p, g);
         }
         return result;
     }
 
     /// <summary>Spearman correlation of predicted and gold depths in one sentence.</summary>
-    public static double DepthSpearman(float[] predictedDepths, int[] goldDepths)
-        => Spearman.Correlation(predictedDepths.Select(v => (double)v).ToArray(), goldDepths.Select(v => (double)v).ToArray());
+    public static double DepthSpearman(float[] predictedDepths, int[] goldDepths) =>
+        Spearman.Correlation(
+            predictedDepths.Select(v => (double)v).ToArray(),
+            goldDepths.Select(v => (double)v).ToArray()
+        );
 
     /// <summary>Whether the non-punctuation word of least predicted depth is the gold root; null when every word is
     /// punctuation.</summary>
@@ -77,7 +93,8 @@ public static class StructuralMetrics
     {
         int best = -1;
         for (int i = 0; i < predictedDepths.Length; i++)
-            if (!isPunctuation[i] && (best < 0 || predictedDepths[i] < predictedDepths[best])) best = i;
+            if (!isPunctuation[i] && (best < 0 || predictedDepths[i] < predictedDepths[best]))
+                best = i;
         return best;
     }
 
@@ -91,7 +108,8 @@ public static class StructuralMetrics
         var byLength = new SortedDictionary<int, (double Sum, int Count)>();
         foreach (var (len, v) in values)
         {
-            if (len < MinSpearmanLength || len > MaxSpearmanLength || double.IsNaN(v)) continue;
+            if (len < MinSpearmanLength || len > MaxSpearmanLength || double.IsNaN(v))
+                continue;
             byLength.TryGetValue(len, out var acc);
             byLength[len] = (acc.Sum + v, acc.Count + 1);
         }

@@ -20,7 +20,12 @@ public enum StructuralProbeKind
 /// <param name="DevLoss">Dev loss after each epoch (the training loss again when no dev set was given).</param>
 /// <param name="EpochsRun">Epochs run before the limit or early stopping.</param>
 /// <param name="BestEpoch">1-based epoch whose parameters were kept.</param>
-public sealed record ProbeTrainingCurve(IReadOnlyList<double> TrainLoss, IReadOnlyList<double> DevLoss, int EpochsRun, int BestEpoch);
+public sealed record ProbeTrainingCurve(
+    IReadOnlyList<double> TrainLoss,
+    IReadOnlyList<double> DevLoss,
+    int EpochsRun,
+    int BestEpoch
+);
 
 /// <summary>
 /// The structural probe of Hewitt &amp; Manning (2019): a linear map B [rank, d_model] trained so that squared
@@ -50,11 +55,18 @@ public sealed class StructuralProbe : IDisposable
     public Tensor Projection => _b;
 
     /// <summary>Wraps a given projection B [rank, d_model] (copied, float32).</summary>
-    public StructuralProbe(StructuralProbeKind kind, Tensor projection) : this(kind, Copy(projection), null) { }
+    public StructuralProbe(StructuralProbeKind kind, Tensor projection)
+        : this(kind, Copy(projection), null) { }
 
     private StructuralProbe(StructuralProbeKind kind, Tensor owned, ProbeTrainingCurve? training)
     {
-        if (owned.dim() != 2) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: projection has {owned.dim()} dimensions, expected [rank, d_model]"));
+        if (owned.dim() != 2)
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structural probe: projection has {owned.dim()} dimensions, expected [rank, d_model]"
+                )
+            );
         Kind = kind;
         _b = owned;
         Training = training;
@@ -70,14 +82,22 @@ public sealed class StructuralProbe : IDisposable
     /// Trains a probe on <paramref name="train"/>, early-stopping on the loss on <paramref name="dev"/> (on the
     /// training loss when null) and keeping the best epoch's parameters.
     /// </summary>
-    public static StructuralProbe Train(StructuralProbeKind kind, ParsedRepresentations train, ParsedRepresentations? dev, StructuralProbeOptions? options = null)
+    public static StructuralProbe Train(
+        StructuralProbeKind kind,
+        ParsedRepresentations train,
+        ParsedRepresentations? dev,
+        StructuralProbeOptions? options = null
+    )
     {
         options ??= new StructuralProbeOptions();
         options.Validate();
         train.Validate("train");
         dev?.Validate("dev");
         int d = train.DModel;
-        if (dev != null && dev.DModel != d) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"dev: d_model {dev.DModel} differs from train's {d}"));
+        if (dev != null && dev.DModel != d)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"dev: d_model {dev.DModel} differs from train's {d}")
+            );
         int rank = options.ResolveRank(d);
 
         var trainGold = GoldTargets(kind, train);
@@ -93,11 +113,12 @@ public sealed class StructuralProbe : IDisposable
         init.Dispose();
         param.DetachFromDisposeScope();
         using var best = zeros(rank, d).DetachFromDisposeScope();
-        using var optimizer = new Glassbox.Training.AdamW(new[] { param }, weightDecay: 0);   // = torch.optim.Adam
+        using var optimizer = new Glassbox.Training.AdamW(new[] { param }, weightDecay: 0); // = torch.optim.Adam
 
         var trainCurve = new List<double>();
         var devCurve = new List<double>();
-        double bestLoss = double.PositiveInfinity, lr = options.LearningRate;
+        double bestLoss = double.PositiveInfinity,
+            lr = options.LearningRate;
         int bestEpoch = 0;
         var order = Enumerable.Range(0, train.Count).ToArray();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -121,16 +142,21 @@ public sealed class StructuralProbe : IDisposable
             {
                 bestLoss = Math.Min(bestLoss, devLoss);
                 bestEpoch = epoch;
-                using (no_grad()) best.copy_(param);
+                using (no_grad())
+                    best.copy_(param);
             }
             else
             {
-                if (epoch - bestEpoch >= options.Patience) break;
+                if (epoch - bestEpoch >= options.Patience)
+                    break;
                 lr *= options.LearningRateDecay;
             }
         }
-        foreach (var t in trainGold) t.Dispose();
-        if (devGold != null) foreach (var t in devGold) t.Dispose();
+        foreach (var t in trainGold)
+            t.Dispose();
+        if (devGold != null)
+            foreach (var t in devGold)
+                t.Dispose();
         var curve = new ProbeTrainingCurve(trainCurve, devCurve, trainCurve.Count, bestEpoch);
         return new StructuralProbe(kind, best.clone().DetachFromDisposeScope(), curve);
     }
@@ -140,8 +166,15 @@ public sealed class StructuralProbe : IDisposable
     {
         data.Validate();
         var gold = GoldTargets(Kind, data);
-        try { return MeanLoss(Kind, _b, data, gold, batchSize); }
-        finally { foreach (var t in gold) t.Dispose(); }
+        try
+        {
+            return MeanLoss(Kind, _b, data, gold, batchSize);
+        }
+        finally
+        {
+            foreach (var t in gold)
+                t.Dispose();
+        }
     }
 
     /// <summary>Projected vectors B h [.., rank] of <paramref name="words"/> [.., d_model].</summary>
@@ -191,7 +224,8 @@ public sealed class StructuralProbe : IDisposable
                 var dist = DependencyTree.Distances(heads);
                 var flat = new float[n * n];
                 for (int i = 0; i < n; i++)
-                    for (int j = 0; j < n; j++) flat[i * n + j] = dist[i, j];
+                for (int j = 0; j < n; j++)
+                    flat[i * n + j] = dist[i, j];
                 list.Add(tensor(flat, new long[] { n, n }).DetachFromDisposeScope());
             }
             else
@@ -203,7 +237,13 @@ public sealed class StructuralProbe : IDisposable
         return list;
     }
 
-    private static double MeanLoss(StructuralProbeKind kind, Tensor b, ParsedRepresentations data, List<Tensor> gold, int batchSize)
+    private static double MeanLoss(
+        StructuralProbeKind kind,
+        Tensor b,
+        ParsedRepresentations data,
+        List<Tensor> gold,
+        int batchSize
+    )
     {
         double sum = 0;
         using var ng = no_grad();
@@ -217,9 +257,16 @@ public sealed class StructuralProbe : IDisposable
     }
 
     /// <summary>Mean over the batch of the per-sentence normalised L1 loss; all tensors live in the caller's scope.</summary>
-    private static Tensor BatchLoss(StructuralProbeKind kind, Tensor b, ParsedRepresentations data, List<Tensor> gold, int[] idx)
+    private static Tensor BatchLoss(
+        StructuralProbeKind kind,
+        Tensor b,
+        ParsedRepresentations data,
+        List<Tensor> gold,
+        int[] idx
+    )
     {
-        int batch = idx.Length, d = (int)b.shape[1];
+        int batch = idx.Length,
+            d = (int)b.shape[1];
         int maxLen = idx.Max(i => (int)data.Words[i].shape[0]);
         var x = zeros(batch, maxLen, d);
         var lengths = new long[batch];
@@ -230,12 +277,13 @@ public sealed class StructuralProbe : IDisposable
             lengths[k] = n;
             x[k].narrow(0, 0, n).copy_(data.Words[idx[k]]);
             var yk = y[k].narrow(0, 0, n);
-            if (kind == StructuralProbeKind.Distance) yk = yk.narrow(1, 0, n);
+            if (kind == StructuralProbeKind.Distance)
+                yk = yk.narrow(1, 0, n);
             yk.copy_(gold[idx[k]]);
         }
         var len = tensor(lengths).to_type(ScalarType.Float32);
-        var mask = (ScalarMath.Arange(maxLen).unsqueeze(0) < tensor(lengths).unsqueeze(1)).to_type(ScalarType.Float32);   // [b, L]
-        var t = x.matmul(b.t());                                                                                  // [b, L, r]
+        var mask = (ScalarMath.Arange(maxLen).unsqueeze(0) < tensor(lengths).unsqueeze(1)).to_type(ScalarType.Float32); // [b, L]
+        var t = x.matmul(b.t()); // [b, L, r]
         if (kind == StructuralProbeKind.Distance)
         {
             var pairMask = mask.unsqueeze(2) * mask.unsqueeze(1);

@@ -41,12 +41,45 @@ public sealed record StructuralProbeOptions
     /// <summary>Throws <see cref="GlassboxException"/> for an out-of-range option.</summary>
     public void Validate()
     {
-        if (Rank is < 1 or > MaxRank) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: Rank {Rank} outside 1..{MaxRank}"));
-        if (Epochs < 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: Epochs {Epochs} must be at least 1"));
-        if (BatchSize < 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: BatchSize {BatchSize} must be at least 1"));
-        if (!(LearningRate > 0)) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: LearningRate {LearningRate} must be positive"));
-        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1)) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: LearningRateDecay {LearningRateDecay} outside (0, 1]"));
-        if (Patience < 1) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: Patience {Patience} must be at least 1"));
-        if (BootstrapResamples < 0) throw new GlassboxException(string.Create(CultureInfo.InvariantCulture, $"structural probe: BootstrapResamples {BootstrapResamples} is negative"));
+        if (Rank is < 1 or > MaxRank)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"structural probe: Rank {Rank} outside 1..{MaxRank}")
+            );
+        if (Epochs < 1)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"structural probe: Epochs {Epochs} must be at least 1")
+            );
+        if (BatchSize < 1)
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structural probe: BatchSize {BatchSize} must be at least 1"
+                )
+            );
+        if (!(LearningRate > 0))
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structural probe: LearningRate {LearningRate} must be positive"
+                )
+            );
+        if (!(LearningRateDecay > 0 && LearningRateDecay <= 1))
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structural probe: LearningRateDecay {LearningRateDecay} outside (0, 1]"
+                )
+            );
+        if (Patience < 1)
+            throw new GlassboxException(
+                string.Create(CultureInfo.InvariantCulture, $"structural probe: Patience {Patience} must be at least 1")
+            );
+        if (BootstrapResamples < 0)
+            throw new GlassboxException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structural probe: BootstrapResamples {BootstrapResamples} is negative"
+                )
+            );
     }
 }

@@ -21,11 +21,20 @@ namespace Glassbox.Probing.Structural;
 /// <param name="PredictedHeads">Per evaluation sentence, heads (1-based, 0 = root) from rooting the predicted MST at
 /// the predicted root; -1 for punctuation words, which the MST leaves out.</param>
 public sealed record StructuralProbeResult(
-    double Uuas, Interval UuasInterval, double DSpr,
-    double RootAccuracy, Interval RootAccuracyInterval, double NSpr,
+    double Uuas,
+    Interval UuasInterval,
+    double DSpr,
+    double RootAccuracy,
+    Interval RootAccuracyInterval,
+    double NSpr,
     double RightBranchingUuas,
-    ProbeTrainingCurve DistanceTraining, ProbeTrainingCurve DepthTraining,
-    int Rank, int Seed, int EvaluatedSentences, IReadOnlyList<int[]> PredictedHeads)
+    ProbeTrainingCurve DistanceTraining,
+    ProbeTrainingCurve DepthTraining,
+    int Rank,
+    int Seed,
+    int EvaluatedSentences,
+    IReadOnlyList<int[]> PredictedHeads
+)
 {
     /// <summary>Epochs run by the distance and depth probes together.</summary>
     public int EpochsRun => DistanceTraining.EpochsRun + DepthTraining.EpochsRun;

@@ -26,8 +26,10 @@ public sealed class ActivationCache : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_items.TryGetValue(name, out var t)) return t;
-            if (_order.Count == 0) throw new HookException($"the cache is empty; '{name}' was not recorded");
+            if (_items.TryGetValue(name, out var t))
+                return t;
+            if (_order.Count == 0)
+                throw new HookException($"the cache is empty; '{name}' was not recorded");
             HookName.Require(name, _order);
             throw new HookException($"'{name}' was not recorded");
         }
@@ -46,7 +48,10 @@ public sealed class ActivationCache : IDisposable
     public void Add(string name, Tensor tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_items.Remove(name, out var old)) old.Dispose(); else _order.Add(name);
+        if (_items.Remove(name, out var old))
+            old.Dispose();
+        else
+            _order.Add(name);
         _items[name] = tensor;
     }
 
@@ -72,16 +77,26 @@ public sealed class ActivationCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var items = _order.Select(n => (n, _items[n].detach())).ToList();
-        if (output is not null) items.Add((HookName.Output, output.detach()));
-        try { Loading.SafetensorsWriter.Write(path, items, metadata); }
-        finally { foreach (var (_, t) in items) t.Dispose(); }
+        if (output is not null)
+            items.Add((HookName.Output, output.detach()));
+        try
+        {
+            Loading.SafetensorsWriter.Write(path, items, metadata);
+        }
+        finally
+        {
+            foreach (var (_, t) in items)
+                t.Dispose();
+        }
     }
 
     /// <summary>Frees every cached tensor.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        foreach (var t in _items.Values) t.Dispose();
+        if (_disposed)
+            return;
+        foreach (var t in _items.Values)
+            t.Dispose();
         _items.Clear();
         _order.Clear();
         _disposed = true;

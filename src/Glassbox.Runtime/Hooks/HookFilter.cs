@@ -11,5 +11,4 @@ public static class HookFilter
         var set = new HashSet<HookPoint>(points);
         return name => HookName.TryParse(name, out var p, out _) && set.Contains(p);
     }
-
 }

@@ -14,7 +14,12 @@ internal sealed class HookRunner
     private readonly Dictionary<string, HookFunction[]> _resolved = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _cached = new(StringComparer.Ordinal);
 
-    public HookRunner(IReadOnlyList<Hook> hooks, Func<string, bool>? cacheFilter, ActivationCache? cache, bool keepGradients)
+    public HookRunner(
+        IReadOnlyList<Hook> hooks,
+        Func<string, bool>? cacheFilter,
+        ActivationCache? cache,
+        bool keepGradients
+    )
     {
         _hooks = hooks;
         _cacheFilter = cacheFilter;
@@ -36,16 +41,22 @@ internal sealed class HookRunner
 
     private bool IsCached(string name)
     {
-        if (Cache is null || _cacheFilter is null) return false;
-        if (!_cached.TryGetValue(name, out bool c)) _cached[name] = c = _cacheFilter(name);
+        if (Cache is null || _cacheFilter is null)
+            return false;
+        if (!_cached.TryGetValue(name, out bool c))
+            _cached[name] = c = _cacheFilter(name);
         return c;
     }
 
     private HookFunction[] Resolve(string name)
     {
-        if (_hooks.Count == 0) return Array.Empty<HookFunction>();
+        if (_hooks.Count == 0)
+            return Array.Empty<HookFunction>();
         if (!_resolved.TryGetValue(name, out var fns))
-            _resolved[name] = fns = _hooks.Where(h => h.Pattern == name || HookName.Matches(h.Pattern, name)).Select(h => h.Function).ToArray();
+            _resolved[name] = fns = _hooks
+                .Where(h => h.Pattern == name || HookName.Matches(h.Pattern, name))
+                .Select(h => h.Function)
+                .ToArray();
         return fns;
     }
 
@@ -58,14 +69,18 @@ internal sealed class HookRunner
         int? headDim = point.HeadDim;
         var fns = Resolve(name);
         bool cached = IsCached(name);
-        if (fns.Length == 0 && !cached) return x;
+        if (fns.Length == 0 && !cached)
+            return x;
         var ctx = new HookContext(name, layer, headDim);
         foreach (var fn in fns)
         {
             var y = fn(x, ctx);
-            if (y is null) continue;
+            if (y is null)
+                continue;
             if (!y.shape.SequenceEqual(x.shape))
-                throw new HookException($"hook on '{name}' returned shape [{string.Join(", ", y.shape)}], expected [{string.Join(", ", x.shape)}]");
+                throw new HookException(
+                    $"hook on '{name}' returned shape [{string.Join(", ", y.shape)}], expected [{string.Join(", ", x.shape)}]"
+                );
             x = y.dtype == x.dtype ? y : y.to_type(x.dtype);
         }
         if (cached)

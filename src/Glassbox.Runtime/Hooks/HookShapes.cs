@@ -12,7 +12,8 @@ public static class HookShapes
 
     /// <summary>Concrete shape for a batch of <paramref name="batch"/> sequences of <paramref name="pos"/> tokens.</summary>
     /// <exception cref="HookException">Not a hook name.</exception>
-    public static long[] Concrete(string name, ModelConfig c, long batch, long pos) => HookName.Parse(name).Point.ShapeFor(c, batch, pos);
+    public static long[] Concrete(string name, ModelConfig c, long batch, long pos) =>
+        HookName.Parse(name).Point.ShapeFor(c, batch, pos);
 
     /// <summary>"[batch, pos, d_model]".</summary>
     /// <exception cref="HookException">Not a hook name.</exception>

@@ -6,9 +6,11 @@ public sealed record RunOptions
     /// <summary>Run only blocks before this index and return the residual stream entering it
     /// ([batch, pos, d_model]); null runs the whole model.</summary>
     public int? StopAtLayer { get; init; }
+
     /// <summary>Keep the autograd graph: cached activations keep <c>requires_grad</c> and retain their
     /// gradient, so after <c>backward()</c> each cached tensor has <c>.grad</c>.</summary>
     public bool KeepGradients { get; init; }
+
     /// <summary>Compute the per-head attention output <c>attn.hook_result</c> [batch, pos, head, d_model]
     /// (costs memory; also enabled automatically when a hook or the cache asks for it).</summary>
     public bool UseAttnResult { get; init; }

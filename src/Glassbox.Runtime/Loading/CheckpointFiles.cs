@@ -36,11 +36,13 @@ internal sealed class CheckpointFiles : IDisposable
         var files = new CheckpointFiles();
         try
         {
-            string single = Path.Combine(dir, SingleFile), index = Path.Combine(dir, IndexFile);
+            string single = Path.Combine(dir, SingleFile),
+                index = Path.Combine(dir, IndexFile);
             if (File.Exists(single))
             {
                 var f = files.Add(single);
-                foreach (var e in f.Entries) files._fileOf[e.Name] = f;
+                foreach (var e in f.Entries)
+                    files._fileOf[e.Name] = f;
             }
             else if (File.Exists(index))
             {
@@ -48,10 +50,13 @@ internal sealed class CheckpointFiles : IDisposable
             }
             else
             {
-                bool pickle = Directory.EnumerateFiles(dir, "*.bin").Any() || Directory.EnumerateFiles(dir, "*.pt").Any();
-                throw new ModelFormatException(pickle
-                    ? $"{dir}: only safetensors checkpoints are loaded; pickle files (*.bin, *.pt) are refused because loading them can run code. Convert to {SingleFile}."
-                    : $"{dir}: no {SingleFile} or {IndexFile} found");
+                bool pickle =
+                    Directory.EnumerateFiles(dir, "*.bin").Any() || Directory.EnumerateFiles(dir, "*.pt").Any();
+                throw new ModelFormatException(
+                    pickle
+                        ? $"{dir}: only safetensors checkpoints are loaded; pickle files (*.bin, *.pt) are refused because loading them can run code. Convert to {SingleFile}."
+                        : $"{dir}: no {SingleFile} or {IndexFile} found"
+                );
             }
             return files;
         }
@@ -65,12 +70,21 @@ internal sealed class CheckpointFiles : IDisposable
     private void OpenSharded(string dir, string index)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(index)); }
-        catch (JsonException ex) { throw new ModelFormatException($"{index}: not valid JSON: {ex.Message}", ex); }
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(index));
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelFormatException($"{index}: not valid JSON: {ex.Message}", ex);
+        }
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+            if (
+                doc.RootElement.ValueKind != JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("weight_map", out var map)
+                || map.ValueKind != JsonValueKind.Object
+            )
                 throw new ModelFormatException($"{index}: missing object field 'weight_map'");
             var shards = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
             foreach (var kv in map.EnumerateObject())
@@ -78,17 +92,29 @@ internal sealed class CheckpointFiles : IDisposable
                 if (kv.Value.ValueKind != JsonValueKind.String)
                     throw new ModelFormatException($"{index}: weight_map entry '{kv.Name}' must name a shard file");
                 string shard = kv.Value.GetString()!;
-                if (shard.Length == 0 || shard.Contains('/', StringComparison.Ordinal) || shard.Contains('\\', StringComparison.Ordinal) || shard == ".." || shard == "." || Path.IsPathRooted(shard))
-                    throw new ModelFormatException($"{index}: weight_map entry '{kv.Name}' names shard '{shard}', which is not a plain file name in the checkpoint folder");
+                if (
+                    shard.Length == 0
+                    || shard.Contains('/', StringComparison.Ordinal)
+                    || shard.Contains('\\', StringComparison.Ordinal)
+                    || shard == ".."
+                    || shard == "."
+                    || Path.IsPathRooted(shard)
+                )
+                    throw new ModelFormatException(
+                        $"{index}: weight_map entry '{kv.Name}' names shard '{shard}', which is not a plain file name in the checkpoint folder"
+                    );
                 if (!shards.TryGetValue(shard, out var f))
                 {
                     string p = Path.Combine(dir, shard);
-                    if (!File.Exists(p)) throw new ModelFormatException($"{index}: shard '{shard}' (for '{kv.Name}') does not exist");
+                    if (!File.Exists(p))
+                        throw new ModelFormatException($"{index}: shard '{shard}' (for '{kv.Name}') does not exist");
                     f = Add(p);
                     shards[shard] = f;
                 }
                 if (!f.Contains(kv.Name))
-                    throw new ModelFormatException($"{index}: weight_map places '{kv.Name}' in shard '{shard}', which has no such tensor");
+                    throw new ModelFormatException(
+                        $"{index}: weight_map places '{kv.Name}' in shard '{shard}', which has no such tensor"
+                    );
                 if (!_fileOf.TryAdd(kv.Name, f))
                     throw new ModelFormatException($"{index}: weight_map names '{kv.Name}' twice");
             }
@@ -104,7 +130,8 @@ internal sealed class CheckpointFiles : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in _open) f.Dispose();
+        foreach (var f in _open)
+            f.Dispose();
         _open.Clear();
     }
 }

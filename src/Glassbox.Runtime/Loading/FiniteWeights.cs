@@ -19,10 +19,12 @@ public static class FiniteWeights
     public static long CountNonFinite(Tensor t)
     {
         ArgumentNullException.ThrowIfNull(t);
-        if (!t.is_floating_point()) return 0;
+        if (!t.is_floating_point())
+            return 0;
         using var finite = isfinite(t);
         using var all = finite.all();
-        if (all.item<bool>()) return 0;
+        if (all.item<bool>())
+            return 0;
         using var bad = finite.logical_not();
         using var n = bad.sum();
         return n.item<long>();
@@ -35,7 +37,12 @@ public static class FiniteWeights
     public static string? Problem(string name, Tensor t)
     {
         long n = CountNonFinite(t);
-        return n == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"tensor '{name}' has {n} NaN/infinite value{(n == 1 ? "" : "s")}");
+        return n == 0
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"tensor '{name}' has {n} NaN/infinite value{(n == 1 ? "" : "s")}"
+            );
     }
 
     /// <summary>Throws when any problem was found, naming each file and the first <see cref="MaxListed"/> bad tensors.</summary>
@@ -44,7 +51,8 @@ public static class FiniteWeights
     public static void ThrowIfAny(IReadOnlyList<(string File, string Problem)> problems)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        if (problems.Count == 0) return;
+        if (problems.Count == 0)
+            return;
         var parts = new List<string>();
         string? last = null;
         foreach (var (file, problem) in problems.Take(MaxListed))
@@ -53,8 +61,13 @@ public static class FiniteWeights
             parts.Add(name == last ? problem : $"{name}: {problem}");
             last = name;
         }
-        string more = problems.Count > MaxListed ? string.Create(CultureInfo.InvariantCulture, $"; and {problems.Count - MaxListed} more tensors") : "";
-        throw new ModelFormatException($"{string.Join("; ", parts)}{more} (non-finite weights: the checkpoint is corrupt or was saved after training diverged)");
+        string more =
+            problems.Count > MaxListed
+                ? string.Create(CultureInfo.InvariantCulture, $"; and {problems.Count - MaxListed} more tensors")
+                : "";
+        throw new ModelFormatException(
+            $"{string.Join("; ", parts)}{more} (non-finite weights: the checkpoint is corrupt or was saved after training diverged)"
+        );
     }
 
     /// <summary>Checks every tensor of a dictionary and throws when any has NaN or infinite values.</summary>
@@ -67,7 +80,8 @@ public static class FiniteWeights
         var problems = new List<(string, string)>();
         foreach (var (name, t) in weights.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (Problem(name, t) is { } p) problems.Add((file, p));
+            if (Problem(name, t) is { } p)
+                problems.Add((file, p));
         }
         ThrowIfAny(problems);
     }

@@ -22,11 +22,19 @@ public static class HfCheckpoint
     public static (IModelFamily Family, ModelConfig Config) ReadConfig(string dir)
     {
         string path = Path.Combine(dir, ConfigFile);
-        if (!File.Exists(path)) throw new ConfigException($"{path}: config file not found");
+        if (!File.Exists(path))
+            throw new ConfigException($"{path}: config file not found");
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(path)); }
-        catch (JsonException ex) { throw new ConfigException($"{path}: not valid JSON: {ex.Message}", ex); }
-        using (doc) return FamilyRegistry.ReadConfig(doc.RootElement, path);
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException ex)
+        {
+            throw new ConfigException($"{path}: not valid JSON: {ex.Message}", ex);
+        }
+        using (doc)
+            return FamilyRegistry.ReadConfig(doc.RootElement, path);
     }
 
     /// <summary>Loads a checkpoint folder into canonical weights.</summary>
@@ -40,8 +48,10 @@ public static class HfCheckpoint
     /// <exception cref="ModelFormatException">Also: a tensor holds NaN or infinite values (the message names the file and the first bad tensors).</exception>
     public static LoadedWeights Load(string dir, ScalarType dtype = ScalarType.Float32)
     {
-        if (!IsFloat(dtype)) throw new ArgumentException($"weights dtype must be floating point, got {dtype}", nameof(dtype));
-        if (!Directory.Exists(dir)) throw new ModelFormatException($"{dir}: checkpoint folder not found");
+        if (!IsFloat(dtype))
+            throw new ArgumentException($"weights dtype must be floating point, got {dtype}", nameof(dtype));
+        if (!Directory.Exists(dir))
+            throw new ModelFormatException($"{dir}: checkpoint folder not found");
         var (family, config) = ReadConfig(dir);
         var layout = ParameterLayout.For(config).ToDictionary(s => s.Name, s => s.Shape, StringComparer.Ordinal);
         var keys = family.WeightKeys(config);
@@ -61,7 +71,8 @@ public static class HfCheckpoint
                 var wk = Resolve(key, family, byHf);
                 if (wk is null)
                 {
-                    if (!IsIgnored(key, family, config)) problems.Add($"unexpected key '{key}' in {files.FileOf(key)}");
+                    if (!IsIgnored(key, family, config))
+                        problems.Add($"unexpected key '{key}' in {files.FileOf(key)}");
                     continue;
                 }
                 if (!seen.TryAdd(wk.HfKey, key))
@@ -69,70 +80,96 @@ public static class HfCheckpoint
                     problems.Add($"unexpected key '{key}': duplicates '{seen[wk.HfKey]}'");
                     continue;
                 }
-                foreach (var n in wk.Canonical) accounted.Add(n);
+                foreach (var n in wk.Canonical)
+                    accounted.Add(n);
                 var entry = files.Entry(key);
                 var shapes = wk.Canonical.Select(n => layout[n]).ToList();
                 var expected = wk.Codec.HfShape(shapes);
                 string feeds = string.Join(", ", wk.Canonical);
                 if (!entry.Shape.SequenceEqual(expected))
                 {
-                    problems.Add($"shape mismatch for '{key}' (feeds {feeds}): expected {LayoutCheck.ShapeText(expected)}, got {entry.ShapeText}");
+                    problems.Add(
+                        $"shape mismatch for '{key}' (feeds {feeds}): expected {LayoutCheck.ShapeText(expected)}, got {entry.ShapeText}"
+                    );
                     continue;
                 }
                 if (!IsFloat(entry.ScalarType))
                 {
-                    problems.Add($"dtype mismatch for '{key}' (feeds {feeds}): expected a floating-point type, got {entry.DType}");
+                    problems.Add(
+                        $"dtype mismatch for '{key}' (feeds {feeds}): expected a floating-point type, got {entry.DType}"
+                    );
                     continue;
                 }
-                if (problems.Count > 0) continue; // already failing: keep collecting problems, skip reading data
+                if (problems.Count > 0)
+                    continue; // already failing: keep collecting problems, skip reading data
                 using var hf = files.Read(key, dtype);
-                if (FiniteWeights.Problem(key, hf) is { } bad) nonFinite.Add((files.FileOf(key), bad));
+                if (FiniteWeights.Problem(key, hf) is { } bad)
+                    nonFinite.Add((files.FileOf(key), bad));
                 var parts = wk.Codec.Decode(hf, shapes);
-                for (int i = 0; i < parts.Length; i++) result[wk.Canonical[i]] = parts[i];
+                for (int i = 0; i < parts.Length; i++)
+                    result[wk.Canonical[i]] = parts[i];
             }
             foreach (var (name, shape) in layout)
             {
-                if (accounted.Contains(name)) continue;
+                if (accounted.Contains(name))
+                    continue;
                 var from = keys.FirstOrDefault(k => k.Canonical.Contains(name));
-                problems.Add($"missing '{name}' {LayoutCheck.ShapeText(shape)}" + (from is null ? "" : $" (checkpoint key '{from.HfKey}')"));
+                problems.Add(
+                    $"missing '{name}' {LayoutCheck.ShapeText(shape)}"
+                        + (from is null ? "" : $" (checkpoint key '{from.HfKey}')")
+                );
             }
-            if (problems.Count > 0) throw new WeightMismatchException(dir, problems);
+            if (problems.Count > 0)
+                throw new WeightMismatchException(dir, problems);
             FiniteWeights.ThrowIfAny(nonFinite);
             return new LoadedWeights(config, result);
         }
         catch
         {
-            foreach (var t in result.Values) t.Dispose();
+            foreach (var t in result.Values)
+                t.Dispose();
             throw;
         }
     }
 
     private static WeightKey? Resolve(string key, IModelFamily family, Dictionary<string, WeightKey> byHf)
     {
-        if (byHf.TryGetValue(key, out var wk)) return wk;
+        if (byHf.TryGetValue(key, out var wk))
+            return wk;
         foreach (var p in family.OptionalKeyPrefixes)
         {
-            if (key.StartsWith(p, StringComparison.Ordinal) && byHf.TryGetValue(key[p.Length..], out wk)) return wk;
+            if (key.StartsWith(p, StringComparison.Ordinal) && byHf.TryGetValue(key[p.Length..], out wk))
+                return wk;
         }
         return null;
     }
 
     private static bool IsIgnored(string key, IModelFamily family, ModelConfig c)
     {
-        if (family.IsIgnoredKey(key, c)) return true;
+        if (family.IsIgnoredKey(key, c))
+            return true;
         foreach (var p in family.OptionalKeyPrefixes)
         {
-            if (key.StartsWith(p, StringComparison.Ordinal) && family.IsIgnoredKey(key[p.Length..], c)) return true;
+            if (key.StartsWith(p, StringComparison.Ordinal) && family.IsIgnoredKey(key[p.Length..], c))
+                return true;
         }
         return false;
     }
 
-    private static void CheckFamilyCoversLayout(IModelFamily family, IReadOnlyList<WeightKey> keys, Dictionary<string, long[]> layout)
+    private static void CheckFamilyCoversLayout(
+        IModelFamily family,
+        IReadOnlyList<WeightKey> keys,
+        Dictionary<string, long[]> layout
+    )
     {
         var fed = keys.SelectMany(k => k.Canonical).ToList();
-        var bad = fed.Where(n => !layout.ContainsKey(n)).Concat(fed.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key + " (twice)")).ToList();
+        var bad = fed.Where(n => !layout.ContainsKey(n))
+            .Concat(fed.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key + " (twice)"))
+            .ToList();
         if (bad.Count > 0)
-            throw new InvalidOperationException($"family '{family.Name}' maps keys onto names outside the canonical layout: {string.Join(", ", bad)}");
+            throw new InvalidOperationException(
+                $"family '{family.Name}' maps keys onto names outside the canonical layout: {string.Join(", ", bad)}"
+            );
     }
 
     internal static bool IsFloat(ScalarType t) =>

@@ -31,31 +31,43 @@ public static class HfExporter
             var back = family.ReadConfig(doc.RootElement, "exported config.json");
             var diffs = ConfigNormalization.Differences(normal, back);
             if (diffs.Count > 0)
-                throw new ConfigException($"export: config cannot be expressed as a {family.Name} config.json; these fields would change: {string.Join("; ", diffs)}");
+                throw new ConfigException(
+                    $"export: config cannot be expressed as a {family.Name} config.json; these fields would change: {string.Join("; ", diffs)}"
+                );
         }
         var problems = LayoutCheck.Problems(normal, canonicalWeights);
-        if (problems.Count > 0) throw new WeightMismatchException("export", problems);
+        if (problems.Count > 0)
+            throw new WeightMismatchException("export", problems);
 
         Directory.CreateDirectory(dir);
         var first = canonicalWeights.Values.FirstOrDefault();
-        if (first is not null) json["torch_dtype"] = TorchDtypeName(first.dtype);
+        if (first is not null)
+            json["torch_dtype"] = TorchDtypeName(first.dtype);
         using (var scope = torch.NewDisposeScope())
         {
             var encoded = new List<(string, Tensor)>();
             foreach (var wk in family.WeightKeys(normal))
                 encoded.Add((wk.HfKey, wk.Codec.Encode(wk.Canonical.Select(n => canonicalWeights[n]).ToList())));
-            SafetensorsWriter.Write(Path.Combine(dir, CheckpointFiles.SingleFile), encoded, new Dictionary<string, string> { ["format"] = "pt" });
+            SafetensorsWriter.Write(
+                Path.Combine(dir, CheckpointFiles.SingleFile),
+                encoded,
+                new Dictionary<string, string> { ["format"] = "pt" }
+            );
         }
-        WriteTextAtomically(Path.Combine(dir, HfCheckpoint.ConfigFile), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        WriteTextAtomically(
+            Path.Combine(dir, HfCheckpoint.ConfigFile),
+            json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+        );
     }
 
-    private static string TorchDtypeName(ScalarType t) => t switch
-    {
-        ScalarType.Float16 => "float16",
-        ScalarType.BFloat16 => "bfloat16",
-        ScalarType.Float64 => "float64",
-        _ => "float32",
-    };
+    private static string TorchDtypeName(ScalarType t) =>
+        t switch
+        {
+            ScalarType.Float16 => "float16",
+            ScalarType.BFloat16 => "bfloat16",
+            ScalarType.Float64 => "float64",
+            _ => "float32",
+        };
 
     private static void WriteTextAtomically(string path, string text)
     {
@@ -68,7 +80,8 @@ public static class HfExporter
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (File.Exists(temp))
+                File.Delete(temp);
         }
     }
 }

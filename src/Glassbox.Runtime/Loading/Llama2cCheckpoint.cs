@@ -14,24 +14,49 @@ namespace Glassbox.Loading;
 public static class Llama2cCheckpoint
 {
     private const int HeaderBytes = 28;
-    private const int MaxDim = 1 << 16, MaxLayers = 1024, MaxVocab = 1 << 22, MaxSeq = 1 << 20;
+    private const int MaxDim = 1 << 16,
+        MaxLayers = 1024,
+        MaxVocab = 1 << 22,
+        MaxSeq = 1 << 20;
 
     /// <summary>Loads a checkpoint into canonical weights.</summary>
     /// <exception cref="ModelFormatException">Bad header values, a file size that disagrees with the header, or NaN/infinite
     /// weights (named by their canonical names, e.g. <c>blocks.0.attn.W_Q</c>).</exception>
     public static LoadedWeights Load(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException($"{path}: file not found");
+        if (!File.Exists(path))
+            throw new ModelFormatException($"{path}: file not found");
         long size = new FileInfo(path).Length;
-        if (size < HeaderBytes) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: {size} bytes is shorter than the 28-byte llama2.c header"));
+        if (size < HeaderBytes)
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: {size} bytes is shorter than the 28-byte llama2.c header"
+                )
+            );
         using var fs = File.OpenRead(path);
         var h = new byte[HeaderBytes];
         fs.ReadExactly(h);
         int R(int i) => BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(4 * i));
-        int dim = R(0), hidden = R(1), layers = R(2), heads = R(3), kvHeads = R(4), vocabRaw = R(5), seq = R(6);
+        int dim = R(0),
+            hidden = R(1),
+            layers = R(2),
+            heads = R(3),
+            kvHeads = R(4),
+            vocabRaw = R(5),
+            seq = R(6);
         bool shared = vocabRaw > 0;
         int vocab = Math.Abs(vocabRaw);
-        void Check(bool ok, string what) { if (!ok) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: bad llama2.c header: {what} (dim={dim}, hidden_dim={hidden}, n_layers={layers}, n_heads={heads}, n_kv_heads={kvHeads}, vocab_size={vocabRaw}, seq_len={seq})")); }
+        void Check(bool ok, string what)
+        {
+            if (!ok)
+                throw new ModelFormatException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{path}: bad llama2.c header: {what} (dim={dim}, hidden_dim={hidden}, n_layers={layers}, n_heads={heads}, n_kv_heads={kvHeads}, vocab_size={vocabRaw}, seq_len={seq})"
+                    )
+                );
+        }
         Check(dim > 0 && dim <= MaxDim, "dim out of range");
         Check(hidden > 0 && hidden <= 8 * MaxDim, "hidden_dim out of range");
         Check(layers > 0 && layers <= MaxLayers, "n_layers out of range");
@@ -40,19 +65,50 @@ public static class Llama2cCheckpoint
         Check(vocab > 0 && vocab <= MaxVocab, "vocab_size out of range");
         Check(seq > 0 && seq <= MaxSeq, "seq_len out of range");
         Check((dim / heads) % 2 == 0, "head size must be even for rotary embeddings");
-        long hs = dim / heads, kvDim = kvHeads * hs, L = layers;
-        long floats = (long)vocab * dim + L * dim + L * dim * dim + 2 * L * kvDim * dim + L * dim * dim + L * dim
-                      + 3 * L * hidden * dim + dim + seq * hs + (shared ? 0 : (long)vocab * dim);
+        long hs = dim / heads,
+            kvDim = kvHeads * hs,
+            L = layers;
+        long floats =
+            (long)vocab * dim
+            + L * dim
+            + L * dim * dim
+            + 2 * L * kvDim * dim
+            + L * dim * dim
+            + L * dim
+            + 3 * L * hidden * dim
+            + dim
+            + seq * hs
+            + (shared ? 0 : (long)vocab * dim);
         long expected = HeaderBytes + 4 * floats;
         if (size != expected)
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file has {size} bytes but its header implies {expected} (llama2.c v0 layout, {(shared ? "shared" : "separate")} classifier)"));
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: file has {size} bytes but its header implies {expected} (llama2.c v0 layout, {(shared ? "shared" : "separate")} classifier)"
+                )
+            );
 
         var config = new ModelConfig
         {
-            Architecture = "llama", DModel = dim, NLayers = layers, NHeads = heads, NKvHeads = kvHeads, DHead = (int)hs, DMlp = hidden,
-            DVocab = vocab, NCtx = seq, Norm = NormKind.RmsNorm, NormEps = 1e-5, Positions = PositionKind.Rotary, RotaryDim = (int)hs,
-            RotaryBase = 10000, Activation = ActivationKind.Silu, GatedMlp = true, TiedEmbeddings = shared,
-            BosTokenId = 1, EosTokenId = 2,
+            Architecture = "llama",
+            DModel = dim,
+            NLayers = layers,
+            NHeads = heads,
+            NKvHeads = kvHeads,
+            DHead = (int)hs,
+            DMlp = hidden,
+            DVocab = vocab,
+            NCtx = seq,
+            Norm = NormKind.RmsNorm,
+            NormEps = 1e-5,
+            Positions = PositionKind.Rotary,
+            RotaryDim = (int)hs,
+            RotaryBase = 10000,
+            Activation = ActivationKind.Silu,
+            GatedMlp = true,
+            TiedEmbeddings = shared,
+            BosTokenId = 1,
+            EosTokenId = 2,
         }.Validate();
 
         var w = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -69,7 +125,12 @@ public static class Llama2cCheckpoint
             for (int l = 0; l < layers; l++)
             {
                 var slice = all[l];
-                if (transform is not null) { var t = transform(slice); slice.Dispose(); slice = t.contiguous(); }
+                if (transform is not null)
+                {
+                    var t = transform(slice);
+                    slice.Dispose();
+                    slice = t.contiguous();
+                }
                 w[string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.{name}")] = slice.DetachFromDisposeScope();
             }
         }
@@ -84,12 +145,22 @@ public static class Llama2cCheckpoint
         PerLayer("mlp.W_out", null, dim, hidden);
         PerLayer("mlp.W_in", null, hidden, dim);
         w["ln_final.w"] = Next(dim);
-        fs.Seek(seq * hs * 4, SeekOrigin.Current);   // freq_cis_real and freq_cis_imag: recomputed, not read
-        if (!shared) w["unembed.W_U"] = Next(vocab, dim);
+        fs.Seek(seq * hs * 4, SeekOrigin.Current); // freq_cis_real and freq_cis_imag: recomputed, not read
+        if (!shared)
+            w["unembed.W_U"] = Next(vocab, dim);
         var problems = LayoutCheck.Problems(config, w);
-        if (problems.Count > 0) throw new WeightMismatchException(path, problems);
-        try { FiniteWeights.Check(path, w); }
-        catch { foreach (var t in w.Values) t.Dispose(); throw; }
+        if (problems.Count > 0)
+            throw new WeightMismatchException(path, problems);
+        try
+        {
+            FiniteWeights.Check(path, w);
+        }
+        catch
+        {
+            foreach (var t in w.Values)
+                t.Dispose();
+            throw;
+        }
         return new LoadedWeights(config, w);
     }
 

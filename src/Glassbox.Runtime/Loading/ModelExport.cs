@@ -15,11 +15,19 @@ public static class ModelExport
         HfExporter.Export(model.Config, model.Weights, dir);
         switch (model.Tokenizer)
         {
-            case WordPieceTokenizer wp: wp.Save(dir); break;
-            case Llama2cTokenizer l2: l2.Save(Path.Combine(dir, "tokenizer.bin")); break;
-            case ByteLevelBpeTokenizer bpe: bpe.Save(dir); break;
-            case null: break;
-            default: throw new GlassboxException($"cannot export a tokenizer of type {model.Tokenizer.GetType().Name}");
+            case WordPieceTokenizer wp:
+                wp.Save(dir);
+                break;
+            case Llama2cTokenizer l2:
+                l2.Save(Path.Combine(dir, "tokenizer.bin"));
+                break;
+            case ByteLevelBpeTokenizer bpe:
+                bpe.Save(dir);
+                break;
+            case null:
+                break;
+            default:
+                throw new GlassboxException($"cannot export a tokenizer of type {model.Tokenizer.GetType().Name}");
         }
     }
 }

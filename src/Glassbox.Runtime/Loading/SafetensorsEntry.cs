@@ -9,7 +9,14 @@ namespace Glassbox.Loading;
 /// <param name="Shape">Tensor shape; empty for a scalar.</param>
 /// <param name="Begin">Start of the data, relative to the data buffer (after the header).</param>
 /// <param name="End">End (exclusive) of the data, relative to the data buffer.</param>
-public sealed record SafetensorsEntry(string Name, string DType, ScalarType ScalarType, long[] Shape, long Begin, long End)
+public sealed record SafetensorsEntry(
+    string Name,
+    string DType,
+    ScalarType ScalarType,
+    long[] Shape,
+    long Begin,
+    long End
+)
 {
     /// <summary>Number of data bytes.</summary>
     public long ByteCount => End - Begin;

@@ -17,13 +17,19 @@ public static class SafetensorsWriter
     /// <param name="metadata">Optional string metadata, e.g. <c>{"format": "pt"}</c>.</param>
     /// <exception cref="ArgumentException">A name is duplicated or reserved, or a tensor has an unsupported dtype.</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void Write(string path, IEnumerable<(string name, Tensor t)> tensors, IDictionary<string, string>? metadata = null)
+    public static void Write(
+        string path,
+        IEnumerable<(string name, Tensor t)> tensors,
+        IDictionary<string, string>? metadata = null
+    )
     {
         var items = tensors.OrderBy(x => x.name, StringComparer.Ordinal).ToList();
         for (int i = 0; i < items.Count; i++)
         {
-            if (items[i].name == "__metadata__") throw new ArgumentException("tensor name '__metadata__' is reserved", nameof(tensors));
-            if (i > 0 && items[i].name == items[i - 1].name) throw new ArgumentException($"tensor name '{items[i].name}' appears twice", nameof(tensors));
+            if (items[i].name == "__metadata__")
+                throw new ArgumentException("tensor name '__metadata__' is reserved", nameof(tensors));
+            if (i > 0 && items[i].name == items[i - 1].name)
+                throw new ArgumentException($"tensor name '{items[i].name}' appears twice", nameof(tensors));
         }
 
         byte[] header = BuildHeader(items, metadata);
@@ -38,14 +44,16 @@ public static class SafetensorsWriter
                 System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
                 fs.Write(len);
                 fs.Write(header);
-                foreach (var (_, t) in items) WriteData(fs, t);
+                foreach (var (_, t) in items)
+                    WriteData(fs, t);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (File.Exists(temp))
+                File.Delete(temp);
         }
     }
 
@@ -58,7 +66,8 @@ public static class SafetensorsWriter
             if (metadata is { Count: > 0 })
             {
                 w.WriteStartObject("__metadata__");
-                foreach (var kv in metadata.OrderBy(k => k.Key, StringComparer.Ordinal)) w.WriteString(kv.Key, kv.Value);
+                foreach (var kv in metadata.OrderBy(k => k.Key, StringComparer.Ordinal))
+                    w.WriteString(kv.Key, kv.Value);
                 w.WriteEndObject();
             }
             long offset = 0;
@@ -68,7 +77,8 @@ public static class SafetensorsWriter
                 w.WriteStartObject(name);
                 w.WriteString("dtype", SafetensorsDType.NameOf(t.dtype));
                 w.WriteStartArray("shape");
-                foreach (long d in t.shape) w.WriteNumberValue(d);
+                foreach (long d in t.shape)
+                    w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
@@ -80,13 +90,15 @@ public static class SafetensorsWriter
             w.WriteEndObject();
         }
         int pad = (int)((8 - ms.Length % 8) % 8);
-        for (int i = 0; i < pad; i++) ms.WriteByte((byte)' ');
+        for (int i = 0; i < pad; i++)
+            ms.WriteByte((byte)' ');
         return ms.ToArray();
     }
 
     private static void WriteData(FileStream fs, Tensor t)
     {
-        if (t.numel() == 0) return;
+        if (t.numel() == 0)
+            return;
         using var scope = torch.NewDisposeScope();
         var src = t.device_type == DeviceType.CPU ? t : t.cpu();
         src = src.is_contiguous() ? src : src.contiguous();

@@ -21,7 +21,8 @@ internal static class TensorMemory
         if (!t.is_contiguous() || t.device_type != DeviceType.CPU)
             throw new ArgumentException("tensor must be contiguous and on the CPU", nameof(t));
         long n = t.numel();
-        if (n == 0) return;
+        if (n == 0)
+            return;
         long elemSize = t.element_size();
         long elemsPerChunk = Math.Max(1, chunkBytes / elemSize);
         if (n <= elemsPerChunk)

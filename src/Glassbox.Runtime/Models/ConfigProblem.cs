@@ -33,10 +33,11 @@ public sealed record ConfigProblem(string Format, IReadOnlyList<ConfigProblemFie
     /// <summary>A value as invariant-culture text ("null" for null).</summary>
     /// <param name="value">The value.</param>
     /// <returns>Its text.</returns>
-    public static string ValueText(object? value) => value switch
-    {
-        null => "null",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "null",
-    };
+    public static string ValueText(object? value) =>
+        value switch
+        {
+            null => "null",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? "null",
+        };
 }

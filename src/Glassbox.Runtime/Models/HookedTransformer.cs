@@ -15,7 +15,11 @@ namespace Glassbox.Models;
 public sealed record CachedRun(Tensor Output, ActivationCache Cache) : IDisposable
 {
     /// <summary>Frees the output and the cache.</summary>
-    public void Dispose() { Output.Dispose(); Cache.Dispose(); }
+    public void Dispose()
+    {
+        Output.Dispose();
+        Cache.Dispose();
+    }
 }
 
 /// <summary>
@@ -32,26 +36,46 @@ public sealed class HookedTransformer : IDisposable
 
     /// <summary>Architecture-neutral configuration.</summary>
     public ModelConfig Config { get; }
+
     /// <summary>Tokenizer, or null when the model was loaded without one (token ids still work).</summary>
     public ITokenizer? Tokenizer { get; }
+
     /// <summary>Display name (known model name or source path).</summary>
     public string Name { get; }
+
     /// <summary>Where the weights came from (for manifests), if known.</summary>
     public ModelSource? Source { get; private init; }
+
     /// <summary>Device of the weights.</summary>
     public Device Device { get; }
+
     /// <summary>Weights by canonical name (owned by the model; do not dispose).</summary>
     public IReadOnlyDictionary<string, Tensor> Weights => _weights;
+
     /// <summary>Every hook point, in execution order (includes the opt-in <c>attn.hook_result</c>).</summary>
     public IReadOnlyList<string> HookNames => _hookNames;
+
     /// <summary>Total number of parameters (tied matrices counted once).</summary>
     public long ParameterCount => _weights.Values.Sum(t => t.numel());
 
-    private HookedTransformer(ModelConfig config, Dictionary<string, Tensor> weights, ITokenizer? tokenizer, string name, Device device)
+    private HookedTransformer(
+        ModelConfig config,
+        Dictionary<string, Tensor> weights,
+        ITokenizer? tokenizer,
+        string name,
+        Device device
+    )
     {
-        Config = config; _weights = weights; Tokenizer = tokenizer; Name = name; Device = device;
+        Config = config;
+        _weights = weights;
+        Tokenizer = tokenizer;
+        Name = name;
+        Device = device;
         _blocks = Enumerable.Range(0, config.NLayers).Select(l => BlockWeights.From(weights, l)).ToArray();
-        _rotary = config.Positions == PositionKind.Rotary ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device) : null;
+        _rotary =
+            config.Positions == PositionKind.Rotary
+                ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device)
+                : null;
         _hookNames = HookName.All(config);
     }
 
@@ -65,8 +89,15 @@ public sealed class HookedTransformer : IDisposable
     /// <param name="source">Provenance for manifests.</param>
     /// <exception cref="ConfigException">The config is inconsistent.</exception>
     /// <exception cref="WeightMismatchException">Weights are missing, unexpected or misshapen (all are listed).</exception>
-    public static HookedTransformer Create(ModelConfig config, IReadOnlyDictionary<string, Tensor> weights, ITokenizer? tokenizer = null,
-        string name = "model", ScalarType dtype = ScalarType.Float32, Device? device = null, ModelSource? source = null)
+    public static HookedTransformer Create(
+        ModelConfig config,
+        IReadOnlyDictionary<string, Tensor> weights,
+        ITokenizer? tokenizer = null,
+        string name = "model",
+        ScalarType dtype = ScalarType.Float32,
+        Device? device = null,
+        ModelSource? source = null
+    )
     {
         config = Families.ConfigNormalization.Normalize(config.Validate());
         var problems = new List<string>();
@@ -74,32 +105,43 @@ public sealed class HookedTransformer : IDisposable
         var expected = layout.Select(p => p.Name).ToHashSet();
         foreach (var spec in layout)
         {
-            if (!weights.TryGetValue(spec.Name, out var t)) problems.Add($"missing '{spec.Name}' {spec.ShapeText}");
-            else if (!t.shape.SequenceEqual(spec.Shape)) problems.Add($"'{spec.Name}' has shape [{string.Join(", ", t.shape)}], expected {spec.ShapeText}");
+            if (!weights.TryGetValue(spec.Name, out var t))
+                problems.Add($"missing '{spec.Name}' {spec.ShapeText}");
+            else if (!t.shape.SequenceEqual(spec.Shape))
+                problems.Add($"'{spec.Name}' has shape [{string.Join(", ", t.shape)}], expected {spec.ShapeText}");
         }
-        foreach (var k in weights.Keys.Where(k => !expected.Contains(k)).Order()) problems.Add($"unexpected '{k}'");
-        if (problems.Count > 0) throw new WeightMismatchException(name, problems);
+        foreach (var k in weights.Keys.Where(k => !expected.Contains(k)).Order())
+            problems.Add($"unexpected '{k}'");
+        if (problems.Count > 0)
+            throw new WeightMismatchException(name, problems);
         var dev = device ?? CPU;
         var owned = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var spec in layout)
         {
             var t = weights[spec.Name];
             var moved = t.device == dev && t.dtype == dtype ? t : t.to(dtype, dev);
-            if (!ReferenceEquals(moved, t)) t.Dispose();
+            if (!ReferenceEquals(moved, t))
+                t.Dispose();
             owned[spec.Name] = moved.DetachFromDisposeScope();
         }
         return new HookedTransformer(config, owned, tokenizer, name, dev) { Source = source };
     }
 
     /// <summary>Plain forward: output [batch, pos, d_vocab] (LMs) or [batch, pos, d_model] (encoders).</summary>
-    public Tensor Forward(TokenBatch batch, RunOptions? options = null) => Run(batch, Array.Empty<Hook>(), null, options).Output;
+    public Tensor Forward(TokenBatch batch, RunOptions? options = null) =>
+        Run(batch, Array.Empty<Hook>(), null, options).Output;
 
     /// <summary>Forward that records every activation whose name passes <paramref name="filter"/>. When null, every
     /// hook point is recorded except the opt-in <c>attn.hook_result</c> (unless <see cref="RunOptions.UseAttnResult"/>).</summary>
     public CachedRun RunWithCache(TokenBatch batch, Func<string, bool>? filter = null, RunOptions? options = null)
     {
         bool withResult = options?.UseAttnResult ?? false;
-        return Run(batch, Array.Empty<Hook>(), filter ?? (n => withResult || !HookPoints.AttnResult.Matches(n)), options);
+        return Run(
+            batch,
+            Array.Empty<Hook>(),
+            filter ?? (n => withResult || !HookPoints.AttnResult.Matches(n)),
+            options
+        );
     }
 
     /// <summary>Forward with hooks that may read or replace activations. Hooks on one name run in the given order.</summary>
@@ -108,14 +150,23 @@ public sealed class HookedTransformer : IDisposable
         Run(batch, hooks.ToList(), null, options).Output;
 
     /// <summary>The general run: hooks and caching together.</summary>
-    public CachedRun Run(TokenBatch batch, IReadOnlyList<Hook> hooks, Func<string, bool>? cacheFilter, RunOptions? options = null)
+    public CachedRun Run(
+        TokenBatch batch,
+        IReadOnlyList<Hook> hooks,
+        Func<string, bool>? cacheFilter,
+        RunOptions? options = null
+    )
     {
         var opt = options ?? RunOptions.Default;
         CheckInput(batch, opt);
         foreach (var h in hooks)
-            if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n))) HookName.Require(h.Pattern, _hookNames);
+            if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n)))
+                HookName.Require(h.Pattern, _hookNames);
         var cache = new ActivationCache();
-        var runner = hooks.Count == 0 && cacheFilter is null ? HookRunner.None : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients);
+        var runner =
+            hooks.Count == 0 && cacheFilter is null
+                ? HookRunner.None
+                : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients);
         try
         {
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
@@ -133,21 +184,46 @@ public sealed class HookedTransformer : IDisposable
     private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
     {
         var c = Config;
-        long b = batch.Ids.shape[0], p = batch.Ids.shape[1];
+        long b = batch.Ids.shape[0],
+            p = batch.Ids.shape[1];
         var ids = batch.Ids.device == Device ? batch.Ids : batch.Ids.to(Device);
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
-        var embed = _weights["embed.W_E"].index_select(0, ids.flatten()).view(b, p, c.DModel);   // [batch, pos, d_model]
-        if (opt.KeepGradients && !embed.requires_grad) embed.requires_grad_(true);
+        var embed = _weights["embed.W_E"].index_select(0, ids.flatten()).view(b, p, c.DModel); // [batch, pos, d_model]
+        if (opt.KeepGradients && !embed.requires_grad)
+            embed.requires_grad_(true);
         var resid = run.Apply(HookPoints.Embed, null, embed);
         if (c.Positions == PositionKind.Learned)
-            resid = resid.Plus(run.Apply(HookPoints.PosEmbed, null, _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel)));
+            resid = resid.Plus(
+                run.Apply(
+                    HookPoints.PosEmbed,
+                    null,
+                    _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel)
+                )
+            );
         if (c.NTokenTypes > 0)
-            resid = resid.Plus(run.Apply(HookPoints.TokenTypeEmbed, null, _weights["token_type_embed.W_type"].index_select(0, batch.TokenTypeIds.to(Device).flatten()).view(b, p, c.DModel)));
+            resid = resid.Plus(
+                run.Apply(
+                    HookPoints.TokenTypeEmbed,
+                    null,
+                    _weights["token_type_embed.W_type"]
+                        .index_select(0, batch.TokenTypeIds.to(Device).flatten())
+                        .view(b, p, c.DModel)
+                )
+            );
         if (c.EmbedNorm)
-            resid = Norm.Apply(resid, NormKind.LayerNorm, _weights["embed_ln.w"], _weights["embed_ln.b"], c.NormEps, run,
-                HookPoints.EmbedLnScale, HookPoints.EmbedLnNormalized, null);
+            resid = Norm.Apply(
+                resid,
+                NormKind.LayerNorm,
+                _weights["embed_ln.w"],
+                _weights["embed_ln.b"],
+                c.NormEps,
+                run,
+                HookPoints.EmbedLnScale,
+                HookPoints.EmbedLnNormalized,
+                null
+            );
 
-        Tensor? mask = null;                                                  // [batch, 1, q, k]
+        Tensor? mask = null; // [batch, 1, q, k]
         if (batch.HasPadding)
         {
             var keys = batch.Mask.to(Device).view(b, 1, 1, p);
@@ -156,44 +232,122 @@ public sealed class HookedTransformer : IDisposable
             mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
         }
         int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
-        if (stop < 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}"));
+        if (stop < 0)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}"
+                )
+            );
         for (int l = 0; l < stop; l++)
             resid = Block(resid, l, pos, mask, run, opt.UseAttnResult);
-        if (opt.StopAtLayer is not null) return resid;
+        if (opt.StopAtLayer is not null)
+            return resid;
         if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)
-            resid = Norm.Apply(resid, c.Norm, _weights["ln_final.w"], _weights.GetValueOrDefault("ln_final.b"), c.NormEps, run,
-                HookPoints.LnFinalScale, HookPoints.LnFinalNormalized, null);
-        if (!c.HasUnembed) return resid;                                      // [batch, pos, d_model]
+            resid = Norm.Apply(
+                resid,
+                c.Norm,
+                _weights["ln_final.w"],
+                _weights.GetValueOrDefault("ln_final.b"),
+                c.NormEps,
+                run,
+                HookPoints.LnFinalScale,
+                HookPoints.LnFinalNormalized,
+                null
+            );
+        if (!c.HasUnembed)
+            return resid; // [batch, pos, d_model]
         var wu = c.TiedEmbeddings ? _weights["embed.W_E"] : _weights["unembed.W_U"];
-        return nn.functional.linear(resid, wu, _weights.GetValueOrDefault("unembed.b_U"));   // [batch, pos, d_vocab]
+        return nn.functional.linear(resid, wu, _weights.GetValueOrDefault("unembed.b_U")); // [batch, pos, d_vocab]
     }
 
     private Tensor Block(Tensor resid, int l, Tensor pos, Tensor? mask, HookRunner run, bool useResult)
     {
-        var c = Config; var w = _blocks[l];
+        var c = Config;
+        var w = _blocks[l];
         resid = run.Apply(HookPoints.ResidPre, l, resid);
         bool causalOnly = mask is null && c.Causal;
         if (c.PostNorm)
         {
-            var a = run.Apply(HookPoints.AttnOut, l, Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult));
-            var mid = Norm.Apply(resid.Plus(a), NormKind.LayerNorm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
+            var a = run.Apply(
+                HookPoints.AttnOut,
+                l,
+                Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult)
+            );
+            var mid = Norm.Apply(
+                resid.Plus(a),
+                NormKind.LayerNorm,
+                w.ln1_w,
+                w.ln1_b,
+                c.NormEps,
+                run,
+                HookPoints.Ln1Scale,
+                HookPoints.Ln1Normalized,
+                l
+            );
             mid = run.Apply(HookPoints.ResidMid, l, mid);
-            if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid);
+            if (!c.HasMlp)
+                return run.Apply(HookPoints.ResidPost, l, mid);
             var m = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(mid, w, c, run, l));
-            var post = Norm.Apply(mid.Plus(m), NormKind.LayerNorm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+            var post = Norm.Apply(
+                mid.Plus(m),
+                NormKind.LayerNorm,
+                w.ln2_w,
+                w.ln2_b,
+                c.NormEps,
+                run,
+                HookPoints.Ln2Scale,
+                HookPoints.Ln2Normalized,
+                l
+            );
             return run.Apply(HookPoints.ResidPost, l, post);
         }
-        var x1 = Norm.Apply(resid, c.Norm, w.ln1_w, w.ln1_b, c.NormEps, run, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l);
-        var attn = run.Apply(HookPoints.AttnOut, l, Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, l, useResult));
+        var x1 = Norm.Apply(
+            resid,
+            c.Norm,
+            w.ln1_w,
+            w.ln1_b,
+            c.NormEps,
+            run,
+            HookPoints.Ln1Scale,
+            HookPoints.Ln1Normalized,
+            l
+        );
+        var attn = run.Apply(
+            HookPoints.AttnOut,
+            l,
+            Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, l, useResult)
+        );
         if (c.ParallelAttnMlp && c.HasMlp)
         {
-            var x2 = Norm.Apply(resid, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+            var x2 = Norm.Apply(
+                resid,
+                c.Norm,
+                w.ln2_w,
+                w.ln2_b,
+                c.NormEps,
+                run,
+                HookPoints.Ln2Scale,
+                HookPoints.Ln2Normalized,
+                l
+            );
             var mlp = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x2, w, c, run, l));
             return run.Apply(HookPoints.ResidPost, l, resid.Plus(attn).Plus(mlp));
         }
         var mid2 = run.Apply(HookPoints.ResidMid, l, resid.Plus(attn));
-        if (!c.HasMlp) return run.Apply(HookPoints.ResidPost, l, mid2);
-        var x3 = Norm.Apply(mid2, c.Norm, w.ln2_w, w.ln2_b, c.NormEps, run, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l);
+        if (!c.HasMlp)
+            return run.Apply(HookPoints.ResidPost, l, mid2);
+        var x3 = Norm.Apply(
+            mid2,
+            c.Norm,
+            w.ln2_w,
+            w.ln2_b,
+            c.NormEps,
+            run,
+            HookPoints.Ln2Scale,
+            HookPoints.Ln2Normalized,
+            l
+        );
         var m2 = run.Apply(HookPoints.MlpOut, l, Mlp.Forward(x3, w, c, run, l));
         return run.Apply(HookPoints.ResidPost, l, mid2.Plus(m2));
     }
@@ -201,22 +355,45 @@ public sealed class HookedTransformer : IDisposable
     private void CheckInput(TokenBatch batch, RunOptions opt)
     {
         if (batch.Length > Config.NCtx)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it"
+                )
+            );
         using var scope = NewDisposeScope();
-        long max = batch.Ids.max().item<long>(), min = batch.Ids.min().item<long>();
+        long max = batch.Ids.max().item<long>(),
+            min = batch.Ids.min().item<long>();
         if (max >= Config.DVocab || min < 0)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})"
+                )
+            );
         if (Config.NTokenTypes > 0 && batch.TokenTypeIds.max().item<long>() >= Config.NTokenTypes)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token type id out of range 0..{Config.NTokenTypes - 1}"));
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"token type id out of range 0..{Config.NTokenTypes - 1}")
+            );
         if (opt.StopAtLayer is < 0 || opt.StopAtLayer > Config.NLayers)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}"
+                )
+            );
     }
 
     /// <summary>Tokenizes texts into a padded batch.</summary>
     /// <exception cref="InputException">The model has no tokenizer, or a text is too long for the context.</exception>
-    public TokenBatch Tokenize(IReadOnlyList<string> texts, PaddingSide side = PaddingSide.Right, bool addSpecialTokens = true)
+    public TokenBatch Tokenize(
+        IReadOnlyList<string> texts,
+        PaddingSide side = PaddingSide.Right,
+        bool addSpecialTokens = true
+    )
     {
-        if (Tokenizer is null) throw new InputException($"{Name} was loaded without a tokenizer; pass token ids instead of text");
+        if (Tokenizer is null)
+            throw new InputException($"{Name} was loaded without a tokenizer; pass token ids instead of text");
         var seqs = texts.Select(t => (IReadOnlyList<int>)Tokenizer.Encode(t, addSpecialTokens).Ids).ToList();
         return TokenBatch.FromIds(seqs, Tokenizer.PadId ?? Config.PadTokenId ?? 0, side, device: Device);
     }
@@ -232,22 +409,28 @@ public sealed class HookedTransformer : IDisposable
         for (int l = 0; l < _blocks.Length; l++)
         {
             leaves.Add(new(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.W_QKV"), _blocks[l].W_QKV));
-            foreach (var s in new[] { "W_Q", "W_K", "W_V" }) views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
+            foreach (var s in new[] { "W_Q", "W_K", "W_V" })
+                views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
             if (_blocks[l].b_QKV is { } b)
             {
                 leaves.Add(new(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_QKV"), b));
-                foreach (var s in new[] { "b_Q", "b_K", "b_V" }) views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
+                foreach (var s in new[] { "b_Q", "b_K", "b_V" })
+                    views.Add(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.{s}"));
             }
         }
-        foreach (var kv in _weights) if (!views.Contains(kv.Key)) leaves.Add(kv);
+        foreach (var kv in _weights)
+            if (!views.Contains(kv.Key))
+                leaves.Add(kv);
         return leaves;
     }
 
     /// <summary>Frees the weights.</summary>
     public void Dispose()
     {
-        foreach (var t in _weights.Values) t.Dispose();
-        foreach (var b in _blocks) b.Dispose();
+        foreach (var t in _weights.Values)
+            t.Dispose();
+        foreach (var b in _blocks)
+            b.Dispose();
         _rotary?.Dispose();
     }
 }

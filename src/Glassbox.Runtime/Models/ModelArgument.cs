@@ -11,8 +11,10 @@ public static class ModelArgument
         string arg = model.Source switch
         {
             null => model.Name,
-            { Kind: "embedded" } => model.Name.StartsWith("all-MiniLM", StringComparison.Ordinal) ? "minilm" : model.Name,
-            _ when string.Equals(model.Name, "stories260K", StringComparison.OrdinalIgnoreCase) => "stories260k",   // the known name loads it with its tokenizer
+            { Kind: "embedded" } => model.Name.StartsWith("all-MiniLM", StringComparison.Ordinal)
+                ? "minilm"
+                : model.Name,
+            _ when string.Equals(model.Name, "stories260K", StringComparison.OrdinalIgnoreCase) => "stories260k", // the known name loads it with its tokenizer
             { Location: var loc } when loc.Length > 0 && (File.Exists(loc) || Directory.Exists(loc)) => loc,
             _ => model.Name,
         };

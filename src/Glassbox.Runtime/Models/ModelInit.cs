@@ -17,7 +17,10 @@ public static class ModelInit
         {
             bool norm = p.Name.EndsWith(".w", StringComparison.Ordinal);
             bool bias = p.Shape.Length == 1 && !norm;
-            var t = norm ? ones(p.Shape) : bias ? zeros(p.Shape) : normal(0, std, p.Shape, generator: g);
+            var t =
+                norm ? ones(p.Shape)
+                : bias ? zeros(p.Shape)
+                : normal(0, std, p.Shape, generator: g);
             w[p.Name] = t.DetachFromDisposeScope();
         }
         return w;
@@ -25,6 +28,12 @@ public static class ModelInit
 
     /// <summary>A model with the same config and tokenizer as <paramref name="model"/> but random weights.</summary>
     public static HookedTransformer RandomLike(HookedTransformer model, long seed) =>
-        HookedTransformer.Create(model.Config, Random(model.Config, seed), model.Tokenizer, model.Name + " (random weights)", device: model.Device,
-            source: new ModelSource("random", string.Create(CultureInfo.InvariantCulture, $"seed {seed}"), ""));
+        HookedTransformer.Create(
+            model.Config,
+            Random(model.Config, seed),
+            model.Tokenizer,
+            model.Name + " (random weights)",
+            device: model.Device,
+            source: new ModelSource("random", string.Create(CultureInfo.InvariantCulture, $"seed {seed}"), "")
+        );
 }

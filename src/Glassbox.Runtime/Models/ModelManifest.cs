@@ -7,7 +7,19 @@ public static class ModelManifest
     extension(RunManifest)
     {
         /// <summary>Manifest for a model.</summary>
-        public static RunManifest For(string command, HookedTransformer model, long? seed = null, IReadOnlyDictionary<string, string>? options = null) =>
-            new() { Command = command, Model = model.Name, ModelSource = model.Source, Seed = seed, Options = options ?? new Dictionary<string, string>() };
+        public static RunManifest For(
+            string command,
+            HookedTransformer model,
+            long? seed = null,
+            IReadOnlyDictionary<string, string>? options = null
+        ) =>
+            new()
+            {
+                Command = command,
+                Model = model.Name,
+                ModelSource = model.Source,
+                Seed = seed,
+                Options = options ?? new Dictionary<string, string>(),
+            };
     }
 }

@@ -17,15 +17,18 @@ public static class NextTokenLoss
     public static Tensor PerToken(Tensor logits, Tensor ids, Tensor? mask = null)
     {
         long p = logits.shape[1];
-        if (p < 2) throw new InputException("the next-token loss needs texts of at least 2 tokens");
-        var logp = logits.narrow(1, 0, p - 1).log_softmax(-1);                   // [batch, pos-1, d_vocab]
-        var target = ids.narrow(1, 1, p - 1).to(logits.device);                  // [batch, pos-1]
-        var nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1);            // [batch, pos-1]
-        if (mask is null) return nll;
+        if (p < 2)
+            throw new InputException("the next-token loss needs texts of at least 2 tokens");
+        var logp = logits.narrow(1, 0, p - 1).log_softmax(-1); // [batch, pos-1, d_vocab]
+        var target = ids.narrow(1, 1, p - 1).to(logits.device); // [batch, pos-1]
+        var nll = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1); // [batch, pos-1]
+        if (mask is null)
+            return nll;
         var real = mask.narrow(1, 1, p - 1).to(logits.device).to_type(ScalarType.Bool);
         return nll.MaskedFill(real.logical_not(), 0L);
     }
 
     /// <summary>Number of predicted tokens whose target is real (not padding) under <paramref name="mask"/> [batch, pos].</summary>
-    public static long Count(Tensor mask) => mask.narrow(1, 1, mask.shape[1] - 1).to_type(ScalarType.Int64).sum().item<long>();
+    public static long Count(Tensor mask) =>
+        mask.narrow(1, 1, mask.shape[1] - 1).to_type(ScalarType.Int64).sum().item<long>();
 }

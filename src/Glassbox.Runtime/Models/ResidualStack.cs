@@ -1,6 +1,6 @@
 using System.Globalization;
-using Glassbox.Tensors;
 using Glassbox.Hooks;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,8 +11,10 @@ public enum DecomposeMode
 {
     /// <summary>Attention and MLP outputs.</summary>
     All,
+
     /// <summary>Attention outputs only.</summary>
     Attn,
+
     /// <summary>MLP outputs only.</summary>
     Mlp,
 }
@@ -59,22 +61,38 @@ public static class ResidualStack
     /// logit lens).</param>
     /// <exception cref="InputException">Layer out of range, a needed hook is not in the cache, <paramref name="inclMid"/>
     /// on a parallel block, or <paramref name="applyLn"/> on a post-norm model.</exception>
-    public static LabelledStack AccumulatedResid(this ActivationCache cache, HookedTransformer model, int? layer = null,
-        bool inclMid = false, bool applyLn = false)
+    public static LabelledStack AccumulatedResid(
+        this ActivationCache cache,
+        HookedTransformer model,
+        int? layer = null,
+        bool inclMid = false,
+        bool applyLn = false
+    )
     {
         var c = model.Config;
         int L = CheckLayer(model, layer);
         if (inclMid && c.ParallelAttnMlp && L > 0)
-            throw new InputException($"{model.Name} runs attention and MLP in parallel, so there is no resid_mid; call AccumulatedResid with inclMid: false");
+            throw new InputException(
+                $"{model.Name} runs attention and MLP in parallel, so there is no resid_mid; call AccumulatedResid with inclMid: false"
+            );
         const string what = "AccumulatedResid";
         var parts = new List<Tensor>();
         var labels = new List<string>();
         for (int l = 0; l <= L && l < c.NLayers; l++)
         {
-            parts.Add(Need(cache, HookName.ResidPre(l), what)); labels.Add(Label(l, "_pre"));
-            if (inclMid && l < L) { parts.Add(Need(cache, HookName.ResidMid(l), what)); labels.Add(Label(l, "_mid")); }
+            parts.Add(Need(cache, HookName.ResidPre(l), what));
+            labels.Add(Label(l, "_pre"));
+            if (inclMid && l < L)
+            {
+                parts.Add(Need(cache, HookName.ResidMid(l), what));
+                labels.Add(Label(l, "_mid"));
+            }
         }
-        if (L == c.NLayers) { parts.Add(Need(cache, HookName.ResidPost(c.NLayers - 1), what)); labels.Add("final_post"); }
+        if (L == c.NLayers)
+        {
+            parts.Add(Need(cache, HookName.ResidPost(c.NLayers - 1), what));
+            labels.Add("final_post");
+        }
         return Finish(cache, model, parts, labels, L, applyLn, addBias: true);
     }
 
@@ -91,8 +109,14 @@ public static class ResidualStack
     /// without the norm bias, so the components sum to the normalised stream minus that bias).</param>
     /// <param name="inclEmbeds">Include the embedding components.</param>
     /// <exception cref="InputException">Layer out of range, a needed hook is not in the cache, or a post-norm model.</exception>
-    public static LabelledStack DecomposedResid(this ActivationCache cache, HookedTransformer model, int? layer = null,
-        DecomposeMode mode = DecomposeMode.All, bool applyLn = false, bool inclEmbeds = true)
+    public static LabelledStack DecomposedResid(
+        this ActivationCache cache,
+        HookedTransformer model,
+        int? layer = null,
+        DecomposeMode mode = DecomposeMode.All,
+        bool applyLn = false,
+        bool inclEmbeds = true
+    )
     {
         var c = model.Config;
         const string what = "DecomposedResid";
@@ -102,14 +126,31 @@ public static class ResidualStack
         var labels = new List<string>();
         if (inclEmbeds)
         {
-            parts.Add(Need(cache, HookName.Embed, what)); labels.Add("embed");
-            if (c.Positions == PositionKind.Learned) { parts.Add(Need(cache, HookName.PosEmbed, what)); labels.Add("pos_embed"); }
-            if (c.NTokenTypes > 0) { parts.Add(Need(cache, HookName.TokenTypeEmbed, what)); labels.Add("token_type_embed"); }
+            parts.Add(Need(cache, HookName.Embed, what));
+            labels.Add("embed");
+            if (c.Positions == PositionKind.Learned)
+            {
+                parts.Add(Need(cache, HookName.PosEmbed, what));
+                labels.Add("pos_embed");
+            }
+            if (c.NTokenTypes > 0)
+            {
+                parts.Add(Need(cache, HookName.TokenTypeEmbed, what));
+                labels.Add("token_type_embed");
+            }
         }
         for (int l = 0; l < L; l++)
         {
-            if (mode != DecomposeMode.Mlp) { parts.Add(Need(cache, HookName.AttnOut(l), what)); labels.Add(Label(l, "_attn_out")); }
-            if (mode != DecomposeMode.Attn && c.HasMlp) { parts.Add(Need(cache, HookName.MlpOut(l), what)); labels.Add(Label(l, "_mlp_out")); }
+            if (mode != DecomposeMode.Mlp)
+            {
+                parts.Add(Need(cache, HookName.AttnOut(l), what));
+                labels.Add(Label(l, "_attn_out"));
+            }
+            if (mode != DecomposeMode.Attn && c.HasMlp)
+            {
+                parts.Add(Need(cache, HookName.MlpOut(l), what));
+                labels.Add(Label(l, "_mlp_out"));
+            }
         }
         return Finish(cache, model, parts, labels, L, applyLn, addBias: false);
     }
@@ -125,8 +166,13 @@ public static class ResidualStack
     /// <param name="applyLn">Normalise every component with the frozen norm at L, without the norm bias.</param>
     /// <exception cref="InputException">Layer out of range, <c>attn.hook_result</c> (or a norm scale) not in the
     /// cache, or a post-norm model.</exception>
-    public static LabelledStack StackedHeadResults(this ActivationCache cache, HookedTransformer model, int? layer = null,
-        bool inclBias = false, bool applyLn = false)
+    public static LabelledStack StackedHeadResults(
+        this ActivationCache cache,
+        HookedTransformer model,
+        int? layer = null,
+        bool inclBias = false,
+        bool applyLn = false
+    )
     {
         var c = model.Config;
         const string what = "StackedHeadResults";
@@ -139,12 +185,24 @@ public static class ResidualStack
         {
             string name = HookName.Attn(l, "hook_result");
             if (!cache.TryGet(name, out var result))
-                throw new InputException($"{what} needs '{name}', which is only recorded by a run with RunOptions {{ UseAttnResult = true }}");
-            var heads = result.permute(2, 0, 1, 3);                          // [head, batch, pos, d_model]
-            for (int h = 0; h < c.NHeads; h++) { parts.Add(heads[h]); labels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}")); }
-            if (inclBias && model.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"), out var bO))
+                throw new InputException(
+                    $"{what} needs '{name}', which is only recorded by a run with RunOptions {{ UseAttnResult = true }}"
+                );
+            var heads = result.permute(2, 0, 1, 3); // [head, batch, pos, d_model]
+            for (int h = 0; h < c.NHeads; h++)
             {
-                parts.Add(bO.to_type(result.dtype).expand(result.shape[0], result.shape[1], c.DModel));   // [batch, pos, d_model]
+                parts.Add(heads[h]);
+                labels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"));
+            }
+            if (
+                inclBias
+                && model.Weights.TryGetValue(
+                    string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.attn.b_O"),
+                    out var bO
+                )
+            )
+            {
+                parts.Add(bO.to_type(result.dtype).expand(result.shape[0], result.shape[1], c.DModel)); // [batch, pos, d_model]
                 labels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}_b_O"));
             }
         }
@@ -166,7 +224,13 @@ public static class ResidualStack
     /// stream (the result then equals the norm's <c>hook_normalized</c>), wrong for parts that are summed.</param>
     /// <exception cref="InputException">Layer out of range, the scale was not cached, the stack does not match the
     /// cached batch and positions, or a post-norm model.</exception>
-    public static Tensor ApplyLnToStack(this ActivationCache cache, HookedTransformer model, Tensor stack, int? layer = null, bool addBias = false)
+    public static Tensor ApplyLnToStack(
+        this ActivationCache cache,
+        HookedTransformer model,
+        Tensor stack,
+        int? layer = null,
+        bool addBias = false
+    )
     {
         ArgumentNullException.ThrowIfNull(stack);
         RequirePreNorm(model, "ApplyLnToStack");
@@ -177,32 +241,53 @@ public static class ResidualStack
     {
         var c = model.Config;
         bool final = L == c.NLayers;
-        if (c.Norm == NormKind.None || (final && !c.FinalNorm)) return stack.clone();
+        if (c.Norm == NormKind.None || (final && !c.FinalNorm))
+            return stack.clone();
         string prefix = final ? "ln_final" : string.Create(CultureInfo.InvariantCulture, $"blocks.{L}.ln1");
         string scaleName = final ? HookName.Norm("ln_final", "hook_scale") : HookName.BlockNorm(L, "ln1", "hook_scale");
-        var scale = Need(cache, scaleName, "ApplyLnToStack");                 // [batch, pos, 1]
-        if (stack.dim() < 3 || stack.shape[^1] != c.DModel || stack.shape[^3] != scale.shape[0] || stack.shape[^2] != scale.shape[1])
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"ApplyLnToStack needs a stack shaped [..., batch, pos, d_model] = [..., {scale.shape[0]}, {scale.shape[1]}, {c.DModel}] ")
-                + $"like the cached run; got [{string.Join(", ", stack.shape)}]");
+        var scale = Need(cache, scaleName, "ApplyLnToStack"); // [batch, pos, 1]
+        if (
+            stack.dim() < 3
+            || stack.shape[^1] != c.DModel
+            || stack.shape[^3] != scale.shape[0]
+            || stack.shape[^2] != scale.shape[1]
+        )
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"ApplyLnToStack needs a stack shaped [..., batch, pos, d_model] = [..., {scale.shape[0]}, {scale.shape[1]}, {c.DModel}] "
+                ) + $"like the cached run; got [{string.Join(", ", stack.shape)}]"
+            );
         using var scope = NewDisposeScope();
         var x = c.Norm == NormKind.LayerNorm ? stack - stack.mean(new long[] { -1 }, keepdim: true) : stack;
         x = x / scale.to_type(x.dtype) * model.Weights[prefix + ".w"].to_type(x.dtype);
-        if (addBias && model.Weights.TryGetValue(prefix + ".b", out var b)) x = x.Plus(b.to_type(x.dtype));
+        if (addBias && model.Weights.TryGetValue(prefix + ".b", out var b))
+            x = x.Plus(b.to_type(x.dtype));
         return x.MoveToOuterDisposeScope();
     }
 
-    private static LabelledStack Finish(ActivationCache cache, HookedTransformer model, List<Tensor> parts, List<string> labels, int L, bool applyLn, bool addBias)
+    private static LabelledStack Finish(
+        ActivationCache cache,
+        HookedTransformer model,
+        List<Tensor> parts,
+        List<string> labels,
+        int L,
+        bool applyLn,
+        bool addBias
+    )
     {
-        if (applyLn) RequirePreNorm(model, "applyLn");
+        if (applyLn)
+            RequirePreNorm(model, "applyLn");
         using var scope = NewDisposeScope();
-        var stack = parts.Count > 0 ? torch.stack(parts) : EmptyStack(cache, model);   // [components, batch, pos, d_model]
-        if (applyLn) stack = ApplyLn(cache, model, stack, L, addBias);
+        var stack = parts.Count > 0 ? torch.stack(parts) : EmptyStack(cache, model); // [components, batch, pos, d_model]
+        if (applyLn)
+            stack = ApplyLn(cache, model, stack, L, addBias);
         return new LabelledStack(stack.MoveToOuterDisposeScope(), labels);
     }
 
     private static Tensor EmptyStack(ActivationCache cache, HookedTransformer model)
     {
-        var like = Need(cache, HookName.Embed, "an empty stack");             // [batch, pos, d_model]
+        var like = Need(cache, HookName.Embed, "an empty stack"); // [batch, pos, d_model]
         return zeros(new long[] { 0, like.shape[0], like.shape[1], model.Config.DModel }, like.dtype, like.device);
     }
 
@@ -211,7 +296,12 @@ public static class ResidualStack
         int n = model.Config.NLayers;
         int L = layer ?? n;
         if (L < 0 || L > n)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"layer must be in 0..{n} ({n} or null means the final residual stream of {model.Name}), got {L}"));
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"layer must be in 0..{n} ({n} or null means the final residual stream of {model.Name}), got {L}"
+                )
+            );
         return L;
     }
 
@@ -219,13 +309,18 @@ public static class ResidualStack
     {
         var c = model.Config;
         if (c.PostNorm || c.EmbedNorm)
-            throw new InputException($"{what} needs a pre-norm model; {model.Name} ({c.Architecture}) normalises the residual stream "
-                + "after each addition, so it is not a sum of component outputs and has no norm scale to freeze");
+            throw new InputException(
+                $"{what} needs a pre-norm model; {model.Name} ({c.Architecture}) normalises the residual stream "
+                    + "after each addition, so it is not a sum of component outputs and has no norm scale to freeze"
+            );
     }
 
     private static Tensor Need(ActivationCache cache, string name, string what) =>
-        cache.TryGet(name, out var t) ? t
-            : throw new InputException($"{what} needs '{name}', which is not in the cache; record it (RunWithCache without a filter records every hook point of a full run)");
+        cache.TryGet(name, out var t)
+            ? t
+            : throw new InputException(
+                $"{what} needs '{name}', which is not in the cache; record it (RunWithCache without a filter records every hook point of a full run)"
+            );
 
     private static string Label(int layer, string suffix) => layer.ToString(CultureInfo.InvariantCulture) + suffix;
 }

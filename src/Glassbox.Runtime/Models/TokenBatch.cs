@@ -9,6 +9,7 @@ public enum PaddingSide
 {
     /// <summary>Pad after the tokens (usual for encoders).</summary>
     Right,
+
     /// <summary>Pad before the tokens (usual for generation with decoders).</summary>
     Left,
 }
@@ -22,27 +23,48 @@ public sealed class TokenBatch : IDisposable
 {
     /// <summary>Token ids [batch, pos] (int64).</summary>
     public Tensor Ids { get; }
+
     /// <summary>1 for real tokens, 0 for padding [batch, pos] (bool).</summary>
     public Tensor Mask { get; }
+
     /// <summary>Position ids [batch, pos] (int64).</summary>
     public Tensor PositionIds { get; }
+
     /// <summary>Token-type ids [batch, pos] (int64), all zero unless given.</summary>
     public Tensor TokenTypeIds { get; }
+
     /// <summary>Number of real tokens of each sequence.</summary>
     public IReadOnlyList<int> Lengths { get; }
+
     /// <summary>Padding side.</summary>
     public PaddingSide Side { get; }
+
     /// <summary>Whether any sequence is padded.</summary>
     public bool HasPadding { get; }
 
     /// <summary>Batch size.</summary>
     public int BatchSize => Lengths.Count;
+
     /// <summary>Padded length.</summary>
     public int Length => (int)Ids.shape[1];
 
-    private TokenBatch(Tensor ids, Tensor mask, Tensor pos, Tensor types, IReadOnlyList<int> lengths, PaddingSide side, bool padded)
+    private TokenBatch(
+        Tensor ids,
+        Tensor mask,
+        Tensor pos,
+        Tensor types,
+        IReadOnlyList<int> lengths,
+        PaddingSide side,
+        bool padded
+    )
     {
-        Ids = ids; Mask = mask; PositionIds = pos; TokenTypeIds = types; Lengths = lengths; Side = side; HasPadding = padded;
+        Ids = ids;
+        Mask = mask;
+        PositionIds = pos;
+        TokenTypeIds = types;
+        Lengths = lengths;
+        Side = side;
+        HasPadding = padded;
     }
 
     /// <summary>Index in the padded row of token <paramref name="i"/> of sequence <paramref name="b"/>.</summary>
@@ -55,26 +77,50 @@ public sealed class TokenBatch : IDisposable
     /// <param name="tokenTypes">Optional token-type ids, same lengths as <paramref name="sequences"/>.</param>
     /// <param name="device">Device for the tensors (CPU when null).</param>
     /// <exception cref="InputException">A sequence is empty or token types do not match.</exception>
-    public static TokenBatch FromIds(IReadOnlyList<IReadOnlyList<int>> sequences, int padId = 0, PaddingSide side = PaddingSide.Right,
-        IReadOnlyList<IReadOnlyList<int>>? tokenTypes = null, Device? device = null)
+    public static TokenBatch FromIds(
+        IReadOnlyList<IReadOnlyList<int>> sequences,
+        int padId = 0,
+        PaddingSide side = PaddingSide.Right,
+        IReadOnlyList<IReadOnlyList<int>>? tokenTypes = null,
+        Device? device = null
+    )
     {
-        if (sequences.Count == 0) throw new InputException("a batch needs at least one sequence");
-        int n = sequences.Count, len = sequences.Max(s => s.Count);
-        if (len == 0) throw new InputException("every sequence needs at least one token");
-        var ids = new long[n * len]; var mask = new bool[n * len]; var pos = new long[n * len]; var types = new long[n * len];
+        if (sequences.Count == 0)
+            throw new InputException("a batch needs at least one sequence");
+        int n = sequences.Count,
+            len = sequences.Max(s => s.Count);
+        if (len == 0)
+            throw new InputException("every sequence needs at least one token");
+        var ids = new long[n * len];
+        var mask = new bool[n * len];
+        var pos = new long[n * len];
+        var types = new long[n * len];
         var lengths = new int[n];
         for (int b = 0; b < n; b++)
         {
             var s = sequences[b];
-            if (s.Count == 0) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"sequence {b} of the batch is empty"));
-            if (tokenTypes is not null && tokenTypes[b].Count != s.Count) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"token types of sequence {b} have length {tokenTypes[b].Count}, expected {s.Count}"));
+            if (s.Count == 0)
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"sequence {b} of the batch is empty")
+                );
+            if (tokenTypes is not null && tokenTypes[b].Count != s.Count)
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"token types of sequence {b} have length {tokenTypes[b].Count}, expected {s.Count}"
+                    )
+                );
             lengths[b] = s.Count;
             int off = side == PaddingSide.Left ? len - s.Count : 0;
-            for (int j = 0; j < len; j++) ids[b * len + j] = padId;
+            for (int j = 0; j < len; j++)
+                ids[b * len + j] = padId;
             for (int i = 0; i < s.Count; i++)
             {
                 int k = b * len + off + i;
-                ids[k] = s[i]; mask[k] = true; pos[k] = i; types[k] = tokenTypes?[b][i] ?? 0;
+                ids[k] = s[i];
+                mask[k] = true;
+                pos[k] = i;
+                types[k] = tokenTypes?[b][i] ?? 0;
             }
         }
         var dev = device ?? CPU;
@@ -83,15 +129,22 @@ public sealed class TokenBatch : IDisposable
             tensor(mask, new long[] { n, len }, device: dev),
             tensor(pos, new long[] { n, len }, device: dev),
             tensor(types, new long[] { n, len }, device: dev),
-            lengths, side, lengths.Any(l => l != len));
+            lengths,
+            side,
+            lengths.Any(l => l != len)
+        );
     }
 
     /// <summary>A batch of one sequence.</summary>
-    public static TokenBatch Single(IReadOnlyList<int> ids, Device? device = null) => FromIds(new[] { ids }, device: device);
+    public static TokenBatch Single(IReadOnlyList<int> ids, Device? device = null) =>
+        FromIds(new[] { ids }, device: device);
 
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
-        Ids.Dispose(); Mask.Dispose(); PositionIds.Dispose(); TokenTypeIds.Dispose();
+        Ids.Dispose();
+        Mask.Dispose();
+        PositionIds.Dispose();
+        TokenTypeIds.Dispose();
     }
 }

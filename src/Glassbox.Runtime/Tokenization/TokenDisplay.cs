@@ -21,24 +21,31 @@ public static class TokenDisplay
     /// <summary>The visible label of <paramref name="token"/> (null is treated as empty).</summary>
     public static string Label(string? token)
     {
-        if (string.IsNullOrEmpty(token)) return Empty;
+        if (string.IsNullOrEmpty(token))
+            return Empty;
         var sb = new StringBuilder(token.Length);
         bool leading = true;
         foreach (char ch in token)
         {
-            if (leading && ch is ' ' or '\u2581') { sb.Append(Space); continue; }
-            leading = false;
-            sb.Append(ch switch
+            if (leading && ch is ' ' or '\u2581')
             {
-                '\n' => '⏎',
-                '\r' => '↵',
-                '\t' => '⇥',
-                '\u2581' => Space,
-                < ' ' => (char)(0x2400 + ch),
-                '\u007f' => '\u2421',
-                _ when char.IsWhiteSpace(ch) => '␣',
-                _ => ch,
-            });
+                sb.Append(Space);
+                continue;
+            }
+            leading = false;
+            sb.Append(
+                ch switch
+                {
+                    '\n' => '⏎',
+                    '\r' => '↵',
+                    '\t' => '⇥',
+                    '\u2581' => Space,
+                    < ' ' => (char)(0x2400 + ch),
+                    '\u007f' => '\u2421',
+                    _ when char.IsWhiteSpace(ch) => '␣',
+                    _ => ch,
+                }
+            );
         }
         return sb.ToString();
     }

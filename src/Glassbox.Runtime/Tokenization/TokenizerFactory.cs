@@ -11,18 +11,24 @@ public static class TokenizerFactory
     /// <exception cref="ModelFormatException">A tokenizer file is malformed.</exception>
     public static ITokenizer? FromDirectory(string dir)
     {
-        if (!Directory.Exists(dir)) return null;
+        if (!Directory.Exists(dir))
+            return null;
         string P(string f) => Path.Combine(dir, f);
-        if (File.Exists(P("tokenizer.json"))) return TokenizerJson.Load(P("tokenizer.json"));
-        if (File.Exists(P("vocab.json")) && File.Exists(P("merges.txt"))) return ByteLevelBpeTokenizer.FromFiles(P("vocab.json"), P("merges.txt"));
-        if (File.Exists(P("vocab.txt"))) return WordPieceTokenizer.FromFile(P("vocab.txt"), LowerCase(P("tokenizer_config.json")));
-        if (File.Exists(P("tokenizer.bin"))) return Llama2cTokenizer.FromFile(P("tokenizer.bin"));
+        if (File.Exists(P("tokenizer.json")))
+            return TokenizerJson.Load(P("tokenizer.json"));
+        if (File.Exists(P("vocab.json")) && File.Exists(P("merges.txt")))
+            return ByteLevelBpeTokenizer.FromFiles(P("vocab.json"), P("merges.txt"));
+        if (File.Exists(P("vocab.txt")))
+            return WordPieceTokenizer.FromFile(P("vocab.txt"), LowerCase(P("tokenizer_config.json")));
+        if (File.Exists(P("tokenizer.bin")))
+            return Llama2cTokenizer.FromFile(P("tokenizer.bin"));
         return null;
     }
 
     private static bool LowerCase(string configPath)
     {
-        if (!File.Exists(configPath)) return true;
+        if (!File.Exists(configPath))
+            return true;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(configPath));

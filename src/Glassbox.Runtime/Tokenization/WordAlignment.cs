@@ -7,8 +7,10 @@ public enum Pooling
 {
     /// <summary>The first subword (as in most BERT probing work).</summary>
     First,
+
     /// <summary>The last subword (natural for causal LMs: it has seen the whole word).</summary>
     Last,
+
     /// <summary>The mean over the word's subwords.</summary>
     Mean,
 }
@@ -33,10 +35,18 @@ public static class WordAlignment
         var sb = new System.Text.StringBuilder();
         for (int w = 0; w < words.Count; w++)
         {
-            if (string.IsNullOrEmpty(words[w])) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"word {w} of the sentence is empty"));
-            if (w > 0) { sb.Append(' '); owner.Add(-1); }
+            if (string.IsNullOrEmpty(words[w]))
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"word {w} of the sentence is empty")
+                );
+            if (w > 0)
+            {
+                sb.Append(' ');
+                owner.Add(-1);
+            }
             sb.Append(words[w]);
-            for (int i = 0; i < words[w].Length; i++) owner.Add(w);
+            for (int i = 0; i < words[w].Length; i++)
+                owner.Add(w);
         }
         var text = sb.ToString();
         var enc = tokenizer.Encode(text);
@@ -47,7 +57,8 @@ public static class WordAlignment
             // Keep the final special token (e.g. [SEP]) if the encoding ends with one.
             bool keepLast = tokenizer.EosId is int eos && ids[^1] == eos;
             var kept = ids.Take(maxTokens - (keepLast ? 1 : 0)).ToList();
-            if (keepLast) kept.Add(ids[^1]);
+            if (keepLast)
+                kept.Add(ids[^1]);
             ids = kept;
             truncated = true;
         }
@@ -58,7 +69,8 @@ public static class WordAlignment
             var (start, len) = enc.Offsets[t];
             for (int c = start; c < start + len && c < owner.Count; c++)
             {
-                if (owner[c] < 0) continue;
+                if (owner[c] < 0)
+                    continue;
                 perWord[owner[c]].Add(t);
                 break;
             }
@@ -70,8 +82,13 @@ public static class WordAlignment
             for (int w = 0; w < perWord.Length; w++)
                 if (perWord[w].Count == 0)
                 {
-                    int near = Enumerable.Range(0, perWord.Length).Where(x => perWord[x].Count > 0).OrderBy(x => Math.Abs(x - w)).FirstOrDefault(-1);
-                    if (near >= 0) perWord[w].Add(perWord[near][0]);
+                    int near = Enumerable
+                        .Range(0, perWord.Length)
+                        .Where(x => perWord[x].Count > 0)
+                        .OrderBy(x => Math.Abs(x - w))
+                        .FirstOrDefault(-1);
+                    if (near >= 0)
+                        perWord[w].Add(perWord[near][0]);
                 }
         }
         return new AlignedSentence(ids, perWord.Select(p => p.ToArray()).ToArray(), truncated);

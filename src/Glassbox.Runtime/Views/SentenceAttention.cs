@@ -8,12 +8,16 @@ public sealed class SentenceAttention
 {
     /// <summary>Number of layers.</summary>
     public int Layers { get; }
+
     /// <summary>Heads per layer.</summary>
     public int Heads { get; }
+
     /// <summary>Number of tokens (no padding).</summary>
     public int Length { get; }
+
     /// <summary>Token roles (ids, punctuation, specials, words).</summary>
     public TokenRoles Roles { get; }
+
     /// <summary>The patterns, flat [layer, head, query, key].</summary>
     public float[] Pattern { get; }
 
@@ -23,8 +27,17 @@ public sealed class SentenceAttention
     {
         int n = roles.Length;
         if (layers < 1 || heads < 1 || pattern.Length != (long)layers * heads * n * n)
-            throw new InputException(string.Create(CultureInfo.InvariantCulture, $"attention pattern has {pattern.Length} values, expected {layers}×{heads}×{n}×{n}"));
-        Layers = layers; Heads = heads; Length = n; Roles = roles; Pattern = pattern;
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"attention pattern has {pattern.Length} values, expected {layers}×{heads}×{n}×{n}"
+                )
+            );
+        Layers = layers;
+        Heads = heads;
+        Length = n;
+        Roles = roles;
+        Pattern = pattern;
     }
 
     /// <summary>Offset of map (layer, head) in <see cref="Pattern"/>.</summary>
@@ -38,7 +51,9 @@ public sealed class SentenceAttention
     {
         var m = new float[Length, Length];
         int o = Offset(layer, head);
-        for (int q = 0; q < Length; q++) for (int k = 0; k < Length; k++) m[q, k] = Pattern[o + q * Length + k];
+        for (int q = 0; q < Length; q++)
+        for (int k = 0; k < Length; k++)
+            m[q, k] = Pattern[o + q * Length + k];
         return m;
     }
 
@@ -49,7 +64,9 @@ public sealed class SentenceAttention
         for (int h = 0; h < Heads; h++)
         {
             int o = Offset(layer, h);
-            for (int q = 0; q < Length; q++) for (int k = 0; k < Length; k++) m[q, k] += Pattern[o + q * Length + k] / Heads;
+            for (int q = 0; q < Length; q++)
+            for (int k = 0; k < Length; k++)
+                m[q, k] += Pattern[o + q * Length + k] / Heads;
         }
         return m;
     }
@@ -58,16 +75,26 @@ public sealed class SentenceAttention
     /// Handy for synthetic tests.</summary>
     public static SentenceAttention FromMaps(IReadOnlyList<IReadOnlyList<float[,]>> maps, TokenRoles roles)
     {
-        int layers = maps.Count, heads = maps[0].Count, n = roles.Length;
+        int layers = maps.Count,
+            heads = maps[0].Count,
+            n = roles.Length;
         var flat = new float[layers * heads * n * n];
         for (int l = 0; l < layers; l++)
-            for (int h = 0; h < heads; h++)
-            {
-                var m = maps[l][h];
-                if (m.GetLength(0) != n || m.GetLength(1) != n) throw new InputException(string.Create(CultureInfo.InvariantCulture, $"map L{l}H{h} is {m.GetLength(0)}×{m.GetLength(1)}, expected {n}×{n}"));
-                int o = (l * heads + h) * n * n;
-                for (int q = 0; q < n; q++) for (int k = 0; k < n; k++) flat[o + q * n + k] = m[q, k];
-            }
+        for (int h = 0; h < heads; h++)
+        {
+            var m = maps[l][h];
+            if (m.GetLength(0) != n || m.GetLength(1) != n)
+                throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"map L{l}H{h} is {m.GetLength(0)}×{m.GetLength(1)}, expected {n}×{n}"
+                    )
+                );
+            int o = (l * heads + h) * n * n;
+            for (int q = 0; q < n; q++)
+            for (int k = 0; k < n; k++)
+                flat[o + q * n + k] = m[q, k];
+        }
         return new SentenceAttention(layers, heads, flat, roles);
     }
 }

@@ -12,8 +12,14 @@ namespace Glassbox.Views;
 /// <param name="FinalSpecial">Whether the last token is a special token added by the tokenizer ([SEP]).</param>
 /// <param name="Segments">Segment id per token (0/1 for sentence pairs), or null for a single segment.</param>
 /// <param name="WordTokens">For parsed input: per word, its token indices (see <see cref="WordAlignment"/>); else null.</param>
-public sealed record TokenRoles(IReadOnlyList<int> Ids, bool[] IsPunctuation, bool FirstSpecial, bool FinalSpecial,
-    int[]? Segments = null, IReadOnlyList<int[]>? WordTokens = null)
+public sealed record TokenRoles(
+    IReadOnlyList<int> Ids,
+    bool[] IsPunctuation,
+    bool FirstSpecial,
+    bool FinalSpecial,
+    int[]? Segments = null,
+    IReadOnlyList<int[]>? WordTokens = null
+)
 {
     /// <summary>Number of tokens.</summary>
     public int Length => Ids.Count;
@@ -32,7 +38,8 @@ public sealed record TokenRoles(IReadOnlyList<int> Ids, bool[] IsPunctuation, bo
     {
         var enc = tokenizer.Encode(text);
         int n = Math.Min(enc.Count, maxTokens);
-        if (n == 0) throw new InputException($"the text '{text}' gives no tokens");
+        if (n == 0)
+            throw new InputException($"the text '{text}' gives no tokens");
         var punct = new bool[n];
         for (int t = 0; t < n; t++)
         {
@@ -57,7 +64,8 @@ public sealed record TokenRoles(IReadOnlyList<int> Ids, bool[] IsPunctuation, bo
             foreach (var t in aligned.WordTokens[w])
             {
                 owned[t] = true;
-                if (IsPunctuationText(words[w])) punct[t] = true;
+                if (IsPunctuationText(words[w]))
+                    punct[t] = true;
             }
         return new TokenRoles(aligned.Ids, punct, n > 1 && !owned[0], n > 1 && !owned[n - 1], null, aligned.WordTokens);
     }

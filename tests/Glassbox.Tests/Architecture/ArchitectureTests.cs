@@ -33,10 +33,15 @@ public class ArchitectureTests
     {
         // What the project-file check sees if someone adds <ProjectReference Include="../Glassbox.Probing/..."/> to
         // Circuits, or makes the runtime read datasets: both edges are named.
-        var graph = PartRules.ProjectGraph(PartRules.RepoRoot()).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var graph = PartRules
+            .ProjectGraph(PartRules.RepoRoot())
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         graph["Glassbox.Circuits"] = graph["Glassbox.Circuits"].Append("Glassbox.Probing").ToList();
         graph["Glassbox.Runtime"] = graph["Glassbox.Runtime"].Append("Glassbox.Data").ToList();
-        Assert.Equal(new[] { "Glassbox.Circuits -> Glassbox.Probing", "Glassbox.Runtime -> Glassbox.Data" }, PartRules.Violations(graph));
+        Assert.Equal(
+            new[] { "Glassbox.Circuits -> Glassbox.Probing", "Glassbox.Runtime -> Glassbox.Data" },
+            PartRules.Violations(graph)
+        );
     }
 
     [Fact]
@@ -51,7 +56,10 @@ public class ArchitectureTests
     {
         var root = PartRules.RepoRoot();
         foreach (var part in PartRules.Allowed.Keys)
-            Assert.True(File.Exists(Path.Combine(root, "src", part, part + ".csproj")), $"src/{part}/{part}.csproj is missing");
+            Assert.True(
+                File.Exists(Path.Combine(root, "src", part, part + ".csproj")),
+                $"src/{part}/{part}.csproj is missing"
+            );
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.TopDirectoryOnly));
     }
 }

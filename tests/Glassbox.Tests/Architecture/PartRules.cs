@@ -7,19 +7,52 @@ namespace Glassbox.Tests.Architecture;
 internal static class PartRules
 {
     /// <summary>Part → the parts it may reference directly.</summary>
-    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, string[]> Allowed = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         ["Glassbox.Core"] = [],
         ["Glassbox.Runtime"] = ["Glassbox.Core"],
         ["Glassbox.Data"] = ["Glassbox.Core"],
         ["Glassbox.Reports"] = ["Glassbox.Core"],
         ["Glassbox.Training"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports"],
-        ["Glassbox.Probing"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training"],
-        ["Glassbox.Circuits"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training"],
-        ["Glassbox.Explain"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training",
-            "Glassbox.Probing", "Glassbox.Circuits"],
-        ["Glassbox.Cli"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training",
-            "Glassbox.Probing", "Glassbox.Circuits", "Glassbox.Explain"],
+        ["Glassbox.Probing"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+        ],
+        ["Glassbox.Circuits"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+        ],
+        ["Glassbox.Explain"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+            "Glassbox.Probing",
+            "Glassbox.Circuits",
+        ],
+        ["Glassbox.Cli"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+            "Glassbox.Probing",
+            "Glassbox.Circuits",
+            "Glassbox.Explain",
+        ],
     };
 
     /// <summary>Every edge of <paramref name="graph"/> (part → referenced parts) that the rules forbid, as "A -> B";
@@ -29,9 +62,17 @@ internal static class PartRules
         var bad = new List<string>();
         foreach (var (part, refs) in graph.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (!Allowed.TryGetValue(part, out var allowed)) { bad.Add($"{part} has no rule in PartRules"); continue; }
-            foreach (var r in refs.Where(r => r.StartsWith("Glassbox.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-                if (!allowed.Contains(r)) bad.Add($"{part} -> {r}");
+            if (!Allowed.TryGetValue(part, out var allowed))
+            {
+                bad.Add($"{part} has no rule in PartRules");
+                continue;
+            }
+            foreach (
+                var r in refs.Where(r => r.StartsWith("Glassbox.", StringComparison.Ordinal))
+                    .Order(StringComparer.Ordinal)
+            )
+                if (!allowed.Contains(r))
+                    bad.Add($"{part} -> {r}");
         }
         return bad;
     }
@@ -40,7 +81,8 @@ internal static class PartRules
     public static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Glassbox.sln"))) return d.FullName;
+            if (File.Exists(Path.Combine(d.FullName, "Glassbox.sln")))
+                return d.FullName;
         throw new InvalidOperationException("Glassbox.sln not found above " + AppContext.BaseDirectory);
     }
 
@@ -48,10 +90,15 @@ internal static class PartRules
     public static IReadOnlyDictionary<string, IReadOnlyCollection<string>> ProjectGraph(string root)
     {
         var graph = new Dictionary<string, IReadOnlyCollection<string>>(StringComparer.Ordinal);
-        foreach (var csproj in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories))
+        foreach (
+            var csproj in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
+        )
         {
-            var refs = XDocument.Load(csproj).Descendants("ProjectReference")
-                .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/'))).ToList();
+            var refs = XDocument
+                .Load(csproj)
+                .Descendants("ProjectReference")
+                .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/')))
+                .ToList();
             graph[Path.GetFileNameWithoutExtension(csproj)] = refs;
         }
         return graph;

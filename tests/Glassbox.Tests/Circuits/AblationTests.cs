@@ -16,15 +16,33 @@ public class AblationTests
         using var model = TinyModels.Create("gpt2", seed: 1);
         using var batch = TokenBatch.Single(Ids);
         using var reference = TokenBatch.FromIds(new[] { Ids, Ids, Ids });
-        var targets = new[] { "head:1.2", "neuron:0.7", "attn:0", "mlp:1" }.Select(t => AblationTarget.Parse(t, model.Config)).ToList();
+        var targets = new[] { "head:1.2", "neuron:0.7", "attn:0", "mlp:1" }
+            .Select(t => AblationTarget.Parse(t, model.Config))
+            .ToList();
         foreach (var method in new[] { AblationMethod.Mean, AblationMethod.Resample })
         {
             var r = Ablator.Run(model, batch, targets, new AblationOptions { Method = method }, reference);
-            Assert.All(r.Rows, row => Assert.True(Math.Abs(row.Delta) < 1e-5, string.Create(CultureInfo.InvariantCulture, $"{method} {row.Target}: {row.Delta}")));
+            Assert.All(r.Rows, row =>
+                Assert.True(
+                    Math.Abs(row.Delta) < 1e-5,
+                    string.Create(CultureInfo.InvariantCulture, $"{method} {row.Target}: {row.Delta}")
+                )
+            );
         }
         var zero = Ablator.Run(model, batch, targets, new AblationOptions { Method = AblationMethod.Zero });
-        Assert.All(zero.Rows, row => Assert.True(Math.Abs(row.Delta) > 1e-4, string.Create(CultureInfo.InvariantCulture, $"zero {row.Target}: {row.Delta}")));
-        var across = Ablator.Run(model, batch, targets.Take(1).ToList(), new AblationOptions { Method = AblationMethod.Mean, MeanMode = MeanMode.AcrossPositions }, reference);
+        Assert.All(zero.Rows, row =>
+            Assert.True(
+                Math.Abs(row.Delta) > 1e-4,
+                string.Create(CultureInfo.InvariantCulture, $"zero {row.Target}: {row.Delta}")
+            )
+        );
+        var across = Ablator.Run(
+            model,
+            batch,
+            targets.Take(1).ToList(),
+            new AblationOptions { Method = AblationMethod.Mean, MeanMode = MeanMode.AcrossPositions },
+            reference
+        );
         Assert.True(Math.Abs(across.Rows[0].Delta) > 1e-5);
     }
 
@@ -52,7 +70,10 @@ public class AblationTests
         Assert.Equal(model.Config.NLayers, curve.SkippedLoss.Count);
         Assert.True(Math.Abs(curve.AllSkippedLoss - curve.BaselineLoss) > 1e-3);
         // Skipping every block leaves the embeddings: the loss of decoding W_E[token] directly.
-        var logits = Unembedding.Decode(model, model.Weights["embed.W_E"].index_select(0, tensor(Ids.Select(i => (long)i).ToArray())));
+        var logits = Unembedding.Decode(
+            model,
+            model.Weights["embed.W_E"].index_select(0, tensor(Ids.Select(i => (long)i).ToArray()))
+        );
         var logp = logits.log_softmax(-1);
         double nll = Enumerable.Range(0, Ids.Length - 1).Average(p => -logp[p, Ids[p + 1]].item<float>());
         Assert.Equal(nll, curve.AllSkippedLoss, 4);
@@ -66,9 +87,24 @@ public class AblationTests
         Assert.Throws<InputException>(() => AblationTarget.Parse("head:1.9", model.Config));
         Assert.Throws<InputException>(() => AblationTarget.Parse("block:1", model.Config));
         using var batch = TokenBatch.Single(Ids);
-        Assert.Throws<InputException>(() => Ablator.Run(model, batch, new[] { AblationTarget.Parse("attn:0", model.Config) }, new AblationOptions { Method = AblationMethod.Mean }));
+        Assert.Throws<InputException>(() =>
+            Ablator.Run(
+                model,
+                batch,
+                new[] { AblationTarget.Parse("attn:0", model.Config) },
+                new AblationOptions { Method = AblationMethod.Mean }
+            )
+        );
         using var shortRef = TokenBatch.Single(Ids.Take(3).ToList());
-        Assert.Throws<InputException>(() => Ablator.Run(model, batch, new[] { AblationTarget.Parse("attn:0", model.Config) }, new AblationOptions { Method = AblationMethod.Resample }, shortRef));
+        Assert.Throws<InputException>(() =>
+            Ablator.Run(
+                model,
+                batch,
+                new[] { AblationTarget.Parse("attn:0", model.Config) },
+                new AblationOptions { Method = AblationMethod.Resample },
+                shortRef
+            )
+        );
         var c = TinyModels.Gpt2;
         var w = TinyModels.RandomWeights(c);
         w["blocks.0.mlp.W_out"][0, 0] = float.NaN;

@@ -22,7 +22,10 @@ public class LensTests
         using var _ = real;
         Assert.Equal(new long[] { model.Config.NLayers + 1, Ids.Length, model.Config.DVocab }, lens.shape);
         Assert.True(TinyModels.MaxAbsDiff(lens[-1], real) < 1e-4);
-        Assert.True(TinyModels.MaxAbsDiff(lens[0], real) > 1e-2, "the embedding layer should decode differently from the output");
+        Assert.True(
+            TinyModels.MaxAbsDiff(lens[0], real) > 1e-2,
+            "the embedding layer should decode differently from the output"
+        );
     }
 
     [Fact]
@@ -37,8 +40,10 @@ public class LensTests
             Assert.Equal(3, cell.Top.Count);
             Assert.True(cell.Top[0].Prob >= cell.Top[1].Prob);
             Assert.InRange(cell.TargetRank!.Value, 0, model.Config.DVocab - 1);
-            if (cell.TargetRank == 0) Assert.Equal(7, cell.Top[0].Id);
-            else Assert.True(cell.TargetProb <= cell.Top[0].Prob);
+            if (cell.TargetRank == 0)
+                Assert.Equal(7, cell.Top[0].Id);
+            else
+                Assert.True(cell.TargetProb <= cell.Top[0].Prob);
         }
     }
 
@@ -51,8 +56,20 @@ public class LensTests
         using var model = TinyModels.Create(family, seed: 5);
         for (int pos = 2; pos < Ids.Length; pos += 3)
         {
-            var r = DirectLogitAttribution.Run(model, Ids, new DlaOptions { Target = 11, Contrast = 4, Position = pos });
-            Assert.True(r.Error < 1e-4, string.Create(CultureInfo.InvariantCulture, $"{family} pos {pos}: sum {r.Sum} vs actual {r.Actual}"));
+            var r = DirectLogitAttribution.Run(
+                model,
+                Ids,
+                new DlaOptions
+                {
+                    Target = 11,
+                    Contrast = 4,
+                    Position = pos,
+                }
+            );
+            Assert.True(
+                r.Error < 1e-4,
+                string.Create(CultureInfo.InvariantCulture, $"{family} pos {pos}: sum {r.Sum} vs actual {r.Actual}")
+            );
             Assert.Equal(model.Config.NLayers * model.Config.NHeads, r.Components.Count(c => c.Kind == "head"));
             Assert.True(r.Components.Count(c => Math.Abs(c.Value) > 1e-3) > 3);
         }
@@ -65,7 +82,9 @@ public class LensTests
     {
         using var model = TinyModels.Create("gpt2");
         Assert.Throws<InputException>(() => DirectLogitAttribution.Run(model, Ids, new DlaOptions { Target = 50 }));
-        Assert.Throws<InputException>(() => DirectLogitAttribution.Run(model, Ids, new DlaOptions { Target = 1, Position = 40 }));
+        Assert.Throws<InputException>(() =>
+            DirectLogitAttribution.Run(model, Ids, new DlaOptions { Target = 1, Position = 40 })
+        );
         using var bert = TinyModels.Create("bert");
         Assert.Throws<InputException>(() => LogitLens.Run(bert, Ids));
     }
@@ -76,8 +95,18 @@ public class LensTests
         Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
         using var model = ModelLoader.Load("stories260k");
         var ids = model.Tokenizer!.Encode("Lily went to the park. She saw a big dog. Lily").Ids;
-        int target = Unembedding.TokenId(model, "Lily", "--target"), contrast = Unembedding.TokenId(model, "She", "--contrast");
-        var r = DirectLogitAttribution.Run(model, ids, new DlaOptions { Target = target, Contrast = contrast, Position = ids.Count - 2 });
+        int target = Unembedding.TokenId(model, "Lily", "--target"),
+            contrast = Unembedding.TokenId(model, "She", "--contrast");
+        var r = DirectLogitAttribution.Run(
+            model,
+            ids,
+            new DlaOptions
+            {
+                Target = target,
+                Contrast = contrast,
+                Position = ids.Count - 2,
+            }
+        );
         Assert.True(r.Error < 1e-4, string.Create(CultureInfo.InvariantCulture, $"sum {r.Sum} vs actual {r.Actual}"));
         var lens = LogitLens.Run(model, ids);
         Assert.True(lens.LastLayerMaxAbsDiff < 1e-4);

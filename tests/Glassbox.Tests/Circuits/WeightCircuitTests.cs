@@ -35,12 +35,13 @@ public class WeightCircuitTests
     {
         var g = new Generator(11);
         using var f = FactoredMatrix.Of(R(g, 8, 3), R(g, 3, 8));
-        var small = f.Eigenvalues();                                       // [3] complex
-        var dense = linalg.eigvals(f.Product());                           // [8] complex
+        var small = f.Eigenvalues(); // [3] complex
+        var dense = linalg.eigvals(f.Product()); // [8] complex
         var big = dense.abs().argsort(descending: true).narrow(0, 0, 3);
-        var a = small.abs().sort().Values; var b = dense.index_select(0, big).abs().sort().Values;
+        var a = small.abs().sort().Values;
+        var b = dense.index_select(0, big).abs().sort().Values;
         Assert.True((a - b).abs().max().item<double>() < 1e-8);
-        Assert.Equal(real(dense.sum()).item<double>(), real(small.sum()).item<double>(), 8);   // trace
+        Assert.Equal(real(dense.sum()).item<double>(), real(small.sum()).item<double>(), 8); // trace
         Assert.Throws<InputException>(() => FactoredMatrix.Of(R(g, 8, 3), R(g, 3, 5)).Eigenvalues());
     }
 
@@ -60,8 +61,9 @@ public class WeightCircuitTests
     {
         using var model = TinyModels.Create("gpt2", seed: 4);
         var scores = WeightCircuits.CompositionScores(model);
-        Assert.Equal(4 * 4, scores.Count);                                 // 2 layers x 4 heads: only l1 < l2 pairs
-        var a = new HeadRef(0, 2); var b = new HeadRef(1, 3);
+        Assert.Equal(4 * 4, scores.Count); // 2 layers x 4 heads: only l1 < l2 pairs
+        var a = new HeadRef(0, 2);
+        var b = new HeadRef(1, 3);
         var ov1 = HeadWeights.WV(model, a).matmul(HeadWeights.WO(model, a));
         var qk2 = HeadWeights.WQ(model, b).matmul(HeadWeights.WK(model, b).t());
         var ov2 = HeadWeights.WV(model, b).matmul(HeadWeights.WO(model, b));
@@ -78,14 +80,15 @@ public class WeightCircuitTests
     [Fact]
     public void Should_slice_head_weights_as_the_model_uses_them()
     {
-        using var model = TinyModels.Create("llama", seed: 6);                // RMSNorm, GQA, qkv biases
+        using var model = TinyModels.Create("llama", seed: 6); // RMSNorm, GQA, qkv biases
         using var batch = TokenBatch.Single(new[] { 4, 8, 15, 16, 23 });
         using var run = model.RunWithCache(batch, null, new RunOptions { UseAttnResult = true });
-        var x = run.Cache[HookName.BlockNorm(1, "ln1", "hook_normalized")][0] / model.Weights["blocks.1.ln1.w"];   // [pos, d]
+        var x = run.Cache[HookName.BlockNorm(1, "ln1", "hook_normalized")][0] / model.Weights["blocks.1.ln1.w"]; // [pos, d]
         int dh = model.Config.HeadDim;
         foreach (int h in new[] { 0, 3 })
         {
-            var hr = new HeadRef(1, h); int kv = h / 2;
+            var hr = new HeadRef(1, h);
+            int kv = h / 2;
             var q = x.matmul(HeadWeights.WQ(model, hr)) + model.Weights["blocks.1.attn.b_Q"].narrow(0, h * dh, dh);
             Assert.True(TinyModels.MaxAbsDiff(q, run.Cache[HookName.Attn(1, "hook_q")][0, .., h]) < 1e-4);
             var k = x.matmul(HeadWeights.WK(model, hr)) + model.Weights["blocks.1.attn.b_K"].narrow(0, kv * dh, dh);
@@ -100,8 +103,11 @@ public class WeightCircuitTests
     {
         using var model = TinyModels.Create("gpt2", seed: 8);
         var rows = WeightCircuits.Bigrams(model, new[] { 3, 9 }, k: 4);
-        var dense = model.Weights["embed.W_E"].matmul(HeadWeights.WUFolded(model));   // [vocab, vocab]
-        Assert.Equal("#" + dense[9].argmax().item<long>().ToString(CultureInfo.InvariantCulture), rows[1].Next[0].Token);
+        var dense = model.Weights["embed.W_E"].matmul(HeadWeights.WUFolded(model)); // [vocab, vocab]
+        Assert.Equal(
+            "#" + dense[9].argmax().item<long>().ToString(CultureInfo.InvariantCulture),
+            rows[1].Next[0].Token
+        );
         Assert.Equal(4, rows[0].Next.Count);
         Assert.Throws<InputException>(() => WeightCircuits.Bigrams(model, new[] { 50 }));
     }
@@ -115,7 +121,18 @@ public class WeightCircuitTests
         Assert.Equal(c.NHeads * 2, found.Count);
         double mean = found.Average(t => t.LogitRise);
         Assert.True(mean > 0, string.Create(CultureInfo.InvariantCulture, $"mean logit rise {mean}"));
-        Assert.True(found.Count(t => t.LogitRise > 0) > found.Count / 2, string.Join("; ", found.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Head}:{t.Source}..{t.Destination}->{t.Output} {t.LogitRise:F3}"))));
+        Assert.True(
+            found.Count(t => t.LogitRise > 0) > found.Count / 2,
+            string.Join(
+                "; ",
+                found.Select(t =>
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{t.Head}:{t.Source}..{t.Destination}->{t.Output} {t.LogitRise:F3}"
+                    )
+                )
+            )
+        );
         using var two = TinyModels.Create("gpt2");
         Assert.Throws<InputException>(() => SkipTrigrams.Find(two));
     }

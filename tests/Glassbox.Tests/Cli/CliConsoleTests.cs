@@ -20,7 +20,11 @@ public sealed class CliConsoleTests : IDisposable
     private string Tiny(string name = "[red]m[/] [[x]] [X]")
     {
         var dir = Path.Combine(_dir, name);
-        if (!Directory.Exists(dir)) { Directory.CreateDirectory(dir); HfExporter.Export(TinyModels.Gpt2, TinyModels.RandomWeights(TinyModels.Gpt2, 3), dir); }
+        if (!Directory.Exists(dir))
+        {
+            Directory.CreateDirectory(dir);
+            HfExporter.Export(TinyModels.Gpt2, TinyModels.RandomWeights(TinyModels.Gpt2, 3), dir);
+        }
         return dir;
     }
 
@@ -34,8 +38,10 @@ public sealed class CliConsoleTests : IDisposable
     public static TheoryData<string> Paths()
     {
         var d = new TheoryData<string> { "" };
-        foreach (var b in GlassboxCli.Branches.Keys) d.Add(b);
-        foreach (var c in GlassboxCli.Commands) d.Add(c.Path);
+        foreach (var b in GlassboxCli.Branches.Keys)
+            d.Add(b);
+        foreach (var c in GlassboxCli.Commands)
+            d.Add(c.Path);
         return d;
     }
 
@@ -47,12 +53,20 @@ public sealed class CliConsoleTests : IDisposable
         var r = Cli(args);
         AssertClean(r, path + " --help");
         var cmd = GlassboxCli.Commands.FirstOrDefault(c => c.Path == path);
-        if (cmd is null) return;
+        if (cmd is null)
+            return;
         foreach (var o in ArgumentCheck.Options(cmd.SettingsType))
         {
             Assert.Contains(o.Display, r.Out, StringComparison.Ordinal);
-            Assert.False(string.IsNullOrWhiteSpace(o.Property.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), true)
-                .Cast<System.ComponentModel.DescriptionAttribute>().FirstOrDefault()?.Description), path + " " + o.Display + " has no description");
+            Assert.False(
+                string.IsNullOrWhiteSpace(
+                    o.Property.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), true)
+                        .Cast<System.ComponentModel.DescriptionAttribute>()
+                        .FirstOrDefault()
+                        ?.Description
+                ),
+                path + " " + o.Display + " has no description"
+            );
         }
     }
 
@@ -64,16 +78,46 @@ public sealed class CliConsoleTests : IDisposable
         var outFile = Path.Combine(_dir, "[bold]out[[x]] [X].safetensors");
         var runs = new List<string[]>
         {
-            new[] { "models" }, new[] { "doctor" }, new[] { "info", "-m", m },
-            new[] { "run", "-m", m, "--token-ids", ids }, new[] { "generate", "-m", m, "--token-ids", ids, "--max-new-tokens", "3" },
+            new[] { "models" },
+            new[] { "doctor" },
+            new[] { "info", "-m", m },
+            new[] { "run", "-m", m, "--token-ids", ids },
+            new[] { "generate", "-m", m, "--token-ids", ids, "--max-new-tokens", "3" },
             new[] { "cache", "-m", m, "--token-ids", ids, "--out", outFile },
             new[] { "export", "-m", m, "--out", Path.Combine(_dir, "[x] export") },
-            new[] { "lens", "-m", m, "--token-ids", ids }, new[] { "dla", "-m", m, "--token-ids", ids },
-            new[] { "heads", "-m", m, "--token-ids", ids, "--block-length", "6", "--sequences", "3", "--out", Path.Combine(_dir, "[h].html") },
+            new[] { "lens", "-m", m, "--token-ids", ids },
+            new[] { "dla", "-m", m, "--token-ids", ids },
+            new[]
+            {
+                "heads",
+                "-m",
+                m,
+                "--token-ids",
+                ids,
+                "--block-length",
+                "6",
+                "--sequences",
+                "3",
+                "--out",
+                Path.Combine(_dir, "[h].html"),
+            },
             new[] { "circuits", "-m", m, "--head", "L1H2", "--sources", "#3,#4" },
             new[] { "ablate", "-m", m, "--token-ids", ids, "--ablate", "head:L0H1,attn:1", "--remove-layers" },
             new[] { "induction", "-m", m, "--sequences", "4", "--ablate", "L0-H1" },
-            new[] { "patch", "-m", m, "--clean-ids", "3,7,11,5,20", "--corrupted-ids", "3,8,11,5,21", "--answer", "#7", "--wrong", "#8" },
+            new[]
+            {
+                "patch",
+                "-m",
+                m,
+                "--clean-ids",
+                "3,7,11,5,20",
+                "--corrupted-ids",
+                "3,8,11,5,21",
+                "--answer",
+                "#7",
+                "--wrong",
+                "#8",
+            },
         };
         foreach (var args in runs)
         {
@@ -92,8 +136,31 @@ public sealed class CliConsoleTests : IDisposable
     [Fact]
     public void Should_train_in_human_mode()
     {
-        var r = Cli("train", "--out", Path.Combine(_dir, "[run]"), "--synthetic", "--vocab", "12", "--layers", "1", "--attn-only", "--d-model", "16",
-            "--heads", "2", "--ctx", "12", "--steps", "6", "--batch", "4", "--warmup", "2", "--threads", "1");
+        var r = Cli(
+            "train",
+            "--out",
+            Path.Combine(_dir, "[run]"),
+            "--synthetic",
+            "--vocab",
+            "12",
+            "--layers",
+            "1",
+            "--attn-only",
+            "--d-model",
+            "16",
+            "--heads",
+            "2",
+            "--ctx",
+            "12",
+            "--steps",
+            "6",
+            "--batch",
+            "4",
+            "--warmup",
+            "2",
+            "--threads",
+            "1"
+        );
         AssertClean(r, "train");
     }
 
@@ -108,7 +175,14 @@ public sealed class CliConsoleTests : IDisposable
     {
         var w = new StringWriter();
         var saved = Show.Console;
-        Show.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(w), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        Show.Console = AnsiConsole.Create(
+            new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(w),
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+            }
+        );
         try
         {
             var t = Show.Titled("title " + text, "col " + text).Row(text);
@@ -117,12 +191,25 @@ public sealed class CliConsoleTests : IDisposable
             Show.Line(text);
             Show.Markup($"[green]x[/] {text}");
             Show.Wrote(Path.Combine(_dir, text));
-            Assert.Equal(text, Show.Status(text).Replace("[[", "[", StringComparison.Ordinal).Replace("]]", "]", StringComparison.Ordinal));
+            Assert.Equal(
+                text,
+                Show.Status(text)
+                    .Replace("[[", "[", StringComparison.Ordinal)
+                    .Replace("]]", "]", StringComparison.Ordinal)
+            );
         }
-        finally { Show.Console = saved; }
+        finally
+        {
+            Show.Console = saved;
+        }
         var o = w.ToString();
         int count = 0;
-        for (int i = o.IndexOf(text, StringComparison.Ordinal); i >= 0; i = o.IndexOf(text, i + 1, StringComparison.Ordinal)) count++;
+        for (
+            int i = o.IndexOf(text, StringComparison.Ordinal);
+            i >= 0;
+            i = o.IndexOf(text, i + 1, StringComparison.Ordinal)
+        )
+            count++;
         Assert.True(count >= 7, string.Create(CultureInfo.InvariantCulture, $"'{text}' shown {count} times in:\n{o}"));
     }
 
@@ -139,16 +226,37 @@ public sealed class CliConsoleTests : IDisposable
     public void Should_use_the_show_helper_for_every_console_write_in_the_cli()
     {
         var root = Path.Combine(Architecture.PartRules.RepoRoot(), "src", "Glassbox.Cli");
-        string[] banned = { ".AddRow(", "MarkupLine(", "AnsiConsole.Markup(", ".Title(", "ctx.Status(", "AnsiConsole.Status(", "AnsiConsole.Progress(", "AnsiConsole.Write",
-            "new Table(", ".AddColumn(", ".AddColumns(", "new Markup(", "new Panel(", "new Rule(", "new TableColumn(" };
+        string[] banned =
+        {
+            ".AddRow(",
+            "MarkupLine(",
+            "AnsiConsole.Markup(",
+            ".Title(",
+            "ctx.Status(",
+            "AnsiConsole.Status(",
+            "AnsiConsole.Progress(",
+            "AnsiConsole.Write",
+            "new Table(",
+            ".AddColumn(",
+            ".AddColumns(",
+            "new Markup(",
+            "new Panel(",
+            "new Rule(",
+            "new TableColumn(",
+        };
         var bad = new List<string>();
         foreach (var f in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
         {
-            if (f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) || Path.GetFileName(f) is "Show.cs" or "CliProgress.cs") continue;
+            if (
+                f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                || Path.GetFileName(f) is "Show.cs" or "CliProgress.cs"
+            )
+                continue;
             var lines = File.ReadAllLines(f);
             for (int i = 0; i < lines.Length; i++)
                 foreach (var b in banned)
-                    if (lines[i].Contains(b, StringComparison.Ordinal)) bad.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(f)}:{i + 1}: {b}"));
+                    if (lines[i].Contains(b, StringComparison.Ordinal))
+                        bad.Add(string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(f)}:{i + 1}: {b}"));
         }
         Assert.True(bad.Count == 0, "raw Spectre calls (use Show): " + string.Join("; ", bad));
     }
@@ -165,7 +273,10 @@ public sealed class CliConsoleTests : IDisposable
             Assert.Contains("ablate: ", r.Err, StringComparison.Ordinal);
             Assert.Contains(" components", r.Err, StringComparison.Ordinal);
         }
-        finally { Environment.SetEnvironmentVariable(CliProgress.IntervalVariable, null); }
+        finally
+        {
+            Environment.SetEnvironmentVariable(CliProgress.IntervalVariable, null);
+        }
     }
 
     [Fact]
@@ -176,11 +287,14 @@ public sealed class CliConsoleTests : IDisposable
         var p = new CliProgress("probe pos", "sentences", layerCount: 8, plain: w, interval: 2, clock: () => now);
         p.Status("layer 3: training");
         p.Count(0, 4000);
-        now = 0.5; p.Count(150, 4000);
+        now = 0.5;
+        p.Count(150, 4000);
         Assert.Equal("", w.ToString());
-        now = 4; p.Count(1200, 4000);
+        now = 4;
+        p.Count(1200, 4000);
         Assert.Equal("probe pos: layer 3/7: training, 1200/4000 sentences, 300/s, ETA 10 s", w.ToString().Trim());
-        now = 5; p.Count(1500, 4000);
+        now = 5;
+        p.Count(1500, 4000);
         Assert.Single(w.ToString().Trim().Split('\n'));
         Assert.Equal("2 min 5 s", CliProgress.Duration(125));
         Assert.Equal("1 h 2 min", CliProgress.Duration(3725));
@@ -192,14 +306,23 @@ public sealed class CliConsoleTests : IDisposable
         double now = 10;
         var p = new CliProgress("probe structural", "items", layerCount: 7, clock: () => now);
         p.Status("layer 0: training structural probes");
-        now = 40; p.Status("layer 2: training structural probes");
-        Assert.Equal("probe structural: layer 2/6: training structural probes, 2/7 layers, 15 s each, ETA 1 min 15 s", p.Describe());
+        now = 40;
+        p.Status("layer 2: training structural probes");
+        Assert.Equal(
+            "probe structural: layer 2/6: training structural probes, 2/7 layers, 15 s each, ETA 1 min 15 s",
+            p.Describe()
+        );
         p.Status("extracting representations of the random-weights model");
         Assert.Equal("probe structural: extracting representations of the random-weights model", p.Describe());
-        now = 50; p.Status("random-weights model: layer 0: training structural probes");
-        Assert.Equal("probe structural: random-weights model: layer 0/6: training structural probes, 0/7 layers", p.Describe());
+        now = 50;
+        p.Status("random-weights model: layer 0: training structural probes");
+        Assert.Equal(
+            "probe structural: random-weights model: layer 0/6: training structural probes, 0/7 layers",
+            p.Describe()
+        );
         p.Status("masking head 12/48");
-        now = 56; p.Status("masking head 24/48");
+        now = 56;
+        p.Status("masking head 24/48");
         Assert.Equal("probe structural: masking head 24/48, 2/s, ETA 12 s", p.Describe());
     }
 
@@ -212,9 +335,15 @@ public sealed class CliConsoleTests : IDisposable
         p.Status("probing: UPOS");
         p.Tick();
         Assert.Equal("", w.ToString());
-        now = 1.2; p.Tick();
-        now = 3; p.Tick();
-        now = 6.5; p.Tick();
-        Assert.Equal(new[] { "explain: probing: UPOS", "explain: probing: UPOS" }, w.ToString().Trim().ReplaceLineEndings("\n").Split('\n'));
+        now = 1.2;
+        p.Tick();
+        now = 3;
+        p.Tick();
+        now = 6.5;
+        p.Tick();
+        Assert.Equal(
+            new[] { "explain: probing: UPOS", "explain: probing: UPOS" },
+            w.ToString().Trim().ReplaceLineEndings("\n").Split('\n')
+        );
     }
 }

@@ -39,8 +39,10 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < 24; i++)
         {
             bool plural = i % 2 == 1;
-            string n1 = nouns[i % nouns.Length] + (plural ? "s" : ""), n2 = i % 3 == 0 ? "[X]" : nouns[(i + 1) % nouns.Length];
-            string verb = plural ? "see" : "sees", number = plural ? "Plur" : "Sing";
+            string n1 = nouns[i % nouns.Length] + (plural ? "s" : ""),
+                n2 = i % 3 == 0 ? "[X]" : nouns[(i + 1) % nouns.Length];
+            string verb = plural ? "see" : "sees",
+                number = plural ? "Plur" : "Sing";
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"# sent_id = s{i}"));
             lines.Add($"1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_");
             lines.Add($"2\t{n1}\t{n1}\tNOUN\t{(plural ? "NNS" : "NN")}\tNumber={number}\t3\tnsubj\t_\t_");
@@ -64,22 +66,70 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
     /// <summary>The commands run in human mode here and in <see cref="CliConsoleTests"/>.</summary>
     private static readonly string[] Covered =
     {
-        "models", "doctor", "info", "run", "generate", "cache", "export", "lens", "dla", "heads", "circuits", "ablate", "induction", "patch", "train",
-        "probe pos", "probe tag", "probe deprel", "probe feature", "probe structural", "probe minimal-pairs", "probe cloze", "probe heads",
-        "probe sentence", "probe edge", "probe coref", "neuron", "trace", "explain",
+        "models",
+        "doctor",
+        "info",
+        "run",
+        "generate",
+        "cache",
+        "export",
+        "lens",
+        "dla",
+        "heads",
+        "circuits",
+        "ablate",
+        "induction",
+        "patch",
+        "train",
+        "probe pos",
+        "probe tag",
+        "probe deprel",
+        "probe feature",
+        "probe structural",
+        "probe minimal-pairs",
+        "probe cloze",
+        "probe heads",
+        "probe sentence",
+        "probe edge",
+        "probe coref",
+        "neuron",
+        "trace",
+        "explain",
     };
 
     [Fact]
-    public void Should_run_every_command_in_human_mode_in_some_test()
-        => Assert.Equal(GlassboxCli.Commands.Select(c => c.Path).Order(StringComparer.Ordinal), Covered.Order(StringComparer.Ordinal));
+    public void Should_run_every_command_in_human_mode_in_some_test() =>
+        Assert.Equal(
+            GlassboxCli.Commands.Select(c => c.Path).Order(StringComparer.Ordinal),
+            Covered.Order(StringComparer.Ordinal)
+        );
 
     [Fact]
     public void Should_run_every_text_command_in_human_mode_on_a_tiny_lm_with_markup_like_input()
     {
         var m = TinyLm();
         var ud = Treebank();
-        var pairs = Jsonl("pairs [b].jsonl", Enumerable.Range(0, 6).Select(i => new { good = "the dogs see [it]", bad = "the dogs sees [it]", phenomenon = i % 2 == 0 ? "[red]agr" : "agr[/]" }));
-        var facts = Jsonl("facts.jsonl", new[] { "Paris", "Rome", "Oslo" }.Select(c => new { relation = "P[1]", subject = c + " [X]", @object = "a", template = "[X] is in [Y]" }));
+        var pairs = Jsonl(
+            "pairs [b].jsonl",
+            Enumerable
+                .Range(0, 6)
+                .Select(i => new
+                {
+                    good = "the dogs see [it]",
+                    bad = "the dogs sees [it]",
+                    phenomenon = i % 2 == 0 ? "[red]agr" : "agr[/]",
+                })
+        );
+        var facts = Jsonl(
+            "facts.jsonl",
+            new[] { "Paris", "Rome", "Oslo" }.Select(c => new
+            {
+                relation = "P[1]",
+                subject = c + " [X]",
+                @object = "a",
+                template = "[X] is in [Y]",
+            })
+        );
         var corpus = Path.Combine(_dir, "corpus.txt");
         File.WriteAllText(corpus, "the [red] dog sees a cat.\n<|endoftext|>\nthe [/] birds see [[a fox]].\n");
         var runs = new List<string[]>
@@ -90,17 +140,78 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
             new[] { "probe", "pos", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "deprel", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
-            new[] { "probe", "feature", "-m", m, "--data", ud, "--feature", "Number", "--no-random-model", "--no-control" },
-            new[] { "probe", "structural", "-m", m, "--data", ud, "--sentences", "16", "--epochs", "1", "--no-random-model" },
+            new[]
+            {
+                "probe",
+                "feature",
+                "-m",
+                m,
+                "--data",
+                ud,
+                "--feature",
+                "Number",
+                "--no-random-model",
+                "--no-control",
+            },
+            new[]
+            {
+                "probe",
+                "structural",
+                "-m",
+                m,
+                "--data",
+                ud,
+                "--sentences",
+                "16",
+                "--epochs",
+                "1",
+                "--no-random-model",
+            },
             new[] { "probe", "minimal-pairs", "-m", m, "--pairs", pairs },
             new[] { "probe", "cloze", "-m", m, "--facts", facts },
             new[] { "probe", "heads", "-m", m, "--data", ud, "--sentences", "6", "--resamples", "20" },
-            new[] { "probe", "sentence", "-m", m, "--task", "voice", "--sentences", "20", "--no-random-model", "--no-control" },
+            new[]
+            {
+                "probe",
+                "sentence",
+                "-m",
+                m,
+                "--task",
+                "voice",
+                "--sentences",
+                "20",
+                "--no-random-model",
+                "--no-control",
+            },
             new[] { "probe", "edge", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "coref", "-m", m, "--sentences", "24", "--test-sentences", "8", "--no-random-model" },
-            new[] { "neuron", "-m", m, "--neuron", "1.5", "--corpus", corpus, "--max-texts", "2", "--text", "the [red] dog" },
+            new[]
+            {
+                "neuron",
+                "-m",
+                m,
+                "--neuron",
+                "1.5",
+                "--corpus",
+                corpus,
+                "--max-texts",
+                "2",
+                "--text",
+                "the [red] dog",
+            },
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
-            new[] { "explain", "-m", m, "--text", "the [red]dog[/] sees [[a]] cat", "--no-probes", "--no-circuits", "-o", Path.Combine(_dir, "[r].html") },
+            new[]
+            {
+                "explain",
+                "-m",
+                m,
+                "--text",
+                "the [red]dog[/] sees [[a]] cat",
+                "--no-probes",
+                "--no-circuits",
+                "-o",
+                Path.Combine(_dir, "[r].html"),
+            },
         };
         var failures = new List<string>();
         foreach (var args in runs)
@@ -109,7 +220,12 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
             var (code, o, e) = CliHarness.Run(args);
             string what = string.Join(' ', args.Where(a => !a.StartsWith(_dir, StringComparison.Ordinal)));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{sw.Elapsed.TotalSeconds:F1} s  {what}"));
-            if (code != 0 || e.Contains("internal error", StringComparison.Ordinal) || (o + e).Contains("   at ", StringComparison.Ordinal) || o.Length == 0)
+            if (
+                code != 0
+                || e.Contains("internal error", StringComparison.Ordinal)
+                || (o + e).Contains("   at ", StringComparison.Ordinal)
+                || o.Length == 0
+            )
                 failures.Add(string.Create(CultureInfo.InvariantCulture, $"{what}: exit {code}: {e.Trim()}"));
             else if (System.Text.RegularExpressions.Regex.IsMatch(o, @"\bL\d+[-. ]H\d+\b|head:\d+\.\d+"))
                 failures.Add($"{what}: a head not written L1H3 in: {o}");
@@ -122,7 +238,20 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
     {
         var m = TinyLm();
         var ud = Treebank();
-        var (code, o, e) = CliHarness.Run("probe", "structural", "-m", m, "--data", ud, "--sentences", "8", "--epochs", "2", "--no-random-model", "--json");
+        var (code, o, e) = CliHarness.Run(
+            "probe",
+            "structural",
+            "-m",
+            m,
+            "--data",
+            ud,
+            "--sentences",
+            "8",
+            "--epochs",
+            "2",
+            "--no-random-model",
+            "--json"
+        );
         Assert.True(code == 0, e);
         using var doc = JsonDocument.Parse(o);
         Assert.Equal(8, Find(doc.RootElement, "trainSentences")!.Value.GetInt32());
@@ -142,12 +271,15 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         if (e.ValueKind == JsonValueKind.Object)
             foreach (var p in e.EnumerateObject())
             {
-                if (p.NameEquals(name)) return p.Value;
-                if (Find(p.Value, name) is { } inner) return inner;
+                if (p.NameEquals(name))
+                    return p.Value;
+                if (Find(p.Value, name) is { } inner)
+                    return inner;
             }
         if (e.ValueKind == JsonValueKind.Array)
             foreach (var x in e.EnumerateArray())
-                if (Find(x, name) is { } inner) return inner;
+                if (Find(x, name) is { } inner)
+                    return inner;
         return null;
     }
 }

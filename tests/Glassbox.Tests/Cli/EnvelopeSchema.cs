@@ -8,7 +8,8 @@ namespace Glassbox.Tests.Cli;
 internal static class EnvelopeSchema
 {
     private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromText(File.ReadAllText(Path), new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+        JsonSchema.FromText(File.ReadAllText(Path), new BuildOptions { SchemaRegistry = new SchemaRegistry() })
+    );
 
     /// <summary>The schema file in the repository.</summary>
     public static string Path => System.IO.Path.Combine(RepoRoot(), "docs", "json", "envelope.schema.json");
@@ -17,7 +18,8 @@ internal static class EnvelopeSchema
     public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Glassbox.sln"))) return dir.FullName;
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Glassbox.sln")))
+                return dir.FullName;
         throw new InvalidOperationException($"no Glassbox.sln above {AppContext.BaseDirectory}");
     }
 
@@ -26,8 +28,10 @@ internal static class EnvelopeSchema
     public static List<string> Errors(JsonElement value)
     {
         var results = Schema.Value.Evaluate(value, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (results.IsValid) return new List<string>();
-        var errors = (results.Details ?? new List<EvaluationResults>()).Prepend(results)
+        if (results.IsValid)
+            return new List<string>();
+        var errors = (results.Details ?? new List<EvaluationResults>())
+            .Prepend(results)
             .Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}"))
             .Distinct(StringComparer.Ordinal)

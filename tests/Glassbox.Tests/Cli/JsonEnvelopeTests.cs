@@ -55,11 +55,19 @@ public sealed class JsonEnvelopeTests : IDisposable
     [Fact]
     public void Should_list_every_command_of_the_cli_in_the_envelope_table()
     {
-        var all = typeof(GlassboxCli).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && t.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == typeof(Command<>))
+        var all = typeof(GlassboxCli)
+            .Assembly.GetTypes()
+            .Where(t =>
+                !t.IsAbstract
+                && t.BaseType is { IsGenericType: true } b
+                && b.GetGenericTypeDefinition() == typeof(Command<>)
+            )
             .ToHashSet();
         Assert.NotEmpty(all);
-        Assert.Equal(all.OrderBy(t => t.Name, StringComparer.Ordinal), Commands.Select(c => c.Type).Distinct().OrderBy(t => t.Name, StringComparer.Ordinal));
+        Assert.Equal(
+            all.OrderBy(t => t.Name, StringComparer.Ordinal),
+            Commands.Select(c => c.Type).Distinct().OrderBy(t => t.Name, StringComparer.Ordinal)
+        );
     }
 
     [Theory]
@@ -74,22 +82,41 @@ public sealed class JsonEnvelopeTests : IDisposable
         Assert.Equal(command, root.GetProperty("command").GetString());
         Assert.Equal(GlassboxRuntime.Version, root.GetProperty("version").GetString());
         Assert.Equal(JsonValueKind.Object, root.GetProperty("result").ValueKind);
-        Assert.False(root.GetProperty("result").TryGetProperty("manifest", out _), "provenance is written once, beside the result");
+        Assert.False(
+            root.GetProperty("result").TryGetProperty("manifest", out _),
+            "provenance is written once, beside the result"
+        );
         var model = root.GetProperty("model");
-        if (entry.Model) Assert.False(string.IsNullOrEmpty(model.GetString()), "a model command names its model");
-        else Assert.Equal(JsonValueKind.Null, model.ValueKind);
+        if (entry.Model)
+            Assert.False(string.IsNullOrEmpty(model.GetString()), "a model command names its model");
+        else
+            Assert.Equal(JsonValueKind.Null, model.ValueKind);
     }
 
     [Fact]
     public void Should_write_result_files_as_envelopes()
     {
         var json = Path.Combine(_dir, "edge.json");
-        var (code, _, err) = CliHarness.Run("probe", "edge", "-m", Tiny(), "--builtin", "--sentences", "20", "--no-random-model", "--no-control", "--threads", "1", "-o", json);
+        var (code, _, err) = CliHarness.Run(
+            "probe",
+            "edge",
+            "-m",
+            Tiny(),
+            "--builtin",
+            "--sentences",
+            "20",
+            "--no-random-model",
+            "--no-control",
+            "--threads",
+            "1",
+            "-o",
+            json
+        );
         Assert.True(code == 0, err);
         var edge = Single(File.ReadAllText(json));
         Assert.Empty(EnvelopeSchema.Errors(edge));
         Assert.Equal("probe edge", edge.GetProperty("command").GetString());
-        Assert.Equal(3, edge.GetProperty("result").GetProperty("layers").GetArrayLength());   // embeddings + 2 blocks
+        Assert.Equal(3, edge.GetProperty("result").GetProperty("layers").GetArrayLength()); // embeddings + 2 blocks
 
         var run = Path.Combine(_dir, "run");
         (code, _, err) = CliHarness.Run(TrainArgs(run));
@@ -100,23 +127,43 @@ public sealed class JsonEnvelopeTests : IDisposable
             Assert.Empty(EnvelopeSchema.Errors(root));
             Assert.Equal("train", root.GetProperty("command").GetString());
         }
-        Assert.Equal(4, Single(File.ReadAllText(Path.Combine(run, "losses.json"))).GetProperty("result").GetProperty("loss").GetArrayLength());
+        Assert.Equal(
+            4,
+            Single(File.ReadAllText(Path.Combine(run, "losses.json")))
+                .GetProperty("result")
+                .GetProperty("loss")
+                .GetArrayLength()
+        );
     }
 
     [Fact]
     public void Should_reject_the_shapes_commands_printed_before_the_envelope()
     {
-        const string manifest = "{\"version\": \"0.1.0\", \"command\": \"ablate\", \"data\": {}, \"options\": {}, \"createdUtc\": \"2026-01-01T00:00:00Z\"}";
+        const string manifest =
+            "{\"version\": \"0.1.0\", \"command\": \"ablate\", \"data\": {}, \"options\": {}, \"createdUtc\": \"2026-01-01T00:00:00Z\"}";
         string[] invalid =
         {
-            "{\"manifest\": " + manifest + ", \"result\": {}}",                                             // {manifest, result}: no command, model, version
-            "{\"tokens\": [], \"nextTokens\": []}",                                                            // a bare result
-            "{\"command\": \"run\", \"model\": \"m\", \"version\": \"1\", \"manifest\": " + manifest + ", \"result\": []}",      // result not an object
-            "{\"command\": \"run\", \"model\": \"m\", \"version\": \"1\", \"manifest\": " + manifest + ", \"result\": {}, \"extra\": 1}",
+            "{\"manifest\": " + manifest + ", \"result\": {}}", // {manifest, result}: no command, model, version
+            "{\"tokens\": [], \"nextTokens\": []}", // a bare result
+            "{\"command\": \"run\", \"model\": \"m\", \"version\": \"1\", \"manifest\": "
+                + manifest
+                + ", \"result\": []}", // result not an object
+            "{\"command\": \"run\", \"model\": \"m\", \"version\": \"1\", \"manifest\": "
+                + manifest
+                + ", \"result\": {}, \"extra\": 1}",
             "{\"command\": \"\", \"model\": null, \"version\": \"1\", \"manifest\": " + manifest + ", \"result\": {}}",
         };
-        foreach (var text in invalid) Assert.NotEmpty(EnvelopeSchema.Errors(Single(text)));
-        Assert.Empty(EnvelopeSchema.Errors(Single("{\"command\": \"doctor\", \"model\": null, \"version\": \"1\", \"manifest\": " + manifest + ", \"result\": {}}")));
+        foreach (var text in invalid)
+            Assert.NotEmpty(EnvelopeSchema.Errors(Single(text)));
+        Assert.Empty(
+            EnvelopeSchema.Errors(
+                Single(
+                    "{\"command\": \"doctor\", \"model\": null, \"version\": \"1\", \"manifest\": "
+                        + manifest
+                        + ", \"result\": {}}"
+                )
+            )
+        );
     }
 
     /// <summary>Parses the text as exactly one JSON object (JsonDocument rejects anything after the first value).</summary>
@@ -137,16 +184,67 @@ public sealed class JsonEnvelopeTests : IDisposable
     }
 
     /// <summary>A small CoNLL-U file written from template-grammar trees.</summary>
-    private string Conllu() => Write("g.conllu", TemplateGrammar.Sentences(30, 0).SelectMany(g => g.Parse.Words
-        .Select(w => string.Join('\t', w.Id.ToString(CultureInfo.InvariantCulture), w.Form, w.Lemma, w.Upos, Or(w.Xpos),
-            w.Feats.Count == 0 ? "_" : string.Join('|', w.Feats.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value)),
-            w.Head.ToString(CultureInfo.InvariantCulture), w.Deprel, "_", "_"))
-        .Prepend("# text = " + g.Parse.Text).Append("")));
+    private string Conllu() =>
+        Write(
+            "g.conllu",
+            TemplateGrammar
+                .Sentences(30, 0)
+                .SelectMany(g =>
+                    g.Parse.Words.Select(w =>
+                            string.Join(
+                                '\t',
+                                w.Id.ToString(CultureInfo.InvariantCulture),
+                                w.Form,
+                                w.Lemma,
+                                w.Upos,
+                                Or(w.Xpos),
+                                w.Feats.Count == 0
+                                    ? "_"
+                                    : string.Join(
+                                        '|',
+                                        w.Feats.OrderBy(f => f.Key, StringComparer.Ordinal)
+                                            .Select(f => f.Key + "=" + f.Value)
+                                    ),
+                                w.Head.ToString(CultureInfo.InvariantCulture),
+                                w.Deprel,
+                                "_",
+                                "_"
+                            )
+                        )
+                        .Prepend("# text = " + g.Parse.Text)
+                        .Append("")
+                )
+        );
 
     private static string Or(string s) => string.IsNullOrEmpty(s) ? "_" : s;
 
-    private string[] TrainArgs(string run) => new[] { "train", "--out", run, "--synthetic", "--vocab", "12", "--layers", "1", "--attn-only", "--d-model", "16",
-        "--heads", "2", "--ctx", "12", "--steps", "4", "--batch", "2", "--warmup", "1", "--threads", "1" };
+    private string[] TrainArgs(string run) =>
+        new[]
+        {
+            "train",
+            "--out",
+            run,
+            "--synthetic",
+            "--vocab",
+            "12",
+            "--layers",
+            "1",
+            "--attn-only",
+            "--d-model",
+            "16",
+            "--heads",
+            "2",
+            "--ctx",
+            "12",
+            "--steps",
+            "4",
+            "--batch",
+            "2",
+            "--warmup",
+            "1",
+            "--threads",
+            "1",
+        };
 
     private IEnumerable<string> Args(string command)
     {
@@ -158,30 +256,178 @@ public sealed class JsonEnvelopeTests : IDisposable
             "info" => new[] { "info", "-m", Tiny() },
             "run" => new[] { "run", "-m", Tiny(), "--token-ids", "1,2,3" },
             "generate" => new[] { "generate", "-m", Tiny(), "--token-ids", "1,2", "-n", "2" },
-            "cache" => new[] { "cache", "-m", Tiny(), "--token-ids", "1,2", "--out", Path.Combine(_dir, "a.safetensors") },
+            "cache" => new[]
+            {
+                "cache",
+                "-m",
+                Tiny(),
+                "--token-ids",
+                "1,2",
+                "--out",
+                Path.Combine(_dir, "a.safetensors"),
+            },
             "export" => new[] { "export", "-m", Tiny(), "--out", Path.Combine(_dir, "exported") },
-            "probe pos" or "probe tag" or "probe deprel" => new[] { "probe", command[6..], "--data", Conllu(), "--no-control" }.Concat(fast),
-            "probe feature" => new[] { "probe", "feature", "--feature", "Number", "--data", Conllu(), "--no-control" }.Concat(fast),
+            "probe pos" or "probe tag" or "probe deprel" => new[]
+            {
+                "probe",
+                command[6..],
+                "--data",
+                Conllu(),
+                "--no-control",
+            }.Concat(fast),
+            "probe feature" => new[]
+            {
+                "probe",
+                "feature",
+                "--feature",
+                "Number",
+                "--data",
+                Conllu(),
+                "--no-control",
+            }.Concat(fast),
             "probe structural" => new[] { "probe", "structural", "--data", Conllu(), "--epochs", "2" }.Concat(fast),
-            "probe minimal-pairs" => new[] { "probe", "minimal-pairs", "-m", Tiny(), "--threads", "1", "--pairs",
-                Write("p.jsonl", new[] { "{\"good\": \"Lily is happy.\", \"bad\": \"Lily are happy.\", \"phenomenon\": \"agreement\"}" }) },
-            "probe cloze" => new[] { "probe", "cloze", "-m", Tiny(), "--threads", "1", "--facts",
-                Write("f.jsonl", new[] { "{\"relation\": \"r\", \"subject\": \"Lily\", \"object\": \"mom\", \"template\": \"[X] went home to her [Y].\"}" }) },
-            "probe heads" => new[] { "probe", "heads", "-m", Tiny(), "--builtin", "--sentences", "4", "--resamples", "10", "--threads", "1" },
-            "probe sentence" => new[] { "probe", "sentence", "--task", "voice", "--sentences", "30", "--no-control" }.Concat(fast),
-            "probe edge" => new[] { "probe", "edge", "--builtin", "--sentences", "20", "--task", "span", "--no-control" }.Concat(fast),
+            "probe minimal-pairs" => new[]
+            {
+                "probe",
+                "minimal-pairs",
+                "-m",
+                Tiny(),
+                "--threads",
+                "1",
+                "--pairs",
+                Write(
+                    "p.jsonl",
+                    new[]
+                    {
+                        "{\"good\": \"Lily is happy.\", \"bad\": \"Lily are happy.\", \"phenomenon\": \"agreement\"}",
+                    }
+                ),
+            },
+            "probe cloze" => new[]
+            {
+                "probe",
+                "cloze",
+                "-m",
+                Tiny(),
+                "--threads",
+                "1",
+                "--facts",
+                Write(
+                    "f.jsonl",
+                    new[]
+                    {
+                        "{\"relation\": \"r\", \"subject\": \"Lily\", \"object\": \"mom\", \"template\": \"[X] went home to her [Y].\"}",
+                    }
+                ),
+            },
+            "probe heads" => new[]
+            {
+                "probe",
+                "heads",
+                "-m",
+                Tiny(),
+                "--builtin",
+                "--sentences",
+                "4",
+                "--resamples",
+                "10",
+                "--threads",
+                "1",
+            },
+            "probe sentence" => new[]
+            {
+                "probe",
+                "sentence",
+                "--task",
+                "voice",
+                "--sentences",
+                "30",
+                "--no-control",
+            }.Concat(fast),
+            "probe edge" => new[]
+            {
+                "probe",
+                "edge",
+                "--builtin",
+                "--sentences",
+                "20",
+                "--task",
+                "span",
+                "--no-control",
+            }.Concat(fast),
             "probe coref" => new[] { "probe", "coref", "--sentences", "16", "--test-sentences", "8" }.Concat(fast),
             "lens" or "dla" => new[] { command, "-m", Tiny(), "--token-ids", ids, "--target", "#13" },
             "heads" => new[] { "heads", "-m", Tiny(), "--block-length", "6", "--sequences", "2" },
             "circuits" => new[] { "circuits", "-m", Tiny(), "--sources", "#3,#4" },
             "ablate" => new[] { "ablate", "-m", Tiny(), "--token-ids", ids, "--ablate", "head:0.1" },
-            "neuron" => new[] { "neuron", "-m", Tiny(), "--neuron", "1.17", "--max-texts", "3", "--top-k", "2", "--threads", "1",
-                "--corpus", Write("corpus.txt", new[] { "Once upon a time there was a girl.", "<|endoftext|>", "Lily went to the park.", "<|endoftext|>", "Tom had a dog." }) },
+            "neuron" => new[]
+            {
+                "neuron",
+                "-m",
+                Tiny(),
+                "--neuron",
+                "1.17",
+                "--max-texts",
+                "3",
+                "--top-k",
+                "2",
+                "--threads",
+                "1",
+                "--corpus",
+                Write(
+                    "corpus.txt",
+                    new[]
+                    {
+                        "Once upon a time there was a girl.",
+                        "<|endoftext|>",
+                        "Lily went to the park.",
+                        "<|endoftext|>",
+                        "Tom had a dog.",
+                    }
+                ),
+            },
             "train" => TrainArgs(Path.Combine(_dir, "train-run")),
             "induction" => new[] { "induction", "-m", Tiny(), "--sequences", "2", "--segment", "5" },
-            "patch" => new[] { "patch", "-m", Tiny(), "--clean-ids", "3,7,11", "--corrupted-ids", "3,8,11", "--answer", "#7", "--wrong", "#8", "--threads", "1" },
-            "trace" => new[] { "trace", "-m", Tiny(), "--text", "Lily went home. Lily", "--subject", "Lily", "--samples", "2", "--threads", "1" },
-            "explain" => new[] { "explain", "-m", Tiny(), "--no-probes", "--no-circuits", "--out", Path.Combine(_dir, "r.html") },
+            "patch" => new[]
+            {
+                "patch",
+                "-m",
+                Tiny(),
+                "--clean-ids",
+                "3,7,11",
+                "--corrupted-ids",
+                "3,8,11",
+                "--answer",
+                "#7",
+                "--wrong",
+                "#8",
+                "--threads",
+                "1",
+            },
+            "trace" => new[]
+            {
+                "trace",
+                "-m",
+                Tiny(),
+                "--text",
+                "Lily went home. Lily",
+                "--subject",
+                "Lily",
+                "--samples",
+                "2",
+                "--threads",
+                "1",
+            },
+            "explain" => new[]
+            {
+                "explain",
+                "-m",
+                Tiny(),
+                "--no-probes",
+                "--no-circuits",
+                "--out",
+                Path.Combine(_dir, "r.html"),
+            },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }

@@ -28,14 +28,36 @@ public sealed class OutDefaultsTests : IDisposable
         var report = Path.Combine(work, "out", "glassbox-report.html");
         Assert.True(File.Exists(report), r.Out);
         Assert.Contains("<html", File.ReadAllText(report), StringComparison.Ordinal);
-        Assert.Equal(new[] { "out" }, Directory.GetFileSystemEntries(work).Select(Path.GetFileName));   // nothing beside out/
+        Assert.Equal(new[] { "out" }, Directory.GetFileSystemEntries(work).Select(Path.GetFileName)); // nothing beside out/
     }
 
     [Fact]
     public void Should_write_a_training_run_to_out_train_by_default()
     {
-        var (work, r) = InNewDirectory("train", "--synthetic", "--vocab", "12", "--layers", "1", "--attn-only", "--d-model", "16",
-            "--heads", "2", "--ctx", "12", "--steps", "2", "--batch", "2", "--warmup", "1", "--threads", "1", "--json");
+        var (work, r) = InNewDirectory(
+            "train",
+            "--synthetic",
+            "--vocab",
+            "12",
+            "--layers",
+            "1",
+            "--attn-only",
+            "--d-model",
+            "16",
+            "--heads",
+            "2",
+            "--ctx",
+            "12",
+            "--steps",
+            "2",
+            "--batch",
+            "2",
+            "--warmup",
+            "1",
+            "--threads",
+            "1",
+            "--json"
+        );
         Assert.True(r.Code == 0, r.Err);
         foreach (var file in new[] { "train.json", "losses.json", "loss-curve.html" })
             Assert.True(File.Exists(Path.Combine(work, "out", "train", file)), file);
@@ -48,8 +70,12 @@ public sealed class OutDefaultsTests : IDisposable
     [InlineData(typeof(Glassbox.Cli.Commands.TrainCommand.Settings), "Default out/train")]
     public void Should_name_the_default_output_folder_in_help(Type settings, string expected)
     {
-        var description = settings.GetProperty("Out")!.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
-            .Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
+        var description = settings
+            .GetProperty("Out")!
+            .GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false)
+            .Cast<System.ComponentModel.DescriptionAttribute>()
+            .Single()
+            .Description;
         Assert.Contains(expected, description, StringComparison.Ordinal);
     }
 
@@ -70,6 +96,9 @@ public sealed class OutDefaultsTests : IDisposable
             Environment.CurrentDirectory = work;
             return (work, CliHarness.Run(args));
         }
-        finally { Environment.CurrentDirectory = before; }
+        finally
+        {
+            Environment.CurrentDirectory = before;
+        }
     }
 }

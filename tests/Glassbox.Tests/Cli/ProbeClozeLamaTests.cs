@@ -12,14 +12,17 @@ public sealed class ProbeClozeLamaTests
         {
             foreach (var p in e.EnumerateObject())
             {
-                if (p.NameEquals(key)) yield return p.Value;
-                foreach (var x in Find(p.Value, key)) yield return x;
+                if (p.NameEquals(key))
+                    yield return p.Value;
+                foreach (var x in Find(p.Value, key))
+                    yield return x;
             }
         }
         else if (e.ValueKind == JsonValueKind.Array)
         {
             foreach (var item in e.EnumerateArray())
-                foreach (var x in Find(item, key)) yield return x;
+            foreach (var x in Find(item, key))
+                yield return x;
         }
     }
 
@@ -28,21 +31,43 @@ public sealed class ProbeClozeLamaTests
     {
         var relations = SharedData.File("lama", "relations.jsonl");
         Skip.If(relations is null, "../shared/data/lama is absent");
-        Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K (the model with an LM head) is absent");
+        Skip.If(
+            SharedData.File("stories260K", "stories260K.bin") is null,
+            "../shared/data/stories260K (the model with an LM head) is absent"
+        );
         var lama = Path.GetDirectoryName(relations)!;
-        var (code, output, err) = CliHarness.Run("probe", "cloze", "-m", "stories260k", "--lama", lama, "--limit", "3", "--json");
+        var (code, output, err) = CliHarness.Run(
+            "probe",
+            "cloze",
+            "-m",
+            "stories260k",
+            "--lama",
+            lama,
+            "--limit",
+            "3",
+            "--json"
+        );
         Assert.True(code == 0, err + output);
         using var doc = JsonDocument.Parse(output);
-        var rels = Find(doc.RootElement, "relations").First(r => r.ValueKind == JsonValueKind.Array).EnumerateArray().ToList();
+        var rels = Find(doc.RootElement, "relations")
+            .First(r => r.ValueKind == JsonValueKind.Array)
+            .EnumerateArray()
+            .ToList();
         var names = rels.Select(r => r.GetProperty("relation").GetString()).ToList();
-        var shipped = Directory.GetFiles(Path.Combine(lama, "TREx"), "*.jsonl").Select(Path.GetFileNameWithoutExtension).ToList();
+        var shipped = Directory
+            .GetFiles(Path.Combine(lama, "TREx"), "*.jsonl")
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToList();
         Assert.NotEmpty(shipped);
-        foreach (var rel in shipped) Assert.Contains(rel, names);
+        foreach (var rel in shipped)
+            Assert.Contains(rel, names);
         foreach (var r in rels)
         {
             Assert.Equal(3, r.GetProperty("count").GetInt32());
             var p1 = r.GetProperty("p1");
-            double v = p1.GetProperty("value").GetDouble(), lo = p1.GetProperty("lower").GetDouble(), hi = p1.GetProperty("upper").GetDouble();
+            double v = p1.GetProperty("value").GetDouble(),
+                lo = p1.GetProperty("lower").GetDouble(),
+                hi = p1.GetProperty("upper").GetDouble();
             Assert.InRange(v, lo, hi);
             Assert.InRange(lo, 0.0, 1.0);
             Assert.InRange(hi, 0.0, 1.0);
@@ -59,6 +84,9 @@ public sealed class ProbeClozeLamaTests
             Assert.NotEqual(0, code);
             Assert.Contains("relations.jsonl", err + output, StringComparison.Ordinal);
         }
-        finally { Directory.Delete(dir, true); }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 }

@@ -7,7 +7,8 @@ public class ConllUReaderTests
     private static string Row(params string[] cols) => string.Join("\t", cols);
 
     // "I don't know ." with the MWT "don't" = do + n't, and an empty node 4.1.
-    private static readonly string Sample = string.Join("\n",
+    private static readonly string Sample = string.Join(
+        "\n",
         "# newdoc id = d1",
         "# sent_id = s1",
         "# text = I don't know.",
@@ -22,7 +23,8 @@ public class ConllUReaderTests
         "# sent_id = s2",
         Row("1", "Hello", "hello", "INTJ", "UH", "_", "0", "root", "_", "_"),
         "",
-        "");
+        ""
+    );
 
     private static DataFormatException Bad(string name, string content)
     {
@@ -62,7 +64,10 @@ public class ConllUReaderTests
     [Fact]
     public void Should_report_wrong_column_count_with_file_and_line()
     {
-        var ex = Bad("cols.conllu", Row("1", "a", "a", "DET", "DT", "_", "0", "root", "_", "_") + "\n" + "2\tb\tb\tNOUN\n\n");
+        var ex = Bad(
+            "cols.conllu",
+            Row("1", "a", "a", "DET", "DT", "_", "0", "root", "_", "_") + "\n" + "2\tb\tb\tNOUN\n\n"
+        );
         Assert.Contains("cols.conllu:2", ex.Message);
         Assert.Contains("10", ex.Message);
         Assert.Equal(2, ex.LineNumber);
@@ -71,8 +76,14 @@ public class ConllUReaderTests
     [Fact]
     public void Should_report_head_out_of_range()
     {
-        var ex = Bad("head.conllu", "# sent_id = x\n" + Row("1", "a", "a", "DET", "DT", "_", "2", "det", "_", "_") + "\n"
-            + Row("2", "b", "b", "NOUN", "NN", "_", "7", "root", "_", "_") + "\n\n");
+        var ex = Bad(
+            "head.conllu",
+            "# sent_id = x\n"
+                + Row("1", "a", "a", "DET", "DT", "_", "2", "det", "_", "_")
+                + "\n"
+                + Row("2", "b", "b", "NOUN", "NN", "_", "7", "root", "_", "_")
+                + "\n\n"
+        );
         Assert.Contains("head.conllu:3", ex.Message);
         Assert.Contains("out of range", ex.Message);
     }
@@ -80,10 +91,15 @@ public class ConllUReaderTests
     [Fact]
     public void Should_report_cycle()
     {
-        var ex = Bad("cycle.conllu",
-            Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_") + "\n" +
-            Row("2", "b", "b", "X", "X", "_", "3", "dep", "_", "_") + "\n" +
-            Row("3", "c", "c", "X", "X", "_", "2", "dep", "_", "_") + "\n\n");
+        var ex = Bad(
+            "cycle.conllu",
+            Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_")
+                + "\n"
+                + Row("2", "b", "b", "X", "X", "_", "3", "dep", "_", "_")
+                + "\n"
+                + Row("3", "c", "c", "X", "X", "_", "2", "dep", "_", "_")
+                + "\n\n"
+        );
         Assert.Contains("cycle.conllu:", ex.Message);
         Assert.Contains("cycle", ex.Message);
         Assert.True(ex.LineNumber is 2 or 3, ex.Message);
@@ -99,7 +115,13 @@ public class ConllUReaderTests
     [Fact]
     public void Should_report_non_integer_id()
     {
-        var ex = Bad("id.conllu", Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_") + "\n" + Row("two", "b", "b", "X", "X", "_", "1", "dep", "_", "_") + "\n");
+        var ex = Bad(
+            "id.conllu",
+            Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_")
+                + "\n"
+                + Row("two", "b", "b", "X", "X", "_", "1", "dep", "_", "_")
+                + "\n"
+        );
         Assert.Contains("id.conllu:2", ex.Message);
         Assert.Contains("non-integer word id", ex.Message);
     }
@@ -107,7 +129,13 @@ public class ConllUReaderTests
     [Fact]
     public void Should_report_ids_out_of_order()
     {
-        var ex = Bad("order.conllu", Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_") + "\n" + Row("3", "b", "b", "X", "X", "_", "1", "dep", "_", "_") + "\n");
+        var ex = Bad(
+            "order.conllu",
+            Row("1", "a", "a", "X", "X", "_", "0", "root", "_", "_")
+                + "\n"
+                + Row("3", "b", "b", "X", "X", "_", "1", "dep", "_", "_")
+                + "\n"
+        );
         Assert.Contains("order.conllu:2", ex.Message);
     }
 
@@ -135,7 +163,12 @@ public class ConllUReaderTests
     {
         using var dir = new DataTempDir();
         var path = Path.Combine(dir.Path, "crlf.conllu");
-        File.WriteAllText(path, "# text = Hi\r\n" + Row("1", "Hi", "hi", "INTJ", "UH", "_", "0", "root", "_", "_") + "\r\n\r\n# newdoc id = x\r\n");
+        File.WriteAllText(
+            path,
+            "# text = Hi\r\n"
+                + Row("1", "Hi", "hi", "INTJ", "UH", "_", "0", "root", "_", "_")
+                + "\r\n\r\n# newdoc id = x\r\n"
+        );
         var s = Assert.Single(ConllUReader.Read(path));
         Assert.Equal("Hi", s.Text);
         Assert.Equal("root", s.Words[0].Deprel);

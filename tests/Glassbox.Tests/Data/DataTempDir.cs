@@ -3,7 +3,8 @@ namespace Glassbox.Tests.Data;
 /// <summary>A fresh temporary folder for data-reader tests, deleted on dispose.</summary>
 public sealed class DataTempDir : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "glassbox-data-tests-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } =
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "glassbox-data-tests-" + Guid.NewGuid().ToString("N"));
 
     public DataTempDir() => Directory.CreateDirectory(Path);
 
@@ -18,6 +19,11 @@ public sealed class DataTempDir : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

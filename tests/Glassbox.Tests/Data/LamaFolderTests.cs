@@ -7,19 +7,30 @@ public class LamaFolderTests
 {
     private static string WriteLama(DataTempDir dir)
     {
-        dir.Write("lama/relations.jsonl",
-            "{\"relation\": \"P20\", \"template\": \"[X] died in [Y] .\", \"label\": \"place of death\", \"description\": \"d\", \"type\": \"N-1\"}\n" +
-            "{\"relation\": \"P27\", \"template\": \"[X] is [Y] citizen .\", \"label\": \"country of citizenship\", \"description\": \"d\", \"type\": \"N-M\"}\n");
-        dir.Write("lama/TREx/P20.jsonl",
-            "{\"uuid\": \"u1\", \"obj_uri\": \"Q796\", \"obj_label\": \"Iraq\", \"sub_uri\": \"Q1\", \"sub_label\": \"Akihiko Saito\", \"predicate_id\": \"P20\", " +
-            "\"evidences\": [{\"sub_surface\": \"Akihiko Saito\", \"obj_surface\": \"Iraq\", \"masked_sentence\": \"Akihiko Saito died in [MASK].\"}]}\n" +
-            "{\"uuid\": \"u2\", \"obj_uri\": \"Q90\", \"obj_label\": \"Paris\", \"sub_uri\": \"Q2\", \"sub_label\": \"Jean Dupont\", \"predicate_id\": \"P20\", \"evidences\": []}\n");
-        dir.Write("lama/TREx/P27.jsonl",
-            "{\"uuid\": \"u3\", \"obj_uri\": \"Q30\", \"obj_label\": \"France\", \"sub_uri\": \"Q3\", \"sub_label\": \"Jean Dupont\", \"predicate_id\": \"P27\", \"evidences\": []}\n");
-        dir.Write("lama/Google_RE/place_of_death_test.jsonl",
-            "{\"pred\": \"/people/deceased_person/place_of_death\", \"sub\": \"/m/1\", \"obj\": \"/m/2\", \"sub_label\": \"John Renshaw Starr\", \"obj_label\": \"Switzerland\", " +
-            "\"judgments\": [], \"masked_sentences\": [\"He died in [MASK] .\"], \"uuid\": \"u4\"}\n");
-        dir.Write("lama/Squad/test.jsonl", "{\"masked_sentences\": [\"The [MASK] color was used.\"], \"obj_label\": \"gold\", \"id\": \"x\", \"sub_label\": \"Squad\"}\n");
+        dir.Write(
+            "lama/relations.jsonl",
+            "{\"relation\": \"P20\", \"template\": \"[X] died in [Y] .\", \"label\": \"place of death\", \"description\": \"d\", \"type\": \"N-1\"}\n"
+                + "{\"relation\": \"P27\", \"template\": \"[X] is [Y] citizen .\", \"label\": \"country of citizenship\", \"description\": \"d\", \"type\": \"N-M\"}\n"
+        );
+        dir.Write(
+            "lama/TREx/P20.jsonl",
+            "{\"uuid\": \"u1\", \"obj_uri\": \"Q796\", \"obj_label\": \"Iraq\", \"sub_uri\": \"Q1\", \"sub_label\": \"Akihiko Saito\", \"predicate_id\": \"P20\", "
+                + "\"evidences\": [{\"sub_surface\": \"Akihiko Saito\", \"obj_surface\": \"Iraq\", \"masked_sentence\": \"Akihiko Saito died in [MASK].\"}]}\n"
+                + "{\"uuid\": \"u2\", \"obj_uri\": \"Q90\", \"obj_label\": \"Paris\", \"sub_uri\": \"Q2\", \"sub_label\": \"Jean Dupont\", \"predicate_id\": \"P20\", \"evidences\": []}\n"
+        );
+        dir.Write(
+            "lama/TREx/P27.jsonl",
+            "{\"uuid\": \"u3\", \"obj_uri\": \"Q30\", \"obj_label\": \"France\", \"sub_uri\": \"Q3\", \"sub_label\": \"Jean Dupont\", \"predicate_id\": \"P27\", \"evidences\": []}\n"
+        );
+        dir.Write(
+            "lama/Google_RE/place_of_death_test.jsonl",
+            "{\"pred\": \"/people/deceased_person/place_of_death\", \"sub\": \"/m/1\", \"obj\": \"/m/2\", \"sub_label\": \"John Renshaw Starr\", \"obj_label\": \"Switzerland\", "
+                + "\"judgments\": [], \"masked_sentences\": [\"He died in [MASK] .\"], \"uuid\": \"u4\"}\n"
+        );
+        dir.Write(
+            "lama/Squad/test.jsonl",
+            "{\"masked_sentences\": [\"The [MASK] color was used.\"], \"obj_label\": \"gold\", \"id\": \"x\", \"sub_label\": \"Squad\"}\n"
+        );
         return Path.Combine(dir.Path, "lama");
     }
 
@@ -29,13 +40,16 @@ public class LamaFolderTests
         using var dir = new DataTempDir();
         var lama = WriteLama(dir);
         var src = LamaReader.ReadFacts(lama);
-        Assert.Equal(new[]
-        {
-            new ClozeFact("P20", "Akihiko Saito", "Iraq", "[X] died in [Y] ."),
-            new ClozeFact("P20", "Jean Dupont", "Paris", "[X] died in [Y] ."),
-            new ClozeFact("P27", "Jean Dupont", "France", "[X] is [Y] citizen ."),
-            new ClozeFact("place_of_death", "John Renshaw Starr", "Switzerland", "[X] died in [Y] ."),
-        }, src.Facts);
+        Assert.Equal(
+            new[]
+            {
+                new ClozeFact("P20", "Akihiko Saito", "Iraq", "[X] died in [Y] ."),
+                new ClozeFact("P20", "Jean Dupont", "Paris", "[X] died in [Y] ."),
+                new ClozeFact("P27", "Jean Dupont", "France", "[X] is [Y] citizen ."),
+                new ClozeFact("place_of_death", "John Renshaw Starr", "Switzerland", "[X] died in [Y] ."),
+            },
+            src.Facts
+        );
         Assert.Equal(Path.Combine(lama, "relations.jsonl"), src.Files[0]);
         Assert.DoesNotContain(src.Files, f => f.Contains("Squad", StringComparison.Ordinal));
     }
@@ -54,15 +68,24 @@ public class LamaFolderTests
     public void Should_still_read_the_flat_relation_subject_object_template_format()
     {
         using var dir = new DataTempDir();
-        var f = dir.Write("facts.jsonl", "{\"relation\": \"capital\", \"subject\": \"France\", \"object\": \"Paris\", \"template\": \"The capital of [X] is [Y] .\"}\n");
-        Assert.Equal(new ClozeFact("capital", "France", "Paris", "The capital of [X] is [Y] ."), Assert.Single(LamaReader.ReadFacts(f).Facts));
+        var f = dir.Write(
+            "facts.jsonl",
+            "{\"relation\": \"capital\", \"subject\": \"France\", \"object\": \"Paris\", \"template\": \"The capital of [X] is [Y] .\"}\n"
+        );
+        Assert.Equal(
+            new ClozeFact("capital", "France", "Paris", "The capital of [X] is [Y] ."),
+            Assert.Single(LamaReader.ReadFacts(f).Facts)
+        );
     }
 
     [Fact]
     public void Should_explain_that_a_lama_fact_without_relations_jsonl_has_no_template()
     {
         using var dir = new DataTempDir();
-        var f = dir.Write("a/b/c/P20.jsonl", "{\"obj_label\": \"Iraq\", \"sub_label\": \"Akihiko Saito\", \"predicate_id\": \"P20\"}\n");
+        var f = dir.Write(
+            "a/b/c/P20.jsonl",
+            "{\"obj_label\": \"Iraq\", \"sub_label\": \"Akihiko Saito\", \"predicate_id\": \"P20\"}\n"
+        );
         var ex = Assert.Throws<DataFormatException>(() => LamaReader.ReadFacts(f));
         Assert.Contains("P20.jsonl:1", ex.Message, StringComparison.Ordinal);
         Assert.Contains("relations.jsonl", ex.Message, StringComparison.Ordinal);
@@ -73,7 +96,9 @@ public class LamaFolderTests
     {
         using var dir = new DataTempDir();
         var lama = WriteLama(dir);
-        var ex = Assert.Throws<DataFormatException>(() => LamaReader.ReadFacts(Path.Combine(lama, "Squad", "test.jsonl")));
+        var ex = Assert.Throws<DataFormatException>(() =>
+            LamaReader.ReadFacts(Path.Combine(lama, "Squad", "test.jsonl"))
+        );
         Assert.Contains("Squad", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -4,7 +4,8 @@ namespace Glassbox.Tests.Data;
 
 public class MinimalPairReaderTests
 {
-    private const string BlimpLine = "{\"sentence_good\": \"Who should Derek hug after shocking Richard?\", \"sentence_bad\": \"Who should Derek hug Richard after shocking?\", \"field\": \"syntax\", \"linguistics_term\": \"island_effects\", \"UID\": \"adjunct_island\", \"pairID\": \"0\"}";
+    private const string BlimpLine =
+        "{\"sentence_good\": \"Who should Derek hug after shocking Richard?\", \"sentence_bad\": \"Who should Derek hug Richard after shocking?\", \"field\": \"syntax\", \"linguistics_term\": \"island_effects\", \"UID\": \"adjunct_island\", \"pairID\": \"0\"}";
 
     [Fact]
     public void Should_read_blimp_file_and_directory()
@@ -15,7 +16,15 @@ public class MinimalPairReaderTests
         dir.Write("notes.txt", "ignored");
         var one = MinimalPairReader.ReadBlimp(Path.Combine(dir.Path, "a.jsonl"));
         Assert.Equal(2, one.Count);
-        Assert.Equal(new MinimalPair("Who should Derek hug after shocking Richard?", "Who should Derek hug Richard after shocking?", "adjunct_island", "island_effects"), one[0]);
+        Assert.Equal(
+            new MinimalPair(
+                "Who should Derek hug after shocking Richard?",
+                "Who should Derek hug Richard after shocking?",
+                "adjunct_island",
+                "island_effects"
+            ),
+            one[0]
+        );
         var all = MinimalPairReader.ReadBlimp(dir.Path);
         Assert.Equal(3, all.Count);
         Assert.Equal("other_uid", all[2].Phenomenon);
@@ -33,7 +42,10 @@ public class MinimalPairReaderTests
         var ex2 = Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadBlimp(missing));
         Assert.Contains("missing.jsonl:2", ex2.Message);
         Assert.Contains("sentence_bad", ex2.Message);
-        var se = dir.Write("se.jsonl", "{\"case\": \"simple_agrmt\", \"condition\": \"c\", \"grammatical\": \"the author laughs\"}\n");
+        var se = dir.Write(
+            "se.jsonl",
+            "{\"case\": \"simple_agrmt\", \"condition\": \"c\", \"grammatical\": \"the author laughs\"}\n"
+        );
         var ex3 = Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadSyntaxEval(se));
         Assert.Contains("se.jsonl:1", ex3.Message);
         Assert.Contains("ungrammatical", ex3.Message);
@@ -43,12 +55,17 @@ public class MinimalPairReaderTests
     public void Should_read_syntax_eval_pairs_and_triples()
     {
         using var dir = new DataTempDir();
-        var p = dir.Write("x.jsonl",
-            "{\"case\": \"simple_agrmt\", \"condition\": \"sing_MS_MV\", \"grammatical\": \"the author laughs\", \"ungrammatical\": \"the author laugh\"}\n" +
-            "{\"case\": \"simple_npi_anim\", \"condition\": \"past\", \"grammatical\": \"no authors have ever been popular\", \"intrusive\": \"the authors have ever been popular\", \"ungrammatical\": \"most authors have ever been popular\"}\n");
+        var p = dir.Write(
+            "x.jsonl",
+            "{\"case\": \"simple_agrmt\", \"condition\": \"sing_MS_MV\", \"grammatical\": \"the author laughs\", \"ungrammatical\": \"the author laugh\"}\n"
+                + "{\"case\": \"simple_npi_anim\", \"condition\": \"past\", \"grammatical\": \"no authors have ever been popular\", \"intrusive\": \"the authors have ever been popular\", \"ungrammatical\": \"most authors have ever been popular\"}\n"
+        );
         var pairs = MinimalPairReader.ReadSyntaxEval(p);
         Assert.Equal(2, pairs.Count);
-        Assert.Equal(new MinimalPair("the author laughs", "the author laugh", "simple_agrmt", "simple_agrmt"), pairs[0]);
+        Assert.Equal(
+            new MinimalPair("the author laughs", "the author laugh", "simple_agrmt", "simple_agrmt"),
+            pairs[0]
+        );
         Assert.Equal("most authors have ever been popular", pairs[1].Bad);
     }
 
@@ -57,9 +74,15 @@ public class MinimalPairReaderTests
     {
         using var dir = new DataTempDir();
         var empty = dir.Write("empty.jsonl", "\n");
-        Assert.Contains("no minimal pairs", Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadBlimp(empty)).Message);
+        Assert.Contains(
+            "no minimal pairs",
+            Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadBlimp(empty)).Message
+        );
         var sub = Directory.CreateDirectory(Path.Combine(dir.Path, "none")).FullName;
-        Assert.Contains("no .jsonl", Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadBlimp(sub)).Message);
+        Assert.Contains(
+            "no .jsonl",
+            Assert.Throws<DataFormatException>(() => MinimalPairReader.ReadBlimp(sub)).Message
+        );
         Assert.Throws<FileNotFoundException>(() => MinimalPairReader.ReadBlimp(Path.Combine(dir.Path, "nope.jsonl")));
     }
 

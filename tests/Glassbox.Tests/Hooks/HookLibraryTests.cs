@@ -32,7 +32,9 @@ public class HookLibraryTests
     {
         using var model = TinyModels.Create("llama");
         using var a = TokenBatch.Single(A);
-        using var run = model.Run(a, new[] { Hook.Zero(HookName.Attn(1, "hook_z"), heads: new long[] { 2 }) }, n => n == HookName.Attn(1, "hook_z"));
+        using var run = model.Run(a, new[] { Hook.Zero(HookName.Attn(1, "hook_z"), heads: new long[] { 2 }) }, n =>
+            n == HookName.Attn(1, "hook_z")
+        );
         var z = run.Cache[HookName.Attn(1, "hook_z")];
         Assert.Equal(0f, z[.., .., 2].abs().sum().item<float>());
         Assert.True(z[.., .., 1].abs().sum().item<float>() > 0);
@@ -44,7 +46,10 @@ public class HookLibraryTests
         using var model = TinyModels.Create("gpt2");
         using var a = TokenBatch.Single(A);
         using var y0 = model.Forward(a);
-        using var y1 = model.RunWithHooks(a, new[] { Hook.ZeroNeurons(HookName.Mlp(0, "hook_post"), new long[] { 3, 7 }) });
+        using var y1 = model.RunWithHooks(
+            a,
+            new[] { Hook.ZeroNeurons(HookName.Mlp(0, "hook_post"), new long[] { 3, 7 }) }
+        );
         Assert.True(TinyModels.MaxAbsDiff(y0, y1) > 1e-4);
     }
 
@@ -53,7 +58,9 @@ public class HookLibraryTests
     {
         using var model = TinyModels.Create("gpt2");
         using var a = TokenBatch.Single(A);
-        Assert.Throws<HookException>(() => model.RunWithHooks(a, new[] { Hook.Zero(HookName.Attn(0, "hook_z"), heads: new long[] { 4 }) }));
+        Assert.Throws<HookException>(() =>
+            model.RunWithHooks(a, new[] { Hook.Zero(HookName.Attn(0, "hook_z"), heads: new long[] { 4 }) })
+        );
     }
 
     [Fact]
@@ -61,7 +68,9 @@ public class HookLibraryTests
     {
         using var model = TinyModels.Create("gpt2");
         using var a = TokenBatch.Single(A);
-        var e = Assert.Throws<HookException>(() => model.RunWithHooks(a, new[] { new Hook(HookName.ResidPre(0), (t, c) => zeros(1, 2)) }));
+        var e = Assert.Throws<HookException>(() =>
+            model.RunWithHooks(a, new[] { new Hook(HookName.ResidPre(0), (t, c) => zeros(1, 2)) })
+        );
         Assert.Contains("blocks.0.hook_resid_pre", e.Message);
     }
 
@@ -70,13 +79,19 @@ public class HookLibraryTests
     {
         using var model = TinyModels.Create("llama");
         using var a = TokenBatch.Single(A);
-        for (int i = 0; i < 20; i++) { using var warm = model.RunWithCache(a); }
+        for (int i = 0; i < 20; i++)
+        {
+            using var warm = model.RunWithCache(a);
+        }
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (int i = 0; i < 1000; i++)
         {
             using var run = model.RunWithCache(a);
         }
         long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
-        Assert.True(after - before <= 0, string.Create(CultureInfo.InvariantCulture, $"live tensors grew from {before} to {after}"));
+        Assert.True(
+            after - before <= 0,
+            string.Create(CultureInfo.InvariantCulture, $"live tensors grew from {before} to {after}")
+        );
     }
 }

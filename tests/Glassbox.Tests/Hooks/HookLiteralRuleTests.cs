@@ -16,7 +16,8 @@ public partial class HookLiteralRuleTests
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Glassbox.sln"))) return dir.FullName;
+            if (File.Exists(Path.Combine(dir.FullName, "Glassbox.sln")))
+                return dir.FullName;
         throw new InvalidOperationException($"no Glassbox.sln above {AppContext.BaseDirectory}");
     }
 
@@ -30,25 +31,35 @@ public partial class HookLiteralRuleTests
         foreach (string top in new[] { "src", "bench" })
         {
             string dir = Path.Combine(root, top);
-            if (!Directory.Exists(dir)) continue;
+            if (!Directory.Exists(dir))
+                continue;
             foreach (string file in Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories))
             {
-                if (file.StartsWith(runtime, StringComparison.Ordinal)) continue;
+                if (file.StartsWith(runtime, StringComparison.Ordinal))
+                    continue;
                 string rel = Path.GetRelativePath(root, file);
                 var parts = rel.Split(Path.DirectorySeparatorChar);
-                if (parts.Contains("bin") || parts.Contains("obj")) continue;
+                if (parts.Contains("bin") || parts.Contains("obj"))
+                    continue;
                 scanned++;
                 var lines = File.ReadAllLines(file);
                 for (int i = 0; i < lines.Length; i++)
                 {
                     string line = lines[i];
-                    if (line.TrimStart().StartsWith("//", StringComparison.Ordinal)) continue;   // doc comments may name hooks
+                    if (line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+                        continue; // doc comments may name hooks
                     if (HookLiteral().IsMatch(line) || HookSuffixMatch().IsMatch(line))
                         offenders.Add(string.Create(CultureInfo.InvariantCulture, $"{rel}:{i + 1}: {line.Trim()}"));
                 }
             }
         }
-        Assert.True(scanned > 50, string.Create(CultureInfo.InvariantCulture, $"only {scanned} source files found under {root}"));
-        Assert.True(offenders.Count == 0, "hook names spelled outside Glassbox.Runtime (use HookPoints):\n" + string.Join("\n", offenders));
+        Assert.True(
+            scanned > 50,
+            string.Create(CultureInfo.InvariantCulture, $"only {scanned} source files found under {root}")
+        );
+        Assert.True(
+            offenders.Count == 0,
+            "hook names spelled outside Glassbox.Runtime (use HookPoints):\n" + string.Join("\n", offenders)
+        );
     }
 }

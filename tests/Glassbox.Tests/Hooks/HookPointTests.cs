@@ -8,29 +8,45 @@ public class HookPointTests
 {
     /// <summary>Every family plus the block variants the forward branches on: attention-only, no norms, parallel
     /// attention-only, post-norm with a parallel flag, and gated MLPs with learned positions.</summary>
-    public static TheoryData<string> Configs => new()
-    {
-        "gpt2", "llama", "bert", "gpt_neox", "gpt2-attn-only", "gpt2-no-norm", "neox-attn-only", "bert-parallel", "llama-learned",
-    };
+    public static TheoryData<string> Configs =>
+        new()
+        {
+            "gpt2",
+            "llama",
+            "bert",
+            "gpt_neox",
+            "gpt2-attn-only",
+            "gpt2-no-norm",
+            "neox-attn-only",
+            "bert-parallel",
+            "llama-learned",
+        };
 
-    private static ModelConfig Config(string name) => name switch
-    {
-        "gpt2-attn-only" => TinyModels.Gpt2 with { AttnOnly = true },
-        "gpt2-no-norm" => TinyModels.Gpt2 with { Norm = NormKind.None },
-        "neox-attn-only" => TinyModels.NeoX with { AttnOnly = true },
-        "bert-parallel" => TinyModels.Bert with { ParallelAttnMlp = true },
-        "llama-learned" => TinyModels.Llama with { Positions = PositionKind.Learned },
-        _ => TinyModels.ByName(name),
-    };
+    private static ModelConfig Config(string name) =>
+        name switch
+        {
+            "gpt2-attn-only" => TinyModels.Gpt2 with { AttnOnly = true },
+            "gpt2-no-norm" => TinyModels.Gpt2 with { Norm = NormKind.None },
+            "neox-attn-only" => TinyModels.NeoX with { AttnOnly = true },
+            "bert-parallel" => TinyModels.Bert with { ParallelAttnMlp = true },
+            "llama-learned" => TinyModels.Llama with { Positions = PositionKind.Learned },
+            _ => TinyModels.ByName(name),
+        };
 
     /// <summary>Runs a forward with a read-only hook on every name and returns what fired, in order, with shapes.</summary>
-    private static (HookedTransformer Model, List<(string Name, int? Layer, int? HeadDim, long[] Shape)> Fired) Record(string configName)
+    private static (HookedTransformer Model, List<(string Name, int? Layer, int? HeadDim, long[] Shape)> Fired) Record(
+        string configName
+    )
     {
         var c = Config(configName);
         var model = HookedTransformer.Create(c, TinyModels.RandomWeights(c), name: configName);
         var fired = new List<(string, int?, int?, long[])>();
         using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3, 4, 5 }, new[] { 6, 7, 8, 9, 10 } });
-        var spy = new Hook("*", (x, ctx) => { fired.Add((ctx.Name, ctx.Layer, ctx.HeadDim, x.shape)); return null; });
+        var spy = new Hook("*", (x, ctx) =>
+        {
+            fired.Add((ctx.Name, ctx.Layer, ctx.HeadDim, x.shape));
+            return null;
+        });
         using var run = model.Run(batch, new[] { spy }, null, new RunOptions { UseAttnResult = true });
         return (model, fired);
     }
@@ -47,9 +63,12 @@ public class HookPointTests
         foreach (var point in HookPoints.All)
         {
             var layers = fired.Where(f => point.Matches(f.Name)).Select(f => f.Layer).ToList();
-            if (!point.IsPresent(c)) Assert.Empty(layers);
-            else if (point.Scope == HookScope.Model) Assert.Equal(new int?[] { null }, layers);
-            else Assert.Equal(Enumerable.Range(0, c.NLayers).Select(l => (int?)l), layers);
+            if (!point.IsPresent(c))
+                Assert.Empty(layers);
+            else if (point.Scope == HookScope.Model)
+                Assert.Equal(new int?[] { null }, layers);
+            else
+                Assert.Equal(Enumerable.Range(0, c.NLayers).Select(l => (int?)l), layers);
         }
     }
 

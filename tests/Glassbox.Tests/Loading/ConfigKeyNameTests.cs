@@ -15,7 +15,22 @@ public class ConfigKeyNameTests
         File.WriteAllText(dir.File("config.json"), o.ToJsonString());
         var ex = Assert.Throws<ConfigException>(() => HfCheckpoint.ReadConfig(dir.Path));
         Assert.Contains("config.json: ", ex.Message);
-        foreach (var internalName in new[] { "DModel", "NHeads", "NKvHeads", "DHead", "DMlp", "NCtx", "DVocab", "RotaryDim", "RotaryBase", "NormEps", "NTokenTypes" })
+        foreach (
+            var internalName in new[]
+            {
+                "DModel",
+                "NHeads",
+                "NKvHeads",
+                "DHead",
+                "DMlp",
+                "NCtx",
+                "DVocab",
+                "RotaryDim",
+                "RotaryBase",
+                "NormEps",
+                "NTokenTypes",
+            }
+        )
             Assert.DoesNotContain(internalName, ex.Message, StringComparison.Ordinal);
         return ex.Message;
     }
@@ -34,16 +49,27 @@ public class ConfigKeyNameTests
     [InlineData("bert", "num_hidden_layers", 0, "num_hidden_layers=0 must be positive")]
     [InlineData("gpt_neox", "rotary_pct", 0.25, "rotary_pct=0.25 gives a rotary width of 1")]
     [InlineData("gpt_neox", "vocab_size", 0, "vocab_size=0 must be positive")]
-    public void Should_name_the_config_json_key_of_an_invalid_value(string type, string key, double value, string expected)
+    public void Should_name_the_config_json_key_of_an_invalid_value(
+        string type,
+        string key,
+        double value,
+        string expected
+    )
     {
-        var message = ReadConfigFails(type, o => o[key] = value == Math.Floor(value) ? JsonValue.Create((int)value) : JsonValue.Create(value));
+        var message = ReadConfigFails(type, o =>
+            o[key] = value == Math.Floor(value) ? JsonValue.Create((int)value) : JsonValue.Create(value)
+        );
         Assert.Contains(expected, message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Should_report_every_problem_of_a_config_in_one_error()
     {
-        var message = ReadConfigFails("gpt2", o => { o["n_layer"] = 0; o["vocab_size"] = -1; });
+        var message = ReadConfigFails("gpt2", o =>
+        {
+            o["n_layer"] = 0;
+            o["vocab_size"] = -1;
+        });
         Assert.Contains("n_layer=0 must be positive", message, StringComparison.Ordinal);
         Assert.Contains("vocab_size=-1 must be positive", message, StringComparison.Ordinal);
     }

@@ -36,13 +36,16 @@ public class FamilyConfigTests
     {
         var ex = LoadConfigFails("""{"model_type":"mamba","hidden_size":16}""");
         Assert.Contains("'mamba'", ex.Message);
-        foreach (var known in new[] { "gpt2", "llama", "mistral", "qwen2", "bert", "gpt_neox" }) Assert.Contains(known, ex.Message);
+        foreach (var known in new[] { "gpt2", "llama", "mistral", "qwen2", "bert", "gpt_neox" })
+            Assert.Contains(known, ex.Message);
     }
 
     [Fact]
     public void Should_reject_a_field_of_the_wrong_type()
     {
-        var ex = LoadConfigFails("""{"model_type":"gpt2","n_embd":"sixteen","n_layer":2,"n_head":4,"n_positions":32,"vocab_size":50}""");
+        var ex = LoadConfigFails(
+            """{"model_type":"gpt2","n_embd":"sixteen","n_layer":2,"n_head":4,"n_positions":32,"vocab_size":50}"""
+        );
         Assert.Contains("'n_embd'", ex.Message);
     }
 
@@ -58,7 +61,10 @@ public class FamilyConfigTests
     public void Should_read_gpt2_defaults()
     {
         var c = CheckpointFixtures.Config("gpt2");
-        Assert.Equal(("gpt2", 16, 2, 4, 4, 4, 64, 50, 32), (c.Architecture, c.DModel, c.NLayers, c.NHeads, c.NKvHeads, c.DHead, c.DMlp, c.DVocab, c.NCtx));
+        Assert.Equal(
+            ("gpt2", 16, 2, 4, 4, 4, 64, 50, 32),
+            (c.Architecture, c.DModel, c.NLayers, c.NHeads, c.NKvHeads, c.DHead, c.DMlp, c.DVocab, c.NCtx)
+        );
         Assert.Equal(ActivationKind.GeluTanh, c.Activation);
         Assert.True(c.TiedEmbeddings && c.AttnQkvBias && c.AttnOutBias && c.MlpBias && c.Causal);
         Assert.DoesNotContain(ParameterLayout.For(c), s => s.Name == "unembed.W_U");
@@ -68,7 +74,18 @@ public class FamilyConfigTests
     public void Should_read_llama_family_variants()
     {
         var llama = CheckpointFixtures.Config("llama");
-        Assert.Equal((NormKind.RmsNorm, PositionKind.Rotary, 2, 4, true, false, 500000.0), (llama.Norm, llama.Positions, llama.NKvHeads, llama.DHead, llama.GatedMlp, llama.AttnQkvBias, llama.RotaryBase));
+        Assert.Equal(
+            (NormKind.RmsNorm, PositionKind.Rotary, 2, 4, true, false, 500000.0),
+            (
+                llama.Norm,
+                llama.Positions,
+                llama.NKvHeads,
+                llama.DHead,
+                llama.GatedMlp,
+                llama.AttnQkvBias,
+                llama.RotaryBase
+            )
+        );
         var qwen = CheckpointFixtures.Config("qwen2");
         Assert.Equal((true, false, true), (qwen.AttnQkvBias, qwen.AttnOutBias, qwen.TiedEmbeddings));
         var mistral = CheckpointFixtures.Config("mistral");
@@ -79,7 +96,10 @@ public class FamilyConfigTests
     public void Should_read_bert_as_a_post_norm_encoder()
     {
         var c = CheckpointFixtures.Config("bert");
-        Assert.Equal((true, false, true, false, false, 2), (c.PostNorm, c.Causal, c.EmbedNorm, c.FinalNorm, c.HasUnembed, c.NTokenTypes));
+        Assert.Equal(
+            (true, false, true, false, false, 2),
+            (c.PostNorm, c.Causal, c.EmbedNorm, c.FinalNorm, c.HasUnembed, c.NTokenTypes)
+        );
         Assert.Equal(1e-12, c.NormEps);
         Assert.Equal(ActivationKind.Gelu, c.Activation);
     }

@@ -25,12 +25,16 @@ public class HfCheckpointTests
             using var loaded = HfCheckpoint.Load(dir.Path);
             Assert.Equal(config, loaded.Config);
             Assert.Equal(weights.Keys.Order(), loaded.Weights.Keys.Order());
-            foreach (var (name, t) in weights) TensorAssert.Same(t, loaded.Weights[name], name);
+            foreach (var (name, t) in weights)
+                TensorAssert.Same(t, loaded.Weights[name], name);
             Assert.True(File.Exists(dir.File("config.json")));
             Assert.Contains($"\"model_type\": \"{type}\"", File.ReadAllText(dir.File("config.json")));
             Assert.Contains("\"architectures\"", File.ReadAllText(dir.File("config.json")));
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -44,14 +48,17 @@ public class HfCheckpointTests
             HfExporter.Export(config, weights, dir.Path);
             using var f = SafetensorsFile.Open(dir.File("model.safetensors"));
             Assert.Equal("pt", f.Metadata["format"]);
-            Assert.Equal(new long[] { 16, 48 }, f.Entry("h.0.attn.c_attn.weight").Shape);  // Conv1D [d_model, 3*d_model]
-            Assert.Equal(new long[] { 16, 64 }, f.Entry("h.1.mlp.c_fc.weight").Shape);     // Conv1D [d_model, d_mlp]
+            Assert.Equal(new long[] { 16, 48 }, f.Entry("h.0.attn.c_attn.weight").Shape); // Conv1D [d_model, 3*d_model]
+            Assert.Equal(new long[] { 16, 64 }, f.Entry("h.1.mlp.c_fc.weight").Shape); // Conv1D [d_model, d_mlp]
             Assert.False(f.Contains("lm_head.weight"));
             using var cfc = f.ReadTensor("h.1.mlp.c_fc.weight");
             using var wInT = weights["blocks.1.mlp.W_in"].t();
             TensorAssert.Same(wInT, cfc, "c_fc = W_in^T");
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -62,16 +69,19 @@ public class HfCheckpointTests
         var weights = CheckpointFixtures.RandomWeights(config);
         HfExporter.Export(config, weights, dir.Path);
         CheckpointFixtures.DisposeAll(weights.Values);
-        using var cAttn = torch.arange(16 * 48, dtype: ScalarType.Float32).reshape(16, 48);  // [d_model, 3*d_model]
+        using var cAttn = torch.arange(16 * 48, dtype: ScalarType.Float32).reshape(16, 48); // [d_model, 3*d_model]
         using var cAttnBias = torch.arange(48, dtype: ScalarType.Float32) + 1000;
         using var cProj = torch.arange(16 * 16, dtype: ScalarType.Float32).reshape(16, 16) - 500;
-        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => x.name switch
-        {
-            "h.0.attn.c_attn.weight" => (x.name, cAttn.clone()),
-            "h.0.attn.c_attn.bias" => (x.name, cAttnBias.clone()),
-            "h.0.attn.c_proj.weight" => (x.name, cProj.clone()),
-            _ => (x.name, x.t.clone()),
-        }).ToList());
+        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x =>
+                    x.name switch
+                    {
+                        "h.0.attn.c_attn.weight" => (x.name, cAttn.clone()),
+                        "h.0.attn.c_attn.bias" => (x.name, cAttnBias.clone()),
+                        "h.0.attn.c_proj.weight" => (x.name, cProj.clone()),
+                        _ => (x.name, x.t.clone()),
+                    }
+                )
+                .ToList());
 
         using var loaded = HfCheckpoint.Load(dir.Path);
         var w = loaded.Weights;
@@ -101,12 +111,15 @@ public class HfCheckpointTests
         // Row r of query_key_value: head r / 12, part (r % 12) / 4, row-in-head r % 4.
         using var qkv = torch.arange(48, dtype: ScalarType.Float32).unsqueeze(1).expand(48, 16).contiguous(); // [n_heads*3*d_head, d_model]
         using var qkvBias = torch.arange(48, dtype: ScalarType.Float32);
-        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => x.name switch
-        {
-            "gpt_neox.layers.1.attention.query_key_value.weight" => (x.name, qkv.clone()),
-            "gpt_neox.layers.1.attention.query_key_value.bias" => (x.name, qkvBias.clone()),
-            _ => (x.name, x.t.clone()),
-        }).ToList());
+        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x =>
+                    x.name switch
+                    {
+                        "gpt_neox.layers.1.attention.query_key_value.weight" => (x.name, qkv.clone()),
+                        "gpt_neox.layers.1.attention.query_key_value.bias" => (x.name, qkvBias.clone()),
+                        _ => (x.name, x.t.clone()),
+                    }
+                )
+                .ToList());
 
         using var loaded = HfCheckpoint.Load(dir.Path);
         for (int part = 0; part < 3; part++)
@@ -129,18 +142,25 @@ public class HfCheckpointTests
         CheckpointFixtures.DisposeAll(weights.Values);
         CheckpointFixtures.Rewrite(dir.Path, all =>
         {
-            var list = all.Where(x => x.name != "h.0.ln_1.weight").Select(x => x.name == "h.1.mlp.c_fc.weight"
-                ? (x.name, torch.zeros(64, 16))
-                : (x.name, x.t.clone())).ToList();
+            var list = all.Where(x => x.name != "h.0.ln_1.weight")
+                .Select(x => x.name == "h.1.mlp.c_fc.weight" ? (x.name, torch.zeros(64, 16)) : (x.name, x.t.clone()))
+                .ToList();
             list.Add(("h.0.attn.extra.weight", torch.zeros(3)));
             return list;
         });
 
         var ex = Assert.Throws<WeightMismatchException>(() => HfCheckpoint.Load(dir.Path));
         Assert.Equal(3, ex.Problems.Count);
-        Assert.Contains(ex.Problems, p => p.Contains("missing") && p.Contains("blocks.0.ln1.w") && p.Contains("h.0.ln_1.weight"));
+        Assert.Contains(ex.Problems, p =>
+            p.Contains("missing") && p.Contains("blocks.0.ln1.w") && p.Contains("h.0.ln_1.weight")
+        );
         Assert.Contains(ex.Problems, p => p.Contains("unexpected") && p.Contains("h.0.attn.extra.weight"));
-        Assert.Contains(ex.Problems, p => p.Contains("shape mismatch") && p.Contains("h.1.mlp.c_fc.weight") && p.Contains("[16, 64]") && p.Contains("[64, 16]"));
+        Assert.Contains(ex.Problems, p =>
+            p.Contains("shape mismatch")
+            && p.Contains("h.1.mlp.c_fc.weight")
+            && p.Contains("[16, 64]")
+            && p.Contains("[64, 16]")
+        );
         Assert.Contains(dir.Path, ex.Message);
     }
 
@@ -165,7 +185,10 @@ public class HfCheckpointTests
                 TensorAssert.Same(expected, loaded.Weights[name], name);
             }
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -186,9 +209,13 @@ public class HfCheckpointTests
                 return list;
             });
             using var loaded = HfCheckpoint.Load(dir.Path);
-            foreach (var (name, t) in weights) TensorAssert.Same(t, loaded.Weights[name], name);
+            foreach (var (name, t) in weights)
+                TensorAssert.Same(t, loaded.Weights[name], name);
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -208,13 +235,20 @@ public class HfCheckpointTests
             SafetensorsWriter.Write(dir.File("model-00002-of-00002.safetensors"), b);
             var map = a.Select(x => $"\"{x.name}\":\"model-00001-of-00002.safetensors\"")
                 .Concat(b.Select(x => $"\"{x.name}\":\"model-00002-of-00002.safetensors\""));
-            File.WriteAllText(dir.File("model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{" + string.Join(",", map) + "}}");
+            File.WriteAllText(
+                dir.File("model.safetensors.index.json"),
+                "{\"metadata\":{},\"weight_map\":{" + string.Join(",", map) + "}}"
+            );
             CheckpointFixtures.DisposeAll(all.Select(x => x.t));
 
             using var loaded = HfCheckpoint.Load(dir.Path);
-            foreach (var (name, t) in weights) TensorAssert.Same(t, loaded.Weights[name], name);
+            foreach (var (name, t) in weights)
+                TensorAssert.Same(t, loaded.Weights[name], name);
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -222,7 +256,10 @@ public class HfCheckpointTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir.File("config.json"), CheckpointFixtures.ConfigJson["gpt2"]);
-        File.WriteAllText(dir.File("model.safetensors.index.json"), "{\"weight_map\":{\"wte.weight\":\"../evil.safetensors\"}}");
+        File.WriteAllText(
+            dir.File("model.safetensors.index.json"),
+            "{\"weight_map\":{\"wte.weight\":\"../evil.safetensors\"}}"
+        );
         var ex = Assert.Throws<ModelFormatException>(() => HfCheckpoint.Load(dir.Path));
         Assert.Contains("../evil.safetensors", ex.Message);
     }
@@ -239,7 +276,10 @@ public class HfCheckpointTests
             Assert.Contains("Causal", ex.Message);
             Assert.Empty(Directory.GetFiles(dir.Path));
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 
     [Fact]
@@ -255,6 +295,9 @@ public class HfCheckpointTests
             var ex = Assert.Throws<WeightMismatchException>(() => HfExporter.Export(config, weights, dir.Path));
             Assert.Contains(ex.Problems, p => p.Contains("blocks.1.mlp.W_gate"));
         }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
     }
 }

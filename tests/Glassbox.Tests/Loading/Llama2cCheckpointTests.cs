@@ -7,6 +7,7 @@ namespace Glassbox.Tests.Loading;
 public sealed class Llama2cCheckpointTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-l2c-ckpt-").FullName;
+
     public void Dispose() => Directory.Delete(_dir, true);
 
     /// <summary>Writes a tiny llama2.c checkpoint: dim 8, hidden 12, 2 layers, 2 heads, 1 kv head, vocab 10, seq 6.</summary>
@@ -14,14 +15,18 @@ public sealed class Llama2cCheckpointTests : IDisposable
     {
         var path = Path.Combine(_dir, "m.bin");
         using var w = new BinaryWriter(File.Create(path));
-        foreach (var h in header) w.Write(h);
+        foreach (var h in header)
+            w.Write(h);
         var rng = new Random(1);
-        for (long i = 0; i < floatCount; i++) w.Write((float)(rng.NextDouble() - 0.5));
-        for (int i = 0; i < extraBytes; i++) w.Write((byte)0);
+        for (long i = 0; i < floatCount; i++)
+            w.Write((float)(rng.NextDouble() - 0.5));
+        for (int i = 0; i < extraBytes; i++)
+            w.Write((byte)0);
         return path;
     }
 
     private static readonly int[] Header = { 8, 12, 2, 2, 1, 10, 6 };
+
     // emb 80 + rms_att 16 + wq 128 + wk 64 + wv 64 + wo 128 + rms_ffn 16 + w1 192 + w2 192 + w3 192 + rms_final 8 + freqs 2*6*2
     private const long Floats = 80 + 16 + 128 + 64 + 64 + 128 + 16 + 192 + 192 + 192 + 8 + 24;
 
@@ -51,7 +56,9 @@ public sealed class Llama2cCheckpointTests : IDisposable
     [InlineData(0, 3)]
     public void Should_reject_a_file_whose_size_disagrees_with_its_header(int deltaFloats, int extraBytes)
     {
-        var e = Assert.Throws<ModelFormatException>(() => Llama2cCheckpoint.Load(Write(Header, Floats + deltaFloats, extraBytes)));
+        var e = Assert.Throws<ModelFormatException>(() =>
+            Llama2cCheckpoint.Load(Write(Header, Floats + deltaFloats, extraBytes))
+        );
         Assert.Contains("header implies", e.Message);
     }
 

@@ -7,13 +7,15 @@ namespace Glassbox.Tests.Loading;
 public sealed class ModelExportTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-export-").FullName;
+
     public void Dispose() => Directory.Delete(_dir, true);
 
     private void AssertSameModel(HookedTransformer a, HookedTransformer b, string text)
     {
         Assert.Equal(a.Config, b.Config);
         Assert.Equal(a.Weights.Keys.Order(), b.Weights.Keys.Order());
-        foreach (var (k, t) in a.Weights) Assert.True(TinyModels.MaxAbsDiff(t, b.Weights[k]) == 0, k);
+        foreach (var (k, t) in a.Weights)
+            Assert.True(TinyModels.MaxAbsDiff(t, b.Weights[k]) == 0, k);
         Assert.Equal(a.Tokenizer!.Encode(text).Ids, b.Tokenizer!.Encode(text).Ids);
         using var batch = a.Tokenize(new[] { text });
         using var ya = a.Forward(batch);

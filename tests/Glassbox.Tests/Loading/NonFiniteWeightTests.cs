@@ -14,7 +14,8 @@ public sealed class NonFiniteWeightTests : IDisposable
     private static void Poison(Tensor t, int count, float value)
     {
         using var flat = t.view(-1);
-        for (int i = 0; i < count; i++) flat[i * 3].copy_(torch.tensor(value));
+        for (int i = 0; i < count; i++)
+            flat[i * 3].copy_(torch.tensor(value));
     }
 
     [Fact]
@@ -23,17 +24,30 @@ public sealed class NonFiniteWeightTests : IDisposable
         var dir = Path.Combine(_dir, "gpt2");
         var config = CheckpointFixtures.Config("gpt2");
         var weights = CheckpointFixtures.RandomWeights(config);
-        try { HfExporter.Export(config, weights, dir); }
-        finally { CheckpointFixtures.DisposeAll(weights.Values); }
-        CheckpointFixtures.Rewrite(dir, all => all.Select(x =>
+        try
         {
-            var copy = x.t.clone();
-            if (x.name == "h.0.attn.c_attn.weight") Poison(copy, 3, float.NaN);
-            if (x.name == "h.1.mlp.c_fc.bias") Poison(copy, 1, float.PositiveInfinity);
-            return (x.name, copy);
-        }).ToList());
+            HfExporter.Export(config, weights, dir);
+        }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
+        CheckpointFixtures.Rewrite(dir, all => all.Select(x =>
+                {
+                    var copy = x.t.clone();
+                    if (x.name == "h.0.attn.c_attn.weight")
+                        Poison(copy, 3, float.NaN);
+                    if (x.name == "h.1.mlp.c_fc.bias")
+                        Poison(copy, 1, float.PositiveInfinity);
+                    return (x.name, copy);
+                })
+                .ToList());
         var ex = Assert.Throws<ModelFormatException>(() => HfCheckpoint.Load(dir));
-        Assert.Contains("model.safetensors: tensor 'h.0.attn.c_attn.weight' has 3 NaN/infinite values", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "model.safetensors: tensor 'h.0.attn.c_attn.weight' has 3 NaN/infinite values",
+            ex.Message,
+            StringComparison.Ordinal
+        );
         Assert.Contains("tensor 'h.1.mlp.c_fc.bias' has 1 NaN/infinite value", ex.Message, StringComparison.Ordinal);
     }
 
@@ -46,11 +60,17 @@ public sealed class NonFiniteWeightTests : IDisposable
         var path = Path.Combine(_dir, "m.bin");
         using (var w = new BinaryWriter(File.Create(path)))
         {
-            foreach (var h in header) w.Write(h);
-            for (long i = 0; i < floats; i++) w.Write(i == 80 + 3 ? float.NegativeInfinity : 0.01f * (i % 7)); // rms_att of layer 0
+            foreach (var h in header)
+                w.Write(h);
+            for (long i = 0; i < floats; i++)
+                w.Write(i == 80 + 3 ? float.NegativeInfinity : 0.01f * (i % 7)); // rms_att of layer 0
         }
         var ex = Assert.Throws<ModelFormatException>(() => Llama2cCheckpoint.Load(path));
-        Assert.Contains("m.bin: tensor 'blocks.0.ln1.w' has 1 NaN/infinite value", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "m.bin: tensor 'blocks.0.ln1.w' has 1 NaN/infinite value",
+            ex.Message,
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]

@@ -20,7 +20,10 @@ public class OnnxModelTests
         var bytes = MiniLmImporter.ReadOnnxBytes();
         var m = OnnxModel.Parse(bytes, "model.onnx");
         using var w = BertOnnxImporter.Import(m, "model.onnx");
-        Assert.Equal((6, 384, 12, 1536, 30522, 512), (w.Config.NLayers, w.Config.DModel, w.Config.NHeads, w.Config.DMlp, w.Config.DVocab, w.Config.NCtx));
+        Assert.Equal(
+            (6, 384, 12, 1536, 30522, 512),
+            (w.Config.NLayers, w.Config.DModel, w.Config.NHeads, w.Config.DMlp, w.Config.DVocab, w.Config.NCtx)
+        );
         Assert.Equal(1e-12, w.Config.NormEps, 1e-15);
         // The first MatMul of the graph feeds query.bias of layer 0: its weight, transposed, is W_Q.
         var mm = m.Nodes.First(n => n.OpType == "MatMul" && m.Initializers.ContainsKey(n.Inputs[1]));
@@ -33,11 +36,11 @@ public class OnnxModelTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x3A })]                         // field 7, length-delimited, missing length
+    [InlineData(new byte[] { 0x3A })] // field 7, length-delimited, missing length
     [InlineData(new byte[] { 0x3A, 0xFF, 0xFF, 0xFF, 0x7F })] // graph length far beyond the buffer
-    [InlineData(new byte[] { 0x3A, 0x02, 0x0A, 0x05 })]       // node length beyond the graph
-    [InlineData(new byte[] { 0x08, 0x80, 0x80, 0x80 })]       // truncated varint
-    [InlineData(new byte[] { 0x0B, 0x00 })]                   // group wire type
+    [InlineData(new byte[] { 0x3A, 0x02, 0x0A, 0x05 })] // node length beyond the graph
+    [InlineData(new byte[] { 0x08, 0x80, 0x80, 0x80 })] // truncated varint
+    [InlineData(new byte[] { 0x0B, 0x00 })] // group wire type
     public void Should_reject_malformed_protobuf(byte[] bytes)
     {
         var e = Assert.Throws<ModelFormatException>(() => OnnxModel.Parse(bytes, "bad.onnx"));

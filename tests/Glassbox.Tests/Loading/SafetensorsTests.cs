@@ -8,7 +8,10 @@ public class SafetensorsTests
 {
     private static ModelFormatException Rejects(string path)
     {
-        var ex = Assert.Throws<ModelFormatException>(() => { using var f = SafetensorsFile.Open(path); });
+        var ex = Assert.Throws<ModelFormatException>(() =>
+        {
+            using var f = SafetensorsFile.Open(path);
+        });
         Assert.Contains(path, ex.Message);
         return ex;
     }
@@ -20,8 +23,11 @@ public class SafetensorsTests
         var data = new byte[8];
         BitConverter.GetBytes(1.5f).CopyTo(data, 0);
         BitConverter.GetBytes(-2f).CopyTo(data, 4);
-        var p = dir.RawSafetensors("ok.safetensors",
-            "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", data);
+        var p = dir.RawSafetensors(
+            "ok.safetensors",
+            "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+            data
+        );
         using var f = SafetensorsFile.Open(p);
         Assert.Equal("pt", f.Metadata["format"]);
         var e = Assert.Single(f.Entries);
@@ -76,7 +82,11 @@ public class SafetensorsTests
     public void Should_reject_an_unknown_dtype()
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("dt.safetensors", "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", new byte[2]);
+        var p = dir.RawSafetensors(
+            "dt.safetensors",
+            "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}",
+            new byte[2]
+        );
         var msg = Rejects(p).Message;
         Assert.Contains("unknown dtype 'F8_E4M3'", msg);
         Assert.Contains("'a'", msg);
@@ -90,7 +100,11 @@ public class SafetensorsTests
     public void Should_reject_bad_shape_dimensions(string shape)
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("shape.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,4]}}", new byte[4]);
+        var p = dir.RawSafetensors(
+            "shape.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,4]}}",
+            new byte[4]
+        );
         Assert.Contains("shape", Rejects(p).Message);
     }
 
@@ -99,8 +113,11 @@ public class SafetensorsTests
     {
         using var dir = new TempDir();
         // Two tensors with a gap, the second pointing past the 16-byte buffer.
-        var p = dir.RawSafetensors("range.safetensors",
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[100,108]}}", new byte[16]);
+        var p = dir.RawSafetensors(
+            "range.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[100,108]}}",
+            new byte[16]
+        );
         var msg = Rejects(p).Message;
         Assert.Contains("out of range", msg);
         Assert.Contains("'b'", msg);
@@ -110,7 +127,11 @@ public class SafetensorsTests
     public void Should_reject_begin_after_end()
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("order.safetensors", "{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[8,4]}}", new byte[8]);
+        var p = dir.RawSafetensors(
+            "order.safetensors",
+            "{\"a\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[8,4]}}",
+            new byte[8]
+        );
         Assert.Contains("after end", Rejects(p).Message);
     }
 
@@ -118,8 +139,11 @@ public class SafetensorsTests
     public void Should_reject_overlapping_offsets()
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("overlap.safetensors",
-            "{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[12]);
+        var p = dir.RawSafetensors(
+            "overlap.safetensors",
+            "{\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+            new byte[12]
+        );
         var msg = Rejects(p).Message;
         Assert.Contains("overlap", msg);
         Assert.Contains("'a'", msg);
@@ -130,7 +154,11 @@ public class SafetensorsTests
     public void Should_reject_a_byte_count_that_does_not_match_the_shape()
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("count.safetensors", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
+        var p = dir.RawSafetensors(
+            "count.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}",
+            new byte[8]
+        );
         Assert.Contains("needs 12", Rejects(p).Message);
     }
 
@@ -138,16 +166,27 @@ public class SafetensorsTests
     public void Should_reject_a_truncated_file()
     {
         using var dir = new TempDir();
-        var p = dir.RawSafetensors("trunc.safetensors",
-            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", new byte[20]);
+        var p = dir.RawSafetensors(
+            "trunc.safetensors",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}",
+            new byte[20]
+        );
         Assert.Contains("truncated", Rejects(p).Message);
     }
 
-    public static TheoryData<ScalarType> AllDtypes => new()
-    {
-        ScalarType.Float32, ScalarType.Float16, ScalarType.BFloat16, ScalarType.Float64,
-        ScalarType.Int64, ScalarType.Int32, ScalarType.Int8, ScalarType.Byte, ScalarType.Bool,
-    };
+    public static TheoryData<ScalarType> AllDtypes =>
+        new()
+        {
+            ScalarType.Float32,
+            ScalarType.Float16,
+            ScalarType.BFloat16,
+            ScalarType.Float64,
+            ScalarType.Int64,
+            ScalarType.Int32,
+            ScalarType.Int8,
+            ScalarType.Byte,
+            ScalarType.Bool,
+        };
 
     [Theory]
     [MemberData(nameof(AllDtypes))]
@@ -159,7 +198,11 @@ public class SafetensorsTests
         using var empty = torch.zeros(0, 4).to_type(dtype);
         using var strided = src.t(); // non-contiguous view
         var p = dir.File("rt.safetensors");
-        SafetensorsWriter.Write(p, new[] { ("m", src), ("s", scalar), ("e", empty), ("t", strided) }, new Dictionary<string, string> { ["format"] = "pt" });
+        SafetensorsWriter.Write(
+            p,
+            new[] { ("m", src), ("s", scalar), ("e", empty), ("t", strided) },
+            new Dictionary<string, string> { ["format"] = "pt" }
+        );
 
         using var f = SafetensorsFile.Open(p);
         Assert.Equal(new[] { "e", "m", "s", "t" }, f.Entries.Select(e => e.Name).ToArray());
@@ -183,7 +226,9 @@ public class SafetensorsTests
         ulong n = BitConverter.ToUInt64(bytes, 0);
         Assert.Equal(0UL, n % 8);
         var header = System.Text.Encoding.UTF8.GetString(bytes, 8, (int)n);
-        Assert.True(header.IndexOf("alpha", StringComparison.Ordinal) < header.IndexOf("zeta", StringComparison.Ordinal));
+        Assert.True(
+            header.IndexOf("alpha", StringComparison.Ordinal) < header.IndexOf("zeta", StringComparison.Ordinal)
+        );
         Assert.Equal(header.TrimEnd(' ').Length + (header.Length - header.TrimEnd(' ').Length), header.Length);
         Assert.EndsWith("}", header.TrimEnd(' '));
         Assert.Equal(8 + (long)n + 12 + 1, bytes.Length);
@@ -209,7 +254,9 @@ public class SafetensorsTests
     {
         using var dir = new TempDir();
         using var a = torch.ones(1);
-        Assert.Throws<ArgumentException>(() => SafetensorsWriter.Write(dir.File("d.safetensors"), new[] { ("a", a), ("a", a) }));
+        Assert.Throws<ArgumentException>(() =>
+            SafetensorsWriter.Write(dir.File("d.safetensors"), new[] { ("a", a), ("a", a) })
+        );
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 }

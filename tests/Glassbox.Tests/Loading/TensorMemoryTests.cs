@@ -13,7 +13,15 @@ public class TensorMemoryTests
         var whole = t.bytes.ToArray();
         var seen = new byte[whole.Length];
         var offsets = new List<long>();
-        TensorMemory.ForEachChunk(t, (chunk, at) => { offsets.Add(at); chunk.CopyTo(seen.AsSpan((int)at)); }, chunkBytes: 96);
+        TensorMemory.ForEachChunk(
+            t,
+            (chunk, at) =>
+            {
+                offsets.Add(at);
+                chunk.CopyTo(seen.AsSpan((int)at));
+            },
+            chunkBytes: 96
+        );
         Assert.Equal(Enumerable.Range(0, 42).Select(i => i * 96L), offsets); // 4000 bytes in 96-byte chunks
         Assert.Equal(whole, seen);
     }
@@ -22,7 +30,15 @@ public class TensorMemoryTests
     public void Should_read_into_chunks_that_write_back_to_the_tensor()
     {
         using var t = torch.zeros(37, dtype: ScalarType.Int32);
-        TensorMemory.ForEachChunk(t, (chunk, at) => { for (int i = 0; i < chunk.Length; i += 4) BitConverter.TryWriteBytes(chunk[i..], (int)((at + i) / 4)); }, chunkBytes: 8);
+        TensorMemory.ForEachChunk(
+            t,
+            (chunk, at) =>
+            {
+                for (int i = 0; i < chunk.Length; i += 4)
+                    BitConverter.TryWriteBytes(chunk[i..], (int)((at + i) / 4));
+            },
+            chunkBytes: 8
+        );
         Assert.Equal(Enumerable.Range(0, 37).ToArray(), t.data<int>().ToArray());
     }
 }

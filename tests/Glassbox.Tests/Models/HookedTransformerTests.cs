@@ -18,7 +18,11 @@ public class HookedTransformerTests
         using var batch = TokenBatch.Single(Seq);
         using var plain = model.Forward(batch);
         int calls = 0;
-        var hooks = new[] { new Hook("*", (t, ctx) => { calls++; return t.clone(); }) };
+        var hooks = new[] { new Hook("*", (t, ctx) =>
+            {
+                calls++;
+                return t.clone();
+            }) };
         using var hooked = model.RunWithHooks(batch, hooks);
         Assert.True(TinyModels.MaxAbsDiff(plain, hooked) < 1e-5);
         Assert.Equal(model.HookNames.Count, calls);
@@ -31,7 +35,10 @@ public class HookedTransformerTests
         using var model = TinyModels.Create(family);
         using var batch = TokenBatch.Single(Seq);
         using var run = model.RunWithCache(batch);
-        Assert.Equal(HookName.All(model.Config, includeAttnResult: false).OrderBy(x => x), run.Cache.Names.OrderBy(x => x));
+        Assert.Equal(
+            HookName.All(model.Config, includeAttnResult: false).OrderBy(x => x),
+            run.Cache.Names.OrderBy(x => x)
+        );
         var hooks = run.Cache.Names.Select(n => new Hook(n, (t, ctx) => run.Cache[ctx.Name])).ToList();
         using var patched = model.RunWithHooks(batch, hooks);
         Assert.True(TinyModels.MaxAbsDiff(run.Output, patched) < 1e-5);
@@ -56,7 +63,8 @@ public class HookedTransformerTests
     {
         using var model = TinyModels.Create(family);
         var other = (int[])Seq.Clone();
-        other[^1] = 1; other[^2] = 30;
+        other[^1] = 1;
+        other[^2] = 30;
         using var a = TokenBatch.Single(Seq);
         using var b = TokenBatch.Single(other);
         using var ya = model.Forward(a);
@@ -94,14 +102,19 @@ public class HookedTransformerTests
         using var batch = TokenBatch.FromIds(seqs, padId: 0, side: side);
         foreach (var cached in new[] { false, true })
         {
-            using var run = cached ? model.RunWithCache(batch, n => n.EndsWith("hook_pattern", StringComparison.Ordinal)) : new CachedRun(model.Forward(batch), new ActivationCache());
+            using var run = cached
+                ? model.RunWithCache(batch, n => n.EndsWith("hook_pattern", StringComparison.Ordinal))
+                : new CachedRun(model.Forward(batch), new ActivationCache());
             for (int i = 0; i < seqs.Length; i++)
             {
                 using var alone = TokenBatch.Single(seqs[i]);
                 using var y = model.Forward(alone);
                 int start = batch.PaddedIndex(i, 0);
                 using var slice = run.Output[i, start..(start + seqs[i].Length)];
-                Assert.True(TinyModels.MaxAbsDiff(slice, y[0]) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{family} {side} seq {i} cached={cached}"));
+                Assert.True(
+                    TinyModels.MaxAbsDiff(slice, y[0]) <= 1e-5,
+                    string.Create(CultureInfo.InvariantCulture, $"{family} {side} seq {i} cached={cached}")
+                );
             }
         }
     }
@@ -129,7 +142,9 @@ public class HookedTransformerTests
     {
         using var model = TinyModels.Create("gpt2");
         using var batch = TokenBatch.Single(Seq);
-        var e = Assert.Throws<HookException>(() => model.RunWithHooks(batch, new[] { new Hook("blocks.0.attn.hook_patern", (t, c) => null) }));
+        var e = Assert.Throws<HookException>(() =>
+            model.RunWithHooks(batch, new[] { new Hook("blocks.0.attn.hook_patern", (t, c) => null) })
+        );
         Assert.Contains("blocks.0.attn.hook_pattern", e.Message);
     }
 
@@ -163,7 +178,11 @@ public class HookedTransformerTests
     {
         using var model = TinyModels.Create("llama");
         using var batch = TokenBatch.Single(Seq);
-        using var run = model.RunWithCache(batch, n => n == HookName.ResidPost(0), new RunOptions { KeepGradients = true });
+        using var run = model.RunWithCache(
+            batch,
+            n => n == HookName.ResidPost(0),
+            new RunOptions { KeepGradients = true }
+        );
         run.Output[0, -1, 3].backward();
         var g = run.Cache[HookName.ResidPost(0)].grad;
         Assert.NotNull(g);
@@ -175,7 +194,9 @@ public class HookedTransformerTests
     {
         using var model = TinyModels.Create("gpt2");
         using var batch = TokenBatch.Single(Seq);
-        using var run = model.RunWithCache(batch, n => n.StartsWith("blocks.0.attn.hook_result", StringComparison.Ordinal) || n == HookName.AttnOut(0));
+        using var run = model.RunWithCache(batch, n =>
+            n.StartsWith("blocks.0.attn.hook_result", StringComparison.Ordinal) || n == HookName.AttnOut(0)
+        );
         using var sum = run.Cache[HookName.Attn(0, "hook_result")].sum(2) + model.Weights["blocks.0.attn.b_O"];
         Assert.True(TinyModels.MaxAbsDiff(sum, run.Cache[HookName.AttnOut(0)]) < 1e-5);
     }

@@ -12,12 +12,19 @@ public class ResidualStackTests
     private static readonly int[] Seq = { 3, 7, 11, 2, 9, 4, 17, 5 };
     private const float Tol = 1e-5f;
 
-    public static IEnumerable<object[]> PreNorm() => new[] { "gpt2", "llama", "gpt_neox" }.Select(n => new object[] { n });
+    public static IEnumerable<object[]> PreNorm() =>
+        new[] { "gpt2", "llama", "gpt_neox" }.Select(n => new object[] { n });
 
     private static void AssertClose(Tensor actual, Tensor expected)
     {
         float diff = TinyModels.MaxAbsDiff(actual, expected);
-        Assert.True(diff <= Tol, string.Create(CultureInfo.InvariantCulture, $"max |difference| {diff} > {Tol} (max |expected| {expected.abs().max().item<float>()})"));
+        Assert.True(
+            diff <= Tol,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"max |difference| {diff} > {Tol} (max |expected| {expected.abs().max().item<float>()})"
+            )
+        );
     }
 
     private static CachedRun Run(HookedTransformer model, bool attnResult = false)
@@ -47,7 +54,10 @@ public class ResidualStackTests
         using var gpt2 = TinyModels.Create("gpt2");
         using var run = Run(gpt2);
         using (var all = run.Cache.DecomposedResid(gpt2))
-            Assert.Equal(new[] { "embed", "pos_embed", "0_attn_out", "0_mlp_out", "1_attn_out", "1_mlp_out" }, all.Labels);
+            Assert.Equal(
+                new[] { "embed", "pos_embed", "0_attn_out", "0_mlp_out", "1_attn_out", "1_mlp_out" },
+                all.Labels
+            );
         using (var attn = run.Cache.DecomposedResid(gpt2, mode: DecomposeMode.Attn, inclEmbeds: false))
             Assert.Equal(new[] { "0_attn_out", "1_attn_out" }, attn.Labels);
         using (var mlp = run.Cache.DecomposedResid(gpt2, layer: 1, mode: DecomposeMode.Mlp))
@@ -106,7 +116,8 @@ public class ResidualStackTests
         using var parts = run.Cache.DecomposedResid(model, applyLn: true);
         using var sum = parts.Stack.sum(new long[] { 0 });
         var expected = run.Cache[HookName.Norm("ln_final", "hook_normalized")];
-        if (model.Weights.TryGetValue("ln_final.b", out var b)) expected = expected - b;
+        if (model.Weights.TryGetValue("ln_final.b", out var b))
+            expected = expected - b;
         AssertClose(sum, expected);
     }
 
@@ -121,8 +132,11 @@ public class ResidualStackTests
         var expectedLabels = new List<string>();
         for (int l = 0; l < c.NLayers; l++)
         {
-            expectedLabels.AddRange(Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}")));
-            if (c.AttnOutBias) expectedLabels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}_b_O"));
+            expectedLabels.AddRange(
+                Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L{l}H{h}"))
+            );
+            if (c.AttnOutBias)
+                expectedLabels.Add(string.Create(CultureInfo.InvariantCulture, $"L{l}_b_O"));
         }
         Assert.Equal(expectedLabels, heads.Labels);
         int perLayer = c.NHeads + (c.AttnOutBias ? 1 : 0);
@@ -132,7 +146,10 @@ public class ResidualStackTests
             AssertClose(sum, run.Cache[HookName.AttnOut(l)]);
         }
         using var first = run.Cache.StackedHeadResults(model, layer: 1);
-        Assert.Equal(Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L0H{h}")), first.Labels);
+        Assert.Equal(
+            Enumerable.Range(0, c.NHeads).Select(h => string.Create(CultureInfo.InvariantCulture, $"L0H{h}")),
+            first.Labels
+        );
         Assert.Equal(new long[] { c.NHeads, 2, Seq.Length, c.DModel }, first.Stack.shape);
     }
 
@@ -143,7 +160,7 @@ public class ResidualStackTests
         using var run = Run(model);
         Assert.Throws<InputException>(() => run.Cache.AccumulatedResid(model, layer: 3));
         Assert.Throws<InputException>(() => run.Cache.DecomposedResid(model, layer: -1));
-        Assert.Throws<InputException>(() => run.Cache.StackedHeadResults(model));   // no attn.hook_result without UseAttnResult
+        Assert.Throws<InputException>(() => run.Cache.StackedHeadResults(model)); // no attn.hook_result without UseAttnResult
         using var acc = run.Cache.AccumulatedResid(model);
         Assert.Throws<InputException>(() => run.Cache.ApplyLnToStack(model, acc.Stack, layer: 5));
         using var wrongPos = acc.Stack.narrow(2, 0, 3);
@@ -175,10 +192,32 @@ public class ResidualStackTests
     [Fact]
     public void Should_turn_text_and_ids_into_token_strings()
     {
-        string[] vocab = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "cafe", "!", ",", "hello", "world" };
+        string[] vocab =
+        {
+            "[PAD]",
+            "[UNK]",
+            "[CLS]",
+            "[SEP]",
+            "un",
+            "##aff",
+            "##able",
+            "cafe",
+            "!",
+            ",",
+            "hello",
+            "world",
+        };
         var c = TinyModels.Bert;
-        using var model = HookedTransformer.Create(c, TinyModels.RandomWeights(c), WordPieceTokenizer.FromVocab(vocab), "tiny-bert");
-        Assert.Equal(new[] { "[CLS]", "hello", "un", "##aff", "##able", "world", "!", "[SEP]" }, model.ToStrTokens("hello unaffable world!"));
+        using var model = HookedTransformer.Create(
+            c,
+            TinyModels.RandomWeights(c),
+            WordPieceTokenizer.FromVocab(vocab),
+            "tiny-bert"
+        );
+        Assert.Equal(
+            new[] { "[CLS]", "hello", "un", "##aff", "##able", "world", "!", "[SEP]" },
+            model.ToStrTokens("hello unaffable world!")
+        );
         Assert.Equal(new[] { "hello", "world" }, model.ToStrTokens("hello world", addSpecialTokens: false));
         Assert.Equal(new[] { "[CLS]", "hello" }, model.ToStrTokens("hello", addSpecialTokens: false, prependBos: true));
         Assert.Equal(new[] { "cafe", "," }, model.ToStrTokens(new[] { 7, 9 }));

@@ -25,15 +25,28 @@ public sealed class OutsideRepoTests : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(_dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try
+        {
+            Directory.Delete(_dir, true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
         // Drop this run's uniquely versioned Glassbox packages from the global packages folder.
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        if (!Directory.Exists(packages)) return;
+        if (!Directory.Exists(packages))
+            return;
         foreach (var id in Directory.EnumerateDirectories(packages, "glassbox.*"))
         {
             var d = Path.Combine(id, _version);
-            try { if (Directory.Exists(d)) Directory.Delete(d, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try
+            {
+                if (Directory.Exists(d))
+                    Directory.Delete(d, true);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -43,19 +56,39 @@ public sealed class OutsideRepoTests : IDisposable
         var dotnet = Dotnet();
         var repo = RepoRoot();
         var feed = Path.Combine(_dir, "feed");
-        Run(dotnet, repo, "pack", Path.Combine(repo, "Glassbox.Libraries.slnf"), "-c", Configuration, "--no-build", "-o", feed,
-            $"-p:Version={_version}", "--disable-build-servers");
+        Run(
+            dotnet,
+            repo,
+            "pack",
+            Path.Combine(repo, "Glassbox.Libraries.slnf"),
+            "-c",
+            Configuration,
+            "--no-build",
+            "-o",
+            feed,
+            $"-p:Version={_version}",
+            "--disable-build-servers"
+        );
         Assert.True(File.Exists(Path.Combine(feed, $"Glassbox.Core.{_version}.nupkg")), "Glassbox.Core was not packed");
 
-        var app = NewConsoleProject(dotnet, feed, $"<PackageReference Include=\"Glassbox.Explain\" Version=\"{_version}\" />");
+        var app = NewConsoleProject(
+            dotnet,
+            feed,
+            $"<PackageReference Include=\"Glassbox.Explain\" Version=\"{_version}\" />"
+        );
         var build = Run(dotnet, app, "build", "-c", "Release", "--disable-build-servers");
         var output = Run(dotnet, app, "run", "-c", "Release", "--no-build");
         AssertSnippetResult(output);
 
-        var shim = Directory.EnumerateFiles(Path.Combine(app, "bin"), "libLibTorchSharp.so", SearchOption.AllDirectories).Single();
+        var shim = Directory
+            .EnumerateFiles(Path.Combine(app, "bin"), "libLibTorchSharp.so", SearchOption.AllDirectories)
+            .Single();
         if (GlibcxxShim.SystemNeedsPatch())
         {
-            Assert.True(Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion), "the package's buildTransitive targets did not patch " + shim + "\n" + build);
+            Assert.True(
+                Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion),
+                "the package's buildTransitive targets did not patch " + shim + "\n" + build
+            );
             Assert.Contains("marked GLIBCXX_3.4.32 weak", build);
         }
     }
@@ -70,14 +103,26 @@ public sealed class OutsideRepoTests : IDisposable
         var cache = Path.Combine(_dir, "cache");
         // Same configuration as this test run, so the repository's projects are already built and up to date.
         Run(dotnet, app, "build", "-c", Configuration, "--disable-build-servers");
-        var output = Run(dotnet, app, new Dictionary<string, string> { [GlibcxxShim.CacheVariable] = cache }, "run", "-c", Configuration, "--no-build");
+        var output = Run(
+            dotnet,
+            app,
+            new Dictionary<string, string> { [GlibcxxShim.CacheVariable] = cache },
+            "run",
+            "-c",
+            Configuration,
+            "--no-build"
+        );
         AssertSnippetResult(output);
 
         if (GlibcxxShim.SystemNeedsPatch())
         {
-            var shim = Directory.EnumerateFiles(Path.Combine(app, "bin"), "libLibTorchSharp.so", SearchOption.AllDirectories)
+            var shim = Directory
+                .EnumerateFiles(Path.Combine(app, "bin"), "libLibTorchSharp.so", SearchOption.AllDirectories)
                 .First(p => !p.Contains($"{Path.DirectorySeparatorChar}cpu{Path.DirectorySeparatorChar}"));
-            Assert.False(Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion), "expected the consumer's own build to leave the shim unpatched");
+            Assert.False(
+                Elf.IsVersionWeak(File.ReadAllBytes(shim), GlibcxxShim.NeededVersion),
+                "expected the consumer's own build to leave the shim unpatched"
+            );
             var copy = Directory.EnumerateFiles(cache, "libLibTorchSharp.so", SearchOption.AllDirectories).Single();
             Assert.True(Elf.IsVersionWeak(File.ReadAllBytes(copy), GlibcxxShim.NeededVersion));
         }
@@ -95,18 +140,25 @@ public sealed class OutsideRepoTests : IDisposable
         foreach (var f in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
             File.WriteAllText(Path.Combine(app, f), "<Project />\n");
         var sources = new StringBuilder();
-        if (feed is not null) sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"glassbox-local\" value=\"{feed}\" />");
+        if (feed is not null)
+            sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"glassbox-local\" value=\"{feed}\" />");
         int i = 0;
-        foreach (var s in ConfiguredSources(dotnet)) sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"source{i++}\" value=\"{s}\" />");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+        foreach (var s in ConfiguredSources(dotnet))
+            sources.AppendLine(CultureInfo.InvariantCulture, $"    <add key=\"source{i++}\" value=\"{s}\" />");
+        File.WriteAllText(
+            Path.Combine(app, "nuget.config"),
+            $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <clear />
             {sources}  </packageSources>
             </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            """
+        );
+        File.WriteAllText(
+            Path.Combine(app, "App.csproj"),
+            $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
@@ -118,7 +170,8 @@ public sealed class OutsideRepoTests : IDisposable
                 {reference}
               </ItemGroup>
             </Project>
-            """);
+            """
+        );
         File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeSnippet());
         return app;
     }
@@ -139,44 +192,78 @@ public sealed class OutsideRepoTests : IDisposable
     private IEnumerable<string> ConfiguredSources(string dotnet)
     {
         var list = Run(dotnet, _dir, "nuget", "list", "source", "--format", "short");
-        return list.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("E ", StringComparison.Ordinal)).Select(l => l[2..].Trim()).ToArray();
+        return list.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("E ", StringComparison.Ordinal))
+            .Select(l => l[2..].Trim())
+            .ToArray();
     }
 
     private static string RepoRoot()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Glassbox.sln"))) return d.FullName;
+            if (File.Exists(Path.Combine(d.FullName, "Glassbox.sln")))
+                return d.FullName;
         throw new InvalidOperationException("Glassbox.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static string Dotnet()
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(p => Path.Combine(p, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet")).FirstOrDefault(File.Exists);
+        if (!string.IsNullOrEmpty(host) && File.Exists(host))
+            return host;
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator)
+            .Select(p => Path.Combine(p, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"))
+            .FirstOrDefault(File.Exists);
         Skip.If(onPath is null, "no dotnet on PATH: cannot build a project outside the repository");
         return onPath!;
     }
 
-    private static string Run(string dotnet, string dir, params string[] args) => Run(dotnet, dir, new Dictionary<string, string>(), args);
+    private static string Run(string dotnet, string dir, params string[] args) =>
+        Run(dotnet, dir, new Dictionary<string, string>(), args);
 
     /// <summary>Runs dotnet with a clean MSBuild environment; fails with the output when it fails or runs past the limit.</summary>
     private static string Run(string dotnet, string dir, Dictionary<string, string> env, params string[] args)
     {
-        var psi = new ProcessStartInfo(dotnet) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(dotnet)
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
         // The test host inherits the outer build's MSBuild variables; a nested build must find its own SDK.
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (
+            var key in psi
+                .Environment.Keys.Where(k =>
+                    k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)
+                    || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
+                )
+                .ToList()
+        )
             psi.Environment.Remove(key);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        foreach (var (k, v) in env) psi.Environment[k] = v;
+        foreach (var (k, v) in env)
+            psi.Environment[k] = v;
         var text = new StringBuilder();
         using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (text) text.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (text) text.AppendLine(e.Data); };
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (text)
+                    text.AppendLine(e.Data);
+        };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+                lock (text)
+                    text.AppendLine(e.Data);
+        };
         var sw = Stopwatch.StartNew();
         p.Start();
         p.BeginOutputReadLine();
@@ -184,12 +271,24 @@ public sealed class OutsideRepoTests : IDisposable
         if (!p.WaitForExit(StepLimit))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"dotnet {string.Join(' ', args)} ran past {StepLimit.TotalSeconds:F0} s in {dir}\n{text}"));
+            Assert.Fail(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"dotnet {string.Join(' ', args)} ran past {StepLimit.TotalSeconds:F0} s in {dir}\n{text}"
+                )
+            );
         }
         p.WaitForExit();
         string all;
-        lock (text) all = text.ToString();
-        Assert.True(p.ExitCode == 0, string.Create(CultureInfo.InvariantCulture, $"dotnet {string.Join(' ', args)} exited with {p.ExitCode} after {sw.Elapsed.TotalSeconds:F0} s in {dir}\n{all}"));
+        lock (text)
+            all = text.ToString();
+        Assert.True(
+            p.ExitCode == 0,
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"dotnet {string.Join(' ', args)} exited with {p.ExitCode} after {sw.Elapsed.TotalSeconds:F0} s in {dir}\n{all}"
+            )
+        );
         return all;
     }
 }

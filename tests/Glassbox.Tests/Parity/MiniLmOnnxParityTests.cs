@@ -15,8 +15,14 @@ public sealed class MiniLmOnnxParityTests : IClassFixture<MiniLmOnnxParityTests.
     public sealed class Fixture : IDisposable
     {
         public HookedTransformer Model { get; } = ModelLoader.Load("minilm");
-        public InferenceSession Ort { get; } = new(MiniLmImporter.ReadOnnxBytes(), new SessionOptions { IntraOpNumThreads = 2 });
-        public void Dispose() { Model.Dispose(); Ort.Dispose(); }
+        public InferenceSession Ort { get; } =
+            new(MiniLmImporter.ReadOnnxBytes(), new SessionOptions { IntraOpNumThreads = 2 });
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            Ort.Dispose();
+        }
     }
 
     public static readonly string[] Sentences =
@@ -46,15 +52,22 @@ public sealed class MiniLmOnnxParityTests : IClassFixture<MiniLmOnnxParityTests.
     };
 
     private readonly Fixture _f;
+
     public MiniLmOnnxParityTests(Fixture f) => _f = f;
 
     private float[] Reference(IReadOnlyList<IReadOnlyList<int>> seqs, out int len)
     {
         int b = seqs.Count;
         len = seqs.Max(s => s.Count);
-        var ids = new long[b * len]; var mask = new long[b * len]; var types = new long[b * len];
+        var ids = new long[b * len];
+        var mask = new long[b * len];
+        var types = new long[b * len];
         for (int i = 0; i < b; i++)
-            for (int j = 0; j < seqs[i].Count; j++) { ids[i * len + j] = seqs[i][j]; mask[i * len + j] = 1; }
+        for (int j = 0; j < seqs[i].Count; j++)
+        {
+            ids[i * len + j] = seqs[i][j];
+            mask[i * len + j] = 1;
+        }
         var inputs = new List<NamedOnnxValue>
         {
             NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids, new[] { b, len })),
@@ -93,7 +106,10 @@ public sealed class MiniLmOnnxParityTests : IClassFixture<MiniLmOnnxParityTests.
             var reference = Reference(new[] { seqs[i] }, out int len);
             using var refT = tensor(reference, new long[] { len, 384 });
             float diff = TinyModels.MaxAbsDiff(ours[i, ..len], refT);
-            Assert.True(diff <= 1e-4, string.Create(CultureInfo.InvariantCulture, $"sentence {i}: max abs diff {diff}"));
+            Assert.True(
+                diff <= 1e-4,
+                string.Create(CultureInfo.InvariantCulture, $"sentence {i}: max abs diff {diff}")
+            );
         }
     }
 }

@@ -14,12 +14,13 @@ public class ClassifierProbeTests
         var y = Enumerable.Range(0, n).Select(_ => rng.Next(3)).ToArray();
         var data = new float[n * 8];
         for (int i = 0; i < n; i++)
-            for (int j = 0; j < 8; j++)
-                data[i * 8 + j] = (float)(NextGaussian(rng) * 0.5 + (j == y[i] ? 3.0 : 0.0));
+        for (int j = 0; j < 8; j++)
+            data[i * 8 + j] = (float)(NextGaussian(rng) * 0.5 + (j == y[i] ? 3.0 : 0.0));
         return (tensor(data, new long[] { n, 8 }), y);
     }
 
-    private static double NextGaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
+    private static double NextGaussian(Random r) =>
+        Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
     [Theory]
     [InlineData(ProbeKind.Linear, 0.0)]
@@ -29,7 +30,19 @@ public class ClassifierProbeTests
     {
         var (x, y) = Blobs(600, 1);
         var (xt, yt) = Blobs(300, 2);
-        using var probe = ClassifierProbe.Train(x, y, 3, new ProbeOptions { Kind = kind, L1 = l1, MaxIterations = l1 > 0 ? 300 : 60, LearningRate = l1 > 0 ? 0.05 : 1e-3, Seed = 3 });
+        using var probe = ClassifierProbe.Train(
+            x,
+            y,
+            3,
+            new ProbeOptions
+            {
+                Kind = kind,
+                L1 = l1,
+                MaxIterations = l1 > 0 ? 300 : 60,
+                LearningRate = l1 > 0 ? 0.05 : 1e-3,
+                Seed = 3,
+            }
+        );
         var pred = probe.Predict(xt);
         double acc = pred.Zip(yt).Count(p => p.First == p.Second) / (double)yt.Length;
         Assert.True(acc > 0.95, string.Create(CultureInfo.InvariantCulture, $"{kind}: accuracy {acc}"));
@@ -39,8 +52,28 @@ public class ClassifierProbeTests
     public void Should_be_reproducible_with_a_seed()
     {
         var (x, y) = Blobs(200, 4);
-        using var a = ClassifierProbe.Train(x, y, 3, new ProbeOptions { Kind = ProbeKind.Mlp, MaxIterations = 5, Seed = 9 });
-        using var b = ClassifierProbe.Train(x, y, 3, new ProbeOptions { Kind = ProbeKind.Mlp, MaxIterations = 5, Seed = 9 });
+        using var a = ClassifierProbe.Train(
+            x,
+            y,
+            3,
+            new ProbeOptions
+            {
+                Kind = ProbeKind.Mlp,
+                MaxIterations = 5,
+                Seed = 9,
+            }
+        );
+        using var b = ClassifierProbe.Train(
+            x,
+            y,
+            3,
+            new ProbeOptions
+            {
+                Kind = ProbeKind.Mlp,
+                MaxIterations = 5,
+                Seed = 9,
+            }
+        );
         Assert.Equal(a.Predict(x), b.Predict(x));
     }
 

@@ -61,11 +61,14 @@ public class ClozeProberTests
         for (int i = 0; i < facts.Count; i++)
         {
             Assert.Equal(ClozeMode.Candidates, r.Facts[i].Mode);
-            var s = MinimalPairScorer.ScoreSentences(model, objects.Select(o => $"{o} is the capital of {facts[i].Subject} .").ToList());
+            var s = MinimalPairScorer.ScoreSentences(
+                model,
+                objects.Select(o => $"{o} is the capital of {facts[i].Subject} .").ToList()
+            );
             Assert.Equal(s.Count(x => x.LogProb >= s[i].LogProb), r.Facts[i].Rank);
         }
         Assert.Equal(3, r.Relations[0].Candidates);
-        Assert.Equal(1.0, r.Relations[0].P5.Value);   // three candidates: always within the top 5
+        Assert.Equal(1.0, r.Relations[0].P5.Value); // three candidates: always within the top 5
     }
 
     [Fact]
@@ -97,6 +100,8 @@ public class ClozeProberTests
         var c = TinyModels.Bert;
         using var encoder = HookedTransformer.Create(c, TinyModels.RandomWeights(c), ProbingFixtures.Tokenizer());
         Assert.Throws<InputException>(() => ClozeProber.Evaluate(encoder, Capitals));
-        Assert.Throws<InputException>(() => ClozeProber.Evaluate(model, new[] { Capitals[0] with { Template = "no slots" } }));
+        Assert.Throws<InputException>(() =>
+            ClozeProber.Evaluate(model, new[] { Capitals[0] with { Template = "no slots" } })
+        );
     }
 }

@@ -32,10 +32,14 @@ public class MetricsAndControlTests
     [Fact]
     public void Should_give_each_word_type_one_control_label_with_the_task_distribution()
     {
-        var types = Enumerable.Range(0, 5000).Select(i => "w" + (i % 500).ToString(CultureInfo.InvariantCulture)).ToList();
+        var types = Enumerable
+            .Range(0, 5000)
+            .Select(i => "w" + (i % 500).ToString(CultureInfo.InvariantCulture))
+            .ToList();
         var labels = Enumerable.Range(0, 5000).Select(i => i % 10 < 7 ? 0 : 1).ToArray();
         var ctrl = ControlTask.Labels(types, labels, 2, 3);
-        foreach (var g in types.Select((t, i) => (t, c: ctrl[i])).GroupBy(x => x.t)) Assert.Single(g.Select(x => x.c).Distinct());
+        foreach (var g in types.Select((t, i) => (t, c: ctrl[i])).GroupBy(x => x.t))
+            Assert.Single(g.Select(x => x.c).Distinct());
         double share = ctrl.Count(c => c == 0) / 5000.0;
         Assert.InRange(share, 0.6, 0.8);
         Assert.Equal(ctrl, ControlTask.Labels(types, labels, 2, 3));

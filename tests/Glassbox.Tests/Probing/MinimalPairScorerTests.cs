@@ -1,11 +1,11 @@
 using System.Globalization;
-using Xunit.Abstractions;
 using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Loading;
 using Glassbox.Models;
 using Glassbox.Probing;
 using Glassbox.Statistics;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing;
@@ -32,9 +32,13 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         using var batch = TokenBatch.Single(ids);
         var lp = model.Forward(batch).log_softmax(-1);
         double expected = 0;
-        for (int i = 1; i < ids.Length; i++) expected += lp[0, i - 1, ids[i]].item<float>();
+        for (int i = 1; i < ids.Length; i++)
+            expected += lp[0, i - 1, ids[i]].item<float>();
         Assert.Equal(ids.Length - 1, score.Tokens);
-        Assert.True(Math.Abs(expected - score.LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{expected} vs {score.LogProb}"));
+        Assert.True(
+            Math.Abs(expected - score.LogProb) <= 1e-5,
+            string.Create(CultureInfo.InvariantCulture, $"{expected} vs {score.LogProb}")
+        );
     }
 
     [Theory]
@@ -44,14 +48,21 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     {
         using var model = TinyModels.Create(family, seed: 1);
         var rng = new Random(7);
-        var seqs = Enumerable.Range(0, 9).Select(i => (IReadOnlyList<int>)Enumerable.Range(0, 2 + rng.Next(12)).Select(_ => rng.Next(50)).ToList()).ToList();
+        var seqs = Enumerable
+            .Range(0, 9)
+            .Select(i => (IReadOnlyList<int>)Enumerable.Range(0, 2 + rng.Next(12)).Select(_ => rng.Next(50)).ToList())
+            .ToList();
         var batched = MinimalPairScorer.ScoreCausal(model, seqs, batchSize: 4);
         for (int i = 0; i < seqs.Count; i++)
         {
             var alone = MinimalPairScorer.ScoreCausal(model, new[] { seqs[i] }, batchSize: 1)[0];
             Assert.Equal(alone.Tokens, batched[i].Tokens);
-            Assert.True(Math.Abs(alone.LogProb - batched[i].LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"sequence {i}: {alone.LogProb} vs {batched[i].LogProb}"));
-            for (int t = 0; t < alone.Tokens; t++) Assert.True(Math.Abs(alone.TokenLogProbs[t] - batched[i].TokenLogProbs[t]) <= 1e-5);
+            Assert.True(
+                Math.Abs(alone.LogProb - batched[i].LogProb) <= 1e-5,
+                string.Create(CultureInfo.InvariantCulture, $"sequence {i}: {alone.LogProb} vs {batched[i].LogProb}")
+            );
+            for (int t = 0; t < alone.Tokens; t++)
+                Assert.True(Math.Abs(alone.TokenLogProbs[t] - batched[i].TokenLogProbs[t]) <= 1e-5);
         }
     }
 
@@ -60,7 +71,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     {
         using var model = ProbingFixtures.Llama();
         var ids = MinimalPairScorer.Encode(model, new[] { "the girl is happy" })[0];
-        Assert.Equal(new[] { 2, 5, 6, 8, 10 }, ids);   // [CLS] is the word tokenizer's BOS; no [SEP]
+        Assert.Equal(new[] { 2, 5, 6, 8, 10 }, ids); // [CLS] is the word tokenizer's BOS; no [SEP]
         var s = MinimalPairScorer.ScoreSentences(model, new[] { "the girl is happy" })[0];
         Assert.Equal(4, s.Tokens);
     }
@@ -69,10 +80,20 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     private static MinimalPairResult RunPreferring(string[] favoured, int seed = 0)
     {
         var wu = zeros(50, 16);
-        foreach (var w in favoured) wu[ProbingFixtures.Id(w)] = full(16, 1f);
+        foreach (var w in favoured)
+            wu[ProbingFixtures.Id(w)] = full(16, 1f);
         using var model = ProbingFixtures.Llama(unembed: wu);
         var hook = new Hook("ln_final.hook_normalized", (a, _) => ones_like(a));
-        return MinimalPairScorer.Evaluate(model, AgreementPairs, new MinimalPairOptions { BatchSize = 3, Hooks = new[] { hook }, Seed = seed });
+        return MinimalPairScorer.Evaluate(
+            model,
+            AgreementPairs,
+            new MinimalPairOptions
+            {
+                BatchSize = 3,
+                Hooks = new[] { hook },
+                Seed = seed,
+            }
+        );
     }
 
     [Fact]
@@ -92,7 +113,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     [Fact]
     public void Should_count_ties_as_wrong()
     {
-        var r = RunPreferring(Array.Empty<string>());   // uniform logits: good and bad score the same
+        var r = RunPreferring(Array.Empty<string>()); // uniform logits: good and bad score the same
         Assert.All(r.Pairs, p => Assert.Equal(p.Good, p.Bad));
         Assert.Equal(0.0, r.Accuracy.Value);
         Assert.Equal(0.0, r.MeanAccuracy.Value);
@@ -137,7 +158,12 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     public void Should_reject_a_masked_model_without_a_language_model_head()
     {
         var c = TinyModels.Bert;
-        using var model = HookedTransformer.Create(c, TinyModels.RandomWeights(c), ProbingFixtures.Tokenizer(), name: "tiny-bert");
+        using var model = HookedTransformer.Create(
+            c,
+            TinyModels.RandomWeights(c),
+            ProbingFixtures.Tokenizer(),
+            name: "tiny-bert"
+        );
         var e = Assert.Throws<InputException>(() => MinimalPairScorer.Evaluate(model, AgreementPairs));
         Assert.Contains("has no language-model head; minimal pairs need one", e.Message);
     }
@@ -151,16 +177,22 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         var ids = MinimalPairScorer.Encode(model, sentences);
         for (int s = 0; s < sentences.Length; s++)
         {
-            double expected = 0; int n = 0;
+            double expected = 0;
+            int n = 0;
             for (int i = 1; i < ids[s].Count - 1; i++)
             {
                 using var scope = NewDisposeScope();
-                var copy = ids[s].ToArray(); copy[i] = 4;
+                var copy = ids[s].ToArray();
+                copy[i] = 4;
                 using var batch = TokenBatch.Single(copy);
-                expected += model.Forward(batch).log_softmax(-1)[0, i, ids[s][i]].item<float>(); n++;
+                expected += model.Forward(batch).log_softmax(-1)[0, i, ids[s][i]].item<float>();
+                n++;
             }
             Assert.Equal(n, scores[s].Tokens);
-            Assert.True(Math.Abs(expected - scores[s].LogProb) <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{sentences[s]}: {expected} vs {scores[s].LogProb}"));
+            Assert.True(
+                Math.Abs(expected - scores[s].LogProb) <= 1e-5,
+                string.Create(CultureInfo.InvariantCulture, $"{sentences[s]}: {expected} vs {scores[s].LogProb}")
+            );
         }
         var r = MinimalPairScorer.Evaluate(model, AgreementPairs);
         Assert.Equal("pseudo-log-likelihood", r.Method);
@@ -173,19 +205,40 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
         using var model = ModelLoader.Load("stories260k");
         var pairs = AgreementPairsForStories().ToList();
         var r = MinimalPairScorer.Evaluate(model, pairs, new MinimalPairOptions { BatchSize = 32 });
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}"));
-        Assert.True(r.Accuracy.Value > 0.5, string.Create(CultureInfo.InvariantCulture, $"accuracy {r.Accuracy.Value} over {r.Count} pairs"));
+        output.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"stories260K agreement: {r.Accuracy.Value:F3} [{r.Accuracy.Lower:F3}, {r.Accuracy.Upper:F3}] over {r.Count} pairs; mean criterion {r.MeanAccuracy.Value:F3}"
+            )
+        );
+        Assert.True(
+            r.Accuracy.Value > 0.5,
+            string.Create(CultureInfo.InvariantCulture, $"accuracy {r.Accuracy.Value} over {r.Count} pairs")
+        );
     }
 
     internal static IEnumerable<MinimalPair> AgreementPairsForStories()
     {
-        var nouns = new[] { ("girl", "girls"), ("boy", "boys"), ("dog", "dogs"), ("cat", "cats"), ("bird", "birds"), ("mom", "moms") };
+        var nouns = new[]
+        {
+            ("girl", "girls"),
+            ("boy", "boys"),
+            ("dog", "dogs"),
+            ("cat", "cats"),
+            ("bird", "birds"),
+            ("mom", "moms"),
+        };
         var adjectives = new[] { "happy", "sad", "big", "small", "tired", "hungry" };
         foreach (var (sg, pl) in nouns)
-            foreach (var adj in adjectives)
-            {
-                yield return new MinimalPair($"The {sg} is {adj}.", $"The {sg} are {adj}.", "singular_subject", "agreement");
-                yield return new MinimalPair($"The {pl} are {adj}.", $"The {pl} is {adj}.", "plural_subject", "agreement");
-            }
+        foreach (var adj in adjectives)
+        {
+            yield return new MinimalPair(
+                $"The {sg} is {adj}.",
+                $"The {sg} are {adj}.",
+                "singular_subject",
+                "agreement"
+            );
+            yield return new MinimalPair($"The {pl} are {adj}.", $"The {pl} is {adj}.", "plural_subject", "agreement");
+        }
     }
 }

@@ -22,7 +22,9 @@ public class OptimiserStressTests
         var rng = new Random(seed);
         var y = Enumerable.Range(0, n).Select(_ => rng.Next(4)).ToArray();
         var v = new float[n * d];
-        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) v[i * d + j] = (float)(rng.NextDouble() - 0.5 + (j % 4 == y[i] ? 1 : 0));
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < d; j++)
+            v[i * d + j] = (float)(rng.NextDouble() - 0.5 + (j % 4 == y[i] ? 1 : 0));
         return (tensor(v, new long[] { n, d }), y);
     }
 
@@ -30,7 +32,18 @@ public class OptimiserStressTests
     {
         var (x, y) = Data(200, 16, seed);
         using var _ = x;
-        using var probe = ClassifierProbe.Train(x, y, 4, new ProbeOptions { Kind = kind, L2 = 1e-3, MaxIterations = 30, Seed = seed });
+        using var probe = ClassifierProbe.Train(
+            x,
+            y,
+            4,
+            new ProbeOptions
+            {
+                Kind = kind,
+                L2 = 1e-3,
+                MaxIterations = 30,
+                Seed = seed,
+            }
+        );
         return probe.Predict(x).Zip(y).Count(p => p.First == p.Second) / (double)y.Length;
     }
 
@@ -38,7 +51,15 @@ public class OptimiserStressTests
     {
         var options = new TrainOptions
         {
-            Layers = 1, DModel = 16, Heads = 2, NCtx = 12, BatchSize = 4, Steps = 3, WarmupSteps = 1, LearningRate = 3e-3, Seed = seed,
+            Layers = 1,
+            DModel = 16,
+            Heads = 2,
+            NCtx = 12,
+            BatchSize = 4,
+            Steps = 3,
+            WarmupSteps = 1,
+            LearningRate = 3e-3,
+            Seed = seed,
         };
         return Trainer.Train(options, new RepeatedSegmentData(10), null).Losses[^1];
     }
@@ -48,8 +69,10 @@ public class OptimiserStressTests
     {
         using var g = new Generator((ulong)seed);
         var ps = new[] { randn(new long[] { 4, 4 }, generator: g), randn(new long[] { 4 }, generator: g) };
-        foreach (var p in ps) p.requires_grad_(true);
-        using (var scope = NewDisposeScope()) (ps[0].sum() * ps[1].sum()).backward();
+        foreach (var p in ps)
+            p.requires_grad_(true);
+        using (var scope = NewDisposeScope())
+            (ps[0].sum() * ps[1].sum()).backward();
         using var opt = new AdamW(ps);
         for (int i = 0; i < 200 || clock.Elapsed < until; i++)
         {
@@ -57,11 +80,16 @@ public class OptimiserStressTests
             opt.Step(1e-3);
         }
         bool finite = ps.All(p => p.isfinite().all().item<bool>());
-        foreach (var p in ps) p.Dispose();
+        foreach (var p in ps)
+            p.Dispose();
         return finite;
     }
 
-    private static int[] Ids(int seed) { var r = new Random(seed); return Enumerable.Range(0, 4).Select(_ => r.Next(1, 50)).ToArray(); }
+    private static int[] Ids(int seed)
+    {
+        var r = new Random(seed);
+        return Enumerable.Range(0, 4).Select(_ => r.Next(1, 50)).ToArray();
+    }
 
     /// <summary>Logits of a cached run (every hook recorded, so the norms take their explicit path) as floats.</summary>
     private static float[] Forward(HookedTransformer model, int seed)
@@ -84,7 +112,11 @@ public class OptimiserStressTests
         using var stop = new CancellationTokenSource();
         var collector = new Thread(() =>
         {
-            while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
         });
         collector.Start();
         var clock = Stopwatch.StartNew();
@@ -99,25 +131,35 @@ public class OptimiserStressTests
                     {
                         case 0 or 1:
                             double acc = TrainProbe(worker == 0 ? ProbeKind.Linear : ProbeKind.Mlp, seed);
-                            if (!(acc > 0.5)) failures.Enqueue(string.Create(CultureInfo.InvariantCulture, $"probe {worker}: training accuracy {acc}"));
+                            if (!(acc > 0.5))
+                                failures.Enqueue(
+                                    string.Create(
+                                        CultureInfo.InvariantCulture,
+                                        $"probe {worker}: training accuracy {acc}"
+                                    )
+                                );
                             break;
                         case 2:
                             double loss = TrainSteps(seed);
-                            if (!double.IsFinite(loss)) failures.Enqueue(string.Create(CultureInfo.InvariantCulture, $"trainer: loss {loss}"));
+                            if (!double.IsFinite(loss))
+                                failures.Enqueue(string.Create(CultureInfo.InvariantCulture, $"trainer: loss {loss}"));
                             break;
                         case 3 or 4:
-                            if (!AdamWSteps(worker * 1000 + seed, Duration, clock)) failures.Enqueue("AdamW: non-finite parameters");
+                            if (!AdamWSteps(worker * 1000 + seed, Duration, clock))
+                                failures.Enqueue("AdamW: non-finite parameters");
                             break;
                         default:
                             // Models are not thread-safe: each forward worker owns one model.
                             var model = models[worker - 5];
                             var logits = Forward(model, 0);
                             float diff = logits.Zip(reference[worker - 5], (a, b) => Math.Abs(a - b)).Max();
-                            if (!(diff < 1e-5f)) failures.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{model.Name}: logits moved by {diff}"));
+                            if (!(diff < 1e-5f))
+                                failures.Enqueue(
+                                    string.Create(CultureInfo.InvariantCulture, $"{model.Name}: logits moved by {diff}")
+                                );
                             break;
                     }
-                }
-                while (clock.Elapsed < Duration);
+                } while (clock.Elapsed < Duration);
             });
         }
         finally

@@ -17,7 +17,10 @@ public sealed class ProbeCommandTests : IDisposable
     public void Should_exit_2_naming_the_line_of_a_malformed_pairs_file()
     {
         var f = Path.Combine(_dir, "pairs.jsonl");
-        File.WriteAllLines(f, new[] { "{\"good\": \"a\", \"bad\": \"b\", \"phenomenon\": \"x\"}", "{\"good\": \"a\"}" });
+        File.WriteAllLines(
+            f,
+            new[] { "{\"good\": \"a\", \"bad\": \"b\", \"phenomenon\": \"x\"}", "{\"good\": \"a\"}" }
+        );
         var (code, _, err) = Cli("probe", "minimal-pairs", "--pairs", f, "--json");
         Assert.Equal(2, code);
         Assert.Contains("pairs.jsonl:2", err);
@@ -39,12 +42,41 @@ public sealed class ProbeCommandTests : IDisposable
     {
         Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
         var f = Path.Combine(_dir, "pairs.jsonl");
-        File.WriteAllLines(f, MinimalPairScorerTests.AgreementPairsForStories().Take(12)
-            .Select(p => JsonSerializer.Serialize(new { good = p.Good, bad = p.Bad, phenomenon = p.Phenomenon })));
+        File.WriteAllLines(
+            f,
+            MinimalPairScorerTests
+                .AgreementPairsForStories()
+                .Take(12)
+                .Select(p =>
+                    JsonSerializer.Serialize(
+                        new
+                        {
+                            good = p.Good,
+                            bad = p.Bad,
+                            phenomenon = p.Phenomenon,
+                        }
+                    )
+                )
+        );
         var report = Path.Combine(_dir, "r.html");
-        var (code, output, err) = Cli("probe", "minimal-pairs", "-m", "stories260k", "--pairs", f, "--json", "--report", report, "--threads", "1");
+        var (code, output, err) = Cli(
+            "probe",
+            "minimal-pairs",
+            "-m",
+            "stories260k",
+            "--pairs",
+            f,
+            "--json",
+            "--report",
+            report,
+            "--threads",
+            "1"
+        );
         Assert.True(code == 0, err);
-        Assert.True(output.TrimStart().StartsWith("{", StringComparison.Ordinal), output[..Math.Min(300, output.Length)]);
+        Assert.True(
+            output.TrimStart().StartsWith("{", StringComparison.Ordinal),
+            output[..Math.Min(300, output.Length)]
+        );
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(12, doc.RootElement.GetProperty("result").GetProperty("count").GetInt32());
         Assert.Equal("probe minimal-pairs", doc.RootElement.GetProperty("manifest").GetProperty("command").GetString());

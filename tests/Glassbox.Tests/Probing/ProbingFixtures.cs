@@ -9,8 +9,30 @@ internal static class ProbingFixtures
 {
     public static readonly string[] Vocab =
     {
-        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "girl", "boy", "is", "are", "happy", "sad",
-        "paris", "rome", "berlin", "capital", "of", "france", "italy", "germany", ".", "was", "born", "in",
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        "the",
+        "girl",
+        "boy",
+        "is",
+        "are",
+        "happy",
+        "sad",
+        "paris",
+        "rome",
+        "berlin",
+        "capital",
+        "of",
+        "france",
+        "italy",
+        "germany",
+        ".",
+        "was",
+        "born",
+        "in",
     };
 
     public static WordPieceTokenizer Tokenizer() => WordPieceTokenizer.FromVocab(Vocab);
@@ -22,7 +44,11 @@ internal static class ProbingFixtures
     {
         var c = TinyModels.Llama;
         var w = TinyModels.RandomWeights(c, seed);
-        if (unembed is not null) { w["unembed.W_U"].Dispose(); w["unembed.W_U"] = unembed; }
+        if (unembed is not null)
+        {
+            w["unembed.W_U"].Dispose();
+            w["unembed.W_U"] = unembed;
+        }
         return HookedTransformer.Create(c, w, Tokenizer(), name: "tiny-llama-words");
     }
 

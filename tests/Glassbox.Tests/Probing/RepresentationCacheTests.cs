@@ -9,11 +9,21 @@ public class RepresentationCacheTests
 {
     private static readonly IReadOnlyList<IReadOnlyList<string>> Sentences = new[]
     {
-        new[] { "the", "girl", "is", "happy" }, new[] { "the", "boy", "was", "born", "in", "paris", "." }, new[] { "rome" },
+        new[] { "the", "girl", "is", "happy" },
+        new[] { "the", "boy", "was", "born", "in", "paris", "." },
+        new[] { "rome" },
     };
 
     private static HookedTransformer Model(int seed) =>
-        ModelInit.RandomLike(HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert), ProbingFixtures.Tokenizer(), name: "bert-words"), seed);
+        ModelInit.RandomLike(
+            HookedTransformer.Create(
+                TinyModels.Bert,
+                TinyModels.RandomWeights(TinyModels.Bert),
+                ProbingFixtures.Tokenizer(),
+                name: "bert-words"
+            ),
+            seed
+        );
 
     [Fact]
     public void Should_read_back_an_identical_extraction_and_reuse_it()
@@ -26,11 +36,12 @@ public class RepresentationCacheTests
         Assert.Single(files);
         var stamp = File.GetLastWriteTimeUtc(files[0]);
         using var second = RepresentationExtractor.Words(model, Sentences, o);
-        Assert.Equal(stamp, File.GetLastWriteTimeUtc(files[0]));   // not rewritten: read from the cache
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(files[0])); // not rewritten: read from the cache
         Assert.Equal(first.LayerNames, second.LayerNames);
         Assert.Equal(first.SentenceOf, second.SentenceOf);
         Assert.Equal(first.WordOf, second.WordOf);
-        for (int l = 0; l < first.Layers.Count; l++) Assert.True(first.Layers[l].equal(second.Layers[l]).all().item<bool>());
+        for (int l = 0; l < first.Layers.Count; l++)
+            Assert.True(first.Layers[l].equal(second.Layers[l]).all().item<bool>());
         using var uncached = RepresentationExtractor.Words(model, Sentences, o with { CacheDirectory = null });
         Assert.True(uncached.Layers[^1].equal(second.Layers[^1]).all().item<bool>());
     }
@@ -40,8 +51,10 @@ public class RepresentationCacheTests
     {
         using var dir = new TempDir();
         var o = new ExtractionOptions { CacheDirectory = dir.Path };
-        using (var a = Model(1)) RepresentationExtractor.Words(a, Sentences, o).Dispose();
-        using (var b = Model(2)) RepresentationExtractor.Words(b, Sentences, o).Dispose();
+        using (var a = Model(1))
+            RepresentationExtractor.Words(a, Sentences, o).Dispose();
+        using (var b = Model(2))
+            RepresentationExtractor.Words(b, Sentences, o).Dispose();
         using (var a = Model(1))
         {
             RepresentationExtractor.Words(a, Sentences, o with { Pooling = Pooling.Last }).Dispose();
@@ -50,8 +63,17 @@ public class RepresentationCacheTests
         // Same weights and words, another tokenizer (two vocabulary entries swapped): a new entry, never a stale one.
         var vocab = ProbingFixtures.Vocab.ToArray();
         (vocab[6], vocab[7]) = (vocab[7], vocab[6]);
-        using (var other = ModelInit.RandomLike(HookedTransformer.Create(TinyModels.Bert, TinyModels.RandomWeights(TinyModels.Bert),
-                   Glassbox.Tokenization.WordPieceTokenizer.FromVocab(vocab), name: "bert-words"), 1))
+        using (
+            var other = ModelInit.RandomLike(
+                HookedTransformer.Create(
+                    TinyModels.Bert,
+                    TinyModels.RandomWeights(TinyModels.Bert),
+                    Glassbox.Tokenization.WordPieceTokenizer.FromVocab(vocab),
+                    name: "bert-words"
+                ),
+                1
+            )
+        )
             RepresentationExtractor.Words(other, Sentences, o).Dispose();
         Assert.Equal(5, Directory.GetFiles(dir.Path, "*.safetensors").Length);
     }
@@ -67,6 +89,6 @@ public class RepresentationCacheTests
         File.WriteAllBytes(file, new byte[] { 1, 2, 3 });
         using var again = RepresentationExtractor.Words(model, Sentences, o);
         Assert.True(first.Layers[0].equal(again.Layers[0]).all().item<bool>());
-        Assert.True(new FileInfo(file).Length > 100);   // rebuilt
+        Assert.True(new FileInfo(file).Length > 100); // rebuilt
     }
 }

@@ -37,15 +37,23 @@ public class WordAlignmentTests
     {
         using var model = ModelLoader.Load("minilm");
         var sentences = new[] { new[] { "Tokenization", "isn't", "trivial" }, new[] { "Short", "one" } };
-        using var mean = RepresentationExtractor.Words(model, sentences, new ExtractionOptions { Pooling = Pooling.Mean, BatchSize = 2 });
-        using var first = RepresentationExtractor.Words(model, sentences, new ExtractionOptions { Pooling = Pooling.First });
+        using var mean = RepresentationExtractor.Words(
+            model,
+            sentences,
+            new ExtractionOptions { Pooling = Pooling.Mean, BatchSize = 2 }
+        );
+        using var first = RepresentationExtractor.Words(
+            model,
+            sentences,
+            new ExtractionOptions { Pooling = Pooling.First }
+        );
         Assert.Equal(5, mean.Count);
         Assert.Equal(7, mean.Layers.Count);
         using var batch = TokenBatch.Single(WordAlignment.Align(Tok, sentences[0], 512).Ids);
         using var run = model.RunWithCache(batch, n => n == HookName.ResidPost(2));
         var h = run.Cache[HookName.ResidPost(2)][0];
-        using var expectedMean = h[3..6].mean(new long[] { 0 });       // isn ' t
+        using var expectedMean = h[3..6].mean(new long[] { 0 }); // isn ' t
         Assert.True(TinyModels.MaxAbsDiff(mean.Layers[3][1], expectedMean) < 1e-5);
-        Assert.True(TinyModels.MaxAbsDiff(first.Layers[3][0], h[1]) < 1e-5);                // "token"
+        Assert.True(TinyModels.MaxAbsDiff(first.Layers[3][0], h[1]) < 1e-5); // "token"
     }
 }

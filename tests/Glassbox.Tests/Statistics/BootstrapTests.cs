@@ -27,7 +27,8 @@ public class BootstrapTests
         // Reference: one Random(seed), n draws of Next(n) per resample, linear quantiles at 5% and 95%.
         var rng = new Random(11);
         var reps = new double[400];
-        for (int b = 0; b < reps.Length; b++) reps[b] = Enumerable.Range(0, sample.Length).Select(_ => sample[rng.Next(sample.Length)]).Average();
+        for (int b = 0; b < reps.Length; b++)
+            reps[b] = Enumerable.Range(0, sample.Length).Select(_ => sample[rng.Next(sample.Length)]).Average();
         Array.Sort(reps);
         Assert.Equal(sample.Average(), ci.Value, 12);
         Assert.Equal(Linear(reps, 0.05), ci.Lower, 12);
@@ -39,7 +40,11 @@ public class BootstrapTests
     [Fact]
     public void Should_keep_stratum_sizes_when_resampling_within_strata()
     {
-        var strata = new IReadOnlyList<bool>[] { Enumerable.Repeat(true, 10).ToList(), Enumerable.Repeat(false, 10).ToList() };
+        var strata = new IReadOnlyList<bool>[]
+        {
+            Enumerable.Repeat(true, 10).ToList(),
+            Enumerable.Repeat(false, 10).ToList(),
+        };
         var p = Bootstrap.Proportion(strata, 200, seed: 1);
         Assert.Equal(new Interval(0.5, 0.5, 0.5) { Count = 20 }, p);
     }
@@ -68,7 +73,8 @@ public class BootstrapTests
     [Fact]
     public void Should_match_a_textbook_bca_computed_inline()
     {
-        const int B = 2000, seed = 42;
+        const int B = 2000,
+            seed = 42;
         const double level = 0.95;
         var ci = Bootstrap.Bca(Skewed, Mean, B, seed, level);
 
@@ -76,15 +82,23 @@ public class BootstrapTests
         double theta = Skewed.Average();
         var rng = new Random(seed);
         var reps = new double[B];
-        for (int b = 0; b < B; b++) reps[b] = Enumerable.Range(0, n).Select(_ => Skewed[rng.Next(n)]).Average();
+        for (int b = 0; b < B; b++)
+            reps[b] = Enumerable.Range(0, n).Select(_ => Skewed[rng.Next(n)]).Average();
         Array.Sort(reps);
         double z0 = Normal.InvCDF(0, 1, reps.Count(r => r < theta) / (double)B);
         var jack = Enumerable.Range(0, n).Select(i => Skewed.Where((_, j) => j != i).Average()).ToArray();
         double jbar = jack.Average();
         double a = jack.Sum(t => Math.Pow(jbar - t, 3)) / (6 * Math.Pow(jack.Sum(t => Math.Pow(jbar - t, 2)), 1.5));
-        double Level(double q) { double z = z0 + Normal.InvCDF(0, 1, q); return Normal.CDF(0, 1, z0 + z / (1 - a * z)); }
+        double Level(double q)
+        {
+            double z = z0 + Normal.InvCDF(0, 1, q);
+            return Normal.CDF(0, 1, z0 + z / (1 - a * z));
+        }
 
-        Assert.True(a > 0.01, string.Create(CultureInfo.InvariantCulture, $"a {a}: the skewed sample should need acceleration"));
+        Assert.True(
+            a > 0.01,
+            string.Create(CultureInfo.InvariantCulture, $"a {a}: the skewed sample should need acceleration")
+        );
         Assert.Equal(Linear(reps, Level(0.025)), ci.Lower, 10);
         Assert.Equal(Linear(reps, Level(0.975)), ci.Upper, 10);
         Assert.Equal(IntervalMethod.Bca, ci.Method);
@@ -101,7 +115,16 @@ public class BootstrapTests
         var clusters = Bootstrap.ClustersOf(new[] { 7, 7, 9, 9, 9, 9 });
         Assert.Equal(new[] { new[] { 0, 1 }, new[] { 2, 3, 4, 5 } }, clusters);
         var seen = new HashSet<double>();
-        Bootstrap.Clustered(clusters, rows => { seen.Add(Math.Round(rows.Count(r => right[r]) / (double)rows.Length, 9)); return 0; }, 100, 3);
+        Bootstrap.Clustered(
+            clusters,
+            rows =>
+            {
+                seen.Add(Math.Round(rows.Count(r => right[r]) / (double)rows.Length, 9));
+                return 0;
+            },
+            100,
+            3
+        );
         Assert.True(seen.IsSubsetOf(new[] { 1, 0, Math.Round(2 / 6.0, 9) }), string.Join(", ", seen));
         Assert.Equal(3, seen.Count);
     }
@@ -123,7 +146,17 @@ public class BootstrapTests
     public void Should_serialise_intervals_as_camel_case_json()
     {
         var json = ResultJson.Serialize(new Interval(0.5, 0.25, 0.75) { Count = 8 });
-        foreach (var part in new[] { "\"value\": 0.5", "\"lower\": 0.25", "\"upper\": 0.75", "\"level\": 0.95", "\"method\": \"percentile\"", "\"count\": 8" })
+        foreach (
+            var part in new[]
+            {
+                "\"value\": 0.5",
+                "\"lower\": 0.25",
+                "\"upper\": 0.75",
+                "\"level\": 0.95",
+                "\"method\": \"percentile\"",
+                "\"count\": 8",
+            }
+        )
             Assert.Contains(part, json, StringComparison.Ordinal);
         Assert.DoesNotContain("count", ResultJson.Serialize(Interval.PointOnly(1)), StringComparison.Ordinal);
         Assert.Equal("0.500 [0.250, 0.750]", new Interval(0.5, 0.25, 0.75).ToString());
@@ -157,7 +190,8 @@ public class BootstrapTests
     private static double Linear(double[] sorted, double q)
     {
         double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
+        int lo = (int)Math.Floor(pos),
+            hi = Math.Min(lo + 1, sorted.Length - 1);
         return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
     }
 }

@@ -21,11 +21,22 @@ public class SignificanceTests
     public void Should_give_welchs_t_test_as_in_rs_documentation_example()
     {
         // R: t.test(1:10, y = c(7:20)) -> t = -5.4349, df = 21.982, p-value = 1.855e-05.
-        var r = Significance.WelchT(Enumerable.Range(1, 10).Select(i => (double)i).ToArray(), Enumerable.Range(7, 14).Select(i => (double)i).ToArray());
+        var r = Significance.WelchT(
+            Enumerable.Range(1, 10).Select(i => (double)i).ToArray(),
+            Enumerable.Range(7, 14).Select(i => (double)i).ToArray()
+        );
         Assert.Equal(-5.4349297638940595, r.T, 10);
         Assert.Equal(21.98221234018899, r.DegreesOfFreedom, 9);
         Assert.InRange(r.P, 1.8545e-5, 1.8555e-5);
-        Assert.Equal(SpecialFunctions.BetaRegularized(r.DegreesOfFreedom / 2, 0.5, r.DegreesOfFreedom / (r.DegreesOfFreedom + r.T * r.T)), r.P, 15);
+        Assert.Equal(
+            SpecialFunctions.BetaRegularized(
+                r.DegreesOfFreedom / 2,
+                0.5,
+                r.DegreesOfFreedom / (r.DegreesOfFreedom + r.T * r.T)
+            ),
+            r.P,
+            15
+        );
         Assert.Equal(-8, r.MeanDifference, 12);
         Assert.Equal(-2.1311817106645243, r.CohensD, 10);
     }
@@ -49,7 +60,7 @@ public class SignificanceTests
         Assert.Equal(a, Significance.Permutation(x, y, 2000, seed: 9));
         Assert.Equal(x.Average() - y.Average(), a.Difference, 12);
         Assert.InRange(a.P, 1 / 2001.0, 1);
-        Assert.Equal(Math.Round(a.P * 2001), a.P * 2001, 6);   // (1 + count) / (1 + B)
+        Assert.Equal(Math.Round(a.P * 2001), a.P * 2001, 6); // (1 + count) / (1 + B)
     }
 
     [Fact]
@@ -68,7 +79,9 @@ public class SignificanceTests
         Assert.Throws<InputException>(() => Significance.OneSampleT(Array.Empty<double>()));
         Assert.Throws<InputException>(() => Significance.OneSampleT(new[] { 1.0 }));
         Assert.Throws<InputException>(() => Significance.OneSampleT(new[] { 1.0, double.NaN }));
-        Assert.Throws<InputException>(() => Significance.WelchT(new[] { 1.0, 2 }, new[] { 1.0, double.PositiveInfinity }));
+        Assert.Throws<InputException>(() =>
+            Significance.WelchT(new[] { 1.0, 2 }, new[] { 1.0, double.PositiveInfinity })
+        );
         Assert.Throws<InputException>(() => Significance.Permutation(Array.Empty<double>(), new[] { 1.0 }));
         Assert.Throws<InputException>(() => Significance.Permutation(new[] { 1.0 }, new[] { 2.0 }, 0));
         Assert.Throws<InputException>(() => Significance.CohensD(new[] { 1.0, 2 }, Array.Empty<double>()));

@@ -6,16 +6,57 @@ namespace Glassbox.Tests.Tokenization;
 public sealed class ByteLevelBpeTokenizerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-bpe-").FullName;
+
     public void Dispose() => Directory.Delete(_dir, true);
 
     // 'Ġ' is the byte-level form of a space.
-    private static readonly string[] Symbols = { "h", "e", "l", "o", "w", "r", "d", "Ġ", "!", "he", "ll", "hell", "hello", "Ġw", "or", "Ġwor", "ld", "Ġworld", "<|endoftext|>", "Ã", "©" };
-    private static readonly (string, string)[] Merges = { ("h", "e"), ("l", "l"), ("he", "ll"), ("hell", "o"), ("Ġ", "w"), ("o", "r"), ("Ġw", "or"), ("l", "d"), ("Ġwor", "ld") };
+    private static readonly string[] Symbols =
+    {
+        "h",
+        "e",
+        "l",
+        "o",
+        "w",
+        "r",
+        "d",
+        "Ġ",
+        "!",
+        "he",
+        "ll",
+        "hell",
+        "hello",
+        "Ġw",
+        "or",
+        "Ġwor",
+        "ld",
+        "Ġworld",
+        "<|endoftext|>",
+        "Ã",
+        "©",
+    };
+    private static readonly (string, string)[] Merges =
+    {
+        ("h", "e"),
+        ("l", "l"),
+        ("he", "ll"),
+        ("hell", "o"),
+        ("Ġ", "w"),
+        ("o", "r"),
+        ("Ġw", "or"),
+        ("l", "d"),
+        ("Ġwor", "ld"),
+    };
 
     private string WriteFiles()
     {
-        File.WriteAllText(Path.Combine(_dir, "vocab.json"), JsonSerializer.Serialize(Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i)));
-        File.WriteAllText(Path.Combine(_dir, "merges.txt"), "#version: 0.2\n" + string.Concat(Merges.Select(m => $"{m.Item1} {m.Item2}\n")));
+        File.WriteAllText(
+            Path.Combine(_dir, "vocab.json"),
+            JsonSerializer.Serialize(Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i))
+        );
+        File.WriteAllText(
+            Path.Combine(_dir, "merges.txt"),
+            "#version: 0.2\n" + string.Concat(Merges.Select(m => $"{m.Item1} {m.Item2}\n"))
+        );
         return _dir;
     }
 
@@ -49,7 +90,12 @@ public sealed class ByteLevelBpeTokenizerTests : IDisposable
         var json = new
         {
             added_tokens = new[] { new { id = 18, content = "<|endoftext|>" } },
-            model = new { type = "BPE", vocab = Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i), merges = Merges.Select(m => $"{m.Item1} {m.Item2}").ToArray() },
+            model = new
+            {
+                type = "BPE",
+                vocab = Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i),
+                merges = Merges.Select(m => $"{m.Item1} {m.Item2}").ToArray(),
+            },
         };
         File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), JsonSerializer.Serialize(json));
         var tok = TokenizerFactory.FromDirectory(_dir)!;
@@ -67,5 +113,6 @@ public sealed class ByteLevelBpeTokenizerTests : IDisposable
     }
 
     [Fact]
-    public void Should_return_null_for_a_directory_without_tokenizer_files() => Assert.Null(TokenizerFactory.FromDirectory(_dir));
+    public void Should_return_null_for_a_directory_without_tokenizer_files() =>
+        Assert.Null(TokenizerFactory.FromDirectory(_dir));
 }

@@ -6,6 +6,7 @@ namespace Glassbox.Tests.Tokenization;
 public sealed class Llama2cTokenizerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-l2c-").FullName;
+
     public void Dispose() => Directory.Delete(_dir, true);
 
     private static string Tok512 => SharedData.File("stories260K", "tok512.bin") ?? "";
@@ -50,8 +51,11 @@ public sealed class Llama2cTokenizerTests : IDisposable
         using (var w = new BinaryWriter(File.Create(path)))
         {
             w.Write(4);
-            w.Write(0f); w.Write(1); w.Write((byte)'a');
-            w.Write(0f); w.Write(1_000_000);
+            w.Write(0f);
+            w.Write(1);
+            w.Write((byte)'a');
+            w.Write(0f);
+            w.Write(1_000_000);
         }
         var e = Assert.Throws<ModelFormatException>(() => Llama2cTokenizer.FromFile(path, 2));
         Assert.Contains("t.bin", e.Message);
@@ -64,12 +68,19 @@ public sealed class Llama2cTokenizerTests : IDisposable
     {
         var path = Path.Combine(_dir, "t.bin");
         var pieces = new List<(float, string)> { (0, "<unk>"), (0, "\n<s>\n"), (0, "\n</s>\n") };
-        for (int b = 0; b < 256; b++) pieces.Add((0, $"<0x{b:X2}>"));
+        for (int b = 0; b < 256; b++)
+            pieces.Add((0, $"<0x{b:X2}>"));
         pieces.AddRange(new[] { (0f, " "), (0f, "a"), (0f, "b"), (-1f, "ab"), (-2f, " a"), (-3f, " ab") });
         using (var w = new BinaryWriter(File.Create(path)))
         {
             w.Write(8);
-            foreach (var (score, s) in pieces) { var bytes = System.Text.Encoding.UTF8.GetBytes(s); w.Write(score); w.Write(bytes.Length); w.Write(bytes); }
+            foreach (var (score, s) in pieces)
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(s);
+                w.Write(score);
+                w.Write(bytes.Length);
+                w.Write(bytes);
+            }
         }
         var tok = Llama2cTokenizer.FromFile(path, pieces.Count);
         int Id(string s) => pieces.FindIndex(p => p.Item2 == s);

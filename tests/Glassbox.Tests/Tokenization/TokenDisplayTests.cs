@@ -11,13 +11,14 @@ namespace Glassbox.Tests.Tokenization;
 public sealed class TokenDisplayTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-tokdisplay-").FullName;
+
     public void Dispose() => Directory.Delete(_dir, true);
 
     [Theory]
     [InlineData(" world", "·world")]
     [InlineData("world", "world")]
     [InlineData("##ing", "##ing")]
-    [InlineData("\u2581the", "·the")]         // SentencePiece's space marker
+    [InlineData("\u2581the", "·the")] // SentencePiece's space marker
     [InlineData("  x", "··x")]
     [InlineData(" ", "·")]
     [InlineData("\n", "⏎")]
@@ -26,11 +27,11 @@ public sealed class TokenDisplayTests : IDisposable
     [InlineData("\r\n", "↵⏎")]
     [InlineData("a b", "a␣b")]
     [InlineData("end ", "end␣")]
-    [InlineData("\u00a0", "␣")]               // no-break space
-    [InlineData("\u0001", "\u2401")]          // control picture
+    [InlineData("\u00a0", "␣")] // no-break space
+    [InlineData("\u0001", "\u2401")] // control picture
     [InlineData("", "∅")]
     [InlineData(null, "∅")]
-    [InlineData("Ġozo", "Ġozo")]              // a real letter, not GPT-2's undecoded space
+    [InlineData("Ġozo", "Ġozo")] // a real letter, not GPT-2's undecoded space
     public void Should_show_leading_spaces_and_whitespace_visibly_and_never_a_blank_label(string? token, string label)
     {
         Assert.Equal(label, TokenDisplay.Label(token));
@@ -42,9 +43,12 @@ public sealed class TokenDisplayTests : IDisposable
     {
         var tokens = new[] { "The", " cat", "\n", "" };
         var pattern = new float[4, 4];
-        for (int q = 0; q < 4; q++) for (int k = 0; k <= q; k++) pattern[q, k] = 1f / (q + 1);
+        for (int q = 0; q < 4; q++)
+        for (int k = 0; k <= q; k++)
+            pattern[q, k] = 1f / (q + 1);
         var svg = AttentionView.HeatmapSvg(tokens, pattern, "L0H0");
-        foreach (var label in new[] { "0:The", "1:·cat", "2:⏎", "3:∅" }) Assert.Contains($">{label}</text>", svg);
+        foreach (var label in new[] { "0:The", "1:·cat", "2:⏎", "3:∅" })
+            Assert.Contains($">{label}</text>", svg);
         var view = AttentionView.InteractiveHtml(tokens, new[] { new[] { pattern } });
         Assert.Contains(">·cat</span>", view);
         Assert.Contains(">∅</span>", view);
@@ -53,12 +57,50 @@ public sealed class TokenDisplayTests : IDisposable
     /// <summary>A tiny GPT-2 with a byte-level BPE vocabulary in which " world" is one token.</summary>
     private string TinyBpeModel()
     {
-        string[] symbols = { "h", "e", "l", "o", "w", "r", "d", "Ġ", "!", "he", "ll", "hell", "hello", "Ġw", "or", "Ġwor", "ld", "Ġworld", "<|endoftext|>" };
-        (string, string)[] merges = { ("h", "e"), ("l", "l"), ("he", "ll"), ("hell", "o"), ("Ġ", "w"), ("o", "r"), ("Ġw", "or"), ("l", "d"), ("Ġwor", "ld") };
+        string[] symbols =
+        {
+            "h",
+            "e",
+            "l",
+            "o",
+            "w",
+            "r",
+            "d",
+            "Ġ",
+            "!",
+            "he",
+            "ll",
+            "hell",
+            "hello",
+            "Ġw",
+            "or",
+            "Ġwor",
+            "ld",
+            "Ġworld",
+            "<|endoftext|>",
+        };
+        (string, string)[] merges =
+        {
+            ("h", "e"),
+            ("l", "l"),
+            ("he", "ll"),
+            ("hell", "o"),
+            ("Ġ", "w"),
+            ("o", "r"),
+            ("Ġw", "or"),
+            ("l", "d"),
+            ("Ġwor", "ld"),
+        };
         var c = TinyModels.Gpt2;
         HfExporter.Export(c, TinyModels.RandomWeights(c), _dir);
-        File.WriteAllText(Path.Combine(_dir, "vocab.json"), JsonSerializer.Serialize(symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i)));
-        File.WriteAllText(Path.Combine(_dir, "merges.txt"), "#version: 0.2\n" + string.Concat(merges.Select(m => $"{m.Item1} {m.Item2}\n")));
+        File.WriteAllText(
+            Path.Combine(_dir, "vocab.json"),
+            JsonSerializer.Serialize(symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i))
+        );
+        File.WriteAllText(
+            Path.Combine(_dir, "merges.txt"),
+            "#version: 0.2\n" + string.Concat(merges.Select(m => $"{m.Item1} {m.Item2}\n"))
+        );
         return _dir;
     }
 

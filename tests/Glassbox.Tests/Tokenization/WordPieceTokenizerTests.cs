@@ -5,7 +5,24 @@ namespace Glassbox.Tests.Tokenization;
 
 public class WordPieceTokenizerTests
 {
-    private static readonly string[] Vocab = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "un", "##aff", "##able", "cafe", "!", ",", "hello", "world", "中", "runn", "##ing" };
+    private static readonly string[] Vocab =
+    {
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "un",
+        "##aff",
+        "##able",
+        "cafe",
+        "!",
+        ",",
+        "hello",
+        "world",
+        "中",
+        "runn",
+        "##ing",
+    };
 
     [Fact]
     public void Should_split_words_into_pieces_and_keep_character_offsets()
@@ -41,6 +58,9 @@ public class WordPieceTokenizerTests
         Assert.Equal(new[] { 101, 7592, 2088, 102 }, tok.Encode("hello world").Ids);
         Assert.Equal(new[] { 101, 7592, 1010, 2088, 999, 102 }, tok.Encode("Hello, World!").Ids);
         var enc = tok.Encode("Tokenization isn't trivial.");
-        Assert.Equal("[CLS] token ##ization isn ' t trivial . [SEP]", string.Join(" ", enc.Ids.Select(tok.TokenToString)));
+        Assert.Equal(
+            "[CLS] token ##ization isn ' t trivial . [SEP]",
+            string.Join(" ", enc.Ids.Select(tok.TokenToString))
+        );
     }
 }

@@ -6,7 +6,8 @@ namespace Glassbox.Tests.Training;
 
 public sealed class TokenizerTrainingTests
 {
-    private const string Corpus = "the cat sat on the mat. the cat ate the rat.\n<|endoftext|>\nthe dog sat on the log. the dog is the best.\n<|endoftext|>\n";
+    private const string Corpus =
+        "the cat sat on the mat. the cat ate the rat.\n<|endoftext|>\nthe dog sat on the log. the dog is the best.\n<|endoftext|>\n";
 
     [Fact]
     public void Should_save_a_byte_tokenizer_that_loads_back()

@@ -15,7 +15,13 @@ internal ref struct ProtoReader
     /// <param name="buffer">The message bytes.</param>
     /// <param name="source">File name for error messages.</param>
     /// <param name="baseOffset">Offset of <paramref name="buffer"/> in the whole file, for <see cref="BytesRange"/>.</param>
-    public ProtoReader(ReadOnlySpan<byte> buffer, string source, long baseOffset = 0) { _buf = buffer; _source = source; _base = baseOffset; _pos = 0; }
+    public ProtoReader(ReadOnlySpan<byte> buffer, string source, long baseOffset = 0)
+    {
+        _buf = buffer;
+        _source = source;
+        _base = baseOffset;
+        _pos = 0;
+    }
 
     /// <summary>Reads a length-delimited field and returns its absolute (offset, length) in the file.</summary>
     public (long Offset, int Length) BytesRange()
@@ -37,8 +43,10 @@ internal ref struct ProtoReader
     public (int Field, int Wire) Key()
     {
         ulong k = Varint();
-        int field = (int)(k >> 3), wire = (int)(k & 7);
-        if (field <= 0) Fail(string.Create(CultureInfo.InvariantCulture, $"bad field number {field}"));
+        int field = (int)(k >> 3),
+            wire = (int)(k & 7);
+        if (field <= 0)
+            Fail(string.Create(CultureInfo.InvariantCulture, $"bad field number {field}"));
         return (field, wire);
     }
 
@@ -47,10 +55,12 @@ internal ref struct ProtoReader
         ulong r = 0;
         for (int shift = 0; shift < 64; shift += 7)
         {
-            if (_pos >= _buf.Length) Fail("truncated varint");
+            if (_pos >= _buf.Length)
+                Fail("truncated varint");
             byte b = _buf[_pos++];
             r |= (ulong)(b & 0x7f) << shift;
-            if (b < 0x80) return r;
+            if (b < 0x80)
+                return r;
         }
         Fail("varint longer than 10 bytes");
         return 0;
@@ -59,7 +69,13 @@ internal ref struct ProtoReader
     public ReadOnlySpan<byte> Bytes()
     {
         ulong n = Varint();
-        if (n > (ulong)(_buf.Length - _pos)) Fail(string.Create(CultureInfo.InvariantCulture, $"length {n} runs past the end of the message ({_buf.Length - _pos} bytes left)"));
+        if (n > (ulong)(_buf.Length - _pos))
+            Fail(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"length {n} runs past the end of the message ({_buf.Length - _pos} bytes left)"
+                )
+            );
         var s = _buf.Slice(_pos, (int)n);
         _pos += (int)n;
         return s;
@@ -71,17 +87,28 @@ internal ref struct ProtoReader
     {
         switch (wire)
         {
-            case 0: Varint(); break;
-            case 1: Advance(8); break;
-            case 2: Bytes(); break;
-            case 5: Advance(4); break;
-            default: Fail(string.Create(CultureInfo.InvariantCulture, $"unsupported wire type {wire}")); break;
+            case 0:
+                Varint();
+                break;
+            case 1:
+                Advance(8);
+                break;
+            case 2:
+                Bytes();
+                break;
+            case 5:
+                Advance(4);
+                break;
+            default:
+                Fail(string.Create(CultureInfo.InvariantCulture, $"unsupported wire type {wire}"));
+                break;
         }
     }
 
     public ReadOnlySpan<byte> Fixed(int n)
     {
-        if (n > _buf.Length - _pos) Fail("truncated fixed-width field");
+        if (n > _buf.Length - _pos)
+            Fail("truncated fixed-width field");
         var s = _buf.Slice(_pos, n);
         _pos += n;
         return s;
@@ -92,12 +119,21 @@ internal ref struct ProtoReader
     /// <summary>Reads a repeated varint field that may be packed (wire 2) or not (wire 0).</summary>
     public void Varints(int wire, List<long> into)
     {
-        if (wire == 0) { into.Add((long)Varint()); return; }
-        if (wire != 2) Fail(string.Create(CultureInfo.InvariantCulture, $"wire type {wire} for a varint field"));
+        if (wire == 0)
+        {
+            into.Add((long)Varint());
+            return;
+        }
+        if (wire != 2)
+            Fail(string.Create(CultureInfo.InvariantCulture, $"wire type {wire} for a varint field"));
         var inner = new ProtoReader(Bytes(), _source);
-        while (!inner.End) into.Add((long)inner.Varint());
+        while (!inner.End)
+            into.Add((long)inner.Varint());
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private readonly void Fail(string why) => throw new ModelFormatException(string.Create(CultureInfo.InvariantCulture, $"{_source}: malformed protobuf at byte {_pos}: {why}"));
+    private readonly void Fail(string why) =>
+        throw new ModelFormatException(
+            string.Create(CultureInfo.InvariantCulture, $"{_source}: malformed protobuf at byte {_pos}: {why}")
+        );
 }

@@ -12,24 +12,37 @@ internal static class Attention
     /// <summary>Attention output [batch, pos, d_model] for input x [batch, pos, d_model]. The mask is
     /// [batch, 1, q, k] bool (true = attend), or null when there is no padding (then causalOnly says whether the
     /// plain causal mask applies).</summary>
-    public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, Rotary? rotary, Tensor positions,
-        Tensor? mask, bool causalOnly, HookRunner run, int layer, bool useResult)
+    public static Tensor Forward(
+        Tensor x,
+        BlockWeights w,
+        ModelConfig c,
+        Rotary? rotary,
+        Tensor positions,
+        Tensor? mask,
+        bool causalOnly,
+        HookRunner run,
+        int layer,
+        bool useResult
+    )
     {
-        long b = x.shape[0], p = x.shape[1];
-        int h = c.NHeads, kvh = c.KvHeads, dh = c.HeadDim;
-        var qkv = nn.functional.linear(x, w.W_QKV, w.b_QKV);                 // [batch, pos, (head + 2 kv_head)*d_head]
-        var q = qkv.narrow(-1, 0, h * dh).view(b, p, h, dh);                  // [batch, pos, head, d_head]
-        var k = qkv.narrow(-1, h * dh, kvh * dh).view(b, p, kvh, dh);        // [batch, pos, kv_head, d_head]
+        long b = x.shape[0],
+            p = x.shape[1];
+        int h = c.NHeads,
+            kvh = c.KvHeads,
+            dh = c.HeadDim;
+        var qkv = nn.functional.linear(x, w.W_QKV, w.b_QKV); // [batch, pos, (head + 2 kv_head)*d_head]
+        var q = qkv.narrow(-1, 0, h * dh).view(b, p, h, dh); // [batch, pos, head, d_head]
+        var k = qkv.narrow(-1, h * dh, kvh * dh).view(b, p, kvh, dh); // [batch, pos, kv_head, d_head]
         var v = qkv.narrow(-1, (h + kvh) * dh, kvh * dh).view(b, p, kvh, dh);
         q = run.Apply(HookPoints.AttnQ, layer, q);
         k = run.Apply(HookPoints.AttnK, layer, k);
-        v = run.Apply(HookPoints.AttnV, layer, v);                            // [batch, pos, kv_head, d_head]
+        v = run.Apply(HookPoints.AttnV, layer, v); // [batch, pos, kv_head, d_head]
         if (rotary is not null)
         {
-            q = run.Apply(HookPoints.AttnRotQ, layer, rotary.Apply(q, positions));   // [batch, pos, head, d_head]
-            k = run.Apply(HookPoints.AttnRotK, layer, rotary.Apply(k, positions));   // [batch, pos, kv_head, d_head]
+            q = run.Apply(HookPoints.AttnRotQ, layer, rotary.Apply(q, positions)); // [batch, pos, head, d_head]
+            k = run.Apply(HookPoints.AttnRotK, layer, rotary.Apply(k, positions)); // [batch, pos, kv_head, d_head]
         }
-        var qT = q.transpose(1, 2);                                          // [batch, head, pos, d_head]
+        var qT = q.transpose(1, 2); // [batch, head, pos, d_head]
         var kT = k.transpose(1, 2);
         var vT = v.transpose(1, 2);
         if (kvh != h)
@@ -39,17 +52,18 @@ internal static class Attention
         }
         // Explicit scores and softmax: on CPU this beats libtorch's fused SDPA kernel for these sizes, and the
         // scores/pattern hooks see exactly what is computed.
-        var scores = matmul(qT, kT.transpose(-1, -2)).MulScalarInPlace(1.0 / Math.Sqrt(dh));   // [batch, head, q, k]
+        var scores = matmul(qT, kT.transpose(-1, -2)).MulScalarInPlace(1.0 / Math.Sqrt(dh)); // [batch, head, q, k]
         var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
-        if (full is not null) scores = scores.MaskedFill(full.logical_not(), float.MinValue);
+        if (full is not null)
+            scores = scores.MaskedFill(full.logical_not(), float.MinValue);
         scores = run.Apply(HookPoints.AttnScores, layer, scores);
         var pattern = run.Apply(HookPoints.AttnPattern, layer, scores.softmax(-1)); // [batch, head, q, k]
-        var zT = matmul(pattern, vT);                                        // [batch, head, pos, d_head]
-        var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2));    // [batch, pos, head, d_head]
+        var zT = matmul(pattern, vT); // [batch, head, pos, d_head]
+        var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2)); // [batch, pos, head, d_head]
         if (useResult || run.Wants(HookPoints.AttnResult, layer))
         {
-            var wo = w.W_O.view(c.DModel, h, dh);                           // [d_model, head, d_head]
-            var result = einsum("bphe,dhe->bphd", z, wo);                    // [batch, pos, head, d_model]
+            var wo = w.W_O.view(c.DModel, h, dh); // [d_model, head, d_head]
+            var result = einsum("bphe,dhe->bphd", z, wo); // [batch, pos, head, d_model]
             result = run.Apply(HookPoints.AttnResult, layer, result);
             var o = result.sum(2);
             return w.b_O is null ? o : o.Plus(w.b_O);

@@ -9,12 +9,26 @@ namespace Glassbox.Models.Components;
 internal sealed class BlockWeights : IDisposable
 {
 #pragma warning disable IDE1006 // names follow checkpoint keys
-    public Tensor? ln1_w, ln1_b, ln2_w, ln2_b;
-    public Tensor W_Q = null!, W_K = null!, W_V = null!, W_O = null!;   // [h*dh, d] [kv*dh, d] [kv*dh, d] [d, h*dh]
-    public Tensor? b_Q, b_K, b_V, b_O;
-    public Tensor W_QKV = null!;                                         // [(h + 2 kv)*dh, d]: W_Q/W_K/W_V are views of it
+    public Tensor? ln1_w,
+        ln1_b,
+        ln2_w,
+        ln2_b;
+    public Tensor W_Q = null!,
+        W_K = null!,
+        W_V = null!,
+        W_O = null!; // [h*dh, d] [kv*dh, d] [kv*dh, d] [d, h*dh]
+    public Tensor? b_Q,
+        b_K,
+        b_V,
+        b_O;
+    public Tensor W_QKV = null!; // [(h + 2 kv)*dh, d]: W_Q/W_K/W_V are views of it
     public Tensor? b_QKV;
-    public Tensor? W_in, W_gate, W_out, b_in, b_gate, b_out;           // [d_mlp, d] [d_mlp, d] [d, d_mlp]
+    public Tensor? W_in,
+        W_gate,
+        W_out,
+        b_in,
+        b_gate,
+        b_out; // [d_mlp, d] [d_mlp, d] [d, d_mlp]
 #pragma warning restore IDE1006
 
     /// <summary>Resolves a block's weights. Q, K and V are fused into one matrix (one GEMM instead of three) and the
@@ -27,12 +41,26 @@ internal sealed class BlockWeights : IDisposable
         Tensor? Get(string n) => w.TryGetValue(p + n, out var t) ? t : null;
         return new BlockWeights
         {
-            ln1_w = Get("ln1.w"), ln1_b = Get("ln1.b"), ln2_w = Get("ln2.w"), ln2_b = Get("ln2.b"),
-            W_Q = Get("attn.W_Q")!, W_K = Get("attn.W_K")!, W_V = Get("attn.W_V")!, W_O = Get("attn.W_O")!,
-            W_QKV = wqkv, b_QKV = bqkv,
-            b_Q = Get("attn.b_Q"), b_K = Get("attn.b_K"), b_V = Get("attn.b_V"), b_O = Get("attn.b_O"),
-            W_in = Get("mlp.W_in"), W_gate = Get("mlp.W_gate"), W_out = Get("mlp.W_out"),
-            b_in = Get("mlp.b_in"), b_gate = Get("mlp.b_gate"), b_out = Get("mlp.b_out"),
+            ln1_w = Get("ln1.w"),
+            ln1_b = Get("ln1.b"),
+            ln2_w = Get("ln2.w"),
+            ln2_b = Get("ln2.b"),
+            W_Q = Get("attn.W_Q")!,
+            W_K = Get("attn.W_K")!,
+            W_V = Get("attn.W_V")!,
+            W_O = Get("attn.W_O")!,
+            W_QKV = wqkv,
+            b_QKV = bqkv,
+            b_Q = Get("attn.b_Q"),
+            b_K = Get("attn.b_K"),
+            b_V = Get("attn.b_V"),
+            b_O = Get("attn.b_O"),
+            W_in = Get("mlp.W_in"),
+            W_gate = Get("mlp.W_gate"),
+            W_out = Get("mlp.W_out"),
+            b_in = Get("mlp.b_in"),
+            b_gate = Get("mlp.b_gate"),
+            b_out = Get("mlp.b_out"),
         };
     }
 
@@ -40,7 +68,7 @@ internal sealed class BlockWeights : IDisposable
     private static Tensor Fuse(Dictionary<string, Tensor> w, string q, string k, string v)
     {
         var parts = new[] { w[q], w[k], w[v] };
-        var fused = torch.cat(parts, 0).DetachFromDisposeScope();                // [(h + 2 kv)*dh, ...]
+        var fused = torch.cat(parts, 0).DetachFromDisposeScope(); // [(h + 2 kv)*dh, ...]
         long at = 0;
         foreach (var (name, t) in new[] { (q, parts[0]), (k, parts[1]), (v, parts[2]) })
         {
@@ -53,5 +81,9 @@ internal sealed class BlockWeights : IDisposable
     }
 
     /// <summary>Frees the fused tensors (the canonical views are freed by the model).</summary>
-    public void Dispose() { W_QKV.Dispose(); b_QKV?.Dispose(); }
+    public void Dispose()
+    {
+        W_QKV.Dispose();
+        b_QKV?.Dispose();
+    }
 }

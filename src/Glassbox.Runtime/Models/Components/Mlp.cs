@@ -11,7 +11,7 @@ internal static class Mlp
     /// <summary>MLP output [batch, pos, d_model] for x [batch, pos, d_model].</summary>
     public static Tensor Forward(Tensor x, BlockWeights w, ModelConfig c, HookRunner run, int layer)
     {
-        Tensor post;                                                        // [batch, pos, d_mlp]
+        Tensor post; // [batch, pos, d_mlp]
         if (c.GatedMlp)
         {
             var pre = run.Apply(HookPoints.MlpPre, layer, nn.functional.linear(x, w.W_gate!, w.b_gate));
@@ -28,26 +28,31 @@ internal static class Mlp
     }
 
     /// <summary>Applies the activation function element-wise.</summary>
-    public static Tensor Activate(Tensor x, ActivationKind kind) => kind switch
-    {
-        ActivationKind.Gelu => nn.functional.gelu(x),
-        ActivationKind.GeluTanh => GeluTanh(x),
-        ActivationKind.Silu => nn.functional.silu(x),
-        ActivationKind.Relu => nn.functional.relu(x),
-        _ => throw new ConfigException($"unknown activation {kind}"),
-    };
+    public static Tensor Activate(Tensor x, ActivationKind kind) =>
+        kind switch
+        {
+            ActivationKind.Gelu => nn.functional.gelu(x),
+            ActivationKind.GeluTanh => GeluTanh(x),
+            ActivationKind.Silu => nn.functional.silu(x),
+            ActivationKind.Relu => nn.functional.relu(x),
+            _ => throw new ConfigException($"unknown activation {kind}"),
+        };
 
     /// <summary>0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), the same operations in the same order as the operator
     /// form, with Scalars that static fields keep alive (an implicit Scalar can be freed mid-call; see ScalarMath).</summary>
     private static Tensor GeluTanh(Tensor x)
     {
-        var inner = x.add(x.pow(GeluConstants.Three).mul(GeluConstants.Cubic), GeluConstants.One).mul(GeluConstants.Root);
+        var inner = x.add(x.pow(GeluConstants.Three).mul(GeluConstants.Cubic), GeluConstants.One)
+            .mul(GeluConstants.Root);
         return x.mul(GeluConstants.Half) * tanh(inner).add(GeluConstants.One, GeluConstants.One);
     }
 
     private static class GeluConstants
     {
-        public static readonly Scalar Half = 0.5.ToScalar(), One = 1.ToScalar(), Cubic = 0.044715.ToScalar();
-        public static readonly Scalar Root = Math.Sqrt(2.0 / Math.PI).ToScalar(), Three = 3.ToScalar();
+        public static readonly Scalar Half = 0.5.ToScalar(),
+            One = 1.ToScalar(),
+            Cubic = 0.044715.ToScalar();
+        public static readonly Scalar Root = Math.Sqrt(2.0 / Math.PI).ToScalar(),
+            Three = 3.ToScalar();
     }
 }

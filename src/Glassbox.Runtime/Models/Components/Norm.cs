@@ -10,10 +10,20 @@ namespace Glassbox.Models.Components;
 internal static class Norm
 {
     /// <summary>Applies the norm. Uses the fused kernel unless a hook or the cache wants its internals.</summary>
-    public static Tensor Apply(Tensor x, NormKind kind, Tensor? w, Tensor? b, double eps, HookRunner run,
-        HookPoint scalePoint, HookPoint normalizedPoint, int? layer) // [batch, pos, d_model] -> same
+    public static Tensor Apply(
+        Tensor x,
+        NormKind kind,
+        Tensor? w,
+        Tensor? b,
+        double eps,
+        HookRunner run,
+        HookPoint scalePoint,
+        HookPoint normalizedPoint,
+        int? layer
+    ) // [batch, pos, d_model] -> same
     {
-        if (kind == NormKind.None || w is null) return x;
+        if (kind == NormKind.None || w is null)
+            return x;
         bool internals = run.Wants(scalePoint, layer) || run.Wants(normalizedPoint, layer);
         if (!internals)
         {
@@ -22,11 +32,12 @@ internal static class Norm
             return RmsFast(x, w, eps);
         }
         Tensor centred = kind == NormKind.LayerNorm ? x - x.mean(new long[] { -1 }, keepdim: true) : x;
-        var scale = centred.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt();   // [batch, pos, 1]
+        var scale = centred.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).sqrt(); // [batch, pos, 1]
         scale = run.Apply(scalePoint, layer, scale);
         var y = centred / scale * w;
-        if (b is not null) y = y.Plus(b);
-        return run.Apply(normalizedPoint, layer, y);                      // [batch, pos, d_model]
+        if (b is not null)
+            y = y.Plus(b);
+        return run.Apply(normalizedPoint, layer, y); // [batch, pos, d_model]
     }
 
     private static Tensor RmsFast(Tensor x, Tensor w, double eps)

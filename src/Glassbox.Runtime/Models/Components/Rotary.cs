@@ -8,19 +8,21 @@ namespace Glassbox.Models.Components;
 /// <c>rotaryDim</c> dimensions of each head. Tables are built once per model.</summary>
 internal sealed class Rotary : IDisposable
 {
-    private readonly Tensor _cos, _sin; // [n_ctx, rotary_dim]
+    private readonly Tensor _cos,
+        _sin; // [n_ctx, rotary_dim]
     private readonly int _dim;
 
     public Rotary(int nCtx, int rotaryDim, double theta, Device device)
     {
         _dim = rotaryDim;
         var invFreq = new float[rotaryDim / 2];
-        for (int i = 0; i < invFreq.Length; i++) invFreq[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / rotaryDim));
+        for (int i = 0; i < invFreq.Length; i++)
+            invFreq[i] = (float)(1.0 / Math.Pow(theta, 2.0 * i / rotaryDim));
         using var inv = tensor(invFreq);
         using var stop = nCtx.ToScalar();
         using var t = arange(stop, dtype: ScalarType.Float32);
-        using var freqs = outer(t, inv);                      // [n_ctx, rotary_dim/2]
-        using var emb = cat(new[] { freqs, freqs }, -1);      // [n_ctx, rotary_dim]
+        using var freqs = outer(t, inv); // [n_ctx, rotary_dim/2]
+        using var emb = cat(new[] { freqs, freqs }, -1); // [n_ctx, rotary_dim]
         _cos = emb.cos().to(device).DetachFromDisposeScope();
         _sin = emb.sin().to(device).DetachFromDisposeScope();
     }
@@ -28,8 +30,12 @@ internal sealed class Rotary : IDisposable
     /// <summary>Rotates x [batch, pos, heads, d_head] at positions [batch, pos].</summary>
     public Tensor Apply(Tensor x, Tensor positions)
     {
-        var cos = _cos.index_select(0, positions.flatten()).view(positions.shape[0], positions.shape[1], 1, _dim).to_type(x.dtype);
-        var sin = _sin.index_select(0, positions.flatten()).view(positions.shape[0], positions.shape[1], 1, _dim).to_type(x.dtype);
+        var cos = _cos.index_select(0, positions.flatten())
+            .view(positions.shape[0], positions.shape[1], 1, _dim)
+            .to_type(x.dtype);
+        var sin = _sin.index_select(0, positions.flatten())
+            .view(positions.shape[0], positions.shape[1], 1, _dim)
+            .to_type(x.dtype);
         long dh = x.shape[^1];
         var rot = _dim == dh ? x : x.narrow(-1, 0, _dim);
         var half = _dim / 2;
@@ -40,5 +46,9 @@ internal sealed class Rotary : IDisposable
         return _dim == dh ? y : cat(new[] { y, x.narrow(-1, _dim, dh - _dim) }, -1);
     }
 
-    public void Dispose() { _cos.Dispose(); _sin.Dispose(); }
+    public void Dispose()
+    {
+        _cos.Dispose();
+        _sin.Dispose();
+    }
 }

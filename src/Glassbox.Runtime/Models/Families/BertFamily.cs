@@ -13,7 +13,9 @@ public sealed class BertFamily : IModelFamily
 {
     /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
     /// problems are reported under these keys.</summary>
-    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         [nameof(ModelConfig.DModel)] = ["hidden_size"],
         [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
@@ -32,7 +34,8 @@ public sealed class BertFamily : IModelFamily
     public IReadOnlyList<string> HfModelTypes { get; } = new[] { "bert" };
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> HfArchitectures { get; } = new[] { "BertModel", "BertForMaskedLM", "BertForPreTraining" };
+    public IReadOnlyList<string> HfArchitectures { get; } =
+        new[] { "BertModel", "BertForMaskedLM", "BertForPreTraining" };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> OptionalKeyPrefixes { get; } = new[] { "bert." };
@@ -43,33 +46,37 @@ public sealed class BertFamily : IModelFamily
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         string posType = r.String("position_embedding_type", "absolute");
         if (posType != "absolute")
-            throw new ConfigException($"{sourceForErrors}: config field 'position_embedding_type' = '{posType}' is not supported (bert; only 'absolute')");
-        return r.Finish(new ModelConfig
-        {
-            Architecture = "bert",
-            DModel = r.Int("hidden_size"),
-            NLayers = r.Int("num_hidden_layers"),
-            NHeads = r.Int("num_attention_heads"),
-            DMlp = r.Int("intermediate_size"),
-            DVocab = r.Int("vocab_size"),
-            NCtx = r.Int("max_position_embeddings", 512),
-            NTokenTypes = r.Int("type_vocab_size", 2),
-            Norm = NormKind.LayerNorm,
-            NormEps = r.Double(1e-12, "layer_norm_eps"),
-            Positions = PositionKind.Learned,
-            Activation = r.Activation("hidden_act", "gelu"),
-            PostNorm = true,
-            Causal = false,
-            EmbedNorm = true,
-            FinalNorm = false,
-            HasUnembed = false,
-            AttnQkvBias = true,
-            AttnOutBias = true,
-            MlpBias = true,
-            BosTokenId = r.NullableInt("bos_token_id"),
-            EosTokenId = r.NullableInt("eos_token_id"),
-            PadTokenId = r.NullableInt("pad_token_id"),
-        });
+            throw new ConfigException(
+                $"{sourceForErrors}: config field 'position_embedding_type' = '{posType}' is not supported (bert; only 'absolute')"
+            );
+        return r.Finish(
+            new ModelConfig
+            {
+                Architecture = "bert",
+                DModel = r.Int("hidden_size"),
+                NLayers = r.Int("num_hidden_layers"),
+                NHeads = r.Int("num_attention_heads"),
+                DMlp = r.Int("intermediate_size"),
+                DVocab = r.Int("vocab_size"),
+                NCtx = r.Int("max_position_embeddings", 512),
+                NTokenTypes = r.Int("type_vocab_size", 2),
+                Norm = NormKind.LayerNorm,
+                NormEps = r.Double(1e-12, "layer_norm_eps"),
+                Positions = PositionKind.Learned,
+                Activation = r.Activation("hidden_act", "gelu"),
+                PostNorm = true,
+                Causal = false,
+                EmbedNorm = true,
+                FinalNorm = false,
+                HasUnembed = false,
+                AttnQkvBias = true,
+                AttnOutBias = true,
+                MlpBias = true,
+                BosTokenId = r.NullableInt("bos_token_id"),
+                EosTokenId = r.NullableInt("eos_token_id"),
+                PadTokenId = r.NullableInt("pad_token_id"),
+            }
+        );
     }
 
     /// <inheritdoc/>
@@ -99,15 +106,17 @@ public sealed class BertFamily : IModelFamily
     {
         var k = new List<WeightKey>
         {
-            WeightKey.Same("embeddings.word_embeddings.weight", "embed.W_E"),          // [d_vocab, d_model]
+            WeightKey.Same("embeddings.word_embeddings.weight", "embed.W_E"), // [d_vocab, d_model]
             WeightKey.Same("embeddings.position_embeddings.weight", "pos_embed.W_pos"), // [n_ctx, d_model]
         };
-        if (c.NTokenTypes > 0) k.Add(WeightKey.Same("embeddings.token_type_embeddings.weight", "token_type_embed.W_type")); // [n_types, d_model]
+        if (c.NTokenTypes > 0)
+            k.Add(WeightKey.Same("embeddings.token_type_embeddings.weight", "token_type_embed.W_type")); // [n_types, d_model]
         k.Add(WeightKey.Same("embeddings.LayerNorm.weight", "embed_ln.w"));
         k.Add(WeightKey.Same("embeddings.LayerNorm.bias", "embed_ln.b"));
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = string.Create(CultureInfo.InvariantCulture, $"encoder.layer.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
+            string h = string.Create(CultureInfo.InvariantCulture, $"encoder.layer.{l}."),
+                b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             foreach (var (proj, name) in new[] { ("query", "Q"), ("key", "K"), ("value", "V") })
             {
                 k.Add(WeightKey.Same($"{h}attention.self.{proj}.weight", $"{b}attn.W_{name}")); // [d_model, d_model]
@@ -117,9 +126,9 @@ public sealed class BertFamily : IModelFamily
             k.Add(WeightKey.Same(h + "attention.output.dense.bias", b + "attn.b_O"));
             k.Add(WeightKey.Same(h + "attention.output.LayerNorm.weight", b + "ln1.w"));
             k.Add(WeightKey.Same(h + "attention.output.LayerNorm.bias", b + "ln1.b"));
-            k.Add(WeightKey.Same(h + "intermediate.dense.weight", b + "mlp.W_in"));  // [d_mlp, d_model]
+            k.Add(WeightKey.Same(h + "intermediate.dense.weight", b + "mlp.W_in")); // [d_mlp, d_model]
             k.Add(WeightKey.Same(h + "intermediate.dense.bias", b + "mlp.b_in"));
-            k.Add(WeightKey.Same(h + "output.dense.weight", b + "mlp.W_out"));       // [d_model, d_mlp]
+            k.Add(WeightKey.Same(h + "output.dense.weight", b + "mlp.W_out")); // [d_model, d_mlp]
             k.Add(WeightKey.Same(h + "output.dense.bias", b + "mlp.b_out"));
             k.Add(WeightKey.Same(h + "output.LayerNorm.weight", b + "ln2.w"));
             k.Add(WeightKey.Same(h + "output.LayerNorm.bias", b + "ln2.b"));

@@ -11,12 +11,13 @@ public static class ConfigNormalization
     /// <summary>The explicit form of <paramref name="c"/>.</summary>
     /// <param name="c">A validated config.</param>
     /// <returns>A config with <see cref="ModelConfig.NKvHeads"/>, <see cref="ModelConfig.DHead"/> and <see cref="ModelConfig.RotaryDim"/> filled in.</returns>
-    public static ModelConfig Normalize(ModelConfig c) => c with
-    {
-        NKvHeads = c.KvHeads,
-        DHead = c.HeadDim,
-        RotaryDim = c.Positions == PositionKind.Rotary ? c.RotaryWidth : 0,
-    };
+    public static ModelConfig Normalize(ModelConfig c) =>
+        c with
+        {
+            NKvHeads = c.KvHeads,
+            DHead = c.HeadDim,
+            RotaryDim = c.Positions == PositionKind.Rotary ? c.RotaryWidth : 0,
+        };
 
     /// <summary>Names of the properties whose values differ between two configs.</summary>
     /// <param name="a">First config.</param>
@@ -27,9 +28,12 @@ public static class ConfigNormalization
         var diffs = new List<string>();
         foreach (var p in typeof(ModelConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (!p.CanWrite) continue;
-            object? x = p.GetValue(a), y = p.GetValue(b);
-            if (!Equals(x, y)) diffs.Add($"{p.Name}: {x ?? "null"} vs {y ?? "null"}");
+            if (!p.CanWrite)
+                continue;
+            object? x = p.GetValue(a),
+                y = p.GetValue(b);
+            if (!Equals(x, y))
+                diffs.Add($"{p.Name}: {x ?? "null"} vs {y ?? "null"}");
         }
         return diffs;
     }

@@ -53,8 +53,10 @@ internal sealed class ConfigReader
     {
         foreach (var f in fields)
         {
-            if (!TryGet(f, out var v)) continue;
-            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d)) throw Bad(f, "a number", v);
+            if (!TryGet(f, out var v))
+                continue;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d) || !double.IsFinite(d))
+                throw Bad(f, "a number", v);
             return d;
         }
         return fallback;
@@ -63,7 +65,8 @@ internal sealed class ConfigReader
     /// <summary>An optional boolean field.</summary>
     public bool Bool(string field, bool fallback)
     {
-        if (!TryGet(field, out var v)) return fallback;
+        if (!TryGet(field, out var v))
+            return fallback;
         return v.ValueKind switch
         {
             JsonValueKind.True => true,
@@ -75,7 +78,8 @@ internal sealed class ConfigReader
     /// <summary>An optional string field.</summary>
     public string String(string field, string fallback)
     {
-        if (!TryGet(field, out var v)) return fallback;
+        if (!TryGet(field, out var v))
+            return fallback;
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(field, "a string", v);
     }
 
@@ -83,7 +87,9 @@ internal sealed class ConfigReader
     public void Unsupported(string field, string why)
     {
         if (TryGet(field, out var v))
-            throw new ConfigException($"{_source}: config field '{field}' = {v.GetRawText()} is not supported ({_family}): {why}");
+            throw new ConfigException(
+                $"{_source}: config field '{field}' = {v.GetRawText()} is not supported ({_family}): {why}"
+            );
     }
 
     /// <summary>The activation named by <paramref name="field"/>.</summary>
@@ -96,19 +102,22 @@ internal sealed class ConfigReader
             "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => ActivationKind.GeluTanh,
             "silu" or "swish" => ActivationKind.Silu,
             "relu" => ActivationKind.Relu,
-            _ => throw new ConfigException($"{_source}: config field '{field}' names unsupported activation '{name}' ({_family}; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, silu, swish, relu)"),
+            _ => throw new ConfigException(
+                $"{_source}: config field '{field}' names unsupported activation '{name}' ({_family}; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, silu, swish, relu)"
+            ),
         };
     }
 
     /// <summary>The config.json name of an activation.</summary>
-    public static string ActivationName(ActivationKind a) => a switch
-    {
-        ActivationKind.Gelu => "gelu",
-        ActivationKind.GeluTanh => "gelu_new",
-        ActivationKind.Silu => "silu",
-        ActivationKind.Relu => "relu",
-        _ => throw new ArgumentOutOfRangeException(nameof(a), a, null),
-    };
+    public static string ActivationName(ActivationKind a) =>
+        a switch
+        {
+            ActivationKind.Gelu => "gelu",
+            ActivationKind.GeluTanh => "gelu_new",
+            ActivationKind.Silu => "silu",
+            ActivationKind.Relu => "relu",
+            _ => throw new ArgumentOutOfRangeException(nameof(a), a, null),
+        };
 
     /// <summary>Validates a freshly read config and normalises derived fields. Every problem is reported in one
     /// <see cref="ConfigException"/> that names the config.json keys (through the family's key map) and their values as written.</summary>
@@ -116,7 +125,9 @@ internal sealed class ConfigReader
     {
         var problems = c.Problems();
         if (problems.Count > 0)
-            throw new ConfigException($"{_source}: {string.Join("; ", problems.Select(p => p.Describe(Describe)))} ({_family})");
+            throw new ConfigException(
+                $"{_source}: {string.Join("; ", problems.Select(p => p.Describe(Describe)))} ({_family})"
+            );
         return ConfigNormalization.Normalize(c);
     }
 
@@ -124,19 +135,28 @@ internal sealed class ConfigReader
     /// or, when the key is absent, the value the field got by default or derivation.</summary>
     private string Describe(ConfigProblemField f)
     {
-        if (!_keys.TryGetValue(f.Field, out var aliases) || aliases.Length == 0) return $"{f.Field}={ConfigProblem.ValueText(f.Value)}";
+        if (!_keys.TryGetValue(f.Field, out var aliases) || aliases.Length == 0)
+            return $"{f.Field}={ConfigProblem.ValueText(f.Value)}";
         foreach (var key in aliases)
         {
-            if (TryGet(key, out var v)) return $"{key}={v.GetRawText()}";
+            if (TryGet(key, out var v))
+                return $"{key}={v.GetRawText()}";
         }
         return $"{aliases[0]} (not set; {ConfigProblem.ValueText(f.Value)} by default)";
     }
 
     private int AsInt(string field, JsonElement v)
     {
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)) return i;
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i))
+            return i;
         // Some exporters write whole numbers as 768.0.
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue) return (int)d;
+        if (
+            v.ValueKind == JsonValueKind.Number
+            && v.TryGetDouble(out double d)
+            && d == Math.Floor(d)
+            && Math.Abs(d) <= int.MaxValue
+        )
+            return (int)d;
         throw Bad(field, "an integer", v);
     }
 }

@@ -6,10 +6,15 @@ namespace Glassbox.Models.Families;
 public static class FamilyRegistry
 {
     /// <summary>Every built-in family.</summary>
-    public static IReadOnlyList<IModelFamily> All { get; } = new IModelFamily[]
-    {
-        new Gpt2Family(), new LlamaFamily(), new BertFamily(), new NeoXFamily(), new GlassboxFamily(),
-    };
+    public static IReadOnlyList<IModelFamily> All { get; } =
+        new IModelFamily[]
+        {
+            new Gpt2Family(),
+            new LlamaFamily(),
+            new BertFamily(),
+            new NeoXFamily(),
+            new GlassboxFamily(),
+        };
 
     /// <summary>Every <c>model_type</c> a built-in family handles.</summary>
     public static IReadOnlyList<string> KnownModelTypes { get; } = All.SelectMany(f => f.HfModelTypes).ToArray();
@@ -22,9 +27,13 @@ public static class FamilyRegistry
     public static IModelFamily ForModelType(string modelType, string sourceForErrors = "config")
     {
         var f = All.FirstOrDefault(x => x.HfModelTypes.Contains(modelType, StringComparer.Ordinal))
-             ?? All.FirstOrDefault(x => x.Name == modelType || x.HfArchitectures.Contains(modelType, StringComparer.Ordinal));
-        return f ?? throw new ConfigException(
-            $"{sourceForErrors}: unknown architecture '{modelType}'; known model types: {string.Join(", ", KnownModelTypes)}");
+            ?? All.FirstOrDefault(x =>
+                x.Name == modelType || x.HfArchitectures.Contains(modelType, StringComparer.Ordinal)
+            );
+        return f
+            ?? throw new ConfigException(
+                $"{sourceForErrors}: unknown architecture '{modelType}'; known model types: {string.Join(", ", KnownModelTypes)}"
+            );
     }
 
     /// <summary>The family for a parsed config.json: by <c>model_type</c>, else by the first entry of <c>architectures</c>.</summary>
@@ -38,10 +47,16 @@ public static class FamilyRegistry
             throw new ConfigException($"{sourceForErrors}: config must be a JSON object, found {configJson.ValueKind}");
         if (configJson.TryGetProperty("model_type", out var mt) && mt.ValueKind == JsonValueKind.String)
             return ForModelType(mt.GetString()!, sourceForErrors);
-        if (configJson.TryGetProperty("architectures", out var archs) && archs.ValueKind == JsonValueKind.Array
-            && archs.GetArrayLength() > 0 && archs[0].ValueKind == JsonValueKind.String)
+        if (
+            configJson.TryGetProperty("architectures", out var archs)
+            && archs.ValueKind == JsonValueKind.Array
+            && archs.GetArrayLength() > 0
+            && archs[0].ValueKind == JsonValueKind.String
+        )
             return ForModelType(archs[0].GetString()!, sourceForErrors);
-        throw new ConfigException($"{sourceForErrors}: required config field 'model_type' is missing; known model types: {string.Join(", ", KnownModelTypes)}");
+        throw new ConfigException(
+            $"{sourceForErrors}: required config field 'model_type' is missing; known model types: {string.Join(", ", KnownModelTypes)}"
+        );
     }
 
     /// <summary>Picks the family and reads the config in one step.</summary>

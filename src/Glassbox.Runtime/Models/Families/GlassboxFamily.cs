@@ -13,7 +13,9 @@ public sealed class GlassboxFamily : IModelFamily
 {
     /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
     /// problems are reported under these keys.</summary>
-    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         [nameof(ModelConfig.DModel)] = ["d_model"],
         [nameof(ModelConfig.NLayers)] = ["n_layers"],
@@ -45,53 +47,59 @@ public sealed class GlassboxFamily : IModelFamily
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
-        return r.Finish(new ModelConfig
-        {
-            Architecture = "glassbox",
-            DModel = r.Int("d_model"),
-            NLayers = r.Int("n_layers"),
-            NHeads = r.Int("n_heads"),
-            NKvHeads = r.Int("n_key_value_heads", 0),
-            DHead = r.Int("d_head", 0),
-            DMlp = r.Int("d_mlp", 0),
-            DVocab = r.Int("d_vocab"),
-            NCtx = r.Int("n_ctx"),
-            Norm = r.String("normalization_type", "LN") switch
+        return r.Finish(
+            new ModelConfig
             {
-                "LN" => NormKind.LayerNorm,
-                "RMS" => NormKind.RmsNorm,
-                "none" => NormKind.None,
-                var s => throw new ConfigException($"{sourceForErrors}: config field 'normalization_type' must be LN, RMS or none, found '{s}' (glassbox)"),
-            },
-            NormEps = r.Double(1e-5, "eps"),
-            Positions = r.String("positional_embedding_type", "standard") switch
-            {
-                "standard" => PositionKind.Learned,
-                "rotary" => PositionKind.Rotary,
-                "none" => PositionKind.None,
-                var s => throw new ConfigException($"{sourceForErrors}: config field 'positional_embedding_type' must be standard, rotary or none, found '{s}' (glassbox)"),
-            },
-            RotaryDim = r.Int("rotary_dim", 0),
-            RotaryBase = r.Double(10000.0, "rotary_base"),
-            Activation = r.Activation("act_fn", "gelu"),
-            GatedMlp = r.Bool("gated_mlp", false),
-            ParallelAttnMlp = r.Bool("parallel_attn_mlp", false),
-            PostNorm = r.Bool("post_norm", false),
-            Causal = r.Bool("causal", true),
-            AttnOnly = r.Bool("attn_only", false),
-            NTokenTypes = r.Int("n_token_types", 0),
-            EmbedNorm = r.Bool("embed_norm", false),
-            FinalNorm = r.Bool("final_norm", true),
-            HasUnembed = r.Bool("has_unembed", true),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
-            AttnQkvBias = r.Bool("attn_qkv_bias", false),
-            AttnOutBias = r.Bool("attn_out_bias", false),
-            MlpBias = r.Bool("mlp_bias", false),
-            UnembedBias = r.Bool("unembed_bias", false),
-            BosTokenId = r.NullableInt("bos_token_id"),
-            EosTokenId = r.NullableInt("eos_token_id"),
-            PadTokenId = r.NullableInt("pad_token_id"),
-        });
+                Architecture = "glassbox",
+                DModel = r.Int("d_model"),
+                NLayers = r.Int("n_layers"),
+                NHeads = r.Int("n_heads"),
+                NKvHeads = r.Int("n_key_value_heads", 0),
+                DHead = r.Int("d_head", 0),
+                DMlp = r.Int("d_mlp", 0),
+                DVocab = r.Int("d_vocab"),
+                NCtx = r.Int("n_ctx"),
+                Norm = r.String("normalization_type", "LN") switch
+                {
+                    "LN" => NormKind.LayerNorm,
+                    "RMS" => NormKind.RmsNorm,
+                    "none" => NormKind.None,
+                    var s => throw new ConfigException(
+                        $"{sourceForErrors}: config field 'normalization_type' must be LN, RMS or none, found '{s}' (glassbox)"
+                    ),
+                },
+                NormEps = r.Double(1e-5, "eps"),
+                Positions = r.String("positional_embedding_type", "standard") switch
+                {
+                    "standard" => PositionKind.Learned,
+                    "rotary" => PositionKind.Rotary,
+                    "none" => PositionKind.None,
+                    var s => throw new ConfigException(
+                        $"{sourceForErrors}: config field 'positional_embedding_type' must be standard, rotary or none, found '{s}' (glassbox)"
+                    ),
+                },
+                RotaryDim = r.Int("rotary_dim", 0),
+                RotaryBase = r.Double(10000.0, "rotary_base"),
+                Activation = r.Activation("act_fn", "gelu"),
+                GatedMlp = r.Bool("gated_mlp", false),
+                ParallelAttnMlp = r.Bool("parallel_attn_mlp", false),
+                PostNorm = r.Bool("post_norm", false),
+                Causal = r.Bool("causal", true),
+                AttnOnly = r.Bool("attn_only", false),
+                NTokenTypes = r.Int("n_token_types", 0),
+                EmbedNorm = r.Bool("embed_norm", false),
+                FinalNorm = r.Bool("final_norm", true),
+                HasUnembed = r.Bool("has_unembed", true),
+                TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+                AttnQkvBias = r.Bool("attn_qkv_bias", false),
+                AttnOutBias = r.Bool("attn_out_bias", false),
+                MlpBias = r.Bool("mlp_bias", false),
+                UnembedBias = r.Bool("unembed_bias", false),
+                BosTokenId = r.NullableInt("bos_token_id"),
+                EosTokenId = r.NullableInt("eos_token_id"),
+                PadTokenId = r.NullableInt("pad_token_id"),
+            }
+        );
     }
 
     /// <inheritdoc/>
@@ -109,9 +117,19 @@ public sealed class GlassboxFamily : IModelFamily
             ["d_mlp"] = c.DMlp,
             ["d_vocab"] = c.DVocab,
             ["n_ctx"] = c.NCtx,
-            ["normalization_type"] = c.Norm switch { NormKind.LayerNorm => "LN", NormKind.RmsNorm => "RMS", _ => "none" },
+            ["normalization_type"] = c.Norm switch
+            {
+                NormKind.LayerNorm => "LN",
+                NormKind.RmsNorm => "RMS",
+                _ => "none",
+            },
             ["eps"] = c.NormEps,
-            ["positional_embedding_type"] = c.Positions switch { PositionKind.Learned => "standard", PositionKind.Rotary => "rotary", _ => "none" },
+            ["positional_embedding_type"] = c.Positions switch
+            {
+                PositionKind.Learned => "standard",
+                PositionKind.Rotary => "rotary",
+                _ => "none",
+            },
             ["rotary_dim"] = c.RotaryDim,
             ["rotary_base"] = c.RotaryBase,
             ["act_fn"] = ConfigReader.ActivationName(c.Activation),

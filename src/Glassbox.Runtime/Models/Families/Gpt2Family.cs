@@ -13,7 +13,9 @@ public sealed partial class Gpt2Family : IModelFamily
 {
     /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
     /// problems are reported under these keys.</summary>
-    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         [nameof(ModelConfig.DModel)] = ["n_embd"],
         [nameof(ModelConfig.NLayers)] = ["n_layer"],
@@ -41,27 +43,29 @@ public sealed partial class Gpt2Family : IModelFamily
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         int d = r.Int("n_embd");
-        return r.Finish(new ModelConfig
-        {
-            Architecture = "gpt2",
-            DModel = d,
-            NLayers = r.Int("n_layer"),
-            NHeads = r.Int("n_head"),
-            DMlp = r.Int("n_inner", 4 * d),
-            DVocab = r.Int("vocab_size"),
-            NCtx = r.Int("n_positions"),
-            Norm = NormKind.LayerNorm,
-            NormEps = r.Double(1e-5, "layer_norm_epsilon"),
-            Positions = PositionKind.Learned,
-            Activation = r.Activation("activation_function", "gelu_new"),
-            AttnQkvBias = true,
-            AttnOutBias = true,
-            MlpBias = true,
-            TiedEmbeddings = r.Bool("tie_word_embeddings", true),
-            BosTokenId = r.NullableInt("bos_token_id"),
-            EosTokenId = r.NullableInt("eos_token_id"),
-            PadTokenId = r.NullableInt("pad_token_id"),
-        });
+        return r.Finish(
+            new ModelConfig
+            {
+                Architecture = "gpt2",
+                DModel = d,
+                NLayers = r.Int("n_layer"),
+                NHeads = r.Int("n_head"),
+                DMlp = r.Int("n_inner", 4 * d),
+                DVocab = r.Int("vocab_size"),
+                NCtx = r.Int("n_positions"),
+                Norm = NormKind.LayerNorm,
+                NormEps = r.Double(1e-5, "layer_norm_epsilon"),
+                Positions = PositionKind.Learned,
+                Activation = r.Activation("activation_function", "gelu_new"),
+                AttnQkvBias = true,
+                AttnOutBias = true,
+                MlpBias = true,
+                TiedEmbeddings = r.Bool("tie_word_embeddings", true),
+                BosTokenId = r.NullableInt("bos_token_id"),
+                EosTokenId = r.NullableInt("eos_token_id"),
+                PadTokenId = r.NullableInt("pad_token_id"),
+            }
+        );
     }
 
     /// <inheritdoc/>
@@ -91,29 +95,47 @@ public sealed partial class Gpt2Family : IModelFamily
     {
         var k = new List<WeightKey>
         {
-            WeightKey.Same("wte.weight", "embed.W_E"),      // [d_vocab, d_model]
+            WeightKey.Same("wte.weight", "embed.W_E"), // [d_vocab, d_model]
             WeightKey.Same("wpe.weight", "pos_embed.W_pos"), // [n_ctx, d_model]
         };
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = string.Create(CultureInfo.InvariantCulture, $"h.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
+            string h = string.Create(CultureInfo.InvariantCulture, $"h.{l}."),
+                b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "ln_1.weight", b + "ln1.w"));
             k.Add(WeightKey.Same(h + "ln_1.bias", b + "ln1.b"));
             // Conv1D [d_model, 3*d_model] = (W_Q | W_K | W_V)^T
-            k.Add(WeightKey.Fused(h + "attn.c_attn.weight", WeightCodec.ConcatTransposed, b + "attn.W_Q", b + "attn.W_K", b + "attn.W_V"));
-            k.Add(WeightKey.Fused(h + "attn.c_attn.bias", WeightCodec.Concat, b + "attn.b_Q", b + "attn.b_K", b + "attn.b_V"));
+            k.Add(
+                WeightKey.Fused(
+                    h + "attn.c_attn.weight",
+                    WeightCodec.ConcatTransposed,
+                    b + "attn.W_Q",
+                    b + "attn.W_K",
+                    b + "attn.W_V"
+                )
+            );
+            k.Add(
+                WeightKey.Fused(
+                    h + "attn.c_attn.bias",
+                    WeightCodec.Concat,
+                    b + "attn.b_Q",
+                    b + "attn.b_K",
+                    b + "attn.b_V"
+                )
+            );
             k.Add(WeightKey.Transposed(h + "attn.c_proj.weight", b + "attn.W_O")); // Conv1D [d_model(in), d_model(out)]
             k.Add(WeightKey.Same(h + "attn.c_proj.bias", b + "attn.b_O"));
             k.Add(WeightKey.Same(h + "ln_2.weight", b + "ln2.w"));
             k.Add(WeightKey.Same(h + "ln_2.bias", b + "ln2.b"));
-            k.Add(WeightKey.Transposed(h + "mlp.c_fc.weight", b + "mlp.W_in"));    // Conv1D [d_model, d_mlp]
+            k.Add(WeightKey.Transposed(h + "mlp.c_fc.weight", b + "mlp.W_in")); // Conv1D [d_model, d_mlp]
             k.Add(WeightKey.Same(h + "mlp.c_fc.bias", b + "mlp.b_in"));
             k.Add(WeightKey.Transposed(h + "mlp.c_proj.weight", b + "mlp.W_out")); // Conv1D [d_mlp, d_model]
             k.Add(WeightKey.Same(h + "mlp.c_proj.bias", b + "mlp.b_out"));
         }
         k.Add(WeightKey.Same("ln_f.weight", "ln_final.w"));
         k.Add(WeightKey.Same("ln_f.bias", "ln_final.b"));
-        if (!c.TiedEmbeddings) k.Add(WeightKey.Same("lm_head.weight", "unembed.W_U")); // [d_vocab, d_model]
+        if (!c.TiedEmbeddings)
+            k.Add(WeightKey.Same("lm_head.weight", "unembed.W_U")); // [d_vocab, d_model]
         return k;
     }
 

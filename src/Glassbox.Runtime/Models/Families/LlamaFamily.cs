@@ -21,7 +21,9 @@ public sealed partial class LlamaFamily : IModelFamily
 
     /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
     /// problems are reported under these keys.</summary>
-    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         [nameof(ModelConfig.DModel)] = ["hidden_size"],
         [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
@@ -54,41 +56,53 @@ public sealed partial class LlamaFamily : IModelFamily
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         string type = r.String("model_type", "llama");
         if (!ArchitectureOf.ContainsKey(type))
-            throw new ConfigException($"{sourceForErrors}: model_type '{type}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})");
+            throw new ConfigException(
+                $"{sourceForErrors}: model_type '{type}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})"
+            );
         r.Unsupported("rope_scaling", "rotary scaling is not implemented");
         int heads = r.Int("num_attention_heads");
-        bool qkvBias, outBias;
+        bool qkvBias,
+            outBias;
         switch (type)
         {
-            case "qwen2": qkvBias = true; outBias = false; break;
-            case "mistral": qkvBias = outBias = false; break;
-            default: qkvBias = outBias = r.Bool("attention_bias", false); break;
+            case "qwen2":
+                qkvBias = true;
+                outBias = false;
+                break;
+            case "mistral":
+                qkvBias = outBias = false;
+                break;
+            default:
+                qkvBias = outBias = r.Bool("attention_bias", false);
+                break;
         }
-        return r.Finish(new ModelConfig
-        {
-            Architecture = type,
-            DModel = r.Int("hidden_size"),
-            NLayers = r.Int("num_hidden_layers"),
-            NHeads = heads,
-            NKvHeads = r.Int("num_key_value_heads", heads),
-            DHead = r.Int("head_dim", 0),
-            DMlp = r.Int("intermediate_size"),
-            DVocab = r.Int("vocab_size"),
-            NCtx = r.Int("max_position_embeddings"),
-            Norm = NormKind.RmsNorm,
-            NormEps = r.Double(1e-6, "rms_norm_eps"),
-            Positions = PositionKind.Rotary,
-            RotaryBase = r.Double(10000.0, "rope_theta"),
-            Activation = r.Activation("hidden_act", "silu"),
-            GatedMlp = true,
-            AttnQkvBias = qkvBias,
-            AttnOutBias = outBias,
-            MlpBias = type == "llama" && r.Bool("mlp_bias", false),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
-            BosTokenId = r.NullableInt("bos_token_id"),
-            EosTokenId = r.NullableInt("eos_token_id"),
-            PadTokenId = r.NullableInt("pad_token_id"),
-        });
+        return r.Finish(
+            new ModelConfig
+            {
+                Architecture = type,
+                DModel = r.Int("hidden_size"),
+                NLayers = r.Int("num_hidden_layers"),
+                NHeads = heads,
+                NKvHeads = r.Int("num_key_value_heads", heads),
+                DHead = r.Int("head_dim", 0),
+                DMlp = r.Int("intermediate_size"),
+                DVocab = r.Int("vocab_size"),
+                NCtx = r.Int("max_position_embeddings"),
+                Norm = NormKind.RmsNorm,
+                NormEps = r.Double(1e-6, "rms_norm_eps"),
+                Positions = PositionKind.Rotary,
+                RotaryBase = r.Double(10000.0, "rope_theta"),
+                Activation = r.Activation("hidden_act", "silu"),
+                GatedMlp = true,
+                AttnQkvBias = qkvBias,
+                AttnOutBias = outBias,
+                MlpBias = type == "llama" && r.Bool("mlp_bias", false),
+                TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+                BosTokenId = r.NullableInt("bos_token_id"),
+                EosTokenId = r.NullableInt("eos_token_id"),
+                PadTokenId = r.NullableInt("pad_token_id"),
+            }
+        );
     }
 
     /// <inheritdoc/>
@@ -96,7 +110,9 @@ public sealed partial class LlamaFamily : IModelFamily
     public JsonObject WriteConfig(ModelConfig c)
     {
         if (!ArchitectureOf.TryGetValue(c.Architecture, out var arch))
-            throw new ConfigException($"architecture '{c.Architecture}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})");
+            throw new ConfigException(
+                $"architecture '{c.Architecture}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})"
+            );
         var o = new JsonObject
         {
             ["model_type"] = c.Architecture,
@@ -129,24 +145,29 @@ public sealed partial class LlamaFamily : IModelFamily
         var k = new List<WeightKey> { WeightKey.Same("model.embed_tokens.weight", "embed.W_E") }; // [d_vocab, d_model]
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = string.Create(CultureInfo.InvariantCulture, $"model.layers.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
+            string h = string.Create(CultureInfo.InvariantCulture, $"model.layers.{l}."),
+                b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "input_layernorm.weight", b + "ln1.w"));
             foreach (var (proj, name) in new[] { ("q", "Q"), ("k", "K"), ("v", "V") })
             {
                 k.Add(WeightKey.Same($"{h}self_attn.{proj}_proj.weight", $"{b}attn.W_{name}")); // [n_(kv_)heads*d_head, d_model]
-                if (c.AttnQkvBias) k.Add(WeightKey.Same($"{h}self_attn.{proj}_proj.bias", $"{b}attn.b_{name}"));
+                if (c.AttnQkvBias)
+                    k.Add(WeightKey.Same($"{h}self_attn.{proj}_proj.bias", $"{b}attn.b_{name}"));
             }
             k.Add(WeightKey.Same(h + "self_attn.o_proj.weight", b + "attn.W_O")); // [d_model, n_heads*d_head]
-            if (c.AttnOutBias) k.Add(WeightKey.Same(h + "self_attn.o_proj.bias", b + "attn.b_O"));
+            if (c.AttnOutBias)
+                k.Add(WeightKey.Same(h + "self_attn.o_proj.bias", b + "attn.b_O"));
             k.Add(WeightKey.Same(h + "post_attention_layernorm.weight", b + "ln2.w"));
             foreach (var (proj, name) in new[] { ("gate_proj", "gate"), ("up_proj", "in"), ("down_proj", "out") })
             {
                 k.Add(WeightKey.Same($"{h}mlp.{proj}.weight", $"{b}mlp.W_{name}"));
-                if (c.MlpBias) k.Add(WeightKey.Same($"{h}mlp.{proj}.bias", $"{b}mlp.b_{name}"));
+                if (c.MlpBias)
+                    k.Add(WeightKey.Same($"{h}mlp.{proj}.bias", $"{b}mlp.b_{name}"));
             }
         }
         k.Add(WeightKey.Same("model.norm.weight", "ln_final.w"));
-        if (!c.TiedEmbeddings) k.Add(WeightKey.Same("lm_head.weight", "unembed.W_U")); // [d_vocab, d_model]
+        if (!c.TiedEmbeddings)
+            k.Add(WeightKey.Same("lm_head.weight", "unembed.W_U")); // [d_vocab, d_model]
         return k;
     }
 

@@ -14,7 +14,9 @@ public sealed partial class NeoXFamily : IModelFamily
 {
     /// <summary>Which config.json key (aliases in lookup order) feeds which <see cref="ModelConfig"/> property; validation
     /// problems are reported under these keys.</summary>
-    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string[]> ConfigKeys = new Dictionary<string, string[]>(
+        StringComparer.Ordinal
+    )
     {
         [nameof(ModelConfig.DModel)] = ["hidden_size"],
         [nameof(ModelConfig.NLayers)] = ["num_hidden_layers"],
@@ -44,36 +46,44 @@ public sealed partial class NeoXFamily : IModelFamily
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         r.Unsupported("rope_scaling", "rotary scaling is not implemented");
-        int d = r.Int("hidden_size"), heads = r.Int("num_attention_heads");
+        int d = r.Int("hidden_size"),
+            heads = r.Int("num_attention_heads");
         double pct = r.Double(0.25, "rotary_pct", "partial_rotary_factor");
         if (!(pct > 0 && pct <= 1))
-            throw new ConfigException(string.Create(CultureInfo.InvariantCulture, $"{sourceForErrors}: config field 'rotary_pct' = {pct} must be in (0, 1] (gpt_neox)"));
+            throw new ConfigException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{sourceForErrors}: config field 'rotary_pct' = {pct} must be in (0, 1] (gpt_neox)"
+                )
+            );
         int headDim = heads > 0 ? d / heads : 0;
         bool bias = r.Bool("attention_bias", true);
-        return r.Finish(new ModelConfig
-        {
-            Architecture = "gpt_neox",
-            DModel = d,
-            NLayers = r.Int("num_hidden_layers"),
-            NHeads = heads,
-            DMlp = r.Int("intermediate_size"),
-            DVocab = r.Int("vocab_size"),
-            NCtx = r.Int("max_position_embeddings", 2048),
-            Norm = NormKind.LayerNorm,
-            NormEps = r.Double(1e-5, "layer_norm_eps"),
-            Positions = PositionKind.Rotary,
-            RotaryDim = (int)Math.Floor(headDim * pct + 1e-9),
-            RotaryBase = r.Double(10000.0, "rotary_emb_base", "rope_theta"),
-            Activation = r.Activation("hidden_act", "gelu"),
-            ParallelAttnMlp = r.Bool("use_parallel_residual", true),
-            AttnQkvBias = bias,
-            AttnOutBias = bias,
-            MlpBias = true,
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
-            BosTokenId = r.NullableInt("bos_token_id"),
-            EosTokenId = r.NullableInt("eos_token_id"),
-            PadTokenId = r.NullableInt("pad_token_id"),
-        });
+        return r.Finish(
+            new ModelConfig
+            {
+                Architecture = "gpt_neox",
+                DModel = d,
+                NLayers = r.Int("num_hidden_layers"),
+                NHeads = heads,
+                DMlp = r.Int("intermediate_size"),
+                DVocab = r.Int("vocab_size"),
+                NCtx = r.Int("max_position_embeddings", 2048),
+                Norm = NormKind.LayerNorm,
+                NormEps = r.Double(1e-5, "layer_norm_eps"),
+                Positions = PositionKind.Rotary,
+                RotaryDim = (int)Math.Floor(headDim * pct + 1e-9),
+                RotaryBase = r.Double(10000.0, "rotary_emb_base", "rope_theta"),
+                Activation = r.Activation("hidden_act", "gelu"),
+                ParallelAttnMlp = r.Bool("use_parallel_residual", true),
+                AttnQkvBias = bias,
+                AttnOutBias = bias,
+                MlpBias = true,
+                TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+                BosTokenId = r.NullableInt("bos_token_id"),
+                EosTokenId = r.NullableInt("eos_token_id"),
+                PadTokenId = r.NullableInt("pad_token_id"),
+            }
+        );
     }
 
     /// <inheritdoc/>
@@ -108,24 +118,44 @@ public sealed partial class NeoXFamily : IModelFamily
         var k = new List<WeightKey> { WeightKey.Same("gpt_neox.embed_in.weight", "embed.W_E") }; // [d_vocab, d_model]
         for (int l = 0; l < c.NLayers; l++)
         {
-            string h = string.Create(CultureInfo.InvariantCulture, $"gpt_neox.layers.{l}."), b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
+            string h = string.Create(CultureInfo.InvariantCulture, $"gpt_neox.layers.{l}."),
+                b = string.Create(CultureInfo.InvariantCulture, $"blocks.{l}.");
             k.Add(WeightKey.Same(h + "input_layernorm.weight", b + "ln1.w"));
             k.Add(WeightKey.Same(h + "input_layernorm.bias", b + "ln1.b"));
             // [n_heads*3*d_head, d_model], rows grouped (head, {q,k,v}, d_head)
-            k.Add(WeightKey.Fused(h + "attention.query_key_value.weight", qkv, b + "attn.W_Q", b + "attn.W_K", b + "attn.W_V"));
-            if (c.AttnQkvBias) k.Add(WeightKey.Fused(h + "attention.query_key_value.bias", qkv, b + "attn.b_Q", b + "attn.b_K", b + "attn.b_V"));
+            k.Add(
+                WeightKey.Fused(
+                    h + "attention.query_key_value.weight",
+                    qkv,
+                    b + "attn.W_Q",
+                    b + "attn.W_K",
+                    b + "attn.W_V"
+                )
+            );
+            if (c.AttnQkvBias)
+                k.Add(
+                    WeightKey.Fused(
+                        h + "attention.query_key_value.bias",
+                        qkv,
+                        b + "attn.b_Q",
+                        b + "attn.b_K",
+                        b + "attn.b_V"
+                    )
+                );
             k.Add(WeightKey.Same(h + "attention.dense.weight", b + "attn.W_O"));
-            if (c.AttnOutBias) k.Add(WeightKey.Same(h + "attention.dense.bias", b + "attn.b_O"));
+            if (c.AttnOutBias)
+                k.Add(WeightKey.Same(h + "attention.dense.bias", b + "attn.b_O"));
             k.Add(WeightKey.Same(h + "post_attention_layernorm.weight", b + "ln2.w"));
             k.Add(WeightKey.Same(h + "post_attention_layernorm.bias", b + "ln2.b"));
-            k.Add(WeightKey.Same(h + "mlp.dense_h_to_4h.weight", b + "mlp.W_in"));  // [d_mlp, d_model]
+            k.Add(WeightKey.Same(h + "mlp.dense_h_to_4h.weight", b + "mlp.W_in")); // [d_mlp, d_model]
             k.Add(WeightKey.Same(h + "mlp.dense_h_to_4h.bias", b + "mlp.b_in"));
             k.Add(WeightKey.Same(h + "mlp.dense_4h_to_h.weight", b + "mlp.W_out")); // [d_model, d_mlp]
             k.Add(WeightKey.Same(h + "mlp.dense_4h_to_h.bias", b + "mlp.b_out"));
         }
         k.Add(WeightKey.Same("gpt_neox.final_layer_norm.weight", "ln_final.w"));
         k.Add(WeightKey.Same("gpt_neox.final_layer_norm.bias", "ln_final.b"));
-        if (!c.TiedEmbeddings) k.Add(WeightKey.Same("embed_out.weight", "unembed.W_U")); // [d_vocab, d_model]
+        if (!c.TiedEmbeddings)
+            k.Add(WeightKey.Same("embed_out.weight", "unembed.W_U")); // [d_vocab, d_model]
         return k;
     }
 

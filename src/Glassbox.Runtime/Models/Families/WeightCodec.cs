@@ -83,16 +83,22 @@ public abstract class WeightCodec
     private sealed class IdentityCodec : WeightCodec
     {
         public override string Name => "identity";
+
         public override long[] HfShape(IReadOnlyList<long[]> c) => c[0];
+
         protected override Tensor[] DecodeCore(Tensor hf, IReadOnlyList<long[]> c) => new[] { hf };
+
         protected override Tensor EncodeCore(IReadOnlyList<Tensor> c) => c[0];
     }
 
     private sealed class TransposeCodec : WeightCodec
     {
         public override string Name => "transpose";
+
         public override long[] HfShape(IReadOnlyList<long[]> c) => new[] { c[0][1], c[0][0] };
+
         protected override Tensor[] DecodeCore(Tensor hf, IReadOnlyList<long[]> c) => new[] { hf.t() };
+
         protected override Tensor EncodeCore(IReadOnlyList<Tensor> c) => c[0].t();
     }
 
@@ -112,7 +118,11 @@ public abstract class WeightCodec
             var rows = transposed ? hf.t() : hf;
             var parts = new Tensor[c.Count];
             long at = 0;
-            for (int i = 0; i < c.Count; i++) { parts[i] = rows.narrow(0, at, c[i][0]); at += c[i][0]; }
+            for (int i = 0; i < c.Count; i++)
+            {
+                parts[i] = rows.narrow(0, at, c[i][0]);
+                at += c[i][0];
+            }
             return parts;
         }
 
@@ -138,9 +148,14 @@ public abstract class WeightCodec
         {
             long dHead = c[0][0] / nHeads;
             var rest = hf.shape.Skip(1).ToArray();
-            var grouped = hf.reshape(new long[] { nHeads, c.Count, dHead }.Concat(rest).ToArray()); // [n_heads, parts, d_head, ...]
+            var grouped = hf.reshape(
+                new long[] { nHeads, c.Count, dHead }
+                    .Concat(rest)
+                    .ToArray()
+            ); // [n_heads, parts, d_head, ...]
             var parts = new Tensor[c.Count];
-            for (int i = 0; i < c.Count; i++) parts[i] = grouped.select(1, i).reshape(c[i]);     // [n_heads*d_head, ...]
+            for (int i = 0; i < c.Count; i++)
+                parts[i] = grouped.select(1, i).reshape(c[i]); // [n_heads*d_head, ...]
             return parts;
         }
 
@@ -148,8 +163,15 @@ public abstract class WeightCodec
         {
             long dHead = c[0].shape[0] / nHeads;
             var rest = c[0].shape.Skip(1).ToArray();
-            var perHead = c.Select(t => t.reshape(new long[] { nHeads, dHead }.Concat(rest).ToArray())).ToArray();
-            var stacked = torch.stack(perHead, 1);                                              // [n_heads, parts, d_head, ...]
+            var perHead = c.Select(t =>
+                    t.reshape(
+                        new long[] { nHeads, dHead }
+                            .Concat(rest)
+                            .ToArray()
+                    )
+                )
+                .ToArray();
+            var stacked = torch.stack(perHead, 1); // [n_heads, parts, d_head, ...]
             return stacked.reshape(new[] { c.Sum(t => t.shape[0]) }.Concat(rest).ToArray());
         }
     }

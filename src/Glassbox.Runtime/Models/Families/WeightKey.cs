@@ -12,18 +12,21 @@ public sealed record WeightKey(string HfKey, IReadOnlyList<string> Canonical, We
     /// <param name="hfKey">Checkpoint key.</param>
     /// <param name="canonical">Canonical name.</param>
     /// <returns>The key.</returns>
-    public static WeightKey Same(string hfKey, string canonical) => new(hfKey, new[] { canonical }, WeightCodec.Identity);
+    public static WeightKey Same(string hfKey, string canonical) =>
+        new(hfKey, new[] { canonical }, WeightCodec.Identity);
 
     /// <summary>A 2-D key stored transposed ([in, out]).</summary>
     /// <param name="hfKey">Checkpoint key.</param>
     /// <param name="canonical">Canonical name.</param>
     /// <returns>The key.</returns>
-    public static WeightKey Transposed(string hfKey, string canonical) => new(hfKey, new[] { canonical }, WeightCodec.Transpose);
+    public static WeightKey Transposed(string hfKey, string canonical) =>
+        new(hfKey, new[] { canonical }, WeightCodec.Transpose);
 
     /// <summary>A fused key feeding several canonical tensors.</summary>
     /// <param name="hfKey">Checkpoint key.</param>
     /// <param name="codec">The split/merge codec.</param>
     /// <param name="canonical">Canonical names in codec order.</param>
     /// <returns>The key.</returns>
-    public static WeightKey Fused(string hfKey, WeightCodec codec, params string[] canonical) => new(hfKey, canonical, codec);
+    public static WeightKey Fused(string hfKey, WeightCodec codec, params string[] canonical) =>
+        new(hfKey, canonical, codec);
 }

@@ -21,13 +21,33 @@ public sealed class ActivationPatchingTests
         using var model = TinyModels.Create(family, seed: 3);
         foreach (PatchKind kind in Enum.GetValues<PatchKind>())
         {
-            var batched = ActivationPatching.Sweep(model, Clean, Corrupted, Metric, kind, new PatchingOptions { ChunkSize = 5 });
-            var single = ActivationPatching.Sweep(model, Clean, Corrupted, Metric, kind, new PatchingOptions { Batched = false });
+            var batched = ActivationPatching.Sweep(
+                model,
+                Clean,
+                Corrupted,
+                Metric,
+                kind,
+                new PatchingOptions { ChunkSize = 5 }
+            );
+            var single = ActivationPatching.Sweep(
+                model,
+                Clean,
+                Corrupted,
+                Metric,
+                kind,
+                new PatchingOptions { Batched = false }
+            );
             Assert.Equal(single.Scores.Length, batched.Scores.Length);
             for (int l = 0; l < single.Scores.Length; l++)
-                for (int c = 0; c < single.Scores[l].Length; c++)
-                    Assert.True(Math.Abs(single.Scores[l][c] - batched.Scores[l][c]) <= 1e-5 * Math.Max(1, Math.Abs(single.Scores[l][c])),
-                        string.Create(CultureInfo.InvariantCulture, $"{family} {kind} L{l} col {c}: one-by-one {single.Scores[l][c]} vs batched {batched.Scores[l][c]}"));
+            for (int c = 0; c < single.Scores[l].Length; c++)
+                Assert.True(
+                    Math.Abs(single.Scores[l][c] - batched.Scores[l][c])
+                        <= 1e-5 * Math.Max(1, Math.Abs(single.Scores[l][c])),
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{family} {kind} L{l} col {c}: one-by-one {single.Scores[l][c]} vs batched {batched.Scores[l][c]}"
+                    )
+                );
             // Not a vacuous sweep: some patch moves the metric.
             Assert.Contains(batched.Scores.SelectMany(r => r), s => Math.Abs(s - batched.CorruptedScore) > 1e-3);
             Assert.True(batched.Forwards < single.Forwards);
@@ -39,12 +59,23 @@ public sealed class ActivationPatchingTests
     public void Should_recover_the_clean_metric_when_patching_every_position_of_resid_pre_at_layer_0(string family)
     {
         using var model = TinyModels.Create(family, seed: 1);
-        float clean = ActivationPatcher.Score(model, Clean, Metric), corrupt = ActivationPatcher.Score(model, Corrupted, Metric);
+        float clean = ActivationPatcher.Score(model, Clean, Metric),
+            corrupt = ActivationPatcher.Score(model, Corrupted, Metric);
         Assert.True(Math.Abs(clean - corrupt) > 1e-3, "the prompts must differ in the metric");
-        using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) }, Metric, out float recorded);
-        Assert.Equal(clean, recorded);   // the recording run also scores the source prompt
+        using var cache = ActivationPatcher.Record(
+            model,
+            Clean,
+            new[] { HookName.ResidPre(0) },
+            Metric,
+            out float recorded
+        );
+        Assert.Equal(clean, recorded); // the recording run also scores the source prompt
         var all = Enumerable.Range(0, Clean.Length).Select(i => (long)i).ToArray();
-        var specs = new[] { new PatchSpec(HookName.ResidPre(0), all), new PatchSpec(HookName.ResidPre(0), new long[] { 0, 2, 3, 5, 6 }) };
+        var specs = new[]
+        {
+            new PatchSpec(HookName.ResidPre(0), all),
+            new PatchSpec(HookName.ResidPre(0), new long[] { 0, 2, 3, 5, 6 }),
+        };
         var s = ActivationPatcher.EvaluateBatched(model, Corrupted, cache, Metric, specs);
         Assert.Equal(1f, ActivationPatching.Normalise(s[0], clean, corrupt), 5);
         // Positions where the prompts agree carry identical activations at layer 0: no effect at all.
@@ -56,7 +87,14 @@ public sealed class ActivationPatchingTests
     {
         using var model = TinyModels.Create("gpt2", seed: 2);
         var d = ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre);
-        var n = ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre, new PatchingOptions { Mode = PatchMode.Noise });
+        var n = ActivationPatching.Sweep(
+            model,
+            Clean,
+            Corrupted,
+            Metric,
+            PatchKind.ResidPre,
+            new PatchingOptions { Mode = PatchMode.Noise }
+        );
         foreach (int p in new[] { 0, 2, 3, 5, 6 })
         {
             Assert.Equal(0f, d.Effects[0][p], 4);
@@ -70,20 +108,69 @@ public sealed class ActivationPatchingTests
     public void Should_reject_mismatched_lengths_bad_heads_unknown_hooks_and_nan_metrics()
     {
         using var model = TinyModels.Create("gpt2");
-        var e = Assert.Throws<InputException>(() => ActivationPatching.Sweep(model, Clean, Corrupted.Take(6).ToArray(), Metric, PatchKind.ResidPre));
+        var e = Assert.Throws<InputException>(() =>
+            ActivationPatching.Sweep(model, Clean, Corrupted.Take(6).ToArray(), Metric, PatchKind.ResidPre)
+        );
         Assert.Contains("same token length", e.Message);
-        Assert.Contains("head 4", Assert.Throws<InputException>(() =>
-            ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.Z, new PatchingOptions { Heads = new[] { 4 } })).Message);
-        Assert.Throws<InputException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre, new PatchingOptions { Heads = new[] { 0 } }));
-        Assert.Throws<InputException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, Metric, PatchKind.ResidPre, new PatchingOptions { Layers = new[] { 2 } }));
+        Assert.Contains(
+            "head 4",
+            Assert
+                .Throws<InputException>(() =>
+                    ActivationPatching.Sweep(
+                        model,
+                        Clean,
+                        Corrupted,
+                        Metric,
+                        PatchKind.Z,
+                        new PatchingOptions { Heads = new[] { 4 } }
+                    )
+                )
+                .Message
+        );
+        Assert.Throws<InputException>(() =>
+            ActivationPatching.Sweep(
+                model,
+                Clean,
+                Corrupted,
+                Metric,
+                PatchKind.ResidPre,
+                new PatchingOptions { Heads = new[] { 0 } }
+            )
+        );
+        Assert.Throws<InputException>(() =>
+            ActivationPatching.Sweep(
+                model,
+                Clean,
+                Corrupted,
+                Metric,
+                PatchKind.ResidPre,
+                new PatchingOptions { Layers = new[] { 2 } }
+            )
+        );
         Assert.Contains("resid_pre", Assert.Throws<InputException>(() => PatchKinds.Parse("resid")).Message);
         using var cache = ActivationPatcher.Record(model, Clean, new[] { HookName.ResidPre(0) }, Metric, out _);
-        Assert.Contains("blocks.0.hook_resid_pre", Assert.Throws<HookException>(() =>
-            ActivationPatcher.EvaluateBatched(model, Corrupted, cache, Metric, new[] { new PatchSpec("blocks.0.hook_resid_pree") })).Message);
+        Assert.Contains(
+            "blocks.0.hook_resid_pre",
+            Assert
+                .Throws<HookException>(() =>
+                    ActivationPatcher.EvaluateBatched(
+                        model,
+                        Corrupted,
+                        cache,
+                        Metric,
+                        new[] { new PatchSpec("blocks.0.hook_resid_pree") }
+                    )
+                )
+                .Message
+        );
         var nan = new PatchMetric("nan", logits => logits[.., -1, 0] * float.NaN);
-        Assert.Throws<PatchingMetricException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, nan, PatchKind.ResidPre));
+        Assert.Throws<PatchingMetricException>(() =>
+            ActivationPatching.Sweep(model, Clean, Corrupted, nan, PatchKind.ResidPre)
+        );
         var scalar = new PatchMetric("scalar", logits => logits.sum());
-        Assert.Throws<PatchingMetricException>(() => ActivationPatching.Sweep(model, Clean, Corrupted, scalar, PatchKind.ResidPre));
+        Assert.Throws<PatchingMetricException>(() =>
+            ActivationPatching.Sweep(model, Clean, Corrupted, scalar, PatchKind.ResidPre)
+        );
     }
 
     [Fact]
@@ -98,7 +185,8 @@ public sealed class ActivationPatchingTests
         var loss = PatchMetric.Loss(Clean).Evaluate(logits);
         double manual = 0;
         using var lp = logits[0].log_softmax(-1);
-        for (int i = 0; i < Clean.Length - 1; i++) manual -= lp[i, Clean[i + 1]].item<float>();
+        for (int i = 0; i < Clean.Length - 1; i++)
+            manual -= lp[i, Clean[i + 1]].item<float>();
         Assert.Equal(manual / (Clean.Length - 1), loss[0], 4);
     }
 }

@@ -19,16 +19,24 @@ public class CoreferenceExperimentTests
             var gen = new Generator((ulong)seed);
             return randn(n, 8, generator: gen);
         }
-        int nTr = 400, nTe = 200;
+        int nTr = 400,
+            nTe = 200;
         (Tensor P, Tensor A, Tensor D) Set(int n, int seed)
         {
-            var sign = (randint(0, 2, new long[] { n }, generator: new Generator((ulong)seed)) * 2 - 1).to(ScalarType.Float32);
+            var sign = (randint(0, 2, new long[] { n }, generator: new Generator((ulong)seed)) * 2 - 1).to(
+                ScalarType.Float32
+            );
             var common = Make(n, seed + 1);
-            var p = common.clone(); var a = Make(n, seed + 2) * 0.3; var d = common * 0.9 + Make(n, seed + 3) * 0.1;
-            p[.., 0] = sign; a[.., 0] = sign; d[.., 0] = -sign;
+            var p = common.clone();
+            var a = Make(n, seed + 2) * 0.3;
+            var d = common * 0.9 + Make(n, seed + 3) * 0.1;
+            p[.., 0] = sign;
+            a[.., 0] = sign;
+            d[.., 0] = -sign;
             return (p, a, d);
         }
-        var tr = Set(nTr, 10); var te = Set(nTe, 20);
+        var tr = Set(nTr, 10);
+        var te = Set(nTe, 20);
         var raw = SimilarityProbe.RawCorrect(te.P, te.A, te.D).Average(b => b ? 1.0 : 0);
         using var probe = SimilarityProbe.Train(tr.P, tr.A, tr.D, new SimilarityProbeOptions { Rank = 4, Seed = 1 });
         var acc = probe.Correct(te.P, te.A, te.D).Average(b => b ? 1.0 : 0);
@@ -42,10 +50,16 @@ public class CoreferenceExperimentTests
         using var model = ProbingFixtures.MaskedLm();
         var train = PronounSentences.Generate(48, 0);
         var test = PronounSentences.Generate(24, 1, heldOut: true);
-        var r = CoreferenceExperiment.Run(model, train, test, new CoreferenceOptions
-        {
-            Probe = new SimilarityProbeOptions { Steps = 40, Rank = 4 }, Resamples = 50,
-        });
+        var r = CoreferenceExperiment.Run(
+            model,
+            train,
+            test,
+            new CoreferenceOptions
+            {
+                Probe = new SimilarityProbeOptions { Steps = 40, Rank = 4 },
+                Resamples = 50,
+            }
+        );
         Assert.Equal(model.Config.NLayers + 1, r.Layers.Count);
         Assert.Equal(48, r.TrainSentences);
         Assert.Equal(24, r.TestSentences);

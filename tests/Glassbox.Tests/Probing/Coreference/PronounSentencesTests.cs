@@ -6,8 +6,30 @@ public class PronounSentencesTests
 {
     private static readonly HashSet<string> Female = new(StringComparer.OrdinalIgnoreCase)
     {
-        "queen", "woman", "girl", "mother", "aunt", "sister", "wife", "princess", "daughter", "niece", "grandmother", "lady",
-        "Mary", "Susan", "Anna", "Emma", "Sarah", "Laura", "Alice", "Helen", "Kate", "Julia", "Linda", "Rachel",
+        "queen",
+        "woman",
+        "girl",
+        "mother",
+        "aunt",
+        "sister",
+        "wife",
+        "princess",
+        "daughter",
+        "niece",
+        "grandmother",
+        "lady",
+        "Mary",
+        "Susan",
+        "Anna",
+        "Emma",
+        "Sarah",
+        "Laura",
+        "Alice",
+        "Helen",
+        "Kate",
+        "Julia",
+        "Linda",
+        "Rachel",
     };
 
     [Fact]
@@ -25,7 +47,9 @@ public class PronounSentencesTests
     {
         foreach (var s in PronounSentences.Generate(80, 1).Concat(PronounSentences.Generate(80, 2, heldOut: true)))
         {
-            string p = s.Words[s.Pronoun], a = s.Words[s.Antecedent], d = s.Words[s.Distractor];
+            string p = s.Words[s.Pronoun],
+                a = s.Words[s.Antecedent],
+                d = s.Words[s.Distractor];
             Assert.Contains(p, new[] { "he", "she", "they" });
             Assert.True(s.Antecedent < s.Pronoun && s.Distractor < s.Pronoun, s.Text);
             Assert.Equal(s.AntecedentFirst, s.Antecedent < s.Distractor);
@@ -39,7 +63,8 @@ public class PronounSentencesTests
             {
                 Assert.Equal(p == "they", a.EndsWith('s'));
                 Assert.Equal(p != "they", d.EndsWith('s'));
-                Assert.DoesNotContain(a, Female); Assert.DoesNotContain(d, Female);
+                Assert.DoesNotContain(a, Female);
+                Assert.DoesNotContain(d, Female);
             }
         }
     }
@@ -59,7 +84,9 @@ public class PronounSentencesTests
     public void Should_use_disjoint_candidates_in_the_held_out_half()
     {
         static HashSet<string> Candidates(IEnumerable<PronounSentence> s) =>
-            s.SelectMany(x => new[] { x.Words[x.Antecedent], x.Words[x.Distractor] }).Select(w => w.ToLowerInvariant()).ToHashSet();
+            s.SelectMany(x => new[] { x.Words[x.Antecedent], x.Words[x.Distractor] })
+                .Select(w => w.ToLowerInvariant())
+                .ToHashSet();
         var train = Candidates(PronounSentences.Generate(200, 0));
         var test = Candidates(PronounSentences.Generate(200, 0, heldOut: true));
         Assert.True(train.Count > 10 && test.Count > 10);

@@ -18,13 +18,18 @@ public class EdgeProbeExperimentTests
         var data = TemplateGrammar.Sentences(50, 3).Select(g => g.Parse).ToList();
         var options = new EdgeProbeOptions
         {
-            Pooling = pooling, Resamples = 50, Seed = 1,
+            Pooling = pooling,
+            Resamples = 50,
+            Seed = 1,
             Attention = new AttentionProbeOptions { Epochs = 3 },
             Probe = new ProbeOptions { MaxIterations = 20 },
         };
         var r = EdgeProbeExperiment.Run(model, data.Take(40).ToList(), data.Skip(40).ToList(), task, options);
         Assert.Equal(model.Config.NLayers + 1, r.Layers.Count);
-        Assert.True(r.TrainExamples > 50 && r.TestExamples > 10, string.Create(CultureInfo.InvariantCulture, $"{r.TrainExamples}/{r.TestExamples}"));
+        Assert.True(
+            r.TrainExamples > 50 && r.TestExamples > 10,
+            string.Create(CultureInfo.InvariantCulture, $"{r.TrainExamples}/{r.TestExamples}")
+        );
         Assert.All(r.Layers, l =>
         {
             Assert.InRange(l.Task.Accuracy.Value, 0, 1);
@@ -33,8 +38,10 @@ public class EdgeProbeExperimentTests
             Assert.NotNull(l.RandomModel);
         });
         Assert.InRange(r.MajorityBaseline, 0.05, 0.95);
-        if (task == EdgeTask.Span) Assert.Contains("NP", r.Labels);
-        else Assert.Contains("det", r.Labels);
+        if (task == EdgeTask.Span)
+            Assert.Contains("NP", r.Labels);
+        else
+            Assert.Contains("det", r.Labels);
         var report = new HtmlReport("t");
         EdgeReport.AddSection(report, r, model.Name, "test data");
         Assert.Contains("<svg", report.Render());
@@ -57,16 +64,37 @@ public class EdgeProbeExperimentTests
             words[marked, 0] = y[i] == 1 ? 2f : -2f;
             words[marked, 1] = 12f;
         }
-        var spans = new SpanRows(Enumerable.Range(0, n).Select(i => (long)i * 4).ToArray(), Enumerable.Repeat(4, n).ToArray());
-        var train = Enumerable.Range(0, 500).ToArray(); var test = Enumerable.Range(500, 100).ToArray();
-        using var probe = AttentionSpanProbe.Train(words, new[] { spans.Subset(train) }, train.Select(i => y[i]).ToArray(), 2,
-            new AttentionProbeOptions { Epochs = 60, LearningRate = 0.05, Patience = 15 });
+        var spans = new SpanRows(
+            Enumerable.Range(0, n).Select(i => (long)i * 4).ToArray(),
+            Enumerable.Repeat(4, n).ToArray()
+        );
+        var train = Enumerable.Range(0, 500).ToArray();
+        var test = Enumerable.Range(500, 100).ToArray();
+        using var probe = AttentionSpanProbe.Train(
+            words,
+            new[] { spans.Subset(train) },
+            train.Select(i => y[i]).ToArray(),
+            2,
+            new AttentionProbeOptions
+            {
+                Epochs = 60,
+                LearningRate = 0.05,
+                Patience = 15,
+            }
+        );
         var pred = probe.Predict(words, new[] { spans.Subset(test) });
         double acc = test.Select((i, k) => pred[k] == y[i] ? 1.0 : 0).Average();
-        using var meanProbe = ClassifierProbe.Train(SpanPool.Pool(words, spans.Subset(train), SpanPooling.Mean), train.Select(i => y[i]).ToArray(), 2);
+        using var meanProbe = ClassifierProbe.Train(
+            SpanPool.Pool(words, spans.Subset(train), SpanPooling.Mean),
+            train.Select(i => y[i]).ToArray(),
+            2
+        );
         var meanPred = meanProbe.Predict(SpanPool.Pool(words, spans.Subset(test), SpanPooling.Mean));
         double meanAcc = test.Select((i, k) => meanPred[k] == y[i] ? 1.0 : 0).Average();
         Assert.True(acc > 0.9, string.Create(CultureInfo.InvariantCulture, $"attention {acc:F3}, mean {meanAcc:F3}"));
-        Assert.True(acc > meanAcc, string.Create(CultureInfo.InvariantCulture, $"attention {acc:F3}, mean {meanAcc:F3}"));
+        Assert.True(
+            acc > meanAcc,
+            string.Create(CultureInfo.InvariantCulture, $"attention {acc:F3}, mean {meanAcc:F3}")
+        );
     }
 }

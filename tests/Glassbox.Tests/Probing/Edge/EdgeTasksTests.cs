@@ -32,17 +32,18 @@ public class EdgeTasksTests
 
         """;
 
-    private static IReadOnlyList<ConllSentence> Parse() => ConllUReader.Parse(new StringReader(Tree.Replace("        ", "")), "test");
+    private static IReadOnlyList<ConllSentence> Parse() =>
+        ConllUReader.Parse(new StringReader(Tree.Replace("        ", "")), "test");
 
     [Fact]
     public void Should_compute_subtree_spans_as_contiguous_ranges()
     {
         var s = SubtreeSpans.Compute(Parse()[0].Words);
-        Assert.Equal((0, 3), (s[2].Start, s[2].End));    // The old man
-        Assert.Equal((0, 10), (s[3].Start, s[3].End));   // the whole sentence under 'saw'
-        Assert.Equal((4, 6), (s[5].Start, s[5].End));    // the dog
-        Assert.Equal((6, 9), (s[8].Start, s[8].End));    // in the park
-        Assert.Equal((6, 7), (s[6].Start, s[6].End));    // a leaf
+        Assert.Equal((0, 3), (s[2].Start, s[2].End)); // The old man
+        Assert.Equal((0, 10), (s[3].Start, s[3].End)); // the whole sentence under 'saw'
+        Assert.Equal((4, 6), (s[5].Start, s[5].End)); // the dog
+        Assert.Equal((6, 9), (s[8].Start, s[8].End)); // in the park
+        Assert.Equal((6, 7), (s[6].Start, s[6].End)); // a leaf
         Assert.All(s, x => Assert.True(x.Contiguous));
         Assert.Equal(3, s[8].Size);
     }
@@ -63,7 +64,10 @@ public class EdgeTasksTests
     {
         var sents = Parse();
         var spans = EdgeTasks.Examples(sents[0], 0, EdgeTask.Span);
-        Assert.Equal(new[] { ("NP", 0, 3), ("S", 0, 10), ("NP", 4, 6), ("PP", 6, 9) }, spans.Select(e => (e.Label, e.Start1, e.End1)));
+        Assert.Equal(
+            new[] { ("NP", 0, 3), ("S", 0, 10), ("NP", 4, 6), ("PP", 6, 9) },
+            spans.Select(e => (e.Label, e.Start1, e.End1))
+        );
         Assert.Equal("man", spans[0].Type);
         var pairs = EdgeTasks.Examples(sents[0], 0, EdgeTask.Pair);
         Assert.DoesNotContain(pairs, p => p.Label is "punct" or "root");

@@ -24,7 +24,20 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     public void Should_probe_sentences_on_built_in_data_and_write_html()
     {
         var html = Path.Combine(_dir, "s.html");
-        var (code, output, err) = Cli("probe", "sentence", "--task", "voice", "--sentences", "60", "--no-random-model", "--json", "--threads", "1", "--out", html);
+        var (code, output, err) = Cli(
+            "probe",
+            "sentence",
+            "--task",
+            "voice",
+            "--sentences",
+            "60",
+            "--no-random-model",
+            "--json",
+            "--threads",
+            "1",
+            "--out",
+            html
+        );
         Assert.True(code == 0, err);
         var root = Result(output);
         Assert.Equal("probe sentence", root.GetProperty("manifest").GetProperty("command").GetString());
@@ -37,9 +50,24 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     {
         var f = Path.Combine(_dir, "d.tsv");
         var lines = new List<string> { "sentence\tlabel" };
-        for (int i = 0; i < 30; i++) lines.Add(i % 2 == 0 ? string.Create(CultureInfo.InvariantCulture, $"the girl is happy number {i}\tpos") : string.Create(CultureInfo.InvariantCulture, $"the boy was sad number {i}\tneg"));
+        for (int i = 0; i < 30; i++)
+            lines.Add(
+                i % 2 == 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"the girl is happy number {i}\tpos")
+                    : string.Create(CultureInfo.InvariantCulture, $"the boy was sad number {i}\tneg")
+            );
         File.WriteAllLines(f, lines);
-        var (code, output, err) = Cli("probe", "sentence", "--data", f, "--no-random-model", "--no-control", "--json", "--threads", "1");
+        var (code, output, err) = Cli(
+            "probe",
+            "sentence",
+            "--data",
+            f,
+            "--no-random-model",
+            "--no-control",
+            "--json",
+            "--threads",
+            "1"
+        );
         Assert.True(code == 0, err);
         Assert.Equal(2, Result(output).GetProperty("result").GetProperty("labels").GetArrayLength());
     }
@@ -48,7 +76,24 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     public void Should_run_edge_probing_on_built_in_trees()
     {
         var json = Path.Combine(_dir, "e.json");
-        var (code, output, err) = Cli("probe", "edge", "--builtin", "--sentences", "40", "--task", "span", "--pooling", "max", "--no-random-model", "--no-control", "--json", "--threads", "1", "-o", json);
+        var (code, output, err) = Cli(
+            "probe",
+            "edge",
+            "--builtin",
+            "--sentences",
+            "40",
+            "--task",
+            "span",
+            "--pooling",
+            "max",
+            "--no-random-model",
+            "--no-control",
+            "--json",
+            "--threads",
+            "1",
+            "-o",
+            json
+        );
         Assert.True(code == 0, err);
         var r = Result(output).GetProperty("result");
         Assert.Equal("span", r.GetProperty("task").GetString());
@@ -60,7 +105,18 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     [Fact]
     public void Should_run_coreference_by_similarity()
     {
-        var (code, output, err) = Cli("probe", "coref", "--sentences", "40", "--test-sentences", "16", "--no-random-model", "--json", "--threads", "1");
+        var (code, output, err) = Cli(
+            "probe",
+            "coref",
+            "--sentences",
+            "40",
+            "--test-sentences",
+            "16",
+            "--no-random-model",
+            "--json",
+            "--threads",
+            "1"
+        );
         Assert.True(code == 0, err);
         var r = Result(output).GetProperty("result");
         Assert.Equal(16, r.GetProperty("testSentences").GetInt32());
@@ -76,7 +132,8 @@ public sealed class ProbeEdgeCorefCommandTests : IDisposable
     public void Should_exit_2_on_bad_options(string command, string option, string value)
     {
         var args = new List<string> { "probe", command, option, value, "--json" };
-        if (command == "edge") args.Add("--builtin");
+        if (command == "edge")
+            args.Add("--builtin");
         var (code, _, err) = Cli(args.ToArray());
         Assert.Equal(2, code);
         Assert.Contains(option, err);

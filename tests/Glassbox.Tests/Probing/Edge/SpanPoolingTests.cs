@@ -7,14 +7,7 @@ namespace Glassbox.Tests.Probing.Edge;
 public class SpanPoolingTests
 {
     // 5 word rows of width 3.
-    private static Tensor Words() => tensor(new float[]
-    {
-        1, 2, 3,
-        4, -5, 6,
-        7, 8, -9,
-        0, 1, 0,
-        -2, 0, 2,
-    }).view(5, 3);
+    private static Tensor Words() => tensor(new float[] { 1, 2, 3, 4, -5, 6, 7, 8, -9, 0, 1, 0, -2, 0, 2 }).view(5, 3);
 
     // Spans: rows 0-1, row 2 alone, rows 1-4.
     private static readonly SpanRows Spans = new(new long[] { 0, 2, 1 }, new[] { 2, 1, 4 });
@@ -49,7 +42,7 @@ public class SpanPoolingTests
         Assert.Equal(1f, wv[0] + wv[1], 5);
         Assert.Equal(1f, wv[2], 5);
         Assert.Equal(1f, wv[3] + wv[4] + wv[5] + wv[6], 5);
-        Assert.NotEqual(wv[0], wv[1]);   // a non-zero vector does not give uniform weights
+        Assert.NotEqual(wv[0], wv[1]); // a non-zero vector does not give uniform weights
         // Row 2 of span 0 (row 1) has the larger score 4*0.3+5*0.2+6*0.1 = 2.8 vs 1*0.3-0.4+0.3 = 0.2.
         Assert.True(wv[1] > wv[0]);
         using var zero = zeros(3);
@@ -76,8 +69,13 @@ public class SpanPoolingTests
         int n = SpanPool.ChunkRows / 8 + 10;
         using var w = randn(40, 4, generator: new Generator(1));
         var rng = new Random(0);
-        var first = new long[n]; var len = new int[n];
-        for (int i = 0; i < n; i++) { len[i] = 1 + rng.Next(10); first[i] = rng.Next(40 - len[i]); }
+        var first = new long[n];
+        var len = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            len[i] = 1 + rng.Next(10);
+            first[i] = rng.Next(40 - len[i]);
+        }
         var spans = new SpanRows(first, len);
         using var chunked = SpanPool.Pool(w, spans, SpanPooling.Max);
         using var direct = SpanPool.Max(w, spans);
@@ -87,6 +85,7 @@ public class SpanPoolingTests
     private sealed class FloatEq : IEqualityComparer<float>
     {
         public bool Equals(float x, float y) => Math.Abs(x - y) < 1e-5;
+
         public int GetHashCode(float obj) => 0;
     }
 }

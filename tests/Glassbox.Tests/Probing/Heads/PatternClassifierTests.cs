@@ -26,11 +26,14 @@ public sealed class PatternClassifierTests
     public void Should_count_head_classes_per_layer()
     {
         int n = 12;
-        var s = SentenceAttention.FromMaps(new[]
-        {
-            new[] { SyntheticAttention.Map(n, _ => 0), SyntheticAttention.Map(n, q => q) },
-            new[] { SyntheticAttention.Map(n, _ => -1), SyntheticAttention.Map(n, _ => n - 1) },
-        }, SyntheticAttention.Plain(n));
+        var s = SentenceAttention.FromMaps(
+            new[]
+            {
+                new[] { SyntheticAttention.Map(n, _ => 0), SyntheticAttention.Map(n, q => q) },
+                new[] { SyntheticAttention.Map(n, _ => -1), SyntheticAttention.Map(n, _ => n - 1) },
+            },
+            SyntheticAttention.Plain(n)
+        );
         var r = PatternClassifier.ClassifyHeads(new[] { s, s });
         Assert.Equal(AttentionPattern.Diagonal, r.Labels[0][1]);
         Assert.Equal(AttentionPattern.Vertical, r.Labels[1][1]);
@@ -46,12 +49,17 @@ public sealed class PatternClassifierTests
         int n = 10;
         var seg = Enumerable.Range(0, n).Select(i => i < 5 ? 0 : 1).ToArray();
         var roles = SyntheticAttention.Plain(n) with { Segments = seg };
-        int[] target = { 2, 3, 4, 1, 2, 7, 8, 5, 6, 7 };   // same segment, distance 2 or 3, never the first or last token
+        int[] target = { 2, 3, 4, 1, 2, 7, 8, 5, 6, 7 }; // same segment, distance 2 or 3, never the first or last token
         var map = SyntheticAttention.Map(n, q => target[q]);
         var s = SentenceAttention.FromMaps(new[] { new[] { map } }, roles);
         var f = PatternClassifier.Features(s, 0, 0, new PatternClassOptions { BlockWindow = 1 });
         Assert.Equal(1.0, f.Block, 6);
-        var single = PatternClassifier.Features(SentenceAttention.FromMaps(new[] { new[] { map } }, SyntheticAttention.Plain(n)), 0, 0, new PatternClassOptions { BlockWindow = 1 });
-        Assert.Equal(0.0, single.Block, 6);   // without segments, window 1 leaves no block band
+        var single = PatternClassifier.Features(
+            SentenceAttention.FromMaps(new[] { new[] { map } }, SyntheticAttention.Plain(n)),
+            0,
+            0,
+            new PatternClassOptions { BlockWindow = 1 }
+        );
+        Assert.Equal(0.0, single.Block, 6); // without segments, window 1 leaves no block band
     }
 }

@@ -16,16 +16,29 @@ public sealed class ProbeHeadsCommandTests : IDisposable
     public void Should_analyse_minilm_heads_on_built_in_sentences_and_write_a_report()
     {
         var report = Path.Combine(_dir, "heads.html");
-        var (code, output, err) = Cli("probe", "heads", "--builtin", "--sentences", "6", "--resamples", "20", "--json", "--out", report, "--threads", "1");
+        var (code, output, err) = Cli(
+            "probe",
+            "heads",
+            "--builtin",
+            "--sentences",
+            "6",
+            "--resamples",
+            "20",
+            "--json",
+            "--out",
+            report,
+            "--threads",
+            "1"
+        );
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
         var result = doc.RootElement.GetProperty("result");
         Assert.Equal("probe heads", doc.RootElement.GetProperty("manifest").GetProperty("command").GetString());
-        Assert.Equal(6, result.GetProperty("statistics").GetProperty("toFirst").GetArrayLength());          // 6 layers
-        Assert.Equal(12, result.GetProperty("statistics").GetProperty("toFirst")[0].GetArrayLength());     // 12 heads
+        Assert.Equal(6, result.GetProperty("statistics").GetProperty("toFirst").GetArrayLength()); // 6 layers
+        Assert.Equal(12, result.GetProperty("statistics").GetProperty("toFirst")[0].GetArrayLength()); // 12 heads
         var rels = result.GetProperty("dependencies").GetProperty("relations");
         Assert.Equal(9, rels.GetArrayLength());
-        Assert.True(rels[0].GetProperty("count").GetInt32() > 0);   // nsubj occurs in every template sentence
+        Assert.True(rels[0].GetProperty("count").GetInt32() > 0); // nsubj occurs in every template sentence
         var html = File.ReadAllText(report);
         Assert.Contains("<svg", html);
         Assert.Contains("Dependency heads", html);

@@ -5,8 +5,16 @@ namespace Glassbox.Tests.Probing.Heads;
 public sealed class RolloutFlowTests
 {
     // Layer 1: token 0 attends to itself, token 1 half/half. Layer 2: the tokens swap.
-    private static readonly float[,] A1 = { { 1f, 0f }, { 0.5f, 0.5f } };
-    private static readonly float[,] A2 = { { 0f, 1f }, { 1f, 0f } };
+    private static readonly float[,] A1 =
+    {
+        { 1f, 0f },
+        { 0.5f, 0.5f },
+    };
+    private static readonly float[,] A2 =
+    {
+        { 0f, 1f },
+        { 1f, 0f },
+    };
 
     [Fact]
     public void Should_match_a_hand_computed_two_layer_rollout()
@@ -28,10 +36,17 @@ public sealed class RolloutFlowTests
     {
         // Cormen et al., Figure 26.1: maximum flow 23.
         var g = new FlowNetwork(6);
-        g.AddEdge(0, 1, 16); g.AddEdge(0, 2, 13); g.AddEdge(2, 1, 4); g.AddEdge(1, 3, 12); g.AddEdge(3, 2, 9);
-        g.AddEdge(2, 4, 14); g.AddEdge(4, 3, 7); g.AddEdge(3, 5, 20); g.AddEdge(4, 5, 4);
+        g.AddEdge(0, 1, 16);
+        g.AddEdge(0, 2, 13);
+        g.AddEdge(2, 1, 4);
+        g.AddEdge(1, 3, 12);
+        g.AddEdge(3, 2, 9);
+        g.AddEdge(2, 4, 14);
+        g.AddEdge(4, 3, 7);
+        g.AddEdge(3, 5, 20);
+        g.AddEdge(4, 5, 4);
         Assert.Equal(23, g.Solve(0, 5), 9);
-        Assert.Equal(23, g.Solve(0, 5), 9);   // solving again starts from zero flow
+        Assert.Equal(23, g.Solve(0, 5), 9); // solving again starts from zero flow
         Assert.Equal(0, g.Solve(5, 0), 9);
     }
 

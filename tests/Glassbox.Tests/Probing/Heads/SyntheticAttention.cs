@@ -14,8 +14,11 @@ internal static class SyntheticAttention
         for (int q = 0; q < n; q++)
         {
             int t = target(q);
-            if (t < 0) for (int k = 0; k < n; k++) m[q, k] = 1f / n;
-            else m[q, t] = 1;
+            if (t < 0)
+                for (int k = 0; k < n; k++)
+                    m[q, k] = 1f / n;
+            else
+                m[q, t] = 1;
         }
         return m;
     }
@@ -24,7 +27,8 @@ internal static class SyntheticAttention
     public static TokenRoles Plain(int n, params int[] punct)
     {
         var p = new bool[n];
-        foreach (var i in punct) p[i] = true;
+        foreach (var i in punct)
+            p[i] = true;
         return new TokenRoles(Enumerable.Range(0, n).ToArray(), p, false, false);
     }
 
@@ -34,10 +38,13 @@ internal static class SyntheticAttention
         var forms = new[] { "the", "dog", "chased", "a", "cat", "." };
         var heads = new[] { 2, 3, 0, 5, 3, 3 };
         var rels = new[] { "det", "nsubj", "root", "det", "obj", "punct" };
-        var words = forms.Select((f, i) => new ConllWord(i + 1, f, f, "X", "X", new Dictionary<string, string>(), heads[i], rels[i])).ToList();
+        var words = forms
+            .Select((f, i) => new ConllWord(i + 1, f, f, "X", "X", new Dictionary<string, string>(), heads[i], rels[i]))
+            .ToList();
         var parse = new ConllSentence("dog", string.Join(" ", forms), words, 1);
         var wordTokens = new[] { new[] { 1 }, new[] { 2, 3 }, new[] { 4 }, new[] { 5 }, new[] { 6 }, new[] { 7 } };
-        var punct = new bool[9]; punct[7] = true;
+        var punct = new bool[9];
+        punct[7] = true;
         return (parse, new TokenRoles(Enumerable.Range(0, 9).ToArray(), punct, true, true, null, wordTokens));
     }
 

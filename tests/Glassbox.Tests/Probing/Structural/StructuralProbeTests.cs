@@ -7,7 +7,14 @@ namespace Glassbox.Tests.Probing.Structural;
 
 public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private static readonly StructuralProbeOptions Fast = new() { Epochs = 25, LearningRate = 0.02, BatchSize = 20, Seed = 5, BootstrapResamples = 200 };
+    private static readonly StructuralProbeOptions Fast = new()
+    {
+        Epochs = 25,
+        LearningRate = 0.02,
+        BatchSize = 20,
+        Seed = 5,
+        BootstrapResamples = 200,
+    };
 
     [Fact]
     public void Should_recover_trees_from_vectors_that_encode_them_linearly_but_not_from_random_vectors()
@@ -20,14 +27,36 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             var good = StructuralEvaluation.Run(train, dev, null, Fast);
             var bad = StructuralEvaluation.Run(rtrain, rdev, null, Fast);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"structured: UUAS {good.Uuas:F3} {good.UuasInterval} DSpr {good.DSpr:F3} root {good.RootAccuracy:F3} NSpr {good.NSpr:F3} epochs {good.EpochsRun}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"random:     UUAS {bad.Uuas:F3} DSpr {bad.DSpr:F3} root {bad.RootAccuracy:F3} NSpr {bad.NSpr:F3}; right-branching UUAS {good.RightBranchingUuas:F3}"));
-            Assert.True(good.Uuas >= 0.9, string.Create(CultureInfo.InvariantCulture, $"UUAS {good.Uuas} DSpr {good.DSpr} NSpr {good.NSpr} root {good.RootAccuracy} train {string.Join(",", good.DistanceTraining.TrainLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} dev {string.Join(",", good.DistanceTraining.DevLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} best {good.DistanceTraining.BestEpoch}"));
+            output.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"structured: UUAS {good.Uuas:F3} {good.UuasInterval} DSpr {good.DSpr:F3} root {good.RootAccuracy:F3} NSpr {good.NSpr:F3} epochs {good.EpochsRun}"
+                )
+            );
+            output.WriteLine(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"random:     UUAS {bad.Uuas:F3} DSpr {bad.DSpr:F3} root {bad.RootAccuracy:F3} NSpr {bad.NSpr:F3}; right-branching UUAS {good.RightBranchingUuas:F3}"
+                )
+            );
+            Assert.True(
+                good.Uuas >= 0.9,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"UUAS {good.Uuas} DSpr {good.DSpr} NSpr {good.NSpr} root {good.RootAccuracy} train {string.Join(",", good.DistanceTraining.TrainLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} dev {string.Join(",", good.DistanceTraining.DevLoss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} best {good.DistanceTraining.BestEpoch}"
+                )
+            );
             Assert.True(good.DSpr >= 0.8, string.Create(CultureInfo.InvariantCulture, $"DSpr {good.DSpr}"));
-            Assert.True(good.RootAccuracy >= 0.8, string.Create(CultureInfo.InvariantCulture, $"root {good.RootAccuracy}"));
+            Assert.True(
+                good.RootAccuracy >= 0.8,
+                string.Create(CultureInfo.InvariantCulture, $"root {good.RootAccuracy}")
+            );
             Assert.True(good.NSpr >= 0.8, string.Create(CultureInfo.InvariantCulture, $"NSpr {good.NSpr}"));
             Assert.True(good.UuasInterval.Lower <= good.Uuas && good.Uuas <= good.UuasInterval.Upper);
-            Assert.True(bad.Uuas < 0.6 && good.Uuas - bad.Uuas > 0.3, string.Create(CultureInfo.InvariantCulture, $"random UUAS {bad.Uuas}"));
+            Assert.True(
+                bad.Uuas < 0.6 && good.Uuas - bad.Uuas > 0.3,
+                string.Create(CultureInfo.InvariantCulture, $"random UUAS {bad.Uuas}")
+            );
             Assert.True(bad.DSpr < 0.6, string.Create(CultureInfo.InvariantCulture, $"random DSpr {bad.DSpr}"));
             Assert.Equal(dev.Count, good.PredictedHeads.Count);
             Assert.Equal(24, good.Rank);
@@ -35,7 +64,8 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         finally
         {
-            foreach (var d in new[] { train, dev, rtrain, rdev }) SyntheticTrees.Dispose(d);
+            foreach (var d in new[] { train, dev, rtrain, rdev })
+                SyntheticTrees.Dispose(d);
         }
     }
 
@@ -54,7 +84,10 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(0.0, (a.Projection - b.Projection).abs().max().item<float>(), 6);
             Assert.NotEqual(a.Training.TrainLoss, c.Training!.TrainLoss);
         }
-        finally { SyntheticTrees.Dispose(train); }
+        finally
+        {
+            SyntheticTrees.Dispose(train);
+        }
     }
 
     [Fact]
@@ -75,7 +108,10 @@ public class StructuralProbeTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(1.0, scores.Uuas, 9);
             Assert.Equal(1.0, scores.RootAccuracy, 9);
         }
-        finally { SyntheticTrees.Dispose(data); }
+        finally
+        {
+            SyntheticTrees.Dispose(data);
+        }
     }
 
     [Fact]

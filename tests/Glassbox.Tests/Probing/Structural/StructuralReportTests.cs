@@ -1,7 +1,7 @@
-using Glassbox.Statistics;
 using System.Text.RegularExpressions;
 using Glassbox.Probing.Structural;
 using Glassbox.Reports;
+using Glassbox.Statistics;
 
 namespace Glassbox.Tests.Probing.Structural;
 
@@ -17,8 +17,8 @@ public class StructuralReportTests
         int[] predicted = { 2, 3, 0, 3, 4, -1 };
         var svg = TreeDrawing.Svg(Words, Gold, predicted);
         Assert.StartsWith("<svg", svg);
-        Assert.Equal(5, Regex.Matches(svg, "stroke='#1f77b4' stroke-width").Count);   // gold arcs
-        Assert.Equal(4, Regex.Matches(svg, "stroke='#ff7f0e' stroke-width").Count);   // predicted arcs
+        Assert.Equal(5, Regex.Matches(svg, "stroke='#1f77b4' stroke-width").Count); // gold arcs
+        Assert.Equal(4, Regex.Matches(svg, "stroke='#ff7f0e' stroke-width").Count); // predicted arcs
         Assert.Single(Regex.Matches(svg, "#ff7f0e' stroke-width='1.5' stroke-dasharray"));
         Assert.Contains("predicted (wrong): sat – on", svg);
         Assert.Contains("&lt;mat&gt;", svg);
@@ -30,11 +30,29 @@ public class StructuralReportTests
     public void Should_add_a_section_with_a_metrics_table_a_layer_chart_and_a_tree()
     {
         var curve = new ProbeTrainingCurve(new[] { 1.0, 0.5 }, new[] { 1.1, 0.6 }, 2, 2);
-        StructuralProbeResult Result(double uuas) => new(uuas, new Interval(uuas, uuas - 0.05, uuas + 0.05), 0.7,
-            0.8, new Interval(0.8, 0.7, 0.9), 0.75, 0.3, curve, curve, 64, 1, 100, Array.Empty<int[]>());
+        StructuralProbeResult Result(double uuas) =>
+            new(
+                uuas,
+                new Interval(uuas, uuas - 0.05, uuas + 0.05),
+                0.7,
+                0.8,
+                new Interval(0.8, 0.7, 0.9),
+                0.75,
+                0.3,
+                curve,
+                curve,
+                64,
+                1,
+                100,
+                Array.Empty<int[]>()
+            );
         var report = new HtmlReport("t");
-        StructuralReport.AddSection(report, "Structural probes", new[] { ("embed", Result(0.4)), ("blocks.0", Result(0.6)), ("blocks.1", Result(0.7)) },
-            new StructuralTreeExample(Words, Gold, new[] { 2, 3, 0, 5, 3, -1 }, "blocks.1, sentence 1"));
+        StructuralReport.AddSection(
+            report,
+            "Structural probes",
+            new[] { ("embed", Result(0.4)), ("blocks.0", Result(0.6)), ("blocks.1", Result(0.7)) },
+            new StructuralTreeExample(Words, Gold, new[] { 2, 3, 0, 5, 3, -1 }, "blocks.1, sentence 1")
+        );
         Assert.Equal(("structural-probes", "Structural probes"), report.Sections.Single());
         var html = report.Render();
         Assert.Contains("<td>blocks.0</td><td>0.600</td><td>[0.550, 0.650]</td>", html);

@@ -13,10 +13,16 @@ internal static class SyntheticTrees
     /// path from i up to (not including) the root, so ||h_i - h_j||² = d(i, j) and ||h_i||² = depth(i); then
     /// <paramref name="noiseDims"/> Gaussian noise coordinates are appended and everything is rotated by one fixed random rotation.
     /// Random vectors: Gaussian, unrelated to the tree.</summary>
-    public static ParsedRepresentations Create(int sentences, int seed, bool structured, int noiseDims = 10, double noise = 0.3)
+    public static ParsedRepresentations Create(
+        int sentences,
+        int seed,
+        bool structured,
+        int noiseDims = 10,
+        double noise = 0.3
+    )
     {
         var rng = new Random(seed);
-        using var gen = new Generator(1234);   // one rotation shared by every data set
+        using var gen = new Generator(1234); // one rotation shared by every data set
         int d = MaxLength + noiseDims;
         using var rotation = linalg.qr(randn(new long[] { d, d }, generator: gen)).Q;
         var words = new List<Tensor>();
@@ -33,12 +39,15 @@ internal static class SyntheticTrees
             {
                 if (structured)
                 {
-                    for (int u = i; h[u] != 0; u = h[u] - 1) raw[i * d + u] = 1f;
-                    for (int k = MaxLength; k < d; k++) raw[i * d + k] = (float)(noise * Gaussian(rng));
+                    for (int u = i; h[u] != 0; u = h[u] - 1)
+                        raw[i * d + u] = 1f;
+                    for (int k = MaxLength; k < d; k++)
+                        raw[i * d + k] = (float)(noise * Gaussian(rng));
                 }
                 else
                 {
-                    for (int k = 0; k < d; k++) raw[i * d + k] = (float)Gaussian(rng);
+                    for (int k = 0; k < d; k++)
+                        raw[i * d + k] = (float)Gaussian(rng);
                 }
             }
             using var scope = NewDisposeScope();
@@ -65,9 +74,10 @@ internal static class SyntheticTrees
 
     public static void Dispose(ParsedRepresentations data)
     {
-        foreach (var w in data.Words) w.Dispose();
+        foreach (var w in data.Words)
+            w.Dispose();
     }
 
-    private static double Gaussian(Random rng)
-        => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    private static double Gaussian(Random rng) =>
+        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

@@ -1,5 +1,5 @@
-using Glassbox.Statistics;
 using Glassbox.Probing.Structural;
+using Glassbox.Statistics;
 
 namespace Glassbox.Tests.Probing.Structural;
 
@@ -66,7 +66,11 @@ public class TreeMetricsTests
         var gold = DependencyTree.Distances(heads);
         // Predicted distances: gold, except that the punctuation word is at distance 0 from everything; it must not matter.
         var pred = ToFloat(gold);
-        for (int i = 0; i < 7; i++) { pred[i, 6] = 0; pred[6, i] = 0; }
+        for (int i = 0; i < 7; i++)
+        {
+            pred[i, 6] = 0;
+            pred[6, i] = 0;
+        }
         Assert.Equal((5, 5), StructuralMetrics.UuasCounts(pred, gold, punct));
         Assert.Equal((3, 5), StructuralEvaluation.RightBranchingCounts(heads, punct));
         // With the "." counted: right-branching adds (5,6), gold adds (2,6); still 3 shared, of 6.
@@ -96,19 +100,27 @@ public class TreeMetricsTests
         {
             var w = new float[5, 5];
             for (int i = 0; i < 5; i++)
-                for (int j = i + 1; j < 5; j++) w[i, j] = w[j, i] = (float)rng.NextDouble();
+            for (int j = i + 1; j < 5; j++)
+                w[i, j] = w[j, i] = (float)rng.NextDouble();
             var all = new List<(int, int)>();
             for (int i = 0; i < 5; i++)
-                for (int j = i + 1; j < 5; j++) all.Add((i, j));
+            for (int j = i + 1; j < 5; j++)
+                all.Add((i, j));
             double bestWeight = double.PositiveInfinity;
             List<(int, int)>? best = null;
             for (int mask = 0; mask < 1 << all.Count; mask++)
             {
-                if (System.Numerics.BitOperations.PopCount((uint)mask) != 4) continue;
+                if (System.Numerics.BitOperations.PopCount((uint)mask) != 4)
+                    continue;
                 var edges = all.Where((_, k) => (mask >> k & 1) == 1).ToList();
-                if (!Connected(5, edges)) continue;
+                if (!Connected(5, edges))
+                    continue;
                 double total = edges.Sum(e => w[e.Item1, e.Item2]);
-                if (total < bestWeight) { bestWeight = total; best = edges; }
+                if (total < bestWeight)
+                {
+                    bestWeight = total;
+                    best = edges;
+                }
             }
             var prim = MinimumSpanningTree.Prim(w);
             Assert.Equal(best!.OrderBy(e => e), prim.OrderBy(e => e));
@@ -147,7 +159,8 @@ public class TreeMetricsTests
     {
         var f = new float[d.GetLength(0), d.GetLength(1)];
         for (int i = 0; i < d.GetLength(0); i++)
-            for (int j = 0; j < d.GetLength(1); j++) f[i, j] = d[i, j];
+        for (int j = 0; j < d.GetLength(1); j++)
+            f[i, j] = d[i, j];
         return f;
     }
 
@@ -155,7 +168,8 @@ public class TreeMetricsTests
     {
         var parent = Enumerable.Range(0, n).ToArray();
         int Find(int x) => parent[x] == x ? x : parent[x] = Find(parent[x]);
-        foreach (var (a, b) in edges) parent[Find(a)] = Find(b);
+        foreach (var (a, b) in edges)
+            parent[Find(a)] = Find(b);
         return Enumerable.Range(0, n).Select(Find).Distinct().Count() == 1;
     }
 }
