@@ -4,6 +4,7 @@ using Glassbox.Circuits.Lens;
 using Glassbox.Circuits.Weights;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
@@ -175,7 +176,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
                                 new[]
                                 {
                                     string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"),
-                                    $"{CliModel.Token(t.Source)} … {CliModel.Token(t.Destination)} → {CliModel.Token(t.Output)}",
+                                    $"{TokenDisplay.Label(t.Source)} … {TokenDisplay.Label(t.Destination)} → {TokenDisplay.Label(t.Output)}",
                                     t.QkScore.ToString("F2", CultureInfo.InvariantCulture),
                                     t.OvScore.ToString("F2", CultureInfo.InvariantCulture),
                                     t.LogitRise.ToString("F3", CultureInfo.InvariantCulture),
@@ -221,11 +222,11 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
         var bt = Show.Titled("Direct-path bigrams (W_E W_U)").Columns("source", "top next tokens");
         foreach (var b in bigrams.Take(s.Top))
             bt.Row(
-                CliModel.Token(b.SourceText),
+                TokenDisplay.Label(b.SourceText),
                 string.Join(
                     "  ",
                     b.Next.Select(n =>
-                        string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(n.Token)} {n.Logit:F2}")
+                        string.Create(CultureInfo.InvariantCulture, $"{TokenDisplay.Label(n.Token)} {n.Logit:F2}")
                     )
                 )
             );
@@ -235,11 +236,11 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             var ot = Show.Titled($"Full OV circuit of {head}").Columns("source", "top output tokens");
             foreach (var b in ov.Take(s.Top))
                 ot.Row(
-                    CliModel.Token(b.SourceText),
+                    TokenDisplay.Label(b.SourceText),
                     string.Join(
                         "  ",
                         b.Next.Select(n =>
-                            string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(n.Token)} {n.Logit:F2}")
+                            string.Create(CultureInfo.InvariantCulture, $"{TokenDisplay.Label(n.Token)} {n.Logit:F2}")
                         )
                     )
                 );
@@ -252,7 +253,7 @@ public sealed class CircuitsCommand : Command<CircuitsCommand.Settings>
             foreach (var t in trigrams.Take(s.Top))
                 tt.Row(
                     string.Create(CultureInfo.InvariantCulture, $"H{t.Head}"),
-                    $"{CliModel.Token(t.Source)} … {CliModel.Token(t.Destination)} → {CliModel.Token(t.Output)}",
+                    $"{TokenDisplay.Label(t.Source)} … {TokenDisplay.Label(t.Destination)} → {TokenDisplay.Label(t.Output)}",
                     t.LogitRise.ToString("F3", CultureInfo.InvariantCulture),
                     t.RiseFraction.ToString("P0", CultureInfo.InvariantCulture)
                 );

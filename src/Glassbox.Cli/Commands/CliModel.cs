@@ -63,7 +63,4 @@ internal static class CliModel
 
     public static string Tok(HookedTransformer m, int id) =>
         m.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>A token as the console shows it: leading space as "·", whitespace visible, never blank (plain text: Show escapes it).</summary>
-    public static string Token(string token) => Glassbox.Tokenization.TokenDisplay.Label(token);
 }

@@ -4,6 +4,7 @@ using Glassbox.Circuits;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -85,12 +86,12 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
             return 0;
         }
         string what = r.ContrastText is null
-            ? $"logit({CliModel.Token(r.TargetText)})"
-            : $"logit({CliModel.Token(r.TargetText)}) − logit({CliModel.Token(r.ContrastText)})";
+            ? $"logit({TokenDisplay.Label(r.TargetText)})"
+            : $"logit({TokenDisplay.Label(r.TargetText)}) − logit({TokenDisplay.Label(r.ContrastText)})";
         var t = Show.Titled(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Direct logit attribution of {what} at position {r.Position} ({CliModel.Token(r.Token)})"
+                    $"Direct logit attribution of {what} at position {r.Position} ({TokenDisplay.Label(r.Token)})"
                 )
             )
             .Columns("component", "contribution");
@@ -100,7 +101,7 @@ public sealed class DlaCommand : Command<DlaCommand.Settings>
         Show.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {CliModel.Token(r.PredictedText)}."
+                $"Sum of parts {r.Sum:F4}, real value {r.Actual:F4} (|error| {r.Error:G2}); the model predicts {TokenDisplay.Label(r.PredictedText)}."
             )
         );
         return 0;

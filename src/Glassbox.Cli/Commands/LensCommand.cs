@@ -4,6 +4,7 @@ using Glassbox.Circuits;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -61,7 +62,7 @@ public sealed class LensCommand : Command<LensCommand.Settings>
         var t = Show.Titled(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Logit lens at position {pos} ({CliModel.Token(r.Tokens[pos])})"
+                    $"Logit lens at position {pos} ({TokenDisplay.Label(r.Tokens[pos])})"
                 )
             )
             .Columns("layer", "top tokens", "target p", "target rank");
@@ -73,7 +74,7 @@ public sealed class LensCommand : Command<LensCommand.Settings>
                 string.Join(
                     "  ",
                     c.Top.Select(x =>
-                        string.Create(CultureInfo.InvariantCulture, $"{CliModel.Token(x.Text)} {x.Prob:P1}")
+                        string.Create(CultureInfo.InvariantCulture, $"{TokenDisplay.Label(x.Text)} {x.Prob:P1}")
                     )
                 ),
                 c.TargetProb?.ToString("P2", CultureInfo.InvariantCulture) ?? "-",

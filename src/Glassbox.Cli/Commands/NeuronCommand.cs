@@ -3,6 +3,7 @@ using System.Globalization;
 using Glassbox.Circuits.Memories;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -155,9 +156,9 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
             .Columns("promoted", "logit", "suppressed", "logit");
         foreach (var (a, b) in promoted.Zip(suppressed))
             t2.Row(
-                CliModel.Token(a.Token),
+                TokenDisplay.Label(a.Token),
                 a.Logit.ToString("F3", CultureInfo.InvariantCulture),
-                CliModel.Token(b.Token),
+                TokenDisplay.Label(b.Token),
                 b.Logit.ToString("F3", CultureInfo.InvariantCulture)
             );
         Show.Write(t2);
@@ -168,8 +169,8 @@ public sealed class NeuronCommand : Command<NeuronCommand.Settings>
             foreach (var u in updates)
                 t3.Row(
                     u.Position.ToString(CultureInfo.InvariantCulture),
-                    CliModel.Token(u.Token),
-                    CliModel.Token(u.Predicted),
+                    TokenDisplay.Label(u.Token),
+                    TokenDisplay.Label(u.Predicted),
                     string.Join(
                         "  ",
                         u.Top.Select(x =>

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
@@ -64,14 +65,14 @@ public sealed class RunCommand : Command<RunCommand.Settings>
             if (!s.Json)
             {
                 Show.Markup(
-                    $"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(CliModel.Token))}"
+                    $"[bold]{model.Name}[/] on {ids.Count} tokens: {string.Join(" ", tokens.Select(TokenDisplay.Label))}"
                 );
                 var t = Show.Table("rank", "id", "next token", "probability");
                 foreach (var r in rows)
                     t.Row(
                         r.rank.ToString(CultureInfo.InvariantCulture),
                         r.id.ToString(CultureInfo.InvariantCulture),
-                        CliModel.Token(r.token),
+                        TokenDisplay.Label(r.token),
                         r.probability.ToString("F4", CultureInfo.InvariantCulture)
                     );
                 Show.Write(t);
@@ -100,7 +101,7 @@ public sealed class RunCommand : Command<RunCommand.Settings>
                 for (int i = 0; i < tokens.Count; i++)
                     t.Row(
                         i.ToString(CultureInfo.InvariantCulture),
-                        CliModel.Token(tokens[i]),
+                        TokenDisplay.Label(tokens[i]),
                         norms[i].ToString("F3", CultureInfo.InvariantCulture)
                     );
                 Show.Write(t);

@@ -9,56 +9,7 @@ public sealed class ByteLevelBpeTokenizerTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    // 'Ġ' is the byte-level form of a space.
-    private static readonly string[] Symbols =
-    {
-        "h",
-        "e",
-        "l",
-        "o",
-        "w",
-        "r",
-        "d",
-        "Ġ",
-        "!",
-        "he",
-        "ll",
-        "hell",
-        "hello",
-        "Ġw",
-        "or",
-        "Ġwor",
-        "ld",
-        "Ġworld",
-        "<|endoftext|>",
-        "Ã",
-        "©",
-    };
-    private static readonly (string, string)[] Merges =
-    {
-        ("h", "e"),
-        ("l", "l"),
-        ("he", "ll"),
-        ("hell", "o"),
-        ("Ġ", "w"),
-        ("o", "r"),
-        ("Ġw", "or"),
-        ("l", "d"),
-        ("Ġwor", "ld"),
-    };
-
-    private string WriteFiles()
-    {
-        File.WriteAllText(
-            Path.Combine(_dir, "vocab.json"),
-            JsonSerializer.Serialize(Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i))
-        );
-        File.WriteAllText(
-            Path.Combine(_dir, "merges.txt"),
-            "#version: 0.2\n" + string.Concat(Merges.Select(m => $"{m.Item1} {m.Item2}\n"))
-        );
-        return _dir;
-    }
+    private string WriteFiles() => TinyBpe.WriteFiles(_dir);
 
     [Fact]
     public void Should_apply_merges_by_rank_and_keep_offsets()
@@ -93,8 +44,8 @@ public sealed class ByteLevelBpeTokenizerTests : IDisposable
             model = new
             {
                 type = "BPE",
-                vocab = Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i),
-                merges = Merges.Select(m => $"{m.Item1} {m.Item2}").ToArray(),
+                vocab = TinyBpe.Symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i),
+                merges = TinyBpe.Merges.Select(m => $"{m.Item1} {m.Item2}").ToArray(),
             },
         };
         File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), JsonSerializer.Serialize(json));

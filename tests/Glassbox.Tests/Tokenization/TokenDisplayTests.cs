@@ -57,50 +57,9 @@ public sealed class TokenDisplayTests : IDisposable
     /// <summary>A tiny GPT-2 with a byte-level BPE vocabulary in which " world" is one token.</summary>
     private string TinyBpeModel()
     {
-        string[] symbols =
-        {
-            "h",
-            "e",
-            "l",
-            "o",
-            "w",
-            "r",
-            "d",
-            "Ġ",
-            "!",
-            "he",
-            "ll",
-            "hell",
-            "hello",
-            "Ġw",
-            "or",
-            "Ġwor",
-            "ld",
-            "Ġworld",
-            "<|endoftext|>",
-        };
-        (string, string)[] merges =
-        {
-            ("h", "e"),
-            ("l", "l"),
-            ("he", "ll"),
-            ("hell", "o"),
-            ("Ġ", "w"),
-            ("o", "r"),
-            ("Ġw", "or"),
-            ("l", "d"),
-            ("Ġwor", "ld"),
-        };
         var c = TinyModels.Gpt2;
         HfExporter.Export(c, TinyModels.RandomWeights(c), _dir);
-        File.WriteAllText(
-            Path.Combine(_dir, "vocab.json"),
-            JsonSerializer.Serialize(symbols.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i))
-        );
-        File.WriteAllText(
-            Path.Combine(_dir, "merges.txt"),
-            "#version: 0.2\n" + string.Concat(merges.Select(m => $"{m.Item1} {m.Item2}\n"))
-        );
+        TinyBpe.WriteFiles(_dir);
         return _dir;
     }
 
