@@ -32,6 +32,15 @@ internal static class PartRules
             "Glassbox.Reports",
             "Glassbox.Training",
         ],
+        ["Glassbox.Neurons"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+            "Glassbox.Probing",
+        ],
         ["Glassbox.Explain"] =
         [
             "Glassbox.Core",
@@ -52,6 +61,7 @@ internal static class PartRules
             "Glassbox.Probing",
             "Glassbox.Circuits",
             "Glassbox.Explain",
+            "Glassbox.Neurons",
         ],
     };
 
