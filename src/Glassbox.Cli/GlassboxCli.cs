@@ -11,6 +11,7 @@ public static class GlassboxCli
     internal static readonly IReadOnlyDictionary<string, string> Branches = new Dictionary<string, string>
     {
         ["probe"] = "Probing: what do the layers encode?",
+        ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -69,6 +70,10 @@ public static class GlassboxCli
         Cmd<ProbeCorefCommand>(
             "probe coref",
             "Coreference by similarity: pronoun vs antecedent/distractor cosine per layer, raw and probe-transformed."
+        ),
+        Cmd<NeuronsRankCommand>(
+            "neurons rank",
+            "Rank the units (MLP neurons, any hook's dimensions) for a word property, with verification attached."
         ),
         Cmd<LensCommand>(
             "lens",

@@ -124,9 +124,11 @@ public static class RepresentationExtractor
                     wordOf.Add(w);
                 }
         }
-        int n = sentenceOf.Count,
-            d = model.Config.DModel;
-        var layers = hooks.Select(_ => zeros(n, d, ScalarType.Float32).DetachFromDisposeScope()).ToArray();
+        int n = sentenceOf.Count;
+        // Each hook's own width (d_model for the residual stream, d_mlp for MLP activations, ...): rows of
+        // [batch*pos, width] must be cut at the hook's last axis, never at d_model.
+        var widths = hooks.Select(h => Width(model.Config, h)).ToArray();
+        var layers = widths.Select(d => zeros(n, d, ScalarType.Float32).DetachFromDisposeScope()).ToArray();
         var order = Enumerable.Range(0, aligned.Length).OrderBy(i => aligned[i].Ids.Count).ToArray();
         int pad = tok.PadId ?? model.Config.PadTokenId ?? 0,
             done = 0;
@@ -156,8 +158,9 @@ public static class RepresentationExtractor
             using var rowIdx = tensor(globalRows);
             for (int h = 0; h < hooks.Count; h++)
             {
-                var act = run.Cache[hooks[h]].to(ScalarType.Float32).cpu().reshape(-1, d); // [batch*pos, d_model]
-                var pooled = zeros(globalRows.Length, d).IndexAddInPlace(0, wordIdx, act.index_select(0, tokIdx) * w);
+                var act = run.Cache[hooks[h]].to(ScalarType.Float32).cpu().reshape(-1, widths[h]); // [batch*pos, width]
+                var pooled = zeros(globalRows.Length, widths[h])
+                    .IndexAddInPlace(0, wordIdx, act.index_select(0, tokIdx) * w);
                 layers[h].index_copy_(0, rowIdx, pooled);
             }
             done += idx.Length;
@@ -170,6 +173,19 @@ public static class RepresentationExtractor
             wordOf.ToArray(),
             aligned.Count(a => a.Truncated)
         );
+    }
+
+    /// <summary>The last-axis width of a [batch, pos, width] hook.</summary>
+    /// <exception cref="InputException">The hook is not of that shape (e.g. per-head or attention-map hooks).</exception>
+    private static long Width(ModelConfig config, string hook)
+    {
+        var (point, _) = HookName.Parse(hook);
+        var shape = point.ShapeFor(config, 1, 1);
+        if (shape.Length != 3)
+            throw new InputException(
+                $"{hook} has shape {point.ShapeText}; word representations need a hook of shape [batch, pos, width]"
+            );
+        return shape[2];
     }
 
     private static (long[] TokenRows, long[] WordRows, float[] Weights, long[] GlobalRows) PoolingPlan(

@@ -93,6 +93,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "probe edge",
         "probe coref",
         "neuron",
+        "neurons rank",
         "trace",
         "explain",
     };
@@ -200,6 +201,25 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
                 "the [red] dog",
             },
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
+            new[]
+            {
+                "neurons",
+                "rank",
+                "-m",
+                m,
+                "--data",
+                ud,
+                "--layer",
+                "1",
+                "--ks",
+                "1,4",
+                "--draws",
+                "2",
+                "--corpus",
+                corpus,
+                "--lm-texts",
+                "2",
+            },
             new[]
             {
                 "explain",

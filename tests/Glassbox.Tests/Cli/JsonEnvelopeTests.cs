@@ -42,6 +42,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("heads", typeof(Glassbox.Cli.Commands.HeadsCommand), true),
         ("circuits", typeof(Glassbox.Cli.Commands.CircuitsCommand), true),
         ("neuron", typeof(Glassbox.Cli.Commands.NeuronCommand), true),
+        ("neurons rank", typeof(Glassbox.Cli.Commands.NeuronsRankCommand), true),
         ("ablate", typeof(Glassbox.Cli.Commands.AblateCommand), true),
         ("train", typeof(Glassbox.Cli.Commands.TrainCommand), true),
         ("induction", typeof(Glassbox.Cli.Commands.InductionCommand), true),
@@ -286,6 +287,23 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--no-control",
             }.Concat(fast),
             "probe structural" => new[] { "probe", "structural", "--data", Conllu(), "--epochs", "2" }.Concat(fast),
+            "neurons rank" => new[]
+            {
+                "neurons",
+                "rank",
+                "-m",
+                Tiny(),
+                "--data",
+                Conllu(),
+                "--layer",
+                "0",
+                "--ks",
+                "1,2",
+                "--draws",
+                "2",
+                "--lm-texts",
+                "0",
+            },
             "probe minimal-pairs" => new[]
             {
                 "probe",

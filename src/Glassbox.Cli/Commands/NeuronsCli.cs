@@ -1,0 +1,147 @@
+using System.Globalization;
+using Glassbox.Hooks;
+using Glassbox.Models;
+using Glassbox.Neurons;
+
+namespace Glassbox.Cli.Commands;
+
+/// <summary>What the <c>neurons</c> commands share: the unit hook, LM-loss sequences and the ranking tables.</summary>
+internal static class NeuronsCli
+{
+    /// <summary>The hook given by --hook, else the MLP post-activation of --layer (default: the middle layer).</summary>
+    public static string Hook(HookedTransformer model, string? hook, int? layer)
+    {
+        if (hook is not null && layer is not null)
+            throw new InputException("give --hook or --layer, not both");
+        if (hook is not null)
+        {
+            HookName.Require(hook, model.HookNames);
+            return hook;
+        }
+        int l = layer ?? model.Config.NLayers / 2;
+        if (l < 0 || l >= model.Config.NLayers)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--layer {l} is out of range (the model has {model.Config.NLayers})"
+                )
+            );
+        if (!HookPoints.MlpPost.IsPresent(model.Config))
+            throw new InputException($"{model.Name} has no MLP; give a --hook with a unit axis");
+        return HookPoints.MlpPost.Name(l);
+    }
+
+    /// <summary>Token sequences for the LM-loss ablation: null for encoders, for 0 texts, or when no corpus is found
+    /// and none was given.</summary>
+    public static IReadOnlyList<IReadOnlyList<int>>? LmSequences(HookedTransformer model, string? corpus, int texts)
+    {
+        if (texts < 0)
+            throw new InputException("--lm-texts must be at least 0");
+        if (texts == 0 || !model.Config.Causal || !model.Config.HasUnembed || model.Tokenizer is null)
+            return null;
+        if (corpus is null && SharedData.File("tinystories", "tinystories_sample.txt") is null)
+            return null;
+        var (all, _) = CircuitCli.Corpus(corpus, "--corpus");
+        var seqs = all.Take(texts)
+            .Select(t => (IReadOnlyList<int>)model.Tokenizer.Encode(t).Ids.Take(model.Config.NCtx).ToArray())
+            .Where(s => s.Count >= 2)
+            .ToList();
+        if (seqs.Count == 0)
+            throw new InputException("--corpus: no text with two or more tokens");
+        return seqs;
+    }
+
+    /// <summary>Prints, per method, the top units, the k sweep and the verdict.</summary>
+    public static void PrintRanking(RankingExperimentResult r, string description)
+    {
+        Show.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{r.Task} units of {r.Hook}: {r.TrainRows:N0} train / {r.TestRows:N0} test words ({description})"
+            )
+        );
+        foreach (var m in r.Methods)
+        {
+            var v = m.Verification;
+            var top = Show.Titled($"{m.Method}: top units", "rank", "unit", "class", "score");
+            foreach (var u in m.Top)
+                top.Row(
+                    u.Rank.ToString(CultureInfo.InvariantCulture),
+                    u.Unit,
+                    u.Class,
+                    u.Score.ToString("G4", CultureInfo.InvariantCulture)
+                );
+            Show.Write(top);
+            var sweep = Show.Titled(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{m.Method}: probe accuracy on k units (all {v.Units}: {I(v.FullAccuracy)}; majority {v.Majority:F3})"
+                ),
+                "k",
+                "top-k",
+                "random-k",
+                "bottom-k",
+                "selectivity"
+            );
+            foreach (var p in v.Sweep)
+                sweep.Row(
+                    p.K.ToString(CultureInfo.InvariantCulture),
+                    I(p.Top),
+                    I(p.Random),
+                    I(p.Bottom),
+                    p.Selectivity?.ToString("F3", CultureInfo.InvariantCulture) ?? "-"
+                );
+            Show.Write(sweep);
+            var abl = Show.Titled(
+                $"{m.Method}: full-probe accuracy with units ablated",
+                "mode",
+                "k",
+                "top-k",
+                "random-k",
+                "bottom-k"
+            );
+            foreach (var a in v.Ablations)
+                abl.Row(
+                    a.Mode.ToString().ToLowerInvariant(),
+                    a.K.ToString(CultureInfo.InvariantCulture),
+                    I(a.Top),
+                    I(a.Random),
+                    I(a.Bottom)
+                );
+            Show.Write(abl);
+            if (m.LmAblation is { Count: > 0 } lm)
+            {
+                var t = Show.Titled(
+                    $"{m.Method}: LM loss with units ablated (nats/token)",
+                    "mode",
+                    "k",
+                    "clean",
+                    "top-k",
+                    "random-k",
+                    "bottom-k"
+                );
+                foreach (var p in lm)
+                    t.Row(
+                        p.Mode.ToString().ToLowerInvariant(),
+                        p.K.ToString(CultureInfo.InvariantCulture),
+                        F(p.Clean),
+                        F(p.Top),
+                        I(p.Random),
+                        F(p.Bottom)
+                    );
+                Show.Write(t);
+            }
+            Show.Line(m.Note);
+            Show.Line(v.Verdict);
+        }
+        foreach (var (pair, j) in r.Agreement)
+            Show.Line(string.Create(CultureInfo.InvariantCulture, $"top-20 overlap (Jaccard) {pair}: {j:F2}"));
+    }
+
+    private static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string I(Statistics.Interval i) =>
+        double.IsNaN(i.Lower)
+            ? F(i.Value)
+            : string.Create(CultureInfo.InvariantCulture, $"{i.Value:F3} [{i.Lower:F3}, {i.Upper:F3}]");
+}
