@@ -75,6 +75,10 @@ public static class GlassboxCli
             "neurons rank",
             "Rank the units (MLP neurons, any hook's dimensions) for a word property, with verification attached."
         ),
+        Cmd<NeuronsVerifyCommand>(
+            "neurons verify",
+            "Re-check a saved unit ranking on other data: restricted probes, control task, ablations."
+        ),
         Cmd<LensCommand>(
             "lens",
             "Logit lens: decode every layer's residual stream (top tokens, target probability and rank)."

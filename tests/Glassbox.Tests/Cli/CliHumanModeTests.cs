@@ -94,6 +94,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "probe coref",
         "neuron",
         "neurons rank",
+        "neurons verify",
         "trace",
         "explain",
     };

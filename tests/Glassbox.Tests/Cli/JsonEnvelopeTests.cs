@@ -43,6 +43,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("circuits", typeof(Glassbox.Cli.Commands.CircuitsCommand), true),
         ("neuron", typeof(Glassbox.Cli.Commands.NeuronCommand), true),
         ("neurons rank", typeof(Glassbox.Cli.Commands.NeuronsRankCommand), true),
+        ("neurons verify", typeof(Glassbox.Cli.Commands.NeuronsVerifyCommand), true),
         ("ablate", typeof(Glassbox.Cli.Commands.AblateCommand), true),
         ("train", typeof(Glassbox.Cli.Commands.TrainCommand), true),
         ("induction", typeof(Glassbox.Cli.Commands.InductionCommand), true),
@@ -177,6 +178,32 @@ public sealed class JsonEnvelopeTests : IDisposable
 
     private string Tiny() => TinyCliModel.Write(Path.Combine(_dir, "tiny"));
 
+    /// <summary>A saved <c>neurons rank</c> result of the tiny model.</summary>
+    private string Ranking()
+    {
+        var path = Path.Combine(_dir, "ranking.json");
+        var (code, _, err) = CliHarness.Run(
+            "neurons",
+            "rank",
+            "-m",
+            Tiny(),
+            "--data",
+            Conllu(),
+            "--layer",
+            "0",
+            "--ks",
+            "1",
+            "--draws",
+            "1",
+            "--lm-texts",
+            "0",
+            "-o",
+            path
+        );
+        Assert.True(code == 0, err);
+        return path;
+    }
+
     private string Write(string name, IEnumerable<string> lines)
     {
         var path = Path.Combine(_dir, name);
@@ -287,6 +314,23 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--no-control",
             }.Concat(fast),
             "probe structural" => new[] { "probe", "structural", "--data", Conllu(), "--epochs", "2" }.Concat(fast),
+            "neurons verify" => new[]
+            {
+                "neurons",
+                "verify",
+                "-m",
+                Tiny(),
+                "--data",
+                Conllu(),
+                "--ranking",
+                Ranking(),
+                "--ks",
+                "1,2",
+                "--draws",
+                "2",
+                "--lm-texts",
+                "0",
+            },
             "neurons rank" => new[]
             {
                 "neurons",
