@@ -74,5 +74,5 @@ internal static class CircuitCli
 
     /// <summary>Token texts of ids.</summary>
     public static List<string> Tokens(HookedTransformer m, IReadOnlyList<int> ids) =>
-        ids.Select(i => Glassbox.Circuits.Lens.Unembedding.Text(m, i)).ToList();
+        ids.Select(i => Glassbox.Models.Unembedding.Text(m, i)).ToList();
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Glassbox.Circuits.Lens;
+namespace Glassbox.Models;
 
 /// <summary>The read-out of a causal language model: its final norm and unembedding, applied to any residual
 /// stream vector (the basis of the logit lens and of direct logit attribution).</summary>
@@ -48,8 +48,8 @@ public static class Unembedding
         var b = model.Weights.GetValueOrDefault("ln_final.b");
         if (c.Norm == NormKind.LayerNorm)
             return nn.functional.layer_norm(resid, new long[] { resid.shape[^1] }, w, b, c.NormEps);
-        var y = resid * (resid.pow(2).mean(new long[] { -1 }, keepdim: true) + c.NormEps).rsqrt() * w;
-        return b is null ? y : y + b;
+        var y = resid * resid.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(c.NormEps).rsqrt() * w;
+        return b is null ? y : y.Plus(b);
     }
 
     /// <summary>The final norm with a frozen scale (e.g. its <c>hook_scale</c> from a real run), which makes it linear
