@@ -234,11 +234,7 @@ public static class NeuronMemories
     public static Tensor ValueVectors(HookedTransformer m, int layer)
     {
         var w = m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.mlp.W_out")]; // [d_model, d_mlp]
-        if (m.Config.Norm == NormKind.LayerNorm && Unembedding.HasFinalNorm(m))
-            w = w - w.mean(new long[] { 0 }, keepdim: true);
-        if (Unembedding.HasFinalNorm(m))
-            w = w * m.Weights["ln_final.w"].unsqueeze(1);
-        return w;
+        return Unembedding.ThroughFinalNorm(m, w);
     }
 
     private static IReadOnlyList<Weights.TokenLogit> Top(HookedTransformer m, Tensor logits, int k, int sign)

@@ -108,6 +108,21 @@ public static class Unembedding
         );
     }
 
+    /// <summary>Directions written into the residual stream (columns of <paramref name="directions"/>, [d_model, n]) as
+    /// the unembedding sees them with the final norm's scale frozen: centred over d_model for LayerNorm, times the final
+    /// norm weight. Multiply by <see cref="WU"/> for their direct logit effect. // [d_model, n]</summary>
+    public static Tensor ThroughFinalNorm(HookedTransformer model, Tensor directions)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(directions);
+        var w = directions;
+        if (model.Config.Norm == NormKind.LayerNorm && HasFinalNorm(model))
+            w = w - w.mean(new long[] { 0 }, keepdim: true);
+        if (HasFinalNorm(model))
+            w = w * model.Weights["ln_final.w"].unsqueeze(1);
+        return w;
+    }
+
     /// <summary>Display text of a token id.</summary>
     public static string Text(HookedTransformer model, int id) =>
         model.Tokenizer?.TokenToString(id) ?? "#" + id.ToString(CultureInfo.InvariantCulture);
