@@ -107,7 +107,7 @@ public static class RankingReport
                         ]
                 )
             );
-            bool inconclusive = v.Verdict.StartsWith("Inconclusive", StringComparison.Ordinal);
+            bool inconclusive = !v.Verdict.StartsWith("The top-ranked units beat", StringComparison.Ordinal);
             string meaning = string.Create(
                 CultureInfo.InvariantCulture,
                 $"Units of {result.Hook} ranked for {result.Task} by {m.Method} ({m.Note}). A probe on all {v.Units} units reaches {Fmt(v.FullAccuracy)} (majority class {v.Majority:F3}). {v.Verdict} A ranking is only as good as the gap between its top-k curve and the random-k band; the control curve shows how much of that accuracy memorising words would give."

@@ -124,13 +124,19 @@ public static class UnitVerification
     public static string Verdict(IReadOnlyList<KSweepPoint> sweep)
     {
         ArgumentNullException.ThrowIfNull(sweep);
-        var clear = sweep.FirstOrDefault(p => p.Top.Lower > p.Random.Upper);
-        if (clear is null)
-            return "Inconclusive: at no k does the top-k probe's interval clear the random-k interval.";
-        return string.Create(
+        var better = sweep.Where(p => p.Top.Lower > p.Random.Upper).Select(p => p.K).ToArray();
+        var worse = sweep.Where(p => p.Top.Upper < p.Random.Lower).Select(p => p.K).ToArray();
+        static string Ks(int[] ks) => string.Join(", ", ks.Select(k => k.ToString(CultureInfo.InvariantCulture)));
+        if (better.Length == 0)
+            return worse.Length == 0
+                ? "Inconclusive: at no k does the top-k probe's interval clear the random-k interval."
+                : $"The ranking fails: random units beat the top-ranked ones at k = {Ks(worse)} and never lose to them.";
+        var first = sweep.First(p => p.K == better[0]);
+        string verdict = string.Create(
             CultureInfo.InvariantCulture,
-            $"From k = {clear.K}, the top-ranked units beat random ones: {clear.Top.Value:F3} vs {clear.Random.Value:F3} (bottom {clear.Bottom.Value:F3})."
+            $"The top-ranked units beat random ones at k = {Ks(better)} (at k = {first.K}: {first.Top.Value:F3} vs {first.Random.Value:F3}, bottom {first.Bottom.Value:F3})."
         );
+        return worse.Length == 0 ? verdict : verdict + $" Random units beat them at k = {Ks(worse)}.";
     }
 
     private static int[] Draw(Random rng, int units, int k) =>

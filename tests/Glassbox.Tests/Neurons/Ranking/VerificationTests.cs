@@ -102,3 +102,25 @@ public sealed class VerificationTests
         }
     }
 }
+
+public sealed class VerdictTests
+{
+    private static KSweepPoint Point(int k, double top, double random) =>
+        new(
+            k,
+            new Glassbox.Statistics.Interval(top, top - 0.01, top + 0.01),
+            new Glassbox.Statistics.Interval(random, random - 0.01, random + 0.01),
+            Glassbox.Statistics.Interval.PointOnly(0.1),
+            null,
+            null
+        );
+
+    [Fact]
+    public void Should_say_where_top_units_win_and_where_random_units_win()
+    {
+        var v = UnitVerification.Verdict([Point(1, 0.2, 0.2), Point(5, 0.4, 0.3), Point(50, 0.5, 0.6)]);
+        Assert.StartsWith("The top-ranked units beat random ones at k = 5 ", v, StringComparison.Ordinal);
+        Assert.EndsWith("Random units beat them at k = 50.", v, StringComparison.Ordinal);
+        Assert.StartsWith("The ranking fails", UnitVerification.Verdict([Point(5, 0.2, 0.4)]), StringComparison.Ordinal);
+    }
+}
