@@ -50,11 +50,17 @@ public sealed class ChatExplainer(RobustChat chat, int excerpts = 10) : IExplain
     {
         ArgumentNullException.ThrowIfNull(excerpts);
         string reply = await chat.CompleteAsync(System, Prompt(excerpts), cancellationToken).ConfigureAwait(false);
-        string line =
-            reply.Split('\n').Select(l => l.Trim().Trim('"', '\'', '`').Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+        string line = reply.Split('\n').Select(Unquote).FirstOrDefault(l => l.Length > 0) ?? "";
         if (line.Length == 0)
             chat.CountMalformed();
         return line.TrimEnd('.');
+    }
+
+    /// <summary>The line trimmed, without one pair of surrounding quotes.</summary>
+    private static string Unquote(string line)
+    {
+        string t = line.Trim();
+        return t.Length >= 2 && t[0] == t[^1] && t[0] is '"' or '\'' or '`' ? t[1..^1].Trim() : t;
     }
 }
 

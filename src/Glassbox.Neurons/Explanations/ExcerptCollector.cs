@@ -18,7 +18,7 @@ public sealed record ExcerptOptions(
     int TopPerSplit = 10,
     int RandomPerSplit = 10,
     int Seed = 0,
-    int BatchSize = 8
+    int BatchSize = 1
 )
 {
     /// <summary>Throws on a value out of range, naming the option.</summary>

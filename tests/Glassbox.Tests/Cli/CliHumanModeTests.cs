@@ -95,6 +95,9 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neuron",
         "trace",
         "explain",
+        "neurons explain", // these three in Neurons/Explanations/NeuronsCliTests
+        "neurons score",
+        "neurons sasc",
     };
 
     [Fact]
