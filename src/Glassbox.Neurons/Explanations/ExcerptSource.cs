@@ -55,7 +55,8 @@ public sealed class NgramCounts
     public const char Separator = '\u241F';
 
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
-    private readonly long[] _totals = new long[4];
+    private readonly long[] _totals = new long[MaxN + 1];
+    private readonly int[] _distinct = new int[MaxN + 1];
 
     /// <summary>Longest n-gram counted.</summary>
     public const int MaxN = 3;
@@ -67,7 +68,10 @@ public sealed class NgramCounts
             for (int n = 1; n <= MaxN && p - n + 1 >= 0; n++)
             {
                 string key = Key(tokens, p, n);
-                _counts[key] = _counts.GetValueOrDefault(key) + 1;
+                long c = _counts.GetValueOrDefault(key);
+                if (c == 0)
+                    _distinct[n]++;
+                _counts[key] = c + 1;
                 _totals[n]++;
             }
     }
@@ -78,8 +82,8 @@ public sealed class NgramCounts
     /// <summary>Number of n-grams of length <paramref name="n"/> counted.</summary>
     public long Total(int n) => _totals[n];
 
-    /// <summary>Number of distinct n-grams of every length.</summary>
-    public int Distinct => _counts.Count;
+    /// <summary>Number of distinct n-grams of length <paramref name="n"/>.</summary>
+    public int Distinct(int n) => _distinct[n];
 
     /// <summary>The key of the n-gram of <paramref name="n"/> tokens ending at <paramref name="end"/>.</summary>
     public static string Key(IReadOnlyList<string> tokens, int end, int n) =>

@@ -41,7 +41,7 @@ public sealed record OfflineExplainerOptions(int Tokens = 5, int Ngrams = 3, dou
 /// The offline default explainer (no LLM): the tokens and n-grams (2–3 tokens ending at the firing token) most
 /// over-represented where the unit fires. Each item's activation-weighted count F (scaled activation / 10 summed over
 /// the train top excerpts' positions where the item ends) is compared with its corpus background count C by the
-/// smoothed log-odds ratio <c>log((F+1)/(W+V)) − log((C+1)/(T+V))</c> (W, T totals, V distinct items); items are
+/// smoothed log-odds ratio <c>log((F+1)/(W+V)) − log((C+1)/(T+V))</c> (W, T totals and V distinct items of the same length n); items are
 /// ranked by F × log-odds, and an n-gram is named only when its log-odds beats that of its last token.
 /// Writes <see cref="ExplanationFormat"/>.
 /// </summary>
@@ -81,9 +81,12 @@ public sealed class OfflineExplainer(OfflineExplainerOptions? options = null) : 
                     totals[n] += w;
                 }
             }
-        double v = Math.Max(1, background.Distinct);
-        double LogOdds(string key, int n) =>
-            Math.Log((firing[key] + 1) / (totals[n] + v)) - Math.Log((background.Count(key) + 1.0) / (background.Total(n) + v));
+        double LogOdds(string key, int n)
+        {
+            double v = Math.Max(1, background.Distinct(n));
+            return Math.Log((firing[key] + 1) / (totals[n] + v))
+                - Math.Log((background.Count(key) + 1.0) / (background.Total(n) + v));
+        }
         var scored = firing
             .Where(kv => kv.Value >= _o.MinWeight)
             .Select(kv =>

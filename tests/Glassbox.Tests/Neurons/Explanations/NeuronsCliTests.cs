@@ -75,12 +75,13 @@ public sealed class NeuronsCliTests : IDisposable
         var args = Common("neurons", "sasc", "--unit", Dog, "--ngrams", "300", "--top", "60", "--texts", "8");
         var r = CliHarness.Run(args);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("n-grams with 'dog'", r.Out, StringComparison.Ordinal);
+        Assert.Contains("Candidate explanations", r.Out, StringComparison.Ordinal);
         var json = CliHarness.Run(args.Append("--json").ToArray());
         Assert.True(json.Code == 0, json.Err);
         using var doc = JsonDocument.Parse(json.Out);
         var best = doc.RootElement.GetProperty("result").GetProperty("result").GetProperty("candidates")[0];
         Assert.True(best.GetProperty("score").GetProperty("lower").GetDouble() > 0);
+        Assert.StartsWith("n-grams with 'dog'", best.GetProperty("explanation").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
