@@ -89,8 +89,7 @@ internal static class NeuronsCli
             : (new ChatExplainer(chat), new ChatSimulator(chat));
 
     /// <summary>"0.512 [0.401, 0.600]" or "n/a".</summary>
-    public static string F(Statistics.Interval? i) =>
-        i is null || !double.IsFinite(i.Value) ? "n/a" : i.ToString();
+    public static string F(Statistics.Interval? i) => i is null || !double.IsFinite(i.Value) ? "n/a" : i.ToString();
 }
 
 /// <summary><c>glassbox neurons explain</c>: explain one unit from its top excerpts, simulate and score the explanation
@@ -104,7 +103,9 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         public string Unit { get; init; } = "";
 
         [CommandOption("--baselines <N>")]
-        [Description("Other units of the same hook whose explanations are scored on this unit (the shuffled baseline). Default 3.")]
+        [Description(
+            "Other units of the same hook whose explanations are scored on this unit (the shuffled baseline). Default 3."
+        )]
         public int Baselines { get; init; } = 3;
     }
 
@@ -117,8 +118,7 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
         using var chat = NeuronsCli.Chat(s);
         var (explainer, simulator) = NeuronsCli.Pair(chat);
-        int width = (int)
-            Hooks.HookName.Parse(unit.Hook).Point.ShapeFor(model.Config, 1, 1)[^1];
+        int width = (int)Hooks.HookName.Parse(unit.Hook).Point.ShapeFor(model.Config, 1, 1)[^1];
         var others = Enumerable.Range(0, width).Where(i => i != unit.Index).ToArray();
         new Random(s.Seed).Shuffle(others);
         var units = others.Take(s.Baselines).Select(i => unit with { Index = i }).Prepend(unit).ToList();
@@ -128,7 +128,16 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         var options = new ScoreOptions(Baselines: s.Baselines, Resamples: s.Resamples, Seed: s.Seed);
         var summary = CliProgress.Run("neurons explain: explain and score", s.Json, "units", p =>
             ExplainScorePipeline
-                .RunAsync(set, units, explainer, simulator, options, null, (_, d, t) => p.Count(d, t), cancellationToken)
+                .RunAsync(
+                    set,
+                    units,
+                    explainer,
+                    simulator,
+                    options,
+                    null,
+                    (_, d, t) => p.Count(d, t),
+                    cancellationToken
+                )
                 .GetAwaiter()
                 .GetResult()
         );
@@ -143,12 +152,21 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
             score = own.Score,
             baseline = own.Baseline,
             baselineFrom = own.BaselineFrom,
-            baselineExplanations = summary.Units.Skip(1).Select(u => new { unit = u.Unit, explanation = u.Explanation }),
+            baselineExplanations = summary
+                .Units.Skip(1)
+                .Select(u => new { unit = u.Unit, explanation = u.Explanation }),
             heldOutTokens = own.HeldOutTokens,
             malformed = own.Malformed,
             llm = chat?.Counters,
-            topExcerpts = x.TrainTop.Take(5)
-                .Select(e => new { document = e.Document, position = e.Position, max = e.Max, text = string.Concat(e.Tokens) }),
+            topExcerpts = x
+                .TrainTop.Take(5)
+                .Select(e => new
+                {
+                    document = e.Document,
+                    position = e.Position,
+                    max = e.Max,
+                    text = string.Concat(e.Tokens),
+                }),
         };
         var manifest = RunManifest.For(
             "neurons explain",
@@ -171,18 +189,28 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
             CliJson.Write("neurons explain", model.Name, result, manifest);
             return 0;
         }
-        Show.Line(string.Create(CultureInfo.InvariantCulture, $"{unit} ({explainer.Name} explainer): {own.Explanation}"));
-        var t = Show.Titled(string.Create(CultureInfo.InvariantCulture, $"{unit}: correlation score on {own.HeldOutTokens} held-out tokens (top + random excerpts)"))
+        Show.Line(
+            string.Create(CultureInfo.InvariantCulture, $"{unit} ({explainer.Name} explainer): {own.Explanation}")
+        );
+        var t = Show.Titled(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{unit}: correlation score on {own.HeldOutTokens} held-out tokens (top + random excerpts)"
+                )
+            )
             .Columns("explanation of", "score [95% interval]");
         t.Row(unit.ToString(), NeuronsCli.F(own.Score));
         t.Row("other units (shuffled baseline): " + string.Join(", ", own.BaselineFrom), NeuronsCli.F(own.Baseline));
         Show.Write(t);
-        var ex = Show.Titled($"{unit}: top train excerpts (max activation; ⟦token⟧ is where it peaks)").Columns("max", "excerpt");
+        var ex = Show.Titled($"{unit}: top train excerpts (max activation; ⟦token⟧ is where it peaks)")
+            .Columns("max", "excerpt");
         foreach (var e in x.TrainTop.Take(5))
         {
             int peak = e.Activations.ToList().IndexOf(e.Max);
             string text = string.Concat(
-                e.Tokens.Select((tok, i) => i == peak ? "⟦" + TokenDisplay.Label(tok) + "⟧" : tok.ReplaceLineEndings(" "))
+                e.Tokens.Select(
+                    (tok, i) => i == peak ? "⟦" + TokenDisplay.Label(tok) + "⟧" : tok.ReplaceLineEndings(" ")
+                )
             );
             ex.Row(e.Max.ToString("F3", CultureInfo.InvariantCulture), text);
         }

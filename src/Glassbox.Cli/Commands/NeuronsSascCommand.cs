@@ -74,8 +74,7 @@ public sealed class NeuronsSascCommand : Command<NeuronsSascCommand.Settings>
         ISascSummarizer summarizer = chat is null ? new OfflineSummarizer() : new ChatSummarizer(chat);
         ISascGenerator generator = chat is null ? new TemplateGenerator() : new ChatGenerator(chat);
         var options = new SascOptions(s.MaxTexts, s.Ngrams, s.Top, s.Candidates, s.Texts, s.Resamples, s.Seed);
-        var result = CliProgress.Run("neurons sasc", s.Json, "items", p =>
-            SascExplainer
+        var result = CliProgress.Run("neurons sasc", s.Json, "items", p => SascExplainer
                 .RunAsync(
                     module,
                     texts,
@@ -90,8 +89,7 @@ public sealed class NeuronsSascCommand : Command<NeuronsSascCommand.Settings>
                     cancellationToken
                 )
                 .GetAwaiter()
-                .GetResult()
-        );
+                .GetResult());
         var manifest = RunManifest.For(
             "neurons sasc",
             model,
@@ -130,7 +128,12 @@ public sealed class NeuronsSascCommand : Command<NeuronsSascCommand.Settings>
             )
             .Columns("explanation", "mean response", "score [95%]", "example text");
         foreach (var x in result.Candidates)
-            c.Row(x.Explanation, x.MeanResponse.ToString("F3", CultureInfo.InvariantCulture), x.Score.ToString(), x.Texts[0]);
+            c.Row(
+                x.Explanation,
+                x.MeanResponse.ToString("F3", CultureInfo.InvariantCulture),
+                x.Score.ToString(),
+                x.Texts[0]
+            );
         Show.Write(c);
         if (chat is not null)
             Show.Line(NeuronsExplainCommand.Counters(chat.Counters));

@@ -76,8 +76,7 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
         ScoreSummary summary;
         try
         {
-            summary = CliProgress.Run("neurons score", s.Json, "units", p =>
-                ExplainScorePipeline
+            summary = CliProgress.Run("neurons score", s.Json, "units", p => ExplainScorePipeline
                     .RunAsync(
                         set,
                         units,
@@ -93,8 +92,7 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
                         cancellationToken
                     )
                     .GetAwaiter()
-                    .GetResult()
-            );
+                    .GetResult());
         }
         catch (LlmUnavailableException e)
         {
@@ -126,7 +124,8 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
             s.Seed,
             new Dictionary<string, string>
             {
-                ["units"] = s.Units ?? string.Create(CultureInfo.InvariantCulture, $"random {s.Random} of layer {s.Layer}"),
+                ["units"] = s.Units
+                    ?? string.Create(CultureInfo.InvariantCulture, $"random {s.Random} of layer {s.Layer}"),
                 ["llm"] = s.Llm,
                 ["maxTexts"] = s.MaxTexts.ToString(CultureInfo.InvariantCulture),
                 ["baselines"] = s.Baselines.ToString(CultureInfo.InvariantCulture),
@@ -144,7 +143,10 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
         int half = Math.Max(1, s.ShowUnits / 2);
         var shown = byScore.Count <= s.ShowUnits ? byScore : byScore.Take(half).Concat(byScore.TakeLast(half)).ToList();
         var t = Show.Titled(
-                string.Create(CultureInfo.InvariantCulture, $"Explanation scores ({explainer.Name} explainer), best and worst")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Explanation scores ({explainer.Name} explainer), best and worst"
+                )
             )
             .Columns("unit", "score [95%]", "baseline [95%]", "explanation");
         foreach (var u in shown)

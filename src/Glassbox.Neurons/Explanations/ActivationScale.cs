@@ -1,3 +1,5 @@
+// Why our own Pearson: the bootstrap calls it thousands of times on index lists, and an undefined correlation must
+// come back as NaN for the caller to name (MathNet's Correlation.Pearson takes enumerables and has no such contract).
 namespace Glassbox.Neurons.Explanations;
 
 /// <summary>The 0–10 activation scale of Bills et al. (2023) and the correlation score on it.</summary>

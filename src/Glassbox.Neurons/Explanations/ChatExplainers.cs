@@ -150,8 +150,7 @@ public static partial class SimulationReply
         return new Simulation(padded, Malformed: true);
     }
 
-    private static List<double> Numbers(string s) =>
-        NumberPattern().Matches(s).Select(m => Value(m.Value)).ToList();
+    private static List<double> Numbers(string s) => NumberPattern().Matches(s).Select(m => Value(m.Value)).ToList();
 
     private static double Value(string s) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)

@@ -71,8 +71,8 @@ public static class ExcerptCollector
         ArgumentNullException.ThrowIfNull(units);
         var o = options ?? new ExcerptOptions();
         o.Validate();
-        var tok =
-            model.Tokenizer ?? throw new InputException($"{model.Name} has no tokenizer; excerpts need a text corpus");
+        var tok = model.Tokenizer
+            ?? throw new InputException($"{model.Name} has no tokenizer; excerpts need a text corpus");
         units = units.Distinct().ToList();
         if (units.Count == 0)
             throw new InputException("no units to collect excerpts for");
@@ -84,7 +84,9 @@ public static class ExcerptCollector
         foreach (var h in hooks)
             for (int i = 0; i < columns[h].Length; i++)
                 slot[units.First(u => u.Hook == h && u.Index == columns[h][i])] = (h, i);
-        int? stop = hooks.All(h => HookName.LayerOf(h) is not null) ? hooks.Max(h => HookName.LayerOf(h)!.Value) + 1 : null;
+        int? stop = hooks.All(h => HookName.LayerOf(h) is not null)
+            ? hooks.Max(h => HookName.LayerOf(h)!.Value) + 1
+            : null;
 
         int keep = 2 * o.TopPerSplit,
             reservoir = 2 * o.RandomPerSplit;
@@ -178,12 +180,7 @@ public static class ExcerptCollector
         using var scope = NewDisposeScope();
         using var batch = TokenBatch.FromIds(seqs, padId, device: model.Device);
         var wanted = hooks.ToHashSet(StringComparer.Ordinal);
-        using var run = model.Run(
-            batch,
-            Array.Empty<Hook>(),
-            wanted.Contains,
-            new RunOptions { StopAtLayer = stop }
-        );
+        using var run = model.Run(batch, Array.Empty<Hook>(), wanted.Contains, new RunOptions { StopAtLayer = stop });
         foreach (var h in hooks)
         {
             var t = run.Cache[h]; // [batch, pos, units]

@@ -44,7 +44,9 @@ public sealed class ExcerptSet(IReadOnlyDictionary<UnitRef, UnitExcerpts> units)
 
     /// <inheritdoc/>
     public UnitExcerpts Excerpts(UnitRef unit) =>
-        units.TryGetValue(unit, out var e) ? e : throw new InputException($"no excerpts were collected for unit {unit}");
+        units.TryGetValue(unit, out var e)
+            ? e
+            : throw new InputException($"no excerpts were collected for unit {unit}");
 }
 
 /// <summary>Counts of token n-grams (n = 1..3) of a corpus: the background the offline explainer compares firing
@@ -65,15 +67,15 @@ public sealed class NgramCounts
     public void Add(IReadOnlyList<string> tokens)
     {
         for (int p = 0; p < tokens.Count; p++)
-            for (int n = 1; n <= MaxN && p - n + 1 >= 0; n++)
-            {
-                string key = Key(tokens, p, n);
-                long c = _counts.GetValueOrDefault(key);
-                if (c == 0)
-                    _distinct[n]++;
-                _counts[key] = c + 1;
-                _totals[n]++;
-            }
+        for (int n = 1; n <= MaxN && p - n + 1 >= 0; n++)
+        {
+            string key = Key(tokens, p, n);
+            long c = _counts.GetValueOrDefault(key);
+            if (c == 0)
+                _distinct[n]++;
+            _counts[key] = c + 1;
+            _totals[n]++;
+        }
     }
 
     /// <summary>Count of an n-gram key.</summary>

@@ -83,17 +83,13 @@ public static class ExplainScorePipeline
         int done = list.Count(u => store.Explanation(u.ToString()) is not null);
         progress?.Invoke("explain", done, list.Count);
         await Parallel
-            .ForEachAsync(
-                list.Where(u => store.Explanation(u.ToString()) is null),
-                parallel,
-                async (u, ct) =>
-                {
-                    var x = source.Excerpts(u);
-                    string e = await explainer.ExplainAsync(x, ct).ConfigureAwait(false);
-                    store.SetExplanation(u.ToString(), e);
-                    progress?.Invoke("explain", Interlocked.Increment(ref done), list.Count);
-                }
-            )
+            .ForEachAsync(list.Where(u => store.Explanation(u.ToString()) is null), parallel, async (u, ct) =>
+            {
+                var x = source.Excerpts(u);
+                string e = await explainer.ExplainAsync(x, ct).ConfigureAwait(false);
+                store.SetExplanation(u.ToString(), e);
+                progress?.Invoke("explain", Interlocked.Increment(ref done), list.Count);
+            })
             .ConfigureAwait(false);
 
         var donors = Donors(list.Count, o.Baselines, o.Seed);

@@ -146,11 +146,11 @@ public sealed class RuleSimulator : ISimulator
             for (int r = 0; r < items.Tokens.Count; r++)
                 best = Math.Max(best, Match(tokens[p], items.Tokens[r]) * Rank(r, items.Tokens.Count));
             for (int r = 0; r < items.Ngrams.Count; r++)
-                for (int k = 2; k <= 4 && p - k + 1 >= 0; k++)
-                {
-                    string text = string.Concat(Enumerable.Range(p - k + 1, k).Select(i => tokens[i]));
-                    best = Math.Max(best, Match(text, items.Ngrams[r]) * Rank(r, items.Ngrams.Count));
-                }
+            for (int k = 2; k <= 4 && p - k + 1 >= 0; k++)
+            {
+                string text = string.Concat(Enumerable.Range(p - k + 1, k).Select(i => tokens[i]));
+                best = Math.Max(best, Match(text, items.Ngrams[r]) * Rank(r, items.Ngrams.Count));
+            }
             pred[p] = best;
         }
         return pred;

@@ -79,7 +79,10 @@ public static class ExplanationFormat
                 continue;
             (marker >= 0 && start > marker ? ngrams : tokens).Add(sb.ToString());
         }
-        return new Items(tokens.Distinct(StringComparer.Ordinal).ToList(), ngrams.Distinct(StringComparer.Ordinal).ToList());
+        return new Items(
+            tokens.Distinct(StringComparer.Ordinal).ToList(),
+            ngrams.Distinct(StringComparer.Ordinal).ToList()
+        );
     }
 
     /// <summary>An item in single quotes with escapes.</summary>

@@ -62,11 +62,10 @@ public sealed record LlmSettings(
                 throw new InputException($"--llm-settings: file '{file}' does not exist");
             try
             {
-                f =
-                    JsonSerializer.Deserialize<FileSettings>(
-                        File.ReadAllText(file),
-                        new JsonSerializerOptions { PropertyNameCaseInsensitive = true }
-                    ) ?? f;
+                f = JsonSerializer.Deserialize<FileSettings>(
+                    File.ReadAllText(file),
+                    new JsonSerializerOptions { PropertyNameCaseInsensitive = true }
+                ) ?? f;
             }
             catch (JsonException e)
             {
@@ -81,7 +80,9 @@ public sealed record LlmSettings(
         string? model = Blank(env(ModelVariable)) ?? f.Model;
         string? key = Blank(env(KeyVariable)) ?? (f.ApiKeyVariable is { } v ? Blank(env(v)) : null);
         if (endpoint is null)
-            throw new InputException($"--llm chat needs an endpoint: set {EndpointVariable} or 'endpoint' in --llm-settings");
+            throw new InputException(
+                $"--llm chat needs an endpoint: set {EndpointVariable} or 'endpoint' in --llm-settings"
+            );
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new InputException($"LLM endpoint '{endpoint}' is not an http(s) URL");
         if (model is null)

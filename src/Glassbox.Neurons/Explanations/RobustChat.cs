@@ -1,3 +1,5 @@
+// Why our own retry loop rather than Polly / Microsoft.Extensions.Resilience: timeout, exponential back-off, a
+// semaphore and a disk cache are a few lines here, need no new dependency, and tests inject the wait.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -109,7 +111,8 @@ public sealed class RobustChat : IDisposable
             if (attempt > 0)
             {
                 Interlocked.Increment(ref _retries);
-                var wait = (_o.BaseDelay > TimeSpan.Zero ? _o.BaseDelay : TimeSpan.FromSeconds(1)) * Math.Pow(2, attempt - 1);
+                var wait =
+                    (_o.BaseDelay > TimeSpan.Zero ? _o.BaseDelay : TimeSpan.FromSeconds(1)) * Math.Pow(2, attempt - 1);
                 await _delay(wait, cancellationToken).ConfigureAwait(false);
             }
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -130,11 +133,15 @@ public sealed class RobustChat : IDisposable
             }
             catch (Exception e) when (e is not GlassboxException)
             {
-                last = e is OperationCanceledException
-                    ? new TimeoutException(
-                        string.Create(CultureInfo.InvariantCulture, $"no reply within {_o.Timeout.TotalSeconds:0.#} s")
-                    )
-                    : e;
+                last =
+                    e is OperationCanceledException
+                        ? new TimeoutException(
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"no reply within {_o.Timeout.TotalSeconds:0.#} s"
+                            )
+                        )
+                        : e;
             }
             finally
             {

@@ -93,7 +93,9 @@ public sealed class ModelUnitResponse : IModuleResponse
                 );
                 var t = run.Cache[_hook]; // [batch, pos, units]
                 if (t.dim() != 3)
-                    throw new InputException($"hook {_hook} has no single unit axis; SASC needs a [batch, pos, units] hook");
+                    throw new InputException(
+                        $"hook {_hook} has no single unit axis; SASC needs a [batch, pos, units] hook"
+                    );
                 var v = (_index is int ix ? t[.., .., ix] : t.mean(new long[] { 2 })).to(float32).cpu().contiguous(); // [batch, pos]
                 var flat = v.data<float>().ToArray();
                 int p = (int)v.shape[1];

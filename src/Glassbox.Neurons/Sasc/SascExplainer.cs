@@ -30,7 +30,12 @@ public sealed record SascOptions(
 /// <param name="MeanResponse">Mean response to them.</param>
 /// <param name="Score">Explanation score: (mean response to the candidate's texts − mean response to the control
 /// texts) / SD of the response over the corpus n-grams, with a bootstrap interval (both text sets resampled).</param>
-public sealed record SascCandidate(string Explanation, IReadOnlyList<string> Texts, double MeanResponse, Interval Score);
+public sealed record SascCandidate(
+    string Explanation,
+    IReadOnlyList<string> Texts,
+    double MeanResponse,
+    Interval Score
+);
 
 /// <summary>The result of a SASC run.</summary>
 /// <param name="Module">What was explained.</param>
@@ -101,14 +106,18 @@ public static partial class SascExplainer
         double mean = responses.Average();
         double sd = Math.Sqrt(responses.Sum(r => (r - mean) * (r - mean)) / Math.Max(1, responses.Count - 1));
         if (!(sd > 0))
-            throw new InputException($"module {module.Name} gives the same response to every n-gram; nothing to explain");
+            throw new InputException(
+                $"module {module.Name} gives the same response to every n-gram; nothing to explain"
+            );
         var top = ranked.Take(Math.Min(o.TopNgrams, ranked.Count / 2)).ToList();
         var seeds = await summarizer.SummariseAsync(top, o.Candidates, cancellationToken).ConfigureAwait(false);
 
         var rest = ranked.Skip(top.Count).Select(r => r.Ngram).ToArray();
         new Random(o.Seed).Shuffle(rest);
         var control = new SascCandidateSeed("control: random corpus n-grams", rest.Take(8).ToList());
-        var controlTexts = await generator.GenerateAsync(control, o.Texts, o.Seed, cancellationToken).ConfigureAwait(false);
+        var controlTexts = await generator
+            .GenerateAsync(control, o.Texts, o.Seed, cancellationToken)
+            .ConfigureAwait(false);
         var controlResponses = module.Responses(controlTexts);
 
         var candidates = new List<SascCandidate>();
@@ -125,8 +134,10 @@ public static partial class SascExplainer
             int n1 = r.Count;
             double Difference(int[] drawn)
             {
-                double a = 0, b = 0;
-                int na = 0, nb = 0;
+                double a = 0,
+                    b = 0;
+                int na = 0,
+                    nb = 0;
                 foreach (int i in drawn)
                     if (i < n1)
                     {
@@ -169,16 +180,16 @@ public static partial class SascExplainer
         ArgumentNullException.ThrowIfNull(texts);
         var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
         foreach (var text in texts)
-            foreach (var sentence in SentenceSplit().Split(text))
+        foreach (var sentence in SentenceSplit().Split(text))
+        {
+            var words = Word().Matches(sentence).Select(m => m.Value.ToLowerInvariant()).ToList();
+            for (int i = 0; i < words.Count; i++)
+            for (int n = 1; n <= 3 && i + n <= words.Count; n++)
             {
-                var words = Word().Matches(sentence).Select(m => m.Value.ToLowerInvariant()).ToList();
-                for (int i = 0; i < words.Count; i++)
-                    for (int n = 1; n <= 3 && i + n <= words.Count; n++)
-                    {
-                        string key = string.Join(' ', words.Skip(i).Take(n));
-                        counts[key] = counts.TryGetValue(key, out var v) ? (v.Count + 1, v.First) : (1, counts.Count);
-                    }
+                string key = string.Join(' ', words.Skip(i).Take(n));
+                counts[key] = counts.TryGetValue(key, out var v) ? (v.Count + 1, v.First) : (1, counts.Count);
             }
+        }
         return counts
             .Where(kv => kv.Value.Count >= 2)
             .OrderByDescending(kv => kv.Value.Count)

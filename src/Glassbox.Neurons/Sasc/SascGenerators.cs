@@ -54,7 +54,9 @@ public sealed class OfflineSummarizer : ISascSummarizer
         var result = new List<SascCandidateSeed>();
         while (left.Count > 0 && result.Count < count)
         {
-            var word = left.SelectMany(n => n.Ngram.Split(' ').Distinct(StringComparer.Ordinal).Select(w => (w, n.Weight)))
+            var word = left.SelectMany(n =>
+                    n.Ngram.Split(' ').Distinct(StringComparer.Ordinal).Select(w => (w, n.Weight))
+                )
                 .GroupBy(x => x.w, StringComparer.Ordinal)
                 .Select(g => (Word: g.Key, Weight: g.Sum(x => x.Weight)))
                 .OrderByDescending(x => x.Weight)
@@ -138,7 +140,11 @@ public sealed partial class ChatSummarizer(RobustChat chat) : ISascSummarizer
                 $"\nWhat do these phrases have in common? Give {count} different short candidate explanations (a few words each), one per line, most likely first."
             )
         );
-        string reply = await chat.CompleteAsync("You summarise what text patterns have in common.", sb.ToString(), cancellationToken)
+        string reply = await chat.CompleteAsync(
+                "You summarise what text patterns have in common.",
+                sb.ToString(),
+                cancellationToken
+            )
             .ConfigureAwait(false);
         var lines = Lines(reply).Take(count).ToList();
         if (lines.Count == 0)
@@ -185,6 +191,8 @@ public sealed class ChatGenerator(RobustChat chat) : ISascGenerator
         if (lines.Count >= 2)
             return lines;
         chat.CountMalformed();
-        return await new TemplateGenerator().GenerateAsync(candidate, count, seed, cancellationToken).ConfigureAwait(false);
+        return await new TemplateGenerator()
+            .GenerateAsync(candidate, count, seed, cancellationToken)
+            .ConfigureAwait(false);
     }
 }

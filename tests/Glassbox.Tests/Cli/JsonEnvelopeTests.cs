@@ -253,15 +253,47 @@ public sealed class JsonEnvelopeTests : IDisposable
     {
         var corpus = Write(
             "stories.txt",
-            Enumerable.Range(0, 6).SelectMany(_ => new[] { "Once upon a time the girl had a dog. The dog was happy.", "<|endoftext|>" })
+            Enumerable
+                .Range(0, 6)
+                .SelectMany(_ => new[] { "Once upon a time the girl had a dog. The dog was happy.", "<|endoftext|>" })
         );
         string[] common = { "-m", Tiny(), "--corpus", corpus, "--threads", "1", "--resamples", "20" };
         string[] excerpts = { "--max-texts", "6", "--window", "6", "--top", "2", "--random-excerpts", "2" };
         return command switch
         {
-            "neurons explain" => new[] { "neurons", "explain", "--unit", "1.3", "--baselines", "1" }.Concat(excerpts).Concat(common).ToArray(),
-            "neurons score" => new[] { "neurons", "score", "--units", "1.0-1.2", "--results", Path.Combine(_dir, "n.json") }.Concat(excerpts).Concat(common).ToArray(),
-            _ => new[] { "neurons", "sasc", "--unit", "1.3", "--ngrams", "40", "--top", "5", "--candidates", "2", "--texts", "4" }.Concat(common).ToArray(),
+            "neurons explain" => new[] { "neurons", "explain", "--unit", "1.3", "--baselines", "1" }
+                .Concat(excerpts)
+                .Concat(common)
+                .ToArray(),
+            "neurons score" => new[]
+            {
+                "neurons",
+                "score",
+                "--units",
+                "1.0-1.2",
+                "--results",
+                Path.Combine(_dir, "n.json"),
+            }
+                .Concat(excerpts)
+                .Concat(common)
+                .ToArray(),
+            _ => new[]
+            {
+                "neurons",
+                "sasc",
+                "--unit",
+                "1.3",
+                "--ngrams",
+                "40",
+                "--top",
+                "5",
+                "--candidates",
+                "2",
+                "--texts",
+                "4",
+            }
+                .Concat(common)
+                .ToArray(),
         };
     }
 

@@ -34,7 +34,10 @@ public sealed class ExplainScoreTests : IDisposable
     }
 
     private static string ExcerptOrder(UnitExcerpts x) =>
-        string.Join("|", x.HeldOut.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Document}:{e.Position}")));
+        string.Join(
+            "|",
+            x.HeldOut.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Document}:{e.Position}"))
+        );
 
     [Fact]
     public async Task Should_score_the_planted_unit_high_and_above_its_shuffled_baseline_offline()
@@ -42,7 +45,13 @@ public sealed class ExplainScoreTests : IDisposable
         using var m = NeuronsTestData.Model();
         var set = NeuronsTestData.Excerpts(m);
         var units = new[] { NeuronsTestData.Embed(0), NeuronsTestData.Embed(1), NeuronsTestData.Embed(2) };
-        var summary = await ExplainScorePipeline.RunAsync(set, units, new OfflineExplainer(), new RuleSimulator(), Fast);
+        var summary = await ExplainScorePipeline.RunAsync(
+            set,
+            units,
+            new OfflineExplainer(),
+            new RuleSimulator(),
+            Fast
+        );
         var dog = summary.Units[0];
         Assert.StartsWith("fires on tokens: 'dog'", dog.Explanation, StringComparison.Ordinal);
         Assert.True(dog.Score.Value > 0.95, dog.Score.ToString());
@@ -83,8 +92,9 @@ public sealed class ExplainScoreTests : IDisposable
         var set = NeuronsTestData.Excerpts(m);
         var client = new ScriptedChatClient(
             (msgs, n) =>
-                msgs[0].Text == ChatSimulator.System && n % 3 == 0 ? (n % 2 == 0 ? "no idea" : "[1, 2]")
-                : NeuronsTestData.Good(msgs, n)
+                msgs[0].Text == ChatSimulator.System && n % 3 == 0
+                    ? (n % 2 == 0 ? "no idea" : "[1, 2]")
+                    : NeuronsTestData.Good(msgs, n)
         );
         using var chat = new RobustChat(client, new ChatOptionsRecord(TimeSpan.FromSeconds(30)));
         var summary = await ExplainScorePipeline.RunAsync(
@@ -92,7 +102,10 @@ public sealed class ExplainScoreTests : IDisposable
             [NeuronsTestData.Embed(0), NeuronsTestData.Embed(1)],
             new ChatExplainer(chat),
             new ChatSimulator(chat),
-            Fast with { Parallelism = 1 }
+            Fast with
+            {
+                Parallelism = 1,
+            }
         );
         Assert.True(chat.Counters.Malformed > 0);
         Assert.Equal(chat.Counters.Malformed, summary.Units.Sum(u => u.Malformed));
@@ -110,14 +123,19 @@ public sealed class ExplainScoreTests : IDisposable
         var failing = new ScriptedChatClient(
             (msgs, n) => n == 1 ? NeuronsTestData.Good(msgs, n) : throw new HttpRequestException("connection refused")
         );
-        using (var chat = new RobustChat(failing, new ChatOptionsRecord(TimeSpan.FromSeconds(5), MaxRetries: 1), NoWait))
+        using (
+            var chat = new RobustChat(failing, new ChatOptionsRecord(TimeSpan.FromSeconds(5), MaxRetries: 1), NoWait)
+        )
             await Assert.ThrowsAsync<LlmUnavailableException>(() =>
                 ExplainScorePipeline.RunAsync(
                     set,
                     units,
                     new ChatExplainer(chat),
                     new ChatSimulator(chat),
-                    Fast with { Parallelism = 1 },
+                    Fast with
+                    {
+                        Parallelism = 1,
+                    },
                     ScoreResultsFile.Open(file, "fp")
                 )
             );
@@ -179,6 +197,8 @@ public sealed class ExplainScoreTests : IDisposable
             ExcerptCollector.Collect(m, ["the dog"], [NeuronsTestData.Embed(0)], new ExcerptOptions(Window: 2))
         );
         Assert.Contains("--window", e.Message, StringComparison.Ordinal);
-        Assert.Throws<InputException>(() => ExcerptCollector.Collect(m, Array.Empty<string>(), [NeuronsTestData.Embed(0)]));
+        Assert.Throws<InputException>(() =>
+            ExcerptCollector.Collect(m, Array.Empty<string>(), [NeuronsTestData.Embed(0)])
+        );
     }
 }

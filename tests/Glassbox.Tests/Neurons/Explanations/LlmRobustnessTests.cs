@@ -35,7 +35,11 @@ public sealed class LlmRobustnessTests : IDisposable
     public async Task Should_succeed_when_a_retry_succeeds()
     {
         var client = new ScriptedChatClient((_, n) => n < 3 ? throw new HttpRequestException("busy") : "ok");
-        using var chat = new RobustChat(client, new ChatOptionsRecord(TimeSpan.FromSeconds(5)), ExplainScoreTests.NoWait);
+        using var chat = new RobustChat(
+            client,
+            new ChatOptionsRecord(TimeSpan.FromSeconds(5)),
+            ExplainScoreTests.NoWait
+        );
         Assert.Equal("ok", await chat.CompleteAsync("s", "u"));
         Assert.Equal(2, chat.Counters.Retries);
     }
@@ -81,7 +85,9 @@ public sealed class LlmRobustnessTests : IDisposable
     [Fact]
     public async Task Should_answer_a_repeated_prompt_from_the_disk_cache_without_a_call()
     {
-        var client = new ScriptedChatClient((_, n) => "reply " + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var client = new ScriptedChatClient(
+            (_, n) => "reply " + n.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        );
         var options = new ChatOptionsRecord(TimeSpan.FromSeconds(5), CacheDirectory: _dir, Model: "m");
         using (var chat = new RobustChat(client, options))
             Assert.Equal("reply 1", await chat.CompleteAsync("s", "u"));
@@ -90,7 +96,9 @@ public sealed class LlmRobustnessTests : IDisposable
         Assert.Equal(1, client.Calls);
         Assert.Equal(1, again.Counters.CacheHits);
         Assert.Equal("reply 2", await again.CompleteAsync("s", "another prompt"));
-        Assert.Single(Directory.GetFiles(_dir, "*.json"), f => f.Contains(RobustChat.Hash("m\0s\0u"), StringComparison.Ordinal));
+        Assert.Single(Directory.GetFiles(_dir, "*.json"), f =>
+            f.Contains(RobustChat.Hash("m\0s\0u"), StringComparison.Ordinal)
+        );
         File.WriteAllText(Directory.GetFiles(_dir, "*.json")[0], "{ damaged");
         Assert.StartsWith("reply", await again.CompleteAsync("s", "u"), StringComparison.Ordinal); // a damaged entry is a miss
     }
@@ -132,10 +140,19 @@ public sealed class LlmRobustnessTests : IDisposable
     {
         var f = Path.Combine(_dir, "llm.json");
         File.WriteAllText(f, "{\"endpoint\": \"http://localhost:11434/v1\", \"model\": \"m\", \"apiKey\": \"sk-x\"}");
-        Assert.Contains("API key", Assert.Throws<InputException>(() => LlmSettings.Load(f, _ => null)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "API key",
+            Assert.Throws<InputException>(() => LlmSettings.Load(f, _ => null)).Message,
+            StringComparison.Ordinal
+        );
         File.WriteAllText(f, "{\"model\": \"m\", \"apiKeyVariable\": \"MY_KEY\"}");
         Assert.Throws<InputException>(() => LlmSettings.Load(f, _ => null));
-        var s = LlmSettings.Load(f, v => v switch { "GLASSBOX_LLM_ENDPOINT" => "http://h:1/v1", "MY_KEY" => "s3cr3t", _ => null });
+        var s = LlmSettings.Load(f, v => v switch
+            {
+                "GLASSBOX_LLM_ENDPOINT" => "http://h:1/v1",
+                "MY_KEY" => "s3cr3t",
+                _ => null,
+            });
         Assert.Equal(("http://h:1/v1", "m", "s3cr3t"), (s.Endpoint, s.Model, s.ApiKey));
         Assert.DoesNotContain("s3cr3t", s.ToString(), StringComparison.Ordinal);
         File.WriteAllText(f, "not json");

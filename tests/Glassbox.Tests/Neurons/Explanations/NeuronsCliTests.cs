@@ -29,12 +29,24 @@ public sealed class NeuronsCliTests : IDisposable
             )
             .ToArray();
 
-    private static readonly string[] Small = { "--max-texts", "60", "--window", "8", "--top", "5", "--random-excerpts", "5" };
+    private static readonly string[] Small =
+    {
+        "--max-texts",
+        "60",
+        "--window",
+        "8",
+        "--top",
+        "5",
+        "--random-excerpts",
+        "5",
+    };
 
     [Fact]
     public void Should_explain_the_planted_unit_in_human_mode_and_as_json()
     {
-        var r = CliHarness.Run(Common(new[] { "neurons", "explain", "--unit", Dog, "--baselines", "2" }.Concat(Small).ToArray()));
+        var r = CliHarness.Run(
+            Common(new[] { "neurons", "explain", "--unit", Dog, "--baselines", "2" }.Concat(Small).ToArray())
+        );
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("fires on tokens: 'dog'", r.Out, StringComparison.Ordinal);
         Assert.Contains("shuffled baseline", r.Out, StringComparison.Ordinal);
@@ -52,7 +64,11 @@ public sealed class NeuronsCliTests : IDisposable
     public void Should_score_units_into_a_results_file_and_resume_from_it()
     {
         string results = Path.Combine(_dir, "scores.json");
-        var args = Common(new[] { "neurons", "score", "--units", HookPoints.Embed.Name() + ":0-3", "--results", results }.Concat(Small).ToArray());
+        var args = Common(
+            new[] { "neurons", "score", "--units", HookPoints.Embed.Name() + ":0-3", "--results", results }
+                .Concat(Small)
+                .ToArray()
+        );
         var r = CliHarness.Run(args);
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("mean score − baseline", r.Out, StringComparison.Ordinal);

@@ -19,10 +19,52 @@ internal static partial class NeuronsTestData
 {
     public static readonly string[] Vocab =
     [
-        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "to", "and", "she", "he", "they", "her", "his",
-        ".", ",", "once", "upon", "time", "there", "was", "were", "is", "are", "little", "girl", "boy", "dog",
-        "cat", "lily", "tom", "ben", "mom", "one", "day", "went", "home", "park", "play", "happy", "sad", "in",
-        "on", "at", "had", "friend",
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        "the",
+        "a",
+        "to",
+        "and",
+        "she",
+        "he",
+        "they",
+        "her",
+        "his",
+        ".",
+        ",",
+        "once",
+        "upon",
+        "time",
+        "there",
+        "was",
+        "were",
+        "is",
+        "are",
+        "little",
+        "girl",
+        "boy",
+        "dog",
+        "cat",
+        "lily",
+        "tom",
+        "ben",
+        "mom",
+        "one",
+        "day",
+        "went",
+        "home",
+        "park",
+        "play",
+        "happy",
+        "sad",
+        "in",
+        "on",
+        "at",
+        "had",
+        "friend",
     ];
 
     /// <summary>The config of the model.</summary>
@@ -99,7 +141,9 @@ internal static partial class NeuronsTestData
         {
             var best = ActivationLine()
                 .Matches(user)
-                .Select(m => (Token: m.Groups[1].Value, Act: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+                .Select(m =>
+                    (Token: m.Groups[1].Value, Act: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))
+                )
                 .OrderByDescending(x => x.Act)
                 .First();
             return " the word '" + best.Token + "'.";

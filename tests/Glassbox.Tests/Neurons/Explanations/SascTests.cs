@@ -22,7 +22,9 @@ public sealed class SascTests
         );
         Assert.Contains("dog", result.Top[0].Ngram, StringComparison.Ordinal);
         Assert.Equal(5, result.Top[0].Response, 3);
-        Assert.All(result.Top.Where(n => n.Response > 1), n => Assert.Contains("dog", n.Ngram, StringComparison.Ordinal));
+        Assert.All(result.Top.Where(n => n.Response > 1), n =>
+            Assert.Contains("dog", n.Ngram, StringComparison.Ordinal)
+        );
         var best = result.Candidates[0];
         Assert.StartsWith("n-grams with 'dog'", best.Explanation, StringComparison.Ordinal);
         Assert.True(best.Score.Lower > 0, best.Score.ToString());
@@ -36,7 +38,10 @@ public sealed class SascTests
     {
         using var m = NeuronsTestData.Model();
         var unit = NeuronsTestData.Embed(0);
-        var max = new ModelUnitResponse(m, unit.Hook, unit.Index, ResponseAggregate.Max).Responses(["the dog", "a cat"]);
+        var max = new ModelUnitResponse(m, unit.Hook, unit.Index, ResponseAggregate.Max).Responses([
+            "the dog",
+            "a cat",
+        ]);
         var mean = new ModelUnitResponse(m, unit.Hook, unit.Index, ResponseAggregate.Mean).Responses(["the dog"]);
         Assert.Equal(new[] { 5.0, 0.0 }, max.Select(x => Math.Round(x, 3)));
         Assert.Equal(5.0 / 3, mean[0], 3); // "the", "dog", [SEP]: the BOS ([CLS]) is excluded
