@@ -82,8 +82,7 @@ public static class ExplainScorePipeline
 
         int done = list.Count(u => store.Explanation(u.ToString()) is not null);
         progress?.Invoke("explain", done, list.Count);
-        await Parallel
-            .ForEachAsync(list.Where(u => store.Explanation(u.ToString()) is null), parallel, async (u, ct) =>
+        await ForEachAsync(list.Where(u => store.Explanation(u.ToString()) is null), parallel, async (u, ct) =>
             {
                 var x = source.Excerpts(u);
                 string e = await explainer.ExplainAsync(x, ct).ConfigureAwait(false);
@@ -95,8 +94,7 @@ public static class ExplainScorePipeline
         var donors = Donors(list.Count, o.Baselines, o.Seed);
         done = list.Count(u => store.Score(u.ToString()) is not null);
         progress?.Invoke("score", done, list.Count);
-        await Parallel
-            .ForEachAsync(
+        await ForEachAsync(
                 Enumerable.Range(0, list.Count).Where(i => store.Score(names[i]) is null),
                 parallel,
                 async (i, ct) =>
@@ -131,6 +129,38 @@ public static class ExplainScorePipeline
             )
             .ConfigureAwait(false);
         return Summarise(names.Select(n => store.Score(n)!).ToList(), o);
+    }
+
+    /// <summary><see cref="Parallel.ForEachAsync{T}(IEnumerable{T}, ParallelOptions, Func{T, CancellationToken, ValueTask})"/>
+    /// that surfaces the first <see cref="LlmUnavailableException"/> (not the cancellations it caused).</summary>
+    private static async Task ForEachAsync<T>(
+        IEnumerable<T> items,
+        ParallelOptions options,
+        Func<T, CancellationToken, ValueTask> body
+    )
+    {
+        LlmUnavailableException? failure = null;
+        try
+        {
+            await Parallel
+                .ForEachAsync(items, options, async (item, ct) =>
+                {
+                    try
+                    {
+                        await body(item, ct).ConfigureAwait(false);
+                    }
+                    catch (LlmUnavailableException e)
+                    {
+                        Interlocked.CompareExchange(ref failure, e, null);
+                        throw;
+                    }
+                })
+                .ConfigureAwait(false);
+        }
+        catch (Exception) when (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>For each of <paramref name="n"/> units, <paramref name="k"/> other units (a seeded shuffle, then the

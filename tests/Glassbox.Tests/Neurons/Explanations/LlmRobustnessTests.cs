@@ -32,6 +32,29 @@ public sealed class LlmRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task Should_stop_a_parallel_run_with_the_llm_failure_not_a_cancellation()
+    {
+        using var m = NeuronsTestData.Model();
+        var set = NeuronsTestData.Excerpts(m);
+        var client = new ScriptedChatClient((_, _) => throw new HttpRequestException("connection refused"));
+        using var chat = new RobustChat(
+            client,
+            new ChatOptionsRecord(TimeSpan.FromSeconds(5), MaxRetries: 2),
+            ExplainScoreTests.NoWait
+        );
+        await Assert.ThrowsAsync<LlmUnavailableException>(() =>
+            ExplainScorePipeline.RunAsync(
+                set,
+                [NeuronsTestData.Embed(0), NeuronsTestData.Embed(1), NeuronsTestData.Embed(2)],
+                new ChatExplainer(chat),
+                new ChatSimulator(chat),
+                new ScoreOptions(Parallelism: 3)
+            )
+        );
+        Assert.True(chat.Counters.Failures >= 1);
+    }
+
+    [Fact]
     public async Task Should_succeed_when_a_retry_succeeds()
     {
         var client = new ScriptedChatClient((_, n) => n < 3 ? throw new HttpRequestException("busy") : "ok");

@@ -48,6 +48,20 @@ public sealed class SascTests
     }
 
     [Fact]
+    public void Should_respond_with_the_mean_over_a_hooks_units_when_no_unit_is_given()
+    {
+        using var m = NeuronsTestData.Model();
+        var unit = NeuronsTestData.Embed(0);
+        var whole = new ModelUnitResponse(m, unit.Hook, null, ResponseAggregate.Mean);
+        var perUnit = Enumerable
+            .Range(0, m.Config.DModel)
+            .Select(i => new ModelUnitResponse(m, unit.Hook, i, ResponseAggregate.Mean).Responses(["the dog"])[0])
+            .Average();
+        Assert.Equal(perUnit, whole.Responses(["the dog"])[0], 4);
+        Assert.EndsWith("(mean)", whole.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_count_frequent_word_ngrams_within_sentences()
     {
         var n = SascExplainer.FrequentNgrams(["The dog ran. The dog sat", "a dog ran"], 100);
