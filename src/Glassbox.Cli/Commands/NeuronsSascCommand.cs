@@ -18,7 +18,7 @@ public sealed class NeuronsSascCommand : Command<NeuronsSascCommand.Settings>
         public string? Unit { get; init; }
 
         [CommandOption("--hook <HOOK>")]
-        [Description("Instead of --unit: the mean over a hook's units (e.g. blocks.3.mlp.hook_post).")]
+        [Description("Instead of --unit: the mean over a hook's units (a hook name as 'glassbox info' lists them).")]
         public string? Hook { get; init; }
 
         [CommandOption("--aggregate <HOW>")]
