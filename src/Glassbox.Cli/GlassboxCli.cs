@@ -120,6 +120,18 @@ public static class GlassboxCli
             "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."
         ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
+        Cmd<NeuronsExplainCommand>(
+            "neurons explain",
+            "Explain a unit from its top excerpts, simulate and score the explanation (Bills et al.) against other units' explanations."
+        ),
+        Cmd<NeuronsScoreCommand>(
+            "neurons score",
+            "Explain, simulate and score many units against shuffled-explanation baselines; resumable results file."
+        ),
+        Cmd<NeuronsSascCommand>(
+            "neurons sasc",
+            "SASC (Singh et al.): explain a unit as a black box from corpus n-grams and synthetic texts, with scored candidates."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

@@ -97,6 +97,9 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neurons verify",
         "trace",
         "explain",
+        "neurons explain", // these three in Neurons/Explanations/NeuronsCliTests
+        "neurons score",
+        "neurons sasc",
     };
 
     [Fact]

@@ -50,6 +50,9 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("patch", typeof(Glassbox.Cli.Commands.PatchCommand), true),
         ("trace", typeof(Glassbox.Cli.Commands.TraceCommand), true),
         ("explain", typeof(Glassbox.Cli.Commands.ExplainCommand), true),
+        ("neurons explain", typeof(Glassbox.Cli.Commands.NeuronsExplainCommand), true),
+        ("neurons score", typeof(Glassbox.Cli.Commands.NeuronsScoreCommand), true),
+        ("neurons sasc", typeof(Glassbox.Cli.Commands.NeuronsSascCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -274,6 +277,54 @@ public sealed class JsonEnvelopeTests : IDisposable
             "1",
         };
 
+    private string[] NeuronsArgs(string command)
+    {
+        var corpus = Write(
+            "stories.txt",
+            Enumerable
+                .Range(0, 6)
+                .SelectMany(_ => new[] { "Once upon a time the girl had a dog. The dog was happy.", "<|endoftext|>" })
+        );
+        string[] common = { "-m", Tiny(), "--corpus", corpus, "--threads", "1", "--resamples", "20" };
+        string[] excerpts = { "--max-texts", "6", "--window", "6", "--top", "2", "--random-excerpts", "2" };
+        return command switch
+        {
+            "neurons explain" => new[] { "neurons", "explain", "--unit", "1.3", "--baselines", "1" }
+                .Concat(excerpts)
+                .Concat(common)
+                .ToArray(),
+            "neurons score" => new[]
+            {
+                "neurons",
+                "score",
+                "--units",
+                "1.0-1.2",
+                "--results",
+                Path.Combine(_dir, "n.json"),
+            }
+                .Concat(excerpts)
+                .Concat(common)
+                .ToArray(),
+            _ => new[]
+            {
+                "neurons",
+                "sasc",
+                "--unit",
+                "1.3",
+                "--ngrams",
+                "40",
+                "--top",
+                "5",
+                "--candidates",
+                "2",
+                "--texts",
+                "4",
+            }
+                .Concat(common)
+                .ToArray(),
+        };
+    }
+
     private IEnumerable<string> Args(string command)
     {
         const string ids = "1,5,9,13,2,5,9";
@@ -449,6 +500,7 @@ public sealed class JsonEnvelopeTests : IDisposable
                 ),
             },
             "train" => TrainArgs(Path.Combine(_dir, "train-run")),
+            "neurons explain" or "neurons score" or "neurons sasc" => NeuronsArgs(command),
             "induction" => new[] { "induction", "-m", Tiny(), "--sequences", "2", "--segment", "5" },
             "patch" => new[]
             {
