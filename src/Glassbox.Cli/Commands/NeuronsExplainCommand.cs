@@ -67,7 +67,7 @@ public class NeuronsExcerptSettings : NeuronsTextSettings
 }
 
 /// <summary>Helpers of the neurons commands: the LLM client and the explainer/simulator choice.</summary>
-internal static class NeuronsCli
+internal static class NeuronsLlmCli
 {
     /// <summary>The robust chat client for <c>--llm chat</c>, or null for offline; validates <c>--llm</c>.</summary>
     public static RobustChat? Chat(NeuronsTextSettings s)
@@ -116,8 +116,8 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         using var model = CliModel.Load(s);
         var unit = UnitRef.Parse(s.Unit, model.Config);
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
-        using var chat = NeuronsCli.Chat(s);
-        var (explainer, simulator) = NeuronsCli.Pair(chat);
+        using var chat = NeuronsLlmCli.Chat(s);
+        var (explainer, simulator) = NeuronsLlmCli.Pair(chat);
         int width = (int)Hooks.HookName.Parse(unit.Hook).Point.ShapeFor(model.Config, 1, 1)[^1];
         var others = Enumerable.Range(0, width).Where(i => i != unit.Index).ToArray();
         new Random(s.Seed).Shuffle(others);
@@ -199,8 +199,8 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
                 )
             )
             .Columns("explanation of", "score [95% interval]");
-        t.Row(unit.ToString(), NeuronsCli.F(own.Score));
-        t.Row("other units (shuffled baseline): " + string.Join(", ", own.BaselineFrom), NeuronsCli.F(own.Baseline));
+        t.Row(unit.ToString(), NeuronsLlmCli.F(own.Score));
+        t.Row("other units (shuffled baseline): " + string.Join(", ", own.BaselineFrom), NeuronsLlmCli.F(own.Baseline));
         Show.Write(t);
         var ex = Show.Titled($"{unit}: top train excerpts (max activation; ⟦token⟧ is where it peaks)")
             .Columns("max", "excerpt");

@@ -70,7 +70,7 @@ public sealed class NeuronsSascCommand : Command<NeuronsSascCommand.Settings>
         }
         var module = new ModelUnitResponse(model, hook, index, aggregate);
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
-        using var chat = NeuronsCli.Chat(s);
+        using var chat = NeuronsLlmCli.Chat(s);
         ISascSummarizer summarizer = chat is null ? new OfflineSummarizer() : new ChatSummarizer(chat);
         ISascGenerator generator = chat is null ? new TemplateGenerator() : new ChatGenerator(chat);
         var options = new SascOptions(s.MaxTexts, s.Ngrams, s.Top, s.Candidates, s.Texts, s.Resamples, s.Seed);

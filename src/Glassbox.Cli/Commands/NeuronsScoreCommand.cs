@@ -52,8 +52,8 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
             ? UnitList.Parse(s.Units, model.Config)
             : UnitList.Random(model.Config, s.Layer!.Value, s.Random!.Value, s.Seed);
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
-        using var chat = NeuronsCli.Chat(s);
-        var (explainer, simulator) = NeuronsCli.Pair(chat);
+        using var chat = NeuronsLlmCli.Chat(s);
+        var (explainer, simulator) = NeuronsLlmCli.Pair(chat);
         string fingerprint = RobustChat.Hash(
             string.Join(
                 "\n",
@@ -150,7 +150,7 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
             )
             .Columns("unit", "score [95%]", "baseline [95%]", "explanation");
         foreach (var u in shown)
-            t.Row(u.Unit, NeuronsCli.F(u.Score), NeuronsCli.F(u.Baseline), u.Explanation.ReplaceLineEndings(" "));
+            t.Row(u.Unit, NeuronsLlmCli.F(u.Score), NeuronsLlmCli.F(u.Baseline), u.Explanation.ReplaceLineEndings(" "));
         Show.Write(t);
         var m = Show.Titled(
                 string.Create(
@@ -159,9 +159,9 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
                 )
             )
             .Columns("measure", "value [95%]");
-        m.Row("mean score", NeuronsCli.F(summary.MeanScore));
-        m.Row("mean shuffled baseline", NeuronsCli.F(summary.MeanBaseline));
-        m.Row("mean score − baseline", NeuronsCli.F(summary.MeanDifference));
+        m.Row("mean score", NeuronsLlmCli.F(summary.MeanScore));
+        m.Row("mean shuffled baseline", NeuronsLlmCli.F(summary.MeanBaseline));
+        m.Row("mean score − baseline", NeuronsLlmCli.F(summary.MeanDifference));
         m.Row("units above their baseline", summary.BeatBaseline.ToString(CultureInfo.InvariantCulture));
         Show.Write(m);
         if (chat is not null)
