@@ -11,6 +11,7 @@ public static class GlassboxCli
     internal static readonly IReadOnlyDictionary<string, string> Branches = new Dictionary<string, string>
     {
         ["probe"] = "Probing: what do the layers encode?",
+        ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -111,6 +112,14 @@ public static class GlassboxCli
             "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."
         ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
+        Cmd<SaeTrainCommand>(
+            "sae train",
+            "Train sparse autoencoders on a hook (one per --l1 value), evaluate them, save SAELens-layout checkpoints."
+        ),
+        Cmd<SaeEvalCommand>(
+            "sae eval",
+            "Evaluate a saved SAE on held-out text: MSE, explained variance, L0, dead/dense features, loss recovered."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>
