@@ -129,10 +129,10 @@ public static class SaeEvaluator
         s.SquaredNorm += x64.Square().sum().item<double>();
         var active = f.Greater(0);
         s.ActiveFeatures += active.sum().to_type(ScalarType.Float64).item<double>();
-        var colSum = x64.sum(0).data<double>().ToArray();
+        var colSum = x64.sum(new long[] { 0 }).data<double>().ToArray();
         for (int j = 0; j < colSum.Length; j++)
             s.Sum[j] += colSum[j];
-        var counts = active.sum(0).to_type(ScalarType.Int64).data<long>().ToArray();
+        var counts = active.sum(new long[] { 0 }).to_type(ScalarType.Int64).data<long>().ToArray();
         for (int j = 0; j < counts.Length; j++)
             firing[j] += counts[j];
     }

@@ -9,7 +9,8 @@ namespace Glassbox.Neurons.Sae;
 /// becomes the unit direction of its drawn input (minus <c>b_dec</c>), its encoder column the same direction scaled to
 /// 0.2 × the mean encoder-column norm of the live features, and its encoder bias 0. Seeded by its own
 /// <see cref="Random"/>.</summary>
-internal sealed class SaeResampler(int seed)
+/// <param name="seed">Seed of the input draws.</param>
+public sealed class SaeResampler(int seed)
 {
     private readonly Random _random = new(seed);
 

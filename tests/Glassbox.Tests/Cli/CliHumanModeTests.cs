@@ -95,6 +95,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neuron",
         "trace",
         "explain",
+        "sae train", // Neurons/Sae/SaeCliTests
+        "sae eval",
     };
 
     [Fact]
