@@ -15,7 +15,7 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
     public sealed class Settings : SaeSettings
     {
         [CommandOption("--hook <HOOK>")]
-        [Description("Hook of shape [batch, pos, units] to train on. Default: blocks.{middle layer}.mlp.hook_post.")]
+        [Description("Hook of shape [[batch, pos, units]] to train on. Default: blocks.{middle layer}.mlp.hook_post.")]
         public string? Hook { get; init; }
 
         [CommandOption("--expansion <N>")]

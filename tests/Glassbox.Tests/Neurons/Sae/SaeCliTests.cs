@@ -76,7 +76,7 @@ public sealed class SaeCliTests : IDisposable
             outDir = Path.Combine(_dir, "sweep");
         var (code, o, e) = CliHarness.Run(Train(m, c, outDir, "0.5,2"));
         Assert.True(code == 0, e);
-        Assert.Contains("loss recovered", o, StringComparison.Ordinal);
+        Assert.Contains("SAEs on", o, StringComparison.Ordinal);
         foreach (var sub in new[] { "l1_0.5", "l1_2" })
         {
             Assert.True(File.Exists(Path.Combine(outDir, sub, "cfg.json")));
