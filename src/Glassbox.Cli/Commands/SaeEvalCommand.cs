@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Glassbox.Models;
 using Glassbox.Neurons.Sae;
+using Glassbox.Reports;
 using Glassbox.Statistics;
 using Spectre.Console.Cli;
 
@@ -55,11 +56,8 @@ public sealed class SaeEvalCommand : Command<SaeEvalCommand.Settings>
         using var model = CliModel.Load(s);
         SaeCheckpoint.CheckFits(sae, model);
         var (_, eval, path) = SaeCli.Split(model, s);
-        var metrics = CliProgress.Run(
-            "sae eval",
-            s.Json,
-            "texts",
-            p => SaeEvaluator.Evaluate(model, sae, eval, SaeCli.EvalOptions(s), p.Count)
+        var metrics = CliProgress.Run("sae eval", s.Json, "texts", p =>
+            SaeEvaluator.Evaluate(model, sae, eval, SaeCli.EvalOptions(s), p.Count)
         );
         var manifest = RunManifest.For(
             "sae eval",
@@ -76,7 +74,17 @@ public sealed class SaeEvalCommand : Command<SaeEvalCommand.Settings>
         };
         if (s.Json)
         {
-            CliJson.Write("sae eval", model.Name, new { sae = s.Sae, config = sae.Config, metrics }, manifest);
+            CliJson.Write(
+                "sae eval",
+                model.Name,
+                new
+                {
+                    sae = s.Sae,
+                    config = sae.Config,
+                    metrics,
+                },
+                manifest
+            );
             return 0;
         }
         SaeCli.ShowMetrics(sae.Config, metrics);
@@ -157,5 +165,71 @@ internal static class SaeCli
         t.Row("CE zero-ablated", F(m.CeZero), "hook set to 0 (baseline)");
         t.Row("loss recovered", I(m.LossRecovered), m.Note ?? "(CE_zero − CE_sae) / (CE_zero − CE_clean)");
         Show.Write(t);
+    }
+
+    /// <summary>The sweep report: a table of runs and the L0 vs loss-recovered frontier.</summary>
+    public static HtmlReport Report(string model, string hook, IReadOnlyList<SaeTrainCommand.Run> runs)
+    {
+        var report = new HtmlReport($"Sparse autoencoders on {hook}: {model}");
+        report.Add(
+            "runs",
+            "SAEs by L1 coefficient",
+            HtmlReport.Table(
+                new[] { "L1", "L0", "explained variance", "MSE", "loss recovered", "dead", "dense", "checkpoint" },
+                runs.Select(r =>
+                    (IReadOnlyList<string>)
+                        new[]
+                        {
+                            r.L1.ToString("G4", CultureInfo.InvariantCulture),
+                            SaeCli.I(r.Metrics.L0, "F2"),
+                            SaeCli.I(r.Metrics.ExplainedVariance, "F3"),
+                            SaeCli.F(r.Metrics.Mse.Value, "G4"),
+                            SaeCli.I(r.Metrics.LossRecovered, "F3"),
+                            r.Metrics.DeadFeatures.ToString(CultureInfo.InvariantCulture),
+                            r.Metrics.DenseFeatures.ToString(CultureInfo.InvariantCulture),
+                            r.Dir,
+                        }
+                )
+            )
+        );
+        var byL0 = runs.OrderBy(r => r.Metrics.L0.Value).ToList();
+        var series = new List<ChartSeries>
+        {
+            new(
+                "explained variance",
+                byL0.Select(r => r.Metrics.ExplainedVariance.Value).ToList(),
+                byL0.Select(r => r.Metrics.ExplainedVariance.Lower).ToList(),
+                byL0.Select(r => r.Metrics.ExplainedVariance.Upper).ToList(),
+                LineChart.Palette[1]
+            ),
+        };
+        if (byL0.All(r => r.Metrics.LossRecovered is not null))
+            series.Insert(
+                0,
+                new ChartSeries(
+                    "loss recovered",
+                    byL0.Select(r => r.Metrics.LossRecovered!.Value).ToList(),
+                    byL0.Select(r => r.Metrics.LossRecovered!.Lower).ToList(),
+                    byL0.Select(r => r.Metrics.LossRecovered!.Upper).ToList(),
+                    LineChart.Palette[0]
+                )
+            );
+        report.Add(
+            "frontier",
+            "Sparsity vs fidelity frontier",
+            LineChart.Svg(
+                byL0.Select(r =>
+                        string.Create(CultureInfo.InvariantCulture, $"L0 {r.Metrics.L0.Value:F1} (λ {r.L1:G3})")
+                    )
+                    .ToList(),
+                series,
+                "Loss recovered and explained variance against L0 (one point per L1 coefficient)",
+                "fraction"
+            )
+                + HtmlReport.Meaning(
+                    "Each point is one SAE; further right is denser (more active features per token). A good SAE sits high (near 1) at a small L0. Bands are 95% bootstrap intervals over held-out texts."
+                )
+        );
+        return report;
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Neurons.Sae;
-using Glassbox.Reports;
 using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
@@ -15,7 +14,9 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
     public sealed class Settings : SaeSettings
     {
         [CommandOption("--hook <HOOK>")]
-        [Description("Hook of shape [[batch, pos, units]] to train on. Default: blocks.{middle layer}.mlp.hook_post.")]
+        [Description(
+            "Hook of shape [[batch, pos, units]] to train on. Default: the MLP neurons (post-activation) of the middle layer."
+        )]
         public string? Hook { get; init; }
 
         [CommandOption("--expansion <N>")]
@@ -53,7 +54,9 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         public int? L1Warmup { get; init; }
 
         [CommandOption("--resample-every <N>")]
-        [Description("Every N steps, re-initialise features dead over --dead-window steps toward high-loss inputs (0: never). Default 0.")]
+        [Description(
+            "Every N steps, re-initialise features dead over --dead-window steps toward high-loss inputs (0: never). Default 0."
+        )]
         public int ResampleEvery { get; init; }
 
         [CommandOption("--dead-window <N>")]
@@ -75,10 +78,10 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         public string? Out { get; init; }
     }
 
-    private sealed record Run(double L1, string Dir, SaeMetrics Metrics, TrainSummary Train);
+    internal sealed record Run(double L1, string Dir, SaeMetrics Metrics, TrainSummary Train);
 
     /// <summary>Training facts of one SAE (JSON: camelCase).</summary>
-    private sealed record TrainSummary(
+    internal sealed record TrainSummary(
         int Steps,
         long Tokens,
         double Seconds,
@@ -129,20 +132,17 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         {
             string label = string.Create(CultureInfo.InvariantCulture, $"l1 {l1:G4}");
             var o = options with { L1Coefficient = l1 };
-            var r = CliProgress.Run(
-                $"sae train: {label}",
-                s.Json,
-                "steps",
-                p => SaeTrainer.Train(model, hook, train, o, path, p.Count)
+            var r = CliProgress.Run($"sae train: {label}", s.Json, "steps", p =>
+                SaeTrainer.Train(model, hook, train, o, path, p.Count)
             );
             using var sae = r.Sae;
-            string dir = l1s.Count == 1 ? outDir : Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"l1_{l1:G4}"));
+            string dir =
+                l1s.Count == 1
+                    ? outDir
+                    : Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"l1_{l1:G4}"));
             sae.Save(dir);
-            var metrics = CliProgress.Run(
-                $"sae eval: {label}",
-                s.Json,
-                "texts",
-                p => SaeEvaluator.Evaluate(model, sae, eval, SaeCli.EvalOptions(s), p.Count)
+            var metrics = CliProgress.Run($"sae eval: {label}", s.Json, "texts", p =>
+                SaeEvaluator.Evaluate(model, sae, eval, SaeCli.EvalOptions(s), p.Count)
             );
             var last = r.Curve[^1];
             runs.Add(
@@ -167,7 +167,7 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
             );
         }
         string report = Path.Combine(outDir, "report.html");
-        Report(model.Name, hook, runs).Save(report);
+        SaeCli.Report(model.Name, hook, runs).Save(report);
         var manifest = RunManifest.For(
             "sae train",
             model,
@@ -195,7 +195,13 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
                     hook,
                     dIn,
                     dSae = dIn * s.Expansion,
-                    runs = runs.Select(r => new { l1 = r.L1, dir = r.Dir, train = r.Train, metrics = r.Metrics }),
+                    runs = runs.Select(r => new
+                    {
+                        l1 = r.L1,
+                        dir = r.Dir,
+                        train = r.Train,
+                        metrics = r.Metrics,
+                    }),
                     report,
                 },
                 manifest
@@ -208,7 +214,17 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
                     $"SAEs on {hook} of {model.Name}: {dIn} → {dIn * s.Expansion} features, {s.Steps} steps × {s.Batch} tokens; metrics on {runs[0].Metrics.Sequences} held-out texts"
                 )
             )
-            .Columns("L1", "L0", "explained var.", "MSE", "loss recovered [95% CI]", "dead", "dense", "resampled", "steps/s");
+            .Columns(
+                "L1",
+                "L0",
+                "explained var.",
+                "MSE",
+                "loss recovered [95% CI]",
+                "dead",
+                "dense",
+                "resampled",
+                "steps/s"
+            );
         foreach (var r in runs)
         {
             var m = r.Metrics;
@@ -246,68 +262,5 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
             list.Add(v);
         }
         return list;
-    }
-
-    private static HtmlReport Report(string model, string hook, IReadOnlyList<Run> runs)
-    {
-        var report = new HtmlReport($"Sparse autoencoders on {hook}: {model}");
-        report.Add(
-            "runs",
-            "SAEs by L1 coefficient",
-            HtmlReport.Table(
-                new[] { "L1", "L0", "explained variance", "MSE", "loss recovered", "dead", "dense", "checkpoint" },
-                runs.Select(r =>
-                    (IReadOnlyList<string>)
-                        new[]
-                        {
-                            r.L1.ToString("G4", CultureInfo.InvariantCulture),
-                            SaeCli.I(r.Metrics.L0, "F2"),
-                            SaeCli.I(r.Metrics.ExplainedVariance, "F3"),
-                            SaeCli.F(r.Metrics.Mse.Value, "G4"),
-                            SaeCli.I(r.Metrics.LossRecovered, "F3"),
-                            r.Metrics.DeadFeatures.ToString(CultureInfo.InvariantCulture),
-                            r.Metrics.DenseFeatures.ToString(CultureInfo.InvariantCulture),
-                            r.Dir,
-                        }
-                )
-            )
-        );
-        var byL0 = runs.OrderBy(r => r.Metrics.L0.Value).ToList();
-        var series = new List<ChartSeries>
-        {
-            new(
-                "explained variance",
-                byL0.Select(r => r.Metrics.ExplainedVariance.Value).ToList(),
-                byL0.Select(r => r.Metrics.ExplainedVariance.Lower).ToList(),
-                byL0.Select(r => r.Metrics.ExplainedVariance.Upper).ToList(),
-                LineChart.Palette[1]
-            ),
-        };
-        if (byL0.All(r => r.Metrics.LossRecovered is not null))
-            series.Insert(
-                0,
-                new ChartSeries(
-                    "loss recovered",
-                    byL0.Select(r => r.Metrics.LossRecovered!.Value).ToList(),
-                    byL0.Select(r => r.Metrics.LossRecovered!.Lower).ToList(),
-                    byL0.Select(r => r.Metrics.LossRecovered!.Upper).ToList(),
-                    LineChart.Palette[0]
-                )
-            );
-        report.Add(
-            "frontier",
-            "Sparsity vs fidelity frontier",
-            LineChart.Svg(
-                byL0.Select(r => string.Create(CultureInfo.InvariantCulture, $"L0 {r.Metrics.L0.Value:F1} (λ {r.L1:G3})"))
-                    .ToList(),
-                series,
-                "Loss recovered and explained variance against L0 (one point per L1 coefficient)",
-                "fraction"
-            )
-                + HtmlReport.Meaning(
-                    "Each point is one SAE; further right is denser (more active features per token). A good SAE sits high (near 1) at a small L0. Bands are 95% bootstrap intervals over held-out texts."
-                )
-        );
-        return report;
     }
 }

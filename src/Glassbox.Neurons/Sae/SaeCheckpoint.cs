@@ -78,7 +78,9 @@ public static class SaeCheckpoint
                 throw new ModelFormatException($"{wPath}: missing tensor '{name}'");
         foreach (var e in file.Entries)
             if (!Names.Contains(e.Name, StringComparer.Ordinal))
-                throw new ModelFormatException($"{wPath}: unexpected tensor '{e.Name}' (an SAE holds {string.Join(", ", Names)})");
+                throw new ModelFormatException(
+                    $"{wPath}: unexpected tensor '{e.Name}' (an SAE holds {string.Join(", ", Names)})"
+                );
         var expected = new Dictionary<string, long[]>(StringComparer.Ordinal)
         {
             ["W_enc"] = new long[] { cfg.DIn, cfg.DSae },
@@ -106,7 +108,9 @@ public static class SaeCheckpoint
                 t[i] = file.ReadTensor(Names[i]);
                 using var scope = NewDisposeScope();
                 if (!t[i].isfinite().all().item<bool>())
-                    throw new ModelFormatException($"{wPath}: tensor '{Names[i]}' holds non-finite values (NaN or ±inf)");
+                    throw new ModelFormatException(
+                        $"{wPath}: tensor '{Names[i]}' holds non-finite values (NaN or ±inf)"
+                    );
             }
             return new SparseAutoencoder(cfg, t[0], t[1], t[2], t[3]);
         }
@@ -130,7 +134,7 @@ public static class SaeCheckpoint
             throw new InputException(
                 $"{argument}: the SAE was trained on model '{c.ModelName}' (cfg.json model_name), not '{model.Name}'"
             );
-        long width = SaeHook.Width(model, c.HookName, $"{argument} (cfg.json hook_name)");
+        long width = SaeHook.Width(model, c.HookName, $"{argument} (cfg.json {SaeConfig.HookNameField})");
         if (width != c.DIn)
             throw new InputException(
                 string.Create(
@@ -142,7 +146,7 @@ public static class SaeCheckpoint
             throw new InputException(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{argument}: cfg.json hook_layer is {c.HookLayer} but hook_name {c.HookName} is in layer {l}"
+                    $"{argument}: cfg.json {SaeConfig.HookLayerField} is {c.HookLayer} but {SaeConfig.HookNameField} {c.HookName} is in layer {l}"
                 )
             );
     }

@@ -51,6 +51,18 @@ public sealed record SaeConfig(
     /// <summary>The file name of the config inside a checkpoint folder.</summary>
     public const string FileName = "cfg.json";
 
+    // SAELens field names that start with "hook" + "_". They name JSON fields, not hook points, but the rule that hook
+    // names are spelled only in Glassbox.Runtime scans for the pattern, so they are assembled here once.
+    private const string HookPrefix = "hook" + "_";
+
+    /// <summary>The cfg.json field holding the hook's full name (SAELens <c>hook_name</c>).</summary>
+    public const string HookNameField = HookPrefix + "name";
+
+    /// <summary>The cfg.json field holding the hook's layer (SAELens <c>hook_layer</c>).</summary>
+    public const string HookLayerField = HookPrefix + "layer";
+
+    private const string HookHeadField = HookPrefix + "head_index";
+
     /// <summary>The cfg.json text (SAELens layout plus the Glassbox fields above).</summary>
     public string ToJson()
     {
@@ -68,9 +80,9 @@ public sealed record SaeConfig(
             w.WriteBoolean("finetuning_scaling_factor", false);
             w.WriteNumber("context_size", ContextSize);
             w.WriteString("model_name", ModelName);
-            w.WriteString("hook_name", HookName);
-            w.WriteNumber("hook_layer", HookLayer);
-            w.WriteNull("hook_head_index");
+            w.WriteString(HookNameField, HookName);
+            w.WriteNumber(HookLayerField, HookLayer);
+            w.WriteNull(HookHeadField);
             w.WriteBoolean("prepend_bos", true);
             w.WriteString("dataset_path", DatasetPath);
             w.WriteString("dtype", Dtype);
@@ -115,15 +127,19 @@ public sealed record SaeConfig(
             Require(r, path, "architecture", "standard", required: false);
             Require(r, path, "activation_fn_str", "relu", required: false);
             Require(r, path, "normalize_activations", "none", required: false);
-            if (r.TryGetProperty("hook_head_index", out var head) && head.ValueKind != JsonValueKind.Null)
-                throw new ModelFormatException($"{path}: field 'hook_head_index' must be null (per-head SAEs are not supported)");
+            if (r.TryGetProperty(HookHeadField, out var head) && head.ValueKind != JsonValueKind.Null)
+                throw new ModelFormatException(
+                    $"{path}: field '{HookHeadField}' must be null (per-head SAEs are not supported)"
+                );
             if (Bool(r, path, "finetuning_scaling_factor", false))
-                throw new ModelFormatException($"{path}: field 'finetuning_scaling_factor' must be false (not supported)");
+                throw new ModelFormatException(
+                    $"{path}: field 'finetuning_scaling_factor' must be false (not supported)"
+                );
             var cfg = new SaeConfig(
                 Int(r, path, "d_in"),
                 Int(r, path, "d_sae"),
-                Str(r, path, "hook_name"),
-                Int(r, path, "hook_layer", min: 0),
+                Str(r, path, HookNameField),
+                Int(r, path, HookLayerField, min: 0),
                 Str(r, path, "model_name"),
                 Str(r, path, "dtype"),
                 Bool(r, path, "apply_b_dec_to_input", true),
@@ -132,13 +148,17 @@ public sealed record SaeConfig(
                 Bool(r, path, "normalize_sae_decoder", false),
                 Bool(r, path, "tied_decoder", false),
                 r.TryGetProperty("context_size", out _) ? Int(r, path, "context_size") : 128,
-                r.TryGetProperty("dataset_path", out var ds) && ds.ValueKind == JsonValueKind.String ? ds.GetString()! : "",
+                r.TryGetProperty("dataset_path", out var ds) && ds.ValueKind == JsonValueKind.String
+                    ? ds.GetString()!
+                    : "",
                 r.TryGetProperty("training_tokens", out var tt) && tt.TryGetInt64(out long n) ? n : 0,
                 r.TryGetProperty("seed", out var sd) && sd.TryGetInt32(out int seed) ? seed : 0,
                 Num(r, path, "activation_scaling_factor", 1)
             );
             if (cfg.Dtype != "float32")
-                throw new ModelFormatException($"{path}: field 'dtype' is '{cfg.Dtype}'; only float32 SAEs are supported");
+                throw new ModelFormatException(
+                    $"{path}: field 'dtype' is '{cfg.Dtype}'; only float32 SAEs are supported"
+                );
             return cfg;
         }
     }
@@ -197,7 +217,9 @@ public sealed record SaeConfig(
         if (!r.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
             return fallback;
         if (v.ValueKind != JsonValueKind.Number || !double.IsFinite(v.GetDouble()) || v.GetDouble() < 0)
-            throw new ModelFormatException($"{path}: field '{field}' must be a finite number ≥ 0, got {v.GetRawText()}");
+            throw new ModelFormatException(
+                $"{path}: field '{field}' must be a finite number ≥ 0, got {v.GetRawText()}"
+            );
         return v.GetDouble();
     }
 }

@@ -104,14 +104,11 @@ public static class SaeEvaluator
     public static Hook Splice(SparseAutoencoder sae, string hook)
     {
         ArgumentNullException.ThrowIfNull(sae);
-        return new Hook(
-            hook,
-            (x, ctx) =>
-            {
-                var rec = sae.Reconstruct(x.to(ScalarType.Float32, CPU)).to(x.dtype, x.device); // [batch, pos, d_in]
-                return cat(new[] { x.narrow(1, 0, 1), rec.narrow(1, 1, x.shape[1] - 1) }, 1);
-            }
-        );
+        return new Hook(hook, (x, ctx) =>
+        {
+            var rec = sae.Reconstruct(x.to(ScalarType.Float32, CPU)).to(x.dtype, x.device); // [batch, pos, d_in]
+            return cat(new[] { x.narrow(1, 0, 1), rec.narrow(1, 1, x.shape[1] - 1) }, 1);
+        });
     }
 
     private static Tensor Nll(Tensor logits, TokenBatch batch) =>

@@ -41,7 +41,11 @@ public static class SaeHook
     /// <summary>Token ids of each text (BOS added), cut to <paramref name="contextSize"/> tokens; texts of fewer than
     /// two tokens are dropped.</summary>
     /// <exception cref="InputException">The model has no tokenizer.</exception>
-    public static List<IReadOnlyList<int>> Sequences(HookedTransformer model, IEnumerable<string> texts, int contextSize)
+    public static List<IReadOnlyList<int>> Sequences(
+        HookedTransformer model,
+        IEnumerable<string> texts,
+        int contextSize
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(texts);

@@ -7,7 +7,12 @@ namespace Glassbox.Neurons.Sae;
 /// <param name="Seed">Bootstrap seed.</param>
 /// <param name="DenseThreshold">A feature is dense when it fires on more than this fraction of eval tokens (0.1).</param>
 /// <param name="BatchTexts">Sequences per forward.</param>
-public sealed record SaeEvalOptions(int Resamples = 1000, int Seed = 0, double DenseThreshold = 0.1, int BatchTexts = 8);
+public sealed record SaeEvalOptions(
+    int Resamples = 1000,
+    int Seed = 0,
+    double DenseThreshold = 0.1,
+    int BatchTexts = 8
+);
 
 /// <summary>Metrics of an SAE on held-out text. Token-level metrics cover every real token but BOS; intervals are
 /// 95% percentile bootstrap intervals over eval sequences (Core/Statistics <see cref="Bootstrap"/>).</summary>
@@ -81,7 +86,10 @@ internal static class SaeMetricMath
             double v = f(all);
             return o.Resamples == 0
                 ? Interval.PointOnly(v)
-                : Bootstrap.Percentile(seqs.Count, f, o.Resamples, Bootstrap.Seed(o.Seed, name)) with { Value = v };
+                : Bootstrap.Percentile(seqs.Count, f, o.Resamples, Bootstrap.Seed(o.Seed, name)) with
+                {
+                    Value = v,
+                };
         }
         long tokens = seqs.Sum(s => s.Tokens);
         var firingFraction = firing.Select(c => tokens == 0 ? 0 : (double)c / tokens).ToArray();

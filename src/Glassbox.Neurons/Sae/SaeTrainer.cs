@@ -121,7 +121,10 @@ public static class SaeTrainer
             input.Stop();
             if (x.dim() != 2 || x.shape[1] != config.DIn)
                 throw new InputException(
-                    string.Create(CultureInfo.InvariantCulture, $"activation batch has shape [{string.Join(", ", x.shape)}], expected [n, {config.DIn}]")
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"activation batch has shape [{string.Join(", ", x.shape)}], expected [n, {config.DIn}]"
+                    )
                 );
             return x.to_type(ScalarType.Float32);
         }
@@ -160,7 +163,10 @@ public static class SaeTrainer
                 double lossValue = loss.item<float>();
                 if (!double.IsFinite(lossValue))
                     throw new InputException(
-                        string.Create(CultureInfo.InvariantCulture, $"SAE training diverged at step {step} (loss {lossValue}); lower --lr or check the inputs for NaN")
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"SAE training diverged at step {step} (loss {lossValue}); lower --lr or check the inputs for NaN"
+                        )
                     );
                 adam.ZeroGrad();
                 loss.backward();

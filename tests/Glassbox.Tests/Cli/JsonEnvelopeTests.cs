@@ -431,19 +431,58 @@ public sealed class JsonEnvelopeTests : IDisposable
                 Path.Combine(_dir, "r.html"),
             },
             "sae train" => SaeTrainArgs(Path.Combine(_dir, "sae")),
-            "sae eval" => new[] { "sae", "eval", "-m", Tiny(), "--sae", SaeCheckpoint(), "--corpus", SaeCorpus() }.Concat(
-                new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }
-            ),
+            "sae eval" => new[]
+            {
+                "sae",
+                "eval",
+                "-m",
+                Tiny(),
+                "--sae",
+                SaeCheckpoint(),
+                "--corpus",
+                SaeCorpus(),
+            }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
 
     private string SaeCorpus() =>
-        Write("sae-corpus.txt", Enumerable.Range(0, 20).SelectMany(i => new[] { "Lily went to the park and had a dog.", "<|endoftext|>" }));
+        Write(
+            "sae-corpus.txt",
+            Enumerable.Range(0, 20).SelectMany(i => new[] { "Lily went to the park and had a dog.", "<|endoftext|>" })
+        );
 
     private string[] SaeTrainArgs(string dir) =>
-        new[] { "sae", "train", "-m", Tiny(), "--hook", "blocks.1.mlp.hook_post", "--corpus", SaeCorpus(), "--steps", "3" }
-            .Concat(new[] { "--batch", "8", "--buffer", "32", "--eval-texts", "2", "--resamples", "10", "-o", dir, "--threads", "1" })
+        new[]
+        {
+            "sae",
+            "train",
+            "-m",
+            Tiny(),
+            "--hook",
+            "blocks.1.mlp.hook_post",
+            "--corpus",
+            SaeCorpus(),
+            "--steps",
+            "3",
+        }
+            .Concat(
+                new[]
+                {
+                    "--batch",
+                    "8",
+                    "--buffer",
+                    "32",
+                    "--eval-texts",
+                    "2",
+                    "--resamples",
+                    "10",
+                    "-o",
+                    dir,
+                    "--threads",
+                    "1",
+                }
+            )
             .ToArray();
 
     /// <summary>An SAE checkpoint of the tiny model, trained by <c>sae train</c> for <c>sae eval</c>.</summary>

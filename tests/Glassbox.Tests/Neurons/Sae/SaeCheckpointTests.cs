@@ -151,18 +151,28 @@ public sealed class SaeCheckpointTests : IDisposable
                 RewriteWeights(dir, t => t.Select(kv => (kv.Key, kv.Value)).Append(("scaling_factor", ones(1))));
                 break;
             case "shape":
-                RewriteWeights(dir, t => t.Select(kv => (kv.Key, kv.Key == "W_enc" ? kv.Value.narrow(1, 0, 11) : kv.Value)));
+                RewriteWeights(dir, t =>
+                    t.Select(kv => (kv.Key, kv.Key == "W_enc" ? kv.Value.narrow(1, 0, 11) : kv.Value))
+                );
                 break;
             case "cfg-shape":
                 EditCfg(dir, o => o["d_sae"] = 24);
                 break;
             case "tensor-dtype":
-                RewriteWeights(dir, t => t.Select(kv => (kv.Key, kv.Key == "W_dec" ? kv.Value.to_type(ScalarType.Float16) : kv.Value)));
+                RewriteWeights(dir, t =>
+                    t.Select(kv => (kv.Key, kv.Key == "W_dec" ? kv.Value.to_type(ScalarType.Float16) : kv.Value))
+                );
                 break;
             case "nan":
-                RewriteWeights(
-                    dir,
-                    t => t.Select(kv => (kv.Key, kv.Key == "b_enc" ? kv.Value.index_fill(0, tensor(new long[] { 2 }), float.NaN.ToScalar()) : kv.Value))
+                RewriteWeights(dir, t =>
+                    t.Select(kv =>
+                        (
+                            kv.Key,
+                            kv.Key == "b_enc"
+                                ? kv.Value.index_fill(0, tensor(new long[] { 2 }), float.NaN.ToScalar())
+                                : kv.Value
+                        )
+                    )
                 );
                 break;
             case "truncated":
@@ -183,10 +193,24 @@ public sealed class SaeCheckpointTests : IDisposable
         using var ok = SparseAutoencoder.Create(new SaeConfig(64, 128, "blocks.1.mlp.hook_post", 1, model.Name));
         SaeCheckpoint.CheckFits(ok, model);
         using var otherModel = SparseAutoencoder.Create(ok.Config with { ModelName = "stories260K" });
-        Assert.Contains("model_name", Assert.Throws<InputException>(() => SaeCheckpoint.CheckFits(otherModel, model)).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            "model_name",
+            Assert.Throws<InputException>(() => SaeCheckpoint.CheckFits(otherModel, model)).Message,
+            StringComparison.Ordinal
+        );
         using var otherWidth = SparseAutoencoder.Create(ok.Config with { HookName = "blocks.1.hook_resid_post" });
-        Assert.Contains("d_in is 64", Assert.Throws<InputException>(() => SaeCheckpoint.CheckFits(otherWidth, model)).Message, StringComparison.Ordinal);
-        using var unknown = SparseAutoencoder.Create(ok.Config with { HookName = "blocks.7.mlp.hook_post", HookLayer = 7 });
+        Assert.Contains(
+            "d_in is 64",
+            Assert.Throws<InputException>(() => SaeCheckpoint.CheckFits(otherWidth, model)).Message,
+            StringComparison.Ordinal
+        );
+        using var unknown = SparseAutoencoder.Create(
+            ok.Config with
+            {
+                HookName = "blocks.7.mlp.hook_post",
+                HookLayer = 7,
+            }
+        );
         Assert.Throws<HookException>(() => SaeCheckpoint.CheckFits(unknown, model));
         using var pattern = SparseAutoencoder.Create(ok.Config with { HookName = "blocks.1.attn.hook_z" });
         Assert.Throws<InputException>(() => SaeCheckpoint.CheckFits(pattern, model));

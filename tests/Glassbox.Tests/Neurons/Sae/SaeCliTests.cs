@@ -21,7 +21,9 @@ public sealed class SaeCliTests : IDisposable
         string[] words = { "the little girl went home", "he had a happy dog", "once upon a time there was a cat" };
         File.WriteAllLines(
             path,
-            Enumerable.Range(0, 30).SelectMany(i => new[] { words[i % 3] + " and " + words[(i + 1) % 3] + " .", "<|endoftext|>" })
+            Enumerable
+                .Range(0, 30)
+                .SelectMany(i => new[] { words[i % 3] + " and " + words[(i + 1) % 3] + " .", "<|endoftext|>" })
         );
         return path;
     }
@@ -93,12 +95,31 @@ public sealed class SaeCliTests : IDisposable
             Assert.Equal("sae train", doc.RootElement.GetProperty("command").GetString());
             Assert.Equal(256, result.GetProperty("dSae").GetInt32());
             var run = result.GetProperty("runs")[0];
-            Assert.True(run.GetProperty("metrics").GetProperty("lossRecovered").GetProperty("value").ValueKind == JsonValueKind.Number);
+            Assert.True(
+                run.GetProperty("metrics").GetProperty("lossRecovered").GetProperty("value").ValueKind
+                    == JsonValueKind.Number
+            );
             Assert.True(run.GetProperty("train").GetProperty("stepsPerSecond").GetDouble() > 0);
         }
 
         string sae = Path.Combine(outDir, "l1_2");
-        var evalArgs = new[] { "sae", "eval", "-m", m, "--sae", sae, "--corpus", c, "--eval-texts", "3", "--resamples", "20", "--threads", "1" };
+        var evalArgs = new[]
+        {
+            "sae",
+            "eval",
+            "-m",
+            m,
+            "--sae",
+            sae,
+            "--corpus",
+            c,
+            "--eval-texts",
+            "3",
+            "--resamples",
+            "20",
+            "--threads",
+            "1",
+        };
         (code, o, e) = CliHarness.Run(evalArgs);
         Assert.True(code == 0, e);
         Assert.Contains("explained variance", o, StringComparison.Ordinal);
@@ -137,7 +158,8 @@ public sealed class SaeCliTests : IDisposable
         AssertBadInput(CliHarness.Run(Train(m, c, Path.Combine(_dir, "x"), "0.1,abc")), "--l1: 'abc'");
         AssertBadInput(CliHarness.Run(Train(m, c, Path.Combine(_dir, "x"), "1", "--penalty", "l2")), "--penalty");
 
-        string[] Eval(string dir) => new[] { "sae", "eval", "-m", m, "--sae", dir, "--corpus", c, "--eval-texts", "2", "--resamples", "0" };
+        string[] Eval(string dir) =>
+            new[] { "sae", "eval", "-m", m, "--sae", dir, "--corpus", c, "--eval-texts", "2", "--resamples", "0" };
         AssertBadInput(CliHarness.Run(Eval(Path.Combine(_dir, "missing"))), "no such SAE checkpoint folder");
 
         string wide = Copy(good, "wide");
@@ -172,10 +194,32 @@ public sealed class SaeCliTests : IDisposable
     public void Should_train_a_useful_sae_on_stories260k_in_a_short_run()
     {
         Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
-        Skip.If(SharedData.File("tinystories", "tinystories_sample.txt") is null, "../shared/data/tinystories is absent");
+        Skip.If(
+            SharedData.File("tinystories", "tinystories_sample.txt") is null,
+            "../shared/data/tinystories is absent"
+        );
         var (code, o, e) = CliHarness.Run(
-            "sae", "train", "-m", "stories260k", "--hook", "blocks.2.mlp.hook_post", "--steps", "60", "--batch", "256",
-            "--buffer", "2048", "--eval-texts", "20", "--resamples", "100", "--l1", "1", "-o", Path.Combine(_dir, "s"), "--json"
+            "sae",
+            "train",
+            "-m",
+            "stories260k",
+            "--hook",
+            "blocks.2.mlp.hook_post",
+            "--steps",
+            "60",
+            "--batch",
+            "256",
+            "--buffer",
+            "2048",
+            "--eval-texts",
+            "20",
+            "--resamples",
+            "100",
+            "--l1",
+            "1",
+            "-o",
+            Path.Combine(_dir, "s"),
+            "--json"
         );
         Assert.True(code == 0, e);
         using var doc = JsonDocument.Parse(o);
@@ -183,7 +227,10 @@ public sealed class SaeCliTests : IDisposable
         double clean = m.GetProperty("ceClean").GetDouble(),
             zero = m.GetProperty("ceZero").GetDouble(),
             recovered = m.GetProperty("lossRecovered").GetProperty("value").GetDouble();
-        Assert.True(zero > clean, FormattableString.Invariant($"zero-ablation CE {zero} should exceed clean CE {clean}"));
+        Assert.True(
+            zero > clean,
+            FormattableString.Invariant($"zero-ablation CE {zero} should exceed clean CE {clean}")
+        );
         Assert.InRange(recovered, 0.3, 1.05);
         Assert.InRange(m.GetProperty("explainedVariance").GetProperty("value").GetDouble(), 0.2, 1.0);
     }

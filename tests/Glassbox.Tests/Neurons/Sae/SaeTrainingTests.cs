@@ -189,7 +189,11 @@ public sealed class SaeTrainingTests
             SaeTrainer.Train(
                 n => full(new long[] { n, 4 }, float.NaN.ToScalar()),
                 ToyFeatures.Config,
-                Options(0.1) with { Steps = 2, NormalizeActivations = true }
+                Options(0.1) with
+                {
+                    Steps = 2,
+                    NormalizeActivations = true,
+                }
             )
         );
     }
