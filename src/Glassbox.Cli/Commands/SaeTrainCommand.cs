@@ -24,8 +24,8 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         public int Expansion { get; init; } = 4;
 
         [CommandOption("--l1 <LIST>")]
-        [Description("L1 coefficient, or a comma list to sweep (one SAE each), e.g. 0.3,1,3. Default 1.")]
-        public string L1 { get; init; } = "1";
+        [Description("L1 coefficient, or a comma list to sweep (one SAE each), e.g. 0.5,1,4. Default 2.")]
+        public string L1 { get; init; } = "2";
 
         [CommandOption("--penalty <KIND>")]
         [Description(
@@ -38,8 +38,8 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         public bool Tied { get; init; }
 
         [CommandOption("--lr <LR>")]
-        [Description("Adam learning rate (constant). Default 0.001.")]
-        public double Lr { get; init; } = 1e-3;
+        [Description("Adam learning rate (constant). Default 0.003.")]
+        public double Lr { get; init; } = 3e-3;
 
         [CommandOption("--batch <N>")]
         [Description("Activation vectors (tokens) per step. Default 1024.")]

@@ -35,10 +35,10 @@ public enum SaeSparsityPenalty
 /// <param name="BufferTokens">Rows of the shuffle buffer when streaming from a model.</param>
 public sealed record SaeTrainOptions(
     int ExpansionFactor = 4,
-    double L1Coefficient = 1,
+    double L1Coefficient = 2,
     SaeSparsityPenalty Penalty = SaeSparsityPenalty.DecoderNormWeighted,
     bool TiedDecoder = false,
-    double LearningRate = 1e-3,
+    double LearningRate = 3e-3,
     int BatchSize = 1024,
     int Steps = 2000,
     int L1WarmupSteps = 0,
