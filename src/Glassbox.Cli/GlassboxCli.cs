@@ -12,6 +12,7 @@ public static class GlassboxCli
     {
         ["probe"] = "Probing: what do the layers encode?",
         ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
+        ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -131,6 +132,14 @@ public static class GlassboxCli
         Cmd<NeuronsSascCommand>(
             "neurons sasc",
             "SASC (Singh et al.): explain a unit as a black box from corpus n-grams and synthetic texts, with scored candidates."
+        ),
+        Cmd<SaeTrainCommand>(
+            "sae train",
+            "Train sparse autoencoders on a hook (one per --l1 value), evaluate them, save SAELens-layout checkpoints."
+        ),
+        Cmd<SaeEvalCommand>(
+            "sae eval",
+            "Evaluate a saved SAE on held-out text: MSE, explained variance, L0, dead/dense features, loss recovered."
         ),
     ];
 

@@ -100,6 +100,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neurons explain", // these three in Neurons/Explanations/NeuronsCliTests
         "neurons score",
         "neurons sasc",
+        "sae train", // Neurons/Sae/SaeCliTests
+        "sae eval",
     };
 
     [Fact]

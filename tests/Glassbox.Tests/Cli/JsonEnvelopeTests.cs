@@ -53,6 +53,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neurons explain", typeof(Glassbox.Cli.Commands.NeuronsExplainCommand), true),
         ("neurons score", typeof(Glassbox.Cli.Commands.NeuronsScoreCommand), true),
         ("neurons sasc", typeof(Glassbox.Cli.Commands.NeuronsSascCommand), true),
+        ("sae train", typeof(Glassbox.Cli.Commands.SaeTrainCommand), true),
+        ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -542,7 +544,67 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--out",
                 Path.Combine(_dir, "r.html"),
             },
+            "sae train" => SaeTrainArgs(Path.Combine(_dir, "sae")),
+            "sae eval" => new[]
+            {
+                "sae",
+                "eval",
+                "-m",
+                Tiny(),
+                "--sae",
+                SaeCheckpoint(),
+                "--corpus",
+                SaeCorpus(),
+            }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
+    }
+
+    private string SaeCorpus() =>
+        Write(
+            "sae-corpus.txt",
+            Enumerable.Range(0, 20).SelectMany(i => new[] { "Lily went to the park and had a dog.", "<|endoftext|>" })
+        );
+
+    private string[] SaeTrainArgs(string dir) =>
+        new[]
+        {
+            "sae",
+            "train",
+            "-m",
+            Tiny(),
+            "--hook",
+            "blocks.1.mlp.hook_post",
+            "--corpus",
+            SaeCorpus(),
+            "--steps",
+            "3",
+        }
+            .Concat(
+                new[]
+                {
+                    "--batch",
+                    "8",
+                    "--buffer",
+                    "32",
+                    "--eval-texts",
+                    "2",
+                    "--resamples",
+                    "10",
+                    "-o",
+                    dir,
+                    "--threads",
+                    "1",
+                }
+            )
+            .ToArray();
+
+    /// <summary>An SAE checkpoint of the tiny model, trained by <c>sae train</c> for <c>sae eval</c>.</summary>
+    private string SaeCheckpoint()
+    {
+        var dir = Path.Combine(_dir, "sae-for-eval");
+        var (code, _, err) = CliHarness.Run(SaeTrainArgs(dir));
+        Assert.True(code == 0, err);
+        return dir;
     }
 }
