@@ -14,7 +14,7 @@ public sealed class NeuronsRankCommand : Command<NeuronsRankCommand.Settings>
     public sealed class Settings : NeuronsRankSettings
     {
         [CommandOption("--hook <HOOK>")]
-        [Description("Hook whose last axis holds the units. Default: blocks.<layer>.mlp.hook_post.")]
+        [Description("Hook whose last axis holds the units. Default: the MLP activations (mlp post) of --layer.")]
         public string? Hook { get; init; }
 
         [CommandOption("--layer <L>")]
