@@ -11,6 +11,7 @@ public static class GlassboxCli
     internal static readonly IReadOnlyDictionary<string, string> Branches = new Dictionary<string, string>
     {
         ["probe"] = "Probing: what do the layers encode?",
+        ["neurons"] = "Neurons and features: which units carry a property, and what each does",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -111,6 +112,14 @@ public static class GlassboxCli
             "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."
         ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
+        Cmd<NeuronsHarvestCommand>(
+            "neurons harvest",
+            "Stream a corpus through a model into a resumable DuckDB activation store (stats, histograms, top excerpts)."
+        ),
+        Cmd<NeuronsTopCommand>(
+            "neurons top",
+            "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

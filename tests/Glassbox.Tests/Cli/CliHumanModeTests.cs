@@ -95,6 +95,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neuron",
         "trace",
         "explain",
+        "neurons harvest",
+        "neurons top",
     };
 
     [Fact]
@@ -200,6 +202,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
                 "the [red] dog",
             },
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
+            new[] { "neurons", "harvest", "-m", m, "--corpus", corpus, "--store", Path.Combine(_dir, "[n].duckdb") },
+            new[] { "neurons", "top", "--store", Path.Combine(_dir, "[n].duckdb"), "--unit", "1.5" },
             new[]
             {
                 "explain",

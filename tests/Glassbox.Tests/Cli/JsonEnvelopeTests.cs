@@ -48,6 +48,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("patch", typeof(Glassbox.Cli.Commands.PatchCommand), true),
         ("trace", typeof(Glassbox.Cli.Commands.TraceCommand), true),
         ("explain", typeof(Glassbox.Cli.Commands.ExplainCommand), true),
+        ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
+        ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -428,7 +430,20 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--out",
                 Path.Combine(_dir, "r.html"),
             },
+            "neurons harvest" or "neurons top" => NeuronsArgs(command),
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
+    }
+
+    /// <summary>Harvest into a store under the temp folder; top reads one harvested by the library first.</summary>
+    private string[] NeuronsArgs(string command)
+    {
+        var corpus = Write("stories.txt", new[] { "Lily went to the park.", "Tom had a dog.", "Once upon a time." });
+        var store = Path.Combine(_dir, command.Replace(' ', '-') + ".duckdb");
+        if (command == "neurons harvest")
+            return new[] { "neurons", "harvest", "-m", Tiny(), "--corpus", corpus, "--store", store, "--threads", "1" };
+        using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
+            Glassbox.Neurons.Store.ActivationStore.Harvest(store, m, corpus);
+        return new[] { "neurons", "top", "--store", store, "--unit", "1.17" };
     }
 }
