@@ -20,7 +20,7 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         public string? Corpus { get; init; }
 
         [CommandOption("--hooks <GLOBS>")]
-        [Description("Comma-separated hook names or globs shaped [batch, pos, units]. Default: blocks.*.mlp.hook_post.")]
+        [Description("Comma-separated hook names or globs shaped [[batch, pos, units]]. Default: blocks.*.mlp.hook_post.")]
         public string? Hooks { get; init; }
 
         [CommandOption("--store <FILE>")]

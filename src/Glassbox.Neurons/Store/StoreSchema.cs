@@ -49,14 +49,18 @@ internal static class StoreSchema
         CREATE TABLE quantile_samples(shard INTEGER NOT NULL, key BIGINT NOT NULL, doc BIGINT NOT NULL,
             pos INTEGER NOT NULL, hook VARCHAR NOT NULL, vals FLOAT[] NOT NULL);
         CREATE VIEW unit_stats AS
-            WITH t AS (SELECT unit, sum(count) AS n, sum(count * mean) / sum(count) AS mean FROM stats GROUP BY unit)
+            WITH t AS (SELECT unit, CAST(sum(count) AS BIGINT) AS n, sum(count * mean) / sum(count) AS mean FROM stats GROUP BY unit)
             SELECT s.unit, t.n AS count, t.mean,
                 sqrt((sum(s.m2) + sum(s.count * (s.mean - t.mean) * (s.mean - t.mean))) / t.n) AS std,
                 min(s.min) AS min, max(s.max) AS max, sum(s.positive) / t.n AS fraction_positive
             FROM stats s JOIN t USING (unit) GROUP BY s.unit, t.n, t.mean;
         CREATE VIEW unit_histograms AS
-            SELECT h.unit, h.bin, b.lo + (h.bin - 1) * (b.hi - b.lo) / b.bins AS lo,
-                b.lo + h.bin * (b.hi - b.lo) / b.bins AS hi, sum(h.count) AS count
+            SELECT h.unit, h.bin,
+                CASE WHEN h.bin = 0 THEN '-inf'::DOUBLE WHEN h.bin > b.bins THEN b.hi
+                    ELSE b.lo + (h.bin - 1) * (b.hi - b.lo) / b.bins END AS lo,
+                CASE WHEN h.bin = 0 THEN b.lo WHEN h.bin > b.bins THEN 'inf'::DOUBLE
+                    ELSE b.lo + h.bin * (b.hi - b.lo) / b.bins END AS hi,
+                CAST(sum(h.count) AS BIGINT) AS count
             FROM histograms h JOIN bins b USING (unit) GROUP BY h.unit, h.bin, b.lo, b.hi, b.bins;
         CREATE VIEW unit_top AS
             SELECT unit, row_number() OVER (PARTITION BY unit ORDER BY act DESC, doc, pos) AS rank,

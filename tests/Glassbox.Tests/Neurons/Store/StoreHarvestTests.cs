@@ -37,7 +37,8 @@ public sealed class StoreHarvestTests : IDisposable
         var summary = ActivationStore.Harvest(path, m, corpus, o);
         Assert.Equal(30, summary.Documents);
         Assert.Equal(5, summary.Shards);
-        Assert.Equal(1, summary.Truncated);
+        Assert.Equal(docs.Count(d => m.Tokenizer!.Encode(d, true).Ids.Count > 40), summary.Truncated);
+        Assert.True(summary.Truncated is > 0 and < 30);
         Assert.Equal(StoreTestData.MlpHooks, summary.Hooks);
         using var store = ActivationStore.Open(path);
         foreach (var hook in StoreTestData.MlpHooks)
@@ -126,7 +127,7 @@ public sealed class StoreHarvestTests : IDisposable
             Assert.Equal((x.Count, x.Min, x.Max, x.FractionPositive), (y.Count, y.Min, y.Max, y.FractionPositive));
             Assert.Equal(x.Mean, y.Mean, 5);
             Assert.Equal(x.Std, y.Std, 5);
-            Assert.Equal(sa.Histogram(unit).Counts.Sum(), sb.Histogram(unit).Counts.Sum());
+            Assert.Equal(sa.Histogram(unit).Total, sb.Histogram(unit).Total); // bins differ by rounding: batch sizes
             Assert.Equal(sa.Top(unit, 4).Select(e => e.Document), sb.Top(unit, 4).Select(e => e.Document));
             Assert.Equal(sa.Quantiles(unit).Sample.Count, sb.Quantiles(unit).Sample.Count);
             for (int i = 0; i < 50; i++)
