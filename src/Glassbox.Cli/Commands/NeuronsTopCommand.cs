@@ -27,7 +27,7 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
         [Description("DuckDB store written by 'neurons harvest'. Default out/<model>.neurons.duckdb.")]
         public string? Store { get; init; }
 
-        [CommandOption("-k <N>")]
+        [CommandOption("-k|--top <N>")]
         [Description("Top excerpts shown. Default 10.")]
         public int K { get; init; } = 10;
     }
@@ -40,7 +40,7 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
         if (string.IsNullOrWhiteSpace(s.Unit))
             throw new InputException("--unit is required, e.g. --unit 3.17");
         if (s.K < 1)
-            throw new InputException("-k must be at least 1");
+            throw new InputException("-k/--top must be at least 1");
         if (s.Store is null && s.Model is null)
             throw new InputException("--store or -m is required (the default store is out/<model>.neurons.duckdb)");
         string path = s.Store ?? NeuronsHarvestCommand.DefaultStore(s.Model!);
