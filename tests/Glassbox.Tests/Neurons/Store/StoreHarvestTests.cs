@@ -218,4 +218,40 @@ public sealed class StoreHarvestTests : IDisposable
         var acts = (System.Collections.IEnumerable)top.ExecuteScalar()!;
         Assert.Equal(store.Top(unit, 1)[0].Activations, acts.Cast<float>());
     }
+
+    [Fact]
+    public void Should_answer_the_sql_queries_of_the_docs_as_the_api_does()
+    {
+        using var m = StoreTestData.Model();
+        var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(20, 6));
+        var path = Path.Combine(_dir, "q.duckdb");
+        ActivationStore.Harvest(path, m, corpus, Options());
+        using var store = ActivationStore.Open(path);
+        var unit = new UnitRef(HookPoints.MlpPost.Name(1), 17);
+        var selective = store.Query(
+            """
+            SELECT u.hook, u.idx, s.max, s.fraction_positive
+            FROM unit_stats s JOIN units u USING (unit)
+            WHERE u.layer = 1 ORDER BY s.max * (1 - s.fraction_positive) DESC LIMIT 10;
+            """
+        );
+        Assert.Equal(10, selective.Count);
+        var text = store.Query(
+            """
+            SELECT t.rank, t.act, t.doc, string_agg(v.token, '' ORDER BY i) AS text
+            FROM unit_top t JOIN units u USING (unit), unnest(t.ids) WITH ORDINALITY AS w(id, i) JOIN vocab v ON v.id = w.id
+            WHERE u.hook = 'blocks.1.mlp.hook_post' AND u.idx = 17 GROUP BY t.rank, t.act, t.doc ORDER BY t.rank;
+            """
+        );
+        var top = store.Top(unit, 10);
+        Assert.Equal(top.Select(e => e.Document), text.Select(r => (long)r[2]!));
+        Assert.Equal(top.Select(e => string.Concat(e.Tokens)), text.Select(r => (string)r[3]!));
+        var median = store.Query(
+            """
+            SELECT median(vals[18]) FROM (SELECT vals FROM quantile_samples
+              WHERE hook = 'blocks.1.mlp.hook_post' ORDER BY key, doc, pos LIMIT 50);
+            """
+        );
+        Assert.Equal(store.Quantiles(unit).Quantile(0.5), Convert.ToDouble(median.Single()[0], System.Globalization.CultureInfo.InvariantCulture), 6);
+    }
 }
