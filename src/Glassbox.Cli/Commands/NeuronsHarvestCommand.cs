@@ -20,7 +20,9 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         public string? Corpus { get; init; }
 
         [CommandOption("--hooks <GLOBS>")]
-        [Description("Comma-separated hook names or globs shaped [[batch, pos, units]]. Default: blocks.*.mlp.hook_post.")]
+        [Description(
+            "Comma-separated hook names or globs shaped [[batch, pos, units]]. Default: blocks.*.mlp.hook_post."
+        )]
         public string? Hooks { get; init; }
 
         [CommandOption("--store <FILE>")]
@@ -42,8 +44,8 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         public int ShardDocs { get; init; } = 100;
 
         [CommandOption("--batch <N>")]
-        [Description("Documents per forward pass. Default 8.")]
-        public int Batch { get; init; } = 8;
+        [Description("Documents per forward pass (similar lengths batched together). Default 1.")]
+        public int Batch { get; init; } = 1;
 
         [CommandOption("--seed <SEED>")]
         [Description("Seed of the token sample behind the quantiles. Default 0.")]
@@ -75,25 +77,20 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
             BatchSize = s.Batch,
             Seed = s.Seed,
         }.Validate();
-        string corpus =
-            s.Corpus
+        string corpus = s.Corpus
             ?? SharedData.File("tinystories", "tinystories_sample.txt")
             ?? throw new InputException("--corpus: no corpus given and ../shared/data/tinystories is absent");
         using var model = CliModel.Load(s);
         string store = s.Store ?? DefaultStore(s.Model);
-        var summary = CliProgress.Run(
-            "neurons harvest",
-            s.Json,
-            "shards",
-            p =>
-                ActivationStore.Harvest(
-                    store,
-                    model,
-                    corpus,
-                    options,
-                    h => p.Count(h.ShardsDone, h.Shards),
-                    cancellationToken
-                )
+        var summary = CliProgress.Run("neurons harvest", s.Json, "shards", p =>
+            ActivationStore.Harvest(
+                store,
+                model,
+                corpus,
+                options,
+                h => p.Count(h.ShardsDone, h.Shards),
+                cancellationToken
+            )
         );
         using var opened = ActivationStore.Open(store);
         var parquet = s.Parquet is null ? null : opened.ExportParquet(s.Parquet);
@@ -144,10 +141,16 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         var t = Show.Titled($"Activation store of {model.Name}", "", "");
         t.Row("hooks", string.Join(", ", summary.Hooks));
         t.Row("units", N(summary.Units));
-        t.Row("documents", N(summary.Documents) + (summary.Truncated > 0 ? $" ({N(summary.Truncated)} cut at the context)" : ""));
+        t.Row(
+            "documents",
+            N(summary.Documents) + (summary.Truncated > 0 ? $" ({N(summary.Truncated)} cut at the context)" : "")
+        );
         t.Row("tokens", N(summary.Tokens));
         t.Row("shards", $"{N(summary.Shards)} ({N(summary.ShardsResumed)} resumed, {N(summary.ShardsRun)} run now)");
-        t.Row("this run", $"{N(summary.TokensRun)} tokens in {N(summary.Seconds, "F1")} s = {N(summary.TokensPerSecond)} tokens/s");
+        t.Row(
+            "this run",
+            $"{N(summary.TokensRun)} tokens in {N(summary.Seconds, "F1")} s = {N(summary.TokensPerSecond)} tokens/s"
+        );
         Show.Write(t);
         Show.Wrote(store);
         foreach (var f in parquet ?? [])

@@ -68,7 +68,16 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
                     histogram,
                     quantiles = q,
                     sampleSize = quantiles.Sample.Count,
-                    top = top.Select((e, i) => new { rank = i + 1, max = e.Max, maxIndex = MaxIndex(e), excerpt = e }),
+                    top = top.Select(
+                        (e, i) =>
+                            new
+                            {
+                                rank = i + 1,
+                                max = e.Max,
+                                maxIndex = MaxIndex(e),
+                                excerpt = e,
+                            }
+                    ),
                 },
                 new RunManifest
                 {
@@ -88,7 +97,14 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
             .Columns("mean", "std", "min", "max", "> 0")
             .Columns(q.Keys.Select(k => "q" + k).ToArray());
         st.Row(
-            new[] { F(stats.Mean), F(stats.Std), F(stats.Min), F(stats.Max), stats.FractionPositive.ToString("P1", CultureInfo.InvariantCulture) }
+            new[]
+            {
+                F(stats.Mean),
+                F(stats.Std),
+                F(stats.Min),
+                F(stats.Max),
+                stats.FractionPositive.ToString("P1", CultureInfo.InvariantCulture),
+            }
                 .Concat(q.Values.Select(F))
                 .ToArray()
         );
@@ -124,7 +140,12 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
         if (h.Overflow > 0)
             rows.Add(($"> {F(h.High)}", h.Overflow));
         long max = Math.Max(1, rows.Max(r => r.Count));
-        var t = Show.Titled($"Histogram ({N(h.Counts.Count)} bins over the calibration range)", "activation", "tokens", "");
+        var t = Show.Titled(
+            $"Histogram ({N(h.Counts.Count)} bins over the calibration range)",
+            "activation",
+            "tokens",
+            ""
+        );
         foreach (var (range, count) in rows)
             t.Row(range, N(count), new string('█', (int)Math.Ceiling((double)count * width / max)));
         return t;

@@ -21,8 +21,7 @@ public sealed class ActivationStore : IDisposable
         Path = path;
         this.connection = connection;
         Manifest = manifest;
-        Config =
-            ConfigFromJson(manifest.GetValueOrDefault("model_config") ?? "null")
+        Config = ConfigFromJson(manifest.GetValueOrDefault("model_config") ?? "null")
             ?? throw new InputException($"'{path}': the store's manifest has no model config");
     }
 
@@ -56,7 +55,9 @@ public sealed class ActivationStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
-            throw new InputException($"{argument}: store '{path}' does not exist; run 'glassbox neurons harvest' first");
+            throw new InputException(
+                $"{argument}: store '{path}' does not exist; run 'glassbox neurons harvest' first"
+            );
         DuckDBConnection? c = null;
         try
         {
@@ -127,7 +128,14 @@ public sealed class ActivationStore : IDisposable
         {
             var ids = r.GetFieldValue<List<int>>(2);
             var acts = r.GetFieldValue<List<float>>(3);
-            list.Add(new ActivationExcerpt(ids.Select(i => vocab.GetValueOrDefault(i, "?")).ToList(), acts, r.GetInt64(0), r.GetInt32(1)));
+            list.Add(
+                new ActivationExcerpt(
+                    ids.Select(i => vocab.GetValueOrDefault(i, "?")).ToList(),
+                    acts,
+                    r.GetInt64(0),
+                    r.GetInt32(1)
+                )
+            );
         }
         return list;
     }
@@ -137,7 +145,10 @@ public sealed class ActivationStore : IDisposable
     public UnitStats Stats(UnitRef unit)
     {
         int id = Id(unit);
-        using var cmd = Command("SELECT count, mean, m2, min, max, positive FROM stats WHERE unit = $1 ORDER BY shard", id);
+        using var cmd = Command(
+            "SELECT count, mean, m2, min, max, positive FROM stats WHERE unit = $1 ORDER BY shard",
+            id
+        );
         using var r = cmd.ExecuteReader();
         long n = 0,
             pos = 0;
@@ -174,7 +185,10 @@ public sealed class ActivationStore : IDisposable
         double lo = br.GetDouble(0),
             hi = br.GetDouble(1);
         var counts = new long[br.GetInt32(2) + 2];
-        using var cmd = Command("SELECT bin, CAST(sum(count) AS BIGINT) FROM histograms WHERE unit = $1 GROUP BY bin", id);
+        using var cmd = Command(
+            "SELECT bin, CAST(sum(count) AS BIGINT) FROM histograms WHERE unit = $1 GROUP BY bin",
+            id
+        );
         using var r = cmd.ExecuteReader();
         while (r.Read())
             counts[r.GetInt32(0)] = r.GetInt64(1);
@@ -246,10 +260,10 @@ public sealed class ActivationStore : IDisposable
     /// <summary>Opens a DuckDB connection to a file.</summary>
     internal static DuckDBConnection Connect(string path, bool readOnly)
     {
-        var c = new DuckDBConnection(
-            $"Data Source={path}" + (readOnly ? ";ACCESS_MODE=READ_ONLY" : "")
-        );
+        var c = new DuckDBConnection($"Data Source={path}" + (readOnly ? ";ACCESS_MODE=READ_ONLY" : ""));
         c.Open();
+        if (!readOnly)
+            Exec(c, "SET memory_limit = '512MB'"); // written blocks are evicted, so memory stays flat as the store grows
         return c;
     }
 

@@ -113,21 +113,18 @@ internal sealed class HarvestPlan
         foreach (var chunk in documents.Take(count).Chunk(batchSize))
         {
             var docs = chunk.Select(t => Encode(t).Ids).ToList();
-            Forward(
-                docs,
-                (h, acts, len) =>
+            Forward(docs, (h, acts, len) =>
+            {
+                int w = Hooks[h].Width;
+                for (int b = 0; b < docs.Count; b++)
+                for (int p = 0; p < docs[b].Length; p++)
+                for (int u = 0; u < w; u++)
                 {
-                    int w = Hooks[h].Width;
-                    for (int b = 0; b < docs.Count; b++)
-                    for (int p = 0; p < docs[b].Length; p++)
-                    for (int u = 0; u < w; u++)
-                    {
-                        double v = acts[((long)b * len + p) * w + u];
-                        lo[bases[h] + u] = Math.Min(lo[bases[h] + u], v);
-                        hi[bases[h] + u] = Math.Max(hi[bases[h] + u], v);
-                    }
+                    double v = acts[((long)b * len + p) * w + u];
+                    lo[bases[h] + u] = Math.Min(lo[bases[h] + u], v);
+                    hi[bases[h] + u] = Math.Max(hi[bases[h] + u], v);
                 }
-            );
+            });
         }
         for (int u = 0; u < Units; u++)
         {

@@ -41,14 +41,7 @@ internal sealed class ShardAccumulator
     /// <param name="hi">Per unit: upper histogram edge.</param>
     /// <param name="bins">Bins between the edges.</param>
     /// <param name="options">Harvest settings (top-k and window).</param>
-    public ShardAccumulator(
-        string hook,
-        int unitBase,
-        double[] lo,
-        double[] hi,
-        int bins,
-        HarvestOptions options
-    )
+    public ShardAccumulator(string hook, int unitBase, double[] lo, double[] hi, int bins, HarvestOptions options)
     {
         (this.hook, this.unitBase, this.bins) = (hook, unitBase, bins);
         units = lo.Length;

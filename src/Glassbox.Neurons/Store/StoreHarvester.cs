@@ -121,28 +121,25 @@ internal static class StoreHarvester
         long tokens = encoded.Sum(e => (long)e.Ids.Length);
         var order = Enumerable.Range(0, encoded.Count).OrderBy(i => encoded[i].Ids.Length).ThenBy(i => i).ToList();
         foreach (int i in order)
-        for (int p = 0; p < encoded[i].Ids.Length; p++)
-            sampler.Offer(first + i, p);
+            for (int p = 0; p < encoded[i].Ids.Length; p++)
+                sampler.Offer(first + i, p);
         foreach (var chunk in order.Chunk(options.BatchSize))
         {
             ct.ThrowIfCancellationRequested();
             var ids = chunk.Select(i => encoded[i].Ids).ToList();
-            plan.Forward(
-                ids,
-                (h, acts, len) =>
+            plan.Forward(ids, (h, acts, len) =>
+            {
+                int w = plan.Hooks[h].Width;
+                for (int b = 0; b < ids.Count; b++)
                 {
-                    int w = plan.Hooks[h].Width;
-                    for (int b = 0; b < ids.Count; b++)
-                    {
-                        long doc = first + chunk[b];
-                        long offset = (long)b * len * w;
-                        acc[h].AddDocument(acts, offset, ids[b], doc);
-                        for (int p = 0; p < ids[b].Length; p++)
-                            if (sampler.Member(doc, p) is { } e)
-                                e.Values[h] = acts[(int)(offset + (long)p * w)..(int)(offset + (long)(p + 1) * w)];
-                    }
+                    long doc = first + chunk[b];
+                    long offset = (long)b * len * w;
+                    acc[h].AddDocument(acts, offset, ids[b], doc);
+                    for (int p = 0; p < ids[b].Length; p++)
+                        if (sampler.Member(doc, p) is { } e)
+                            e.Values[h] = acts[(int)(offset + (long)p * w)..(int)(offset + (long)(p + 1) * w)];
                 }
-            );
+            });
         }
         ct.ThrowIfCancellationRequested();
         using var tx = c.BeginTransaction();
@@ -216,7 +213,10 @@ internal static class StoreHarvester
                 );
     }
 
-    private static string Short(string? s) => s is null ? "(none)" : s.Length > 16 ? s[..12] + "…" : s;
+    private static string Short(string? s) =>
+        s is null ? "(none)"
+        : s.Length > 16 ? s[..12] + "…"
+        : s;
 
     /// <summary>Builds the new store under a temporary name (schema, manifest, units, vocabulary, calibrated bins)
     /// and moves it into place, so a store file either is complete or does not exist.</summary>
@@ -261,7 +261,12 @@ internal static class StoreHarvester
                         a.CreateRow().AppendValue(id).AppendValue(model.Tokenizer!.TokenToString(id)).EndRow();
                 using (var a = c.CreateAppender("bins"))
                     for (int u = 0; u < lo.Length; u++)
-                        a.CreateRow().AppendValue(u).AppendValue(lo[u]).AppendValue(hi[u]).AppendValue(options.Bins).EndRow();
+                        a.CreateRow()
+                            .AppendValue(u)
+                            .AppendValue(lo[u])
+                            .AppendValue(hi[u])
+                            .AppendValue(options.Bins)
+                            .EndRow();
                 tx.Commit();
                 Exec(c, "CHECKPOINT");
             }
@@ -289,9 +294,13 @@ internal static class StoreHarvester
     private static (long Tokens, long Truncated) Totals(DuckDBConnection c)
     {
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT CAST(coalesce(sum(tokens), 0) AS BIGINT), CAST(coalesce(sum(truncated), 0) AS BIGINT) FROM shards";
+        cmd.CommandText =
+            "SELECT CAST(coalesce(sum(tokens), 0) AS BIGINT), CAST(coalesce(sum(truncated), 0) AS BIGINT) FROM shards";
         using var r = cmd.ExecuteReader();
         r.Read();
-        return (Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture));
+        return (
+            Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture),
+            Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)
+        );
     }
 }

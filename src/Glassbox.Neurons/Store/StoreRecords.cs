@@ -23,8 +23,9 @@ public sealed record HarvestOptions
     /// <summary>Documents harvested (the first N of the corpus); null: all.</summary>
     public long? MaxDocuments { get; init; }
 
-    /// <summary>Documents per forward pass. Default 8.</summary>
-    public int BatchSize { get; init; } = 8;
+    /// <summary>Documents per forward pass (documents of similar length are batched together). Default 1: on the
+    /// 2-core reference machine a batch of 8 took more CPU time and 3× the memory (docs/neurons.md).</summary>
+    public int BatchSize { get; init; } = 1;
 
     /// <summary>Equal-width histogram bins between each unit's calibration minimum and maximum. Default 32.</summary>
     public int Bins { get; init; } = 32;

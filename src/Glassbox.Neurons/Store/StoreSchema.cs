@@ -85,10 +85,7 @@ internal static class StoreSchema
         "seed",
     };
 
-    private static readonly JsonSerializerOptions ConfigJson = new()
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static readonly JsonSerializerOptions ConfigJson = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>The model's config as JSON (enums by name).</summary>
     public static string ConfigToJson(ModelConfig c) => JsonSerializer.Serialize(c, ConfigJson);

@@ -11,11 +11,27 @@ internal static class StoreAssert
     {
         using var a = ActivationStore.Open(expected);
         using var b = ActivationStore.Open(actual);
-        foreach (var table in new[] { "manifest", "units", "vocab", "bins", "shards", "stats", "histograms", "excerpts", "quantile_samples" })
+        foreach (
+            var table in new[]
+            {
+                "manifest",
+                "units",
+                "vocab",
+                "bins",
+                "shards",
+                "stats",
+                "histograms",
+                "excerpts",
+                "quantile_samples",
+            }
+        )
         {
             var (x, y) = (StoreTestData.Rows(a, table), StoreTestData.Rows(b, table));
             Assert.True(x.Count > 0, table);
-            Assert.True(x.SequenceEqual(y), $"{table}: {x.Count} rows vs {y.Count}, first difference: {x.Except(y).FirstOrDefault()} / {y.Except(x).FirstOrDefault()}");
+            Assert.True(
+                x.SequenceEqual(y),
+                $"{table}: {x.Count} rows vs {y.Count}, first difference: {x.Except(y).FirstOrDefault()} / {y.Except(x).FirstOrDefault()}"
+            );
         }
     }
 

@@ -72,14 +72,16 @@ public sealed class StoreHarvestTests : IDisposable
                 Assert.Equal((naive[0], naive[9]), (h.Underflow, h.Overflow));
 
                 // Top-k: the 4 documents with the highest maximum (ties: earlier document), window around the first max.
-                var expected = acts.Select((a, d) =>
-                    {
-                        int arg = 0;
-                        for (int p = 1; p < a.Length; p++)
-                            if (a[p][u] > a[arg][u])
-                                arg = p;
-                        return (Doc: d, Pos: arg, Max: a[arg][u]);
-                    })
+                var expected = acts.Select(
+                        (a, d) =>
+                        {
+                            int arg = 0;
+                            for (int p = 1; p < a.Length; p++)
+                                if (a[p][u] > a[arg][u])
+                                    arg = p;
+                            return (Doc: d, Pos: arg, Max: a[arg][u]);
+                        }
+                    )
                     .OrderByDescending(x => x.Max)
                     .ThenBy(x => x.Doc)
                     .Take(4)
@@ -199,7 +201,10 @@ public sealed class StoreHarvestTests : IDisposable
         Assert.Equal(64 + 16 + 16, summary.Units);
         using var store = ActivationStore.Open(path);
         var unit = new UnitRef(HookPoints.ResidPost.Name(1), 15);
-        var naive = StoreTestData.Documents(12, 4).SelectMany(d => StoreTestData.Activations(m, d, unit.Hook)).Max(r => r[15]);
+        var naive = StoreTestData
+            .Documents(12, 4)
+            .SelectMany(d => StoreTestData.Activations(m, d, unit.Hook))
+            .Max(r => r[15]);
         Assert.Equal(naive, store.Stats(unit).Max);
         var files = store.ExportParquet(Path.Combine(_dir, "pq"));
         Assert.Equal(9, files.Count);
@@ -252,6 +257,10 @@ public sealed class StoreHarvestTests : IDisposable
               WHERE hook = 'blocks.1.mlp.hook_post' ORDER BY key, doc, pos LIMIT 50);
             """
         );
-        Assert.Equal(store.Quantiles(unit).Quantile(0.5), Convert.ToDouble(median.Single()[0], System.Globalization.CultureInfo.InvariantCulture), 6);
+        Assert.Equal(
+            store.Quantiles(unit).Quantile(0.5),
+            Convert.ToDouble(median.Single()[0], System.Globalization.CultureInfo.InvariantCulture),
+            6
+        );
     }
 }

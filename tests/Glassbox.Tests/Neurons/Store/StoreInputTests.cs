@@ -72,7 +72,10 @@ public sealed class StoreInputTests : IDisposable
             File.WriteAllBytes(store, bytes[..(bytes.Length / 3)]);
         }
         else
-            File.WriteAllBytes(store, kind == "empty" ? [] : Enumerable.Range(0, 5000).Select(i => (byte)(i * 31)).ToArray());
+            File.WriteAllBytes(
+                store,
+                kind == "empty" ? [] : Enumerable.Range(0, 5000).Select(i => (byte)(i * 31)).ToArray()
+            );
         string before = StoreAssert.Hash(store);
         var e = Assert.Throws<InputException>(() => ActivationStore.Open(store));
         OneLine(e, store);
@@ -81,7 +84,10 @@ public sealed class StoreInputTests : IDisposable
         e = Assert.Throws<InputException>(() => ActivationStore.Harvest(store, m, corpus, Small));
         OneLine(e, store);
         Assert.Equal(before, StoreAssert.Hash(store));
-        Assert.Equal(new[] { "bad.duckdb", "c2.txt" }.Concat(kind == "truncated" ? ["corpus.txt", "s.duckdb"] : []).Order(), Directory.GetFiles(_dir).Select(Path.GetFileName).Order());
+        Assert.Equal(
+            new[] { "bad.duckdb", "c2.txt" }.Concat(kind == "truncated" ? ["corpus.txt", "s.duckdb"] : []).Order(),
+            Directory.GetFiles(_dir).Select(Path.GetFileName).Order()
+        );
     }
 
     [Fact]

@@ -49,12 +49,19 @@ public sealed partial class StoreKillTests : IDisposable
         (int Done, int Total) at = (0, 0);
         for (int docs = 300; docs <= 4800 && at.Done == 0; docs *= 4) // more documents if the child was too quick
         {
-            corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(docs, 7), string.Create(CultureInfo.InvariantCulture, $"c{docs}.txt"));
+            corpus = StoreTestData.Corpus(
+                _dir,
+                StoreTestData.Documents(docs, 7),
+                string.Create(CultureInfo.InvariantCulture, $"c{docs}.txt")
+            );
             if (File.Exists(killed))
                 File.Delete(killed);
             at = KillAfterShards(Args(model, corpus, killed), 3);
         }
-        Assert.True(at.Done >= 3 && at.Done < at.Total, string.Create(CultureInfo.InvariantCulture, $"killed at {at.Done}/{at.Total} shards"));
+        Assert.True(
+            at.Done >= 3 && at.Done < at.Total,
+            string.Create(CultureInfo.InvariantCulture, $"killed at {at.Done}/{at.Total} shards")
+        );
 
         var (code, output, err) = CliHarness.Run(Args(model, corpus!, killed));
         Assert.True(code == 0, err);
@@ -98,7 +105,10 @@ public sealed partial class StoreKillTests : IDisposable
         string? line;
         bool killed = false;
         while ((line = child.StandardError.ReadLine()) is not null)
-            if (ShardLine().Match(line) is { Success: true } m && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= shards)
+            if (
+                ShardLine().Match(line) is { Success: true } m
+                && int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) >= shards
+            )
             {
                 child.Kill(entireProcessTree: true);
                 killed = true;

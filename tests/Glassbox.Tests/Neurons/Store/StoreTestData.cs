@@ -64,7 +64,9 @@ internal static class StoreTestData
         var rng = new Random(seed);
         return Enumerable
             .Range(0, n)
-            .Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(2, 13)).Select(_ => Words[rng.Next(Words.Length)])))
+            .Select(_ =>
+                string.Join(' ', Enumerable.Range(0, rng.Next(2, 13)).Select(_ => Words[rng.Next(Words.Length)]))
+            )
             .ToList();
     }
 
@@ -113,7 +115,9 @@ internal static class StoreTestData
             null => "null",
             float f => f.ToString("R", CultureInfo.InvariantCulture),
             double d => d.ToString("R", CultureInfo.InvariantCulture),
-            System.Collections.IEnumerable e and not string => "[" + string.Join(",", e.Cast<object?>().Select(Text)) + "]",
+            System.Collections.IEnumerable e and not string => "["
+                + string.Join(",", e.Cast<object?>().Select(Text))
+                + "]",
             IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
             _ => v.ToString() ?? "",
         };
