@@ -166,7 +166,10 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
         var sb = new StringBuilder();
         for (int i = 0; i < e.Tokens.Count; i++)
         {
-            string t = e.Tokens[i].Replace('\u2581', ' ').Replace("\n", "⏎", StringComparison.Ordinal);
+            string t = e.Tokens[i]
+                .Replace('\u2581', ' ')
+                .Replace("\n", "⏎", StringComparison.Ordinal)
+                .Replace("<0x0A>", "⏎", StringComparison.Ordinal);
             sb.Append(i == max ? "⟦" + t + "⟧" : t);
         }
         return sb.ToString();
