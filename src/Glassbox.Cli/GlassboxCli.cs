@@ -141,6 +141,14 @@ public static class GlassboxCli
             "sae eval",
             "Evaluate a saved SAE on held-out text: MSE, explained variance, L0, dead/dense features, loss recovered."
         ),
+        Cmd<NeuronsHarvestCommand>(
+            "neurons harvest",
+            "Stream a corpus through a model into a resumable DuckDB activation store (stats, histograms, top excerpts)."
+        ),
+        Cmd<NeuronsTopCommand>(
+            "neurons top",
+            "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

@@ -102,6 +102,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neurons sasc",
         "sae train", // Neurons/Sae/SaeCliTests
         "sae eval",
+        "neurons harvest",
+        "neurons top",
     };
 
     [Fact]
@@ -207,6 +209,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
                 "the [red] dog",
             },
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
+            new[] { "neurons", "harvest", "-m", m, "--corpus", corpus, "--store", Path.Combine(_dir, "[n].duckdb") },
+            new[] { "neurons", "top", "--store", Path.Combine(_dir, "[n].duckdb"), "--unit", "1.5" },
             new[]
             {
                 "neurons",

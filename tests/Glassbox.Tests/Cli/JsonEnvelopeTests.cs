@@ -55,6 +55,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neurons sasc", typeof(Glassbox.Cli.Commands.NeuronsSascCommand), true),
         ("sae train", typeof(Glassbox.Cli.Commands.SaeTrainCommand), true),
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
+        ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
+        ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -556,6 +558,7 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--corpus",
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
+            "neurons harvest" or "neurons top" => StoreArgs(command),
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
@@ -606,5 +609,20 @@ public sealed class JsonEnvelopeTests : IDisposable
         var (code, _, err) = CliHarness.Run(SaeTrainArgs(dir));
         Assert.True(code == 0, err);
         return dir;
+    }
+
+    /// <summary>Harvest into a store under the temp folder; top reads one harvested by the library first.</summary>
+    private string[] StoreArgs(string command)
+    {
+        var corpus = Write(
+            "store-stories.txt",
+            new[] { "Lily went to the park.", "Tom had a dog.", "Once upon a time." }
+        );
+        var store = Path.Combine(_dir, command.Replace(' ', '-') + ".duckdb");
+        if (command == "neurons harvest")
+            return new[] { "neurons", "harvest", "-m", Tiny(), "--corpus", corpus, "--store", store, "--threads", "1" };
+        using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
+            Glassbox.Neurons.Store.ActivationStore.Harvest(store, m, corpus);
+        return new[] { "neurons", "top", "--store", store, "--unit", "1.17" };
     }
 }
