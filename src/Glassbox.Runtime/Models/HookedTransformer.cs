@@ -231,6 +231,7 @@ public sealed class HookedTransformer : IDisposable
             // A query always sees itself, so padded rows never become all-masked (no NaN leaks into real tokens).
             mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
         }
+        var windowed = Attention.SlidingWindowMask(mask, p, c.SlidingWindow, Device); // [batch or 1, 1, q, k], null when no window cuts anything
         int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
         if (stop < 0)
             throw new InputException(
@@ -240,7 +241,7 @@ public sealed class HookedTransformer : IDisposable
                 )
             );
         for (int l = 0; l < stop; l++)
-            resid = Block(resid, l, pos, mask, run, opt.UseAttnResult);
+            resid = Block(resid, l, pos, windowed is not null && c.IsSlidingLayer(l) ? windowed : mask, run, opt.UseAttnResult);
         if (opt.StopAtLayer is not null)
             return resid;
         if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)

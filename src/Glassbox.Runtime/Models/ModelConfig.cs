@@ -107,6 +107,14 @@ public sealed record ModelConfig
     /// <summary>Causal (decoder) attention; false for bidirectional encoders.</summary>
     public bool Causal { get; init; } = true;
 
+    /// <summary>Sliding-window attention: a query sees itself and the <c>SlidingWindow - 1</c> tokens before it
+    /// (HF <c>kv_idx &gt; q_idx - sliding_window</c>); 0 means full causal attention.</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>First layer that uses <see cref="SlidingWindow"/>; earlier layers attend fully (HF Qwen2
+    /// <c>max_window_layers</c>). 0 (the default) windows every layer, as Mistral does.</summary>
+    public int SlidingWindowFromLayer { get; init; }
+
     /// <summary>Attention only: blocks have no MLP.</summary>
     public bool AttnOnly { get; init; }
 
@@ -154,6 +162,11 @@ public sealed record ModelConfig
 
     /// <summary>Effective rotary width.</summary>
     public int RotaryWidth => RotaryDim > 0 ? RotaryDim : HeadDim;
+
+    /// <summary>Whether layer <paramref name="layer"/> attends through the sliding window.</summary>
+    /// <param name="layer">0-based layer index.</param>
+    /// <returns>True when the layer's attention is windowed.</returns>
+    public bool IsSlidingLayer(int layer) => SlidingWindow > 0 && layer >= SlidingWindowFromLayer;
 
     /// <summary>Whether blocks have an MLP.</summary>
     public bool HasMlp => !AttnOnly && DMlp > 0;
@@ -222,6 +235,12 @@ public sealed record ModelConfig
         }
         if (!(NormEps > 0))
             Add("{0} must be positive", (nameof(NormEps), NormEps));
+        if (SlidingWindow < 0)
+            Add("{0} must not be negative", (nameof(SlidingWindow), SlidingWindow));
+        else if (SlidingWindow > 0 && !Causal)
+            Add("{0} needs a causal model", (nameof(SlidingWindow), SlidingWindow));
+        if (SlidingWindowFromLayer < 0)
+            Add("{0} must not be negative", (nameof(SlidingWindowFromLayer), SlidingWindowFromLayer));
         if (NTokenTypes < 0)
             Add("{0} must not be negative", (nameof(NTokenTypes), NTokenTypes));
         return p;
