@@ -172,6 +172,8 @@ public sealed class HookedTransformer : IDisposable
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
             using var scope = NewDisposeScope();
             var output = ForwardCore(batch, runner, opt);
+            if (!opt.KeepGradients && !opt.AllowNonFinite)
+                NonFiniteOutput.Check(Name, output, () => FirstNonFiniteHook(batch, hooks, opt));
             return new CachedRun(output.MoveToOuterDisposeScope(), cache);
         }
         catch
@@ -179,6 +181,25 @@ public sealed class HookedTransformer : IDisposable
             cache.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Reruns the forward with the same hooks plus a reader that notes the first hook point whose activation
+    /// holds NaN or infinity (hooks fire in execution order). Only called after an output was found non-finite.</summary>
+    private string? FirstNonFiniteHook(TokenBatch batch, IReadOnlyList<Hook> hooks, RunOptions opt)
+    {
+        string? first = null;
+        var reader = Hook.Read(
+            "*",
+            (x, ctx) =>
+            {
+                if (first is null && NonFiniteOutput.Count(x) > 0)
+                    first = ctx.Name;
+            }
+        );
+        using var cache = new ActivationCache();
+        using var scope = NewDisposeScope();
+        ForwardCore(batch, new HookRunner(hooks.Append(reader).ToList(), null, cache, false), opt);
+        return first;
     }
 
     private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
