@@ -45,7 +45,7 @@ public static class JsonText
         }
         catch (JsonException ex)
         {
-            throw error($"{source}: not valid JSON: {ex.Message}", ex);
+            throw error($"{source}: not valid JSON: {OneLine(ex.Message)}", ex);
         }
         try
         {
@@ -55,7 +55,7 @@ public static class JsonText
         catch (InvalidOperationException ex)
         {
             doc.Dispose();
-            throw error($"{source}: a JSON string holds an invalid escape (lone surrogate): {ex.Message}", ex);
+            throw error($"{source}: a JSON string holds an invalid escape (lone surrogate): {OneLine(ex.Message)}", ex);
         }
     }
 
@@ -75,6 +75,9 @@ public static class JsonText
         ArgumentNullException.ThrowIfNull(text);
         return Parse(Encoding.UTF8.GetBytes(text), source, error, maxDepth);
     }
+
+    private static string OneLine(string s) =>
+        s.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 
     /// <summary>Index of the first byte that is not part of valid UTF-8, or null when all of it is valid.</summary>
     /// <param name="utf8">Bytes.</param>

@@ -50,6 +50,18 @@ public enum ActivationKind
 /// </summary>
 public sealed record ModelConfig
 {
+    /// <summary>Most layers a config may declare.</summary>
+    public const int MaxLayers = 4096;
+
+    /// <summary>Largest width (d_model, d_mlp, heads, head width) a config may declare.</summary>
+    public const int MaxWidth = 1 << 20;
+
+    /// <summary>Largest vocabulary a config may declare.</summary>
+    public const int MaxVocab = 1 << 24;
+
+    /// <summary>Longest context a config may declare (rotary tables are sized by it).</summary>
+    public const int MaxContext = 1 << 22;
+
     /// <summary>Family name, e.g. "gpt2", "llama", "bert", "gpt_neox".</summary>
     public required string Architecture { get; init; }
 
@@ -202,6 +214,25 @@ public sealed record ModelConfig
         Positive(NHeads, nameof(NHeads));
         Positive(DVocab, nameof(DVocab));
         Positive(NCtx, nameof(NCtx));
+        // Upper bounds far above any published model, so that a hostile config cannot make the reader enumerate
+        // billions of layers or size position tables before a single weight is checked.
+        void AtMost(int v, int max, string field)
+        {
+            if (v > max)
+                Add(
+                    string.Create(CultureInfo.InvariantCulture, $"{{0}} exceeds the limit of {max}"),
+                    (field, v)
+                );
+        }
+        AtMost(NLayers, MaxLayers, nameof(NLayers));
+        AtMost(DModel, MaxWidth, nameof(DModel));
+        AtMost(NHeads, MaxWidth, nameof(NHeads));
+        AtMost(NKvHeads, MaxWidth, nameof(NKvHeads));
+        AtMost(DHead, MaxWidth, nameof(DHead));
+        AtMost(DMlp, MaxWidth, nameof(DMlp));
+        AtMost(DVocab, MaxVocab, nameof(DVocab));
+        AtMost(NCtx, MaxContext, nameof(NCtx));
+        AtMost(NTokenTypes, MaxVocab, nameof(NTokenTypes));
         if (!AttnOnly)
             Positive(DMlp, nameof(DMlp));
         if (NKvHeads < 0)

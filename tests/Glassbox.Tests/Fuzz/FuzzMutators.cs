@@ -38,6 +38,8 @@ internal sealed class FuzzMutators(Random rng)
         "1e308",
         "-1e308",
         "1099511627776",
+        "2147483647",
+        "-2147483648",
         "9223372036854775808",
         "null",
         "true",

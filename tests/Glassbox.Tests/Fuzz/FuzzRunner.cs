@@ -59,6 +59,12 @@ internal static class FuzzRunner
         var report = new FuzzReport(reader);
         var seenFailures = new HashSet<string>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
+        foreach (var seed in seeds)
+        {
+            // A seed the reader refuses would leave only rejection paths under test.
+            if (Outcome(path, seed, target, out var p) != FuzzOutcome.Accepted)
+                report.Failures.Add($"{reader}: a seed input is not accepted: {p ?? "rejected"}");
+        }
         for (int i = 0; i < Cases; i++)
         {
             var input = mutate(m, seeds[rng.Next(seeds.Count)]);

@@ -171,7 +171,7 @@ public class ReaderFuzzTests
     {
         using var ms = new MemoryStream();
         using var w = new BinaryWriter(ms);
-        w.Write(3);
+        w.Write(5);
         string[] pieces = ["<unk>", "<s>", "</s>", "a", "b", "c", "ab", "bc", "abc", " "];
         for (int i = 0; i < pieces.Length; i++)
         {
@@ -195,7 +195,7 @@ public class ReaderFuzzTests
                 "tokenizer.bin",
                 [Llama2cTokenizerFile()],
                 (m, s) => m.Bytes(s),
-                p => Llama2cTokenizer.FromFile(p, 10).Encode("abc cab")
+                p => EncodeAllowingTypedErrors(Llama2cTokenizer.FromFile(p, 10), "abc cab")
             )
         );
     }
@@ -212,7 +212,7 @@ public class ReaderFuzzTests
                 "vocab.txt",
                 [vocab],
                 (m, s) => m.Lines(s),
-                p => WordPieceTokenizer.FromFile(p).Encode("the dogs see.")
+                p => EncodeAllowingTypedErrors(WordPieceTokenizer.FromFile(p), "the dogs see.")
             )
         );
     }
@@ -231,7 +231,7 @@ public class ReaderFuzzTests
                 "vocab.json",
                 [vocab],
                 (m, s) => m.Json(s),
-                p => ByteLevelBpeTokenizer.FromFiles(p, dir.File("merges.txt")).Encode("hello world!")
+                p => EncodeAllowingTypedErrors(ByteLevelBpeTokenizer.FromFiles(p, dir.File("merges.txt")), "hello world!")
             )
         );
         File.WriteAllBytes(dir.File("vocab.json"), vocab);
@@ -242,7 +242,7 @@ public class ReaderFuzzTests
                 "merges.txt",
                 [merges],
                 (m, s) => m.Lines(s),
-                p => ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), p).Encode("hello world!")
+                p => EncodeAllowingTypedErrors(ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), p), "hello world!")
             )
         );
     }
@@ -273,7 +273,7 @@ public class ReaderFuzzTests
                 "tokenizer.json",
                 [bpe, wordpiece],
                 (m, s) => m.Json(s),
-                p => TokenizerJson.Load(p).Encode("hello world the dogs")
+                p => EncodeAllowingTypedErrors(TokenizerJson.Load(p), "hello world the dogs")
             )
         );
     }
@@ -347,6 +347,17 @@ public class ReaderFuzzTests
                 p => LamaReader.ReadFacts(p)
             )
         );
+    }
+
+    /// <summary>Loading is the reader under test (its errors must name the file); encoding text with what was loaded may
+    /// also refuse, e.g. a byte-level BPE vocabulary without a byte's symbol, but only with a typed error.</summary>
+    private static void EncodeAllowingTypedErrors(ITokenizer tok, string text)
+    {
+        try
+        {
+            tok.Decode(tok.Encode(text).Ids);
+        }
+        catch (GlassboxException) { }
     }
 
     private static byte[] rngPick(FuzzMutators m, byte[] s) => s.Length % 2 == 0 ? m.Json(s) : m.Lines(m.Json(s));
