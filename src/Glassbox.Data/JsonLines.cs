@@ -76,10 +76,8 @@ internal static class JsonLines
             // JsonText checks every string decodes (a lone "\ud800" escape would otherwise throw later, unnamed).
             int at = lineNo;
             using (
-                var doc = JsonText.Parse(
-                    line,
-                    "line",
-                    (m, inner) => new DataFormatException(path, at, "malformed JSON: " + m["line: ".Length..], inner)
+                var doc = JsonText.Parse(line, "line", (m, inner) =>
+                    new DataFormatException(path, at, "malformed JSON: " + m["line: ".Length..], inner)
                 )
             )
                 obj = doc.RootElement.Clone();

@@ -51,7 +51,10 @@ internal static class SafetensorsHeader
         if (root.ValueKind != JsonValueKind.Object)
             throw Error(path, $"header must be a JSON object, found {root.ValueKind}");
         if (headerBytes.Length == 0 || headerBytes[0] != (byte)'{')
-            throw Error(path, $"header does not start with '{{' (the header length is wrong or this is not safetensors)");
+            throw Error(
+                path,
+                $"header does not start with '{{' (the header length is wrong or this is not safetensors)"
+            );
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<SafetensorsEntry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -188,14 +188,11 @@ public sealed class HookedTransformer : IDisposable
     private string? FirstNonFiniteHook(TokenBatch batch, IReadOnlyList<Hook> hooks, RunOptions opt)
     {
         string? first = null;
-        var reader = Hook.Read(
-            "*",
-            (x, ctx) =>
-            {
-                if (first is null && NonFiniteOutput.Count(x) > 0)
-                    first = ctx.Name;
-            }
-        );
+        var reader = Hook.Read("*", (x, ctx) =>
+        {
+            if (first is null && NonFiniteOutput.Count(x) > 0)
+                first = ctx.Name;
+        });
         using var cache = new ActivationCache();
         using var scope = NewDisposeScope();
         ForwardCore(batch, new HookRunner(hooks.Append(reader).ToList(), null, cache, false), opt);
@@ -262,7 +259,14 @@ public sealed class HookedTransformer : IDisposable
                 )
             );
         for (int l = 0; l < stop; l++)
-            resid = Block(resid, l, pos, windowed is not null && c.IsSlidingLayer(l) ? windowed : mask, run, opt.UseAttnResult);
+            resid = Block(
+                resid,
+                l,
+                pos,
+                windowed is not null && c.IsSlidingLayer(l) ? windowed : mask,
+                run,
+                opt.UseAttnResult
+            );
         if (opt.StopAtLayer is not null)
             return resid;
         if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)

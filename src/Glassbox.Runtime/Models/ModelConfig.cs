@@ -219,10 +219,7 @@ public sealed record ModelConfig
         void AtMost(int v, int max, string field)
         {
             if (v > max)
-                Add(
-                    string.Create(CultureInfo.InvariantCulture, $"{{0}} exceeds the limit of {max}"),
-                    (field, v)
-                );
+                Add(string.Create(CultureInfo.InvariantCulture, $"{{0}} exceeds the limit of {max}"), (field, v));
         }
         AtMost(NLayers, MaxLayers, nameof(NLayers));
         AtMost(DModel, MaxWidth, nameof(DModel));

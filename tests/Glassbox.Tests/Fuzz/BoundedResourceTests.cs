@@ -42,7 +42,9 @@ public class BoundedResourceTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var p = BigLineFile(dir, "big.jsonl", "{\"text\":\"");
         DataFormatException? ex = null;
-        long bytes = Measure("100 MB JSONL line", () => ex = Assert.Throws<DataFormatException>(() => LabeledSentenceReader.Read(p)));
+        long bytes = Measure("100 MB JSONL line", () =>
+            ex = Assert.Throws<DataFormatException>(() => LabeledSentenceReader.Read(p))
+        );
         Assert.Contains("big.jsonl", ex!.Message);
         Assert.True(bytes < 8 * HundredMb, string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"));
     }
@@ -53,7 +55,9 @@ public class BoundedResourceTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var p = BigLineFile(dir, "big.conllu", "1\t");
         DataFormatException? ex = null;
-        long bytes = Measure("100 MB CoNLL-U line", () => ex = Assert.Throws<DataFormatException>(() => ConllUReader.Read(p)));
+        long bytes = Measure("100 MB CoNLL-U line", () =>
+            ex = Assert.Throws<DataFormatException>(() => ConllUReader.Read(p))
+        );
         Assert.Contains("big.conllu", ex!.Message);
         // Measured about 940 MB (UTF-16 line, field split and message copies): bounded, not streamed.
         Assert.True(bytes < 12 * HundredMb, string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"));
@@ -88,9 +92,11 @@ public class BoundedResourceTests(ITestOutputHelper output)
         using var dir = new TempDir();
         string deep = new string('[', 100_000) + new string(']', 100_000);
         File.WriteAllText(dir.File("config.json"), "{\"model_type\":\"gpt2\",\"x\":" + deep + "}");
-        long bytes = Measure(
-            "config.json nested 100k deep",
-            () => Assert.Contains("config.json", Assert.Throws<ConfigException>(() => HfCheckpoint.ReadConfig(dir.Path)).Message)
+        long bytes = Measure("config.json nested 100k deep", () =>
+            Assert.Contains(
+                "config.json",
+                Assert.Throws<ConfigException>(() => HfCheckpoint.ReadConfig(dir.Path)).Message
+            )
         );
         Assert.True(bytes < 50_000_000);
         File.WriteAllText(dir.File("tokenizer.json"), "{\"model\":" + deep + "}");
@@ -105,10 +111,14 @@ public class BoundedResourceTests(ITestOutputHelper output)
         using var dir = new TempDir();
         File.WriteAllText(
             dir.File("config.json"),
-            CheckpointFixtures.ConfigJson["gpt2"].Replace("\"n_layer\":2", "\"n_layer\":2147483647", StringComparison.Ordinal)
+            CheckpointFixtures
+                .ConfigJson["gpt2"]
+                .Replace("\"n_layer\":2", "\"n_layer\":2147483647", StringComparison.Ordinal)
         );
         ConfigException? ex = null;
-        long bytes = Measure("config with 2^31-1 layers", () => ex = Assert.Throws<ConfigException>(() => HfCheckpoint.Load(dir.Path)));
+        long bytes = Measure("config with 2^31-1 layers", () =>
+            ex = Assert.Throws<ConfigException>(() => HfCheckpoint.Load(dir.Path))
+        );
         Assert.Contains("n_layer=2147483647", ex!.Message);
         Assert.True(bytes < 10_000_000);
     }

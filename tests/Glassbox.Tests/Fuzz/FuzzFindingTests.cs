@@ -1,6 +1,6 @@
-using Glassbox.Tests.Tokenization;
 using Glassbox.Data;
 using Glassbox.Tests.Loading;
+using Glassbox.Tests.Tokenization;
 using Glassbox.Tokenization;
 
 namespace Glassbox.Tests.Fuzz;
@@ -26,11 +26,15 @@ public class FuzzFindingTests
 
     [Theory]
     // Duplicate token in model.vocab: was ArgumentException from ToDictionary.
-    [InlineData("eyIiOlt7IiI6OCwiIjoiIn1dLCJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyIiOjAsIiI6MSwiIjoxLCIiOjcsIiI6MCwiIjowfSwiIjpbIiJdfX0=")]
+    [InlineData(
+        "eyIiOlt7IiI6OCwiIjoiIn1dLCJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyIiOjAsIiI6MSwiIjoxLCIiOjcsIiI6MCwiIjowfSwiIjpbIiJdfX0="
+    )]
     // Id 1e8 written as a float: was FormatException from GetInt32.
     [InlineData("eyJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyIiOjEsIkMiOjIsIiI6MWU4LCIiOjUsIiI6Nn19fQ==")]
     // An array where an id belongs: was InvalidOperationException.
-    [InlineData("eyIiOlt7IiI6OCwiIjoiIn1dLCJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyIiOjAsIjAiOjcsIiI6W10sIiI6OSwiIjowLCIiOjcsIiI6MH0sIiI6WyIiXX19")]
+    [InlineData(
+        "eyIiOlt7IiI6OCwiIjoiIn1dLCJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyIiOjAsIjAiOjcsIiI6W10sIiI6OSwiIjowLCIiOjcsIiI6MH0sIiI6WyIiXX19"
+    )]
     // A negative id in a WordPiece vocabulary: was IndexOutOfRangeException.
     [InlineData("eyJtb2RlbCI6eyIiOiIiLCJ2b2NhYiI6eyJdIjowLCJQIjozLCJlIjotMSwiZyI6NSwiIjo2fX19")]
     public void Should_refuse_malformed_tokenizer_json_naming_the_file(string base64)
@@ -75,9 +79,8 @@ public class FuzzFindingTests
         TinyBpe.WriteFiles(dir.Path);
         File.WriteAllText(dir.File("vocab.json"), "{\"h\":0,\"e\":2147483647}");
         long before = GC.GetAllocatedBytesForCurrentThread();
-        Named<ModelFormatException>(
-            dir.File("vocab.json"),
-            () => ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), dir.File("merges.txt"))
+        Named<ModelFormatException>(dir.File("vocab.json"), () =>
+            ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), dir.File("merges.txt"))
         );
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000);
     }

@@ -11,7 +11,18 @@ namespace Glassbox.Tests.Fuzz;
 /// </summary>
 internal sealed class FuzzMutators(Random rng)
 {
-    private static readonly byte[] InterestingBytes = [0, 1, 0x7F, 0x80, 0xFF, (byte)'{', (byte)'"', (byte)'\\', (byte)'\n'];
+    private static readonly byte[] InterestingBytes =
+    [
+        0,
+        1,
+        0x7F,
+        0x80,
+        0xFF,
+        (byte)'{',
+        (byte)'"',
+        (byte)'\\',
+        (byte)'\n',
+    ];
 
     private static readonly long[] InterestingInts =
     [
@@ -53,7 +64,22 @@ internal sealed class FuzzMutators(Random rng)
         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
     ];
 
-    private static readonly string[] InterestingFields = ["", "_", "0", "-1", "1-2", "1.1", "99999999999", "\t", " ", "\u00e9", "\uFEFF", "x\u0000y", "#"];
+    private static readonly string[] InterestingFields =
+    [
+        "",
+        "_",
+        "0",
+        "-1",
+        "1-2",
+        "1.1",
+        "99999999999",
+        "\t",
+        " ",
+        "\u00e9",
+        "\uFEFF",
+        "x\u0000y",
+        "#",
+    ];
 
     /// <summary>Mutates raw bytes.</summary>
     public byte[] Bytes(byte[] input)

@@ -102,7 +102,10 @@ internal static class FuzzRunner
         {
             string name = Path.GetFileName(path),
                 folder = Path.GetDirectoryName(path)!;
-            if (!e.Message.Contains(name, StringComparison.Ordinal) && !e.Message.Contains(folder, StringComparison.Ordinal))
+            if (
+                !e.Message.Contains(name, StringComparison.Ordinal)
+                && !e.Message.Contains(folder, StringComparison.Ordinal)
+            )
                 problem = $"UNNAMED {e.GetType().Name}: {e.Message}";
             else if (e.Message.Contains('\n', StringComparison.Ordinal) && e is not WeightMismatchException)
                 problem = $"MULTILINE {e.GetType().Name}: {e.Message}";
@@ -188,8 +191,7 @@ internal sealed class FuzzReport(string reader)
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"{reader}\tcases={Accepted + Rejected + Crashed}\taccepted={Accepted}\trejected={Rejected}\tfailures={Failures.Count}\tcrashed_cases={Crashed}\tseconds={Elapsed.TotalSeconds:F1}\n"
-                )
-                    + string.Concat(Failures.Select(f => "  " + f + "\n"))
+                ) + string.Concat(Failures.Select(f => "  " + f + "\n"))
             );
     }
 

@@ -43,7 +43,10 @@ public class LoaderFindingTests
     /// writes the index <paramref name="index"/> builds from the two name lists.</summary>
     private static void Sharded(
         TempDir dir,
-        Func<List<(string name, torch.Tensor t)>, (List<(string name, torch.Tensor t)>, List<(string name, torch.Tensor t)>)> split,
+        Func<
+            List<(string name, torch.Tensor t)>,
+            (List<(string name, torch.Tensor t)>, List<(string name, torch.Tensor t)>)
+        > split,
         Func<List<string>, List<string>, string> index
     )
     {
@@ -65,7 +68,10 @@ public class LoaderFindingTests
 
     private static string Map(IEnumerable<string> a, IEnumerable<string> b) =>
         "{\"weight_map\":{"
-        + string.Join(",", a.Select(n => $"\"{n}\":\"s1.safetensors\"").Concat(b.Select(n => $"\"{n}\":\"s2.safetensors\"")))
+        + string.Join(
+            ",",
+            a.Select(n => $"\"{n}\":\"s1.safetensors\"").Concat(b.Select(n => $"\"{n}\":\"s2.safetensors\""))
+        )
         + "}}";
 
     private static string Refused(TempDir dir)
@@ -79,11 +85,7 @@ public class LoaderFindingTests
     public void Should_refuse_a_tensor_stored_in_two_shards()
     {
         using var dir = new TempDir();
-        Sharded(
-            dir,
-            all => (all.ToList(), all.Take(1).ToList()),
-            (a, b) => Map(a.Skip(1), b)
-        );
+        Sharded(dir, all => (all.ToList(), all.Take(1).ToList()), (a, b) => Map(a.Skip(1), b));
         Assert.Contains("is stored in shard 's1.safetensors' and in 's2.safetensors'", Refused(dir));
     }
 
@@ -136,5 +138,15 @@ public class LoaderFindingTests
         var ex = Assert.Throws<ConfigException>(() => HfCheckpoint.ReadConfig(dir.Path));
         Assert.Contains("config.json", ex.Message);
         Assert.Contains("UTF-8", ex.Message);
+    }
+
+    [Fact]
+    public void Should_never_load_a_pickle_checkpoint()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("config.json"), CheckpointFixtures.ConfigJson["gpt2"]);
+        File.WriteAllBytes(dir.File("pytorch_model.bin"), [0x80, 0x02, 0x63]); // a pickle opcode stream
+        var ex = Assert.Throws<ModelFormatException>(() => HfCheckpoint.Load(dir.Path));
+        Assert.Contains("pickle", ex.Message);
     }
 }

@@ -231,7 +231,11 @@ public class ReaderFuzzTests
                 "vocab.json",
                 [vocab],
                 (m, s) => m.Json(s),
-                p => EncodeAllowingTypedErrors(ByteLevelBpeTokenizer.FromFiles(p, dir.File("merges.txt")), "hello world!")
+                p =>
+                    EncodeAllowingTypedErrors(
+                        ByteLevelBpeTokenizer.FromFiles(p, dir.File("merges.txt")),
+                        "hello world!"
+                    )
             )
         );
         File.WriteAllBytes(dir.File("vocab.json"), vocab);
@@ -242,7 +246,11 @@ public class ReaderFuzzTests
                 "merges.txt",
                 [merges],
                 (m, s) => m.Lines(s),
-                p => EncodeAllowingTypedErrors(ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), p), "hello world!")
+                p =>
+                    EncodeAllowingTypedErrors(
+                        ByteLevelBpeTokenizer.FromFiles(dir.File("vocab.json"), p),
+                        "hello world!"
+                    )
             )
         );
     }
@@ -253,7 +261,10 @@ public class ReaderFuzzTests
         using var dir = new TempDir();
         var vocab = string.Join(
             ",",
-            TinyBpe.Symbols.Select((s, i) => JsonSerializer.Serialize(s) + ":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            TinyBpe.Symbols.Select(
+                (s, i) =>
+                    JsonSerializer.Serialize(s) + ":" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            )
         );
         var merges = string.Join(",", TinyBpe.Merges.Select(m => JsonSerializer.Serialize(m.Item1 + " " + m.Item2)));
         var bpe = Utf8(
@@ -284,14 +295,7 @@ public class ReaderFuzzTests
         using var dir = new TempDir();
         var text = Utf8(File.ReadAllText(ProbeSameFileTests.Treebank(dir.Path, 3)));
         Pass(
-            FuzzRunner.Run(
-                "CoNLL-U",
-                dir.Path,
-                "fuzz.conllu",
-                [text],
-                (m, s) => m.Lines(s),
-                p => ConllUReader.Read(p)
-            )
+            FuzzRunner.Run("CoNLL-U", dir.Path, "fuzz.conllu", [text], (m, s) => m.Lines(s), p => ConllUReader.Read(p))
         );
     }
 
@@ -310,7 +314,9 @@ public class ReaderFuzzTests
                 p => LabeledSentenceReader.Read(p)
             )
         );
-        var jsonl = Utf8("{\"text\":\"the dog runs .\",\"label\":\"sing\"}\n{\"text\":\"the dogs run .\",\"label\":\"plur\"}\n");
+        var jsonl = Utf8(
+            "{\"text\":\"the dog runs .\",\"label\":\"sing\"}\n{\"text\":\"the dogs run .\",\"label\":\"plur\"}\n"
+        );
         Pass(
             FuzzRunner.Run(
                 "labelled JSONL",

@@ -132,7 +132,13 @@ public class SafetensorsFindingTests
         var msg = Rejects(p);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains("'a'", msg);
-        Assert.True(allocated < 1_000_000, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"validating a hostile header allocated {allocated} bytes"));
+        Assert.True(
+            allocated < 1_000_000,
+            string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"validating a hostile header allocated {allocated} bytes"
+            )
+        );
     }
 
     [Fact]

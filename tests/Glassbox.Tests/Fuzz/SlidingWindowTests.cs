@@ -72,7 +72,10 @@ public class SlidingWindowTests
             int start = Math.Max(0, t - w + 1);
             using var part = TokenBatch.FromIds(new[] { ids.GetRange(start, t - start + 1) });
             var reference = model.Forward(part)[0, -1];
-            Assert.True(TinyModels.MaxAbsDiff(logits[0, t], reference) < 1e-4, "position " + t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(
+                TinyModels.MaxAbsDiff(logits[0, t], reference) < 1e-4,
+                "position " + t.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            );
         }
     }
 
@@ -84,21 +87,16 @@ public class SlidingWindowTests
         {
             if (!windowed(l))
                 continue;
-            hooks.Add(
-                new Hook(
-                    HookPoints.AttnScores.Name(l),
-                    (x, _) =>
-                    {
-                        long p = x.shape[^1];
-                        var far = new bool[p * p];
-                        for (int q = 0; q < p; q++)
-                        for (int k = 0; k < p; k++)
-                            far[q * p + k] = q - k >= w;
-                        using var m = tensor(far, new long[] { 1, 1, p, p });
-                        return x.masked_fill(m, float.NegativeInfinity);
-                    }
-                )
-            );
+            hooks.Add(new Hook(HookPoints.AttnScores.Name(l), (x, _) =>
+                {
+                    long p = x.shape[^1];
+                    var far = new bool[p * p];
+                    for (int q = 0; q < p; q++)
+                    for (int k = 0; k < p; k++)
+                        far[q * p + k] = q - k >= w;
+                    using var m = tensor(far, new long[] { 1, 1, p, p });
+                    return x.masked_fill(m, float.NegativeInfinity);
+                }));
         }
         return full.RunWithHooks(batch, hooks);
     }
@@ -154,7 +152,10 @@ public class SlidingWindowTests
             var a = windowed.Forward(both);
             var b = windowed.Forward(alone);
             for (int i = 0; i < shortIds.Count; i++)
-                Assert.True(TinyModels.MaxAbsDiff(a[1, both.PaddedIndex(1, i)], b[0, i]) < 1e-4, side + " " + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Assert.True(
+                    TinyModels.MaxAbsDiff(a[1, both.PaddedIndex(1, i)], b[0, i]) < 1e-4,
+                    side + " " + i.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                );
         }
     }
 

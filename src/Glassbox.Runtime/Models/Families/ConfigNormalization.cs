@@ -20,9 +20,8 @@ public static class ConfigNormalization
             RotaryDim = c.Positions == PositionKind.Rotary ? c.RotaryWidth : 0,
             // A window that no layer uses is no window (HF Qwen2: use_sliding_window with max_window_layers >= layers).
             SlidingWindow = c.SlidingWindowFromLayer >= c.NLayers ? 0 : c.SlidingWindow,
-            SlidingWindowFromLayer = c.SlidingWindow == 0 || c.SlidingWindowFromLayer >= c.NLayers
-                ? 0
-                : c.SlidingWindowFromLayer,
+            SlidingWindowFromLayer =
+                c.SlidingWindow == 0 || c.SlidingWindowFromLayer >= c.NLayers ? 0 : c.SlidingWindowFromLayer,
         };
 
     /// <summary>Names of the properties whose values differ between two configs.</summary>

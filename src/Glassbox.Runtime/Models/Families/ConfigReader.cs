@@ -95,7 +95,10 @@ internal sealed class ConfigReader
 
     /// <summary>An optional positive window-like integer where an absent key gives <paramref name="absent"/> and an
     /// explicit null gives 0 (none), as HF configs distinguish them.</summary>
-    public int IntOrNone(string field, int absent) => !Present(field) ? absent : Has(field) ? Int(field) : 0;
+    public int IntOrNone(string field, int absent) =>
+        !Present(field) ? absent
+        : Has(field) ? Int(field)
+        : 0;
 
     /// <summary>Rejects a boolean field set to the value whose behaviour Glassbox does not implement.</summary>
     public void UnsupportedBool(string field, bool implemented, string why)

@@ -51,8 +51,7 @@ internal static class LlamaConfigAudit
         foreach (var key in new[] { "rope_type", "type" })
         {
             if (
-                p.TryGetProperty(key, out var t)
-                && !(t.ValueKind == JsonValueKind.String && t.GetString() == "default")
+                p.TryGetProperty(key, out var t) && !(t.ValueKind == JsonValueKind.String && t.GetString() == "default")
             )
                 throw r.Error(
                     "rope_parameters",
