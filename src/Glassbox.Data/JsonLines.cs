@@ -73,15 +73,14 @@ internal static class JsonLines
             if (string.IsNullOrWhiteSpace(line))
                 continue;
             JsonElement obj;
-            try
-            {
-                using var doc = JsonDocument.Parse(line);
+            // JsonText checks every string decodes (a lone "\ud800" escape would otherwise throw later, unnamed).
+            int at = lineNo;
+            using (
+                var doc = JsonText.Parse(line, "line", (m, inner) =>
+                    new DataFormatException(path, at, "malformed JSON: " + m["line: ".Length..], inner)
+                )
+            )
                 obj = doc.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                throw new DataFormatException(path, lineNo, $"malformed JSON: {e.Message}", e);
-            }
             if (obj.ValueKind != JsonValueKind.Object)
                 throw new DataFormatException(path, lineNo, $"expected a JSON object, found {obj.ValueKind}");
             yield return new Record(path, lineNo, obj);

@@ -89,5 +89,8 @@ internal static class ProbeJsonl
 
     /// <summary>SHA-256 of each input file, for the manifest.</summary>
     public static Dictionary<string, string> Hashes(IEnumerable<string> files) =>
-        files.Distinct().ToDictionary(f => Path.GetFullPath(f), f => ModelLoader.HashFiles(new[] { f }));
+        files
+            .Select(Path.GetFullPath)
+            .Distinct(StringComparer.Ordinal)
+            .ToDictionary(f => f, f => ModelLoader.HashFiles(new[] { f }), StringComparer.Ordinal);
 }

@@ -130,7 +130,9 @@ public sealed class ProbeSentenceCommand : Command<ProbeSentenceCommand.Settings
                 Read(s.Train),
                 Read(s.Test!),
                 s.Task ?? "label",
-                $"Trained on {Path.GetFileName(s.Train)}, tested on {Path.GetFileName(s.Test)}",
+                Path.GetFullPath(s.Train) == Path.GetFullPath(s.Test!)
+                    ? $"Trained and tested on the same file {Path.GetFileName(s.Train)} (the test score is a training-set fit, not held out)"
+                    : $"Trained on {Path.GetFileName(s.Train)}, tested on {Path.GetFileName(s.Test)}",
                 ProbeJsonl.Hashes(new[] { s.Train, s.Test! })
             );
         if (s.Data is not null)

@@ -21,11 +21,24 @@ internal static class TreebankData
         if (trainFile is not null)
         {
             var tr = ConllUReader.Read(trainFile);
-            var te = ConllUReader.Read(testFile!);
+            // The same file for both is allowed (a training-set fit, e.g. to check that a probe can fit at all);
+            // the description says so, because the test score is then not held out.
+            bool same = string.Equals(
+                Path.GetFullPath(trainFile),
+                Path.GetFullPath(testFile!),
+                OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal
+            );
+            var te = same ? tr : ConllUReader.Read(testFile!);
+            if (same)
+                Console.Error.WriteLine(
+                    "warning: --train and --test name the same file: the test score is a training-set fit, not held out"
+                );
             return (
                 tr,
                 te,
-                $"Trained on {Path.GetFileName(trainFile)}, tested on {Path.GetFileName(testFile)}",
+                same
+                    ? $"Trained and tested on the same file {Path.GetFileName(trainFile)} (the test score is a training-set fit, not held out)"
+                    : $"Trained on {Path.GetFileName(trainFile)}, tested on {Path.GetFileName(testFile)}",
                 Hashes(trainFile, testFile!)
             );
         }
@@ -55,6 +68,16 @@ internal static class TreebankData
         );
     }
 
-    private static IReadOnlyDictionary<string, string> Hashes(params string[] files) =>
-        files.ToDictionary(f => Path.GetFileName(f), f => Glassbox.Loading.ModelLoader.HashFiles(new[] { f }));
+    /// <summary>File name → content hash of each distinct input file; two different files with the same name are keyed
+    /// by their full paths instead.</summary>
+    private static IReadOnlyDictionary<string, string> Hashes(params string[] files)
+    {
+        var distinct = files.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList();
+        bool clash = distinct.Select(Path.GetFileName).Distinct(StringComparer.Ordinal).Count() < distinct.Count;
+        return distinct.ToDictionary(
+            f => clash ? f : Path.GetFileName(f),
+            f => Glassbox.Loading.ModelLoader.HashFiles(new[] { f }),
+            StringComparer.Ordinal
+        );
+    }
 }

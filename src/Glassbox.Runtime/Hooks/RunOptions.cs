@@ -15,6 +15,11 @@ public sealed record RunOptions
     /// (costs memory; also enabled automatically when a hook or the cache asks for it).</summary>
     public bool UseAttnResult { get; init; }
 
+    /// <summary>Return NaN or infinite outputs instead of raising <see cref="Glassbox.Models.NonFiniteOutputException"/>. By default a
+    /// forward (without <see cref="KeepGradients"/>) whose output holds them fails, naming the first hook point
+    /// where they appeared, so no command prints a NaN probability.</summary>
+    public bool AllowNonFinite { get; init; }
+
     /// <summary>The defaults.</summary>
     public static RunOptions Default { get; } = new();
 }

@@ -69,15 +69,7 @@ internal sealed class CheckpointFiles : IDisposable
 
     private void OpenSharded(string dir, string index)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(index));
-        }
-        catch (JsonException ex)
-        {
-            throw new ModelFormatException($"{index}: not valid JSON: {ex.Message}", ex);
-        }
+        var doc = JsonText.Parse(File.ReadAllBytes(index), index, (m, inner) => new ModelFormatException(m, inner));
         using (doc)
         {
             if (
@@ -117,6 +109,24 @@ internal sealed class CheckpointFiles : IDisposable
                     );
                 if (!_fileOf.TryAdd(kv.Name, f))
                     throw new ModelFormatException($"{index}: weight_map names '{kv.Name}' twice");
+            }
+            if (shards.Count == 0)
+                throw new ModelFormatException($"{index}: weight_map is empty");
+            // Every tensor of every shard must be the one the index names: a tensor stored in two shards, or one the
+            // index does not list, would otherwise be loaded from whichever file the map happens to name.
+            foreach (var (shard, f) in shards.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                foreach (var e in f.Entries)
+                {
+                    if (!_fileOf.TryGetValue(e.Name, out var owner))
+                        throw new ModelFormatException(
+                            $"{index}: shard '{shard}' holds tensor '{e.Name}', which weight_map does not list"
+                        );
+                    if (!ReferenceEquals(owner, f))
+                        throw new ModelFormatException(
+                            $"{index}: tensor '{e.Name}' is stored in shard '{shard}' and in '{Path.GetFileName(owner.Path)}' (weight_map names the latter)"
+                        );
+                }
             }
         }
     }

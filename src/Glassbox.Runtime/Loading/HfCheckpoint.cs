@@ -24,15 +24,7 @@ public static class HfCheckpoint
         string path = Path.Combine(dir, ConfigFile);
         if (!File.Exists(path))
             throw new ConfigException($"{path}: config file not found");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException ex)
-        {
-            throw new ConfigException($"{path}: not valid JSON: {ex.Message}", ex);
-        }
+        var doc = JsonText.Parse(File.ReadAllBytes(path), path, (m, inner) => new ConfigException(m, inner));
         using (doc)
             return FamilyRegistry.ReadConfig(doc.RootElement, path);
     }

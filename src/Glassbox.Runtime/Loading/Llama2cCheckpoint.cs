@@ -45,8 +45,26 @@ public static class Llama2cCheckpoint
             kvHeads = R(4),
             vocabRaw = R(5),
             seq = R(6);
+        void Range(string field, int raw, long value, long max)
+        {
+            if (value < 1 || value > max)
+                throw new ModelFormatException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{path}: bad llama2.c header: field '{field}' = {raw} is out of range (must be 1..{max})"
+                    )
+                );
+        }
+        Range("dim", dim, dim, MaxDim);
+        Range("hidden_dim", hidden, hidden, 8 * MaxDim);
+        Range("n_layers", layers, layers, MaxLayers);
+        Range("n_heads", heads, heads, MaxDim);
+        Range("n_kv_heads", kvHeads, kvHeads, MaxDim);
+        // A negative vocab_size marks an unshared classifier; its magnitude is the vocabulary (long: -2^31 has none in int).
+        Range("vocab_size", vocabRaw, Math.Abs((long)vocabRaw), MaxVocab);
+        Range("seq_len", seq, seq, MaxSeq);
         bool shared = vocabRaw > 0;
-        int vocab = Math.Abs(vocabRaw);
+        int vocab = (int)Math.Abs((long)vocabRaw);
         void Check(bool ok, string what)
         {
             if (!ok)
@@ -57,13 +75,8 @@ public static class Llama2cCheckpoint
                     )
                 );
         }
-        Check(dim > 0 && dim <= MaxDim, "dim out of range");
-        Check(hidden > 0 && hidden <= 8 * MaxDim, "hidden_dim out of range");
-        Check(layers > 0 && layers <= MaxLayers, "n_layers out of range");
-        Check(heads > 0 && dim % heads == 0, "n_heads must divide dim");
-        Check(kvHeads > 0 && heads % kvHeads == 0, "n_kv_heads must divide n_heads");
-        Check(vocab > 0 && vocab <= MaxVocab, "vocab_size out of range");
-        Check(seq > 0 && seq <= MaxSeq, "seq_len out of range");
+        Check(dim % heads == 0, "n_heads must divide dim");
+        Check(heads % kvHeads == 0, "n_kv_heads must divide n_heads");
         Check((dim / heads) % 2 == 0, "head size must be even for rotary embeddings");
         long hs = dim / heads,
             kvDim = kvHeads * hs,

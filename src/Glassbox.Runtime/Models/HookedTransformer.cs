@@ -172,6 +172,8 @@ public sealed class HookedTransformer : IDisposable
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
             using var scope = NewDisposeScope();
             var output = ForwardCore(batch, runner, opt);
+            if (!opt.KeepGradients && !opt.AllowNonFinite)
+                NonFiniteOutput.Check(Name, output, () => FirstNonFiniteHook(batch, hooks, opt));
             return new CachedRun(output.MoveToOuterDisposeScope(), cache);
         }
         catch
@@ -179,6 +181,22 @@ public sealed class HookedTransformer : IDisposable
             cache.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Reruns the forward with the same hooks plus a reader that notes the first hook point whose activation
+    /// holds NaN or infinity (hooks fire in execution order). Only called after an output was found non-finite.</summary>
+    private string? FirstNonFiniteHook(TokenBatch batch, IReadOnlyList<Hook> hooks, RunOptions opt)
+    {
+        string? first = null;
+        var reader = Hook.Read("*", (x, ctx) =>
+        {
+            if (first is null && NonFiniteOutput.Count(x) > 0)
+                first = ctx.Name;
+        });
+        using var cache = new ActivationCache();
+        using var scope = NewDisposeScope();
+        ForwardCore(batch, new HookRunner(hooks.Append(reader).ToList(), null, cache, false), opt);
+        return first;
     }
 
     private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
@@ -231,6 +249,7 @@ public sealed class HookedTransformer : IDisposable
             // A query always sees itself, so padded rows never become all-masked (no NaN leaks into real tokens).
             mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
         }
+        var windowed = Attention.SlidingWindowMask(mask, p, c.SlidingWindow, Device); // [batch or 1, 1, q, k], null when no window cuts anything
         int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
         if (stop < 0)
             throw new InputException(
@@ -240,7 +259,14 @@ public sealed class HookedTransformer : IDisposable
                 )
             );
         for (int l = 0; l < stop; l++)
-            resid = Block(resid, l, pos, mask, run, opt.UseAttnResult);
+            resid = Block(
+                resid,
+                l,
+                pos,
+                windowed is not null && c.IsSlidingLayer(l) ? windowed : mask,
+                run,
+                opt.UseAttnResult
+            );
         if (opt.StopAtLayer is not null)
             return resid;
         if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)

@@ -50,6 +50,18 @@ public enum ActivationKind
 /// </summary>
 public sealed record ModelConfig
 {
+    /// <summary>Most layers a config may declare.</summary>
+    public const int MaxLayers = 4096;
+
+    /// <summary>Largest width (d_model, d_mlp, heads, head width) a config may declare.</summary>
+    public const int MaxWidth = 1 << 20;
+
+    /// <summary>Largest vocabulary a config may declare.</summary>
+    public const int MaxVocab = 1 << 24;
+
+    /// <summary>Longest context a config may declare (rotary tables are sized by it).</summary>
+    public const int MaxContext = 1 << 22;
+
     /// <summary>Family name, e.g. "gpt2", "llama", "bert", "gpt_neox".</summary>
     public required string Architecture { get; init; }
 
@@ -107,6 +119,14 @@ public sealed record ModelConfig
     /// <summary>Causal (decoder) attention; false for bidirectional encoders.</summary>
     public bool Causal { get; init; } = true;
 
+    /// <summary>Sliding-window attention: a query sees itself and the <c>SlidingWindow - 1</c> tokens before it
+    /// (HF <c>kv_idx &gt; q_idx - sliding_window</c>); 0 means full causal attention.</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>First layer that uses <see cref="SlidingWindow"/>; earlier layers attend fully (HF Qwen2
+    /// <c>max_window_layers</c>). 0 (the default) windows every layer, as Mistral does.</summary>
+    public int SlidingWindowFromLayer { get; init; }
+
     /// <summary>Attention only: blocks have no MLP.</summary>
     public bool AttnOnly { get; init; }
 
@@ -155,6 +175,11 @@ public sealed record ModelConfig
     /// <summary>Effective rotary width.</summary>
     public int RotaryWidth => RotaryDim > 0 ? RotaryDim : HeadDim;
 
+    /// <summary>Whether layer <paramref name="layer"/> attends through the sliding window.</summary>
+    /// <param name="layer">0-based layer index.</param>
+    /// <returns>True when the layer's attention is windowed.</returns>
+    public bool IsSlidingLayer(int layer) => SlidingWindow > 0 && layer >= SlidingWindowFromLayer;
+
     /// <summary>Whether blocks have an MLP.</summary>
     public bool HasMlp => !AttnOnly && DMlp > 0;
 
@@ -189,6 +214,22 @@ public sealed record ModelConfig
         Positive(NHeads, nameof(NHeads));
         Positive(DVocab, nameof(DVocab));
         Positive(NCtx, nameof(NCtx));
+        // Upper bounds far above any published model, so that a hostile config cannot make the reader enumerate
+        // billions of layers or size position tables before a single weight is checked.
+        void AtMost(int v, int max, string field)
+        {
+            if (v > max)
+                Add(string.Create(CultureInfo.InvariantCulture, $"{{0}} exceeds the limit of {max}"), (field, v));
+        }
+        AtMost(NLayers, MaxLayers, nameof(NLayers));
+        AtMost(DModel, MaxWidth, nameof(DModel));
+        AtMost(NHeads, MaxWidth, nameof(NHeads));
+        AtMost(NKvHeads, MaxWidth, nameof(NKvHeads));
+        AtMost(DHead, MaxWidth, nameof(DHead));
+        AtMost(DMlp, MaxWidth, nameof(DMlp));
+        AtMost(DVocab, MaxVocab, nameof(DVocab));
+        AtMost(NCtx, MaxContext, nameof(NCtx));
+        AtMost(NTokenTypes, MaxVocab, nameof(NTokenTypes));
         if (!AttnOnly)
             Positive(DMlp, nameof(DMlp));
         if (NKvHeads < 0)
@@ -222,6 +263,12 @@ public sealed record ModelConfig
         }
         if (!(NormEps > 0))
             Add("{0} must be positive", (nameof(NormEps), NormEps));
+        if (SlidingWindow < 0)
+            Add("{0} must not be negative", (nameof(SlidingWindow), SlidingWindow));
+        else if (SlidingWindow > 0 && !Causal)
+            Add("{0} needs a causal model", (nameof(SlidingWindow), SlidingWindow));
+        if (SlidingWindowFromLayer < 0)
+            Add("{0} must not be negative", (nameof(SlidingWindowFromLayer), SlidingWindowFromLayer));
         if (NTokenTypes < 0)
             Add("{0} must not be negative", (nameof(NTokenTypes), NTokenTypes));
         return p;

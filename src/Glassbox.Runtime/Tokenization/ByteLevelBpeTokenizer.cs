@@ -49,8 +49,15 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
         _added = new Dictionary<string, int>(added ?? new Dictionary<string, int>(), StringComparer.Ordinal);
         foreach (var (k, v) in _added)
             _vocab.TryAdd(k, v);
-        int n = _vocab.Values.Max() + 1;
-        _byId = new string[n];
+        long n = _vocab.Count == 0 ? 0 : _vocab.Values.Max() + 1L;
+        if (n == 0 || n > TokenizerJson.MaxId + 1L)
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"BPE vocabulary ids must lie in 0..{TokenizerJson.MaxId} and the vocabulary must not be empty (largest id {n - 1})"
+                )
+            );
+        _byId = new string[(int)n];
         foreach (var (k, v) in _vocab)
         {
             if (v < 0)
@@ -113,7 +120,14 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
                 );
             merges.Add((parts[0], parts[1]));
         }
-        return new ByteLevelBpeTokenizer(vocab, merges);
+        try
+        {
+            return new ByteLevelBpeTokenizer(vocab, merges);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ModelFormatException($"{vocabJson}: {e.Message}", e);
+        }
     }
 
     /// <inheritdoc/>

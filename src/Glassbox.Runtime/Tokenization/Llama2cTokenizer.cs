@@ -143,7 +143,17 @@ public sealed class Llama2cTokenizer : ITokenizer
                 toks.Add((id, i, i + n));
             else
                 for (int k = 0; k < n; k++)
+                {
+                    // Byte fallback: sentencepiece keeps byte b at id b + 3; a vocabulary without them cannot encode it.
+                    if (bytes[i + k] + 3 >= _pieces.Length)
+                        throw new InputException(
+                            string.Create(
+                                CultureInfo.InvariantCulture,
+                                $"text byte 0x{bytes[i + k]:X2} has no token: this {_pieces.Length}-token llama2.c vocabulary lacks byte-fallback tokens"
+                            )
+                        );
                     toks.Add((bytes[i + k] + 3, i + k, i + k + 1));
+                }
             i += n;
         }
         while (true)

@@ -77,7 +77,14 @@ public sealed class WordPieceTokenizer : ITokenizer
     {
         if (!File.Exists(vocabTxt))
             throw new ModelFormatException($"{vocabTxt}: vocabulary file not found");
-        return FromVocab(File.ReadAllLines(vocabTxt), lowercase);
+        try
+        {
+            return FromVocab(File.ReadAllLines(vocabTxt), lowercase);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ModelFormatException($"{vocabTxt}: {e.Message}", e);
+        }
     }
 
     /// <inheritdoc/>

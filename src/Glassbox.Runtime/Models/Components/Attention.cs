@@ -74,4 +74,20 @@ internal static class Attention
     /// <summary>Lower-triangular causal mask [1, 1, pos, pos].</summary>
     public static Tensor CausalMask(long p, Device device) =>
         ones(p, p, dtype: ScalarType.Bool, device: device).tril().view(1, 1, p, p);
+
+    /// <summary>The attention mask of sliding-window layers: the causal (and padding) mask restricted to keys at most
+    /// <paramref name="window"/> - 1 positions before the query (HF <c>kv_idx &gt; q_idx - sliding_window</c>). Real
+    /// tokens of a padded row are contiguous, so distances in padded indices are distances in tokens.</summary>
+    /// <param name="mask">The padding-aware causal mask [batch, 1, q, k], or null for the plain causal mask.</param>
+    /// <param name="p">Sequence length.</param>
+    /// <param name="window">Window width; 0 for none.</param>
+    /// <param name="device">Device of the mask.</param>
+    /// <returns>[batch or 1, 1, q, k] bool (true = attend), or null when the input fits in the window.</returns>
+    public static Tensor? SlidingWindowMask(Tensor? mask, long p, int window, Device device)
+    {
+        if (window <= 0 || p <= window)
+            return null;
+        var band = ones(p, p, dtype: ScalarType.Bool, device: device).tril().triu(1 - window).view(1, 1, p, p);
+        return mask is null ? band : mask.logical_and(band);
+    }
 }

@@ -44,6 +44,8 @@ public sealed class BertFamily : IModelFamily
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
+        r.UnsupportedBool("is_decoder", false, "BERT as a causal decoder is not implemented");
+        r.UnsupportedBool("add_cross_attention", false, "cross-attention (encoder-decoder) is not implemented");
         string posType = r.String("position_embedding_type", "absolute");
         if (posType != "absolute")
             throw new ConfigException(

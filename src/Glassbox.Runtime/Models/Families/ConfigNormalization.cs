@@ -4,7 +4,8 @@ namespace Glassbox.Models.Families;
 
 /// <summary>
 /// Puts a config into the explicit form every family reader produces (KV heads, head width and rotary width spelled
-/// out instead of 0 = default), so configs compare equal after an export/load round trip.
+/// out instead of 0 = default; a sliding window that no layer uses dropped), so configs compare equal after an
+/// export/load round trip.
 /// </summary>
 public static class ConfigNormalization
 {
@@ -17,6 +18,10 @@ public static class ConfigNormalization
             NKvHeads = c.KvHeads,
             DHead = c.HeadDim,
             RotaryDim = c.Positions == PositionKind.Rotary ? c.RotaryWidth : 0,
+            // A window that no layer uses is no window (HF Qwen2: use_sliding_window with max_window_layers >= layers).
+            SlidingWindow = c.SlidingWindowFromLayer >= c.NLayers ? 0 : c.SlidingWindow,
+            SlidingWindowFromLayer =
+                c.SlidingWindow == 0 || c.SlidingWindowFromLayer >= c.NLayers ? 0 : c.SlidingWindowFromLayer,
         };
 
     /// <summary>Names of the properties whose values differ between two configs.</summary>

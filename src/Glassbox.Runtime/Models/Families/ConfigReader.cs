@@ -83,6 +83,32 @@ internal sealed class ConfigReader
         return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Bad(field, "a string", v);
     }
 
+    /// <summary>The raw value of a present, non-null key.</summary>
+    public bool TryGetRaw(string field, out JsonElement value) => TryGet(field, out value);
+
+    /// <summary>An error naming a field of this config, for checks the typed accessors do not cover.</summary>
+    public ConfigException Error(string field, string problem) =>
+        new($"{_source}: config field '{field}' {problem} ({_family})");
+
+    /// <summary>Whether the key is written at all (null included).</summary>
+    public bool Present(string field) => _root.TryGetProperty(field, out _);
+
+    /// <summary>An optional positive window-like integer where an absent key gives <paramref name="absent"/> and an
+    /// explicit null gives 0 (none), as HF configs distinguish them.</summary>
+    public int IntOrNone(string field, int absent) =>
+        !Present(field) ? absent
+        : Has(field) ? Int(field)
+        : 0;
+
+    /// <summary>Rejects a boolean field set to the value whose behaviour Glassbox does not implement.</summary>
+    public void UnsupportedBool(string field, bool implemented, string why)
+    {
+        if (Has(field) && Bool(field, implemented) != implemented)
+            throw new ConfigException(
+                $"{_source}: config field '{field}' = {(implemented ? "false" : "true")} is not supported ({_family}): {why}"
+            );
+    }
+
     /// <summary>Rejects a field whose presence (non-null) means a feature Glassbox does not implement.</summary>
     public void Unsupported(string field, string why)
     {

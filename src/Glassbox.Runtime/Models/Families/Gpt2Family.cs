@@ -42,6 +42,13 @@ public sealed partial class Gpt2Family : IModelFamily
     public ModelConfig ReadConfig(JsonElement configJson, string sourceForErrors)
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
+        r.UnsupportedBool("scale_attn_weights", true, "unscaled attention scores are not implemented");
+        r.UnsupportedBool(
+            "scale_attn_by_inverse_layer_idx",
+            false,
+            "scaling attention by the inverse layer index is not implemented"
+        );
+        r.UnsupportedBool("add_cross_attention", false, "cross-attention (encoder-decoder) is not implemented");
         int d = r.Int("n_embd");
         return r.Finish(
             new ModelConfig

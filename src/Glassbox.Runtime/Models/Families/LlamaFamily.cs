@@ -36,6 +36,8 @@ public sealed partial class LlamaFamily : IModelFamily
         [nameof(ModelConfig.NormEps)] = ["rms_norm_eps"],
         [nameof(ModelConfig.RotaryDim)] = ["head_dim"],
         [nameof(ModelConfig.RotaryBase)] = ["rope_theta"],
+        [nameof(ModelConfig.SlidingWindow)] = ["sliding_window"],
+        [nameof(ModelConfig.SlidingWindowFromLayer)] = ["max_window_layers", "layer_types"],
     };
 
     /// <inheritdoc/>
@@ -60,7 +62,10 @@ public sealed partial class LlamaFamily : IModelFamily
                 $"{sourceForErrors}: model_type '{type}' is not handled by the llama family (handles {string.Join(", ", HfModelTypes)})"
             );
         r.Unsupported("rope_scaling", "rotary scaling is not implemented");
+        LlamaConfigAudit.RefuseUnimplemented(r, type);
         int heads = r.Int("num_attention_heads");
+        int layers = r.Int("num_hidden_layers");
+        var (window, fromLayer) = LlamaConfigAudit.SlidingWindow(r, type, layers);
         bool qkvBias,
             outBias;
         switch (type)
@@ -81,7 +86,7 @@ public sealed partial class LlamaFamily : IModelFamily
             {
                 Architecture = type,
                 DModel = r.Int("hidden_size"),
-                NLayers = r.Int("num_hidden_layers"),
+                NLayers = layers,
                 NHeads = heads,
                 NKvHeads = r.Int("num_key_value_heads", heads),
                 DHead = r.Int("head_dim", 0),
@@ -91,7 +96,9 @@ public sealed partial class LlamaFamily : IModelFamily
                 Norm = NormKind.RmsNorm,
                 NormEps = r.Double(1e-6, "rms_norm_eps"),
                 Positions = PositionKind.Rotary,
-                RotaryBase = r.Double(10000.0, "rope_theta"),
+                RotaryBase = LlamaConfigAudit.RopeTheta(r),
+                SlidingWindow = window,
+                SlidingWindowFromLayer = fromLayer,
                 Activation = r.Activation("hidden_act", "silu"),
                 GatedMlp = true,
                 AttnQkvBias = qkvBias,
@@ -135,6 +142,7 @@ public sealed partial class LlamaFamily : IModelFamily
             o["attention_bias"] = c.AttnQkvBias;
             o["mlp_bias"] = c.MlpBias;
         }
+        LlamaConfigAudit.WriteSlidingWindow(o, c);
         FamilyJson.AddTokenIds(o, c);
         return o;
     }

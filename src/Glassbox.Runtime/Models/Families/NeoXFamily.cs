@@ -46,6 +46,10 @@ public sealed partial class NeoXFamily : IModelFamily
     {
         var r = new ConfigReader(configJson, sourceForErrors, Name, ConfigKeys);
         r.Unsupported("rope_scaling", "rotary scaling is not implemented");
+        r.Unsupported(
+            "sliding_window",
+            "GPT-NeoX has no sliding window in Hugging Face, so the value would be ignored"
+        );
         int d = r.Int("hidden_size"),
             heads = r.Int("num_attention_heads");
         double pct = r.Double(0.25, "rotary_pct", "partial_rotary_factor");
