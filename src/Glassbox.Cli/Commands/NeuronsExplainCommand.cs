@@ -107,6 +107,12 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
             "Other units of the same hook whose explanations are scored on this unit (the shuffled baseline). Default 3."
         )]
         public int Baselines { get; init; } = 3;
+
+        [CommandOption("--report <FILE>")]
+        [Description(
+            "Also write the unit viewer (HTML): held-out excerpts with true and simulated activations, histogram, logit effects."
+        )]
+        public string? Report { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -143,6 +149,33 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         );
         var own = summary.Units[0];
         var x = set.Excerpts(unit);
+        var viewed = x
+            .HeldOutTop.Take(4)
+            .Select(e => (e, "top (held out)"))
+            .Concat(x.HeldOutRandom.Take(2).Select(e => (e, "random (held out)")))
+            .Select(p => new ViewedExcerpt(
+                p.e,
+                simulator.SimulateAsync(own.Explanation, p.e.Tokens, cancellationToken).GetAwaiter().GetResult().Predicted,
+                p.Item2
+            ))
+            .ToArray();
+        var effects = LogitEffects.For(model, unit);
+        var view = new UnitView(
+            unit.ToString(),
+            own.Explanation,
+            own.Score,
+            own.Baseline,
+            UnitView.HistogramOf(x.HeldOut.SelectMany(e => e.Activations).Select(a => (double)a)),
+            viewed,
+            effects?.Promoted,
+            effects?.Suppressed
+        );
+        if (s.Report is not null)
+        {
+            var report = new Reports.HtmlReport($"Unit {unit}: {model.Name}");
+            UnitViewReport.Add(report, view, $"glassbox neurons explain -m {s.Model} --unit {unit} --llm {s.Llm}");
+            report.Save(s.Report);
+        }
         var result = new
         {
             unit = unit.ToString(),
@@ -158,6 +191,7 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
             heldOutTokens = own.HeldOutTokens,
             malformed = own.Malformed,
             llm = chat?.Counters,
+            view,
             topExcerpts = x
                 .TrainTop.Take(5)
                 .Select(e => new
@@ -217,6 +251,8 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         Show.Write(ex);
         if (chat is not null)
             Show.Line(Counters(chat.Counters));
+        if (s.Report is not null)
+            Show.Wrote(s.Report);
         return 0;
     }
 

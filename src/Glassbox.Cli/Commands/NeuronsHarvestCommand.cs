@@ -21,7 +21,7 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
 
         [CommandOption("--hooks <GLOBS>")]
         [Description(
-            "Comma-separated hook names or globs shaped [[batch, pos, units]]. Default: blocks.*.mlp.hook_post."
+            "Comma-separated hook names or globs shaped [[batch, pos, units]]. Default: the MLP activations (mlp post) of every layer."
         )]
         public string? Hooks { get; init; }
 
