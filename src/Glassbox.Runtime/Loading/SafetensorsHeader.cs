@@ -71,6 +71,9 @@ internal static class SafetensorsHeader
         return (entries, metadata, dataStart);
     }
 
+    /// <summary>JSON text of a value on one line (a header may hold newlines inside an array).</summary>
+    private static string OneLine(JsonElement e) => e.GetRawText().ReplaceLineEndings(" ");
+
     private static ModelFormatException Error(string path, FormattableString problem) =>
         new($"{path}: {problem.ToString(CultureInfo.InvariantCulture)}");
 
@@ -111,11 +114,11 @@ internal static class SafetensorsHeader
                 throw Error(path, $"{where}: shape dimension {i} is {d.GetRawText()}, not a non-negative integer");
             shape[i++] = dim;
             if (dim != 0 && count > long.MaxValue / dim)
-                throw Error(path, $"{where}: shape {sh.GetRawText()} overflows the element count");
+                throw Error(path, $"{where}: shape {OneLine(sh)} overflows the element count");
             count *= dim;
         }
         if (count > long.MaxValue / size)
-            throw Error(path, $"{where}: shape {sh.GetRawText()} of {dtype} overflows the byte count");
+            throw Error(path, $"{where}: shape {OneLine(sh)} of {dtype} overflows the byte count");
         long bytes = count * size;
         if (
             !v.TryGetProperty("data_offsets", out var off)
@@ -130,7 +133,7 @@ internal static class SafetensorsHeader
         if (end - begin != bytes)
             throw Error(
                 path,
-                $"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {sh.GetRawText()} of {dtype} needs {bytes}"
+                $"{where}: data_offsets [{begin}, {end}] span {end - begin} bytes but shape {OneLine(sh)} of {dtype} needs {bytes}"
             );
         return new SafetensorsEntry(name, dtype, st, shape, begin, end);
     }

@@ -153,4 +153,13 @@ public class SafetensorsFindingTests
         using var t = f.ReadTensor("a");
         Assert.Equal(5f, t[1, 2].item<float>());
     }
+
+    [Fact]
+    public void Should_keep_the_message_on_one_line_when_a_shape_spans_lines()
+    {
+        // Fuzz finding (10^4-case run): a newline inside the shape array was quoted into the message.
+        using var dir = new TempDir();
+        var h = Encoding.UTF8.GetBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[\n6],\"data_offsets\":[0,4]}}");
+        Assert.Contains("needs 24", Rejects(Raw(dir, h, new byte[4])));
+    }
 }
