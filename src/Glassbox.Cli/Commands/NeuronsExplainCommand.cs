@@ -155,7 +155,11 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
             .Concat(x.HeldOutRandom.Take(2).Select(e => (e, "random (held out)")))
             .Select(p => new ViewedExcerpt(
                 p.e,
-                simulator.SimulateAsync(own.Explanation, p.e.Tokens, cancellationToken).GetAwaiter().GetResult().Predicted,
+                simulator
+                    .SimulateAsync(own.Explanation, p.e.Tokens, cancellationToken)
+                    .GetAwaiter()
+                    .GetResult()
+                    .Predicted,
                 p.Item2
             ))
             .ToArray();
@@ -163,8 +167,8 @@ public sealed class NeuronsExplainCommand : Command<NeuronsExplainCommand.Settin
         var view = new UnitView(
             unit.ToString(),
             own.Explanation,
-            own.Score,
-            own.Baseline,
+            own.Score.Value,
+            own.Baseline?.Value,
             UnitView.HistogramOf(x.HeldOut.SelectMany(e => e.Activations).Select(a => (double)a)),
             viewed,
             effects?.Promoted,

@@ -121,6 +121,10 @@ public sealed class VerdictTests
         var v = UnitVerification.Verdict([Point(1, 0.2, 0.2), Point(5, 0.4, 0.3), Point(50, 0.5, 0.6)]);
         Assert.StartsWith("The top-ranked units beat random ones at k = 5 ", v, StringComparison.Ordinal);
         Assert.EndsWith("Random units beat them at k = 50.", v, StringComparison.Ordinal);
-        Assert.StartsWith("The ranking fails", UnitVerification.Verdict([Point(5, 0.2, 0.4)]), StringComparison.Ordinal);
+        Assert.StartsWith(
+            "The ranking fails",
+            UnitVerification.Verdict([Point(5, 0.2, 0.4)]),
+            StringComparison.Ordinal
+        );
     }
 }
