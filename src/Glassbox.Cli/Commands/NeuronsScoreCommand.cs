@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 using Glassbox.Models;
+using Glassbox.Neurons;
 using Glassbox.Neurons.Explanations;
+using Glassbox.Neurons.Sae;
 using Spectre.Console.Cli;
 
 namespace Glassbox.Cli.Commands;
@@ -12,6 +14,12 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
 {
     public sealed class Settings : NeuronsExcerptSettings
     {
+        [CommandOption("--sae <DIR>")]
+        [Description(
+            "Score features of this SAE (a 'sae train' checkpoint) instead of the model's units; with --random N, N random features."
+        )]
+        public string? Sae { get; init; }
+
         [CommandOption("--units <LIST>")]
         [Description("Units: 3.0-3.99, 3.0-99, hook:0-15 or a comma-separated mix (3.17,2.5).")]
         public string? Units { get; init; }
@@ -43,14 +51,30 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
     {
         if ((s.Units is null) == (s.Random is null))
             throw new InputException("give either --units or --random (with --layer)");
-        if (s.Random is not null && s.Layer is null)
-            throw new InputException("--random needs --layer");
+        if (s.Random is not null && s.Layer is null && s.Sae is null)
+            throw new InputException("--random needs --layer (or --sae)");
+        if (s.Sae is not null && s.Layer is not null)
+            throw new InputException("--layer does not apply to SAE features: the SAE names its hook");
         if (s.Baselines < 0)
             throw new InputException("--baselines must be 0 or more");
         using var model = CliModel.Load(s);
-        var units = s.Units is not null
-            ? UnitList.Parse(s.Units, model.Config)
+        using var sae = s.Sae is null ? null : SparseAutoencoder.Load(s.Sae);
+        if (sae is not null)
+            SaeCheckpoint.CheckFits(sae, model);
+        var units =
+            sae is not null && s.Random is int n ? SaeUnits(sae, n, s.Seed)
+            : s.Units is not null ? UnitList.Parse(s.Units, model.Config)
             : UnitList.Random(model.Config, s.Layer!.Value, s.Random!.Value, s.Seed);
+        if (sae is not null && units.Any(u => !u.Sae || u.Hook != sae.Config.HookName || u.Index >= sae.Config.DSae))
+            throw new InputException(
+                $"--units: with --sae, give features of its hook as sae:{sae.Config.HookName}:INDEX"
+            );
+        IReadOnlyDictionary<string, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>? features = sae is null
+            ? null
+            : new Dictionary<string, Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>
+            {
+                [sae.Config.HookName] = sae.Encode,
+            };
         var (texts, path) = CircuitCli.Corpus(s.Corpus, "--corpus");
         using var chat = NeuronsLlmCli.Chat(s);
         var (explainer, simulator) = NeuronsLlmCli.Pair(chat);
@@ -64,13 +88,14 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
                 explainer.Name,
                 simulator.Name,
                 s.Baselines.ToString(CultureInfo.InvariantCulture),
-                s.Resamples.ToString(CultureInfo.InvariantCulture)
+                s.Resamples.ToString(CultureInfo.InvariantCulture),
+                s.Sae is null ? "" : Path.GetFullPath(s.Sae)
             )
         );
         string file = CliPaths.OrDefault(s.Results, $"neurons-score-{fingerprint[..12]}.json");
         var results = ScoreResultsFile.Open(file, fingerprint);
         var set = CliProgress.Run("neurons score: corpus scan", s.Json, "texts", p =>
-            ExcerptCollector.Collect(model, texts, units, s.Excerpts, d => p.Count(d, s.MaxTexts))
+            ExcerptCollector.Collect(model, texts, units, s.Excerpts, d => p.Count(d, s.MaxTexts), features)
         );
         var options = new ScoreOptions(Baselines: s.Baselines, Resamples: s.Resamples, Seed: s.Seed);
         ScoreSummary summary;
@@ -168,5 +193,19 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
             Show.Line(NeuronsExplainCommand.Counters(chat.Counters));
         Show.Wrote(file);
         return 0;
+    }
+
+    private static List<UnitRef> SaeUnits(SparseAutoencoder sae, int n, int seed)
+    {
+        if (n < 1 || n > sae.Config.DSae)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--random must be between 1 and {sae.Config.DSae} (the SAE's features)"
+                )
+            );
+        var all = Enumerable.Range(0, sae.Config.DSae).ToArray();
+        new Random(seed).Shuffle(all);
+        return all.Take(n).Order().Select(i => new UnitRef(sae.Config.HookName, i, true)).ToList();
     }
 }

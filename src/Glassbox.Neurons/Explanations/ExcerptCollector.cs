@@ -57,13 +57,17 @@ public static class ExcerptCollector
     /// <param name="units">Units of the model (not SAE features: those come from the activation store).</param>
     /// <param name="options">Window and sample sizes.</param>
     /// <param name="progress">Called with the number of texts scanned.</param>
-    /// <exception cref="InputException">No tokenizer, an SAE unit, a hook without a unit axis, or no text.</exception>
+    /// <param name="features">Per hook, a map from its activations [batch, pos, d_in] to feature activations
+    /// [batch, pos, d_features] (e.g. an SAE's encoder); SAE units (<see cref="UnitRef.Sae"/>) index those features.</param>
+    /// <exception cref="InputException">No tokenizer, an SAE unit without its features map, a hook mixing SAE and model
+    /// units, a hook without a unit axis, or no text.</exception>
     public static ExcerptSet Collect(
         HookedTransformer model,
         IEnumerable<string> texts,
         IReadOnlyList<UnitRef> units,
         ExcerptOptions? options = null,
-        Action<int>? progress = null
+        Action<int>? progress = null,
+        IReadOnlyDictionary<string, Func<Tensor, Tensor>>? features = null
     )
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -76,8 +80,10 @@ public static class ExcerptCollector
         units = units.Distinct().ToList();
         if (units.Count == 0)
             throw new InputException("no units to collect excerpts for");
-        if (units.FirstOrDefault(u => u.Sae) is { } sae)
-            throw new InputException($"unit {sae}: SAE features come from the activation store, not from the model");
+        if (units.FirstOrDefault(u => u.Sae && features?.ContainsKey(u.Hook) != true) is { } sae)
+            throw new InputException($"unit {sae}: SAE features need the SAE (its encoder maps the hook to features)");
+        if (units.GroupBy(u => u.Hook).FirstOrDefault(g => g.Any(u => u.Sae) && g.Any(u => !u.Sae)) is { } mixed)
+            throw new InputException($"{mixed.Key}: score SAE features and the hook's own units in separate runs");
         var hooks = units.Select(u => u.Hook).Distinct(StringComparer.Ordinal).ToList();
         var columns = hooks.ToDictionary(h => h, h => units.Where(u => u.Hook == h).Select(u => u.Index).ToArray());
         var slot = new Dictionary<UnitRef, (string Hook, int Column)>();
@@ -102,7 +108,7 @@ public static class ExcerptCollector
                 .Select(t => (IReadOnlyList<int>)tok.Encode(t).Ids.Take(model.Config.NCtx).ToList())
                 .Where(s => s.Count > 0)
                 .ToList();
-            var acts = seqs.Count == 0 ? null : Run(model, seqs, hooks, columns, stop, tok.PadId ?? 0);
+            var acts = seqs.Count == 0 ? null : Run(model, seqs, hooks, columns, stop, tok.PadId ?? 0, features);
             for (int b = 0; b < seqs.Count; b++)
             {
                 var ids = seqs[b];
@@ -173,7 +179,8 @@ public static class ExcerptCollector
         List<string> hooks,
         Dictionary<string, int[]> columns,
         int? stop,
-        int padId
+        int padId,
+        IReadOnlyDictionary<string, Func<Tensor, Tensor>>? features
     )
     {
         var result = new Dictionary<string, float[][][]>(StringComparer.Ordinal);
@@ -184,6 +191,8 @@ public static class ExcerptCollector
         foreach (var h in hooks)
         {
             var t = run.Cache[h]; // [batch, pos, units]
+            if (features is not null && features.TryGetValue(h, out var encode))
+                t = encode(t.to(float32)); // [batch, pos, d_features]
             if (t.dim() != 3)
                 throw new InputException($"hook {h} has no single unit axis; units need a [batch, pos, units] hook");
             var idx = tensor(columns[h].Select(i => (long)i).ToArray(), device: t.device);
