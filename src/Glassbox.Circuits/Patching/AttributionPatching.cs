@@ -196,23 +196,6 @@ public static class AttributionPatching
     }
 
     /// <summary>Pearson correlation (NaN when either side is constant or lengths differ).</summary>
-    public static double Pearson(IReadOnlyList<float> a, IReadOnlyList<float> b)
-    {
-        if (a.Count != b.Count || a.Count < 2)
-            return double.NaN;
-        double ma = a.Average(x => (double)x),
-            mb = b.Average(x => (double)x),
-            sab = 0,
-            saa = 0,
-            sbb = 0;
-        for (int i = 0; i < a.Count; i++)
-        {
-            double da = a[i] - ma,
-                db = b[i] - mb;
-            sab += da * db;
-            saa += da * da;
-            sbb += db * db;
-        }
-        return saa == 0 || sbb == 0 ? double.NaN : sab / Math.Sqrt(saa * sbb);
-    }
+    public static double Pearson(IReadOnlyList<float> a, IReadOnlyList<float> b) =>
+        Statistics.Correlation.Pearson(a, b);
 }

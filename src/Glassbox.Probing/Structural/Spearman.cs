@@ -33,32 +33,7 @@ public static class Spearman
         return Pearson(Ranks(x), Ranks(y));
     }
 
-    /// <summary>Pearson correlation; NaN when either sample has zero variance.</summary>
-    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        int n = x.Count;
-        double mx = 0,
-            my = 0;
-        for (int i = 0; i < n; i++)
-        {
-            mx += x[i];
-            my += y[i];
-        }
-        mx /= n;
-        my /= n;
-        double sxy = 0,
-            sxx = 0,
-            syy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double dx = x[i] - mx,
-                dy = y[i] - my;
-            sxy += dx * dy;
-            sxx += dx * dx;
-            syy += dy * dy;
-        }
-        if (sxx <= 0 || syy <= 0)
-            return double.NaN;
-        return sxy / Math.Sqrt(sxx * syy);
-    }
+    /// <summary>Pearson correlation; NaN when either sample has zero variance (<see cref="Statistics.Correlation"/>).</summary>
+    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y) =>
+        Statistics.Correlation.Pearson(x, y);
 }
