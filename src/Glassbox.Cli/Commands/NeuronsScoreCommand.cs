@@ -150,7 +150,12 @@ public sealed class NeuronsScoreCommand : Command<NeuronsScoreCommand.Settings>
             new Dictionary<string, string>
             {
                 ["units"] = s.Units
-                    ?? string.Create(CultureInfo.InvariantCulture, $"random {s.Random} of layer {s.Layer}"),
+                    ?? (
+                        s.Sae is null
+                            ? string.Create(CultureInfo.InvariantCulture, $"random {s.Random} of layer {s.Layer}")
+                            : string.Create(CultureInfo.InvariantCulture, $"random {s.Random} features of the SAE")
+                    ),
+                ["sae"] = s.Sae ?? "",
                 ["llm"] = s.Llm,
                 ["maxTexts"] = s.MaxTexts.ToString(CultureInfo.InvariantCulture),
                 ["baselines"] = s.Baselines.ToString(CultureInfo.InvariantCulture),
