@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Reports;
+using Glassbox.Tensors;
 using Glassbox.Tokenization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -123,7 +124,7 @@ public static class ModelReport
                 for (int i = 0; i < batch.Length; i++)
                 for (int j = 0; j < batch.Length; j++)
                     values[i, j] = data[i * batch.Length + j];
-                float ent = (-(m * (m + 1e-12f).log()).sum(1)).mean().item<float>();
+                float ent = (-(m * m.AddScalar(1e-12).log()).sum(1)).mean().item<float>();
                 float first = m[.., 0].mean().item<float>();
                 float prev = batch.Length > 1 ? m.diagonal(-1).mean().item<float>() : 0f;
                 float self = m.diagonal().mean().item<float>();

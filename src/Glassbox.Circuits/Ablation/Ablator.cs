@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -182,9 +183,9 @@ public static class Ablator
             return value.contiguous();
         var sel = zeros(x.shape, dtype: ScalarType.Bool, device: x.device);
         if (t.Kind == ComponentKind.Head)
-            sel.narrow(2, t.Index, 1).fill_(true);
+            sel.narrow(2, t.Index, 1).FillInPlace(true);
         else
-            sel.narrow(-1, t.Index, 1).fill_(true);
+            sel.narrow(-1, t.Index, 1).FillInPlace(true);
         return where(sel, value, x);
     }
 }

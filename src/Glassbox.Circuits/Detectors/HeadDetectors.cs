@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Circuits.Induction;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -131,12 +132,12 @@ public static class HeadDetectors
                     $"pattern length {len} does not match block length {n} with offset {offset}"
                 )
             );
-        var q = arange(1, len, dtype: ScalarType.Int64, device: pattern.device);
-        var prev = Pick(pattern, q, q - 1);
-        var q2 = arange(offset + n, len, dtype: ScalarType.Int64, device: pattern.device);
-        var dup = Pick(pattern, q2, q2 - n);
-        var ind = Pick(pattern, q2, q2 - n + 1);
-        var all = arange(0, len, dtype: ScalarType.Int64, device: pattern.device);
+        var q = ScalarMath.Arange(1, len, ScalarType.Int64, pattern.device);
+        var prev = Pick(pattern, q, q.AddScalar(-1L));
+        var q2 = ScalarMath.Arange(offset + n, len, ScalarType.Int64, pattern.device);
+        var dup = Pick(pattern, q2, q2.AddScalar(-(long)n));
+        var ind = Pick(pattern, q2, q2.AddScalar(1L - n));
+        var all = ScalarMath.Arange(0, len, ScalarType.Int64, pattern.device);
         var first = Pick(pattern, all, zeros_like(all));
         return stack(new[] { prev, dup, ind, first }).to_type(ScalarType.Float32); // [4, batch, head]
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -239,7 +240,7 @@ public static class NeuronMemories
 
     private static IReadOnlyList<Weights.TokenLogit> Top(HookedTransformer m, Tensor logits, int k, int sign)
     {
-        var (v, i) = (logits * sign).topk(Math.Min(k, (int)logits.shape[0]));
+        var (v, i) = logits.MulScalar((long)sign).topk(Math.Min(k, (int)logits.shape[0]));
         var vv = v.data<float>().ToArray();
         var ii = i.data<long>().ToArray();
         return Enumerable

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -134,7 +135,8 @@ public static class CausalTracing
         Tensor noise; // [k, subj, d_model]
         using (var g = new Generator((ulong)(o.Seed + index)))
         using (NewDisposeScope())
-            noise = (randn(new long[] { k, S, c.DModel }, generator: g) * sigma)
+            noise = ScalarMath
+                .Normal(new long[] { k, S, c.DModel }, sigma, g)
                 .to(model.Device)
                 .DetachFromDisposeScope();
         using var noiseOwner = noise;
@@ -194,7 +196,7 @@ public static class CausalTracing
         var hooks = new List<Hook> { new(HookName.Embed, (x, _) =>
             {
                 var y = x.clone();
-                y.narrow(1, prompt.SubjectStart, prompt.SubjectEnd - prompt.SubjectStart).add_(rowNoise);
+                y.narrow(1, prompt.SubjectStart, prompt.SubjectEnd - prompt.SubjectStart).PlusInPlace(rowNoise);
                 return y;
             }) };
         for (int l = 0; l < L; l++)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -86,7 +87,7 @@ public static class SkipTrigrams
             var qkc = qk.Product();
             qkc = qkc - qkc.mean(new long[] { 1 }, keepdim: true); // [dest, src]
             var (best, outTok) = ovc.max(1); // [src]
-            var score = qkc.clamp_min(0) * best.clamp_min(0).unsqueeze(0); // [dest, src]
+            var score = qkc.ClampMin(0) * best.ClampMin(0).unsqueeze(0); // [dest, src]
             var (_, flat) = score.flatten().topk(o.PerHead);
             var qkv = qkc.flatten();
             var outs = outTok.data<long>().ToArray();

@@ -12,11 +12,12 @@ namespace Glassbox.Tensors;
 // TorchSharp 0.107 also makes implicit Scalars inside some of its own methods: square() is pow(2), and add(Tensor),
 // add(Scalar) and add_(...) without an alpha pass an implicit alpha 1, so `a + b` on two tensors is exposed too.
 // Square, Plus and the Add* helpers here pass an explicit, held alpha.
-// Scope of the ban: Glassbox.Core, Runtime, Probing and Training forbid the implicit conversions, the Tensor operators
-// that take a primitive, tensor + tensor, square() and the alpha-less add overloads (RS0030, build/BannedSymbols.txt);
-// Circuits, Explain, Cli, Reports and Data are not checked and may still use them. Other TorchSharp methods with
-// implicit defaults inside (e.g. nn.functional helpers) are not covered by the ban. TorchSharp's own optimisers (torch.optim) make implicit Scalars internally, so the
-// banned projects use Glassbox.Training.AdamW instead.
+// Scope of the ban: every project under src/ forbids the implicit conversions, the Tensor operators that take a
+// primitive, tensor + tensor, square() and the alpha-less add overloads (RS0030, build/BannedSymbols.txt). TorchSharp's
+// torch.normal(mean, std, size) scales with implicit Scalars inside (failed in CI at c10/core/Scalar.h:140);
+// ScalarRuleTests forbids it in src/ (use Normal here). Other TorchSharp methods with implicit defaults inside (e.g.
+// nn.functional helpers) are not covered. TorchSharp's own optimisers (torch.optim) make implicit Scalars internally,
+// so src/ uses Glassbox.Training.AdamW instead.
 
 /// <summary>Tensor arithmetic with a number operand that keeps the native <see cref="Scalar"/> alive for the whole
 /// native call (see the comment at the top of this file). Results are bit-identical to the TorchSharp operators and
@@ -79,6 +80,14 @@ public static class ScalarMath
 
     /// <summary><paramref name="x"/> + <paramref name="value"/> (new tensor).</summary>
     public static Tensor AddScalar(this Tensor x, double value)
+    {
+        using var s = value.ToScalar();
+        return x.add(s, One);
+    }
+
+    /// <summary><paramref name="x"/> + <paramref name="value"/> (new tensor; integer dtypes stay integer, e.g. index
+    /// arithmetic such as q - 1).</summary>
+    public static Tensor AddScalar(this Tensor x, long value)
     {
         using var s = value.ToScalar();
         return x.add(s, One);
@@ -185,6 +194,31 @@ public static class ScalarMath
     {
         using var s = stop.ToScalar();
         return arange(s, dtype, device);
+    }
+
+    /// <summary><paramref name="start"/>, …, <paramref name="stop"/> - 1 (int64 unless <paramref name="dtype"/> says
+    /// otherwise).</summary>
+    public static Tensor Arange(long start, long stop, ScalarType? dtype = null, Device? device = null)
+    {
+        using var a = start.ToScalar();
+        using var b = stop.ToScalar();
+        return arange(a, b, dtype, device);
+    }
+
+    /// <summary>Fills <paramref name="x"/> with <paramref name="value"/> in place; returns <paramref name="x"/>.</summary>
+    public static Tensor FillInPlace(this Tensor x, bool value)
+    {
+        using var s = value.ToScalar();
+        return x.fill_(s);
+    }
+
+    /// <summary>N(0, <paramref name="std"/>²) samples of <paramref name="shape"/> from <paramref name="generator"/>:
+    /// randn scaled in place. TorchSharp's <c>torch.normal(mean, std, size)</c> is the same computation but scales with
+    /// implicit Scalars inside (seen failing under load at c10/core/Scalar.h:140 in ModelInit).</summary>
+    public static Tensor Normal(ReadOnlySpan<long> shape, double std, Generator? generator = null)
+    {
+        var r = randn(shape, generator: generator);
+        return r.MulScalarInPlace(std);
     }
 
     /// <summary>Adds the rows <paramref name="source"/> into <paramref name="x"/> at <paramref name="index"/> along

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public static class ModelInit
             var t =
                 norm ? ones(p.Shape)
                 : bias ? zeros(p.Shape)
-                : normal(0, std, p.Shape, generator: g);
+                : ScalarMath.Normal(p.Shape, std, g);
             w[p.Name] = t.DetachFromDisposeScope();
         }
         return w;
