@@ -41,6 +41,29 @@ internal static class PartRules
             "Glassbox.Training",
             "Glassbox.Probing",
         ],
+        ["Glassbox.Concepts"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+            "Glassbox.Probing",
+        ],
+        ["Glassbox.Attribution"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training"],
+        ["Glassbox.Explorer"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+            "Glassbox.Probing",
+            "Glassbox.Circuits",
+            "Glassbox.Neurons",
+            "Glassbox.Concepts",
+            "Glassbox.Attribution",
+        ],
         ["Glassbox.Explain"] =
         [
             "Glassbox.Core",
@@ -62,6 +85,9 @@ internal static class PartRules
             "Glassbox.Circuits",
             "Glassbox.Explain",
             "Glassbox.Neurons",
+            "Glassbox.Concepts",
+            "Glassbox.Attribution",
+            "Glassbox.Explorer",
         ],
     };
 
