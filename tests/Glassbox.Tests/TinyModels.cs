@@ -1,4 +1,5 @@
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,8 +111,8 @@ public static class TinyModels
         foreach (var p in ParameterLayout.For(c))
         {
             var t = p.Name.EndsWith(".w", StringComparison.Ordinal)
-                ? 1 + 0.1 * randn(p.Shape, generator: g)
-                : 0.3 * randn(p.Shape, generator: g);
+                ? randn(p.Shape, generator: g).MulScalar(0.1).AddScalar(1.0)
+                : randn(p.Shape, generator: g).MulScalar(0.3);
             w[p.Name] = t.DetachFromDisposeScope();
         }
         return w;

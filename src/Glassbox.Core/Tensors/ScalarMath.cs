@@ -212,6 +212,20 @@ public static class ScalarMath
         return x.fill_(s);
     }
 
+    /// <summary>Fills <paramref name="x"/> with <paramref name="value"/> in place; returns <paramref name="x"/>.</summary>
+    public static Tensor FillInPlace(this Tensor x, double value)
+    {
+        using var s = value.ToScalar();
+        return x.fill_(s);
+    }
+
+    /// <summary><paramref name="x"/> &lt; <paramref name="value"/> element-wise (bool tensor).</summary>
+    public static Tensor Less(this Tensor x, double value)
+    {
+        using var s = value.ToScalar();
+        return x.lt(s);
+    }
+
     /// <summary>N(0, <paramref name="std"/>²) samples of <paramref name="shape"/> from <paramref name="generator"/>:
     /// randn scaled in place. TorchSharp's <c>torch.normal(mean, std, size)</c> is the same computation but scales with
     /// implicit Scalars inside (seen failing under load at c10/core/Scalar.h:140 in ModelInit).</summary>

@@ -50,7 +50,14 @@ internal static class PartRules
             "Glassbox.Training",
             "Glassbox.Probing",
         ],
-        ["Glassbox.Attribution"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports", "Glassbox.Training"],
+        ["Glassbox.Attribution"] =
+        [
+            "Glassbox.Core",
+            "Glassbox.Runtime",
+            "Glassbox.Data",
+            "Glassbox.Reports",
+            "Glassbox.Training",
+        ],
         ["Glassbox.Explorer"] =
         [
             "Glassbox.Core",

@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Circuits.Weights;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -89,9 +90,9 @@ public class WeightCircuitTests
         {
             var hr = new HeadRef(1, h);
             int kv = h / 2;
-            var q = x.matmul(HeadWeights.WQ(model, hr)) + model.Weights["blocks.1.attn.b_Q"].narrow(0, h * dh, dh);
+            var q = x.matmul(HeadWeights.WQ(model, hr)).Plus(model.Weights["blocks.1.attn.b_Q"].narrow(0, h * dh, dh));
             Assert.True(TinyModels.MaxAbsDiff(q, run.Cache[HookName.Attn(1, "hook_q")][0, .., h]) < 1e-4);
-            var k = x.matmul(HeadWeights.WK(model, hr)) + model.Weights["blocks.1.attn.b_K"].narrow(0, kv * dh, dh);
+            var k = x.matmul(HeadWeights.WK(model, hr)).Plus(model.Weights["blocks.1.attn.b_K"].narrow(0, kv * dh, dh));
             Assert.True(TinyModels.MaxAbsDiff(k, run.Cache[HookName.Attn(1, "hook_k")][0, .., kv]) < 1e-4);
             var result = run.Cache[HookName.Attn(1, "hook_z")][0, .., h].matmul(HeadWeights.WO(model, hr));
             Assert.True(TinyModels.MaxAbsDiff(result, run.Cache[HookName.Attn(1, "hook_result")][0, .., h]) < 1e-4);

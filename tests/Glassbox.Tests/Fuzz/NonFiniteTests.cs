@@ -1,6 +1,7 @@
 using Glassbox.Hooks;
 using Glassbox.Loading;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using Glassbox.Tests.Loading;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,7 +18,7 @@ public class NonFiniteTests
     private static Dictionary<string, Tensor> Overflowing(ModelConfig c)
     {
         var w = TinyModels.RandomWeights(c, seed: 4);
-        w["embed.W_E"].fill_(3e38);
+        w["embed.W_E"].FillInPlace(3e38);
         return w;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Glassbox.Loading;
+using Glassbox.Tensors;
 using Glassbox.Tests.Loading;
 
 namespace Glassbox.Tests.Fuzz;
@@ -146,7 +147,7 @@ public class SafetensorsFindingTests
     {
         using var dir = new TempDir();
         string p = dir.File("ok.safetensors");
-        using var a = TorchSharp.torch.arange(6, dtype: TorchSharp.torch.ScalarType.Float32).reshape(2, 3);
+        using var a = ScalarMath.Arange(6, TorchSharp.torch.ScalarType.Float32).reshape(2, 3);
         using var e = TorchSharp.torch.zeros(0, 3);
         SafetensorsWriter.Write(p, [("a", a), ("empty", e)]);
         using var f = SafetensorsFile.Open(p);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Models.Families;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -95,7 +96,7 @@ public class SlidingWindowTests
                     for (int k = 0; k < p; k++)
                         far[q * p + k] = q - k >= w;
                     using var m = tensor(far, new long[] { 1, 1, p, p });
-                    return x.masked_fill(m, float.NegativeInfinity);
+                    return x.MaskedFill(m, double.NegativeInfinity);
                 }));
         }
         return full.RunWithHooks(batch, hooks);

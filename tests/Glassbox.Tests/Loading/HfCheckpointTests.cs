@@ -1,5 +1,6 @@
 using Glassbox.Loading;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,9 +70,9 @@ public class HfCheckpointTests
         var weights = CheckpointFixtures.RandomWeights(config);
         HfExporter.Export(config, weights, dir.Path);
         CheckpointFixtures.DisposeAll(weights.Values);
-        using var cAttn = torch.arange(16 * 48, dtype: ScalarType.Float32).reshape(16, 48); // [d_model, 3*d_model]
-        using var cAttnBias = torch.arange(48, dtype: ScalarType.Float32) + 1000;
-        using var cProj = torch.arange(16 * 16, dtype: ScalarType.Float32).reshape(16, 16) - 500;
+        using var cAttn = ScalarMath.Arange(16 * 48, ScalarType.Float32).reshape(16, 48); // [d_model, 3*d_model]
+        using var cAttnBias = ScalarMath.Arange(48, ScalarType.Float32).AddScalar(1000.0);
+        using var cProj = ScalarMath.Arange(16 * 16, ScalarType.Float32).reshape(16, 16).SubScalar(500);
         CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x =>
                     x.name switch
                     {
@@ -109,8 +110,8 @@ public class HfCheckpointTests
         HfExporter.Export(config, weights, dir.Path);
         CheckpointFixtures.DisposeAll(weights.Values);
         // Row r of query_key_value: head r / 12, part (r % 12) / 4, row-in-head r % 4.
-        using var qkv = torch.arange(48, dtype: ScalarType.Float32).unsqueeze(1).expand(48, 16).contiguous(); // [n_heads*3*d_head, d_model]
-        using var qkvBias = torch.arange(48, dtype: ScalarType.Float32);
+        using var qkv = ScalarMath.Arange(48, ScalarType.Float32).unsqueeze(1).expand(48, 16).contiguous(); // [n_heads*3*d_head, d_model]
+        using var qkvBias = ScalarMath.Arange(48, ScalarType.Float32);
         CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x =>
                     x.name switch
                     {
@@ -205,7 +206,7 @@ public class HfCheckpointTests
                 var list = all.Select(x => ("bert." + x.name, x.t.clone())).ToList();
                 list.Add(("bert.pooler.dense.weight", torch.zeros(16, 16)));
                 list.Add(("bert.pooler.dense.bias", torch.zeros(16)));
-                list.Add(("bert.embeddings.position_ids", torch.arange(32).unsqueeze(0)));
+                list.Add(("bert.embeddings.position_ids", ScalarMath.Arange(32).unsqueeze(0)));
                 return list;
             });
             using var loaded = HfCheckpoint.Load(dir.Path);

@@ -1,4 +1,5 @@
 using Glassbox.Loading;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -193,7 +194,7 @@ public class SafetensorsTests
     public void Should_round_trip_every_dtype(ScalarType dtype)
     {
         using var dir = new TempDir();
-        using var src = (torch.randn(3, 5) * 50).to_type(dtype);
+        using var src = torch.randn(3, 5).MulScalar(50.0).to_type(dtype);
         using var scalar = torch.tensor(7).to_type(dtype);
         using var empty = torch.zeros(0, 4).to_type(dtype);
         using var strided = src.t(); // non-contiguous view
@@ -240,7 +241,7 @@ public class SafetensorsTests
         using var dir = new TempDir();
         var p = dir.File("w.safetensors");
         File.WriteAllText(p, "old junk");
-        using var a = torch.arange(4, dtype: ScalarType.Float32);
+        using var a = ScalarMath.Arange(4, ScalarType.Float32);
         SafetensorsWriter.Write(p, new[] { ("a", a) });
         Assert.Equal(new[] { "w.safetensors" }, Directory.GetFiles(dir.Path).Select(Path.GetFileName).ToArray());
         using var f = SafetensorsFile.Open(p);

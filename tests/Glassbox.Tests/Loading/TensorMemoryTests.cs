@@ -1,4 +1,5 @@
 using Glassbox.Loading;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ public class TensorMemoryTests
     [Fact]
     public void Should_cover_a_tensor_exactly_once_when_chunked()
     {
-        using var t = torch.arange(1000, dtype: ScalarType.Float32).reshape(10, 100);
+        using var t = ScalarMath.Arange(1000, ScalarType.Float32).reshape(10, 100);
         var whole = t.bytes.ToArray();
         var seen = new byte[whole.Length];
         var offsets = new List<long>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -197,7 +198,7 @@ public class HookedTransformerTests
         using var run = model.RunWithCache(batch, n =>
             n.StartsWith("blocks.0.attn.hook_result", StringComparison.Ordinal) || n == HookName.AttnOut(0)
         );
-        using var sum = run.Cache[HookName.Attn(0, "hook_result")].sum(2) + model.Weights["blocks.0.attn.b_O"];
+        using var sum = run.Cache[HookName.Attn(0, "hook_result")].sum(2).Plus(model.Weights["blocks.0.attn.b_O"]);
         Assert.True(TinyModels.MaxAbsDiff(sum, run.Cache[HookName.AttnOut(0)]) < 1e-5);
     }
 }

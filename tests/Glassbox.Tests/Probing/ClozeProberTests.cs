@@ -2,6 +2,7 @@ using Glassbox.Data;
 using Glassbox.Hooks;
 using Glassbox.Models;
 using Glassbox.Probing;
+using Glassbox.Tensors;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing;
@@ -42,7 +43,7 @@ public class ClozeProberTests
     public void Should_get_precision_one_when_logits_prefer_the_gold_object()
     {
         var wu = zeros(50, 16);
-        wu[ProbingFixtures.Id("paris")] = full(16, 1f);
+        wu[ProbingFixtures.Id("paris")] = ones(16);
         using var model = ProbingFixtures.Llama(unembed: wu);
         var hook = new Hook("ln_final.hook_normalized", (a, _) => ones_like(a));
         var r = ClozeProber.Evaluate(model, Capitals.Take(1).ToList(), new ClozeOptions { Hooks = new[] { hook } });

@@ -5,6 +5,7 @@ using Glassbox.Loading;
 using Glassbox.Models;
 using Glassbox.Probing;
 using Glassbox.Statistics;
+using Glassbox.Tensors;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -81,7 +82,7 @@ public class MinimalPairScorerTests(ITestOutputHelper output)
     {
         var wu = zeros(50, 16);
         foreach (var w in favoured)
-            wu[ProbingFixtures.Id(w)] = full(16, 1f);
+            wu[ProbingFixtures.Id(w)] = ones(16);
         using var model = ProbingFixtures.Llama(unembed: wu);
         var hook = new Hook("ln_final.hook_normalized", (a, _) => ones_like(a));
         return MinimalPairScorer.Evaluate(

@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Hooks;
 using Glassbox.Loading;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using Glassbox.Tests.Loading;
 using Glassbox.Tokenization;
 using Glassbox.Training;
@@ -181,12 +182,12 @@ public sealed class TrainerTests
             foreach (var (p, i) in mine.Select((p, i) => (p, i)))
             {
                 using var e = enable_grad();
-                (p.pow(2).sum() * (step + 1)).backward();
+                p.Square().sum().MulScalar((double)(step + 1)).backward();
             }
             foreach (var p in theirs)
             {
                 using var e = enable_grad();
-                (p.pow(2).sum() * (step + 1)).backward();
+                p.Square().sum().MulScalar((double)(step + 1)).backward();
             }
             opt.Step(0.01);
             opt.ZeroGrad();

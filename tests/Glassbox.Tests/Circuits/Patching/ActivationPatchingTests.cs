@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Hooks;
 using Glassbox.Models;
+using Glassbox.Tensors;
 
 namespace Glassbox.Tests.Circuits.Patching;
 
@@ -163,7 +164,7 @@ public sealed class ActivationPatchingTests
                 )
                 .Message
         );
-        var nan = new PatchMetric("nan", logits => logits[.., -1, 0] * float.NaN);
+        var nan = new PatchMetric("nan", logits => logits[.., -1, 0].MulScalar(double.NaN));
         Assert.Throws<PatchingMetricException>(() =>
             ActivationPatching.Sweep(model, Clean, Corrupted, nan, PatchKind.ResidPre)
         );

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Circuits.Patching;
 using Glassbox.Hooks;
+using Glassbox.Tensors;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Circuits.Patching;
@@ -38,7 +39,7 @@ public sealed class AttributionPatchingTests
             using var src = ActivationPatcher.Record(model, Clean, new[] { name }, metric, out _);
             using var bas = ActivationPatcher.Record(model, Corrupted, new[] { name }, metric, out float recorded);
             Assert.Equal(baseScore, recorded);
-            using var step = bas[name] + eps * (src[name] - bas[name]);
+            using var step = bas[name].Plus((src[name] - bas[name]).MulScalar(eps));
             var hook =
                 kind == PatchKind.Z
                     ? Hook.Replace(name, step, heads: new long[] { col })

@@ -1,4 +1,5 @@
 using Glassbox.Neurons;
+using Glassbox.Tensors;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Neurons.Ranking;
@@ -38,7 +39,11 @@ public sealed class CorrespondenceTests
         using var a = Random(300, 6, 5);
         using var noise = Random(300, 6, 6);
         // b's unit 4 is a's unit 2 scaled; everything else is independent.
-        using var b = noise.index_copy(1, tensor(new long[] { 4 }), a.index_select(1, tensor(new long[] { 2 })) * 3.0);
+        using var b = noise.index_copy(
+            1,
+            tensor(new long[] { 4 }),
+            a.index_select(1, tensor(new long[] { 2 })).MulScalar(3.0)
+        );
         var r = Correspondence.Rank(a, [b]);
         Assert.Equal(1.0, r.MaxCorr[2], 6);
         Assert.Equal(2, Enumerable.Range(0, 6).MaxBy(u => r.MaxCorr[u]));

@@ -1,4 +1,5 @@
 using Glassbox.Neurons.Sae;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,11 +15,11 @@ public sealed class SaeMetricsTests
         using var sae = SparseAutoencoder.Create(cfg);
         using (no_grad())
         {
-            sae.BEnc.copy_(randn(10, generator: g).mul(0.3));
-            sae.BEnc.narrow(0, 0, 2).fill_(-1000.0); // two dead features
-            sae.BEnc.narrow(0, 2, 1).fill_(1000.0); // one feature that always fires (dense)
+            sae.BEnc.copy_(randn(10, generator: g).MulScalar(0.3));
+            sae.BEnc.narrow(0, 0, 2).FillInPlace(-1000.0); // two dead features
+            sae.BEnc.narrow(0, 2, 1).FillInPlace(1000.0); // one feature that always fires (dense)
         }
-        var seqs = new[] { 7, 3, 12 }.Select(n => randn(new long[] { n, 5 }, generator: g).add(0.5)).ToList();
+        var seqs = new[] { 7, 3, 12 }.Select(n => randn(new long[] { n, 5 }, generator: g).AddScalar(0.5)).ToList();
         var m = SaeEvaluator.FromActivations(sae, seqs, new SaeEvalOptions(Resamples: 200));
 
         var rows = seqs.SelectMany(s => Rows(s)).ToList();
@@ -121,7 +122,7 @@ public sealed class SaeMetricsTests
         var ids = new[] { 1, 4, 9, 16 };
         using var f = SaeFeatures.OnIds(model, sae, ids); // [pos, 128]
         Assert.Equal(new long[] { 4, 128 }, f.shape);
-        Assert.True(f.ge(0).all().item<bool>());
+        Assert.True(f.GreaterOrEqual(0).all().item<bool>());
         var unit = SaeFeatures.Unit(sae, 5);
         Assert.True(unit.Sae);
         Assert.Equal("sae:blocks.1.mlp.hook_post:5", unit.ToString());

@@ -1,4 +1,5 @@
 using Glassbox.Neurons.Sae;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,8 +28,8 @@ internal sealed class ToyFeatures : IDisposable
     public Tensor Next(int n)
     {
         using var scope = NewDisposeScope();
-        var on = rand(new long[] { n, Features }, generator: _g).lt(1.0 / 16); // [n, 8]
-        var mag = rand(new long[] { n, Features }, generator: _g).add(0.5); // [n, 8]
+        var on = rand(new long[] { n, Features }, generator: _g).Less(1.0 / 16); // [n, 8]
+        var mag = rand(new long[] { n, Features }, generator: _g).AddScalar(0.5); // [n, 8]
         return mag.mul(on).matmul(Directions).MoveToOuterDisposeScope(); // [n, 4]
     }
 
@@ -63,7 +64,7 @@ public sealed class SaeTrainingTests
     private static float[] BestCosines(SparseAutoencoder sae, Tensor truth)
     {
         using var scope = NewDisposeScope();
-        var rows = sae.WDec.div(sae.WDec.norm(1, keepdim: true).clamp_min(1e-8)); // [d_sae, 4]
+        var rows = sae.WDec.div(sae.WDec.norm(1, keepdim: true).ClampMin(1e-8)); // [d_sae, 4]
         return truth.matmul(rows.t()).max(1).values.data<float>().ToArray(); // [8]
     }
 
@@ -71,7 +72,7 @@ public sealed class SaeTrainingTests
     {
         using var scope = NewDisposeScope();
         var x = data.Next(4096);
-        return sae.Encode(x).gt(0).sum(-1).to_type(ScalarType.Float64).mean().item<double>();
+        return sae.Encode(x).Greater(0).sum(-1).to_type(ScalarType.Float64).mean().item<double>();
     }
 
     [Fact]
@@ -139,16 +140,16 @@ public sealed class SaeTrainingTests
         using var data = new ToyFeatures(5);
         using var sae = SparseAutoencoder.Create(ToyFeatures.Config);
         using (no_grad())
-            sae.BEnc.narrow(0, 0, 4).fill_(-100.0); // features 0-3 can never fire
+            sae.BEnc.narrow(0, 0, 4).FillInPlace(-100.0); // features 0-3 can never fire
         using var x = data.Next(2048);
         using (var f = sae.Encode(x))
-            Assert.Equal(0L, f.narrow(1, 0, 4).gt(0).sum().item<long>());
+            Assert.Equal(0L, f.narrow(1, 0, 4).Greater(0).sum().item<long>());
         using var dead = zeros(sae.Config.DSae, ScalarType.Bool);
-        dead.narrow(0, 0, 4).fill_(true);
+        dead.narrow(0, 0, 4).FillInPlace(true);
         int n = new SaeResampler(0).Resample(sae, false, dead, () => data.Next(256));
         Assert.Equal(4, n);
         using var after = sae.Encode(x); // [2048, d_sae]
-        var fires = after.narrow(1, 0, 4).gt(0).sum(new long[] { 0 }).data<long>().ToArray();
+        var fires = after.narrow(1, 0, 4).Greater(0).sum(new long[] { 0 }).data<long>().ToArray();
         Assert.All(fires, c => Assert.True(c > 0, "a resampled feature still never fires"));
         var rows = sae.WDec.narrow(0, 0, 4).norm(1).data<float>().ToArray();
         Assert.All(rows, r => Assert.InRange(r, 0.999f, 1.001f));

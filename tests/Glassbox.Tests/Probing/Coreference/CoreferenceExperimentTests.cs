@@ -2,6 +2,7 @@ using System.Globalization;
 using Glassbox.Data;
 using Glassbox.Probing.Coreference;
 using Glassbox.Reports;
+using Glassbox.Tensors;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing.Coreference;
@@ -23,13 +24,14 @@ public class CoreferenceExperimentTests
             nTe = 200;
         (Tensor P, Tensor A, Tensor D) Set(int n, int seed)
         {
-            var sign = (randint(0, 2, new long[] { n }, generator: new Generator((ulong)seed)) * 2 - 1).to(
-                ScalarType.Float32
-            );
+            var sign = randint(0, 2, new long[] { n }, generator: new Generator((ulong)seed))
+                .MulScalar(2L)
+                .AddScalar(-1L)
+                .to(ScalarType.Float32);
             var common = Make(n, seed + 1);
             var p = common.clone();
-            var a = Make(n, seed + 2) * 0.3;
-            var d = common * 0.9 + Make(n, seed + 3) * 0.1;
+            var a = Make(n, seed + 2).MulScalar(0.3);
+            var d = common.MulScalar(0.9).Plus(Make(n, seed + 3).MulScalar(0.1));
             p[.., 0] = sign;
             a[.., 0] = sign;
             d[.., 0] = -sign;

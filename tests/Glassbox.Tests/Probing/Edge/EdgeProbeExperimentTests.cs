@@ -3,6 +3,7 @@ using Glassbox.Data;
 using Glassbox.Probing;
 using Glassbox.Probing.Edge;
 using Glassbox.Reports;
+using Glassbox.Tensors;
 using static TorchSharp.torch;
 
 namespace Glassbox.Tests.Probing.Edge;
@@ -54,7 +55,7 @@ public class EdgeProbeExperimentTests
         // large noise on feature 0, so mean pooling is unreliable but attention on feature 1 solves the task.
         var g = new Generator(5);
         int n = 600;
-        var words = randn(n * 4, 6, generator: g) * 3;
+        var words = randn(n * 4, 6, generator: g).MulScalar(3.0);
         var rng = new Random(2);
         var y = new int[n];
         for (int i = 0; i < n; i++)
