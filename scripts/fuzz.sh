@@ -7,5 +7,5 @@ export GLASSBOX_FUZZ_CASES="${1:-1000000}"
 export GLASSBOX_FUZZ_SEED="${2:-16}"
 export GLASSBOX_FUZZ_REPORT="${GLASSBOX_FUZZ_REPORT:-$PWD/fuzz-report.txt}"
 dotnet build tests/Glassbox.Tests -c Release
-dotnet test tests/Glassbox.Tests -c Release --no-build --filter "FullyQualifiedName~Fuzz.ReaderFuzzTests"
+dotnet test tests/Glassbox.Tests -c Release --no-build --filter "FullyQualifiedName~Fuzz.ReaderFuzzTests|FullyQualifiedName~Fuzz.NeuronsFuzzTests"
 cat "$GLASSBOX_FUZZ_REPORT"

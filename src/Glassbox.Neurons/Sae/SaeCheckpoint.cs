@@ -68,7 +68,7 @@ public static class SaeCheckpoint
         string cfgPath = Path.Combine(dir, SaeConfig.FileName);
         if (!File.Exists(cfgPath))
             throw new ModelFormatException($"{cfgPath}: missing (an SAE checkpoint folder holds cfg.json)");
-        var cfg = SaeConfig.Parse(File.ReadAllText(cfgPath), cfgPath);
+        var cfg = SaeConfig.Parse(File.ReadAllBytes(cfgPath), cfgPath);
         string wPath = Path.Combine(dir, WeightsFile);
         if (!File.Exists(wPath))
             throw new ModelFormatException($"{wPath}: missing (an SAE checkpoint folder holds {WeightsFile})");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 
 namespace Glassbox.Neurons.Sae;
@@ -108,17 +109,13 @@ public sealed record SaeConfig(
     /// <summary>Parses and validates a cfg.json; every problem is one line naming <paramref name="path"/> and the field.</summary>
     /// <exception cref="ModelFormatException">Malformed JSON, a missing or mistyped field, an out-of-range value or an
     /// SAE kind this loader does not implement (architecture, activation, normalisation, head index).</exception>
-    public static SaeConfig Parse(string json, string path)
+    public static SaeConfig Parse(string json, string path) => Parse(Encoding.UTF8.GetBytes(json), path);
+
+    /// <summary>Reads and validates a cfg.json from its bytes (checked to be UTF-8 whose strings all decode).</summary>
+    /// <exception cref="ModelFormatException">One line naming <paramref name="path"/> and the field at fault.</exception>
+    public static SaeConfig Parse(ReadOnlyMemory<byte> utf8, string path)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException($"{path}: not valid JSON ({e.Message.ReplaceLineEndings(" ")})", e);
-        }
+        var doc = JsonText.Parse(utf8, path, (m, inner) => new ModelFormatException(m, inner));
         using (doc)
         {
             var r = doc.RootElement;
@@ -151,8 +148,8 @@ public sealed record SaeConfig(
                 r.TryGetProperty("dataset_path", out var ds) && ds.ValueKind == JsonValueKind.String
                     ? ds.GetString()!
                     : "",
-                r.TryGetProperty("training_tokens", out var tt) && tt.TryGetInt64(out long n) ? n : 0,
-                r.TryGetProperty("seed", out var sd) && sd.TryGetInt32(out int seed) ? seed : 0,
+                OptionalLong(r, path, "training_tokens"),
+                (int)OptionalLong(r, path, "seed", int.MinValue, int.MaxValue),
                 Num(r, path, "activation_scaling_factor", 1)
             );
             if (cfg.Dtype != "float32")
@@ -221,5 +218,20 @@ public sealed record SaeConfig(
                 $"{path}: field '{field}' must be a finite number ≥ 0, got {v.GetRawText()}"
             );
         return v.GetDouble();
+    }
+
+    // An optional integer field: absent or null is 0; anything but an integer in range is refused, never ignored.
+    private static long OptionalLong(JsonElement r, string path, string field, long min = 0, long max = long.MaxValue)
+    {
+        if (!r.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null)
+            return 0;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long x) || x < min || x > max)
+            throw new ModelFormatException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: field '{field}' must be an integer from {min} to {max}"
+                )
+            );
+        return x;
     }
 }

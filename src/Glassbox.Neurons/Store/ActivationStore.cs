@@ -112,7 +112,9 @@ public sealed class ActivationStore : IDisposable
     /// the window around that document's first maximum token with the unit's activation on every token. At most the
     /// harvest's top-k (manifest <c>top_k</c>): past it the union of per-shard candidates is no longer exact.</summary>
     /// <exception cref="InputException">The store has no such unit.</exception>
-    public IReadOnlyList<ActivationExcerpt> Top(UnitRef unit, int k = 10)
+    public IReadOnlyList<ActivationExcerpt> Top(UnitRef unit, int k = 10) => Guard(() => TopCore(unit, k));
+
+    private IReadOnlyList<ActivationExcerpt> TopCore(UnitRef unit, int k)
     {
         int id = Id(unit);
         if (k < 1)
@@ -142,7 +144,9 @@ public sealed class ActivationStore : IDisposable
 
     /// <summary>The unit's summary statistics over every harvested token.</summary>
     /// <exception cref="InputException">The store has no such unit, or no shard is committed yet.</exception>
-    public UnitStats Stats(UnitRef unit)
+    public UnitStats Stats(UnitRef unit) => Guard(() => StatsCore(unit));
+
+    private UnitStats StatsCore(UnitRef unit)
     {
         int id = Id(unit);
         using var cmd = Command(
@@ -176,12 +180,15 @@ public sealed class ActivationStore : IDisposable
 
     /// <summary>The unit's histogram over every harvested token.</summary>
     /// <exception cref="InputException">The store has no such unit.</exception>
-    public UnitHistogram Histogram(UnitRef unit)
+    public UnitHistogram Histogram(UnitRef unit) => Guard(() => HistogramCore(unit));
+
+    private UnitHistogram HistogramCore(UnitRef unit)
     {
         int id = Id(unit);
         using var b = Command("SELECT lo, hi, bins FROM bins WHERE unit = $1", id);
         using var br = b.ExecuteReader();
-        br.Read();
+        if (!br.Read())
+            throw new InputException($"'{Path}' has no histogram bins for {unit}: the store is incomplete or corrupt");
         double lo = br.GetDouble(0),
             hi = br.GetDouble(1);
         var counts = new long[br.GetInt32(2) + 2];
@@ -197,7 +204,9 @@ public sealed class ActivationStore : IDisposable
 
     /// <summary>The unit's activations on the store's uniform token sample, sorted.</summary>
     /// <exception cref="InputException">The store has no such unit.</exception>
-    public UnitQuantiles Quantiles(UnitRef unit)
+    public UnitQuantiles Quantiles(UnitRef unit) => Guard(() => QuantilesCore(unit));
+
+    private UnitQuantiles QuantilesCore(UnitRef unit)
     {
         Id(unit);
         using var cmd = Command(
@@ -257,13 +266,29 @@ public sealed class ActivationStore : IDisposable
     /// <inheritdoc/>
     public void Dispose() => connection.Dispose();
 
+    // A store that opened can still hold a corrupt block, which DuckDB finds only when a query reads it.
+    private T Guard<T>(Func<T> query)
+    {
+        try
+        {
+            return query();
+        }
+        catch (DuckDBException e)
+        {
+            throw new InputException(
+                $"'{Path}' is not a readable activation store ({e.Message.ReplaceLineEndings(" ")})",
+                e
+            );
+        }
+    }
+
     /// <summary>Opens a DuckDB connection to a file.</summary>
     internal static DuckDBConnection Connect(string path, bool readOnly)
     {
         var c = new DuckDBConnection($"Data Source={path}" + (readOnly ? ";ACCESS_MODE=READ_ONLY" : ""));
         c.Open();
         if (!readOnly)
-            Exec(c, "SET memory_limit = '512MB'"); // written blocks are evicted, so memory stays flat as the store grows
+            Exec(c, "SET memory_limit = '128MB'"); // written blocks are evicted, so memory stays flat as the store grows
         return c;
     }
 

@@ -21,7 +21,7 @@ public class ReaderFuzzTests
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 
     /// <summary>Safetensors: the JSON header (length rewritten or not), the length field, or raw bytes.</summary>
-    private static byte[] MutateSafetensors(FuzzMutators m, byte[] file, Random rng)
+    internal static byte[] MutateSafetensors(FuzzMutators m, byte[] file, Random rng)
     {
         int choice = rng.Next(4);
         if (choice >= 2 || file.Length < 8)

@@ -1,0 +1,119 @@
+using Glassbox.Neurons;
+using Glassbox.Neurons.Sae;
+using Glassbox.Neurons.Store;
+using Glassbox.Tests.Neurons.Store;
+
+namespace Glassbox.Tests.Fuzz;
+
+/// <summary>
+/// The neurons part's readers under the fuzz harness (issue 16): SAE checkpoints (SAELens cfg.json and the
+/// safetensors weights) and the DuckDB activation store. Allowed outcomes: a result, or a
+/// <see cref="GlassboxException"/> naming the file.
+/// </summary>
+public sealed class NeuronsFuzzTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("glassbox-fuzz-neurons-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static void Pass(FuzzReport r) => Assert.True(r.Failures.Count == 0, r.Summary);
+
+    private string SavedSae()
+    {
+        var dir = Path.Combine(_dir, "sae");
+        using var sae = SparseAutoencoder.Create(
+            new SaeConfig(6, 12, "blocks.1.mlp.hook_post", 1, "tiny-gpt2", Seed: 3)
+        );
+        sae.Save(dir);
+        return dir;
+    }
+
+    private static void LoadAndEncode(string dir)
+    {
+        using var sae = SparseAutoencoder.Load(dir);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var x = TorchSharp.torch.ones(2, sae.Config.DIn);
+        _ = sae.Encode(x).sum().item<float>();
+    }
+
+    [Fact]
+    public void Should_survive_fuzzed_sae_configs()
+    {
+        var dir = SavedSae();
+        var seed = File.ReadAllBytes(Path.Combine(dir, "cfg.json"));
+        Pass(FuzzRunner.Run("SAE cfg.json", dir, "cfg.json", [seed], (m, s) => m.Json(s), _ => LoadAndEncode(dir)));
+    }
+
+    [Fact]
+    public void Should_survive_fuzzed_sae_weights()
+    {
+        var dir = SavedSae();
+        var seed = File.ReadAllBytes(Path.Combine(dir, SaeCheckpoint.WeightsFile));
+        var rng = new Random(2);
+        Pass(
+            FuzzRunner.Run(
+                "SAE weights",
+                dir,
+                SaeCheckpoint.WeightsFile,
+                [seed],
+                (m, s) => ReaderFuzzTests.MutateSafetensors(m, s, rng),
+                _ => LoadAndEncode(dir)
+            )
+        );
+    }
+
+    [Fact]
+    public void Should_survive_a_fuzzed_activation_store()
+    {
+        using var model = StoreTestData.Model();
+        var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
+        var good = Path.Combine(_dir, "good.duckdb");
+        var options = new HarvestOptions
+        {
+            TopK = 3,
+            ShardDocuments = 3,
+            Bins = 4,
+            CalibrationDocuments = 3,
+            Samples = 10,
+            Seed = 1,
+        };
+        ActivationStore.Harvest(good, model, corpus, options);
+        var seed = File.ReadAllBytes(good);
+        var unit = new UnitRef(StoreTestData.MlpHooks[0], 1);
+        Pass(
+            FuzzRunner.Run(
+                "activation store",
+                _dir,
+                "fuzzed.duckdb",
+                [seed],
+                (m, s) => m.Bytes(s),
+                p =>
+                {
+                    using var store = ActivationStore.Open(p);
+                    _ = store.Top(unit, 3);
+                    _ = store.Stats(unit);
+                    _ = store.Histogram(unit);
+                    _ = store.Quantiles(unit);
+                },
+                share: 0.2 // each case writes and opens a DuckDB file (~0.25 s)
+            )
+        );
+    }
+
+    // Fuzz findings (issue 16), kept as regression tests with their inputs.
+    [Theory]
+    [InlineData("\"model_name\": \"tiny-gpt2\"", "\"model_name\": \"\\ud800\"", "invalid escape")]
+    [InlineData("\"seed\": 3", "\"seed\": \"3\"", "'seed' must be an integer")]
+    [InlineData("\"training_tokens\": 0", "\"training_tokens\": -5", "'training_tokens' must be an integer")]
+    public void Should_refuse_a_sae_config_found_by_the_fuzzer(string field, string mutated, string message)
+    {
+        var dir = SavedSae();
+        var cfg = Path.Combine(dir, "cfg.json");
+        var text = File.ReadAllText(cfg);
+        Assert.Contains(field, text, StringComparison.Ordinal);
+        File.WriteAllText(cfg, text.Replace(field, mutated, StringComparison.Ordinal));
+        var e = Assert.Throws<ModelFormatException>(() => SparseAutoencoder.Load(dir));
+        Assert.Contains(cfg, e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+}
