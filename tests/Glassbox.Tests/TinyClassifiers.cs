@@ -1,4 +1,5 @@
 using Glassbox.Classification;
+using Glassbox.Loading;
 using Glassbox.Models;
 using Glassbox.Tokenization;
 
@@ -89,5 +90,34 @@ public static class TinyClassifiers
             rows.Add(($"{filler[rng.Next(filler.Length)]} was very {w} .", p ? "positive" : "negative"));
         }
         return rows;
+    }
+
+    /// <summary>Writes the tiny BERT encoder with its tokenizer as a model directory (for <c>classify train -m</c>).</summary>
+    public static string WriteEncoder(string dir, int seed = 0)
+    {
+        var c = TinyModels.Bert;
+        using var m = HookedTransformer.Create(c, TinyModels.RandomWeights(c, seed), Tokenizer(), "tiny-bert");
+        ModelExport.Export(m, dir);
+        return dir;
+    }
+
+    /// <summary>Writes a tiny classifier directory.</summary>
+    public static string WriteClassifier(string dir, ClassifierPooling pooling = ClassifierPooling.Cls, int seed = 0)
+    {
+        using var c = Create(pooling, seed);
+        ClassifierCheckpoint.Save(c, dir);
+        return dir;
+    }
+
+    /// <summary>Writes <see cref="Sentences"/> as an SST-2 style TSV (sentence, label) with the given label names.</summary>
+    public static string WriteTsv(string path, int count, string negative = "negative", string positive = "positive")
+    {
+        File.WriteAllLines(
+            path,
+            new[] { "sentence\tlabel" }.Concat(
+                Sentences(count).Select(r => r.Text + "\t" + (r.Label == "positive" ? positive : negative))
+            )
+        );
+        return path;
     }
 }
