@@ -17,7 +17,9 @@ public sealed class ClassifyEvalCommand : Command<ClassifyEvalCommand.Settings>
         public string? Model { get; init; }
 
         [CommandOption("--data <DATA>")]
-        [Description("sst2 (its dev split) or a TSV/JSONL file whose labels are the classifier's names or class indices. Default sst2.")]
+        [Description(
+            "sst2 (its dev split) or a TSV/JSONL file whose labels are the classifier's names or class indices. Default sst2."
+        )]
         public string Data { get; init; } = ClassifierData.Sst2;
 
         [CommandOption("--batch <B>")]
@@ -43,14 +45,11 @@ public sealed class ClassifyEvalCommand : Command<ClassifyEvalCommand.Settings>
         GlassboxRuntime.Initialize(s.Threads);
         using var classifier = ClassifierCheckpoint.Load(s.Model);
         var data = ClassifierData.ReadForLabels(s.Data, classifier.Labels);
-        var eval = CliProgress.Run("classify eval", s.Json, "texts", r => ClassifierEvaluation.Evaluate(
-                classifier,
-                data,
-                s.Batch,
-                s.MaxLength,
-                s.Seed,
-                (done, total) => r.Count(done, total)
-            ));
+        var eval = CliProgress.Run("classify eval", s.Json, "texts", r =>
+            ClassifierEvaluation.Evaluate(classifier, data, s.Batch, s.MaxLength, s.Seed, (done, total) =>
+                r.Count(done, total)
+            )
+        );
         if (s.Json)
         {
             var manifest = RunManifest.For("classify eval", classifier.Encoder, s.Seed) with

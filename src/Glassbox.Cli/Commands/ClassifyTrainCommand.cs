@@ -13,15 +13,21 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--data <DATA>")]
-        [Description("Training data: sst2 (../shared/data/sst2/train.tsv) or a TSV (sentence, label) / JSONL (text, label) file. Default sst2.")]
+        [Description(
+            "Training data: sst2 (../shared/data/sst2/train.tsv) or a TSV (sentence, label) / JSONL (text, label) file. Default sst2."
+        )]
         public string Data { get; init; } = ClassifierData.Sst2;
 
         [CommandOption("--dev <DATA>")]
-        [Description("Data evaluated after training (sst2 for its dev split, a file, or none). Default: sst2 dev when --data is sst2, else none.")]
+        [Description(
+            "Data evaluated after training (sst2 for its dev split, a file, or none). Default: sst2 dev when --data is sst2, else none."
+        )]
         public string? Dev { get; init; }
 
         [CommandOption("--pooling <P>")]
-        [Description("cls (pooler on [CLS], as BertForSequenceClassification) or mean (masked mean of tokens). Default cls.")]
+        [Description(
+            "cls (pooler on [CLS], as BertForSequenceClassification) or mean (masked mean of tokens). Default cls."
+        )]
         public string Pooling { get; init; } = "cls";
 
         [CommandOption("--freeze-encoder")]
@@ -37,7 +43,9 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         public int? MaxTrain { get; init; }
 
         [CommandOption("--lr <LR>")]
-        [Description("Peak learning rate (AdamW, 10% warm-up, cosine decay). Default 5e-5, or 1e-3 with --freeze-encoder.")]
+        [Description(
+            "Peak learning rate (AdamW, 10% warm-up, cosine decay). Default 5e-5, or 1e-3 with --freeze-encoder."
+        )]
         public double? Lr { get; init; }
 
         [CommandOption("--batch <B>")]
@@ -57,7 +65,9 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         public int CheckpointEvery { get; init; } = 50;
 
         [CommandOption("--out <DIR>")]
-        [Description("Output classifier directory (Hugging Face BertForSequenceClassification). Default out/classifier.")]
+        [Description(
+            "Output classifier directory (Hugging Face BertForSequenceClassification). Default out/classifier."
+        )]
         public string? Out { get; init; }
 
         [CommandOption("--resume")]
@@ -81,15 +91,17 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         var data = ClassifierData.ReadForTraining(s.Data);
         if (s.MaxTrain is int max)
             data = ClassifierData.Take(data, max, s.Seed);
-        string? devSpec =
-            s.Dev ?? (s.Data.Equals(ClassifierData.Sst2, StringComparison.OrdinalIgnoreCase) ? ClassifierData.Sst2 : null);
+        string? devSpec = s.Dev
+            ?? (s.Data.Equals(ClassifierData.Sst2, StringComparison.OrdinalIgnoreCase) ? ClassifierData.Sst2 : null);
         if (devSpec is not null && devSpec.Equals("none", StringComparison.OrdinalIgnoreCase))
             devSpec = null;
         var dev = devSpec is null ? null : ClassifierData.ReadForLabels(devSpec, data.Labels);
         var outDir = CliPaths.OrDefault(s.Out, "classifier");
         bool resume = s.Resume && File.Exists(Path.Combine(outDir, "trainer_state.json"));
         if (s.Resume && !resume)
-            throw new InputException($"--resume: {outDir} has no trainer_state.json; there is no interrupted run to resume");
+            throw new InputException(
+                $"--resume: {outDir} has no trainer_state.json; there is no interrupted run to resume"
+            );
         using var classifier = resume
             ? ClassifierCheckpoint.Load(outDir)
             : SequenceClassifier.Create(CliModel.Load(s), data.Labels, pooling, s.Seed);
@@ -115,21 +127,27 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
             ));
         ClassifierEvalResult? eval = dev is null
             ? null
-            : CliProgress.Run("classify eval", s.Json, "texts", r => ClassifierEvaluation.Evaluate(
-                    classifier,
-                    dev,
-                    64,
-                    options.MaxLength,
-                    0,
-                    (done, total) => r.Count(done, total)
-                ));
+            : CliProgress.Run("classify eval", s.Json, "texts", r =>
+                ClassifierEvaluation.Evaluate(classifier, dev, 64, options.MaxLength, 0, (done, total) =>
+                    r.Count(done, total)
+                )
+            );
         var manifest = RunManifest.For("classify train", classifier.Encoder, s.Seed, options.Describe()) with
         {
-            Data = new Dictionary<string, string> { ["train"] = data.Description, ["dev"] = dev?.Description ?? "none" },
+            Data = new Dictionary<string, string>
+            {
+                ["train"] = data.Description,
+                ["dev"] = dev?.Description ?? "none",
+            },
         };
         if (s.Json)
         {
-            CliJson.Write("classify train", classifier.Encoder.Name, Summary(classifier, data, result, eval, outDir), manifest);
+            CliJson.Write(
+                "classify train",
+                classifier.Encoder.Name,
+                Summary(classifier, data, result, eval, outDir),
+                manifest
+            );
             return 0;
         }
         var t = Show.Table("", "value");
@@ -145,11 +163,17 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         if (result.Losses.Count > 0)
             t.Row(
                 "loss, first / last 10 steps",
-                string.Create(CultureInfo.InvariantCulture, $"{result.Losses.Take(10).Average():F3} / {result.Losses.TakeLast(10).Average():F3}")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{result.Losses.Take(10).Average():F3} / {result.Losses.TakeLast(10).Average():F3}"
+                )
             );
         t.Row(
             "time",
-            string.Create(CultureInfo.InvariantCulture, $"{result.Seconds:F1} s ({result.ExamplesPerSecond:F1} texts/s)")
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{result.Seconds:F1} s ({result.ExamplesPerSecond:F1} texts/s)"
+            )
         );
         if (eval is not null)
         {

@@ -42,13 +42,17 @@ public static class ClassifierData
         else
         {
             var distinct = rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).ToList();
-            bool numeric = distinct.All(l => long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+            bool numeric = distinct.All(l =>
+                long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            );
             labels = numeric
                 ? distinct.OrderBy(l => long.Parse(l, CultureInfo.InvariantCulture)).ToArray()
                 : distinct.Order(StringComparer.Ordinal).ToArray();
         }
         if (labels.Count < 2)
-            throw new InputException($"{spec}: a classifier needs at least two labels; the data has only '{labels[0]}'");
+            throw new InputException(
+                $"{spec}: a classifier needs at least two labels; the data has only '{labels[0]}'"
+            );
         return Map(desc, spec, rows, labels);
     }
 
@@ -132,8 +136,7 @@ public static class ClassifierData
         {
             if (split is not ("train" or "dev"))
                 throw new InputException($"sst2 has the splits train and dev, not '{split}'");
-            path =
-                Sst2File(split)
+            path = Sst2File(split)
                 ?? throw new InputException(
                     $"--data sst2 needs ../shared/data/sst2/{split}.tsv (or set GLASSBOX_DATA); give a TSV/JSONL file instead"
                 );

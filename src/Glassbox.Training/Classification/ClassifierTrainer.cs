@@ -123,7 +123,17 @@ public static class ClassifierTrainer
                 bool last = step + 1 == total;
                 bool due = options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0;
                 if (outDir is not null && (due || last))
-                    TrainState.Save(classifier, outDir, options, dataHash, step + 1, total, leaves, opt, keepOptimizer: !last);
+                    TrainState.Save(
+                        classifier,
+                        outDir,
+                        options,
+                        dataHash,
+                        step + 1,
+                        total,
+                        leaves,
+                        opt,
+                        keepOptimizer: !last
+                    );
                 cancel.ThrowIfCancellationRequested();
             }
         }
@@ -133,7 +143,9 @@ public static class ClassifierTrainer
                 p.requires_grad_(false);
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        int examples = Enumerable.Range(start, total - start).Sum(s => Math.Min(options.BatchSize, n - (s % perEpoch) * options.BatchSize));
+        int examples = Enumerable
+            .Range(start, total - start)
+            .Sum(s => Math.Min(options.BatchSize, n - (s % perEpoch) * options.BatchSize));
         return new ClassifierTrainResult(
             n,
             total,

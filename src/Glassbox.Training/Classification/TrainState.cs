@@ -56,7 +56,10 @@ internal static class TrainState
         var files = new Dictionary<string, Action<string>>(StringComparer.Ordinal)
         {
             [StateFile] = p =>
-                AtomicFile.WriteAllText(p, state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"),
+                AtomicFile.WriteAllText(
+                    p,
+                    state.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+                ),
         };
         if (keepOptimizer)
             files[OptimizerFile] = p =>
@@ -101,10 +104,15 @@ internal static class TrainState
                 );
         }
         if (!root.TryGetProperty("dataSha256", out var h) || h.GetString() != dataHash)
-            throw new InputException("--resume: the training data differs from the interrupted run's (--data, --max-train)");
+            throw new InputException(
+                "--resume: the training data differs from the interrupted run's (--data, --max-train)"
+            );
         if (saved != total || step < 0 || step > total)
             throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"{path}: step {step} of {saved} does not fit a run of {total} steps")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{path}: step {step} of {saved} does not fit a run of {total} steps"
+                )
             );
         if (step == total)
             return total;

@@ -36,7 +36,10 @@ public sealed class ClassifierTrainerTests
         Assert.True(r.Losses.TakeLast(4).Average() < r.Losses.Take(4).Average(), "the loss did not fall");
         var eval = ClassifierEvaluation.Evaluate(c, Data(40, seed: 9));
         Assert.Equal(0.5, eval.MajorityBaseline);
-        Assert.True(eval.Accuracy.Value >= 0.8, string.Create(CultureInfo.InvariantCulture, $"held-out accuracy {eval.Accuracy.Value:F3}"));
+        Assert.True(
+            eval.Accuracy.Value >= 0.8,
+            string.Create(CultureInfo.InvariantCulture, $"held-out accuracy {eval.Accuracy.Value:F3}")
+        );
         Assert.True(eval.Accuracy.Lower <= eval.Accuracy.Value && eval.Accuracy.Value <= eval.Accuracy.Upper);
     }
 
@@ -71,7 +74,11 @@ public sealed class ClassifierTrainerTests
                 )
             );
         }
-        Assert.Contains("\"step\": 4", File.ReadAllText(Path.Combine(b, "trainer_state.json")), StringComparison.Ordinal);
+        Assert.Contains(
+            "\"step\": 4",
+            File.ReadAllText(Path.Combine(b, "trainer_state.json")),
+            StringComparison.Ordinal
+        );
         ClassifierTrainResult resumed;
         using (var c = ClassifierCheckpoint.Load(b))
             resumed = ClassifierTrainer.Train(c, data, options, b, resume: true);
@@ -150,7 +157,13 @@ public sealed class ClassifierTrainerTests
         var r = ClassifierTrainer.Train(
             c,
             train,
-            new ClassifierTrainOptions { FreezeEncoder = true, LearningRate = 1e-3, BatchSize = 32, MaxLength = 32 },
+            new ClassifierTrainOptions
+            {
+                FreezeEncoder = true,
+                LearningRate = 1e-3,
+                BatchSize = 32,
+                MaxLength = 32,
+            },
             null
         );
         Assert.Equal(2, r.Steps);
