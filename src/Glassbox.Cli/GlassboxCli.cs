@@ -13,6 +13,7 @@ public static class GlassboxCli
         ["probe"] = "Probing: what do the layers encode?",
         ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
         ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
+        ["classify"] = "Text classifiers to explain: fine-tune an encoder with a classification head, evaluate it.",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -148,6 +149,14 @@ public static class GlassboxCli
         Cmd<NeuronsTopCommand>(
             "neurons top",
             "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
+        ),
+        Cmd<ClassifyTrainCommand>(
+            "classify train",
+            "Fine-tune an encoder (default MiniLM) with a [CLS] or mean-pooled head on SST-2 or a labelled file; resumable, saves a Hugging Face classifier."
+        ),
+        Cmd<ClassifyEvalCommand>(
+            "classify eval",
+            "Accuracy of a classifier directory on labelled data, with a bootstrap 95% interval, per-class counts and the majority baseline."
         ),
     ];
 

@@ -70,6 +70,42 @@ public sealed class AdamW : IDisposable
         }
     }
 
+    /// <summary>First-moment estimates, one per parameter in constructor order (owned; for checkpoints).</summary>
+    public IReadOnlyList<Tensor> FirstMoments => _m;
+
+    /// <summary>Second-moment estimates, one per parameter in constructor order (owned; for checkpoints).</summary>
+    public IReadOnlyList<Tensor> SecondMoments => _v;
+
+    /// <summary>Restores a saved state (resuming a run): the step count and copies of both moment estimates.</summary>
+    /// <exception cref="InputException">A count or shape differs from the parameters (named by index).</exception>
+    public void Restore(int stepCount, IReadOnlyList<Tensor> first, IReadOnlyList<Tensor> second)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (first.Count != _params.Length || second.Count != _params.Length)
+            throw new InputException(
+                string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"optimiser state has {first.Count}/{second.Count} moment tensors, expected {_params.Length}"
+                )
+            );
+        for (int i = 0; i < _params.Length; i++)
+            if (!first[i].shape.SequenceEqual(_m[i].shape) || !second[i].shape.SequenceEqual(_v[i].shape))
+                throw new InputException(
+                    string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"optimiser state tensor {i} has shape [{string.Join(", ", first[i].shape)}], expected [{string.Join(", ", _m[i].shape)}]"
+                    )
+                );
+        using var scope = NewDisposeScope();
+        using var ng = no_grad();
+        for (int i = 0; i < _params.Length; i++)
+        {
+            _m[i].copy_(first[i]);
+            _v[i].copy_(second[i]);
+        }
+        _t = stepCount;
+    }
+
     /// <summary>Clears the gradients of every parameter.</summary>
     public void ZeroGrad()
     {

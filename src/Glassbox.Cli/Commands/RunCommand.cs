@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Glassbox.Classification;
 using Glassbox.Models;
 using Glassbox.Reports;
 using Glassbox.Tokenization;
@@ -10,7 +11,8 @@ using static TorchSharp.torch;
 
 namespace Glassbox.Cli.Commands;
 
-/// <summary><c>glassbox run</c>: top next tokens for language models, a summary of the hidden states for encoders.</summary>
+/// <summary><c>glassbox run</c>: top next tokens for language models, a summary of the hidden states for encoders, class
+/// probabilities for a classifier directory (see <see cref="ClassifierRun"/>).</summary>
 public sealed class RunCommand : Command<RunCommand.Settings>
 {
     public sealed class Settings : ModelSettings
@@ -32,6 +34,8 @@ public sealed class RunCommand : Command<RunCommand.Settings>
     {
         if (s.Top < 1)
             throw new InputException("--top must be at least 1");
+        if (ClassifierCheckpoint.IsClassifierDirectory(s.Model))
+            return ClassifierRun.Execute(s);
         using var model = CliModel.Load(s);
         var ids = CliModel.Ids(model, s.Text, s.TokenIds);
         using var scope = NewDisposeScope();

@@ -104,6 +104,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "sae eval",
         "neurons harvest",
         "neurons top",
+        "classify train", // Classification/ClassifyCliTests
+        "classify eval",
     };
 
     [Fact]

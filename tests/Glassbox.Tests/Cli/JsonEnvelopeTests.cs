@@ -57,6 +57,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
+        ("classify train", typeof(Glassbox.Cli.Commands.ClassifyTrainCommand), true),
+        ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -559,6 +561,32 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" => StoreArgs(command),
+            "classify train" => new[]
+            {
+                "classify",
+                "train",
+                "-m",
+                TinyClassifiers.WriteEncoder(Path.Combine(_dir, "tiny-bert")),
+                "--data",
+                TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+                "--batch",
+                "4",
+                "--out",
+                Path.Combine(_dir, "classifier"),
+                "--threads",
+                "1",
+            },
+            "classify eval" => new[]
+            {
+                "classify",
+                "eval",
+                "-m",
+                TinyClassifiers.WriteClassifier(Path.Combine(_dir, "tiny-classifier")),
+                "--data",
+                TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+                "--threads",
+                "1",
+            },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
