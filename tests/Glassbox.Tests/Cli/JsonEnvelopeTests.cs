@@ -57,6 +57,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
+        ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -559,6 +560,25 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" => StoreArgs(command),
+            "concepts compose" => new[]
+            {
+                "concepts",
+                "compose",
+                "-m",
+                Tiny(),
+                "--data",
+                Conllu(),
+                "--layers",
+                "0",
+                "--units",
+                "top:2",
+                "--quantile",
+                "0.1",
+                "--resamples",
+                "20",
+                "--threads",
+                "1",
+            },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
