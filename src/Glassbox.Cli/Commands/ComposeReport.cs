@@ -56,7 +56,7 @@ internal static class ComposeReport
     private static string Setup(CompositionalResult r) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{r.Words} words of {r.Sentences} sentences, {r.Atoms} atoms ({string.Join(", ", r.AtomsPerCategory.Select(kv => kv.Key + " " + kv.Value.ToString(CultureInfo.InvariantCulture)))}); units fire on their top {r.Quantile:G3} of words ({r.Pooling} subword); beam {r.Beam}, formulas up to {r.MaxLength} atoms; {r.FormulasScored} formulas scored."
+            $"{r.Words} words of {r.Sentences} sentences, {r.Atoms} atoms ({string.Join(", ", r.AtomsPerCategory.Select(kv => kv.Key + " " + kv.Value.ToString(CultureInfo.InvariantCulture)))}); units fire on their top {r.Quantile:G3} of words ({r.Pooling} subword); beam {r.Beam}, formulas up to {r.MaxLength} atoms; {r.FormulasScored} formulas scored in {r.SearchSeconds:F1} s of search ({r.FormulasScored / Math.Max(r.SearchSeconds, 1e-9):G3} per second)."
         );
 
     public static void Print(CompositionalResult r)

@@ -72,6 +72,10 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         [Description("Bootstrap resamples for the intervals. Default 1000.")]
         public int Resamples { get; init; } = 1000;
 
+        [CommandOption("--per-word-loops")]
+        [Description("Score formulas word by word instead of one matrix product per beam step (reference, for benchmarks).")]
+        public bool PerWordLoops { get; init; }
+
         [CommandOption("--report <FILE>")]
         [Description("Also write an HTML report.")]
         public string? Report { get; init; }
@@ -112,7 +116,7 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             Features = sae is null ? null : new FeatureUnits(sae.Config.HookName, sae.Encode),
             Units = units,
             Quantile = s.Quantile,
-            Beam = new BeamOptions { MaxLength = s.MaxLength, Beam = s.Beam },
+            Beam = new BeamOptions { MaxLength = s.MaxLength, Beam = s.Beam, PerWordLoops = s.PerWordLoops },
             Pooling = pooling,
             Lexicons = lexicons,
             Importance = !s.NoImportance,

@@ -55,6 +55,7 @@ public static class CompositionalExplainer
         var units = new List<UnitExplanation>();
         var facts = new List<LayerFacts>();
         long scored = 0;
+        var clock = new System.Diagnostics.Stopwatch();
         for (int li = 0; li < layers.Length; li++)
         {
             var (layer, hook) = layers[li];
@@ -82,8 +83,10 @@ public static class CompositionalExplainer
                     units.Add(new(layer, hook, unit, 0, threshold, importance[unit], null, null, [], null));
                     continue;
                 }
+                clock.Start();
                 var found = BeamSearch.Search(atoms, mask, o.Beam, atomMatrix);
                 var control = BeamSearch.Search(atoms, Shuffled(mask, o.Seed, layer, unit), o.Beam, atomMatrix);
+                clock.Stop();
                 scored += found.FormulasScored + control.FormulasScored;
                 units.Add(
                     new(
@@ -101,7 +104,7 @@ public static class CompositionalExplainer
                 );
             }
         }
-        return Summarise(sentences.Count, atoms, o, facts, units, scored);
+        return Summarise(sentences.Count, atoms, o, facts, units, scored, clock.Elapsed.TotalSeconds);
     }
 
     private static (int Layer, string Hook)[] Targets(HookedTransformer model, CompositionalOptions o)
@@ -192,7 +195,8 @@ public static class CompositionalExplainer
         CompositionalOptions o,
         IReadOnlyList<LayerFacts> facts,
         IReadOnlyList<UnitExplanation> units,
-        long scored
+        long scored,
+        double seconds
     )
     {
         var live = units.Where(u => u.Best is not null).ToArray();
@@ -235,7 +239,8 @@ public static class CompositionalExplainer
             Mean(live.Select(u => u.Control!.Iou), "control"),
             Corr(u => u.Best!.Iou, "imp-iou"),
             Corr(u => u.Best!.Iou - u.BestSingleAtom!.Iou, "imp-gain"),
-            scored
+            scored,
+            seconds
         );
     }
 }

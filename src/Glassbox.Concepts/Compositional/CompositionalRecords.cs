@@ -119,6 +119,7 @@ public sealed record LayerFacts(int Layer, string Hook, int Width, double ProbeA
 /// <param name="ImportanceVsGain">Pearson correlation between probe importance and the IoU gain of the best formula
 /// over the best single atom.</param>
 /// <param name="FormulasScored">Candidate formulas scored in all searches.</param>
+/// <param name="SearchSeconds">Wall time of all beam searches (not the model run or the probes).</param>
 public sealed record CompositionalResult(
     int Sentences,
     int Words,
@@ -135,5 +136,6 @@ public sealed record CompositionalResult(
     Interval ControlIou,
     Interval? ImportanceVsIou,
     Interval? ImportanceVsGain,
-    long FormulasScored
+    long FormulasScored,
+    double SearchSeconds
 );
