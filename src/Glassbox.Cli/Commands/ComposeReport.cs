@@ -64,13 +64,22 @@ internal static class ComposeReport
         Show.Line(Setup(r));
         var layers = Show.Titled("Layers", "layer", "hook", "units", "UPOS probe dev accuracy");
         foreach (var l in r.Layers)
-            layers.Row(l.Layer.ToString(CultureInfo.InvariantCulture), l.Hook, l.Width.ToString(CultureInfo.InvariantCulture), F(l.ProbeAccuracy));
+            layers.Row(
+                l.Layer.ToString(CultureInfo.InvariantCulture),
+                l.Hook,
+                l.Width.ToString(CultureInfo.InvariantCulture),
+                F(l.ProbeAccuracy)
+            );
         Show.Write(layers);
         var t = Show.Titled("Compositional explanations (IoU with where the unit fires)", UnitHeader);
         foreach (var u in r.Units)
             t.Row(UnitRow(u).ToArray());
         Show.Write(t);
-        var sum = Show.Titled("Length, IoU and importance (95% bootstrap intervals over units)", "quantity", "value [interval]");
+        var sum = Show.Titled(
+            "Length, IoU and importance (95% bootstrap intervals over units)",
+            "quantity",
+            "value [interval]"
+        );
         foreach (var row in SummaryRows(r))
             sum.Row(row.ToArray());
         Show.Write(sum);

@@ -35,7 +35,9 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         public string Units { get; init; } = "top:10";
 
         [CommandOption("--sae <DIR>")]
-        [Description("Explain the features of this SAE checkpoint (SAELens layout) at its own hook instead of neurons.")]
+        [Description(
+            "Explain the features of this SAE checkpoint (SAELens layout) at its own hook instead of neurons."
+        )]
         public string? Sae { get; init; }
 
         [CommandOption("--quantile <Q>")]
@@ -73,7 +75,9 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         public int Resamples { get; init; } = 1000;
 
         [CommandOption("--per-word-loops")]
-        [Description("Score formulas word by word instead of one matrix product per beam step (reference, for benchmarks).")]
+        [Description(
+            "Score formulas word by word instead of one matrix product per beam step (reference, for benchmarks)."
+        )]
         public bool PerWordLoops { get; init; }
 
         [CommandOption("--report <FILE>")]
@@ -98,7 +102,8 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
             ?? throw new InputException("no data: give --data FILE.conllu (../shared/data with UD EWT is absent)");
         var sentences = ConllUReader.Read(path).Take(s.Sentences).ToArray();
-        var lexDir = s.Lexicon ?? Path.GetDirectoryName(SharedData.File("opinion-lexicon-hu-liu", "positive-words.txt") ?? "");
+        var lexDir = s.Lexicon
+            ?? Path.GetDirectoryName(SharedData.File("opinion-lexicon-hu-liu", "positive-words.txt") ?? "");
         var lexicons = Lexicons.OpinionLexicon(string.IsNullOrEmpty(lexDir) ? null : lexDir);
         if (s.Lexicon is not null && lexicons is null)
             throw new InputException($"--lexicon: {s.Lexicon} has no positive-words.txt and negative-words.txt");
@@ -116,7 +121,12 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             Features = sae is null ? null : new FeatureUnits(sae.Config.HookName, sae.Encode),
             Units = units,
             Quantile = s.Quantile,
-            Beam = new BeamOptions { MaxLength = s.MaxLength, Beam = s.Beam, PerWordLoops = s.PerWordLoops },
+            Beam = new BeamOptions
+            {
+                MaxLength = s.MaxLength,
+                Beam = s.Beam,
+                PerWordLoops = s.PerWordLoops,
+            },
             Pooling = pooling,
             Lexicons = lexicons,
             Importance = !s.NoImportance,
@@ -165,7 +175,10 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         foreach (var (prefix, by) in new[] { ("top:", UnitRanking.Variance), ("importance:", UnitRanking.Importance) })
             if (t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
-                if (!int.TryParse(t[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k < 1)
+                if (
+                    !int.TryParse(t[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                    || k < 1
+                )
                     throw new InputException($"--units: '{spec}' needs a count of at least 1 after '{prefix}'");
                 return new UnitSelection(null, k, by);
             }

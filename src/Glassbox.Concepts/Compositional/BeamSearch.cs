@@ -80,10 +80,10 @@ public static class BeamSearch
             double[,,] iou = o.PerWordLoops ? ScoreLoops(atoms, unit, masks) : ScoreMatrix(a, u, sU, aSum, aU, masks);
             var grown = new List<(Formula F, double Iou)>();
             for (int b = 0; b < beam.Count; b++)
-                for (int k = 0; k < Ops.Length; k++)
-                    for (int j = 0; j < m; j++)
-                        if (!beam[b].F.Uses(j))
-                            grown.Add((beam[b].F.Then(Ops[k], j), iou[b, k, j]));
+            for (int k = 0; k < Ops.Length; k++)
+            for (int j = 0; j < m; j++)
+                if (!beam[b].F.Uses(j))
+                    grown.Add((beam[b].F.Then(Ops[k], j), iou[b, k, j]));
             scored += grown.Count;
             foreach (var g in grown)
                 if (best[g.F.Length - 1] is not { } cur || Better(g, cur))
@@ -131,15 +131,15 @@ public static class BeamSearch
         var iou = new double[beam, 3, m];
         int w = 3 * beam;
         for (int b = 0; b < beam; b++)
-            for (int j = 0; j < m; j++)
-            {
-                double aF = r[j * w + b],
-                    aFU = r[j * w + beam + b],
-                    aFvU = r[j * w + 2 * beam + b];
-                iou[b, 0, j] = Ratio(sFU[b] + aU[j] - aFU, sFvU[b] + aSum[j] - aFvU); // OR
-                iou[b, 1, j] = Ratio(aFU, aF + sU - aFU); // AND
-                iou[b, 2, j] = Ratio(sFU[b] - aFU, sF[b] - aF + sU - sFU[b] + aFU); // AND NOT
-            }
+        for (int j = 0; j < m; j++)
+        {
+            double aF = r[j * w + b],
+                aFU = r[j * w + beam + b],
+                aFvU = r[j * w + 2 * beam + b];
+            iou[b, 0, j] = Ratio(sFU[b] + aU[j] - aFU, sFvU[b] + aSum[j] - aFvU); // OR
+            iou[b, 1, j] = Ratio(aFU, aF + sU - aFU); // AND
+            iou[b, 2, j] = Ratio(sFU[b] - aFU, sF[b] - aF + sU - sFU[b] + aFU); // AND NOT
+        }
         return iou;
     }
 
@@ -148,28 +148,28 @@ public static class BeamSearch
     {
         var iou = new double[masks.Length, 3, atoms.Count];
         for (int b = 0; b < masks.Length; b++)
-            for (int k = 0; k < 3; k++)
-                for (int j = 0; j < atoms.Count; j++)
+        for (int k = 0; k < 3; k++)
+        for (int j = 0; j < atoms.Count; j++)
+        {
+            var f = masks[b];
+            var a = atoms.Rows[j];
+            int inter = 0,
+                union = 0;
+            for (int i = 0; i < unit.Length; i++)
+            {
+                bool x = k switch
                 {
-                    var f = masks[b];
-                    var a = atoms.Rows[j];
-                    int inter = 0,
-                        union = 0;
-                    for (int i = 0; i < unit.Length; i++)
-                    {
-                        bool x = k switch
-                        {
-                            0 => f[i] || a[i],
-                            1 => f[i] && a[i],
-                            _ => f[i] && !a[i],
-                        };
-                        if (x && unit[i])
-                            inter++;
-                        if (x || unit[i])
-                            union++;
-                    }
-                    iou[b, k, j] = Ratio(inter, union);
-                }
+                    0 => f[i] || a[i],
+                    1 => f[i] && a[i],
+                    _ => f[i] && !a[i],
+                };
+                if (x && unit[i])
+                    inter++;
+                if (x || unit[i])
+                    union++;
+            }
+            iou[b, k, j] = Ratio(inter, union);
+        }
         return iou;
     }
 }

@@ -42,7 +42,8 @@ public static class CompositionalExplainer
                 Hooks = layers.Select(l => l.Hook).Distinct().ToArray(),
                 Pooling = o.Pooling,
                 BatchSize = o.BatchSize,
-                Progress = (d, t) => o.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"sentences {d}/{t}")),
+                Progress = (d, t) =>
+                    o.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"sentences {d}/{t}")),
             }
         );
         using var _ = reps;
@@ -66,7 +67,9 @@ public static class CompositionalExplainer
             double accuracy = double.NaN;
             if (o.Importance && classes.Length >= 2)
             {
-                o.Progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"layer {li + 1}/{layers.Length}: UPOS probe"));
+                o.Progress?.Invoke(
+                    string.Create(CultureInfo.InvariantCulture, $"layer {li + 1}/{layers.Length}: UPOS probe")
+                );
                 (importance, accuracy) = ProbeImportance(x, y, classes.Length, o.Seed);
             }
             facts.Add(new LayerFacts(layer, hook, width, accuracy));
@@ -183,7 +186,9 @@ public static class CompositionalExplainer
 
     private static bool[] Shuffled(bool[] mask, int seed, int layer, int unit)
     {
-        var rng = new Random(Bootstrap.Seed(seed, string.Create(CultureInfo.InvariantCulture, $"shuffle {layer}.{unit}")));
+        var rng = new Random(
+            Bootstrap.Seed(seed, string.Create(CultureInfo.InvariantCulture, $"shuffle {layer}.{unit}"))
+        );
         var m = (bool[])mask.Clone();
         rng.Shuffle(m);
         return m;
@@ -210,7 +215,10 @@ public static class CompositionalExplainer
         var byLength = Enumerable
             .Range(1, o.Beam.MaxLength)
             .Select(len =>
-                Mean(live.Where(u => u.BestByLength.Count >= len).Select(u => u.BestByLength[len - 1].Iou), string.Create(CultureInfo.InvariantCulture, $"len{len}"))
+                Mean(
+                    live.Where(u => u.BestByLength.Count >= len).Select(u => u.BestByLength[len - 1].Iou),
+                    string.Create(CultureInfo.InvariantCulture, $"len{len}")
+                )
             )
             .ToArray();
         var withImp = live.Where(u => double.IsFinite(u.Importance)).ToArray();
@@ -219,7 +227,11 @@ public static class CompositionalExplainer
                 ? null
                 : Bootstrap.Percentile(
                     withImp.Length,
-                    idx => Correlation.Pearson(idx.Select(i => withImp[i].Importance).ToArray(), idx.Select(i => f(withImp[i])).ToArray()),
+                    idx =>
+                        Correlation.Pearson(
+                            idx.Select(i => withImp[i].Importance).ToArray(),
+                            idx.Select(i => f(withImp[i])).ToArray()
+                        ),
                     o.Resamples,
                     Bootstrap.Seed(o.Seed, name)
                 );
@@ -227,7 +239,9 @@ public static class CompositionalExplainer
             sentences,
             atoms.Words,
             atoms.Count,
-            atoms.Categories.GroupBy(c => c, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            atoms
+                .Categories.GroupBy(c => c, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             o.Quantile,
             o.Beam.MaxLength,
             o.Beam.Beam,

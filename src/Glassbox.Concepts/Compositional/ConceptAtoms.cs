@@ -88,9 +88,10 @@ public static class ConceptAtoms
         ArgumentNullException.ThrowIfNull(sentences);
         var o = options ?? new AtomOptions();
         if (o.PositionBins < 1 || o.MinAtomCount < 1 || o.MaxWords < 0 || o.MinWordCount < 1)
-            throw new InputException("atom options: position bins, min atom count and min word count must be at least 1");
-        var r =
-            rows
+            throw new InputException(
+                "atom options: position bins, min atom count and min word count must be at least 1"
+            );
+        var r = rows
             ?? sentences.SelectMany((s, si) => Enumerable.Range(0, s.Words.Count).Select(w => (si, w))).ToArray();
         if (r.Count == 0)
             throw new InputException("no words to build concepts for (empty data)");
@@ -120,7 +121,10 @@ public static class ConceptAtoms
             var (s, wi) = r[i];
             if (s < 0 || s >= sentences.Count || wi < 0 || wi >= sentences[s].Words.Count)
                 throw new InputException(
-                    string.Create(CultureInfo.InvariantCulture, $"row {i} names word {wi} of sentence {s}, which does not exist")
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"row {i} names word {wi} of sentence {s}, which does not exist"
+                    )
                 );
             var words = sentences[s].Words;
             var w = words[wi];
@@ -159,7 +163,12 @@ public static class ConceptAtoms
                 return m;
             })
             .ToArray();
-        return new AtomSet(kept.Select(kv => kv.Key).ToArray(), kept.Select(kv => kv.Value.Category).ToArray(), masks, r.Count);
+        return new AtomSet(
+            kept.Select(kv => kv.Key).ToArray(),
+            kept.Select(kv => kv.Value.Category).ToArray(),
+            masks,
+            r.Count
+        );
     }
 
     private static int CategoryRank(string c) =>

@@ -130,7 +130,9 @@ public static class UnitMasks
     {
         if (!(quantile > 0 && quantile < 1))
             throw new InputException(
-                FormattableString.Invariant($"--quantile must be in (0, 1) (the top fraction a unit fires on), got {quantile}")
+                FormattableString.Invariant(
+                    $"--quantile must be in (0, 1) (the top fraction a unit fires on), got {quantile}"
+                )
             );
     }
 }

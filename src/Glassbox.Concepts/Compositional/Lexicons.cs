@@ -51,5 +51,8 @@ public static class Lexicons
     public static string Describe(IReadOnlyDictionary<string, IReadOnlySet<string>>? lexicons) =>
         lexicons is null
             ? "none"
-            : string.Join(", ", lexicons.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value.Count}")));
+            : string.Join(
+                ", ",
+                lexicons.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value.Count}"))
+            );
 }

@@ -38,7 +38,16 @@ public class BeamSearchTests
         var rng = new Random(3);
         var unit = Enumerable.Range(0, atoms.Words).Select(_ => rng.Next(9) == 0).ToArray();
         var fast = BeamSearch.Search(atoms, unit, new BeamOptions { MaxLength = 4, Beam = 4 });
-        var slow = BeamSearch.Search(atoms, unit, new BeamOptions { MaxLength = 4, Beam = 4, PerWordLoops = true });
+        var slow = BeamSearch.Search(
+            atoms,
+            unit,
+            new BeamOptions
+            {
+                MaxLength = 4,
+                Beam = 4,
+                PerWordLoops = true,
+            }
+        );
         Assert.Equal(slow.BestByLength.Select(b => b.Text), fast.BestByLength.Select(b => b.Text));
         Assert.Equal(slow.BestByLength.Select(b => b.Iou), fast.BestByLength.Select(b => b.Iou));
         Assert.Equal(slow.FormulasScored, fast.FormulasScored);
@@ -50,8 +59,8 @@ public class BeamSearchTests
     [Fact]
     public void Should_compute_iou_as_intersection_over_union()
     {
-        bool[] a = { true, true, false, false, true },
-            b = { true, false, true, false, true };
+        bool[] a =  { true, true, false, false, true },
+            b =  { true, false, true, false, true };
         Assert.Equal(2.0 / 4, UnitMasks.Iou(a, b), 12);
         Assert.Equal(1.0, UnitMasks.Iou(a, a), 12);
         Assert.Equal(0.0, UnitMasks.Iou(new bool[3], new bool[3]));
@@ -118,10 +127,15 @@ public class BeamSearchTests
         var atoms = ConceptAtoms.Build(CompositionalFixtures.Sentences(10, 5));
         var unit = new bool[atoms.Words];
         unit[0] = true;
-        Assert.Contains("--beam", Assert.Throws<InputException>(() => BeamSearch.Search(atoms, unit, new BeamOptions { Beam = 0 })).Message);
+        Assert.Contains(
+            "--beam",
+            Assert.Throws<InputException>(() => BeamSearch.Search(atoms, unit, new BeamOptions { Beam = 0 })).Message
+        );
         Assert.Contains(
             "--max-length",
-            Assert.Throws<InputException>(() => BeamSearch.Search(atoms, unit, new BeamOptions { MaxLength = 0 })).Message
+            Assert
+                .Throws<InputException>(() => BeamSearch.Search(atoms, unit, new BeamOptions { MaxLength = 0 }))
+                .Message
         );
         Assert.Throws<InputException>(() => BeamSearch.Search(atoms, new bool[3], new BeamOptions()));
     }

@@ -81,7 +81,8 @@ public class CompositionalExplainerTests
         Assert.Contains("--layers", e.Message);
         Assert.Contains(
             "--units",
-            Assert.Throws<InputException>(() =>
+            Assert
+                .Throws<InputException>(() =>
                     CompositionalExplainer.Run(
                         model,
                         data,
@@ -111,13 +112,18 @@ public class CompositionalExplainerTests
                 Units = new UnitSelection(null, Top: 2),
                 Quantile = 0.02,
                 Resamples = 20,
-                Lexicons = Lexicons.OpinionLexicon(Path.GetDirectoryName(SharedData.File("opinion-lexicon-hu-liu", "positive-words.txt"))),
+                Lexicons = Lexicons.OpinionLexicon(
+                    Path.GetDirectoryName(SharedData.File("opinion-lexicon-hu-liu", "positive-words.txt"))
+                ),
             }
         );
         Assert.True(result.Words > 1000);
         Assert.Contains("upos", result.AtomsPerCategory.Keys);
         Assert.Contains("lex", result.AtomsPerCategory.Keys);
         Assert.InRange(result.Layers[0].ProbeAccuracy, 0.5, 1); // MiniLM layer 2 encodes UPOS well above chance
-        Assert.True(result.BestIou.Value > result.ControlIou.Value, "real units beat their shuffled controls on average");
+        Assert.True(
+            result.BestIou.Value > result.ControlIou.Value,
+            "real units beat their shuffled controls on average"
+        );
     }
 }

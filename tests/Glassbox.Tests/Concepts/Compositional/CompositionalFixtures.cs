@@ -34,14 +34,26 @@ internal static class CompositionalFixtures
             var words = new List<ConllWord>();
             for (int i = 0; i < n; i++)
             {
-                var (form, upos) = i == 0 && rng.Next(3) == 0 ? Lexicon[1 + rng.Next(2)] : Lexicon[rng.Next(Lexicon.Length)];
-                var feats = upos == "NOUN"
-                    ? new Dictionary<string, string> { ["Number"] = rng.Next(2) == 0 ? "Sing" : "Plur" }
-                    : new Dictionary<string, string>();
-                string rel = i == root ? "root" : rng.Next(2) == 0 ? "nsubj" : "obj";
+                var (form, upos) =
+                    i == 0 && rng.Next(3) == 0 ? Lexicon[1 + rng.Next(2)] : Lexicon[rng.Next(Lexicon.Length)];
+                var feats =
+                    upos == "NOUN"
+                        ? new Dictionary<string, string> { ["Number"] = rng.Next(2) == 0 ? "Sing" : "Plur" }
+                        : new Dictionary<string, string>();
+                string rel =
+                    i == root ? "root"
+                    : rng.Next(2) == 0 ? "nsubj"
+                    : "obj";
                 words.Add(new ConllWord(i + 1, form, form, upos, upos, feats, i == root ? 0 : root + 1, rel));
             }
-            result.Add(new ConllSentence(string.Create(CultureInfo.InvariantCulture, $"s{s}"), string.Join(' ', words.Select(w => w.Form)), words, 1));
+            result.Add(
+                new ConllSentence(
+                    string.Create(CultureInfo.InvariantCulture, $"s{s}"),
+                    string.Join(' ', words.Select(w => w.Form)),
+                    words,
+                    1
+                )
+            );
         }
         return result;
     }

@@ -22,7 +22,8 @@ public sealed class ConceptsComposeCliTests : IDisposable
             foreach (var w in s.Words)
             {
                 string form = w.Form == "girl" ? "[red]girl[/]" : w.Form;
-                string feats = w.Feats.Count == 0 ? "_" : string.Join('|', w.Feats.Select(kv => kv.Key + "=" + kv.Value));
+                string feats =
+                    w.Feats.Count == 0 ? "_" : string.Join('|', w.Feats.Select(kv => kv.Key + "=" + kv.Value));
                 lines.Add(
                     string.Create(
                         CultureInfo.InvariantCulture,
@@ -55,6 +56,47 @@ public sealed class ConceptsComposeCliTests : IDisposable
         Assert.Contains("Formulas per unit", File.ReadAllText(report));
     }
 
+    [Fact]
+    public void Should_explain_the_features_of_an_sae_checkpoint()
+    {
+        var dir = Path.Combine(_dir, "sae [x]");
+        using (var model = Glassbox.Loading.ModelLoader.Load("minilm"))
+        {
+            var config = new Glassbox.Neurons.Sae.SaeConfig(
+                (int)model.Config.DMlp,
+                16,
+                Glassbox.Hooks.HookPoints.MlpPost.Name(1),
+                1,
+                model.Name,
+                Seed: 4
+            );
+            using var sae = Glassbox.Neurons.Sae.SparseAutoencoder.Create(config);
+            Glassbox.Neurons.Sae.SaeCheckpoint.Save(sae, dir);
+        }
+        var (code, output, err) = CliHarness.Run(
+            "concepts",
+            "compose",
+            "--data",
+            Treebank(),
+            "--sae",
+            dir,
+            "--units",
+            "2,7",
+            "--quantile",
+            "0.1",
+            "--no-importance",
+            "--json",
+            "--threads",
+            "1"
+        );
+        Assert.True(code == 0, err);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var units = doc.RootElement.GetProperty("result").GetProperty("units");
+        Assert.Equal(2, units.GetArrayLength());
+        Assert.Equal(7, units[1].GetProperty("unit").GetInt32());
+        Assert.Equal(16, doc.RootElement.GetProperty("result").GetProperty("layers")[0].GetProperty("width").GetInt32());
+    }
+
     [Theory]
     [InlineData("1.5")]
     [InlineData("0")]
@@ -70,7 +112,14 @@ public sealed class ConceptsComposeCliTests : IDisposable
     public void Should_exit_2_with_one_line_for_an_unknown_layer()
     {
         var (code, _, err) = CliHarness.Run(
-            "concepts", "compose", "--data", Treebank(), "--layers", "42", "--threads", "1"
+            "concepts",
+            "compose",
+            "--data",
+            Treebank(),
+            "--layers",
+            "42",
+            "--threads",
+            "1"
         );
         Assert.Equal(2, code);
         Assert.Contains("--layers", err);
