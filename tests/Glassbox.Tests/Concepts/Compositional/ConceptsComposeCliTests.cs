@@ -94,7 +94,10 @@ public sealed class ConceptsComposeCliTests : IDisposable
         var units = doc.RootElement.GetProperty("result").GetProperty("units");
         Assert.Equal(2, units.GetArrayLength());
         Assert.Equal(7, units[1].GetProperty("unit").GetInt32());
-        Assert.Equal(16, doc.RootElement.GetProperty("result").GetProperty("layers")[0].GetProperty("width").GetInt32());
+        Assert.Equal(
+            16,
+            doc.RootElement.GetProperty("result").GetProperty("layers")[0].GetProperty("width").GetInt32()
+        );
     }
 
     [Theory]
