@@ -14,6 +14,7 @@ public static class GlassboxCli
         ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
         ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
         ["classify"] = "Text classifiers to explain: fine-tune an encoder with a classification head, evaluate it.",
+        ["concepts"] = "Concepts: which human concepts a model or a unit uses.",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -157,6 +158,10 @@ public static class GlassboxCli
         Cmd<ClassifyEvalCommand>(
             "classify eval",
             "Accuracy of a classifier directory on labelled data, with a bootstrap 95% interval, per-class counts and the majority baseline."
+        ),
+        Cmd<ConceptsComposeCommand>(
+            "concepts compose",
+            "Compositional explanations of neurons or SAE features: the AND/OR/NOT formula over UD concepts that best matches each unit (IoU)."
         ),
     ];
 

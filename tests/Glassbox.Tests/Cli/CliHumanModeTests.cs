@@ -106,6 +106,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neurons top",
         "classify train", // Classification/ClassifyCliTests
         "classify eval",
+        "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests
     };
 
     [Fact]

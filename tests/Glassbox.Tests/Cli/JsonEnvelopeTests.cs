@@ -59,6 +59,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
         ("classify train", typeof(Glassbox.Cli.Commands.ClassifyTrainCommand), true),
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
+        ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -584,6 +585,25 @@ public sealed class JsonEnvelopeTests : IDisposable
                 TinyClassifiers.WriteClassifier(Path.Combine(_dir, "tiny-classifier")),
                 "--data",
                 TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+                "--threads",
+                "1",
+            },
+            "concepts compose" => new[]
+            {
+                "concepts",
+                "compose",
+                "-m",
+                Tiny(),
+                "--data",
+                Conllu(),
+                "--layers",
+                "0",
+                "--units",
+                "top:2",
+                "--quantile",
+                "0.1",
+                "--resamples",
+                "20",
                 "--threads",
                 "1",
             },
