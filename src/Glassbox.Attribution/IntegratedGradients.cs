@@ -111,7 +111,7 @@ public static class IntegratedGradients
         if (hook == HookName.Embed)
             return (Baselines.Capture(model, one, hook), embB);
         var x = Baselines.Capture(model, one, hook);
-        var xb = Baselines.Capture(model, one, hook, [new Hook(HookName.Embed, (_, _) => embB)]);
+        var xb = Baselines.Capture(model, one, hook, [new Hook(HookName.Embed, (_, _) => embB.alias())]);
         return (x, xb);
     }
 
@@ -119,7 +119,8 @@ public static class IntegratedGradients
     private static Tensor Gradient(AttributionTarget target, TokenBatch batch, string hook, Tensor leaf)
     {
         using var grad = enable_grad();
-        var score = target.Score(batch, [new Hook(hook, (_, _) => leaf)]); // [n]
+        // An alias flows on (a forward may free the activations it replaces); backward reaches the leaf through it.
+        var score = target.Score(batch, [new Hook(hook, (_, _) => leaf.alias())]); // [n]
         score.sum().backward();
         return leaf.grad?.detach() ?? zeros_like(leaf);
     }
@@ -130,7 +131,7 @@ public static class IntegratedGradients
         using var scope = NewDisposeScope();
         double fx = target.Score(one, Array.Empty<Hook>()).detach().to_type(ScalarType.Float64).item<double>();
         double fb = target
-            .Score(one, [new Hook(hook, (_, _) => baseline)])
+            .Score(one, [new Hook(hook, (_, _) => baseline.alias())])
             .detach()
             .to_type(ScalarType.Float64)
             .item<double>();
