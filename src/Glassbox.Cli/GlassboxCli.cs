@@ -149,6 +149,10 @@ public static class GlassboxCli
             "neurons top",
             "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
         ),
+        Cmd<AttributeCommand>(
+            "attribute",
+            "Token attributions of a classifier or LM logit (integrated gradients, grad×input, occlusion, rollout, flow)."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

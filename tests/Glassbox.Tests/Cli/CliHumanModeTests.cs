@@ -104,6 +104,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "sae eval",
         "neurons harvest",
         "neurons top",
+        "attribute",
     };
 
     [Fact]
@@ -146,6 +147,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
             new[] { "run", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "lens", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "dla", "-m", m, "--text", "the [red]dog[/] sees" },
+            new[] { "attribute", "-m", m, "--text", "the [red]dog[/] sees", "--steps", "4" },
             new[] { "probe", "pos", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "deprel", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
