@@ -55,7 +55,10 @@ public static class AttentionAttribution
     {
         var mixed = WithResidual(attention);
         int n = mixed[0].Length;
-        var r = Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Select(j => i == j ? 1.0 : 0).ToArray()).ToArray();
+        var r = Enumerable
+            .Range(0, n)
+            .Select(i => Enumerable.Range(0, n).Select(j => i == j ? 1.0 : 0).ToArray())
+            .ToArray();
         foreach (var a in mixed)
         {
             var next = new double[n][];
@@ -149,19 +152,30 @@ public static class AttentionAttribution
 
     /// <summary>Rollout or flow of one sequence as a token attribution for position <paramref name="position"/>
     /// (null: the last token for causal models, the first ([CLS]) for encoders).</summary>
-    public static TokenAttribution Attribute(HookedTransformer model, IReadOnlyList<int> ids, bool flow, int? position = null)
+    public static TokenAttribution Attribute(
+        HookedTransformer model,
+        IReadOnlyList<int> ids,
+        bool flow,
+        int? position = null
+    )
     {
         int q = position ?? (model.Config.Causal ? ids.Count - 1 : 0);
         if (q < 0 || q >= ids.Count)
             throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"position {q} is outside the sequence of {ids.Count} tokens")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"position {q} is outside the sequence of {ids.Count} tokens"
+                )
             );
         var att = HeadAveraged(model, ids);
         var scores = flow ? Flow(att, q) : Rollout(att)[q];
         return new TokenAttribution
         {
             Method = flow ? "flow" : "rollout",
-            Target = string.Create(CultureInfo.InvariantCulture, $"attention {(flow ? "flow to" : "rollout of")} token {q}"),
+            Target = string.Create(
+                CultureInfo.InvariantCulture,
+                $"attention {(flow ? "flow to" : "rollout of")} token {q}"
+            ),
             Hook = HookPoints.AttnPattern.Name(0),
             Baseline = "none",
             Ids = ids.ToArray(),

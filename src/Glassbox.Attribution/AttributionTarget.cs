@@ -28,10 +28,8 @@ public sealed record AttributionTarget(
                     $"class {classIndex} is not a label of the model (0..{classifier.LabelCount - 1})"
                 )
             );
-        return new(
-            $"logit[{classifier.Labels[classIndex]}]",
-            classifier.Encoder,
-            (batch, hooks) => classifier.Logits(batch, hooks, keepGradients: true).select(1, classIndex)
+        return new($"logit[{classifier.Labels[classIndex]}]", classifier.Encoder, (batch, hooks) =>
+            classifier.Logits(batch, hooks, keepGradients: true).select(1, classIndex)
         );
     }
 
@@ -64,22 +62,18 @@ public sealed record AttributionTarget(
                 );
         string label(int id) => model.Tokenizer?.TokenToString(id) ?? id.ToString(CultureInfo.InvariantCulture);
         string name = minus is { } mm ? $"logit('{label(token)}') − logit('{label(mm)}')" : $"logit('{label(token)}')";
-        return new(
-            name + " @ last token",
-            model,
-            (batch, hooks) =>
-            {
-                var run = model.Run(batch, hooks, null, new RunOptions { KeepGradients = true });
-                run.Cache.Dispose(); // the output stays alive for the graph; the caller's dispose scope frees it
-                var last = Enumerable
-                    .Range(0, batch.BatchSize)
-                    .Select(b => (long)batch.PaddedIndex(b, batch.Lengths[b] - 1))
-                    .ToArray();
-                var idx = tensor(last, device: run.Output.device).view(-1, 1, 1).expand(-1, 1, run.Output.shape[2]);
-                var logits = run.Output.gather(1, idx).squeeze(1); // [batch, d_vocab]
-                var score = logits.select(1, token);
-                return minus is { } m2 ? score.sub(logits.select(1, m2)) : score;
-            }
-        );
+        return new(name + " @ last token", model, (batch, hooks) =>
+        {
+            var run = model.Run(batch, hooks, null, new RunOptions { KeepGradients = true });
+            run.Cache.Dispose(); // the output stays alive for the graph; the caller's dispose scope frees it
+            var last = Enumerable
+                .Range(0, batch.BatchSize)
+                .Select(b => (long)batch.PaddedIndex(b, batch.Lengths[b] - 1))
+                .ToArray();
+            var idx = tensor(last, device: run.Output.device).view(-1, 1, 1).expand(-1, 1, run.Output.shape[2]);
+            var logits = run.Output.gather(1, idx).squeeze(1); // [batch, d_vocab]
+            var score = logits.select(1, token);
+            return minus is { } m2 ? score.sub(logits.select(1, m2)) : score;
+        });
     }
 }

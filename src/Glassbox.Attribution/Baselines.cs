@@ -60,17 +60,19 @@ public static class Baselines
 
     /// <summary>The activation at <paramref name="hook"/> of one run (no gradients), with optional extra hooks.</summary>
     /// <returns>The activation [batch, ...]; the caller disposes it.</returns>
-    public static Tensor Capture(HookedTransformer model, TokenBatch batch, string hook, IReadOnlyList<Hook>? hooks = null)
+    public static Tensor Capture(
+        HookedTransformer model,
+        TokenBatch batch,
+        string hook,
+        IReadOnlyList<Hook>? hooks = null
+    )
     {
         Tensor? got = null;
-        var reader = new Hook(
-            hook,
-            (x, _) =>
-            {
-                got = x.detach().clone().DetachFromDisposeScope();
-                return null;
-            }
-        );
+        var reader = new Hook(hook, (x, _) =>
+        {
+            got = x.detach().clone().DetachFromDisposeScope();
+            return null;
+        });
         using var scope = NewDisposeScope();
         var all = (hooks ?? Array.Empty<Hook>()).Append(reader).ToList();
         using var run = model.Run(batch, all, null, new RunOptions { StopAtLayer = StopFor(model, hook) });

@@ -70,7 +70,11 @@ public static class IntegratedGradients
 
     /// <summary>Gradient × input at the token embeddings (<paramref name="hook"/> null), or gradient × activation at
     /// any hook. The completeness error is measured against the zero activation.</summary>
-    public static TokenAttribution GradientTimesInput(AttributionTarget target, IReadOnlyList<int> ids, string? hook = null)
+    public static TokenAttribution GradientTimesInput(
+        AttributionTarget target,
+        IReadOnlyList<int> ids,
+        string? hook = null
+    )
     {
         var model = target.Model;
         string at = hook ?? HookName.Embed;
@@ -82,7 +86,16 @@ public static class IntegratedGradients
         var g = Gradient(target, one, at, x.detach().clone().requires_grad_(true));
         var attr = g.to_type(ScalarType.Float64).mul(x.to_type(ScalarType.Float64));
         var (fx, fb) = Outputs(target, one, at, zeros_like(x));
-        return Result(target, ids, hook is null ? "gradxinput" : "layer-gradxactivation", at, BaselineKind.Zero, attr, fx, fb);
+        return Result(
+            target,
+            ids,
+            hook is null ? "gradxinput" : "layer-gradxactivation",
+            at,
+            BaselineKind.Zero,
+            attr,
+            fx,
+            fb
+        );
     }
 
     /// <summary>The activation at <paramref name="hook"/> on the input and on the baseline input [1, ...].</summary>
@@ -90,7 +103,9 @@ public static class IntegratedGradients
     {
         var (point, _) = HookName.Parse(hook);
         if (point == HookPoints.AttnPattern || point == HookPoints.AttnScores)
-            throw new InputException($"hook '{hook}' is indexed by heads, not positions; attribute at a residual, attention/MLP output or neuron hook");
+            throw new InputException(
+                $"hook '{hook}' is indexed by heads, not positions; attribute at a residual, attention/MLP output or neuron hook"
+            );
     }
 
     private static (Tensor X, Tensor Baseline) Endpoints(
@@ -126,7 +141,12 @@ public static class IntegratedGradients
     }
 
     /// <summary>F(input) and F(with the activation at hook replaced by the baseline).</summary>
-    private static (double Fx, double Fb) Outputs(AttributionTarget target, TokenBatch one, string hook, Tensor baseline)
+    private static (double Fx, double Fb) Outputs(
+        AttributionTarget target,
+        TokenBatch one,
+        string hook,
+        Tensor baseline
+    )
     {
         using var scope = NewDisposeScope();
         double fx = target.Score(one, Array.Empty<Hook>()).detach().to_type(ScalarType.Float64).item<double>();

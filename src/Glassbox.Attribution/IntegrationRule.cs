@@ -29,7 +29,7 @@ public static class IntegrationRules
 {
     /// <summary>The CLI spellings, in enum order.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["riemann-left", "riemann-right", "riemann-middle", "riemann-trapezoid", "gauss-legendre"];
+    ["riemann-left", "riemann-right", "riemann-middle", "riemann-trapezoid", "gauss-legendre"];
 
     /// <summary>The CLI spelling of a rule.</summary>
     public static string Name(this IntegrationRule rule) => Names[(int)rule];
@@ -51,7 +51,10 @@ public static class IntegrationRules
         int min = rule == IntegrationRule.RiemannTrapezoid ? 2 : 1;
         if (steps < min)
             throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"--steps must be at least {min} for {rule.Name()}, got {steps}")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--steps must be at least {min} for {rule.Name()}, got {steps}"
+                )
             );
         var a = new double[steps];
         var w = new double[steps];

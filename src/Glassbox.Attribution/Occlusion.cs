@@ -46,7 +46,10 @@ public static class Occlusion
         var windows = new List<int[]>();
         for (int s = 0; s + Math.Min(width, free.Length) <= free.Length && free.Length > 0; s++)
             windows.Add(free.Skip(s).Take(width).ToArray());
-        var copies = windows.Select(w => Occlude(ids, w, baselineToken)).Append(Occlude(ids, free, baselineToken)).ToList();
+        var copies = windows
+            .Select(w => Occlude(ids, w, baselineToken))
+            .Append(Occlude(ids, free, baselineToken))
+            .ToList();
         var scores = new List<double>();
         for (int s = 0; s < copies.Count; s += Math.Max(1, batchSize))
             scores.AddRange(Score(target, copies.Skip(s).Take(Math.Max(1, batchSize)).ToList()));
@@ -63,7 +66,8 @@ public static class Occlusion
             Method = "occlusion",
             Target = target.Name,
             Hook = HookName.Embed,
-            Baseline = model.Tokenizer?.TokenToString(baselineToken) ?? baselineToken.ToString(CultureInfo.InvariantCulture),
+            Baseline = model.Tokenizer?.TokenToString(baselineToken)
+                ?? baselineToken.ToString(CultureInfo.InvariantCulture),
             Ids = ids.ToArray(),
             Tokens = IntegratedGradients.Labels(model, ids),
             Scores = sum.Select((v, i) => count[i] == 0 ? 0 : v / count[i]).ToArray(),

@@ -60,7 +60,9 @@ public static class TokenColours
         for (int k = 0; k <= 10; k++)
         {
             double v = scale.Lo + (scale.Hi - scale.Lo) * k / 10;
-            sb.Append(string.Create(CultureInfo.InvariantCulture, $"<stop offset='{k * 10}%' stop-color='{scale.Hex(v)}'/>"));
+            sb.Append(
+                string.Create(CultureInfo.InvariantCulture, $"<stop offset='{k * 10}%' stop-color='{scale.Hex(v)}'/>")
+            );
         }
         sb.Append(
             string.Create(

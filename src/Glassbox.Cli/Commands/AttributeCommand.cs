@@ -78,7 +78,9 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
         if (model.Tokenizer is null)
             throw new InputException($"{model.Name} has no tokenizer; give --tokenizer");
         var kind = s.Baseline is null
-            ? (model.Tokenizer.PadId ?? model.Config.PadTokenId) is null ? BaselineKind.Mean : BaselineKind.Pad
+            ? (model.Tokenizer.PadId ?? model.Config.PadTokenId) is null
+                ? BaselineKind.Mean
+                : BaselineKind.Pad
             : Baselines.Parse(s.Baseline);
         var options = new AttributionOptions
         {
@@ -87,28 +89,27 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
             Baseline = kind,
             InternalBatchSize = s.Batch,
         };
-        var results = CliProgress.Run(
-            "attribute",
-            s.Json,
-            "texts",
-            p =>
+        var results = CliProgress.Run("attribute", s.Json, "texts", p =>
+        {
+            var list = new List<TokenAttribution>();
+            for (int i = 0; i < texts.Count; i++)
             {
-                var list = new List<TokenAttribution>();
-                for (int i = 0; i < texts.Count; i++)
-                {
-                    list.Add(AttributeOne(classifier, model, texts[i], method, s.Target, options));
-                    p.Count(i + 1, texts.Count);
-                }
-                return list;
+                list.Add(AttributeOne(classifier, model, texts[i], method, s.Target, options));
+                p.Count(i + 1, texts.Count);
             }
-        );
+            return list;
+        });
         var summary = new AttributeSummary(
             method,
             Baselines.Names[(int)kind],
             method == "ig" ? s.Steps : 0,
             method == "ig" ? rule.Name() : null,
             results,
-            results.Where(r => double.IsFinite(r.CompletenessError)).Select(r => r.CompletenessError).DefaultIfEmpty(double.NaN).Max()
+            results
+                .Where(r => double.IsFinite(r.CompletenessError))
+                .Select(r => r.CompletenessError)
+                .DefaultIfEmpty(double.NaN)
+                .Max()
         );
         if (s.Report is not null)
         {
@@ -139,7 +140,10 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
             for (int i = 0; i < r.Tokens.Count; i++)
                 t.Row(
                     Show.Cell(r.Tokens[i]),
-                    Show.Styled(r.Scores[i] >= 0 ? "red" : "blue", r.Scores[i].ToString("F4", CultureInfo.InvariantCulture))
+                    Show.Styled(
+                        r.Scores[i] >= 0 ? "red" : "blue",
+                        r.Scores[i].ToString("F4", CultureInfo.InvariantCulture)
+                    )
                 );
             Show.Write(t);
             Show.Line(r.Summary());
@@ -192,7 +196,9 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
             _ => Occlusion.Attribute(
                 target,
                 ids,
-                Baselines.TokenId(model, options.Baseline == BaselineKind.Mask ? BaselineKind.Mask : BaselineKind.Pad)!.Value
+                Baselines
+                    .TokenId(model, options.Baseline == BaselineKind.Mask ? BaselineKind.Mask : BaselineKind.Pad)!
+                    .Value
             ),
         };
     }

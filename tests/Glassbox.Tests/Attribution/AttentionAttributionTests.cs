@@ -7,8 +7,14 @@ public sealed class AttentionAttributionTests
     // Layer 1: token 1 attends only to token 0; layer 2: both attend only to token 0 (causal, 2 tokens).
     private static readonly double[][][] Stack =
     [
-        [[1, 0], [1, 0]],
-        [[1, 0], [1, 0]],
+        [
+            [1, 0],
+            [1, 0],
+        ],
+        [
+            [1, 0],
+            [1, 0],
+        ],
     ];
 
     [Fact]
@@ -38,8 +44,16 @@ public sealed class AttentionAttributionTests
         // Layer 1 lets token 1 keep ½ of itself; layer 2 mixes a third of token 0 into token 2 ... 3 tokens.
         double[][][] s =
         [
-            [[1, 0, 0], [0.5, 0.5, 0], [0, 0, 1]],
-            [[1, 0, 0], [0, 1, 0], [0, 1, 0]],
+            [
+                [1, 0, 0],
+                [0.5, 0.5, 0],
+                [0, 0, 1],
+            ],
+            [
+                [1, 0, 0],
+                [0, 1, 0],
+                [0, 1, 0],
+            ],
         ];
         var f = AttentionAttribution.Flow(s, 2);
         var r = AttentionAttribution.Rollout(s);

@@ -25,7 +25,17 @@ public sealed class AttributeCommandTests : IDisposable
         var m = Classifier();
         var report = Path.Combine(_dir, "r.html");
         var (code, o, e) = CliHarness.Run(
-            "attribute", "-m", m, "--text", "the film was [red]good[/] .", "--target", "positive", "--steps", "16", "--report", report
+            "attribute",
+            "-m",
+            m,
+            "--text",
+            "the film was [red]good[/] .",
+            "--target",
+            "positive",
+            "--steps",
+            "16",
+            "--report",
+            report
         );
         Assert.True(code == 0, e);
         Assert.Contains("completeness error", o, StringComparison.Ordinal);
@@ -44,7 +54,18 @@ public sealed class AttributeCommandTests : IDisposable
     public void Should_print_one_json_envelope_for_every_method(string method)
     {
         var m = Classifier();
-        var (code, o, e) = CliHarness.Run("attribute", "-m", m, "--text", "it was very bad", "--method", method, "--steps", "8", "--json");
+        var (code, o, e) = CliHarness.Run(
+            "attribute",
+            "-m",
+            m,
+            "--text",
+            "it was very bad",
+            "--method",
+            method,
+            "--steps",
+            "8",
+            "--json"
+        );
         Assert.True(code == 0, e);
         using var doc = JsonDocument.Parse(o);
         Assert.Equal("attribute", doc.RootElement.GetProperty("command").GetString());
@@ -60,9 +81,10 @@ public sealed class AttributeCommandTests : IDisposable
     public void Should_fail_with_one_line_and_exit_2_on_bad_input(string option, string value, string named)
     {
         var m = Classifier();
-        var args = option == "--text"
-            ? new[] { "attribute", "-m", m, "--text", value }
-            : new[] { "attribute", "-m", m, "--text", "good fun", option, value };
+        var args =
+            option == "--text"
+                ? new[] { "attribute", "-m", m, "--text", value }
+                : new[] { "attribute", "-m", m, "--text", "good fun", option, value };
         var (code, _, e) = CliHarness.Run(args);
         Assert.Equal(2, code);
         Assert.Contains(named, e, StringComparison.Ordinal);

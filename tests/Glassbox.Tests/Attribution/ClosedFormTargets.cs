@@ -16,21 +16,14 @@ internal static class ClosedFormTargets
 
     /// <summary>F(e) = (e[0] · u) (e[1] · v) sigmoid(e[2] · s) — a product with a nonlinearity, for numerical checks.</summary>
     public static AttributionTarget Product(HookedTransformer model, Tensor u, Tensor v, Tensor s) =>
-        new(
-            "product",
-            model,
-            (batch, hooks) =>
-                Through(
-                    model,
-                    batch,
-                    hooks,
-                    e =>
-                        e.select(1, 0)
-                            .mul(u)
-                            .sum([1])
-                            .mul(e.select(1, 1).mul(v).sum([1]))
-                            .mul(e.select(1, 2).mul(s).sum([1]).sigmoid())
-                )
+        new("product", model, (batch, hooks) =>
+            Through(model, batch, hooks, e =>
+                e.select(1, 0)
+                    .mul(u)
+                    .sum([1])
+                    .mul(e.select(1, 1).mul(v).sum([1]))
+                    .mul(e.select(1, 2).mul(s).sum([1]).sigmoid())
+            )
         );
 
     private static Tensor Through(

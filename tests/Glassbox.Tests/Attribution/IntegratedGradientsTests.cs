@@ -24,7 +24,12 @@ public sealed class IntegratedGradientsTests
         var r = IntegratedGradients.Attribute(
             target,
             Ids,
-            new AttributionOptions { Steps = 3, Rule = IntegrationRule.RiemannLeft, Baseline = baseline }
+            new AttributionOptions
+            {
+                Steps = 3,
+                Rule = IntegrationRule.RiemannLeft,
+                Baseline = baseline,
+            }
         );
         using var we = model.Weights["embed.W_E"];
         using var idx = tensor(Ids.Select(i => (long)i).ToArray());
@@ -53,7 +58,10 @@ public sealed class IntegratedGradientsTests
     [InlineData(IntegrationRule.GaussLegendre, 24)]
     [InlineData(IntegrationRule.RiemannMiddle, 400)]
     [InlineData(IntegrationRule.RiemannTrapezoid, 400)]
-    public void Should_agree_with_a_reference_computed_in_doubles_on_a_closed_form_network(IntegrationRule rule, int steps)
+    public void Should_agree_with_a_reference_computed_in_doubles_on_a_closed_form_network(
+        IntegrationRule rule,
+        int steps
+    )
     {
         using var model = TinyModels.Create("gpt2", seed: 3);
         int d = (int)model.Config.DModel;
@@ -79,7 +87,10 @@ public sealed class IntegratedGradientsTests
         for (int p = 0; p < 3; p++)
         {
             double expected = Simpson(integrands[p], 20000);
-            Assert.True(Math.Abs(expected - r.Scores[p]) < 2e-4 * Math.Max(1, Math.Abs(expected)), string.Create(CultureInfo.InvariantCulture, $"position {p}: {expected} vs {r.Scores[p]}"));
+            Assert.True(
+                Math.Abs(expected - r.Scores[p]) < 2e-4 * Math.Max(1, Math.Abs(expected)),
+                string.Create(CultureInfo.InvariantCulture, $"position {p}: {expected} vs {r.Scores[p]}")
+            );
         }
         Assert.Equal(0, r.Scores[3], 6);
         Assert.Equal(a * b * Sig(c) - 0, r.Output, 4);
@@ -127,8 +138,16 @@ public sealed class IntegratedGradientsTests
     {
         using var model = TinyModels.Create("gpt2", seed: 5);
         var target = AttributionTarget.LmLogit(model, 2);
-        var batched = IntegratedGradients.Attribute(target, Ids, new AttributionOptions { Steps = 20, InternalBatchSize = 7 });
-        var single = IntegratedGradients.Attribute(target, Ids, new AttributionOptions { Steps = 20, InternalBatchSize = 1 });
+        var batched = IntegratedGradients.Attribute(
+            target,
+            Ids,
+            new AttributionOptions { Steps = 20, InternalBatchSize = 7 }
+        );
+        var single = IntegratedGradients.Attribute(
+            target,
+            Ids,
+            new AttributionOptions { Steps = 20, InternalBatchSize = 1 }
+        );
         for (int p = 0; p < Ids.Length; p++)
             Assert.Equal(single.Scores[p], batched.Scores[p], 4);
     }
@@ -165,4 +184,24 @@ public sealed class IntegratedGradientsTests
         var gx = IntegratedGradients.GradientTimesInput(target, Ids, HookName.MlpOut(0));
         Assert.Equal(Ids.Length, gx.Scores.Count);
     }
+
+    [SkippableFact]
+    public void Should_be_complete_on_stories260k_with_a_mean_baseline()
+    {
+        Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
+        using var model = Glassbox.Loading.ModelLoader.Load("stories260k");
+        var ids = model.Tokenizer!.Encode("Lily went to the park. She saw a big dog. Lily").Ids;
+        var target = AttributionTarget.LmLogit(
+            model,
+            Glassbox.Models.Unembedding.TokenId(model, "She", "t"),
+            Glassbox.Models.Unembedding.TokenId(model, "Lily", "t")
+        );
+        var r = IntegratedGradients.Attribute(
+            target,
+            ids,
+            new AttributionOptions { Steps = 100, Baseline = BaselineKind.Mean }
+        );
+        Assert.True(r.RelativeCompletenessError < 0.05, r.Summary());
+    }
 }
+
