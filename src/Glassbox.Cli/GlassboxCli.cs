@@ -163,6 +163,10 @@ public static class GlassboxCli
             "concepts compose",
             "Compositional explanations of neurons or SAE features: the AND/OR/NOT formula over UD concepts that best matches each unit (IoU)."
         ),
+        Cmd<AttributeCommand>(
+            "attribute",
+            "Token attributions of a classifier or LM logit (integrated gradients, grad×input, occlusion, rollout, flow)."
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

@@ -107,6 +107,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "classify train", // Classification/ClassifyCliTests
         "classify eval",
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests
+        "attribute",
     };
 
     [Fact]
@@ -149,6 +150,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
             new[] { "run", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "lens", "-m", m, "--text", "the [red]dog[/] sees" },
             new[] { "dla", "-m", m, "--text", "the [red]dog[/] sees" },
+            new[] { "attribute", "-m", m, "--text", "the [red]dog[/] sees", "--steps", "4" },
             new[] { "probe", "pos", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "tag", "-m", m, "--data", ud, "--no-random-model", "--no-control" },
             new[] { "probe", "deprel", "-m", m, "--data", ud, "--no-random-model", "--no-control" },

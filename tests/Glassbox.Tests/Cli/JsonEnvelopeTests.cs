@@ -60,6 +60,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("classify train", typeof(Glassbox.Cli.Commands.ClassifyTrainCommand), true),
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
+        ("attribute", typeof(Glassbox.Cli.Commands.AttributeCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -477,6 +478,18 @@ public sealed class JsonEnvelopeTests : IDisposable
             }.Concat(fast),
             "probe coref" => new[] { "probe", "coref", "--sentences", "16", "--test-sentences", "8" }.Concat(fast),
             "lens" or "dla" => new[] { command, "-m", Tiny(), "--token-ids", ids, "--target", "#13" },
+            "attribute" => new[]
+            {
+                "attribute",
+                "-m",
+                Tiny(),
+                "--text",
+                "the cat",
+                "--steps",
+                "4",
+                "--baseline",
+                "zero",
+            },
             "heads" => new[] { "heads", "-m", Tiny(), "--block-length", "6", "--sequences", "2" },
             "circuits" => new[] { "circuits", "-m", Tiny(), "--sources", "#3,#4" },
             "ablate" => new[] { "ablate", "-m", Tiny(), "--token-ids", ids, "--ablate", "head:0.1" },
