@@ -44,10 +44,17 @@ public static class GenerationBench
             .ToList();
         var o = new GenerationOptions { StopToken = -1 };
         var results = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        void Add(string k, double v) => (results.TryGetValue(k, out var l) ? l : results[k] = new List<double>()).Add(v);
+        void Add(string k, double v) =>
+            (results.TryGetValue(k, out var l) ? l : results[k] = new List<double>()).Add(v);
         for (int r = 0; r < rounds; r++)
         {
-            Add("cached, 1 sequence", Time(() => TextGenerator.Generate(model, prompt, o with { MaxNewTokens = steps - prompt.Count }).Count - prompt.Count));
+            Add(
+                "cached, 1 sequence",
+                Time(() =>
+                    TextGenerator.Generate(model, prompt, o with { MaxNewTokens = steps - prompt.Count }).Count
+                    - prompt.Count
+                )
+            );
             Add(
                 string.Create(CultureInfo.InvariantCulture, $"cached, batch of {batch}"),
                 Time(() =>
@@ -57,7 +64,14 @@ public static class GenerationBench
                 )
             );
             if (r == 0) // the uncached loop is quadratic: one round, fewer positions
-                Add("uncached, 1 sequence (64 positions)", Time(() => TextGenerator.Generate(model, prompt, o with { MaxNewTokens = 64 - prompt.Count, UseCache = false }).Count - prompt.Count));
+                Add(
+                    "uncached, 1 sequence (64 positions)",
+                    Time(() =>
+                        TextGenerator
+                            .Generate(model, prompt, o with { MaxNewTokens = 64 - prompt.Count, UseCache = false })
+                            .Count - prompt.Count
+                    )
+                );
             if (runBinary is not null)
                 Add("llama2.c run, 1 sequence", Llama2c(runBinary, steps));
         }
@@ -117,7 +131,8 @@ public static class GenerationBench
         return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
     }
 
-    private static string SharedDataPath() => Environment.GetEnvironmentVariable("GLASSBOX_DATA") ?? Path.Combine("..", "shared", "data");
+    private static string SharedDataPath() =>
+        Environment.GetEnvironmentVariable("GLASSBOX_DATA") ?? Path.Combine("..", "shared", "data");
 
     private static double Median(List<double> v)
     {

@@ -228,7 +228,15 @@ public sealed partial class HookedTransformer : IDisposable
         return opt.StopAtLayer is not null ? resid : Head(resid, run);
     }
 
-    private Tensor Block(Tensor resid, int l, Tensor pos, Tensor? mask, HookRunner run, bool useResult, LayerKv? kv = null)
+    private Tensor Block(
+        Tensor resid,
+        int l,
+        Tensor pos,
+        Tensor? mask,
+        HookRunner run,
+        bool useResult,
+        LayerKv? kv = null
+    )
     {
         var c = Config;
         var w = _blocks[l];

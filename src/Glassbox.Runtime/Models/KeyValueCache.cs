@@ -71,7 +71,9 @@ public sealed class KeyValueCache : IDisposable
     internal void Check(HookedTransformer model, int batchSize, int n)
     {
         if (!ReferenceEquals(model, Owner))
-            throw new InputException($"the KV cache belongs to {Owner.Name}, not to {model.Name}; make one with NewCache");
+            throw new InputException(
+                $"the KV cache belongs to {Owner.Name}, not to {model.Name}; make one with NewCache"
+            );
         if (batchSize != BatchSize)
             throw new InputException(
                 string.Create(

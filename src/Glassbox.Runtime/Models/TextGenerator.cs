@@ -80,7 +80,12 @@ public static class TextGenerator
         for (int step = 0; step < o.MaxNewTokens && longest + step < model.Config.NCtx; step++)
         {
             using var scope = NewDisposeScope();
-            using var batch = TokenBatch.FromIds(cache is null ? ids : feed, pad, PaddingSide.Left, device: model.Device);
+            using var batch = TokenBatch.FromIds(
+                cache is null ? ids : feed,
+                pad,
+                PaddingSide.Left,
+                device: model.Device
+            );
             var logits = cache is null ? model.Forward(batch) : Step(model, batch, cache); // [batch, pos, d_vocab]
             var last = logits.select(1, -1).to(ScalarType.Float32).cpu(); // [batch, d_vocab]
             var next = new IReadOnlyList<int>[prompts.Count];

@@ -15,7 +15,8 @@ public sealed class GenerateCliTests : IDisposable
         var plain = CliHarness.Run(args.Append("--no-cache").ToArray());
         Assert.Equal(0, cached.Code);
         Assert.Equal(0, plain.Code);
-        string Ids(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("result").GetProperty("ids").GetRawText();
+        string Ids(string json) =>
+            System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("result").GetProperty("ids").GetRawText();
         Assert.Equal(Ids(plain.Out), Ids(cached.Out));
         Assert.Contains("--no-cache", CliHarness.Run("generate", "--help").Out, StringComparison.Ordinal);
     }

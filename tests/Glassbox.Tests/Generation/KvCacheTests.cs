@@ -31,7 +31,12 @@ public class KvCacheTests
     }
 
     /// <summary>Prefills <paramref name="prefill"/> tokens, then feeds the rest one at a time: logits [1, pos, vocab].</summary>
-    private static Tensor Stepwise(HookedTransformer model, IReadOnlyList<int> seq, int prefill, List<Hook>? hooks = null)
+    private static Tensor Stepwise(
+        HookedTransformer model,
+        IReadOnlyList<int> seq,
+        int prefill,
+        List<Hook>? hooks = null
+    )
     {
         using var cache = model.NewCache(1);
         var parts = new List<Tensor>();
@@ -58,7 +63,10 @@ public class KvCacheTests
         {
             using var cached = Stepwise(model, Seq, prefill);
             Assert.Equal(full.shape, cached.shape);
-            Assert.True(TinyModels.MaxAbsDiff(full, cached) < 1e-5, string.Create(CultureInfo.InvariantCulture, $"{family}, prefill {prefill}"));
+            Assert.True(
+                TinyModels.MaxAbsDiff(full, cached) < 1e-5,
+                string.Create(CultureInfo.InvariantCulture, $"{family}, prefill {prefill}")
+            );
         }
     }
 
@@ -74,7 +82,10 @@ public class KvCacheTests
         using (var pre = TokenBatch.FromIds(prompts, side: PaddingSide.Left))
         using (var run = model.RunCached(pre, cache))
             for (int r = 0; r < prompts.Length; r++)
-                rows[r] = new List<Tensor> { run.Output[r].narrow(0, pre.PaddedIndex(r, 0), prompts[r].Length).clone() };
+                rows[r] = new List<Tensor>
+                {
+                    run.Output[r].narrow(0, pre.PaddedIndex(r, 0), prompts[r].Length).clone(),
+                };
         for (int s = 0; s < 3; s++)
         {
             using var step = TokenBatch.FromIds(tails.Select(t => (IReadOnlyList<int>)new[] { t[s] }).ToList());
@@ -87,7 +98,10 @@ public class KvCacheTests
             using var alone = TokenBatch.Single(prompts[r].Concat(tails[r]).ToList());
             using var expected = model.Forward(alone);
             using var got = cat(rows[r], 0);
-            Assert.True(TinyModels.MaxAbsDiff(expected[0], got) < 1e-5, string.Create(CultureInfo.InvariantCulture, $"{family}, row {r}"));
+            Assert.True(
+                TinyModels.MaxAbsDiff(expected[0], got) < 1e-5,
+                string.Create(CultureInfo.InvariantCulture, $"{family}, row {r}")
+            );
             rows[r].ForEach(t => t.Dispose());
         }
     }
@@ -113,7 +127,14 @@ public class KvCacheTests
     public void Should_sample_the_same_tokens_with_and_without_the_cache()
     {
         using var model = Create("llama", seed: 5);
-        var o = new GenerationOptions { MaxNewTokens = 10, Temperature = 1.5, TopK = 20, Seed = 9, StopToken = -1 };
+        var o = new GenerationOptions
+        {
+            MaxNewTokens = 10,
+            Temperature = 1.5,
+            TopK = 20,
+            Seed = 9,
+            StopToken = -1,
+        };
         Assert.Equal(
             TextGenerator.Generate(model, Short, o with { UseCache = false }),
             TextGenerator.Generate(model, Short, o)
@@ -128,9 +149,8 @@ public class KvCacheTests
         var seen = new List<(string Name, long Pos)>();
         var hooks = new List<Hook>
         {
-            Hook.Read(
-                "*",
-                (x, ctx) => seen.Add((ctx.Name, IsMap(ctx.Name) ? x.shape[2] : x.shape[1])) // new query positions
+            Hook.Read("*", (x, ctx) =>
+                seen.Add((ctx.Name, IsMap(ctx.Name) ? x.shape[2] : x.shape[1])) // new query positions
             ),
         };
         using var batch = TokenBatch.Single(Seq);
@@ -144,7 +164,8 @@ public class KvCacheTests
         Assert.All(seen.Skip(perStep), s => Assert.Equal(1, s.Pos));
     }
 
-    private static bool IsMap(string name) => HookPoints.AttnScores.Matches(name) || HookPoints.AttnPattern.Matches(name);
+    private static bool IsMap(string name) =>
+        HookPoints.AttnScores.Matches(name) || HookPoints.AttnPattern.Matches(name);
 
     [Fact]
     public void Should_apply_a_patch_hook_in_the_cached_path_as_in_the_full_forward()
@@ -190,7 +211,9 @@ public class KvCacheTests
     public void Should_reject_an_empty_prompt()
     {
         using var model = Create("gpt2");
-        var e = Assert.Throws<InputException>(() => TextGenerator.GenerateBatch(model, new[] { Short, Array.Empty<int>() }));
+        var e = Assert.Throws<InputException>(() =>
+            TextGenerator.GenerateBatch(model, new[] { Short, Array.Empty<int>() })
+        );
         Assert.DoesNotContain('\n', e.Message);
     }
 
