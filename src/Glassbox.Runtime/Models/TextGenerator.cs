@@ -89,9 +89,10 @@ public static class TextGenerator
             var logits = cache is null ? model.Forward(batch) : Step(model, batch, cache); // [batch, pos, d_vocab]
             var last = logits.select(1, -1).to(ScalarType.Float32).cpu(); // [batch, d_vocab]
             var next = new IReadOnlyList<int>[prompts.Count];
+            var greedy = o.Temperature <= 0 ? last.argmax(1).data<long>().ToArray() : null; // one read for the batch
             for (int r = 0; r < prompts.Count; r++)
             {
-                int t = o.Temperature <= 0 ? (int)last[r].argmax().item<long>() : Sample(last[r], o, rngs[r]);
+                int t = greedy is not null ? (int)greedy[r] : Sample(last[r], o, rngs[r]);
                 next[r] = new[] { t };
                 if (done[r])
                     continue;
