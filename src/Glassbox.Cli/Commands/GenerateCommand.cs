@@ -35,6 +35,12 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
         [CommandOption("--seed <SEED>")]
         [Description("Sampling seed. Default 42.")]
         public long Seed { get; init; } = 42;
+
+        [CommandOption("--no-cache")]
+        [Description(
+            "Rerun the whole sequence at every step instead of using the KV cache (slower; same tokens). One prompt per run."
+        )]
+        public bool NoCache { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -51,6 +57,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
             Temperature = s.Temperature,
             TopK = s.TopK,
             Seed = s.Seed,
+            UseCache = !s.NoCache,
         };
         var ids = CliProgress.Run("generate", s.Json, "tokens", p =>
             TextGenerator.Generate(model, prompt, opts with { Progress = p.Counter })
@@ -76,6 +83,7 @@ public sealed class GenerateCommand : Command<GenerateCommand.Settings>
                         ["temperature"] = s.Temperature.ToString(CultureInfo.InvariantCulture),
                         ["topK"] = s.TopK.ToString(CultureInfo.InvariantCulture),
                         ["maxNewTokens"] = s.MaxNewTokens.ToString(CultureInfo.InvariantCulture),
+                        ["kvCache"] = s.NoCache ? "off" : "on",
                     }
                 )
             );

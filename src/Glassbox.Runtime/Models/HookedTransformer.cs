@@ -27,7 +27,7 @@ public sealed record CachedRun(Tensor Output, ActivationCache Cache) : IDisposab
 /// <see cref="ModelConfig"/> and canonical weights (<see cref="ParameterLayout"/>), with a hook point on every
 /// activation (<see cref="HookName.All"/>). Not thread-safe; one forward at a time.
 /// </summary>
-public sealed class HookedTransformer : IDisposable
+public sealed partial class HookedTransformer : IDisposable
 {
     private readonly Dictionary<string, Tensor> _weights;
     private readonly BlockWeights[] _blocks;
@@ -204,43 +204,8 @@ public sealed class HookedTransformer : IDisposable
         var c = Config;
         long b = batch.Ids.shape[0],
             p = batch.Ids.shape[1];
-        var ids = batch.Ids.device == Device ? batch.Ids : batch.Ids.to(Device);
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
-        var embed = _weights["embed.W_E"].index_select(0, ids.flatten()).view(b, p, c.DModel); // [batch, pos, d_model]
-        if (opt.KeepGradients && !embed.requires_grad)
-            embed.requires_grad_(true);
-        var resid = run.Apply(HookPoints.Embed, null, embed);
-        if (c.Positions == PositionKind.Learned)
-            resid = resid.Plus(
-                run.Apply(
-                    HookPoints.PosEmbed,
-                    null,
-                    _weights["pos_embed.W_pos"].index_select(0, pos.flatten()).view(b, p, c.DModel)
-                )
-            );
-        if (c.NTokenTypes > 0)
-            resid = resid.Plus(
-                run.Apply(
-                    HookPoints.TokenTypeEmbed,
-                    null,
-                    _weights["token_type_embed.W_type"]
-                        .index_select(0, batch.TokenTypeIds.to(Device).flatten())
-                        .view(b, p, c.DModel)
-                )
-            );
-        if (c.EmbedNorm)
-            resid = Norm.Apply(
-                resid,
-                NormKind.LayerNorm,
-                _weights["embed_ln.w"],
-                _weights["embed_ln.b"],
-                c.NormEps,
-                run,
-                HookPoints.EmbedLnScale,
-                HookPoints.EmbedLnNormalized,
-                null
-            );
-
+        var resid = Embed(batch.Ids, pos, batch.TokenTypeIds, run, opt.KeepGradients); // [batch, pos, d_model]
         Tensor? mask = null; // [batch, 1, q, k]
         if (batch.HasPadding)
         {
@@ -250,14 +215,7 @@ public sealed class HookedTransformer : IDisposable
             mask = mask.logical_or(eye(p, dtype: ScalarType.Bool, device: Device).view(1, 1, p, p));
         }
         var windowed = Attention.SlidingWindowMask(mask, p, c.SlidingWindow, Device); // [batch or 1, 1, q, k], null when no window cuts anything
-        int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers);
-        if (stop < 0)
-            throw new InputException(
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"StopAtLayer must be in 0..{c.NLayers}, got {opt.StopAtLayer}"
-                )
-            );
+        int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers); // CheckInput rejects values outside 0..n_layers
         for (int l = 0; l < stop; l++)
             resid = Block(
                 resid,
@@ -267,38 +225,29 @@ public sealed class HookedTransformer : IDisposable
                 run,
                 opt.UseAttnResult
             );
-        if (opt.StopAtLayer is not null)
-            return resid;
-        if (c.FinalNorm && !c.PostNorm && c.Norm != NormKind.None)
-            resid = Norm.Apply(
-                resid,
-                c.Norm,
-                _weights["ln_final.w"],
-                _weights.GetValueOrDefault("ln_final.b"),
-                c.NormEps,
-                run,
-                HookPoints.LnFinalScale,
-                HookPoints.LnFinalNormalized,
-                null
-            );
-        if (!c.HasUnembed)
-            return resid; // [batch, pos, d_model]
-        var wu = c.TiedEmbeddings ? _weights["embed.W_E"] : _weights["unembed.W_U"];
-        return nn.functional.linear(resid, wu, _weights.GetValueOrDefault("unembed.b_U")); // [batch, pos, d_vocab]
+        return opt.StopAtLayer is not null ? resid : Head(resid, run);
     }
 
-    private Tensor Block(Tensor resid, int l, Tensor pos, Tensor? mask, HookRunner run, bool useResult)
+    private Tensor Block(
+        Tensor resid,
+        int l,
+        Tensor pos,
+        Tensor? mask,
+        HookRunner run,
+        bool useResult,
+        LayerKv? kv = null
+    )
     {
         var c = Config;
         var w = _blocks[l];
         resid = run.Apply(HookPoints.ResidPre, l, resid);
-        bool causalOnly = mask is null && c.Causal;
+        bool causalOnly = mask is null && c.Causal && kv is null;
         if (c.PostNorm)
         {
             var a = run.Apply(
                 HookPoints.AttnOut,
                 l,
-                Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult)
+                Attention.Forward(resid, w, c, _rotary, pos, mask, causalOnly, run, l, useResult, kv)
             );
             var mid = Norm.Apply(
                 resid.Plus(a),
@@ -342,7 +291,7 @@ public sealed class HookedTransformer : IDisposable
         var attn = run.Apply(
             HookPoints.AttnOut,
             l,
-            Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, l, useResult)
+            Attention.Forward(x1, w, c, _rotary, pos, mask, causalOnly, run, l, useResult, kv)
         );
         if (c.ParallelAttnMlp && c.HasMlp)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,6 +23,10 @@ public sealed record GenerationOptions
     /// <summary>Stop when this token is produced (default: the model's EOS, if any).</summary>
     public int? StopToken { get; init; }
 
+    /// <summary>Use a KV cache (default): each step runs only the new token. False reruns the whole sequence every
+    /// step (the reference the cache is tested against).</summary>
+    public bool UseCache { get; init; } = true;
+
     /// <summary>Called after each new token with (tokens generated, most to generate).</summary>
     public Action<int, int>? Progress { get; init; }
 }
@@ -36,28 +41,77 @@ public static class TextGenerator
         HookedTransformer model,
         IReadOnlyList<int> prompt,
         GenerationOptions? options = null
+    ) => GenerateBatch(model, new[] { prompt }, options)[0];
+
+    /// <summary>Extends several prompts at once (left-padded into one batch, each row exactly as if run alone) and
+    /// returns each prompt + its new tokens. A row stops at its stop token; all stop when the padded batch reaches
+    /// the context length (so a short prompt next to a long one may get fewer tokens than alone). Each row samples
+    /// with its own generator seeded by <see cref="GenerationOptions.Seed"/>, as it would alone.</summary>
+    /// <exception cref="InputException">The model is not a causal LM, there are no prompts, or a prompt is empty or
+    /// too long.</exception>
+    public static IReadOnlyList<IReadOnlyList<int>> GenerateBatch(
+        HookedTransformer model,
+        IReadOnlyList<IReadOnlyList<int>> prompts,
+        GenerationOptions? options = null
     )
     {
         var o = options ?? new GenerationOptions();
         if (!model.Config.Causal || !model.Config.HasUnembed)
             throw new InputException($"{model.Name} is not a causal language model; it cannot generate");
-        if (prompt.Count == 0)
+        if (prompts.Count == 0)
+            throw new InputException("generation needs at least one prompt");
+        if (prompts.Any(p => p.Count == 0))
             throw new InputException("generation needs a non-empty prompt (at least BOS)");
-        var ids = prompt.ToList();
-        var rng = new System.Random(unchecked((int)o.Seed));
+        int longest = prompts.Max(p => p.Count);
+        if (longest > model.Config.NCtx)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the prompt has {longest} tokens but {model.Name} has a context of {model.Config.NCtx}"
+                )
+            );
+        var ids = prompts.Select(p => p.ToList()).ToArray();
+        var rngs = prompts.Select(_ => new System.Random(unchecked((int)o.Seed))).ToArray();
+        var done = new bool[prompts.Count];
         int? stop = o.StopToken ?? model.Config.EosTokenId;
-        for (int step = 0; step < o.MaxNewTokens && ids.Count < model.Config.NCtx; step++)
+        int pad = model.Tokenizer?.PadId ?? model.Config.PadTokenId ?? 0;
+        using var cache = o.UseCache ? model.NewCache(prompts.Count) : null;
+        var feed = prompts; // tokens the cache has not seen yet
+        for (int step = 0; step < o.MaxNewTokens && longest + step < model.Config.NCtx; step++)
         {
             using var scope = NewDisposeScope();
-            using var batch = TokenBatch.Single(ids, model.Device);
-            var logits = model.Forward(batch)[0, -1].to(ScalarType.Float32).cpu(); // [d_vocab]
-            int next = o.Temperature <= 0 ? (int)logits.argmax().item<long>() : Sample(logits, o, rng);
-            ids.Add(next);
+            using var batch = TokenBatch.FromIds(
+                cache is null ? ids : feed,
+                pad,
+                PaddingSide.Left,
+                device: model.Device
+            );
+            var logits = cache is null ? model.Forward(batch) : Step(model, batch, cache); // [batch, pos, d_vocab]
+            var last = logits.select(1, -1).to(ScalarType.Float32).cpu(); // [batch, d_vocab]
+            var next = new IReadOnlyList<int>[prompts.Count];
+            var greedy = o.Temperature <= 0 ? last.argmax(1).data<long>().ToArray() : null; // one read for the batch
+            for (int r = 0; r < prompts.Count; r++)
+            {
+                int t = greedy is not null ? (int)greedy[r] : Sample(last[r], o, rngs[r]);
+                next[r] = new[] { t };
+                if (done[r])
+                    continue;
+                ids[r].Add(t);
+                done[r] = stop == t;
+            }
+            feed = next;
             o.Progress?.Invoke(step + 1, o.MaxNewTokens);
-            if (stop == next)
+            if (done.All(d => d))
                 break;
         }
         return ids;
+    }
+
+    private static Tensor Step(HookedTransformer model, TokenBatch batch, KeyValueCache cache)
+    {
+        var run = model.RunCached(batch, cache);
+        run.Cache.Dispose();
+        return run.Output; // [batch, new_pos, d_vocab], owned by the caller's dispose scope
     }
 
     private static int Sample(Tensor logits, GenerationOptions o, System.Random rng)

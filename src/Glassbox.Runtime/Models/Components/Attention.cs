@@ -11,7 +11,8 @@ internal static class Attention
 {
     /// <summary>Attention output [batch, pos, d_model] for input x [batch, pos, d_model]. The mask is
     /// [batch, 1, q, k] bool (true = attend), or null when there is no padding (then causalOnly says whether the
-    /// plain causal mask applies).</summary>
+    /// plain causal mask applies). With a KV cache the keys are the cached ones plus the new ones (k = cached + q) and
+    /// the mask must be given.</summary>
     public static Tensor Forward(
         Tensor x,
         BlockWeights w,
@@ -22,7 +23,8 @@ internal static class Attention
         bool causalOnly,
         HookRunner run,
         int layer,
-        bool useResult
+        bool useResult,
+        LayerKv? kv = null
     )
     {
         long b = x.shape[0],
@@ -43,8 +45,10 @@ internal static class Attention
             k = run.Apply(HookPoints.AttnRotK, layer, rotary.Apply(k, positions)); // [batch, pos, kv_head, d_head]
         }
         var qT = q.transpose(1, 2); // [batch, head, pos, d_head]
-        var kT = k.transpose(1, 2);
+        var kT = k.transpose(1, 2); // [batch, kv_head, pos, d_head]
         var vT = v.transpose(1, 2);
+        if (kv is not null)
+            (kT, vT) = kv.Append(kT, vT); // [batch, kv_head, cached + pos, d_head]
         if (kvh != h)
         {
             kT = kT.repeat_interleave(h / kvh, 1);
