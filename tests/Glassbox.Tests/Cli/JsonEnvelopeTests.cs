@@ -57,6 +57,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
+        ("serve", typeof(Glassbox.Cli.Commands.ServeCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -559,6 +560,8 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" => StoreArgs(command),
+            // serve runs until Ctrl+C; --check starts it on a free port, prints its address and pages, and stops.
+            "serve" => new[] { "serve", "-m", Tiny(), "--port", "0", "--check" },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
