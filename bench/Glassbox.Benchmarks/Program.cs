@@ -9,8 +9,14 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- probing [rounds] [threads]   (whole UPOS run, issue 3)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- gemm [threads]       (libtorch SGEMM GFLOP/s on MiniLM shapes)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
     public static void Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "explorer")
+        {
+            ExplorerBench.Run(args.Skip(1).ToArray());
+            return;
+        }
         if (args.Length > 0 && args[0] == "interleaved")
         {
             Interleaved.Run(args.Skip(1).ToArray());
