@@ -45,7 +45,11 @@ public static class ExplorerBench
             {
                 using var req = new HttpRequestMessage(HttpMethod.Post, path)
                 {
-                    Content = new StringContent(JsonSerializer.Serialize(new { text = prompt }), Encoding.UTF8, "application/json"),
+                    Content = new StringContent(
+                        JsonSerializer.Serialize(new { text = prompt }),
+                        Encoding.UTF8,
+                        "application/json"
+                    ),
                 };
                 req.Headers.Add(RequestGuard.Header, "1");
                 var sw = Stopwatch.StartNew();
@@ -123,7 +127,7 @@ public static class ExplorerBench
         ms.Sort();
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{what,-48} median {ms[ms.Count / 2],7:F1} ms  min {ms[0],7:F1}  max {ms[^1],7:F1}  {note}"
+            $"{what, -48} median {ms[ms.Count / 2], 7:F1} ms  min {ms[0], 7:F1}  max {ms[^1], 7:F1}  {note}"
         );
     }
 }

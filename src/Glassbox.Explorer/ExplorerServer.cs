@@ -30,9 +30,7 @@ public sealed class ExplorerServer : IAsyncDisposable
 
     /// <summary>The address it listens on (after <see cref="StartAsync"/>), e.g. http://127.0.0.1:5117.</summary>
     public Uri Address =>
-        new(
-            _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
-        );
+        new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Builds the app over <paramref name="model"/> (the server disposes it). Validates the options first:
     /// a non-loopback bind without a token throws <see cref="InputException"/>.</summary>

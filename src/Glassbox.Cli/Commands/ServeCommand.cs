@@ -14,7 +14,9 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--store <PATH>")]
-        [Description("Activation store (.duckdb from 'neurons harvest') or a folder of them for the neuron pages; nothing else on disk is served.")]
+        [Description(
+            "Activation store (.duckdb from 'neurons harvest') or a folder of them for the neuron pages; nothing else on disk is served."
+        )]
         public string? Store { get; init; }
 
         [CommandOption("--port <PORT>")]
@@ -69,22 +71,40 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
             catch (IOException e)
             {
                 throw new InputException(
-                    string.Create(CultureInfo.InvariantCulture, $"--port {s.Port}: cannot listen on {s.Bind} ({e.Message.Split('\n')[0]})")
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"--port {s.Port}: cannot listen on {s.Bind} ({e.Message.Split('\n')[0]})"
+                    )
                 );
             }
             var url = server.Address.ToString().TrimEnd('/');
-            var pages = PageRegistry.All.Select(p => new { path = p.Path, title = p.Title, url = url + p.Path }).ToList();
+            var pages = PageRegistry
+                .All.Select(p => new
+                {
+                    path = p.Path,
+                    title = p.Title,
+                    url = url + p.Path,
+                })
+                .ToList();
             var stores = server.Context.Paths.Stores();
             if (s.Json)
                 CliJson.Write(
                     "serve",
                     server.Context.ModelName,
-                    new { url, check = s.Check, tokenRequired = s.Token is not null, pages, stores },
+                    new
+                    {
+                        url,
+                        check = s.Check,
+                        tokenRequired = s.Token is not null,
+                        pages,
+                        stores,
+                    },
                     RunManifest.For("serve", server.Context.Host.Model)
                 );
             else
             {
-                var t = Show.Titled($"Glassbox explorer: {server.Context.ModelName} at {url}").Columns("page", "address");
+                var t = Show.Titled($"Glassbox explorer: {server.Context.ModelName} at {url}")
+                    .Columns("page", "address");
                 foreach (var p in pages)
                     t.Row(p.title, p.url);
                 Show.Write(t);

@@ -39,55 +39,49 @@ public static class AttentionApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
-        app.MapPost(
-            "/api/attention",
-            async (AttentionRequest r, HttpContext http) =>
-            {
-                var result = await cx.Host.RunAsync(
-                    m =>
-                    {
-                        var ids = Prompt.Ids(m, r.Text);
-                        return Attention(Prompt.Tokens(m, ids), AttentionView.Patterns(m, ids));
-                    },
-                    http.RequestAborted
-                );
-                return ExplorerContext.Envelope(
-                    "attention",
-                    cx.ModelName,
-                    result,
-                    RunManifest.For("attention", cx.Host.Model)
-                );
-            }
-        );
-        app.MapPost(
-            "/api/heads",
-            async (HeadsRequest r, HttpContext http) =>
-            {
-                if (r.Sequences is < 1 or > 64)
-                    throw new InputException(
-                        string.Create(CultureInfo.InvariantCulture, $"sequences must be in 1..64, got {r.Sequences}")
-                    );
-                var c = cx.Host.Model.Config;
-                var o = new HeadDetectorOptions
+        app.MapPost("/api/attention", async (AttentionRequest r, HttpContext http) =>
+        {
+            var result = await cx.Host.RunAsync(
+                m =>
                 {
-                    Sequences = r.Sequences,
-                    BlockLength = r.BlockLength ?? Math.Max(2, Math.Min(20, (c.NCtx - 1) / 2)),
-                    Seed = r.Seed,
-                };
-                var result = await cx.Host.RunAsync(m => HeadDetectors.Run(m, o), http.RequestAborted);
-                var manifest = RunManifest.For(
-                    "heads",
-                    cx.Host.Model,
-                    r.Seed,
-                    new Dictionary<string, string>
-                    {
-                        ["sequences"] = o.Sequences.ToString(CultureInfo.InvariantCulture),
-                        ["blockLength"] = o.BlockLength.ToString(CultureInfo.InvariantCulture),
-                    }
+                    var ids = Prompt.Ids(m, r.Text);
+                    return Attention(Prompt.Tokens(m, ids), AttentionView.Patterns(m, ids));
+                },
+                http.RequestAborted
+            );
+            return ExplorerContext.Envelope(
+                "attention",
+                cx.ModelName,
+                result,
+                RunManifest.For("attention", cx.Host.Model)
+            );
+        });
+        app.MapPost("/api/heads", async (HeadsRequest r, HttpContext http) =>
+        {
+            if (r.Sequences is < 1 or > 64)
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"sequences must be in 1..64, got {r.Sequences}")
                 );
-                return ExplorerContext.Envelope("heads", cx.ModelName, result, manifest);
-            }
-        );
+            var c = cx.Host.Model.Config;
+            var o = new HeadDetectorOptions
+            {
+                Sequences = r.Sequences,
+                BlockLength = r.BlockLength ?? Math.Max(2, Math.Min(20, (c.NCtx - 1) / 2)),
+                Seed = r.Seed,
+            };
+            var result = await cx.Host.RunAsync(m => HeadDetectors.Run(m, o), http.RequestAborted);
+            var manifest = RunManifest.For(
+                "heads",
+                cx.Host.Model,
+                r.Seed,
+                new Dictionary<string, string>
+                {
+                    ["sequences"] = o.Sequences.ToString(CultureInfo.InvariantCulture),
+                    ["blockLength"] = o.BlockLength.ToString(CultureInfo.InvariantCulture),
+                }
+            );
+            return ExplorerContext.Envelope("heads", cx.ModelName, result, manifest);
+        });
     }
 
     private static AttentionResult Attention(IReadOnlyList<Prompt.Token> tokens, float[][][,] patterns)

@@ -15,36 +15,27 @@ public static class JobApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
-        app.MapGet(
-            "/api/jobs/{id}",
-            (string id) =>
-                cx.Jobs.Find(id) is { } job
-                    ? ExplorerContext.Envelope("job", cx.ModelName, job.Info())
-                    : ExplorerContext.Error("no such job", StatusCodes.Status404NotFound)
+        app.MapGet("/api/jobs/{id}", (string id) =>
+            cx.Jobs.Find(id) is { } job
+                ? ExplorerContext.Envelope("job", cx.ModelName, job.Info())
+                : ExplorerContext.Error("no such job", StatusCodes.Status404NotFound)
         );
-        app.MapGet(
-            "/api/jobs/{id}/result",
-            (string id) =>
-                cx.Jobs.Find(id) switch
-                {
-                    null => ExplorerContext.Error("no such job", StatusCodes.Status404NotFound),
-                    { State: JobState.Done, ResultJson: { } json } => ExplorerContext.Json(json),
-                    var job => ExplorerContext.Error(
-                        "the job is " + job.Info().State + (job.Error is null ? "" : ": " + job.Error),
-                        StatusCodes.Status409Conflict
-                    ),
-                }
-        );
-        app.MapPost(
-            "/api/jobs/{id}/cancel",
-            (string id) =>
+        app.MapGet("/api/jobs/{id}/result", (string id) => cx.Jobs.Find(id) switch
             {
-                if (cx.Jobs.Find(id) is not { } job)
-                    return ExplorerContext.Error("no such job", StatusCodes.Status404NotFound);
-                job.Cancel();
-                return ExplorerContext.Envelope("job", cx.ModelName, job.Info());
-            }
-        );
+                null => ExplorerContext.Error("no such job", StatusCodes.Status404NotFound),
+                { State: JobState.Done, ResultJson: { } json } => ExplorerContext.Json(json),
+                var job => ExplorerContext.Error(
+                    "the job is " + job.Info().State + (job.Error is null ? "" : ": " + job.Error),
+                    StatusCodes.Status409Conflict
+                ),
+            });
+        app.MapPost("/api/jobs/{id}/cancel", (string id) =>
+        {
+            if (cx.Jobs.Find(id) is not { } job)
+                return ExplorerContext.Error("no such job", StatusCodes.Status404NotFound);
+            job.Cancel();
+            return ExplorerContext.Envelope("job", cx.ModelName, job.Info());
+        });
         app.MapGet("/api/jobs/{id}/events", (string id, HttpContext http) => Events(cx, id, http));
     }
 
@@ -76,7 +67,9 @@ public static class JobApi
                     sb.Append("event: end\ndata: ").Append(Sse(job.Info())).Append("\n\n");
                 else if (lines.Count == 0)
                     // state changes and heartbeats
-                    sb.Append("event: state\ndata: ").Append(Sse(new { state = state.ToString().ToLowerInvariant() })).Append("\n\n");
+                    sb.Append("event: state\ndata: ")
+                        .Append(Sse(new { state = state.ToString().ToLowerInvariant() }))
+                        .Append("\n\n");
                 await http.Response.WriteAsync(sb.ToString(), ct);
                 await http.Response.Body.FlushAsync(ct);
                 if (end)

@@ -18,68 +18,72 @@ public static class NeuronApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
-        app.MapGet(
-            "/api/neurons/stores",
-            () =>
-                ExplorerContext.Envelope(
-                    "neurons stores",
-                    cx.ModelName,
-                    new { stores = cx.Paths.Stores() },
-                    new RunManifest { Command = "neurons stores", Model = cx.ModelName }
-                )
+        app.MapGet("/api/neurons/stores", () =>
+            ExplorerContext.Envelope(
+                "neurons stores",
+                cx.ModelName,
+                new { stores = cx.Paths.Stores() },
+                new RunManifest { Command = "neurons stores", Model = cx.ModelName }
+            )
         );
-        app.MapGet(
-            "/api/neurons/top",
-            (string? store, string? unit, int? k) =>
-            {
-                string path = cx.Paths.Resolve(store);
-                int top = k ?? 10;
-                if (top is < 1 or > 100)
-                    throw new InputException(string.Create(CultureInfo.InvariantCulture, $"k must be in 1..100, got {top}"));
-                if (string.IsNullOrWhiteSpace(unit))
-                    throw new InputException("unit: give a unit, e.g. 1.5 (layer.neuron) or hook:index");
-                using var s = ActivationStore.Open(path, "store");
-                var u = UnitRef.Parse(unit, s.Config, "unit");
-                var quantiles = s.Quantiles(u);
-                var excerpts = s.Top(u, top);
-                var result = new
-                {
-                    store = store,
-                    unit = u.ToString(),
-                    hook = u.Hook,
-                    index = u.Index,
-                    sae = u.Sae,
-                    storeModel = s.Model,
-                    hooks = s.Hooks,
-                    stats = s.Stats(u),
-                    histogram = s.Histogram(u),
-                    quantiles = Levels.ToDictionary(
-                        l => l.ToString("0.##", CultureInfo.InvariantCulture),
-                        quantiles.Quantile
-                    ),
-                    sampleSize = quantiles.Sample.Count,
-                    top = excerpts.Select(
-                        (e, i) => new { rank = i + 1, max = e.Max, maxIndex = MaxIndex(e), excerpt = e }
-                    ),
-                };
-                return ExplorerContext.Envelope(
-                    "neurons top",
-                    s.Model,
-                    result,
-                    new RunManifest
-                    {
-                        Command = "neurons top",
-                        Model = s.Model,
-                        Options = new Dictionary<string, string>
-                        {
-                            ["unit"] = unit,
-                            ["k"] = top.ToString(CultureInfo.InvariantCulture),
-                        },
-                        DataDescription = "activation store " + store,
-                    }
+        app.MapGet("/api/neurons/top", (string? store, string? unit, int? k) =>
+        {
+            string path = cx.Paths.Resolve(store);
+            int top = k ?? 10;
+            if (top is < 1 or > 100)
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"k must be in 1..100, got {top}")
                 );
-            }
-        );
+            if (string.IsNullOrWhiteSpace(unit))
+                throw new InputException("unit: give a unit, e.g. 1.5 (layer.neuron) or hook:index");
+            using var s = ActivationStore.Open(path, "store");
+            var u = UnitRef.Parse(unit, s.Config, "unit");
+            var quantiles = s.Quantiles(u);
+            var excerpts = s.Top(u, top);
+            var result = new
+            {
+                store = store,
+                unit = u.ToString(),
+                hook = u.Hook,
+                index = u.Index,
+                sae = u.Sae,
+                storeModel = s.Model,
+                hooks = s.Hooks,
+                stats = s.Stats(u),
+                histogram = s.Histogram(u),
+                quantiles = Levels.ToDictionary(
+                    l => l.ToString("0.##", CultureInfo.InvariantCulture),
+                    quantiles.Quantile
+                ),
+                sampleSize = quantiles.Sample.Count,
+                top = excerpts.Select(
+                    (e, i) =>
+                        new
+                        {
+                            rank = i + 1,
+                            max = e.Max,
+                            maxIndex = MaxIndex(e),
+                            excerpt = e,
+                        }
+                ),
+            };
+            return ExplorerContext.Envelope(
+                "neurons top",
+                s.Model,
+                result,
+                new RunManifest
+                {
+                    Command = "neurons top",
+                    Model = s.Model,
+                    Options = new Dictionary<string, string>
+                    {
+                        ["unit"] = unit,
+                        ["k"] = top.ToString(CultureInfo.InvariantCulture),
+                    },
+                    DataDescription = "activation store " + store,
+                }
+            );
+        });
     }
 
     private static int MaxIndex(ActivationExcerpt e)

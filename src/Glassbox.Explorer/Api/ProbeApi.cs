@@ -27,21 +27,22 @@ public static class ProbeApi
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
-        app.MapPost(
-            "/api/probe/jobs",
-            (ProbeRequest r) =>
-            {
-                if (r.Sentences is < 20 or > 2000)
-                    throw new InputException(
-                        string.Create(CultureInfo.InvariantCulture, $"sentences must be in 20..2000, got {r.Sentences}")
-                    );
-                var job = cx.Jobs.Start("probe pos", (m, job) => ResultJson.Serialize(Run(m, r, job)));
-                return ExplorerContext.Envelope("job", cx.ModelName, job.Info());
-            }
-        );
+        app.MapPost("/api/probe/jobs", (ProbeRequest r) =>
+        {
+            if (r.Sentences is < 20 or > 2000)
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"sentences must be in 20..2000, got {r.Sentences}")
+                );
+            var job = cx.Jobs.Start("probe pos", (m, job) => ResultJson.Serialize(Run(m, r, job)));
+            return ExplorerContext.Envelope("job", cx.ModelName, job.Info());
+        });
     }
 
-    private static ResultEnvelope<ProbeJobResult> Run(Glassbox.Models.HookedTransformer model, ProbeRequest r, ExplorerJob job)
+    private static ResultEnvelope<ProbeJobResult> Run(
+        Glassbox.Models.HookedTransformer model,
+        ProbeRequest r,
+        ExplorerJob job
+    )
     {
         var (train, test) = BuiltInProbes.UposSample(r.Sentences, r.Seed);
         string data = string.Create(
@@ -61,7 +62,9 @@ public static class ProbeApi
                     if (percent / 10 != lastPercent / 10)
                     {
                         lastPercent = percent;
-                        job.Report(string.Create(CultureInfo.InvariantCulture, $"representations: {done}/{total} sentences"));
+                        job.Report(
+                            string.Create(CultureInfo.InvariantCulture, $"representations: {done}/{total} sentences")
+                        );
                     }
                     else
                         job.Token.ThrowIfCancellationRequested();
@@ -74,7 +77,12 @@ public static class ProbeApi
             "probe pos",
             model,
             r.Seed,
-            new Dictionary<string, string> { ["probe"] = "linear", ["pooling"] = "first", ["source"] = "explorer" }
+            new Dictionary<string, string>
+            {
+                ["probe"] = "linear",
+                ["pooling"] = "first",
+                ["source"] = "explorer",
+            }
         ) with
         {
             DataDescription = data,

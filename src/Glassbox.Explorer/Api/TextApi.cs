@@ -26,39 +26,36 @@ public static class TextApi
     /// <summary>Result of <c>/api/predict</c>.</summary>
     /// <param name="Tokens">The prompt's tokens.</param>
     /// <param name="Next">Per position, the top next tokens.</param>
-    public sealed record PredictResult(IReadOnlyList<Prompt.Token> Tokens, IReadOnlyList<IReadOnlyList<Prediction>> Next);
+    public sealed record PredictResult(
+        IReadOnlyList<Prompt.Token> Tokens,
+        IReadOnlyList<IReadOnlyList<Prediction>> Next
+    );
 
     /// <summary>Maps the group.</summary>
     public static void Map(WebApplication app, ExplorerContext cx)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
-        app.MapPost(
-            "/api/predict",
-            async (TextRequest r, HttpContext http) =>
-            {
-                int k = TopK(r.TopK);
-                var result = await cx.Host.RunAsync(m => Predict(m, Prompt.Ids(m, r.Text), k), http.RequestAborted);
-                return ExplorerContext.Envelope("run", cx.ModelName, result, Manifest(cx, "run", k));
-            }
-        );
-        app.MapPost(
-            "/api/lens",
-            async (TextRequest r, HttpContext http) =>
-            {
-                int k = TopK(r.TopK);
-                var result = await cx.Host.RunAsync(
-                    m =>
-                    {
-                        var ids = Prompt.Ids(m, r.Text);
-                        int? target = string.IsNullOrEmpty(r.Target) ? null : Unembedding.TokenId(m, r.Target, "target");
-                        return LogitLens.Run(m, ids, new LogitLensOptions { TopK = k, Target = target });
-                    },
-                    http.RequestAborted
-                );
-                return ExplorerContext.Envelope("lens", cx.ModelName, result, Manifest(cx, "lens", k));
-            }
-        );
+        app.MapPost("/api/predict", async (TextRequest r, HttpContext http) =>
+        {
+            int k = TopK(r.TopK);
+            var result = await cx.Host.RunAsync(m => Predict(m, Prompt.Ids(m, r.Text), k), http.RequestAborted);
+            return ExplorerContext.Envelope("run", cx.ModelName, result, Manifest(cx, "run", k));
+        });
+        app.MapPost("/api/lens", async (TextRequest r, HttpContext http) =>
+        {
+            int k = TopK(r.TopK);
+            var result = await cx.Host.RunAsync(
+                m =>
+                {
+                    var ids = Prompt.Ids(m, r.Text);
+                    int? target = string.IsNullOrEmpty(r.Target) ? null : Unembedding.TokenId(m, r.Target, "target");
+                    return LogitLens.Run(m, ids, new LogitLensOptions { TopK = k, Target = target });
+                },
+                http.RequestAborted
+            );
+            return ExplorerContext.Envelope("lens", cx.ModelName, result, Manifest(cx, "lens", k));
+        });
     }
 
     /// <summary>Tokens and top-<paramref name="k"/> next tokens at every position, from one forward pass.</summary>
@@ -97,6 +94,10 @@ public static class TextApi
             command,
             cx.Host.Model,
             null,
-            new Dictionary<string, string> { ["topK"] = k.ToString(CultureInfo.InvariantCulture), ["source"] = "explorer" }
+            new Dictionary<string, string>
+            {
+                ["topK"] = k.ToString(CultureInfo.InvariantCulture),
+                ["source"] = "explorer",
+            }
         );
 }

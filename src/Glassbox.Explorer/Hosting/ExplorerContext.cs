@@ -25,5 +25,10 @@ public sealed record ExplorerContext(ExplorerOptions Options, ModelHost Host, Jo
 
     /// <summary>A one-line error as <c>{"error": ...}</c>.</summary>
     public static IResult Error(string message, int status = StatusCodes.Status400BadRequest) =>
-        Results.Text(JsonSerializer.Serialize(new { error = message }, Compact), "application/json; charset=utf-8", null, status);
+        Results.Text(
+            JsonSerializer.Serialize(new { error = message }, Compact),
+            "application/json; charset=utf-8",
+            null,
+            status
+        );
 }

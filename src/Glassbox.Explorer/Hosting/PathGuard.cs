@@ -69,6 +69,7 @@ public sealed class PathGuard
     {
         var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
         return target is null
-            || Path.GetFullPath(target.FullName).StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+            || Path.GetFullPath(target.FullName)
+                .StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 }

@@ -41,15 +41,20 @@ public sealed class RequestGuard(ExplorerOptions options)
                 http.Response.Cookies.Append(
                     Cookie,
                     token,
-                    new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" }
+                    new CookieOptions
+                    {
+                        HttpOnly = true,
+                        SameSite = SameSiteMode.Strict,
+                        Path = "/",
+                    }
                 );
                 http.Response.Redirect(req.Path.HasValue ? req.Path.Value : "/");
                 return;
             }
-            string? bearer = req.Headers.Authorization.ToString() is { } a
-                && a.StartsWith("Bearer ", StringComparison.Ordinal)
-                ? a[7..]
-                : null;
+            string? bearer =
+                req.Headers.Authorization.ToString() is { } a && a.StartsWith("Bearer ", StringComparison.Ordinal)
+                    ? a[7..]
+                    : null;
             if (!Same(bearer ?? req.Cookies[Cookie], token))
             {
                 await Write(http, ExplorerContext.Error("access token required", StatusCodes.Status401Unauthorized));
@@ -88,8 +93,7 @@ public sealed class RequestGuard(ExplorerOptions options)
         return site.Length == 0 || site is "same-origin" or "none";
     }
 
-    private static bool LoopbackHost(string host) =>
-        host is "127.0.0.1" or "localhost" or "[::1]" or "::1";
+    private static bool LoopbackHost(string host) => host is "127.0.0.1" or "localhost" or "[::1]" or "::1";
 
     private static bool Same(string? given, string token) =>
         given is not null

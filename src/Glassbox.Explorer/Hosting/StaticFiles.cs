@@ -17,29 +17,28 @@ public static class StaticFiles
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGet(
-            "/static/{name}",
-            (string name, HttpContext http) =>
+        app.MapGet("/static/{name}", (string name, HttpContext http) =>
+        {
+            if (!Files.TryGetValue(name, out var bytes))
+                return ExplorerContext.Error("no such file", StatusCodes.Status404NotFound);
+            http.Response.Headers.CacheControl = "no-cache";
+            string type = Path.GetExtension(name) switch
             {
-                if (!Files.TryGetValue(name, out var bytes))
-                    return ExplorerContext.Error("no such file", StatusCodes.Status404NotFound);
-                http.Response.Headers.CacheControl = "no-cache";
-                string type = Path.GetExtension(name) switch
-                {
-                    ".js" => "text/javascript; charset=utf-8",
-                    ".css" => "text/css; charset=utf-8",
-                    _ => "application/octet-stream",
-                };
-                return Results.Bytes(bytes, type);
-            }
-        );
+                ".js" => "text/javascript; charset=utf-8",
+                ".css" => "text/css; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            return Results.Bytes(bytes, type);
+        });
     }
 
     private static Dictionary<string, byte[]> Load()
     {
         var asm = typeof(StaticFiles).Assembly;
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var res in asm.GetManifestResourceNames().Where(n => n.StartsWith("static/", StringComparison.Ordinal)))
+        foreach (
+            var res in asm.GetManifestResourceNames().Where(n => n.StartsWith("static/", StringComparison.Ordinal))
+        )
         {
             using var s = asm.GetManifestResourceStream(res)!;
             using var ms = new MemoryStream();

@@ -28,11 +28,17 @@ public static class NeuronsPage
                 .Append('>')
                 .Append(HtmlReport.Esc(s))
                 .Append("</option>");
-        return sb.Append("</select></label><label>Unit <input id='unit' required placeholder='layer.neuron, e.g. 1.5' value='")
+        return sb.Append(
+                "</select></label><label>Unit <input id='unit' required placeholder='layer.neuron, e.g. 1.5' value='"
+            )
             .Append(PageRegistry.Query(http, "unit"))
             .Append("'></label><label>Top <input id='k' type='number' min='1' max='100' value='10'></label>")
-            .Append("<button id='run' type='submit'>Show</button><span id='status' role='status' aria-live='polite'></span>")
-            .Append("</div></form><div id='stats'></div><section><h2>Histogram</h2><div id='histogram'></div></section>")
+            .Append(
+                "<button id='run' type='submit'>Show</button><span id='status' role='status' aria-live='polite'></span>"
+            )
+            .Append(
+                "</div></form><div id='stats'></div><section><h2>Histogram</h2><div id='histogram'></div></section>"
+            )
             .Append("<section><h2>Top contexts</h2><div id='scale'></div><div id='excerpts'></div></section>")
             .ToString();
     }

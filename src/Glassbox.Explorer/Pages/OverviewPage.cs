@@ -26,13 +26,19 @@ public static class OverviewPage
             .Append(
                 HtmlReport.Table(
                     ["component", "parameters"],
-                    info.ParameterCounts.Select(kv => new[] { kv.Key, kv.Value.ToString("N0", CultureInfo.InvariantCulture) })
+                    info.ParameterCounts.Select(kv =>
+                        new[] { kv.Key, kv.Value.ToString("N0", CultureInfo.InvariantCulture) }
+                    )
                 )
             )
             .Append("</section></div><section><h2>Hook points</h2><p>")
             .Append(info.Hooks.Count.ToString(CultureInfo.InvariantCulture))
-            .Append(" hooks. <label>Filter <input id='hook-filter' type='search' placeholder='e.g. attn or 3'></label></p>")
-            .Append("<div class='scroll'><table id='hooks'><thead><tr><th>hook</th><th>layer</th><th>shape</th></tr></thead><tbody>");
+            .Append(
+                " hooks. <label>Filter <input id='hook-filter' type='search' placeholder='e.g. attn or 3'></label></p>"
+            )
+            .Append(
+                "<div class='scroll'><table id='hooks'><thead><tr><th>hook</th><th>layer</th><th>shape</th></tr></thead><tbody>"
+            );
         foreach (var h in info.Hooks)
             sb.Append("<tr><td><code>")
                 .Append(HtmlReport.Esc(h.Name))

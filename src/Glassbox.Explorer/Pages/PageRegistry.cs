@@ -24,13 +24,7 @@ public static class PageRegistry
 {
     /// <summary>The pages, in navigation order.</summary>
     public static IReadOnlyList<ExplorerPage> All { get; } =
-    [
-        OverviewPage.Page,
-        PlaygroundPage.Page,
-        AttentionPage.Page,
-        NeuronsPage.Page,
-        ProbingPage.Page,
-    ];
+    [OverviewPage.Page, PlaygroundPage.Page, AttentionPage.Page, NeuronsPage.Page, ProbingPage.Page];
 
     /// <summary>Maps <c>GET</c> on every page's path.</summary>
     public static void Map(WebApplication app, ExplorerContext cx)
@@ -38,9 +32,8 @@ public static class PageRegistry
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(cx);
         foreach (var page in All)
-            app.MapGet(
-                page.Path,
-                (HttpContext http) => Results.Content(Render(cx, page, http), "text/html; charset=utf-8")
+            app.MapGet(page.Path, (HttpContext http) =>
+                Results.Content(Render(cx, page, http), "text/html; charset=utf-8")
             );
     }
 
@@ -52,7 +45,9 @@ public static class PageRegistry
         string v = HtmlReport.Esc(GlassboxRuntime.Version);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
-            .Append("<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>")
+            .Append(
+                "<meta name='viewport' content='width=device-width, initial-scale=1'><link rel='icon' href='data:,'>"
+            )
             .Append("<title>")
             .Append(HtmlReport.Esc(page.Title + " · " + cx.ModelName + " · Glassbox"))
             .Append("</title><link rel='stylesheet' href='/static/site.css?v=")
@@ -76,7 +71,11 @@ public static class PageRegistry
             .Append(v)
             .Append("'></script>");
         if (page.Script is not null)
-            sb.Append("<script src='/static/").Append(HtmlReport.Esc(page.Script)).Append("?v=").Append(v).Append("'></script>");
+            sb.Append("<script src='/static/")
+                .Append(HtmlReport.Esc(page.Script))
+                .Append("?v=")
+                .Append(v)
+                .Append("'></script>");
         sb.Append("</body></html>");
         return sb.ToString();
     }

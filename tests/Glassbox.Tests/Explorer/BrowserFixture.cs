@@ -11,7 +11,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string Chromium = "/usr/bin/chromium";
 
     /// <summary>The skip message when the browser is absent.</summary>
-    public const string Missing = Chromium + " is absent: install Debian's chromium package (apt-get install chromium; .ci/run does)";
+    public const string Missing =
+        Chromium + " is absent: install Debian's chromium package (apt-get install chromium; .ci/run does)";
 
     private IPlaywright? _playwright;
 
@@ -50,7 +51,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<(IPage Page, List<string> Errors)> PageAsync(IBrowser browser)
     {
         var page = await browser.NewPageAsync(
-            new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } }
+            new BrowserNewPageOptions
+            {
+                ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            }
         );
         page.SetDefaultTimeout(120_000);
         var errors = new List<string>();

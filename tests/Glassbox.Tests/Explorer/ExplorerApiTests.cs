@@ -23,9 +23,8 @@ public sealed class ExplorerApiTests
         const string text = "the cat sat on the mat";
         var model = await JsonAsync(await host.Client.GetAsync("/api/model"));
         Envelope(model, "info");
-        Assert.Contains(
-            model.GetProperty("result").GetProperty("hooks").EnumerateArray(),
-            h => h.GetProperty("shape").GetString()!.Length > 0
+        Assert.Contains(model.GetProperty("result").GetProperty("hooks").EnumerateArray(), h =>
+            h.GetProperty("shape").GetString()!.Length > 0
         );
 
         var run = await JsonAsync(await host.PostAsync("/api/predict", new { text, topK = 3 }));
@@ -73,7 +72,11 @@ public sealed class ExplorerApiTests
         var probe = await JsonAsync(await host.Client.GetAsync("/api/jobs/" + id + "/result"));
         Envelope(probe, "probe pos");
         Assert.Equal(3, probe.GetProperty("result").GetProperty("probe").GetProperty("layers").GetArrayLength());
-        Assert.Contains("<svg", probe.GetProperty("result").GetProperty("chartSvg").GetString(), StringComparison.Ordinal);
+        Assert.Contains(
+            "<svg",
+            probe.GetProperty("result").GetProperty("chartSvg").GetString(),
+            StringComparison.Ordinal
+        );
     }
 
     [Fact]
@@ -136,7 +139,10 @@ public sealed class ExplorerApiTests
         );
         string bigId = big.GetProperty("id").GetString()!;
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (host.Server.Context.Jobs.Find(bigId)!.Info() is { State: "queued" } || host.Server.Context.Jobs.Find(bigId)!.Info().Progress.Count == 0)
+        while (
+            host.Server.Context.Jobs.Find(bigId)!.Info() is { State: "queued" }
+            || host.Server.Context.Jobs.Find(bigId)!.Info().Progress.Count == 0
+        )
         {
             Assert.True(DateTime.UtcNow < until, "the job never reported progress");
             await Task.Delay(20);
@@ -149,9 +155,14 @@ public sealed class ExplorerApiTests
     public async Task Should_stream_job_progress_as_server_sent_events()
     {
         await using var host = await StartAsync();
-        var job = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 40 }))).GetProperty("result");
+        var job = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 40 }))).GetProperty(
+            "result"
+        );
         string id = job.GetProperty("id").GetString()!;
-        using var res = await host.Client.GetAsync("/api/jobs/" + id + "/events", HttpCompletionOption.ResponseHeadersRead);
+        using var res = await host.Client.GetAsync(
+            "/api/jobs/" + id + "/events",
+            HttpCompletionOption.ResponseHeadersRead
+        );
         Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
         string stream = await res.Content.ReadAsStringAsync(); // the server ends the stream after the "end" event
         Assert.Contains("event: progress\ndata: {\"line\":", stream, StringComparison.Ordinal);

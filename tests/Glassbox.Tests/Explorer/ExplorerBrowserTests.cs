@@ -20,7 +20,11 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
 
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(
-            new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.Screenshots, name + ".png"), FullPage = true }
+            new PageScreenshotOptions
+            {
+                Path = Path.Combine(BrowserFixture.Screenshots, name + ".png"),
+                FullPage = true,
+            }
         );
 
     [SkippableFact]
@@ -90,7 +94,11 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
         Assert.Equal(1, await page.Locator("#excerpts .excerpt >> nth=0 >> .tok.max").CountAsync());
         Assert.True(await page.Locator("#histogram svg rect").CountAsync() > 1);
         await page.HoverAsync("#excerpts .tok.max >> nth=0");
-        Assert.Contains(" · activation ", await page.GetAttributeAsync("#excerpts .tok.max >> nth=0", "title"), StringComparison.Ordinal);
+        Assert.Contains(
+            " · activation ",
+            await page.GetAttributeAsync("#excerpts .tok.max >> nth=0", "title"),
+            StringComparison.Ordinal
+        );
         await Shot(page, "neurons");
         Assert.Empty(errors);
     }
@@ -121,7 +129,10 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
     {
         Skip.If(fx.Browser is null, BrowserFixture.Missing);
         Skip.If(SharedData.File("stories260K", "stories260K.bin") is null, "../shared/data/stories260K is absent");
-        await using var server = ExplorerServer.Create(new ExplorerOptions { Port = 0 }, ModelLoader.Load("stories260k"));
+        await using var server = ExplorerServer.Create(
+            new ExplorerOptions { Port = 0 },
+            ModelLoader.Load("stories260k")
+        );
         await server.StartAsync();
         var (page, errors) = await fx.PageAsync(fx.Browser!);
         const string text = "Once upon a time, there was a little girl named Lily. She loved to play";

@@ -38,7 +38,11 @@ public sealed class ExplorerSecurityTests
         }
         Assert.DoesNotContain(
             "link.duckdb",
-            (await host.Client.GetStringAsync("/api/neurons/stores")).Replace("\"tiny.duckdb\"", "", StringComparison.Ordinal),
+            (await host.Client.GetStringAsync("/api/neurons/stores")).Replace(
+                "\"tiny.duckdb\"",
+                "",
+                StringComparison.Ordinal
+            ),
             StringComparison.Ordinal
         );
         await JsonAsync(await host.Client.GetAsync("/api/neurons/top?unit=1.5&store=tiny.duckdb"));

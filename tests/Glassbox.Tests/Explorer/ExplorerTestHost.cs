@@ -90,7 +90,11 @@ internal sealed class ExplorerTestHost : IAsyncDisposable
     {
         string text = await res.Content.ReadAsStringAsync();
         Assert.True((int)res.StatusCode == status, "HTTP " + res.StatusCode + ": " + text);
-        Assert.StartsWith("application/json", res.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);
+        Assert.StartsWith(
+            "application/json",
+            res.Content.Headers.ContentType?.MediaType ?? "",
+            StringComparison.Ordinal
+        );
         using var doc = JsonDocument.Parse(text);
         return doc.RootElement.Clone();
     }
