@@ -15,6 +15,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "generation")
         {
             GenerationBench.Run(args.Skip(1).ToArray());
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "explorer")
+        {
+            ExplorerBench.Run(args.Skip(1).ToArray());
             return;
         }
         if (args.Length > 0 && args[0] == "interleaved")

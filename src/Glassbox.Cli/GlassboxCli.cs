@@ -167,6 +167,13 @@ public static class GlassboxCli
             "attribute",
             "Token attributions of a classifier or LM logit (integrated gradients, grad×input, occlusion, rollout, flow)."
         ),
+        Cmd<ServeCommand>(
+            "serve",
+            "Start the explorer: a local web app over the analyses of one model (127.0.0.1 by default).",
+            "serve",
+            "-m",
+            "stories260k"
+        ),
     ];
 
     /// <summary>Runs the CLI; returns the exit code (0 ok, 2 bad input, 1 internal error).</summary>

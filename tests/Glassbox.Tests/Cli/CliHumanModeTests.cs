@@ -108,6 +108,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "classify eval",
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests
         "attribute",
+        "serve",
     };
 
     [Fact]
@@ -216,6 +217,8 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
             new[] { "neurons", "harvest", "-m", m, "--corpus", corpus, "--store", Path.Combine(_dir, "[n].duckdb") },
             new[] { "neurons", "top", "--store", Path.Combine(_dir, "[n].duckdb"), "--unit", "1.5" },
+            // serve runs until Ctrl+C; --check starts it on a free port, prints the pages and stops.
+            new[] { "serve", "-m", m, "--store", Path.Combine(_dir, "[n].duckdb"), "--port", "0", "--check" },
             new[]
             {
                 "neurons",

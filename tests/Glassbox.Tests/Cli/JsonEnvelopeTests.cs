@@ -61,6 +61,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
         ("attribute", typeof(Glassbox.Cli.Commands.AttributeCommand), true),
+        ("serve", typeof(Glassbox.Cli.Commands.ServeCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -620,6 +621,8 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--threads",
                 "1",
             },
+            // serve runs until Ctrl+C; --check starts it on a free port, prints its address and pages, and stops.
+            "serve" => new[] { "serve", "-m", Tiny(), "--port", "0", "--check" },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }

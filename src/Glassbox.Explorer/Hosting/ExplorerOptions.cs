@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Net;
+
+namespace Glassbox.Explorer.Hosting;
+
+/// <summary>How <c>glassbox serve</c> starts the explorer.</summary>
+public sealed record ExplorerOptions
+{
+    /// <summary>The default port.</summary>
+    public const int DefaultPort = 5117;
+
+    /// <summary>The fewest characters an access token may have.</summary>
+    public const int MinTokenLength = 16;
+
+    /// <summary>TCP port; 0 picks a free one.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>IP address to listen on. Anything but a loopback address needs <see cref="Token"/>.</summary>
+    public string Bind { get; init; } = "127.0.0.1";
+
+    /// <summary>Access token every request must carry (header, cookie or a first <c>?token=</c>), or null.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Activation stores the neuron pages may open: a store file or a folder of them; null for none.</summary>
+    public string? Store { get; init; }
+
+    /// <summary>True when <see cref="Bind"/> is a loopback address.</summary>
+    public bool IsLoopback => IPAddress.TryParse(Bind, out var a) && IPAddress.IsLoopback(a);
+
+    /// <summary>Checks the options before anything is loaded; throws an <see cref="InputException"/> naming the
+    /// option (the CLI exits 2).</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--port must be in 0..65535, got {Port}")
+            );
+        if (!IPAddress.TryParse(Bind, out _))
+            throw new InputException($"--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, got '{Bind}'");
+        if (Token is not null && Token.Length < MinTokenLength)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--token must have at least {MinTokenLength} characters")
+            );
+        if (!IsLoopback && Token is null)
+            throw new InputException(
+                $"--bind {Bind} makes the explorer reachable from other machines: give an access token with --token"
+            );
+        if (Store is not null && !File.Exists(Store) && !Directory.Exists(Store))
+            throw new InputException($"--store: '{Store}' is neither a store file nor a folder");
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Glassbox.Tests.Cli;
+using static Glassbox.Tests.Explorer.ExplorerTestHost;
+
+namespace Glassbox.Tests.Explorer;
+
+/// <summary>The explorer's JSON API on a tiny model: every endpoint answers with the result envelope of <c>--json</c>,
+/// bad input is a one-line 400, and jobs stream progress and can be cancelled.</summary>
+public sealed class ExplorerApiTests
+{
+    private static void Envelope(JsonElement root, string command)
+    {
+        Assert.True(EnvelopeSchema.Errors(root) is [], string.Join("\n", EnvelopeSchema.Errors(root)));
+        Assert.Equal(command, root.GetProperty("command").GetString());
+        Assert.Equal(JsonValueKind.Object, root.GetProperty("result").ValueKind);
+    }
+
+    [Fact]
+    public async Task Should_answer_every_endpoint_with_the_result_envelope()
+    {
+        await using var host = await StartAsync();
+        const string text = "the cat sat on the mat";
+        var model = await JsonAsync(await host.Client.GetAsync("/api/model"));
+        Envelope(model, "info");
+        Assert.Contains(model.GetProperty("result").GetProperty("hooks").EnumerateArray(), h =>
+            h.GetProperty("shape").GetString()!.Length > 0
+        );
+
+        var run = await JsonAsync(await host.PostAsync("/api/predict", new { text, topK = 3 }));
+        Envelope(run, "run");
+        var tokens = run.GetProperty("result").GetProperty("tokens");
+        Assert.Equal(text.Length, tokens.GetArrayLength()); // byte-level tokenizer: one token per character
+        Assert.Equal("·", tokens[3].GetProperty("label").GetString()); // a space, shown as ·
+        Assert.Equal("c", tokens[4].GetProperty("text").GetString());
+        var next = run.GetProperty("result").GetProperty("next");
+        Assert.Equal(tokens.GetArrayLength(), next.GetArrayLength());
+        Assert.All(next.EnumerateArray(), p => Assert.Equal(3, p.GetArrayLength()));
+        Assert.InRange(next[0].EnumerateArray().Sum(p => p.GetProperty("prob").GetDouble()), 0.0, 1.0 + 1e-6);
+
+        var lens = await JsonAsync(await host.PostAsync("/api/lens", new { text, topK = 2 }));
+        Envelope(lens, "lens");
+        Assert.Equal(3, lens.GetProperty("result").GetProperty("layers").GetArrayLength()); // embeddings + 2 blocks
+        Assert.True(lens.GetProperty("result").GetProperty("lastLayerMaxAbsDiff").GetDouble() < 1e-3);
+
+        var att = await JsonAsync(await host.PostAsync("/api/attention", new { text }));
+        Envelope(att, "attention");
+        var head = att.GetProperty("result").GetProperty("patterns")[1][0];
+        Assert.Equal(text.Length, head.GetArrayLength());
+        foreach (var row in head.EnumerateArray())
+            Assert.InRange(row.EnumerateArray().Sum(v => v.GetDouble()), 0.99, 1.01);
+        Assert.Equal(0.0, head[0][1].GetDouble()); // causal: the first token sees nothing after it
+
+        var heads = await JsonAsync(await host.PostAsync("/api/heads", new { sequences = 2 }));
+        Envelope(heads, "heads");
+        Assert.Equal(2 * 4, heads.GetProperty("result").GetProperty("heads").GetArrayLength());
+        Assert.True(heads.GetProperty("result").GetProperty("uniformBaseline").TryGetProperty("induction", out _));
+
+        var stores = await JsonAsync(await host.Client.GetAsync("/api/neurons/stores"));
+        Envelope(stores, "neurons stores");
+        Assert.Equal("tiny.duckdb", stores.GetProperty("result").GetProperty("stores")[0].GetString());
+        var top = await JsonAsync(await host.Client.GetAsync("/api/neurons/top?store=tiny.duckdb&unit=1.5&k=2"));
+        Envelope(top, "neurons top");
+        Assert.Equal(2, top.GetProperty("result").GetProperty("top").GetArrayLength());
+
+        var job = await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 40 }));
+        Envelope(job, "job");
+        string id = job.GetProperty("result").GetProperty("id").GetString()!;
+        var done = await host.WaitForJobAsync(id);
+        Assert.True(done.GetProperty("state").GetString() == "done", done.ToString());
+        Assert.NotEmpty(done.GetProperty("progress").EnumerateArray());
+        var probe = await JsonAsync(await host.Client.GetAsync("/api/jobs/" + id + "/result"));
+        Envelope(probe, "probe pos");
+        Assert.Equal(3, probe.GetProperty("result").GetProperty("probe").GetProperty("layers").GetArrayLength());
+        Assert.Contains(
+            "<svg",
+            probe.GetProperty("result").GetProperty("chartSvg").GetString(),
+            StringComparison.Ordinal
+        );
+    }
+
+    [Fact]
+    public async Task Should_answer_bad_input_with_a_one_line_error()
+    {
+        await using var host = await StartAsync();
+        foreach (
+            var (path, body) in new (string, object)[]
+            {
+                ("/api/predict", new { text = "" }),
+                ("/api/lens", new { text = "x", topK = 0 }),
+                ("/api/attention", new { text = new string('a', 500) }), // longer than the context of 96
+                ("/api/heads", new { sequences = 0 }),
+                ("/api/probe/jobs", new { sentences = 5 }),
+            }
+        )
+        {
+            var e = await JsonAsync(await host.PostAsync(path, body), 400);
+            string message = e.GetProperty("error").GetString()!;
+            Assert.DoesNotContain('\n', message);
+            Assert.DoesNotContain("   at ", message, StringComparison.Ordinal);
+        }
+        var unit = await JsonAsync(await host.Client.GetAsync("/api/neurons/top?store=tiny.duckdb&unit=9.9"), 400);
+        Assert.Contains("unit", unit.GetProperty("error").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/api/jobs/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/static/..%2Fsite.css")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Should_cancel_a_queued_job_and_a_running_one()
+    {
+        await using var host = await StartAsync();
+        // Hold the model so the job stays queued, deterministically.
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var busy = host.Server.Context.Host.RunAsync(
+            _ =>
+            {
+                entered.Set();
+                release.Wait();
+                return 0;
+            },
+            CancellationToken.None
+        );
+        entered.Wait();
+        var queued = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 40 }))).GetProperty(
+            "result"
+        );
+        Assert.Equal("queued", queued.GetProperty("state").GetString());
+        string id = queued.GetProperty("id").GetString()!;
+        await JsonAsync(await host.PostAsync("/api/jobs/" + id + "/cancel", new { }));
+        release.Set();
+        await busy;
+        Assert.Equal("cancelled", (await host.WaitForJobAsync(id)).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await host.Client.GetAsync("/api/jobs/" + id + "/result")).StatusCode);
+
+        // A running job stops at its next progress report.
+        var big = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 2000 }))).GetProperty(
+            "result"
+        );
+        string bigId = big.GetProperty("id").GetString()!;
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (
+            host.Server.Context.Jobs.Find(bigId)!.Info() is { State: "queued" }
+            || host.Server.Context.Jobs.Find(bigId)!.Info().Progress.Count == 0
+        )
+        {
+            Assert.True(DateTime.UtcNow < until, "the job never reported progress");
+            await Task.Delay(20);
+        }
+        await JsonAsync(await host.PostAsync("/api/jobs/" + bigId + "/cancel", new { }));
+        Assert.Equal("cancelled", (await host.WaitForJobAsync(bigId)).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Should_stream_job_progress_as_server_sent_events()
+    {
+        await using var host = await StartAsync();
+        var job = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 40 }))).GetProperty(
+            "result"
+        );
+        string id = job.GetProperty("id").GetString()!;
+        using var res = await host.Client.GetAsync(
+            "/api/jobs/" + id + "/events",
+            HttpCompletionOption.ResponseHeadersRead
+        );
+        Assert.Equal("text/event-stream", res.Content.Headers.ContentType?.MediaType);
+        string stream = await res.Content.ReadAsStringAsync(); // the server ends the stream after the "end" event
+        Assert.Contains("event: progress\ndata: {\"line\":", stream, StringComparison.Ordinal);
+        int end = stream.IndexOf("event: end\ndata: ", StringComparison.Ordinal);
+        Assert.True(end > 0, stream);
+        using var info = JsonDocument.Parse(stream[(end + "event: end\ndata: ".Length)..].Trim());
+        Assert.Equal("done", info.RootElement.GetProperty("state").GetString());
+    }
+}
