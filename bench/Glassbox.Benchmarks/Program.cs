@@ -10,14 +10,14 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- gemm [threads]       (libtorch SGEMM GFLOP/s on MiniLM shapes)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- generation [rounds] [threads] [batch] [steps] [llama2.c run]   (KV cache, issue 14)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
     public static void Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "generation")
         {
             GenerationBench.Run(args.Skip(1).ToArray());
-    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
-    public static void Main(string[] args)
-    {
+            return;
+        }
         if (args.Length > 0 && args[0] == "explorer")
         {
             ExplorerBench.Run(args.Skip(1).ToArray());
