@@ -13,6 +13,7 @@ public static class GlassboxCli
         ["probe"] = "Probing: what do the layers encode?",
         ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
         ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
+        ["concepts"] = "Concepts: does the model use a human concept, and more than chance?",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -148,6 +149,10 @@ public static class GlassboxCli
         Cmd<NeuronsTopCommand>(
             "neurons top",
             "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
+        ),
+        Cmd<ConceptsTcavCommand>(
+            "concepts tcav",
+            "TCAV: concept activation vectors, directional derivatives and a t-test against random concepts, per layer."
         ),
     ];
 
