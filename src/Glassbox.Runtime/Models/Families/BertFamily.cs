@@ -7,7 +7,9 @@ namespace Glassbox.Models.Families;
 /// <summary>
 /// BERT encoders (<c>model_type</c> "bert", <c>BertModel</c> keys with an optional "bert." prefix): post-LayerNorm
 /// blocks, bidirectional attention, learned positions and token types, a LayerNorm on the embeddings, no final norm
-/// and no unembedding. Pooler and pre-training head weights are recognised and skipped.
+/// and no unembedding. Pooler, pre-training head and sequence-classification head (<c>classifier.*</c>) weights are
+/// recognised and skipped: the encoder of a <c>BertForSequenceClassification</c> directory loads as a plain encoder
+/// (Glassbox.Classification.SequenceClassifier reads the head).
 /// </summary>
 public sealed class BertFamily : IModelFamily
 {
@@ -35,7 +37,7 @@ public sealed class BertFamily : IModelFamily
 
     /// <inheritdoc/>
     public IReadOnlyList<string> HfArchitectures { get; } =
-        new[] { "BertModel", "BertForMaskedLM", "BertForPreTraining" };
+        new[] { "BertModel", "BertForMaskedLM", "BertForPreTraining", "BertForSequenceClassification" };
 
     /// <inheritdoc/>
     public IReadOnlyList<string> OptionalKeyPrefixes { get; } = new[] { "bert." };
@@ -142,5 +144,6 @@ public sealed class BertFamily : IModelFamily
     public bool IsIgnoredKey(string hfKey, ModelConfig c) =>
         hfKey.StartsWith("pooler.", StringComparison.Ordinal)
         || hfKey.StartsWith("cls.", StringComparison.Ordinal)
-        || hfKey == "embeddings.position_ids";
+        || hfKey == "embeddings.position_ids"
+        || hfKey is "classifier.weight" or "classifier.bias";
 }
