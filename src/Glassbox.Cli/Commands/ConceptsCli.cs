@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Glassbox.Classification;
 using Glassbox.Concepts;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -43,17 +44,51 @@ internal static class ConceptsCli
         }
     }
 
-    /// <summary>The targets of a language model: --target TOKEN[,TOKEN] with --inputs.</summary>
-    public static List<TcavTargetInputs> Targets(HookedTransformer model, string? target, string? inputs, int max)
+    /// <summary>The targets: for a classifier, each class named in --target (comma-separated; default all) with
+    /// --inputs or the built-in <c>sst2-dev</c> (dev sentences of that class); for a language model, --target
+    /// TOKEN[,TOKEN] with --inputs.</summary>
+    public static List<TcavTargetInputs> Targets(
+        HookedTransformer model,
+        SequenceClassifier? classifier,
+        string? target,
+        string? inputs,
+        int max,
+        string? data
+    )
     {
+        if (classifier is not null)
+        {
+            var names = target?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? classifier.Labels.ToArray();
+            var list = new List<TcavTargetInputs>();
+            foreach (var name in names)
+            {
+                var t = new ClassifierLogitTarget(classifier, name);
+                list.Add(new(t, Inputs(inputs, max, data, t.Label, classifier.LabelCount)));
+            }
+            return list;
+        }
         if (target is null)
             throw new InputException("--target is required: TOKEN or TOKEN,TOKEN for a language model");
+        return new List<TcavTargetInputs> { new(LmLogitDifferenceTarget.Parse(model, target), Inputs(inputs, max, data, null, 0)) };
+    }
+
+    private static List<string> Inputs(string? inputs, int max, string? data, int? label, int labels)
+    {
         if (inputs is null)
-            throw new InputException("--inputs is required: a file with one input text per line");
-        var texts = Lines(inputs, "--inputs").Take(max).ToList();
+            throw new InputException("--inputs is required: a file with one text per line, or sst2-dev for a classifier");
+        List<string> texts;
+        if (inputs == "sst2-dev" && !File.Exists(inputs))
+        {
+            if (label is null || labels != 2)
+                throw new InputException("--inputs sst2-dev needs a two-class classifier (SST-2 labels 0 and 1)");
+            string path = BuiltInConcepts.Find(data, "sst2", "dev.tsv") ?? throw new InputException("--inputs sst2-dev: sst2/dev.tsv is not in the shared data folder");
+            texts = BuiltInConcepts.Sst2(path).Where(r => r.Label == label).Select(r => r.Text).Take(max).ToList();
+        }
+        else
+            texts = Lines(inputs, "--inputs").Take(max).ToList();
         if (texts.Count == 0)
             throw new InputException($"--inputs: '{inputs}' has no texts");
-        return new List<TcavTargetInputs> { new(LmLogitDifferenceTarget.Parse(model, target), texts) };
+        return texts;
     }
 
     /// <summary>Hook names for --layers and --hook (a block hook's short name such as resid_post).</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Glassbox.Classification;
 using Glassbox.Concepts;
 using Glassbox.Hooks;
 using Glassbox.Models;
@@ -46,11 +47,11 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public string Cav { get; init; } = "logistic";
 
         [CommandOption("--target <SPEC>")]
-        [Description("For a language model: TOKEN or TOKEN,TOKEN (logit or logit difference at the last position).")]
+        [Description("For a classifier (-m a classifier directory): class names, comma-separated (default all). For a language model: TOKEN or TOKEN,TOKEN (logit or logit difference at the last position).")]
         public string? Target { get; init; }
 
         [CommandOption("--inputs <FILE>")]
-        [Description("Target inputs, one text per line (the texts whose predictions are explained).")]
+        [Description("Target inputs, one text per line (the texts whose predictions are explained), or sst2-dev (a two-class classifier: the SST-2 dev sentences of each target class).")]
         public string? Inputs { get; init; }
 
         [CommandOption("--max-inputs <N>")]
@@ -102,8 +103,12 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         var random = s.RandomCorpus is { } rc
             ? new RandomConcepts(ConceptsCli.Lines(rc, "--random-corpus"), Path.GetFileName(rc))
             : BuiltInConcepts.RandomCorpus(data);
-        using var model = CliModel.Load(s);
-        var targets = ConceptsCli.Targets(model, s.Target, s.Inputs, s.MaxInputs);
+        using var classifier = Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model)
+            ? ClassifierCheckpoint.Load(s.Model)
+            : null;
+        using var loaded = classifier is null ? CliModel.Load(s) : null;
+        var model = classifier?.Encoder ?? loaded!;
+        var targets = ConceptsCli.Targets(model, classifier, s.Target, s.Inputs, s.MaxInputs, data);
         var hooks = ConceptsCli.Hooks(model.Config, s.Layers, s.Hook);
         var options = new TcavOptions
         {
