@@ -104,6 +104,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "sae eval",
         "neurons harvest",
         "neurons top",
+        "concepts tcav", // Concepts/TcavCliTests
     };
 
     [Fact]

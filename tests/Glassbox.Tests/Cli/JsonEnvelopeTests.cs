@@ -57,6 +57,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
+        ("concepts tcav", typeof(Glassbox.Cli.Commands.ConceptsTcavCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -559,6 +560,14 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" => StoreArgs(command),
+            "concepts tcav" => new[]
+            {
+                "concepts", "tcav", "-m", Tiny(), "--threads", "1", "--target", "she,he", "--random", "3", "--examples", "8",
+                "--concept", Write("c.txt", new[] { "happy", "sad", "friend", "mom", "lily", "tom", "ben", "girl", "boy", "dog" }),
+                "--inputs", Write("tcav-in.txt", new[] { "once upon a time there was a girl", "the dog went home" }),
+                "--random-corpus", Write("tcav-corpus.txt", Enumerable.Range(0, 24).Select(i => i % 2 == 0 ? "the little girl had a dog and a cat in the park" : "one day tom went home to his mom and they were happy")),
+                "--report", Path.Combine(_dir, "tcav.html"),
+            },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
