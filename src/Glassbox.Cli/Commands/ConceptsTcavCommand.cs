@@ -149,6 +149,10 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
                 rel.Row(r.Target, r.Hook, r.ConceptA + " vs " + r.ConceptB, r.Score.ToString(), r.CavAccuracy.ToString("F3", CultureInfo.InvariantCulture));
             Show.Write(rel);
         }
+        foreach (var c in result.Concepts)
+            Show.Line(string.Create(CultureInfo.InvariantCulture, $"concept {c.Name}: {c.Examples} examples ({c.Source})"));
+        var t = result.Timings;
+        Show.Line(string.Create(CultureInfo.InvariantCulture, $"random sets: {result.Options.RandomRuns} + 1 counterpart from {result.RandomCorpus}; time: activations {t.Activations:F1} s, gradients {t.Gradients:F1} s, CAVs and tests {t.Cavs:F1} s"));
         Show.Wrote(path);
         return 0;
     }

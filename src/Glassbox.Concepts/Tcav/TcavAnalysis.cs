@@ -41,6 +41,7 @@ public static class TcavAnalysis
             k => Enumerable.Range(0, o.RandomRuns + 1).Select(i => random.Draw(i, o.ExamplesPerSet, k, o.Seed)).ToList()
         );
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         status?.Invoke("activations of concepts and random sets");
         var conceptActs = used.Select(c => HookActivations.Pooled(targets[0].Target, c.Examples, o.Hooks, o.Pooling, o.BatchSize)).ToList();
         var randomActs = randoms.ToDictionary(
@@ -48,6 +49,7 @@ public static class TcavAnalysis
             kv => kv.Value.Select(r => HookActivations.Pooled(targets[0].Target, r.Examples, o.Hooks, o.Pooling, o.BatchSize)).ToList()
         );
 
+        double tActivations = clock.Elapsed.TotalSeconds;
         var grads = new List<Dictionary<string, float[][]>>();
         foreach (var t in targets)
         {
@@ -55,6 +57,7 @@ public static class TcavAnalysis
             grads.Add(HookActivations.PooledGradients(t.Target, t.Inputs, o.Hooks, o.Pooling, o.BatchSize));
         }
 
+        double tGradients = clock.Elapsed.TotalSeconds - tActivations;
         var raw = new List<(string Concept, string Hook, string Target, double[] Scores, double[] Mags, double[] Random, double Acc)>();
         var relative = new List<RelativeTcavScore>();
         for (int hi = 0; hi < o.Hooks.Count; hi++)
@@ -93,7 +96,7 @@ public static class TcavAnalysis
                 }
             }
         }
-        return new TcavResult(Summarize(raw, o), relative, used.Select(c => new ConceptInfo(c.Name, c.Examples.Count, c.Source)).ToList(), random.Corpus, o);
+        return new TcavResult(Summarize(raw, o), relative, used.Select(c => new ConceptInfo(c.Name, c.Examples.Count, c.Source)).ToList(), random.Corpus, o, new TcavTimings(tActivations, tGradients, clock.Elapsed.TotalSeconds - tActivations - tGradients));
     }
 
     /// <summary>TCAV score (fraction of positive derivatives) and magnitude (Σ positive / Σ |·|) of one CAV.</summary>

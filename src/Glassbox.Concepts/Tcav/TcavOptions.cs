@@ -113,13 +113,21 @@ public sealed record RelativeTcavScore(
 /// <param name="Concepts">Concept names with their example counts and sources.</param>
 /// <param name="RandomCorpus">Where random sets come from.</param>
 /// <param name="Options">The options used (hooks, runs, pooling, method, seed).</param>
+/// <param name="Timings">Wall seconds of each phase.</param>
 public sealed record TcavResult(
     IReadOnlyList<TcavScore> Scores,
     IReadOnlyList<RelativeTcavScore> Relative,
     IReadOnlyList<ConceptInfo> Concepts,
     string RandomCorpus,
-    TcavOptions Options
+    TcavOptions Options,
+    TcavTimings Timings
 );
+
+/// <summary>Wall seconds of the phases of a TCAV run.</summary>
+/// <param name="Activations">Pooled activations of concept and random sets (forward passes).</param>
+/// <param name="Gradients">Pooled gradients of every target input at every hook (forward + backward passes).</param>
+/// <param name="Cavs">CAV fits, directional derivatives and statistics.</param>
+public sealed record TcavTimings(double Activations, double Gradients, double Cavs);
 
 /// <summary>A concept as used: its name, the examples used (after the cap) and where they came from.</summary>
 /// <param name="Name">Concept name.</param>
