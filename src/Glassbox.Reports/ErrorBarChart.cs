@@ -57,23 +57,45 @@ public static class ErrorBarChart
         double pw = width - left - right,
             ph = height - top - bottom,
             group = pw / Math.Max(1, xLabels.Count);
-        double X(int i, int s) => left + group * (i + 0.5) + (s - (series.Count - 1) / 2.0) * Math.Min(14, group / (series.Count + 1));
+        double X(int i, int s) =>
+            left + group * (i + 0.5) + (s - (series.Count - 1) / 2.0) * Math.Min(14, group / (series.Count + 1));
         double Y(double v) => top + ph - (Math.Clamp(v, lo, hi) - lo) / (hi - lo) * ph;
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11' font-family='sans-serif'>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text x='{left}' y='16' font-weight='bold'>{HtmlReport.Esc(title)}</text>");
+        sb.Append(
+            CultureInfo.InvariantCulture,
+            $"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11' font-family='sans-serif'>"
+        );
+        sb.Append(
+            CultureInfo.InvariantCulture,
+            $"<text x='{left}' y='16' font-weight='bold'>{HtmlReport.Esc(title)}</text>"
+        );
         for (int k = 0; k <= 4; k++)
         {
             double v = lo + k * (hi - lo) / 4;
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1='{left}' x2='{F(left + pw)}' y1='{F(Y(v))}' y2='{F(Y(v))}' stroke='#eee'/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x='{left - 4}' y='{F(Y(v) + 4)}' text-anchor='end'>{v.ToString("G3", CultureInfo.InvariantCulture)}</text>");
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<line x1='{left}' x2='{F(left + pw)}' y1='{F(Y(v))}' y2='{F(Y(v))}' stroke='#eee'/>"
+            );
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<text x='{left - 4}' y='{F(Y(v) + 4)}' text-anchor='end'>{v.ToString("G3", CultureInfo.InvariantCulture)}</text>"
+            );
         }
         if (reference is { } r)
-            sb.Append(CultureInfo.InvariantCulture, $"<line x1='{left}' x2='{F(left + pw)}' y1='{F(Y(r))}' y2='{F(Y(r))}' stroke='#555' stroke-dasharray='5,4'/>");
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<line x1='{left}' x2='{F(left + pw)}' y1='{F(Y(r))}' y2='{F(Y(r))}' stroke='#555' stroke-dasharray='5,4'/>"
+            );
         for (int i = 0; i < xLabels.Count; i++)
-            sb.Append(CultureInfo.InvariantCulture, $"<text x='{F(left + group * (i + 0.5))}' y='{F(top + ph + 16)}' text-anchor='middle'>{HtmlReport.Esc(xLabels[i])}</text>");
-        sb.Append(CultureInfo.InvariantCulture, $"<text transform='translate(12,{F(top + ph / 2)}) rotate(-90)' text-anchor='middle'>{HtmlReport.Esc(yLabel)}</text>");
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<text x='{F(left + group * (i + 0.5))}' y='{F(top + ph + 16)}' text-anchor='middle'>{HtmlReport.Esc(xLabels[i])}</text>"
+            );
+        sb.Append(
+            CultureInfo.InvariantCulture,
+            $"<text transform='translate(12,{F(top + ph / 2)}) rotate(-90)' text-anchor='middle'>{HtmlReport.Esc(yLabel)}</text>"
+        );
         for (int s = 0; s < series.Count; s++)
         {
             var e = series[s];
@@ -83,14 +105,29 @@ public static class ErrorBarChart
                     continue;
                 double x = X(i, s);
                 if (double.IsFinite(e.Low[i]) && double.IsFinite(e.High[i]))
-                    sb.Append(CultureInfo.InvariantCulture, $"<line x1='{F(x)}' x2='{F(x)}' y1='{F(Y(e.Low[i]))}' y2='{F(Y(e.High[i]))}' stroke='{e.Color}' stroke-width='1.5'/>");
+                    sb.Append(
+                        CultureInfo.InvariantCulture,
+                        $"<line x1='{F(x)}' x2='{F(x)}' y1='{F(Y(e.Low[i]))}' y2='{F(Y(e.High[i]))}' stroke='{e.Color}' stroke-width='1.5'/>"
+                    );
                 bool filled = e.Marked?[i] ?? true;
-                string text = string.Create(CultureInfo.InvariantCulture, $"{e.Name} at {xLabels[i]}: {e.Y[i]:G4} [{e.Low[i]:G4}, {e.High[i]:G4}]");
-                sb.Append(CultureInfo.InvariantCulture, $"<circle cx='{F(x)}' cy='{F(Y(e.Y[i]))}' r='3.5' fill='{(filled ? e.Color : "white")}' stroke='{e.Color}' stroke-width='1.5'><title>{HtmlReport.Esc(text)}</title></circle>");
+                string text = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{e.Name} at {xLabels[i]}: {e.Y[i]:G4} [{e.Low[i]:G4}, {e.High[i]:G4}]"
+                );
+                sb.Append(
+                    CultureInfo.InvariantCulture,
+                    $"<circle cx='{F(x)}' cy='{F(Y(e.Y[i]))}' r='3.5' fill='{(filled ? e.Color : "white")}' stroke='{e.Color}' stroke-width='1.5'><title>{HtmlReport.Esc(text)}</title></circle>"
+                );
             }
             double ly = top + 10 + 16 * s;
-            sb.Append(CultureInfo.InvariantCulture, $"<circle cx='{F(left + pw + 22)}' cy='{F(ly)}' r='3.5' fill='{e.Color}'/>");
-            sb.Append(CultureInfo.InvariantCulture, $"<text x='{F(left + pw + 32)}' y='{F(ly + 4)}'>{HtmlReport.Esc(e.Name)}</text>");
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<circle cx='{F(left + pw + 22)}' cy='{F(ly)}' r='3.5' fill='{e.Color}'/>"
+            );
+            sb.Append(
+                CultureInfo.InvariantCulture,
+                $"<text x='{F(left + pw + 32)}' y='{F(ly + 4)}'>{HtmlReport.Esc(e.Name)}</text>"
+            );
         }
         sb.Append("</svg></figure>");
         return sb.ToString();

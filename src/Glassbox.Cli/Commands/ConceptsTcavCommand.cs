@@ -15,7 +15,9 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
     public sealed class Settings : ModelSettings
     {
         [CommandOption("--concept <NAME_OR_FILE>")]
-        [Description("A concept: a built-in name (positive-adjectives, negative-adjectives, neutral-words, colour-words) or a file with one example per line. Repeatable.")]
+        [Description(
+            "A concept: a built-in name (positive-adjectives, negative-adjectives, neutral-words, colour-words) or a file with one example per line. Repeatable."
+        )]
         public string[] Concepts { get; init; } = Array.Empty<string>();
 
         [CommandOption("--relative <A:B>")]
@@ -47,11 +49,15 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public string Cav { get; init; } = "logistic";
 
         [CommandOption("--target <SPEC>")]
-        [Description("For a classifier (-m a classifier directory): class names, comma-separated (default all). For a language model: TOKEN or TOKEN,TOKEN (logit or logit difference at the last position).")]
+        [Description(
+            "For a classifier (-m a classifier directory): class names, comma-separated (default all). For a language model: TOKEN or TOKEN,TOKEN (logit or logit difference at the last position)."
+        )]
         public string? Target { get; init; }
 
         [CommandOption("--inputs <FILE>")]
-        [Description("Target inputs, one text per line (the texts whose predictions are explained), or sst2-dev (a two-class classifier: the SST-2 dev sentences of each target class).")]
+        [Description(
+            "Target inputs, one text per line (the texts whose predictions are explained), or sst2-dev (a two-class classifier: the SST-2 dev sentences of each target class)."
+        )]
         public string? Inputs { get; init; }
 
         [CommandOption("--max-inputs <N>")]
@@ -59,7 +65,9 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public int MaxInputs { get; init; } = 100;
 
         [CommandOption("--random-corpus <FILE>")]
-        [Description("Sentences (one per line) to draw random sets from. Default SST-2 train, else TinyStories, from the shared data.")]
+        [Description(
+            "Sentences (one per line) to draw random sets from. Default SST-2 train, else TinyStories, from the shared data."
+        )]
         public string? RandomCorpus { get; init; }
 
         [CommandOption("--sentence <TEXT>")]
@@ -82,7 +90,9 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         if (s.Concepts.Length == 0)
-            throw new InputException("--concept is required (a built-in name or a file); repeat it for several concepts");
+            throw new InputException(
+                "--concept is required (a built-in name or a file); repeat it for several concepts"
+            );
         if (s.MaxInputs < 1)
             throw new InputException("--max-inputs must be at least 1");
         var pooling = s.Pooling switch
@@ -103,9 +113,10 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         var random = s.RandomCorpus is { } rc
             ? new RandomConcepts(ConceptsCli.Lines(rc, "--random-corpus"), Path.GetFileName(rc))
             : BuiltInConcepts.RandomCorpus(data);
-        using var classifier = Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model)
-            ? ClassifierCheckpoint.Load(s.Model)
-            : null;
+        using var classifier =
+            Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model)
+                ? ClassifierCheckpoint.Load(s.Model)
+                : null;
         using var loaded = classifier is null ? CliModel.Load(s) : null;
         var model = classifier?.Encoder ?? loaded!;
         var targets = ConceptsCli.Targets(model, classifier, s.Target, s.Inputs, s.MaxInputs, data);
@@ -125,9 +136,20 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         );
         string sentence = s.Sentence ?? targets[0].Inputs[0];
         var maps = CliProgress.Run("concepts tcav: sensitivity maps", s.Json, "maps", p =>
-            concepts.SelectMany(c => hooks.Select(h =>
-                SensitivityMap.Compute(targets[0].Target, sentence, h, c, random.Draw(0, s.Examples, c.IsWordLevel, s.Seed), options)
-            )).ToList()
+            concepts
+                .SelectMany(c =>
+                    hooks.Select(h =>
+                        SensitivityMap.Compute(
+                            targets[0].Target,
+                            sentence,
+                            h,
+                            c,
+                            random.Draw(0, s.Examples, c.IsWordLevel, s.Seed),
+                            options
+                        )
+                    )
+                )
+                .ToList()
         );
         var report = new HtmlReport("TCAV — " + model.Name);
         TcavReport.Add(report, result, maps, "glassbox " + string.Join(' ', context.Arguments));
@@ -135,24 +157,69 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         report.Save(path);
         if (s.Json)
         {
-            CliJson.Write("concepts tcav", model.Name, new { report = Path.GetFullPath(path), result, sensitivity = maps });
+            CliJson.Write(
+                "concepts tcav",
+                model.Name,
+                new
+                {
+                    report = Path.GetFullPath(path),
+                    result,
+                    sensitivity = maps,
+                }
+            );
             return 0;
         }
-        var table = Show.Titled("TCAV (" + targets.Count.ToString(CultureInfo.InvariantCulture) + " target(s))", "target", "hook", "concept", "score [95% CI]", "random", "CAV acc.", "p", "p Holm", "d", "sig.");
+        var table = Show.Titled(
+            "TCAV (" + targets.Count.ToString(CultureInfo.InvariantCulture) + " target(s))",
+            "target",
+            "hook",
+            "concept",
+            "score [95% CI]",
+            "random",
+            "CAV acc.",
+            "p",
+            "p Holm",
+            "d",
+            "sig."
+        );
         foreach (var r in result.Scores)
-            table.Row(r.Target, r.Hook, r.Concept, r.Score.ToString(), r.Random.Value.ToString("F3", CultureInfo.InvariantCulture), r.CavAccuracy.ToString("F3", CultureInfo.InvariantCulture), r.P.ToString("G3", CultureInfo.InvariantCulture), r.PHolm.ToString("G3", CultureInfo.InvariantCulture), r.CohensD.ToString("F2", CultureInfo.InvariantCulture), r.Significant ? "yes" : "no");
+            table.Row(
+                r.Target,
+                r.Hook,
+                r.Concept,
+                r.Score.ToString(),
+                r.Random.Value.ToString("F3", CultureInfo.InvariantCulture),
+                r.CavAccuracy.ToString("F3", CultureInfo.InvariantCulture),
+                r.P.ToString("G3", CultureInfo.InvariantCulture),
+                r.PHolm.ToString("G3", CultureInfo.InvariantCulture),
+                r.CohensD.ToString("F2", CultureInfo.InvariantCulture),
+                r.Significant ? "yes" : "no"
+            );
         Show.Write(table);
         if (result.Relative.Count > 0)
         {
             var rel = Show.Titled("Relative CAVs", "target", "hook", "A vs B", "score [95% CI]", "CAV acc.");
             foreach (var r in result.Relative)
-                rel.Row(r.Target, r.Hook, r.ConceptA + " vs " + r.ConceptB, r.Score.ToString(), r.CavAccuracy.ToString("F3", CultureInfo.InvariantCulture));
+                rel.Row(
+                    r.Target,
+                    r.Hook,
+                    r.ConceptA + " vs " + r.ConceptB,
+                    r.Score.ToString(),
+                    r.CavAccuracy.ToString("F3", CultureInfo.InvariantCulture)
+                );
             Show.Write(rel);
         }
         foreach (var c in result.Concepts)
-            Show.Line(string.Create(CultureInfo.InvariantCulture, $"concept {c.Name}: {c.Examples} examples ({c.Source})"));
+            Show.Line(
+                string.Create(CultureInfo.InvariantCulture, $"concept {c.Name}: {c.Examples} examples ({c.Source})")
+            );
         var t = result.Timings;
-        Show.Line(string.Create(CultureInfo.InvariantCulture, $"random sets: {result.Options.RandomRuns} + 1 counterpart from {result.RandomCorpus}; time: activations {t.Activations:F1} s, gradients {t.Gradients:F1} s, CAVs and tests {t.Cavs:F1} s"));
+        Show.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"random sets: {result.Options.RandomRuns} + 1 counterpart from {result.RandomCorpus}; time: activations {t.Activations:F1} s, gradients {t.Gradients:F1} s, CAVs and tests {t.Cavs:F1} s"
+            )
+        );
         Show.Wrote(path);
         return 0;
     }

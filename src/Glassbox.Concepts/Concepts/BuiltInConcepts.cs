@@ -29,9 +29,40 @@ public static class BuiltInConcepts
     public static IReadOnlyList<string> Colours { get; } =
         new[]
         {
-            "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "grey", "gray", "black", "white",
-            "violet", "indigo", "turquoise", "teal", "cyan", "magenta", "maroon", "navy", "beige", "tan", "olive",
-            "lavender", "crimson", "scarlet", "amber", "ivory", "khaki", "lilac", "mauve", "ochre", "azure", "emerald",
+            "red",
+            "orange",
+            "yellow",
+            "green",
+            "blue",
+            "purple",
+            "pink",
+            "brown",
+            "grey",
+            "gray",
+            "black",
+            "white",
+            "violet",
+            "indigo",
+            "turquoise",
+            "teal",
+            "cyan",
+            "magenta",
+            "maroon",
+            "navy",
+            "beige",
+            "tan",
+            "olive",
+            "lavender",
+            "crimson",
+            "scarlet",
+            "amber",
+            "ivory",
+            "khaki",
+            "lilac",
+            "mauve",
+            "ochre",
+            "azure",
+            "emerald",
         };
 
     /// <summary>True when <paramref name="name"/> is a built-in concept (case-insensitive, '_' and ' ' as '-').</summary>
@@ -45,7 +76,9 @@ public static class BuiltInConcepts
         if (n == ColourWords)
             return new ConceptSet(n, Colours, "colour terms listed in code");
         if (!Names.Contains(n))
-            throw new InputException($"--concept: '{name}' is neither a built-in concept ({string.Join(", ", Names)}) nor a file");
+            throw new InputException(
+                $"--concept: '{name}' is neither a built-in concept ({string.Join(", ", Names)}) nor a file"
+            );
         var adjectives = EwtAdjectives(dataRoot, out var counts);
         var positive = Lexicon(dataRoot, "positive-words.txt");
         var negative = Lexicon(dataRoot, "negative-words.txt");
@@ -59,13 +92,19 @@ public static class BuiltInConcepts
                 negative.Contains(w) && !positive.Contains(w) && (!vader.TryGetValue(w, out var v) || v < 0)
             ),
             _ => adjectives.Where(w =>
-                !positive.Contains(w) && !negative.Contains(w) && !vader.ContainsKey(w) && !Colours.Contains(w)
-                && counts[w] >= 2 && w.Length > 2 && w.All(char.IsLetter)
+                !positive.Contains(w)
+                && !negative.Contains(w)
+                && !vader.ContainsKey(w)
+                && !Colours.Contains(w)
+                && counts[w] >= 2
+                && w.Length > 2
+                && w.All(char.IsLetter)
             ),
         };
-        string how = n == NeutralWords
-            ? "EWT dev adjectives (majority UPOS ADJ, seen twice or more) in no sentiment lexicon"
-            : "Hu & Liu opinion lexicon ∩ EWT dev adjectives (majority UPOS ADJ), sign agreeing with VADER";
+        string how =
+            n == NeutralWords
+                ? "EWT dev adjectives (majority UPOS ADJ, seen twice or more) in no sentiment lexicon"
+                : "Hu & Liu opinion lexicon ∩ EWT dev adjectives (majority UPOS ADJ), sign agreeing with VADER";
         return new ConceptSet(n, words.Order(StringComparer.Ordinal).ToList(), how);
     }
 
@@ -98,7 +137,12 @@ public static class BuiltInConcepts
                 continue;
             int tab = l.LastIndexOf('\t');
             if (tab < 0 || l[(tab + 1)..] is not ("0" or "1"))
-                throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path} line {line}: expected 'sentence<TAB>0|1'"));
+                throw new InputException(
+                    string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"{path} line {line}: expected 'sentence<TAB>0|1'"
+                    )
+                );
             rows.Add((l[..tab].Trim(), l[^1] - '0'));
         }
         return rows;
@@ -129,7 +173,11 @@ public static class BuiltInConcepts
             if (line.Length == 0 || line[0] == '#')
                 continue;
             var f = line.Split('\t');
-            if (f.Length < 4 || f[0].Contains('-', StringComparison.Ordinal) || f[0].Contains('.', StringComparison.Ordinal))
+            if (
+                f.Length < 4
+                || f[0].Contains('-', StringComparison.Ordinal)
+                || f[0].Contains('.', StringComparison.Ordinal)
+            )
                 continue;
             string w = f[1].ToLowerInvariant();
             if (!tags.TryGetValue(w, out var t))
@@ -154,7 +202,15 @@ public static class BuiltInConcepts
         foreach (var line in File.ReadLines(Need(root, "vader", "vader_lexicon.txt")))
         {
             var f = line.Split('\t');
-            if (f.Length >= 2 && double.TryParse(f[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            if (
+                f.Length >= 2
+                && double.TryParse(
+                    f[1],
+                    System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    out var v
+                )
+            )
                 d[f[0]] = v;
         }
         return d;

@@ -59,9 +59,7 @@ public sealed record ConceptSet(string Name, IReadOnlyList<string> Examples, str
         {
             throw new InputException($"concept file '{path}' is not valid UTF-8");
         }
-        var examples = Distinct(
-            text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
-        );
+        var examples = Distinct(text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
         return new ConceptSet(name ?? Path.GetFileNameWithoutExtension(path), examples, path).Require(min);
     }
 

@@ -19,14 +19,17 @@ public sealed class RandomConcepts
         _sentences = sentences.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).ToList();
         _words = ConceptSet
             .Distinct(
-                _sentences.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                _sentences
+                    .SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     .Select(w => w.ToLowerInvariant())
                     .Where(w => w.Length > 1 && w.All(char.IsLetter))
             )
             .ToArray();
         Corpus = corpus;
         if (_sentences.Count < 20 || _words.Length < 20)
-            throw new InputException($"random corpus '{corpus}' is too small: it needs at least 20 sentences and words");
+            throw new InputException(
+                $"random corpus '{corpus}' is too small: it needs at least 20 sentences and words"
+            );
     }
 
     /// <summary>Random set <paramref name="index"/> of <paramref name="size"/> examples: words or sentences, drawn

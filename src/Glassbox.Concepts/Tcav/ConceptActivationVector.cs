@@ -46,7 +46,13 @@ public sealed record ConceptActivationVector(float[] Direction, double HeldOutAc
                 x,
                 y,
                 2,
-                new ProbeOptions { Seed = seed, DevFraction = 0, MaxIterations = 50, L2 = 1e-2 }
+                new ProbeOptions
+                {
+                    Seed = seed,
+                    DevFraction = 0,
+                    MaxIterations = 50,
+                    L2 = 1e-2,
+                }
             );
             var w = probe.LinearWeights()!; // [d, 2]
             direction = w.select(1, 1).sub(w.select(1, 0));
@@ -68,7 +74,8 @@ public sealed record ConceptActivationVector(float[] Direction, double HeldOutAc
 
     /// <summary>Directional derivatives of each gradient row along the CAV: [n].</summary>
     public double[] Derivatives(float[][] gradients) =>
-        gradients.Select(g =>
+        gradients
+            .Select(g =>
             {
                 double s = 0;
                 for (int i = 0; i < g.Length; i++)

@@ -29,7 +29,9 @@ public static class HookActivations
         if (!model.HookNames.Contains(hook))
             throw new InputException($"--hook: '{hook}' is not a hook point of {model.Name}");
         if (!HookName.TryParse(hook, out var point, out _) || point.Shape.Count < 3 || point.Shape[1] != "pos")
-            throw new InputException($"--hook: '{hook}' has no position axis; pick a [batch, pos, …] hook such as a residual stream");
+            throw new InputException(
+                $"--hook: '{hook}' has no position axis; pick a [batch, pos, …] hook such as a residual stream"
+            );
     }
 
     /// <summary>Pooled activations [n, d] of <paramref name="texts"/> at each hook (no gradients), as float rows.</summary>
@@ -80,16 +82,13 @@ public static class HookActivations
             try
             {
                 var hookList = hooks
-                    .Select(h => new Hook(
-                        h,
-                        (x, ctx) =>
-                        {
-                            var d = zeros_like(x).requires_grad_(true);
-                            d.DetachFromDisposeScope();
-                            deltas[ctx.Name] = d;
-                            return x.Plus(d);
-                        }
-                    ))
+                    .Select(h => new Hook(h, (x, ctx) =>
+                    {
+                        var d = zeros_like(x).requires_grad_(true);
+                        d.DetachFromDisposeScope();
+                        deltas[ctx.Name] = d;
+                        return x.Plus(d);
+                    }))
                     .ToList();
                 var value = target.Value(batch, hookList); // [batch]
                 value.sum().backward();

@@ -8,7 +8,12 @@ namespace Glassbox.Concepts;
 /// <param name="Tokens">Visible token labels.</param>
 /// <param name="Projection">Projection of each token's activation on the unit CAV, minus the mean projection of the
 /// counterpart examples (so 0 means "as much as a random example"): [pos].</param>
-public sealed record SensitivityMap(string Concept, string Hook, IReadOnlyList<string> Tokens, IReadOnlyList<double> Projection)
+public sealed record SensitivityMap(
+    string Concept,
+    string Hook,
+    IReadOnlyList<string> Tokens,
+    IReadOnlyList<double> Projection
+)
 {
     /// <summary>Computes the map of <paramref name="text"/> at <paramref name="hook"/> for a CAV fitted on
     /// <paramref name="concept"/> vs <paramref name="counterpart"/> examples.</summary>
@@ -30,7 +35,12 @@ public sealed record SensitivityMap(string Concept, string Hook, IReadOnlyList<s
         double baseline = cav.Project(r).Average();
         var (rows, ids) = HookActivations.PerToken(target, text, hook);
         var tok = target.Model.Tokenizer;
-        var labels = ids.Select(i => TokenDisplay.Label(tok?.TokenToString(i) ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var labels = ids.Select(i =>
+                TokenDisplay.Label(
+                    tok?.TokenToString(i) ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                )
+            )
+            .ToList();
         return new SensitivityMap(concept.Name, hook, labels, cav.Project(rows).Select(v => v - baseline).ToList());
     }
 }

@@ -43,10 +43,17 @@ public static class TcavAnalysis
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         status?.Invoke("activations of concepts and random sets");
-        var conceptActs = used.Select(c => HookActivations.Pooled(targets[0].Target, c.Examples, o.Hooks, o.Pooling, o.BatchSize)).ToList();
+        var conceptActs = used.Select(c =>
+                HookActivations.Pooled(targets[0].Target, c.Examples, o.Hooks, o.Pooling, o.BatchSize)
+            )
+            .ToList();
         var randomActs = randoms.ToDictionary(
             kv => kv.Key,
-            kv => kv.Value.Select(r => HookActivations.Pooled(targets[0].Target, r.Examples, o.Hooks, o.Pooling, o.BatchSize)).ToList()
+            kv =>
+                kv.Value.Select(r =>
+                        HookActivations.Pooled(targets[0].Target, r.Examples, o.Hooks, o.Pooling, o.BatchSize)
+                    )
+                    .ToList()
         );
 
         double tActivations = clock.Elapsed.TotalSeconds;
@@ -58,7 +65,16 @@ public static class TcavAnalysis
         }
 
         double tGradients = clock.Elapsed.TotalSeconds - tActivations;
-        var raw = new List<(string Concept, string Hook, string Target, double[] Scores, double[] Mags, double[] Random, double Acc)>();
+        var raw =
+            new List<(
+                string Concept,
+                string Hook,
+                string Target,
+                double[] Scores,
+                double[] Mags,
+                double[] Random,
+                double Acc
+            )>();
         var relative = new List<RelativeTcavScore>();
         for (int hi = 0; hi < o.Hooks.Count; hi++)
         {
@@ -67,36 +83,84 @@ public static class TcavAnalysis
             // Random-vs-random CAVs: counterpart set R against random set r, per example kind.
             var randomCavs = randomActs.ToDictionary(
                 kv => kv.Key,
-                kv => Enumerable.Range(0, o.RandomRuns)
-                    .Select(r => ConceptActivationVector.Fit(kv.Value[o.RandomRuns][hook], kv.Value[r][hook], o.Method, Seed(o, hi, -1, r)))
-                    .ToList()
+                kv =>
+                    Enumerable
+                        .Range(0, o.RandomRuns)
+                        .Select(r =>
+                            ConceptActivationVector.Fit(
+                                kv.Value[o.RandomRuns][hook],
+                                kv.Value[r][hook],
+                                o.Method,
+                                Seed(o, hi, -1, r)
+                            )
+                        )
+                        .ToList()
             );
             for (int ci = 0; ci < used.Count; ci++)
             {
                 var acts = randomActs[used[ci].IsWordLevel];
-                var cavs = Enumerable.Range(0, o.RandomRuns)
-                    .Select(r => ConceptActivationVector.Fit(conceptActs[ci][hook], acts[r][hook], o.Method, Seed(o, hi, ci, r)))
+                var cavs = Enumerable
+                    .Range(0, o.RandomRuns)
+                    .Select(r =>
+                        ConceptActivationVector.Fit(conceptActs[ci][hook], acts[r][hook], o.Method, Seed(o, hi, ci, r))
+                    )
                     .ToList();
                 for (int ti = 0; ti < targets.Count; ti++)
                 {
                     var g = grads[ti][hook];
                     var sc = cavs.Select(c => Score(c.Derivatives(g))).ToList();
                     var rs = randomCavs[used[ci].IsWordLevel].Select(c => Score(c.Derivatives(g)).Score).ToArray();
-                    raw.Add((used[ci].Name, hook, targets[ti].Target.Name, sc.Select(s => s.Score).ToArray(), sc.Select(s => s.Magnitude).ToArray(), rs, cavs.Average(c => c.HeldOutAccuracy)));
+                    raw.Add(
+                        (
+                            used[ci].Name,
+                            hook,
+                            targets[ti].Target.Name,
+                            sc.Select(s => s.Score).ToArray(),
+                            sc.Select(s => s.Magnitude).ToArray(),
+                            rs,
+                            cavs.Average(c => c.HeldOutAccuracy)
+                        )
+                    );
                 }
             }
             foreach (var (a, b) in relativePairs ?? Array.Empty<(int, int)>())
             {
-                var cav = ConceptActivationVector.Fit(conceptActs[a][hook], conceptActs[b][hook], o.Method, Seed(o, hi, 1000 + a, b));
+                var cav = ConceptActivationVector.Fit(
+                    conceptActs[a][hook],
+                    conceptActs[b][hook],
+                    o.Method,
+                    Seed(o, hi, 1000 + a, b)
+                );
                 for (int ti = 0; ti < targets.Count; ti++)
                 {
                     var positive = cav.Derivatives(grads[ti][hook]).Select(v => v > 0).ToArray();
-                    var interval = Bootstrap.Proportion(positive, o.Resamples, o.Seed, string.Create(CultureInfo.InvariantCulture, $"relative {a} {b} {hook} {ti}"));
-                    relative.Add(new RelativeTcavScore(used[a].Name, used[b].Name, hook, targets[ti].Target.Name, interval, cav.HeldOutAccuracy));
+                    var interval = Bootstrap.Proportion(
+                        positive,
+                        o.Resamples,
+                        o.Seed,
+                        string.Create(CultureInfo.InvariantCulture, $"relative {a} {b} {hook} {ti}")
+                    );
+                    relative.Add(
+                        new RelativeTcavScore(
+                            used[a].Name,
+                            used[b].Name,
+                            hook,
+                            targets[ti].Target.Name,
+                            interval,
+                            cav.HeldOutAccuracy
+                        )
+                    );
                 }
             }
         }
-        return new TcavResult(Summarize(raw, o), relative, used.Select(c => new ConceptInfo(c.Name, c.Examples.Count, c.Source)).ToList(), random.Corpus, o, new TcavTimings(tActivations, tGradients, clock.Elapsed.TotalSeconds - tActivations - tGradients));
+        return new TcavResult(
+            Summarize(raw, o),
+            relative,
+            used.Select(c => new ConceptInfo(c.Name, c.Examples.Count, c.Source)).ToList(),
+            random.Corpus,
+            o,
+            new TcavTimings(tActivations, tGradients, clock.Elapsed.TotalSeconds - tActivations - tGradients)
+        );
     }
 
     /// <summary>TCAV score (fraction of positive derivatives) and magnitude (Σ positive / Σ |·|) of one CAV.</summary>
@@ -119,7 +183,15 @@ public static class TcavAnalysis
 
     /// <summary>The t-tests, effect sizes, intervals and the Holm / Bonferroni adjustment over the whole family.</summary>
     internal static List<TcavScore> Summarize(
-        IReadOnlyList<(string Concept, string Hook, string Target, double[] Scores, double[] Mags, double[] Random, double Acc)> raw,
+        IReadOnlyList<(
+            string Concept,
+            string Hook,
+            string Target,
+            double[] Scores,
+            double[] Mags,
+            double[] Random,
+            double Acc
+        )> raw,
         TcavOptions o
     )
     {
@@ -127,26 +199,28 @@ public static class TcavAnalysis
         var p = tests.Select(t => t.P).ToArray();
         var holm = Significance.Holm(p);
         var bonferroni = Significance.Bonferroni(p);
-        return raw.Select((r, i) =>
-            {
-                int s = Bootstrap.Seed(o.Seed, r.Concept + "|" + r.Hook + "|" + r.Target);
-                return new TcavScore(
-                    r.Concept,
-                    r.Hook,
-                    r.Target,
-                    r.Scores,
-                    Bootstrap.Percentile(r.Scores, x => x.Average(), o.Resamples, s).ContainingValue(),
-                    Bootstrap.Percentile(r.Mags, x => x.Average(), o.Resamples, s + 1).ContainingValue(),
-                    Bootstrap.Percentile(r.Random, x => x.Average(), o.Resamples, s + 2).ContainingValue(),
-                    r.Acc,
-                    tests[i].T,
-                    p[i],
-                    holm[i],
-                    bonferroni[i],
-                    tests[i].D,
-                    holm[i] < o.Alpha
-                );
-            })
+        return raw.Select(
+                (r, i) =>
+                {
+                    int s = Bootstrap.Seed(o.Seed, r.Concept + "|" + r.Hook + "|" + r.Target);
+                    return new TcavScore(
+                        r.Concept,
+                        r.Hook,
+                        r.Target,
+                        r.Scores,
+                        Bootstrap.Percentile(r.Scores, x => x.Average(), o.Resamples, s).ContainingValue(),
+                        Bootstrap.Percentile(r.Mags, x => x.Average(), o.Resamples, s + 1).ContainingValue(),
+                        Bootstrap.Percentile(r.Random, x => x.Average(), o.Resamples, s + 2).ContainingValue(),
+                        r.Acc,
+                        tests[i].T,
+                        p[i],
+                        holm[i],
+                        bonferroni[i],
+                        tests[i].D,
+                        holm[i] < o.Alpha
+                    );
+                }
+            )
             .ToList();
     }
 

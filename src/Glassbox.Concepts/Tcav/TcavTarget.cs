@@ -34,10 +34,17 @@ public sealed class LmLogitDifferenceTarget : ITcavTarget
     public LmLogitDifferenceTarget(HookedTransformer model, int plus, int? minus, string name)
     {
         if (!model.Config.Causal || model.Config.DVocab <= 0)
-            throw new InputException($"--target: {model.Name} is not a causal language model; pass a classifier directory");
+            throw new InputException(
+                $"--target: {model.Name} is not a causal language model; pass a classifier directory"
+            );
         foreach (int t in minus is { } m ? new[] { plus, m } : new[] { plus })
             if (t < 0 || t >= model.Config.DVocab)
-                throw new InputException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--target: token id {t} is outside the vocabulary of {model.Name}"));
+                throw new InputException(
+                    string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"--target: token id {t} is outside the vocabulary of {model.Name}"
+                    )
+                );
         Model = model;
         _plus = plus;
         _minus = minus;

@@ -562,11 +562,35 @@ public sealed class JsonEnvelopeTests : IDisposable
             "neurons harvest" or "neurons top" => StoreArgs(command),
             "concepts tcav" => new[]
             {
-                "concepts", "tcav", "-m", Tiny(), "--threads", "1", "--target", "she,he", "--random", "3", "--examples", "8",
-                "--concept", Write("c.txt", new[] { "happy", "sad", "friend", "mom", "lily", "tom", "ben", "girl", "boy", "dog" }),
-                "--inputs", Write("tcav-in.txt", new[] { "once upon a time there was a girl", "the dog went home" }),
-                "--random-corpus", Write("tcav-corpus.txt", Enumerable.Range(0, 24).Select(i => i % 2 == 0 ? "the little girl had a dog and a cat in the park" : "one day tom went home to his mom and they were happy")),
-                "--report", Path.Combine(_dir, "tcav.html"),
+                "concepts",
+                "tcav",
+                "-m",
+                Tiny(),
+                "--threads",
+                "1",
+                "--target",
+                "she,he",
+                "--random",
+                "3",
+                "--examples",
+                "8",
+                "--concept",
+                Write("c.txt", new[] { "happy", "sad", "friend", "mom", "lily", "tom", "ben", "girl", "boy", "dog" }),
+                "--inputs",
+                Write("tcav-in.txt", new[] { "once upon a time there was a girl", "the dog went home" }),
+                "--random-corpus",
+                Write(
+                    "tcav-corpus.txt",
+                    Enumerable
+                        .Range(0, 24)
+                        .Select(i =>
+                            i % 2 == 0
+                                ? "the little girl had a dog and a cat in the park"
+                                : "one day tom went home to his mom and they were happy"
+                        )
+                ),
+                "--report",
+                Path.Combine(_dir, "tcav.html"),
             },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };

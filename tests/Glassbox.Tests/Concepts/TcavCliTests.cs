@@ -28,13 +28,33 @@ public sealed class TcavCliTests : IDisposable
     private string[] Args(string concept, string target) =>
         new[]
         {
-            "concepts", "tcav", "-m", Classifier(), "--concept", concept, "--target", target, "--inputs",
-            Write("inputs.txt", TinyClassifiers.Sentences(6, 1).Select(s => s.Text)), "--random-corpus",
-            Write("corpus.txt", TinyClassifiers.Sentences(40, 2).Select(s => s.Text)), "--random", "3", "--examples",
-            "8", "--threads", "1", "--report", Path.Combine(_dir, "tcav.html"),
+            "concepts",
+            "tcav",
+            "-m",
+            Classifier(),
+            "--concept",
+            concept,
+            "--target",
+            target,
+            "--inputs",
+            Write("inputs.txt", TinyClassifiers.Sentences(6, 1).Select(s => s.Text)),
+            "--random-corpus",
+            Write("corpus.txt", TinyClassifiers.Sentences(40, 2).Select(s => s.Text)),
+            "--random",
+            "3",
+            "--examples",
+            "8",
+            "--threads",
+            "1",
+            "--report",
+            Path.Combine(_dir, "tcav.html"),
         };
 
-    private string Good() => Write("[good].txt", new[] { "good", "great", "fun", "best", "nice", "smart", "warm", "funny", "loved", "happy" });
+    private string Good() =>
+        Write(
+            "[good].txt",
+            new[] { "good", "great", "fun", "best", "nice", "smart", "warm", "funny", "loved", "happy" }
+        );
 
     [Fact]
     public void Should_run_tcav_in_human_mode_on_a_tiny_classifier()

@@ -19,22 +19,25 @@ public sealed class TcavTests
     {
         public string Name => "planted";
         public HookedTransformer Model => inner.Model;
+
         public TokenBatch Tokenize(IReadOnlyList<string> texts) => inner.Tokenize(texts);
 
         public Tensor Value(TokenBatch batch, IReadOnlyList<Hook> hooks)
         {
             Tensor? value = null;
-            var reader = new Hook(
-                hook,
-                (x, _) =>
-                {
-                    var mask = batch.Mask.to(ScalarType.Float32).unsqueeze(2); // [batch, pos, 1]
-                    var pooled = x.mul(mask).sum(1).div(mask.sum(1)); // [batch, d]
-                    value = pooled.matmul(tensor(u)).DetachFromDisposeScope();
-                    return null;
-                }
+            var reader = new Hook(hook, (x, _) =>
+            {
+                var mask = batch.Mask.to(ScalarType.Float32).unsqueeze(2); // [batch, pos, 1]
+                var pooled = x.mul(mask).sum(1).div(mask.sum(1)); // [batch, d]
+                value = pooled.matmul(tensor(u)).DetachFromDisposeScope();
+                return null;
+            });
+            using var run = Model.Run(
+                batch,
+                hooks.Append(reader).ToList(),
+                null,
+                new RunOptions { KeepGradients = true }
             );
-            using var run = Model.Run(batch, hooks.Append(reader).ToList(), null, new RunOptions { KeepGradients = true });
             return value!;
         }
     }
@@ -44,10 +47,13 @@ public sealed class TcavTests
     {
         public string Name => "stops early";
         public HookedTransformer Model => inner.Model;
+
         public TokenBatch Tokenize(IReadOnlyList<string> texts) => inner.Tokenize(texts);
 
         public Tensor Value(TokenBatch batch, IReadOnlyList<Hook> hooks) =>
-            Model.Run(batch, hooks, null, new RunOptions { KeepGradients = true, StopAtLayer = 1 }).Output.sum(new long[] { 1, 2 });
+            Model
+                .Run(batch, hooks, null, new RunOptions { KeepGradients = true, StopAtLayer = 1 })
+                .Output.sum(new long[] { 1, 2 });
     }
 
     private static RandomConcepts Corpus() =>
@@ -57,7 +63,15 @@ public sealed class TcavTests
         new(name, TinyClassifiers.Words.Skip(from).Take(count).ToList(), "test");
 
     private static TcavOptions Options(int runs = 12) =>
-        new() { Hooks = new[] { Hook }, RandomRuns = runs, ExamplesPerSet = 12, BatchSize = 8, Resamples = 200, Seed = 1 };
+        new()
+        {
+            Hooks = new[] { Hook },
+            RandomRuns = runs,
+            ExamplesPerSet = 12,
+            BatchSize = 8,
+            Resamples = 200,
+            Seed = 1,
+        };
 
     [Fact]
     public void Should_find_a_planted_direction_significant_and_a_random_concept_not()
@@ -71,7 +85,10 @@ public sealed class TcavTests
         var pool = corpus.Draw(500, 200, true, 5).Examples;
         var c = HookActivations.Pooled(inner, concept.Examples, new[] { Hook }, ConceptPooling.Mean, 8)[Hook];
         var r = HookActivations.Pooled(inner, pool, new[] { Hook }, ConceptPooling.Mean, 8)[Hook];
-        var u = Enumerable.Range(0, c[0].Length).Select(j => (float)(c.Average(x => x[j]) - r.Average(x => x[j]))).ToArray();
+        var u = Enumerable
+            .Range(0, c[0].Length)
+            .Select(j => (float)(c.Average(x => x[j]) - r.Average(x => x[j])))
+            .ToArray();
         var target = new PlantedTarget(inner, Hook, u);
         var inputs = TinyClassifiers.Sentences(10, 9).Select(s => s.Text).ToList();
 
@@ -89,10 +106,16 @@ public sealed class TcavTests
         Assert.True(planted.Score.Value > 0.9, "planted score " + planted.Score);
         Assert.True(planted.Significant, "planted p_holm " + planted.PHolm.ToString(CultureInfo.InvariantCulture));
         Assert.True(planted.CohensD > 0);
-        Assert.False(random.Significant, "random concept p_holm " + random.PHolm.ToString(CultureInfo.InvariantCulture));
+        Assert.False(
+            random.Significant,
+            "random concept p_holm " + random.PHolm.ToString(CultureInfo.InvariantCulture)
+        );
         // Holm ≤ Bonferroni, both ≥ raw p.
         foreach (var s in result.Scores)
-            Assert.True(s.P <= s.PHolm && s.PHolm <= s.PBonferroni, string.Create(CultureInfo.InvariantCulture, $"{s.P} {s.PHolm} {s.PBonferroni}"));
+            Assert.True(
+                s.P <= s.PHolm && s.PHolm <= s.PBonferroni,
+                string.Create(CultureInfo.InvariantCulture, $"{s.P} {s.PHolm} {s.PBonferroni}")
+            );
     }
 
     [Fact]
@@ -108,8 +131,11 @@ public sealed class TcavTests
             var single = HookActivations.PooledGradients(target, texts, hooks, pooling, 1);
             foreach (var h in hooks)
                 for (int i = 0; i < texts.Length; i++)
-                    for (int j = 0; j < batched[h][i].Length; j++)
-                        Assert.True(Math.Abs(batched[h][i][j] - single[h][i][j]) < 1e-4, string.Create(CultureInfo.InvariantCulture, $"{h} {i} {j}"));
+                for (int j = 0; j < batched[h][i].Length; j++)
+                    Assert.True(
+                        Math.Abs(batched[h][i][j] - single[h][i][j]) < 1e-4,
+                        string.Create(CultureInfo.InvariantCulture, $"{h} {i} {j}")
+                    );
         }
     }
 
@@ -118,14 +144,22 @@ public sealed class TcavTests
     {
         var rng = new Random(4);
         float[][] Rows(float shift) =>
-            Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 6).Select(j => (float)(rng.NextDouble() + (j == 2 ? shift : 0))).ToArray()).ToArray();
+            Enumerable
+                .Range(0, 40)
+                .Select(_ =>
+                    Enumerable.Range(0, 6).Select(j => (float)(rng.NextDouble() + (j == 2 ? shift : 0))).ToArray()
+                )
+                .ToArray();
         var concept = Rows(3);
         var counterpart = Rows(0);
         foreach (var method in new[] { CavMethod.Logistic, CavMethod.DifferenceOfMeans })
         {
             var cav = ConceptActivationVector.Fit(concept, counterpart, method, 0);
             Assert.Equal(1.0, cav.HeldOutAccuracy);
-            Assert.True(cav.Direction[2] > 0.9, method + " " + string.Join(",", cav.Direction.Select(v => v.ToString(CultureInfo.InvariantCulture))));
+            Assert.True(
+                cav.Direction[2] > 0.9,
+                method + " " + string.Join(",", cav.Direction.Select(v => v.ToString(CultureInfo.InvariantCulture)))
+            );
         }
     }
 
@@ -169,7 +203,9 @@ public sealed class TcavTests
     public void Should_reject_a_hook_without_a_position_axis()
     {
         using var classifier = TinyClassifiers.Create();
-        var e = Assert.Throws<InputException>(() => HookActivations.Check(classifier.Encoder, HookPoints.AttnPattern.Name(0)));
+        var e = Assert.Throws<InputException>(() =>
+            HookActivations.Check(classifier.Encoder, HookPoints.AttnPattern.Name(0))
+        );
         Assert.Contains("position axis", e.Message, StringComparison.Ordinal);
     }
 }
