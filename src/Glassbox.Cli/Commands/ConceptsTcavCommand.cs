@@ -29,7 +29,7 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public int Random { get; init; } = 50;
 
         [CommandOption("--examples <N>")]
-        [Description("Examples per random set; concepts are capped at this many. Default 100.")]
+        [Description("Examples per random set; concepts keep at most this many. Default 100.")]
         public int Examples { get; init; } = 100;
 
         [CommandOption("--layers <LIST>")]
@@ -41,7 +41,7 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public string Hook { get; init; } = "resid_post";
 
         [CommandOption("--pooling <KIND>")]
-        [Description("token (last token of a causal LM, [CLS] of an encoder) or mean (default).")]
+        [Description("token (last token of a causal LM, the first (CLS) token of an encoder) or mean (default).")]
         public string Pooling { get; init; } = "mean";
 
         [CommandOption("--cav <METHOD>")]
