@@ -14,7 +14,7 @@ public static class GlassboxCli
         ["neurons"] = "Neurons and features: which units carry a property, and what each does.",
         ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
         ["classify"] = "Text classifiers to explain: fine-tune an encoder with a classification head, evaluate it.",
-        ["concepts"] = "Concepts: which human concepts a model or a unit uses.",
+        ["concepts"] = "Concepts: which human concepts a model or a unit uses, and whether that is more than chance.",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -173,6 +173,10 @@ public static class GlassboxCli
             "serve",
             "-m",
             "stories260k"
+        ),
+        Cmd<ConceptsTcavCommand>(
+            "concepts tcav",
+            "TCAV: concept activation vectors, directional derivatives and a t-test against random concepts, per layer."
         ),
     ];
 

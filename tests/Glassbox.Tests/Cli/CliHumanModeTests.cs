@@ -109,6 +109,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests
         "attribute",
         "serve",
+        "concepts tcav", // Concepts/TcavCliTests
     };
 
     [Fact]

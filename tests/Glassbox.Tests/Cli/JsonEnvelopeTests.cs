@@ -62,6 +62,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
         ("attribute", typeof(Glassbox.Cli.Commands.AttributeCommand), true),
         ("serve", typeof(Glassbox.Cli.Commands.ServeCommand), true),
+        ("concepts tcav", typeof(Glassbox.Cli.Commands.ConceptsTcavCommand), true),
     };
 
     public static IEnumerable<object[]> CommandNames() => Commands.Select(c => new object[] { c.Command });
@@ -623,6 +624,38 @@ public sealed class JsonEnvelopeTests : IDisposable
             },
             // serve runs until Ctrl+C; --check starts it on a free port, prints its address and pages, and stops.
             "serve" => new[] { "serve", "-m", Tiny(), "--port", "0", "--check" },
+            "concepts tcav" => new[]
+            {
+                "concepts",
+                "tcav",
+                "-m",
+                Tiny(),
+                "--threads",
+                "1",
+                "--target",
+                "she,he",
+                "--random",
+                "3",
+                "--examples",
+                "8",
+                "--concept",
+                Write("c.txt", new[] { "happy", "sad", "friend", "mom", "lily", "tom", "ben", "girl", "boy", "dog" }),
+                "--inputs",
+                Write("tcav-in.txt", new[] { "once upon a time there was a girl", "the dog went home" }),
+                "--random-corpus",
+                Write(
+                    "tcav-corpus.txt",
+                    Enumerable
+                        .Range(0, 24)
+                        .Select(i =>
+                            i % 2 == 0
+                                ? "the little girl had a dog and a cat in the park"
+                                : "one day tom went home to his mom and they were happy"
+                        )
+                ),
+                "--report",
+                Path.Combine(_dir, "tcav.html"),
+            },
             _ => throw new ArgumentException("no arguments for " + command, nameof(command)),
         };
     }
