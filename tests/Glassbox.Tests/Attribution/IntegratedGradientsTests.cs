@@ -204,4 +204,3 @@ public sealed class IntegratedGradientsTests
         Assert.True(r.RelativeCompletenessError < 0.05, r.Summary());
     }
 }
-
