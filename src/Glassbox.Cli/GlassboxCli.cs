@@ -153,7 +153,7 @@ public static class GlassboxCli
         ),
         Cmd<ClassifyTrainCommand>(
             "classify train",
-            "Fine-tune an encoder (default MiniLM) with a [CLS] or mean-pooled head on SST-2 or a labelled file; resumable, saves a Hugging Face classifier."
+            "Fine-tune an encoder (default MiniLM) with a [[CLS]] or mean-pooled head on SST-2 or a labelled file; resumable, saves a Hugging Face classifier."
         ),
         Cmd<ClassifyEvalCommand>(
             "classify eval",

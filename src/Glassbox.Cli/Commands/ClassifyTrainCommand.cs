@@ -26,7 +26,7 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
 
         [CommandOption("--pooling <P>")]
         [Description(
-            "cls (pooler on [CLS], as BertForSequenceClassification) or mean (masked mean of tokens). Default cls."
+            "cls (pooler on [[CLS]], as BertForSequenceClassification) or mean (masked mean of tokens). Default cls."
         )]
         public string Pooling { get; init; } = "cls";
 
@@ -53,7 +53,7 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         public int Batch { get; init; } = 32;
 
         [CommandOption("--max-length <N>")]
-        [Description("Tokens per text, [CLS] and [SEP] included. Default 64.")]
+        [Description("Tokens per text, [[CLS]] and [[SEP]] included. Default 64.")]
         public int MaxLength { get; init; } = 64;
 
         [CommandOption("--seed <S>")]
