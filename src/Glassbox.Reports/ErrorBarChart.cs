@@ -62,26 +62,8 @@ public static class ErrorBarChart
         double Y(double v) => top + ph - (Math.Clamp(v, lo, hi) - lo) / (hi - lo) * ph;
         static string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
-        sb.Append(
-            CultureInfo.InvariantCulture,
-            $"<figure><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' font-size='11' font-family='sans-serif'>"
-        );
-        sb.Append(
-            CultureInfo.InvariantCulture,
-            $"<text x='{left}' y='16' font-weight='bold'>{HtmlReport.Esc(title)}</text>"
-        );
-        for (int k = 0; k <= 4; k++)
-        {
-            double v = lo + k * (hi - lo) / 4;
-            sb.Append(
-                CultureInfo.InvariantCulture,
-                $"<line x1='{left}' x2='{F(left + pw)}' y1='{F(Y(v))}' y2='{F(Y(v))}' stroke='#eee'/>"
-            );
-            sb.Append(
-                CultureInfo.InvariantCulture,
-                $"<text x='{left - 4}' y='{F(Y(v) + 4)}' text-anchor='end'>{v.ToString("G3", CultureInfo.InvariantCulture)}</text>"
-            );
-        }
+        ChartFrame.Begin(sb, width, height, left, title);
+        ChartFrame.YGrid(sb, left, pw, lo, hi, Y);
         if (reference is { } r)
             sb.Append(
                 CultureInfo.InvariantCulture,
