@@ -37,7 +37,7 @@ internal static class StoreHarvester
         using (var tx = c.BeginTransaction())
         {
             foreach (var t in new[] { "stats", "histograms", "excerpts", "quantile_samples" })
-                Exec(c, $"DELETE FROM {t} WHERE shard NOT IN (SELECT shard FROM shards)"); // none, unless hand-edited
+                Exec(c, $"DELETE FROM {t} WHERE shard >= 0 AND shard NOT IN (SELECT shard FROM shards)"); // none, unless hand-edited
             tx.Commit();
         }
         var done = new HashSet<int>();
@@ -149,6 +149,7 @@ internal static class StoreHarvester
                 a.Write(rows, shard);
             sampler.Write(rows, shard, plan.Hooks.Select(h => h.Hook).ToList());
         }
+        StoreCompaction.Compact(c, options.TopK, options.Samples);
         Exec(
             c,
             "INSERT INTO shards VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -9,10 +9,11 @@ using static TorchSharp.torch;
 namespace Glassbox.Neurons.Store;
 
 /// <summary>
-/// The DuckDB schema of an activation store (version <see cref="Version"/>). Per-shard tables are append-only: a
-/// shard's rows and its <c>shards</c> row are committed in one transaction, and readers merge shards at query time
-/// (sum of counts, Chan's update of means and M2, top-k of the union of per-shard top-k, bottom-n of the union of
-/// per-shard bottom-n sample keys), which gives exactly what one pass over all documents would.
+/// The DuckDB schema of an activation store (version <see cref="SchemaVersion"/>). A shard's rows and its
+/// <c>shards</c> row are committed in one transaction, which also folds them into the merged state
+/// (<see cref="StoreCompaction"/>: sum of counts, Chan's update of means and M2, top-k of the union of top-k,
+/// bottom-n of the union of bottom-n sample keys), so the store keeps a constant size; readers still merge whatever
+/// rows they find, which gives exactly what one pass over all documents would.
 /// </summary>
 internal static class StoreSchema
 {

@@ -135,6 +135,10 @@ public sealed class StoreHarvestTests : IDisposable
             for (int i = 0; i < 50; i++)
                 Assert.Equal(sa.Quantiles(unit).Sample[i], sb.Quantiles(unit).Sample[i], 4);
         }
+        // Compaction keeps the store's size constant: seven shards hold as many rows as one.
+        foreach (var table in new[] { "stats", "histograms", "excerpts", "quantile_samples" })
+            Assert.Equal(Count(sa, table), Count(sb, table));
+        Assert.Equal(Count(sb, "units"), Count(sb, "stats"));
         // The merged views give what the API gives.
         var row = sb.Query(
                 "SELECT count, mean, std FROM unit_stats JOIN units USING (unit) WHERE hook = 'blocks.1.mlp.hook_post' AND idx = 30"
@@ -263,4 +267,10 @@ public sealed class StoreHarvestTests : IDisposable
             6
         );
     }
+
+    private static long Count(ActivationStore s, string table) =>
+        Convert.ToInt64(
+            s.Query($"SELECT count(*) FROM {table}").Single()[0],
+            System.Globalization.CultureInfo.InvariantCulture
+        );
 }
