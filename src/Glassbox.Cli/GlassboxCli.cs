@@ -78,6 +78,10 @@ public static class GlassboxCli
             "neurons rank",
             "Rank the units (MLP neurons, any hook's dimensions) for a word property, with verification attached."
         ),
+        Cmd<NeuronsCorrespondCommand>(
+            "neurons correspond",
+            "Compare layers or models on the same words: linear CKA with intervals and a shuffled control, SVCCA, matched units."
+        ),
         Cmd<NeuronsVerifyCommand>(
             "neurons verify",
             "Re-check a saved unit ranking on other data: restricted probes, control task, ablations."

@@ -8,14 +8,16 @@ namespace Glassbox.Cli.Commands;
 /// <summary>Loads the model a command names, with a status spinner for people and silence for --json.</summary>
 internal static class CliModel
 {
-    public static HookedTransformer Load(ModelSettings s)
+    public static HookedTransformer Load(ModelSettings s) => Load(s, s.Model, s.Tokenizer);
+
+    /// <summary>Loads another model a command names (e.g. <c>--with</c>), with the same spinner and threads.</summary>
+    public static HookedTransformer Load(OutputSettings s, string spec, string? tokenizer)
     {
         GlassboxRuntime.Initialize(s.Threads);
         if (s.Json || Console.IsOutputRedirected)
-            return ModelLoader.Load(s.Model, s.Tokenizer);
+            return ModelLoader.Load(spec, tokenizer);
         HookedTransformer? model = null;
-        Show.Console.Status()
-            .Start(Show.Status($"Loading {s.Model}..."), _ => model = ModelLoader.Load(s.Model, s.Tokenizer));
+        Show.Console.Status().Start(Show.Status($"Loading {spec}..."), _ => model = ModelLoader.Load(spec, tokenizer));
         return model!;
     }
 

@@ -52,6 +52,48 @@ internal static class NeuronsCli
     }
 
     /// <summary>Prints, per method, the top units, the k sweep and the verdict.</summary>
+    /// <summary>Prints a correspondence run: the pairs (CKA with interval, control, SVCCA) and the matched units.</summary>
+    public static void PrintCorrespondence(CorrespondenceResult r, string description)
+    {
+        bool oneModel = r.Representations.Select(x => x.Model).Distinct(StringComparer.Ordinal).Count() == 1;
+        var labels = r.Representations.Select(x => oneModel ? x.Hook : x.Label).ToArray();
+        if (oneModel)
+            Show.Line("Model: " + r.Representations[0].Model);
+        Show.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{r.Rows:N0} words of {r.Sentences:N0} sentences ({description}); {labels.Length} representations"
+            )
+        );
+        var pairs = Show.Titled("Similarity of every pair", "A", "B", "CKA [95% interval]", "control CKA", "SVCCA");
+        foreach (var p in r.Pairs)
+            pairs.Row(labels[p.A], labels[p.B], p.Cka.ToString(), F(p.ControlCka), F(p.Svcca));
+        Show.Write(pairs);
+        var units = Show.Titled(
+            $"Units of {labels[0]} by their best match in {string.Join(", ", r.RankedAgainst.Select(i => labels[i]))}",
+            "rank",
+            "unit",
+            "maxcorr",
+            "mincorr",
+            "linreg R²"
+        );
+        foreach (var u in r.TopUnits)
+            units.Row(
+                u.Rank.ToString(CultureInfo.InvariantCulture),
+                u.Unit.ToString(CultureInfo.InvariantCulture),
+                F(u.MaxCorr),
+                F(u.MinCorr),
+                F(u.LinReg)
+            );
+        Show.Write(units);
+        Show.Line(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"Control: with rows shuffled the best unit reaches maxcorr {r.ControlMaxCorr:F3}; the control CKA is what unrelated rows of these widths give."
+            )
+        );
+    }
+
     public static void PrintRanking(RankingExperimentResult r, string description)
     {
         Show.Line(

@@ -68,6 +68,30 @@ internal static class TreebankData
         );
     }
 
+    /// <summary>The word forms of the sentences of one CoNLL-U file (default: UD EWT dev in ../shared/data), the first
+    /// <paramref name="limit"/> when given, with a description and the file's hash.</summary>
+    public static (
+        IReadOnlyList<IReadOnlyList<string>> Sentences,
+        string Description,
+        IReadOnlyDictionary<string, string> Files
+    ) Words(string? data, int? limit)
+    {
+        if (limit is < 1)
+            throw new InputException("--sentences must be at least 1");
+        var path = data
+            ?? SharedData.File("ud-english-ewt", "en_ewt-ud-dev.conllu")
+            ?? throw new InputException("no data: give --data FILE.conllu (../shared/data with UD EWT is absent)");
+        var all = ConllUReader.Read(path);
+        var used = (limit is int n ? all.Take(n) : all)
+            .Select(s => (IReadOnlyList<string>)s.Words.Select(w => w.Form).ToList())
+            .ToList();
+        return (
+            used,
+            string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}, {used.Count} sentences"),
+            Hashes(path)
+        );
+    }
+
     /// <summary>File name → content hash of each distinct input file; two different files with the same name are keyed
     /// by their full paths instead.</summary>
     private static IReadOnlyDictionary<string, string> Hashes(params string[] files)

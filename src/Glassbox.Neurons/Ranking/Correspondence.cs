@@ -75,10 +75,34 @@ public static class Correspondence
         double cka = LinearCka(x, y);
         var (qa, da) = TopDirections(x, svccaVariance);
         var (qb, db) = TopDirections(y, svccaVariance);
-        // Canonical correlations are the singular values of Qa^T Qb for orthonormal bases of the two spans.
-        var s = linalg.svdvals(qa.t().matmul(qb)).ClampMin(0); // [min(da, db)]
-        double mean = Math.Min(1, s.mean().item<double>());
-        return new RepresentationSimilarity(cka, mean, svccaVariance, (da, db));
+        return new RepresentationSimilarity(cka, Svcca(qa, qb), svccaVariance, (da, db));
+    }
+
+    /// <summary>The SVCCA basis of <paramref name="a"/> [n, d]: an orthonormal basis [n, kept] (float64) of its centred
+    /// top singular directions that hold <paramref name="share"/> of its variance. Compute it once per representation
+    /// and compare bases with <see cref="Svcca(Tensor, Tensor)"/>. The basis is not in a dispose scope of its own.</summary>
+    /// <exception cref="InputException">Fewer than two rows, or a share outside (0, 1].</exception>
+    public static (Tensor Basis, int Kept) SvccaBasis(Tensor a, double share = 0.99)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.shape[0] < 2)
+            throw new InputException("SVCCA needs at least two rows");
+        if (share is <= 0 or > 1)
+            throw new InputException("the SVCCA variance share must be in (0, 1]");
+        using var scope = NewDisposeScope();
+        var (basis, kept) = TopDirections(Center(a.to(ScalarType.Float64)), share);
+        return (basis.MoveToOuterDisposeScope(), kept);
+    }
+
+    /// <summary>SVCCA of two bases from <see cref="SvccaBasis"/> over the same rows: the mean canonical correlation,
+    /// i.e. the mean singular value of Qaᵀ Qb.</summary>
+    public static double Svcca(Tensor basisA, Tensor basisB)
+    {
+        ArgumentNullException.ThrowIfNull(basisA);
+        ArgumentNullException.ThrowIfNull(basisB);
+        using var scope = NewDisposeScope();
+        var s = linalg.svdvals(basisA.t().matmul(basisB)).ClampMin(0); // [min(da, db)]
+        return Math.Min(1, s.mean().item<double>());
     }
 
     /// <summary>Linear CKA of centred <paramref name="x"/> and <paramref name="y"/>: ‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F).</summary>

@@ -32,42 +32,8 @@ internal sealed class HarvestPlan
 
     /// <summary>Selects hooks: comma-separated globs, or every layer's MLP output activations.</summary>
     /// <exception cref="InputException">A pattern matches nothing, or a hook has no [batch, pos, units] shape.</exception>
-    public static IReadOnlyList<(string Hook, int Width)> Resolve(HookedTransformer m, string? patterns)
-    {
-        var c = m.Config;
-        List<string> names;
-        if (string.IsNullOrWhiteSpace(patterns))
-        {
-            if (!c.HasMlp)
-                throw new InputException($"--hooks: {m.Name} has no MLP; name the hooks to harvest");
-            names = Enumerable.Range(0, c.NLayers).Select(l => HookPoints.MlpPost.Name(l)).ToList();
-        }
-        else
-        {
-            var globs = patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var g in globs)
-                if (!m.HookNames.Any(n => HookName.Matches(g, n)))
-                {
-                    string best = m.HookNames.MinBy(n => EditDistance.Levenshtein(n, g)) ?? "";
-                    throw new InputException(
-                        $"--hooks: '{g}' matches no hook point of {m.Name}; did you mean '{best}'? (glassbox info lists every hook)"
-                    );
-                }
-            names = m.HookNames.Where(n => globs.Any(g => HookName.Matches(g, n))).ToList();
-        }
-        var hooks = new List<(string, int)>();
-        foreach (var name in names)
-        {
-            var (point, _) = HookName.Parse(name);
-            var shape = point.ShapeFor(c, 1, 3);
-            if (shape.Length != 3 || shape[1] != 3 || point == HookPoints.AttnPattern || point == HookPoints.AttnScores)
-                throw new InputException(
-                    $"--hooks: {name} is shaped {point.ShapeText}; the store harvests hooks shaped [batch, pos, units]"
-                );
-            hooks.Add((name, (int)shape[2]));
-        }
-        return hooks;
-    }
+    public static IReadOnlyList<(string Hook, int Width)> Resolve(HookedTransformer m, string? patterns) =>
+        UnitHooks.Resolve(m, patterns);
 
     /// <summary>A document's token ids (special tokens added), cut at the context length.</summary>
     public (int[] Ids, bool Truncated) Encode(string text)
