@@ -56,7 +56,7 @@ internal static class NeuronsCli
     public static void PrintCorrespondence(CorrespondenceResult r, string description)
     {
         bool oneModel = r.Representations.Select(x => x.Model).Distinct(StringComparer.Ordinal).Count() == 1;
-        var labels = r.Representations.Select(x => oneModel ? x.Hook : x.Label).ToArray();
+        var labels = r.Representations.Select(x => x.ShortLabel(!oneModel)).ToArray();
         if (oneModel)
             Show.Line("Model: " + r.Representations[0].Model);
         Show.Line(
@@ -65,9 +65,26 @@ internal static class NeuronsCli
                 $"{r.Rows:N0} words of {r.Sentences:N0} sentences ({description}); {labels.Length} representations"
             )
         );
-        var pairs = Show.Titled("Similarity of every pair", "A", "B", "CKA [95% interval]", "control CKA", "SVCCA");
+        var pairs = Show.Titled(
+            "Similarity of every pair (debiased CKA; original CKA for comparison)",
+            "A",
+            "B",
+            "CKA [95% interval]",
+            "original",
+            "control",
+            "SVCCA",
+            "control"
+        );
         foreach (var p in r.Pairs)
-            pairs.Row(labels[p.A], labels[p.B], p.Cka.ToString(), F(p.ControlCka), F(p.Svcca));
+            pairs.Row(
+                labels[p.A],
+                labels[p.B],
+                p.Cka.ToString(),
+                F(p.BiasedCka),
+                F(p.ControlCka),
+                F(p.Svcca),
+                F(p.ControlSvcca)
+            );
         Show.Write(pairs);
         var units = Show.Titled(
             $"Units of {labels[0]} by their best match in {string.Join(", ", r.RankedAgainst.Select(i => labels[i]))}",
@@ -89,7 +106,7 @@ internal static class NeuronsCli
         Show.Line(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"Control: with rows shuffled the best unit reaches maxcorr {r.ControlMaxCorr:F3}; the control CKA is what unrelated rows of these widths give."
+                $"Control: with rows shuffled the best unit reaches maxcorr {r.ControlMaxCorr:F3}; the control CKA (rows shuffled) is what no correspondence gives."
             )
         );
     }

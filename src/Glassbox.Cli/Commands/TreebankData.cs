@@ -87,7 +87,12 @@ internal static class TreebankData
             .ToList();
         return (
             used,
-            string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(path)}, {used.Count} sentences"),
+            limit is null
+                ? Path.GetFileName(path)
+                : string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{Path.GetFileName(path)}, first {used.Count} sentences"
+                ),
             Hashes(path)
         );
     }

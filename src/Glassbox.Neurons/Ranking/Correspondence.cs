@@ -47,9 +47,10 @@ public static class Correspondence
         {
             if (b.shape[0] != n)
                 throw new InputException("representations to compare must have the same rows");
+            using var inner = NewDisposeScope(); // per other: its [ub, ub] and [n, ub] temporaries go at once
             var zb = UnitStatistics.Standardise(b.to(ScalarType.Float64)); // [n, ub]
-            perOther.Add(za.t().matmul(zb).DivScalar(n).abs().max(1).values); // [ua]
-            r2.Add(RSquared(za, zb));
+            perOther.Add(za.t().matmul(zb).DivScalar(n).abs().max(1).values.MoveToOuterDisposeScope()); // [ua]
+            r2.Add(RSquared(za, zb).MoveToOuterDisposeScope());
         }
         var stacked = stack(perOther); // [others, ua]
         return new CorrespondenceRanking(

@@ -3,6 +3,7 @@ using Glassbox.Probing;
 using Glassbox.Statistics;
 using Glassbox.Tensors;
 using TorchSharp;
+using static Glassbox.Neurons.CkaGrams;
 using static TorchSharp.torch;
 
 namespace Glassbox.Neurons;
@@ -10,10 +11,10 @@ namespace Glassbox.Neurons;
 /// <summary>
 /// Cross-layer and cross-model correspondence on real text: word-level activations of every representation (hook of a
 /// model) over the same UD sentences, aligned by (sentence, word) so different tokenizers compare the same words;
-/// linear CKA of every pair with a sentence-cluster bootstrap interval and a row-shuffled control (the CKA that
-/// unrelated rows of the same dimensionality give), SVCCA, and the Bau et al. (2018) unit ranking (maxcorr, mincorr,
-/// linreg) of the reference representation with a row-shuffled maxcorr control.
-/// CKA is computed from the centred Gram matrices, HSIC = Σ Kc∘Lc, so a bootstrap resample costs an index and a
+/// debiased linear CKA of every pair with a sentence-cluster bootstrap interval and a row-shuffled control, the
+/// original (biased) CKA for comparison with published numbers, SVCCA, and the Bau et al. (2018) unit ranking (maxcorr,
+/// mincorr, linreg) of the reference representation with a row-shuffled maxcorr control.
+/// CKA is computed from Gram matrices (<see cref="CkaGrams"/>), so a bootstrap resample costs an index and a
 /// centring per representation instead of a d×d product per pair.
 /// </summary>
 public static class CorrespondenceExperiment
@@ -41,19 +42,47 @@ public static class CorrespondenceExperiment
         int n = rows.Count;
         if (n < 3)
             throw new InputException("correspondence needs at least three words common to every model");
-        var grams = xs.Select(x => x.matmul(x.t())).ToArray(); // each [n, n], centred
-        var self = grams.Select(k => k.Square().sum().item<double>()).ToArray();
-        var cka = Matrix(reps.Count, (i, j) => Cka(Hsic(grams[i], grams[j]), self[i], self[j]));
-        var control = Controls(grams, self, options);
+        var grams = xs.Select(x => x.matmul(x.t())).ToArray(); // each [n, n], from centred rows
+        var self = grams.Select(k => Hsic(k, k)).ToArray();
+        var biased = Symmetric(reps.Count, (i, j) => Cka(Hsic(grams[i], grams[j]), self[i], self[j]));
+        var ucentred = grams.Select(k => CkaGrams.UCentre(k, null)).ToArray(); // each [n, n]
+        var uself = ucentred.Select(k => Hsic(k, k)).ToArray();
+        var cka = Symmetric(reps.Count, (i, j) => Cka(Hsic(ucentred[i], ucentred[j]), uself[i], uself[j]));
+        var control = CkaGrams.Controls(
+            ucentred,
+            uself,
+            options.Permutations,
+            Bootstrap.Seed(options.Seed, "cka-control")
+        );
+        foreach (var u in ucentred)
+            u.Dispose();
         var bases = xs.Select(x => Correspondence.SvccaBasis(x, options.SvccaVariance)).ToArray();
-        var svcca = Matrix(reps.Count, (i, j) => Correspondence.Svcca(bases[i].Basis, bases[j].Basis));
+        var svcca = Symmetric(reps.Count, (i, j) => Correspondence.Svcca(bases[i].Basis, bases[j].Basis));
+        // SVCCA's control: the same bases with the rows of one side shuffled. Canonical correlations of many kept
+        // directions over few rows are high by chance, and this shows how high.
+        var shuffle = new Random(Bootstrap.Seed(options.Seed, "svcca-control"));
+        using var perm = tensor(Enumerable.Range(0, n).OrderBy(_ => shuffle.Next()).Select(i => (long)i).ToArray());
+        var svccaControl = Symmetric(reps.Count, (i, j) =>
+            Correspondence.Svcca(bases[i].Basis, bases[j].Basis.index_select(0, perm))
+        );
         var clusters = Bootstrap.ClustersOf(rows.Select(r => r.Sentence).ToList());
         var intervals = Intervals(grams, clusters, options);
         var pairs = new List<RepresentationPair>();
         for (int i = 0; i < reps.Count; i++)
         for (int j = i + 1; j < reps.Count; j++)
             pairs.Add(
-                new RepresentationPair(i, j, intervals[(i, j)] with { Value = cka[i][j] }, control[i][j], svcca[i][j])
+                new RepresentationPair(
+                    i,
+                    j,
+                    intervals[(i, j)] with
+                    {
+                        Value = cka[i][j],
+                    },
+                    biased[i][j],
+                    control[i][j],
+                    svcca[i][j],
+                    svccaControl[i][j]
+                )
             );
         var against = Enumerable
             .Range(1, reps.Count - 1)
@@ -70,6 +99,7 @@ public static class CorrespondenceExperiment
             clusters.Length,
             truncated,
             cka,
+            biased,
             control,
             svcca,
             pairs,
@@ -148,46 +178,6 @@ public static class CorrespondenceExperiment
         return (xs.ToArray(), common.Select(k => (k.Item1, k.Item2)).ToList(), truncated);
     }
 
-    private static double Hsic(Tensor k, Tensor l) => k.mul(l).sum().item<double>();
-
-    private static double Cka(double kl, double kk, double ll) =>
-        kk <= 0 || ll <= 0 ? double.NaN : kl / Math.Sqrt(kk * ll);
-
-    private static double[][] Matrix(int r, Func<int, int, double> f)
-    {
-        var m = new double[r][];
-        for (int i = 0; i < r; i++)
-            m[i] = new double[r];
-        for (int i = 0; i < r; i++)
-        for (int j = i; j < r; j++)
-            m[i][j] = m[j][i] = f(i, j);
-        return m;
-    }
-
-    /// <summary>Mean CKA of each pair after shuffling the rows of one side (seeded permutations): the value the
-    /// comparison gives when rows do not correspond, which grows with dimensionality over rows.</summary>
-    private static double[][] Controls(Tensor[] grams, double[] self, CorrespondenceOptions o)
-    {
-        int r = grams.Length;
-        var sums = new double[r, r];
-        var rng = new Random(Bootstrap.Seed(o.Seed, "cka-control"));
-        for (int p = 0; p < o.Permutations; p++)
-        {
-            using var scope = NewDisposeScope();
-            var perm = Enumerable
-                .Range(0, (int)grams[0].shape[0])
-                .OrderBy(_ => rng.Next())
-                .Select(i => (long)i)
-                .ToArray();
-            using var idx = tensor(perm);
-            var shuffled = grams.Select(k => k.index_select(0, idx).index_select(1, idx)).ToArray(); // [n, n]
-            for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++)
-                sums[i, j] += Cka(Hsic(grams[i], shuffled[j]), self[i], self[j]);
-        }
-        return Matrix(r, (i, j) => (sums[i, j] + sums[j, i]) / (2.0 * o.Permutations));
-    }
-
     /// <summary>Sentence-cluster bootstrap intervals of every pair's CKA. All pairs share one set of resamples: the
     /// first pair's statistic computes every pair's HSIC on its resample and caches it; the other pairs run the same
     /// seeded bootstrap (so the same draws, in the same order) and read their value back.</summary>
@@ -210,7 +200,7 @@ public static class CorrespondenceExperiment
                 {
                     if (first)
                     {
-                        cache.Add((rows.Length, ResampledHsic(grams, rows)));
+                        cache.Add((rows.Length, CkaGrams.Resampled(grams, rows)));
                         o.Progress?.Invoke(cache.Count, o.Resamples + 1);
                     }
                     var (m, h) = cache[b++];
@@ -223,26 +213,6 @@ public static class CorrespondenceExperiment
             );
         }
         return result;
-    }
-
-    /// <summary>HSIC of every pair on the resampled rows: each Gram indexed by the rows and centred again.</summary>
-    private static double[,] ResampledHsic(Tensor[] grams, int[] rows)
-    {
-        using var scope = NewDisposeScope();
-        using var idx = tensor(rows.Select(x => (long)x).ToArray());
-        var centred = grams
-            .Select(k =>
-            {
-                var s = k.index_select(0, idx).index_select(1, idx); // [m, m]
-                return (s - s.mean([0], true) - s.mean([1], true)).Plus(s.mean());
-            })
-            .ToArray();
-        int r = grams.Length;
-        var h = new double[r, r];
-        for (int i = 0; i < r; i++)
-        for (int j = i; j < r; j++)
-            h[i, j] = h[j, i] = Hsic(centred[i], centred[j]);
-        return h;
     }
 
     /// <summary>Top units of the reference by maxcorr against <paramref name="against"/>, and the largest maxcorr

@@ -64,15 +64,35 @@ public sealed record CorrespondedRepresentation(string Model, string Hook, int U
 {
     /// <summary>"model:hook".</summary>
     public string Label => Model + ":" + Hook;
+
+    /// <summary>A compact label: the hook without "blocks." and "hook_" (3.mlp.post), after the model when asked.</summary>
+    public string ShortLabel(bool withModel)
+    {
+        string hook = Hook.Replace("blocks.", "", StringComparison.Ordinal)
+            .Replace("hook_", "", StringComparison.Ordinal);
+        return withModel ? Model + ":" + hook : hook;
+    }
 }
 
 /// <summary>The similarity of two representations.</summary>
 /// <param name="A">Index of the first representation.</param>
 /// <param name="B">Index of the second.</param>
-/// <param name="Cka">Linear CKA with its sentence-cluster bootstrap interval.</param>
-/// <param name="ControlCka">CKA with the rows of one side shuffled: what no correspondence gives.</param>
+/// <param name="Cka">Debiased linear CKA with its sentence-cluster bootstrap interval.</param>
+/// <param name="BiasedCka">The original linear CKA (Kornblith et al. 2019), biased upwards when rows are few for the
+/// width; for comparison with published values.</param>
+/// <param name="ControlCka">Debiased CKA with the rows of one side shuffled: what no correspondence gives (about 0).</param>
 /// <param name="Svcca">SVCCA, the mean canonical correlation of the two kept subspaces.</param>
-public sealed record RepresentationPair(int A, int B, Interval Cka, double ControlCka, double Svcca);
+/// <param name="ControlSvcca">SVCCA with the rows of one side shuffled: high when many directions are kept over few
+/// rows, so only SVCCA above it means shared structure.</param>
+public sealed record RepresentationPair(
+    int A,
+    int B,
+    Interval Cka,
+    double BiasedCka,
+    double ControlCka,
+    double Svcca,
+    double ControlSvcca
+);
 
 /// <summary>A unit of the reference representation and how well the other representations match it (Bau et al.).</summary>
 /// <param name="Rank">1-based rank by <paramref name="MaxCorr"/>.</param>
@@ -88,8 +108,9 @@ public sealed record UnitMatch(int Rank, int Unit, double MaxCorr, double MinCor
 /// <param name="Rows">Word rows common to every model.</param>
 /// <param name="Sentences">Sentences those words come from (the bootstrap's clusters).</param>
 /// <param name="TruncatedSentences">Sentences some model cut at its context length (their cut words are left out).</param>
-/// <param name="Cka">Linear CKA of every pair.</param>
-/// <param name="ControlCka">Row-shuffled control CKA of every pair.</param>
+/// <param name="Cka">Debiased linear CKA of every pair.</param>
+/// <param name="BiasedCka">Original (biased) linear CKA of every pair.</param>
+/// <param name="ControlCka">Row-shuffled control (debiased) CKA of every pair.</param>
 /// <param name="Svcca">SVCCA of every pair.</param>
 /// <param name="Pairs">Each pair once, with the CKA interval.</param>
 /// <param name="RankedAgainst">Representations the reference's units were matched in.</param>
@@ -102,6 +123,7 @@ public sealed record CorrespondenceResult(
     int Sentences,
     int TruncatedSentences,
     double[][] Cka,
+    double[][] BiasedCka,
     double[][] ControlCka,
     double[][] Svcca,
     IReadOnlyList<RepresentationPair> Pairs,

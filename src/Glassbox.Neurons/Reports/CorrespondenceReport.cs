@@ -14,12 +14,12 @@ public static class CorrespondenceReport
         ArgumentNullException.ThrowIfNull(result);
         bool oneModel = result.Representations.Select(r => r.Model).Distinct(StringComparer.Ordinal).Count() == 1;
         var labels = result.Representations.Select(r => r.Label).ToArray();
-        var shortLabels = result.Representations.Select(r => Short(r, oneModel)).ToArray();
+        var shortLabels = result.Representations.Select(r => r.ShortLabel(!oneModel)).ToArray();
         string cka = HtmlReport.Heatmap(
             ToGrid(result.Cka),
             shortLabels,
             shortLabels,
-            "Linear CKA of every pair of representations (1 = the same up to rotation and scale)",
+            "Debiased linear CKA of every pair of representations (1 = the same up to rotation and scale, 0 = unrelated)",
             0f,
             1f,
             cell: 28
@@ -28,13 +28,13 @@ public static class CorrespondenceReport
             ToGrid(result.ControlCka),
             shortLabels,
             shortLabels,
-            "Control: CKA with the rows of one side shuffled (what unrelated rows of these widths give)",
+            "Control: debiased CKA with the rows of one side shuffled (what rows that do not correspond give)",
             0f,
             1f,
             cell: 28
         );
         var pairs = HtmlReport.Table(
-            ["A", "B", "CKA [95% interval]", "control CKA", "SVCCA"],
+            ["A", "B", "CKA [95% interval]", "original CKA", "control CKA", "SVCCA", "control SVCCA"],
             result.Pairs.Select(p =>
                 (IReadOnlyList<string>)[labels[p.A], labels[p.B], p.Cka.ToString(), F(p.ControlCka), F(p.Svcca)]
             )
@@ -55,7 +55,7 @@ public static class CorrespondenceReport
         string against = string.Join(", ", result.RankedAgainst.Select(i => labels[i]));
         string meaning = string.Create(
             CultureInfo.InvariantCulture,
-            $"{result.Rows} words of {result.Sentences} sentences, aligned across models by word. CKA intervals resample whole sentences; the control CKA is the floor that unrelated rows give, so only the gap above it is shared structure. Units of {labels[0]} are ranked by their best correlate in {against} (Bau et al. 2018); with rows shuffled the best unit reaches maxcorr {result.ControlMaxCorr:F3}, so matches below that are chance."
+            $"{result.Rows} words of {result.Sentences} sentences, aligned across models by word. CKA is the debiased estimator (unbiased HSIC), whose intervals resample whole sentences; the original estimator, biased upwards when words are few for the width, is listed for comparison with published values; the controls (rows of one side shuffled) show what no correspondence gives: about 0 for CKA, but often high for SVCCA when it keeps many directions over few words. Units of {labels[0]} are ranked by their best correlate in {against} (Bau et al. 2018); with rows shuffled the best unit reaches maxcorr {result.ControlMaxCorr:F3}, so matches below that are chance."
         );
         report.Add(
             "correspondence",
@@ -68,15 +68,6 @@ public static class CorrespondenceReport
                 + units
                 + HtmlReport.Reproduce(reproduce)
         );
-    }
-
-    /// <summary>A heatmap label: the hook without "blocks." and "hook_" (3.mlp.post), after the model when several.</summary>
-    private static string Short(CorrespondedRepresentation r, bool oneModel)
-    {
-        string hook = r
-            .Hook.Replace("blocks.", "", StringComparison.Ordinal)
-            .Replace("hook_", "", StringComparison.Ordinal);
-        return oneModel ? hook : r.Model + ":" + hook;
     }
 
     private static float[,] ToGrid(double[][] m)

@@ -110,6 +110,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "attribute",
         "serve",
         "concepts tcav", // Concepts/TcavCliTests
+        "neurons correspond", // Neurons/Cli/NeuronsCorrespondCliTests
     };
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neuron", typeof(Glassbox.Cli.Commands.NeuronCommand), true),
         ("neurons rank", typeof(Glassbox.Cli.Commands.NeuronsRankCommand), true),
         ("neurons verify", typeof(Glassbox.Cli.Commands.NeuronsVerifyCommand), true),
+        ("neurons correspond", typeof(Glassbox.Cli.Commands.NeuronsCorrespondCommand), true),
         ("ablate", typeof(Glassbox.Cli.Commands.AblateCommand), true),
         ("train", typeof(Glassbox.Cli.Commands.TrainCommand), true),
         ("induction", typeof(Glassbox.Cli.Commands.InductionCommand), true),
@@ -391,6 +392,19 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "2",
                 "--lm-texts",
                 "0",
+            },
+            "neurons correspond" => new[]
+            {
+                "neurons",
+                "correspond",
+                "-m",
+                Tiny(),
+                "--data",
+                Conllu(),
+                "--hooks",
+                "blocks.*.hook_resid_post",
+                "--resamples",
+                "10",
             },
             "neurons rank" => new[]
             {

@@ -40,15 +40,61 @@ public sealed class CorrespondenceExperimentTests
         var expected = Correspondence.Similarity(reps.Layers[0], reps.Layers[1]);
         Assert.Equal(reps.Count, r.Rows);
         Assert.Equal(40, r.Sentences);
-        Assert.Equal(expected.LinearCka, r.Cka[0][1], 8);
+        Assert.Equal(expected.LinearCka, r.BiasedCka[0][1], 8);
         Assert.Equal(expected.Svcca, r.Svcca[0][1], 8);
+        Assert.Equal(NaiveDebiasedCka(reps.Layers[0], reps.Layers[1]), r.Cka[0][1], 8);
         Assert.Equal(1.0, r.Cka[0][0], 8);
         var pair = Assert.Single(r.Pairs);
         Assert.Equal(r.Cka[0][1], pair.Cka.Value);
         Assert.True(pair.Cka.Lower <= pair.Cka.Value && pair.Cka.Value <= pair.Cka.Upper, pair.Cka.ToString());
         Assert.True(pair.Cka.Upper - pair.Cka.Lower > 0, "a bootstrap over 40 sentences has width");
-        // Shuffled rows break the correspondence: the control lies well below the real CKA.
+        // Shuffled rows break the correspondence: the debiased control is about 0, well below the real CKA.
         Assert.True(pair.ControlCka < pair.Cka.Lower, pair.Cka.ToString());
+        Assert.InRange(pair.ControlCka, -0.05, 0.05);
+        Assert.True(pair.BiasedCka > pair.Cka.Value, "the original estimator is biased upwards");
+    }
+
+    /// <summary>Song et al. (2012)'s unbiased HSIC written out term by term on K = X Xᵀ with a zeroed diagonal:
+    /// [tr(K̃L̃) + 1ᵀK̃1 · 1ᵀL̃1 / ((n−1)(n−2)) − 2/(n−2) · 1ᵀK̃L̃1] / (n(n−3)).</summary>
+    private static double NaiveDebiasedCka(Tensor a, Tensor b)
+    {
+        static double[,] Gram(Tensor x)
+        {
+            var v = x.to(ScalarType.Float64).data<double>().ToArray();
+            int n = (int)x.shape[0],
+                d = (int)x.shape[1];
+            var k = new double[n, n];
+            for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j)
+                    for (int f = 0; f < d; f++)
+                        k[i, j] += v[i * d + f] * v[j * d + f];
+            return k;
+        }
+        static double Hsic(double[,] k, double[,] l)
+        {
+            int n = k.GetLength(0);
+            double trace = 0,
+                sk = 0,
+                sl = 0,
+                cross = 0;
+            var kRow = new double[n];
+            var lRow = new double[n];
+            for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                trace += k[i, j] * l[j, i];
+                sk += k[i, j];
+                sl += l[i, j];
+                kRow[i] += k[i, j];
+                lRow[j] += l[i, j];
+            }
+            for (int i = 0; i < n; i++)
+                cross += kRow[i] * lRow[i];
+            return (trace + sk * sl / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * cross) / (n * (n - 3.0));
+        }
+        var (ka, kb) = (Gram(a), Gram(b));
+        return Hsic(ka, kb) / Math.Sqrt(Hsic(ka, ka) * Hsic(kb, kb));
     }
 
     [Fact]
