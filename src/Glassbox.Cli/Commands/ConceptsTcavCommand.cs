@@ -70,6 +70,12 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         )]
         public string? RandomCorpus { get; init; }
 
+        [CommandOption("--random-words <NAME_OR_FILE>")]
+        [Description(
+            "Draw random word sets from this pool instead of the corpus's words: a built-in concept (e.g. neutral-words, a part-of-speech-matched null for adjective concepts) or a file, one word per line."
+        )]
+        public string? RandomWords { get; init; }
+
         [CommandOption("--sentence <TEXT>")]
         [Description("Sentence for the concept sensitivity maps. Default the first input.")]
         public string? Sentence { get; init; }
@@ -110,9 +116,17 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         string? data = SharedData.Root;
         var concepts = s.Concepts.Select(c => ConceptsCli.LoadConcept(c, data, s.Examples)).ToList();
         var pairs = s.Relative.Select(r => ConceptsCli.Pair(r, s.Concepts)).ToList();
-        var random = s.RandomCorpus is { } rc
+        RandomConcepts random = s.RandomCorpus is { } rc
             ? new RandomConcepts(ConceptsCli.Lines(rc, "--random-corpus"), Path.GetFileName(rc))
             : BuiltInConcepts.RandomCorpus(data);
+        if (s.RandomWords is { } rw)
+            random = random.WithWordPool(
+                BuiltInConcepts.IsBuiltIn(rw) && !File.Exists(rw)
+                    ? BuiltInConcepts.Load(rw, data).Examples
+                    : ConceptsCli.Lines(rw, "--random-words"),
+                BuiltInConcepts.IsBuiltIn(rw) ? rw : Path.GetFileName(rw),
+                s.Examples
+            );
         using var classifier =
             Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model)
                 ? ClassifierCheckpoint.Load(s.Model)

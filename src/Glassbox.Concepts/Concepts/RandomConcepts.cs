@@ -32,6 +32,36 @@ public sealed class RandomConcepts
             );
     }
 
+    /// <summary>The same sentences, with random word sets drawn from <paramref name="words"/> instead of the corpus's
+    /// words: a matched null for word concepts (e.g. adjectives in no sentiment lexicon as the counterpart of colour
+    /// words, so a CAV cannot separate "adjective" from "word" instead of the concept).</summary>
+    /// <param name="words">The word pool.</param>
+    /// <param name="name">Its name (for reports).</param>
+    /// <param name="examplesPerSet">Examples per random set: the pool must hold at least twice as many, or random sets
+    /// would be nearly the same set.</param>
+    /// <exception cref="InputException">The pool is too small.</exception>
+    public RandomConcepts WithWordPool(IReadOnlyList<string> words, string name, int examplesPerSet)
+    {
+        var pool = ConceptSet
+            .Distinct(words.Select(w => w.Trim().ToLowerInvariant()).Where(w => w.Length > 0))
+            .ToArray();
+        if (pool.Length < Math.Max(20, 2 * examplesPerSet))
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"--random-words: '{name}' has {pool.Length} distinct words; random sets of {examplesPerSet} need at least {Math.Max(20, 2 * examplesPerSet)} (lower --examples)"
+                )
+            );
+        return new RandomConcepts(_sentences, pool, $"{Corpus}; words from {name}");
+    }
+
+    private RandomConcepts(IReadOnlyList<string> sentences, string[] words, string corpus)
+    {
+        _sentences = sentences;
+        _words = words;
+        Corpus = corpus;
+    }
+
     /// <summary>Random set <paramref name="index"/> of <paramref name="size"/> examples: words or sentences, drawn
     /// without replacement with seed (seed, index).</summary>
     public ConceptSet Draw(int index, int size, bool words, int seed)

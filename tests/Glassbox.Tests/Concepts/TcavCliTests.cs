@@ -87,4 +87,27 @@ public sealed class TcavCliTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("no class 'neutral'", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Should_draw_random_words_from_the_given_pool_and_refuse_a_pool_too_small()
+    {
+        var pool = Write("pool.txt", TinyClassifiers.Words.Concat(new[] { "table", "river", "stone", "chair" }));
+        var (code, output, err) = CliHarness.Run(
+            Args(Good(), "positive").Concat(new[] { "--random-words", pool }).ToArray()
+        );
+        Assert.True(code == 0, err);
+        Assert.Contains(
+            "words from pool.txt",
+            string.Join(" ", output.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)),
+            StringComparison.Ordinal
+        );
+        (code, _, err) = CliHarness.Run(
+            Args(Good(), "positive")
+                .Concat(new[] { "--random-words", Write("small.txt", new[] { "a", "b", "c" }) })
+                .ToArray()
+        );
+        Assert.Equal(2, code);
+        Assert.Contains("--random-words", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
 }
