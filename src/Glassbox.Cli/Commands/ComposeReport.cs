@@ -23,6 +23,7 @@ internal static class ComposeReport
             F(u.BestSingleAtom?.Iou ?? double.NaN),
             u.Best?.Text ?? "-",
             F(u.Best?.Iou ?? double.NaN),
+            F(u.HeldOutIou),
             F(u.Control?.Iou ?? double.NaN),
         };
 
@@ -36,6 +37,7 @@ internal static class ComposeReport
         "IoU",
         "best formula",
         "IoU",
+        "held-out IoU",
         "control IoU",
     };
 
@@ -49,6 +51,15 @@ internal static class ComposeReport
             };
         yield return new[] { "mean IoU, best formula", I(r.BestIou) };
         yield return new[] { "mean IoU, shuffled-unit control (same search)", I(r.ControlIou) };
+        if (r.HeldOutBestIou is not null)
+        {
+            string held = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{r.HeldOutFraction:P0} of sentences, {r.HeldOutWords} words"
+            );
+            yield return new[] { $"mean held-out IoU, best formula ({held})", I(r.HeldOutBestIou) };
+            yield return new[] { "mean held-out IoU, best single atom", I(r.HeldOutSingleAtomIou) };
+        }
         yield return new[] { "Pearson r, importance vs best IoU", I(r.ImportanceVsIou) };
         yield return new[] { "Pearson r, importance vs IoU gain over single atom", I(r.ImportanceVsGain) };
     }

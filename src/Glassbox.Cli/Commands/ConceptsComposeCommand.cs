@@ -70,6 +70,12 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         [Description("Seed of the probe, the shuffled control and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
+        [CommandOption("--held-out <FRACTION>")]
+        [Description(
+            "Fraction of sentences held out of the search; each unit's best formula is scored again on them. Default 0.2; 0 searches on every word."
+        )]
+        public double HeldOut { get; init; } = 0.2;
+
         [CommandOption("--resamples <N>")]
         [Description("Bootstrap resamples for the intervals. Default 1000.")]
         public int Resamples { get; init; } = 1000;
@@ -132,6 +138,7 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             Importance = !s.NoImportance,
             Seed = s.Seed,
             Resamples = s.Resamples,
+            HeldOut = s.HeldOut,
         };
         var result = CliProgress.Run(
             "concepts compose",

@@ -52,7 +52,10 @@ public static class CompositionalExplainer
         var tags = rows.Select(r => sentences[r.First].Words[r.Second].Upos).ToArray();
         var classes = tags.Distinct().Order(StringComparer.Ordinal).ToArray();
         var y = tags.Select(t => Array.BinarySearch(classes, t, StringComparer.Ordinal)).ToArray();
-        using var atomMatrix = atoms.Matrix(); // [atoms, words]
+        var split = HeldOutSplit.Of(rows, sentences.Count, o.HeldOut, o.Seed);
+        var searchAtoms = split is null ? atoms : HeldOutSplit.Subset(atoms, split.Search);
+        var heldAtoms = split is null ? null : HeldOutSplit.Subset(atoms, split.Held);
+        using var atomMatrix = searchAtoms.Matrix(); // [atoms, search words]
         var units = new List<UnitExplanation>();
         var facts = new List<LayerFacts>();
         long scored = 0;
@@ -81,14 +84,20 @@ public static class CompositionalExplainer
                 var acts = x.select(1, unit).contiguous().data<float>().ToArray();
                 var (mask, threshold) = UnitMasks.Binarise(acts, o.Quantile);
                 int active = mask.Count(b => b);
-                if (active == 0)
+                var searchMask = split is null ? mask : HeldOutSplit.Pick(mask, split.Search);
+                if (active == 0 || !searchMask.Contains(true))
                 {
                     units.Add(new(layer, hook, unit, 0, threshold, importance[unit], null, null, [], null));
                     continue;
                 }
                 clock.Start();
-                var found = BeamSearch.Search(atoms, mask, o.Beam, atomMatrix);
-                var control = BeamSearch.Search(atoms, Shuffled(mask, o.Seed, layer, unit), o.Beam, atomMatrix);
+                var found = BeamSearch.Search(searchAtoms, searchMask, o.Beam, atomMatrix);
+                var control = BeamSearch.Search(
+                    searchAtoms,
+                    Shuffled(searchMask, o.Seed, layer, unit),
+                    o.Beam,
+                    atomMatrix
+                );
                 clock.Stop();
                 scored += found.FormulasScored + control.FormulasScored;
                 units.Add(
@@ -104,11 +113,40 @@ public static class CompositionalExplainer
                         found.BestByLength,
                         control.Best
                     )
+                    {
+                        HeldOutIou = HeldOutIou(found.Best, heldAtoms, split, mask),
+                        HeldOutSingleAtomIou = HeldOutIou(found.BestSingleAtom, heldAtoms, split, mask),
+                    }
                 );
             }
         }
-        return Summarise(sentences.Count, atoms, o, facts, units, scored, clock.Elapsed.TotalSeconds);
+        var result = Summarise(sentences.Count, atoms, o, facts, units, scored, clock.Elapsed.TotalSeconds);
+        if (split is null)
+            return result;
+        var live = units.Where(u => double.IsFinite(u.HeldOutIou)).ToArray();
+        Interval? Mean(Func<UnitExplanation, double> f, string name) =>
+            live.Length == 0
+                ? null
+                : Bootstrap.Percentile(
+                    live.Select(f).ToArray(),
+                    v => v.Average(),
+                    o.Resamples,
+                    Bootstrap.Seed(o.Seed, name)
+                );
+        return result with
+        {
+            HeldOutFraction = o.HeldOut,
+            HeldOutWords = split.Held.Length,
+            HeldOutBestIou = Mean(u => u.HeldOutIou, "held-best"),
+            HeldOutSingleAtomIou = Mean(u => u.HeldOutSingleAtomIou, "held-atom"),
+        };
     }
+
+    /// <summary>IoU of a searched formula on the held-out words (NaN without a split).</summary>
+    private static double HeldOutIou(ScoredFormula? f, AtomSet? held, HeldOutSplit? split, bool[] mask) =>
+        f is null || held is null || split is null
+            ? double.NaN
+            : UnitMasks.Iou(f.Formula.Evaluate(held), HeldOutSplit.Pick(mask, split.Held));
 
     private static (int Layer, string Hook)[] Targets(HookedTransformer model, CompositionalOptions o)
     {

@@ -62,6 +62,10 @@ public sealed record CompositionalOptions
     /// <summary>Bootstrap resamples for the intervals. Default 1000.</summary>
     public int Resamples { get; init; } = 1000;
 
+    /// <summary>Fraction of sentences held out of the search: each unit's best formula and best atom are scored again
+    /// on their words. Default 0.2; 0 searches on every word (and reports no held-out IoU).</summary>
+    public double HeldOut { get; init; } = 0.2;
+
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -92,7 +96,14 @@ public sealed record UnitExplanation(
     ScoredFormula? BestSingleAtom,
     IReadOnlyList<ScoredFormula> BestByLength,
     ScoredFormula? Control
-);
+)
+{
+    /// <summary>IoU of <see cref="Best"/> on the held-out sentences' words (NaN when nothing was held out).</summary>
+    public double HeldOutIou { get; init; } = double.NaN;
+
+    /// <summary>IoU of <see cref="BestSingleAtom"/> on the held-out words.</summary>
+    public double HeldOutSingleAtomIou { get; init; } = double.NaN;
+}
 
 /// <summary>Per-layer facts.</summary>
 /// <param name="Layer">Layer.</param>
@@ -138,4 +149,17 @@ public sealed record CompositionalResult(
     Interval? ImportanceVsGain,
     long FormulasScored,
     double SearchSeconds
-);
+)
+{
+    /// <summary>Fraction of sentences held out of the search (0: none; IoUs above are then on the searched words).</summary>
+    public double HeldOutFraction { get; init; }
+
+    /// <summary>Words of the held-out sentences.</summary>
+    public int HeldOutWords { get; init; }
+
+    /// <summary>Mean held-out IoU of the best formula over the units that fire (null without a split).</summary>
+    public Interval? HeldOutBestIou { get; init; }
+
+    /// <summary>Mean held-out IoU of the best single atom.</summary>
+    public Interval? HeldOutSingleAtomIou { get; init; }
+}

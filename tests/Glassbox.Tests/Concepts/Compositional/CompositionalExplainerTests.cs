@@ -70,6 +70,73 @@ public class CompositionalExplainerTests
         Assert.Null(result.ImportanceVsIou);
     }
 
+    /// <summary>A feature that is 1 exactly on the word "happy" (its token embedding) and 0 elsewhere.</summary>
+    private static FeatureUnits Happy(HookedTransformer model)
+    {
+        var e = model.Weights["embed.W_E"][ProbingFixtures.Id("happy")].detach().clone(); // [d_model]
+        return new FeatureUnits(Glassbox.Hooks.HookPoints.Embed.Name(), x =>
+            Glassbox.Tensors.ScalarMath.Less(x.sub(e).abs().sum(1L, true), 1e-6).to(TorchSharp.torch.ScalarType.Float32) // [n, 1]
+        );
+    }
+
+    [Fact]
+    public void Should_score_the_best_formula_on_held_out_sentences()
+    {
+        using var model = Bert();
+        var result = CompositionalExplainer.Run(
+            model,
+            CompositionalFixtures.Sentences(60, 9),
+            new CompositionalOptions
+            {
+                Features = Happy(model),
+                Units = new UnitSelection(new[] { 0 }),
+                Quantile = 0.2,
+                Importance = false,
+                Resamples = 50,
+                HeldOut = 0.25,
+            }
+        );
+        var u = Assert.Single(result.Units);
+        Assert.Equal(1.0, u.Best!.Iou, 9);
+        Assert.Equal(1.0, u.HeldOutIou, 9); // "happy" is "happy" in sentences the search never saw
+        Assert.Equal(0.25, result.HeldOutFraction);
+        Assert.InRange(result.HeldOutWords, 1, result.Words - 1);
+        Assert.Equal(1.0, result.HeldOutBestIou!.Value, 9);
+        Assert.NotNull(result.HeldOutSingleAtomIou);
+    }
+
+    [Fact]
+    public void Should_search_every_word_without_a_held_out_split_and_refuse_a_bad_fraction()
+    {
+        using var model = Bert();
+        var options = new CompositionalOptions
+        {
+            Features = Happy(model),
+            Units = new UnitSelection(new[] { 0 }),
+            Quantile = 0.2,
+            Importance = false,
+            Resamples = 0,
+            HeldOut = 0,
+        };
+        var result = CompositionalExplainer.Run(model, CompositionalFixtures.Sentences(30, 2), options);
+        Assert.Null(result.HeldOutBestIou);
+        Assert.True(double.IsNaN(result.Units[0].HeldOutIou));
+        foreach (double bad in new[] { 1.0, -0.1, double.NaN })
+        {
+            var e = Assert.Throws<InputException>(() =>
+                CompositionalExplainer.Run(
+                    model,
+                    CompositionalFixtures.Sentences(30, 2),
+                    options with
+                    {
+                        HeldOut = bad,
+                    }
+                )
+            );
+            Assert.Contains("--held-out", e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Should_reject_an_unknown_layer_and_a_unit_out_of_range()
     {

@@ -111,6 +111,17 @@ public sealed class ConceptsComposeCliTests : IDisposable
         Assert.Single(err.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.2")]
+    public void Should_exit_2_with_one_line_for_a_held_out_fraction_outside_zero_one(string f)
+    {
+        var (code, _, err) = CliHarness.Run(Args("--held-out", f));
+        Assert.Equal(2, code);
+        Assert.Contains("--held-out", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
+
     [Fact]
     public void Should_exit_2_with_one_line_for_an_unknown_layer()
     {
