@@ -42,6 +42,20 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         [Description("Train on a seeded random subset of N texts. Default: all.")]
         public int? MaxTrain { get; init; }
 
+        [CommandOption("--plant <WORD>")]
+        [Description(
+            "Plant a shortcut: put WORD first in a seeded --plant-rate of the --plant-label texts (for shortcut-mining experiments)."
+        )]
+        public string? Plant { get; init; }
+
+        [CommandOption("--plant-label <LABEL>")]
+        [Description("The class whose texts get the planted word (name or index).")]
+        public string? PlantLabel { get; init; }
+
+        [CommandOption("--plant-rate <R>")]
+        [Description("Fraction of that class's texts that get it. Default 0.9.")]
+        public double PlantRate { get; init; } = 0.9;
+
         [CommandOption("--lr <LR>")]
         [Description(
             "Peak learning rate (AdamW, 10% warm-up, cosine decay). Default 5e-5, or 1e-3 with --freeze-encoder."
@@ -91,6 +105,20 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
         var data = ClassifierData.ReadForTraining(s.Data);
         if (s.MaxTrain is int max)
             data = ClassifierData.Take(data, max, s.Seed);
+        if (s.Plant is { } word)
+            data = ShortcutData.Plant(
+                data,
+                word,
+                ShortcutData.LabelIndex(
+                    data.Labels,
+                    s.PlantLabel ?? throw new InputException("--plant needs --plant-label"),
+                    "--plant-label"
+                ),
+                s.PlantRate,
+                s.Seed
+            );
+        else if (s.PlantLabel is not null)
+            throw new InputException("--plant-label goes with --plant");
         string? devSpec = s.Dev
             ?? (s.Data.Equals(ClassifierData.Sst2, StringComparison.OrdinalIgnoreCase) ? ClassifierData.Sst2 : null);
         if (devSpec is not null && devSpec.Equals("none", StringComparison.OrdinalIgnoreCase))
