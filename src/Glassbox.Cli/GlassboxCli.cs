@@ -126,6 +126,10 @@ public static class GlassboxCli
             "trace",
             "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."
         ),
+        Cmd<ShortcutsCommand>(
+            "shortcuts",
+            "Shortcut mining: tokens a classifier relies on regardless of context (attributions over a data set), and the counter-set check of a trigger."
+        ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
         Cmd<NeuronsExplainCommand>(
             "neurons explain",
