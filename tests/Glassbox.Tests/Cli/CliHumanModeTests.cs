@@ -111,6 +111,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "serve",
         "concepts tcav", // Concepts/TcavCliTests
         "neurons correspond", // Neurons/Cli/NeuronsCorrespondCliTests
+        "shortcuts", // Attribution/ShortcutsCliTests
     };
 
     [Fact]

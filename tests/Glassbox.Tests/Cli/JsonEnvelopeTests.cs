@@ -62,6 +62,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
         ("attribute", typeof(Glassbox.Cli.Commands.AttributeCommand), true),
+        ("shortcuts", typeof(Glassbox.Cli.Commands.ShortcutsCommand), true),
         ("serve", typeof(Glassbox.Cli.Commands.ServeCommand), true),
         ("concepts tcav", typeof(Glassbox.Cli.Commands.ConceptsTcavCommand), true),
     };
@@ -603,6 +604,20 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "4",
                 "--out",
                 Path.Combine(_dir, "classifier"),
+                "--threads",
+                "1",
+            },
+            "shortcuts" => new[]
+            {
+                "shortcuts",
+                "-m",
+                TinyClassifiers.WriteClassifier(Path.Combine(_dir, "tiny-classifier")),
+                "--data",
+                TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+                "--steps",
+                "4",
+                "--min-count",
+                "1",
                 "--threads",
                 "1",
             },
