@@ -29,7 +29,7 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         public int Random { get; init; } = 50;
 
         [CommandOption("--examples <N>")]
-        [Description("Examples per random set; concepts keep at most this many. Default 100.")]
+        [Description("Examples per random set; a concept is capped at this many. Default 100.")]
         public int Examples { get; init; } = 100;
 
         [CommandOption("--layers <LIST>")]

@@ -15,7 +15,7 @@ public sealed class NeuronsCorrespondCommand : Command<NeuronsCorrespondCommand.
     {
         [CommandOption("--hooks <PATTERNS>")]
         [Description(
-            "Hooks of -m to compare, comma-separated globs such as 'blocks.*.hook_resid_post'. Default: every layer's MLP activations. The first is the reference of the unit ranking."
+            "Hooks of -m to compare: comma-separated hook names or globs shaped [[batch, pos, units]] ('glassbox info' lists them). Default: every layer's MLP activations. The first is the reference of the unit ranking."
         )]
         public string? Hooks { get; init; }
 

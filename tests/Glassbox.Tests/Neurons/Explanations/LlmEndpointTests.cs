@@ -136,6 +136,8 @@ public sealed partial class LlmEndpointTests : IDisposable
             "chat",
             "--llm-settings",
             settings,
+            "--llm-cache",
+            Path.Combine(_dir, "cache"), // a fresh cache: every request must reach the server
             "--max-texts",
             "60",
             "--window",
