@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Glassbox.Llm;
 using Glassbox.Models;
 using Glassbox.Neurons;
 using Glassbox.Neurons.Explanations;

@@ -1,3 +1,4 @@
+using Glassbox.Llm;
 using Glassbox.Statistics;
 
 namespace Glassbox.Neurons.Explanations;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Glassbox.Llm;
 using Glassbox.Neurons.Explanations;
 
 namespace Glassbox.Neurons.Sasc;

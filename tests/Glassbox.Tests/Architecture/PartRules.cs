@@ -15,6 +15,7 @@ internal static class PartRules
         ["Glassbox.Runtime"] = ["Glassbox.Core"],
         ["Glassbox.Data"] = ["Glassbox.Core"],
         ["Glassbox.Reports"] = ["Glassbox.Core"],
+        ["Glassbox.Llm"] = ["Glassbox.Core"],
         ["Glassbox.Training"] = ["Glassbox.Core", "Glassbox.Runtime", "Glassbox.Data", "Glassbox.Reports"],
         ["Glassbox.Probing"] =
         [
@@ -40,6 +41,7 @@ internal static class PartRules
             "Glassbox.Reports",
             "Glassbox.Training",
             "Glassbox.Probing",
+            "Glassbox.Llm",
         ],
         ["Glassbox.Concepts"] =
         [
@@ -57,6 +59,7 @@ internal static class PartRules
             "Glassbox.Data",
             "Glassbox.Reports",
             "Glassbox.Training",
+            "Glassbox.Llm",
         ],
         ["Glassbox.Explorer"] =
         [
@@ -70,6 +73,7 @@ internal static class PartRules
             "Glassbox.Neurons",
             "Glassbox.Concepts",
             "Glassbox.Attribution",
+            "Glassbox.Llm",
         ],
         ["Glassbox.Explain"] =
         [
@@ -95,6 +99,7 @@ internal static class PartRules
             "Glassbox.Concepts",
             "Glassbox.Attribution",
             "Glassbox.Explorer",
+            "Glassbox.Llm",
         ],
     };
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Glassbox.Llm;
 using Glassbox.Neurons;
 using Glassbox.Neurons.Explanations;
 

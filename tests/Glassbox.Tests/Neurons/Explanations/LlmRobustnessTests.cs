@@ -1,3 +1,4 @@
+using Glassbox.Llm;
 using Glassbox.Neurons.Explanations;
 
 namespace Glassbox.Tests.Neurons.Explanations;

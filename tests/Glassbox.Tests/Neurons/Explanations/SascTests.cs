@@ -1,3 +1,4 @@
+using Glassbox.Llm;
 using Glassbox.Neurons.Sasc;
 using Glassbox.Statistics;
 
@@ -95,10 +96,7 @@ public sealed class SascTests
         using var m = NeuronsTestData.Model();
         var unit = NeuronsTestData.Embed(0);
         var client = new ScriptedChatClient((_, _) => "");
-        using var chat = new Glassbox.Neurons.Explanations.RobustChat(
-            client,
-            new Glassbox.Neurons.Explanations.ChatOptionsRecord(TimeSpan.FromSeconds(5))
-        );
+        using var chat = new RobustChat(client, new ChatOptionsRecord(TimeSpan.FromSeconds(5)));
         var result = await SascExplainer.RunAsync(
             new ModelUnitResponse(m, unit.Hook, unit.Index),
             NeuronsTestData.Corpus(),

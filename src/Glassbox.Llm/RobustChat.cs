@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace Glassbox.Neurons.Explanations;
+namespace Glassbox.Llm;
 
 /// <summary>The LLM could not be reached (or kept failing) after every retry.</summary>
 /// <param name="message">One line naming the endpoint, the tries and the last error.</param>

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenAI;
 
-namespace Glassbox.Neurons.Explanations;
+namespace Glassbox.Llm;
 
 /// <summary>
 /// Where the LLM explainer and simulator send prompts: an OpenAI-compatible chat endpoint (OpenAI, vLLM, Ollama's
