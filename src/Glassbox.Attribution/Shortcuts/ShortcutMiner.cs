@@ -162,7 +162,7 @@ public static class ShortcutMiner
     }
 
     /// <summary>The classifier's margin for class <paramref name="c"/>: its logit minus the mean of the others [batch].</summary>
-    private static AttributionTarget Margin(SequenceClassifier classifier, int c) =>
+    internal static AttributionTarget Margin(SequenceClassifier classifier, int c) =>
         new($"logit[{classifier.Labels[c]}] − mean other logits", classifier.Encoder, (batch, hooks) =>
         {
             var l = classifier.Logits(batch, hooks, keepGradients: true); // [batch, classes]
@@ -171,6 +171,6 @@ public static class ShortcutMiner
         });
 
     /// <summary>Ids cut to <paramref name="max"/> tokens, keeping the last (the closing special token).</summary>
-    private static IReadOnlyList<int> Cut(IReadOnlyList<int> ids, int max) =>
+    internal static IReadOnlyList<int> Cut(IReadOnlyList<int> ids, int max) =>
         ids.Count <= max ? ids : ids.Take(max - 1).Append(ids[^1]).ToArray();
 }
