@@ -130,6 +130,10 @@ public static class GlassboxCli
             "shortcuts",
             "Shortcut mining: tokens a classifier relies on regardless of context (attributions over a data set), and the counter-set check of a trigger."
         ),
+        Cmd<AmplifyCommand>(
+            "amplify",
+            "AMPLIFY: few-shot prompts with rationales from a proxy classifier's attributions, evaluated on an LLM with and without them (offline: writes the prompts)."
+        ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
         Cmd<NeuronsExplainCommand>(
             "neurons explain",

@@ -140,8 +140,9 @@ public static partial class AmplifyPrompts
         return named.Count == 1 ? named[0] : null;
     }
 
-    /// <summary>The <see cref="AmplifyOptions.RationaleWords"/> words (subwords joined) with the largest positive
-    /// integrated-gradients attribution towards the gold class's margin.</summary>
+    /// <summary>The <see cref="AmplifyOptions.RationaleWords"/> words (subwords joined) with the largest
+    /// integrated-gradients attribution towards the gold class's margin (as Ma et al.: the most supportive words, even
+    /// when the proxy, misclassifying the text, gives every word a negative score).</summary>
     private static IReadOnlyList<string> KeyWords(SequenceClassifier proxy, string text, int gold, AmplifyOptions o)
     {
         var tok = proxy.Encoder.Tokenizer!;
@@ -164,7 +165,7 @@ public static partial class AmplifyPrompts
                 words.Add((t, attr.Scores[p]));
         }
         return words
-            .Where(w => w.Score > 0 && w.Word.Any(char.IsLetterOrDigit))
+            .Where(w => w.Word.Any(char.IsLetterOrDigit))
             .GroupBy(w => w.Word.ToLower(CultureInfo.InvariantCulture), StringComparer.Ordinal)
             .Select(g => (Word: g.Key, Score: g.Sum(w => w.Score)))
             .OrderByDescending(w => w.Score)

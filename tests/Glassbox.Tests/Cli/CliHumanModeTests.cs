@@ -112,6 +112,7 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "concepts tcav", // Concepts/TcavCliTests
         "neurons correspond", // Neurons/Cli/NeuronsCorrespondCliTests
         "shortcuts", // Attribution/ShortcutsCliTests
+        "amplify", // Attribution/AmplifyCliTests
     };
 
     [Fact]
