@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Glassbox.Tests.Llm;
 
 namespace Glassbox.Tests.Attribution;
 
@@ -57,6 +58,40 @@ public sealed class AmplifyCliTests : IDisposable
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(4, doc.RootElement.GetProperty("result").GetProperty("shots").GetArrayLength());
         Assert.Equal(12, doc.RootElement.GetProperty("result").GetProperty("prompts").GetInt32());
+    }
+
+    [Fact]
+    public async Task Should_evaluate_both_variants_through_an_openai_compatible_endpoint()
+    {
+        // The stub answers "positive" when the prompt carries rationales and "negative" otherwise, so the two
+        // accuracies are the positive and the negative shares of the task inputs.
+        await using var stub = new OpenAiStub(
+            (_, user) =>
+                user.Contains("Rationale:", StringComparison.Ordinal)
+                    ? "Rationale: r\nLabel: positive"
+                    : "Label: negative"
+        );
+        var (code, output, err) = CliHarness.Run(
+            Args(
+                "--llm",
+                "chat",
+                "--llm-settings",
+                stub.Settings(_dir),
+                "--llm-cache",
+                Path.Combine(_dir, "cache"),
+                "--json"
+            )
+        );
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var r = doc.RootElement.GetProperty("result");
+        double with = r.GetProperty("withRationales").GetProperty("value").GetDouble();
+        double without = r.GetProperty("withoutRationales").GetProperty("value").GetDouble();
+        Assert.Equal(1.0, with + without, 9); // every input is either positive or negative
+        Assert.Equal(with - without, r.GetProperty("difference").GetProperty("value").GetDouble(), 9);
+        Assert.Equal(12, r.GetProperty("answers").GetArrayLength());
+        Assert.NotEmpty(stub.Paths);
+        Assert.All(stub.Paths, p => Assert.Equal("/v1/chat/completions", p));
     }
 
     [Fact]

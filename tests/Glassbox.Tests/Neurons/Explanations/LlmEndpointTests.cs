@@ -1,10 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Glassbox.Hooks;
 using Glassbox.Tests.Cli;
+using Glassbox.Tests.Llm;
 
 namespace Glassbox.Tests.Neurons.Explanations;
 
@@ -21,13 +19,6 @@ public sealed partial class LlmEndpointTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     [GeneratedRegex(@"^(\d+)\t(.*)$", RegexOptions.Multiline)]
     private static partial Regex TokenLine();
 
@@ -42,85 +33,11 @@ public sealed partial class LlmEndpointTests : IDisposable
         return JsonSerializer.Serialize(new { activations = values });
     }
 
-    private static async Task Serve(HttpListener listener, List<string> paths, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            HttpListenerContext ctx;
-            try
-            {
-                ctx = await listener.GetContextAsync().WaitAsync(ct);
-            }
-            catch (Exception e)
-                when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-            using var body = new StreamReader(ctx.Request.InputStream, Encoding.UTF8);
-            using var request = JsonDocument.Parse(await body.ReadToEndAsync(ct));
-            lock (paths)
-                paths.Add(ctx.Request.Url!.AbsolutePath);
-            var messages = request.RootElement.GetProperty("messages").EnumerateArray().ToList();
-            string Text(string role) =>
-                string.Concat(
-                    messages
-                        .Where(m => m.GetProperty("role").GetString() == role)
-                        .Select(m =>
-                            m.GetProperty("content") is { ValueKind: JsonValueKind.String } s
-                                ? s.GetString()
-                                : string.Concat(
-                                    m.GetProperty("content")
-                                        .EnumerateArray()
-                                        .Select(p => p.GetProperty("text").GetString())
-                                )
-                        )
-                );
-            string reply = Answer(Text("system"), Text("user"));
-            var completion = new
-            {
-                id = "chatcmpl-1",
-                @object = "chat.completion",
-                created = 1733390000,
-                model = request.RootElement.GetProperty("model").GetString(),
-                choices = new[]
-                {
-                    new
-                    {
-                        index = 0,
-                        message = new { role = "assistant", content = reply },
-                        finish_reason = "stop",
-                    },
-                },
-                usage = new
-                {
-                    prompt_tokens = 10,
-                    completion_tokens = 5,
-                    total_tokens = 15,
-                },
-            };
-            byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(completion);
-            ctx.Response.ContentType = "application/json";
-            ctx.Response.ContentLength64 = bytes.Length;
-            await ctx.Response.OutputStream.WriteAsync(bytes, ct);
-            ctx.Response.Close();
-        }
-    }
-
     [Fact]
     public async Task Should_explain_and_simulate_through_an_openai_compatible_http_endpoint()
     {
-        string port = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        using var stop = new CancellationTokenSource();
-        var paths = new List<string>();
-        var server = Task.Run(() => Serve(listener, paths, stop.Token));
-        var settings = Path.Combine(_dir, "llm.json");
-        File.WriteAllText(
-            settings,
-            $"{{\"endpoint\": \"http://127.0.0.1:{port}/v1\", \"model\": \"stub\", \"maxRetries\": 1, \"timeoutSeconds\": 30, \"concurrency\": 2}}"
-        );
+        await using var stub = new OpenAiStub(Answer);
+        string settings = stub.Settings(_dir);
         var r = CliHarness.Run(
             "neurons",
             "explain",
@@ -150,15 +67,12 @@ public sealed partial class LlmEndpointTests : IDisposable
             "50",
             "--json"
         );
-        await stop.CancelAsync();
-        listener.Stop();
-        await server;
         Assert.True(r.Code == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var result = doc.RootElement.GetProperty("result");
         Assert.Equal("the word dog", result.GetProperty("explanation").GetString());
         Assert.True(result.GetProperty("score").GetProperty("value").GetDouble() > 0.9, r.Out);
-        Assert.NotEmpty(paths);
-        Assert.All(paths, p => Assert.Equal("/v1/chat/completions", p));
+        Assert.NotEmpty(stub.Paths);
+        Assert.All(stub.Paths, p => Assert.Equal("/v1/chat/completions", p));
     }
 }
