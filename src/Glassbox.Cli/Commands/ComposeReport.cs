@@ -51,6 +51,8 @@ internal static class ComposeReport
             };
         yield return new[] { "mean IoU, best formula", I(r.BestIou) };
         yield return new[] { "mean IoU, shuffled-unit control (same search)", I(r.ControlIou) };
+        if (r.RandomInitIou is not null)
+            yield return new[] { "mean IoU, same units of a randomly initialised model", I(r.RandomInitIou) };
         if (r.HeldOutBestIou is not null)
         {
             string held = string.Create(

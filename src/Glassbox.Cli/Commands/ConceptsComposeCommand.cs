@@ -70,6 +70,12 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         [Description("Seed of the probe, the shuffled control and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
+        [CommandOption("--no-random-init")]
+        [Description(
+            "Skip the random-initialisation control (the same search on a randomly initialised copy of the model)."
+        )]
+        public bool NoRandomInit { get; init; }
+
         [CommandOption("--held-out <FRACTION>")]
         [Description(
             "Fraction of sentences held out of the search; each unit's best formula is scored again on them. Default 0.2; 0 searches on every word."
@@ -139,6 +145,7 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             Seed = s.Seed,
             Resamples = s.Resamples,
             HeldOut = s.HeldOut,
+            RandomInitControl = !s.NoRandomInit,
         };
         var result = CliProgress.Run(
             "concepts compose",

@@ -31,6 +31,7 @@ public static class CompositionalExplainer
         if (sentences.Count == 0)
             throw new InputException("no sentences (empty data)");
         UnitMasks.CheckQuantile(o.Quantile);
+        HeldOutSplit.CheckFraction(o.HeldOut);
         if (o.Units.Indices is null && o.Units.Top < 1)
             throw new InputException("--units top:N needs N of at least 1");
         var layers = Targets(model, o);
@@ -121,25 +122,11 @@ public static class CompositionalExplainer
             }
         }
         var result = Summarise(sentences.Count, atoms, o, facts, units, scored, clock.Elapsed.TotalSeconds);
-        if (split is null)
-            return result;
-        var live = units.Where(u => double.IsFinite(u.HeldOutIou)).ToArray();
-        Interval? Mean(Func<UnitExplanation, double> f, string name) =>
-            live.Length == 0
-                ? null
-                : Bootstrap.Percentile(
-                    live.Select(f).ToArray(),
-                    v => v.Average(),
-                    o.Resamples,
-                    Bootstrap.Seed(o.Seed, name)
-                );
-        return result with
-        {
-            HeldOutFraction = o.HeldOut,
-            HeldOutWords = split.Held.Length,
-            HeldOutBestIou = Mean(u => u.HeldOutIou, "held-best"),
-            HeldOutSingleAtomIou = Mean(u => u.HeldOutSingleAtomIou, "held-atom"),
-        };
+        if (split is not null)
+            result = HeldOutSplit.Summarise(result, split, o);
+        if (o.RandomInitControl && o.Features is null)
+            result = RandomInitControl.Apply(model, sentences, result, searchAtoms, split, atomMatrix, o);
+        return result;
     }
 
     /// <summary>IoU of a searched formula on the held-out words (NaN without a split).</summary>

@@ -66,6 +66,10 @@ public sealed record CompositionalOptions
     /// on their words. Default 0.2; 0 searches on every word (and reports no held-out IoU).</summary>
     public double HeldOut { get; init; } = 0.2;
 
+    /// <summary>Run the same search on the same units of a randomly initialised copy of the model (Mu and Andreas's
+    /// other control: what formulas explain in a network that learnt nothing). Neurons only. Default true.</summary>
+    public bool RandomInitControl { get; init; } = true;
+
     /// <summary>Sentences per forward pass.</summary>
     public int BatchSize { get; init; } = 32;
 
@@ -103,6 +107,10 @@ public sealed record UnitExplanation(
 
     /// <summary>IoU of <see cref="BestSingleAtom"/> on the held-out words.</summary>
     public double HeldOutSingleAtomIou { get; init; } = double.NaN;
+
+    /// <summary>Best formula IoU of the same unit in a randomly initialised copy of the model (NaN when not run or
+    /// when that unit never fires).</summary>
+    public double RandomInitIou { get; init; } = double.NaN;
 }
 
 /// <summary>Per-layer facts.</summary>
@@ -162,4 +170,7 @@ public sealed record CompositionalResult(
 
     /// <summary>Mean held-out IoU of the best single atom.</summary>
     public Interval? HeldOutSingleAtomIou { get; init; }
+
+    /// <summary>Mean best-formula IoU of the same units in a randomly initialised model (null when not run).</summary>
+    public Interval? RandomInitIou { get; init; }
 }

@@ -19,10 +19,7 @@ internal sealed record HeldOutSplit(int[] Search, int[] Held)
         int seed
     )
     {
-        if (!(fraction >= 0 && fraction < 1))
-            throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"--held-out must be in [0, 1), got {fraction}")
-            );
+        CheckFraction(fraction);
         if (fraction == 0)
             return null;
         int held = (int)Math.Round(sentences * fraction);
@@ -42,10 +39,42 @@ internal sealed record HeldOutSplit(int[] Search, int[] Held)
         );
     }
 
+    /// <summary>Checks a held-out fraction before any work is done.</summary>
+    /// <exception cref="InputException">Outside [0, 1).</exception>
+    public static void CheckFraction(double fraction)
+    {
+        if (!(fraction >= 0 && fraction < 1))
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--held-out must be in [0, 1), got {fraction}")
+            );
+    }
+
     /// <summary>The entries of <paramref name="mask"/> at <paramref name="rows"/>.</summary>
     public static bool[] Pick(bool[] mask, int[] rows) => rows.Select(i => mask[i]).ToArray();
 
     /// <summary>The atoms restricted to <paramref name="rows"/>.</summary>
     public static AtomSet Subset(AtomSet atoms, int[] rows) =>
         new(atoms.Names, atoms.Categories, atoms.Rows.Select(r => Pick(r, rows)).ToArray(), rows.Length);
+
+    /// <summary>The result with the held-out means over the units that fire.</summary>
+    public static CompositionalResult Summarise(CompositionalResult result, HeldOutSplit split, CompositionalOptions o)
+    {
+        var live = result.Units.Where(u => double.IsFinite(u.HeldOutIou)).ToArray();
+        Interval? Mean(Func<UnitExplanation, double> f, string name) =>
+            live.Length == 0
+                ? null
+                : Bootstrap.Percentile(
+                    live.Select(f).ToArray(),
+                    v => v.Average(),
+                    o.Resamples,
+                    Bootstrap.Seed(o.Seed, name)
+                );
+        return result with
+        {
+            HeldOutFraction = o.HeldOut,
+            HeldOutWords = split.Held.Length,
+            HeldOutBestIou = Mean(u => u.HeldOutIou, "held-best"),
+            HeldOutSingleAtomIou = Mean(u => u.HeldOutSingleAtomIou, "held-atom"),
+        };
+    }
 }

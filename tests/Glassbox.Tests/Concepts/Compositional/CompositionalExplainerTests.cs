@@ -45,6 +45,12 @@ public class CompositionalExplainerTests
         Assert.Equal(3, result.IouByLength.Count);
         Assert.True(result.FormulasScored > 0);
         Assert.NotNull(result.ImportanceVsIou);
+        // The random-initialisation control ran on the same units (on by default).
+        Assert.NotNull(result.RandomInitIou);
+        Assert.Contains(result.Units, u => double.IsFinite(u.RandomInitIou));
+        Assert.All(result.Units.Where(u => double.IsFinite(u.RandomInitIou)), u =>
+            Assert.InRange(u.RandomInitIou, 0, 1)
+        );
     }
 
     [Fact]
@@ -120,6 +126,7 @@ public class CompositionalExplainerTests
         };
         var result = CompositionalExplainer.Run(model, CompositionalFixtures.Sentences(30, 2), options);
         Assert.Null(result.HeldOutBestIou);
+        Assert.Null(result.RandomInitIou); // features come from the caller's encoder: no random-init control
         Assert.True(double.IsNaN(result.Units[0].HeldOutIou));
         foreach (double bad in new[] { 1.0, -0.1, double.NaN })
         {
