@@ -74,8 +74,14 @@ public sealed class ShortcutsCommand : Command<ShortcutsCommand.Settings>
         public int Seed { get; init; }
 
         [CommandOption("-o|--out <FILE>")]
-        [Description("Write the JSON result (the --json envelope).")]
+        [Description(
+            "Write the JSON result (the --json envelope); a name ending in .html writes the HTML report instead."
+        )]
         public string? Out { get; init; }
+
+        [CommandOption("--report <FILE>")]
+        [Description("Also write an HTML report (tokens with intervals, the table, the counter-set check).")]
+        public string? Report { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -141,16 +147,21 @@ public sealed class ShortcutsCommand : Command<ShortcutsCommand.Settings>
             DataDescription = data.Description,
         };
         var payload = CliJson.Envelope("shortcuts", classifier.Encoder.Name, result, manifest);
-        if (s.Out is not null)
-            CliJson.Save(s.Out, payload);
+        string reproduce = string.Create(
+            CultureInfo.InvariantCulture,
+            $"glassbox shortcuts -m {s.Model} --data {s.Data} --split {s.Split} --max-texts {s.MaxTexts}"
+        );
+        ProbeOutput.Write(payload, s.Out, s.Report, $"Glassbox shortcuts: {classifier.Encoder.Name}", r =>
+            ShortcutReport.Add(r, result, reproduce)
+        );
         if (s.Json)
         {
             CliJson.Write(payload);
             return 0;
         }
         Print(result);
-        if (s.Out is not null)
-            Show.Wrote(s.Out);
+        foreach (var f in new[] { s.Out, s.Report }.OfType<string>())
+            Show.Wrote(f);
         return 0;
     }
 

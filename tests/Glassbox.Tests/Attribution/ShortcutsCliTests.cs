@@ -34,8 +34,11 @@ public sealed class ShortcutsCliTests : IDisposable
     [Fact]
     public void Should_mine_in_human_mode_and_check_a_planted_trigger_as_json()
     {
-        var (code, output, err) = CliHarness.Run(Args("--top", "5"));
+        var report = Path.Combine(_dir, "s.html");
+        var (code, output, err) = CliHarness.Run(Args("--top", "5", "--report", report));
         Assert.True(code == 0, err);
+        Assert.Contains("Shortcut mining", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.Contains("<svg", File.ReadAllText(report), StringComparison.Ordinal);
         Assert.Contains("Tokens the model relies on", output, StringComparison.Ordinal);
         Assert.Contains("skewed to", output, StringComparison.Ordinal);
         (code, output, err) = CliHarness.Run(
