@@ -17,7 +17,7 @@ public static class ShortcutReport
             t.Select(x => x.Token).ToArray(),
             [
                 new ErrorBarSeries(
-                    "mean attribution per occurrence",
+                    "mean attribution",
                     t.Select(x => x.MeanAttribution.Value).ToArray(),
                     t.Select(x => x.MeanAttribution.Lower).ToArray(),
                     t.Select(x => x.MeanAttribution.Upper).ToArray(),
@@ -52,7 +52,6 @@ public static class ShortcutReport
                 )
             )
             : "";
-        bool collapse = result.Counter is { } cc && cc.With.Accuracy.Upper < cc.Without.Accuracy.Lower;
         string meaning = string.Create(
             CultureInfo.InvariantCulture,
             $"{result.Texts} texts ({result.Data}). Tokens are ranked by their mean attribution per occurrence (seen at least as often as the minimum count: {result.Ranked} of {result.DistinctTokens} token types); a shortcut is a token that is both relied on and skewed to one class (filled points: skew > 0.2). Mean relative completeness error {result.MeanRelativeCompletenessError:F3}."
@@ -60,7 +59,11 @@ public static class ShortcutReport
         report.Add(
             "shortcuts",
             "Shortcut mining",
-            HtmlReport.Meaning(meaning, collapse) + chart + table + counter + HtmlReport.Reproduce(reproduce)
+            HtmlReport.Meaning(meaning, inconclusive: result.Ranked == 0)
+                + chart
+                + table
+                + counter
+                + HtmlReport.Reproduce(reproduce)
         );
     }
 }
