@@ -70,6 +70,10 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
         [Description("Seed of the probe, the shuffled control and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
+        [CommandOption("--unit-words <N>")]
+        [Description("Add, per unit, the N words it fires on most as extra word atoms (Mu and Andreas). Default 0.")]
+        public int UnitWords { get; init; }
+
         [CommandOption("--no-random-init")]
         [Description(
             "Skip the random-initialisation control (the same search on a randomly initialised copy of the model)."
@@ -146,6 +150,7 @@ public sealed class ConceptsComposeCommand : Command<ConceptsComposeCommand.Sett
             Resamples = s.Resamples,
             HeldOut = s.HeldOut,
             RandomInitControl = !s.NoRandomInit,
+            UnitWords = s.UnitWords,
         };
         var result = CliProgress.Run(
             "concepts compose",

@@ -32,6 +32,8 @@ public static class CompositionalExplainer
             throw new InputException("no sentences (empty data)");
         UnitMasks.CheckQuantile(o.Quantile);
         HeldOutSplit.CheckFraction(o.HeldOut);
+        if (o.UnitWords < 0)
+            throw new InputException("--unit-words must be 0 or more");
         if (o.Units.Indices is null && o.Units.Top < 1)
             throw new InputException("--units top:N needs N of at least 1");
         var layers = Targets(model, o);
@@ -57,6 +59,7 @@ public static class CompositionalExplainer
         var searchAtoms = split is null ? atoms : HeldOutSplit.Subset(atoms, split.Search);
         var heldAtoms = split is null ? null : HeldOutSplit.Subset(atoms, split.Held);
         using var atomMatrix = searchAtoms.Matrix(); // [atoms, search words]
+        var open = OpenWordAtoms.For(sentences, rows, split, o.UnitWords);
         var units = new List<UnitExplanation>();
         var facts = new List<LayerFacts>();
         long scored = 0;
@@ -92,13 +95,11 @@ public static class CompositionalExplainer
                     continue;
                 }
                 clock.Start();
-                var found = BeamSearch.Search(searchAtoms, searchMask, o.Beam, atomMatrix);
-                var control = BeamSearch.Search(
-                    searchAtoms,
-                    Shuffled(searchMask, o.Seed, layer, unit),
-                    o.Beam,
-                    atomMatrix
-                );
+                using var own = open.Extend(searchAtoms, atomMatrix, heldAtoms, searchMask);
+                var found = BeamSearch.Search(own.Search, searchMask, o.Beam, own.Matrix);
+                var shuffled = Shuffled(searchMask, o.Seed, layer, unit);
+                using var theirs = open.Extend(searchAtoms, atomMatrix, heldAtoms, shuffled);
+                var control = BeamSearch.Search(theirs.Search, shuffled, o.Beam, theirs.Matrix);
                 clock.Stop();
                 scored += found.FormulasScored + control.FormulasScored;
                 units.Add(
@@ -115,8 +116,8 @@ public static class CompositionalExplainer
                         control.Best
                     )
                     {
-                        HeldOutIou = HeldOutIou(found.Best, heldAtoms, split, mask),
-                        HeldOutSingleAtomIou = HeldOutIou(found.BestSingleAtom, heldAtoms, split, mask),
+                        HeldOutIou = HeldOutIou(found.Best, own.Held, split, mask),
+                        HeldOutSingleAtomIou = HeldOutIou(found.BestSingleAtom, own.Held, split, mask),
                     }
                 );
             }
@@ -125,7 +126,7 @@ public static class CompositionalExplainer
         if (split is not null)
             result = HeldOutSplit.Summarise(result, split, o);
         if (o.RandomInitControl && o.Features is null)
-            result = RandomInitControl.Apply(model, sentences, result, searchAtoms, split, atomMatrix, o);
+            result = RandomInitControl.Apply(model, sentences, result, searchAtoms, split, atomMatrix, open, o);
         return result;
     }
 

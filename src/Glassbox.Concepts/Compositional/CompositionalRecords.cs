@@ -66,6 +66,10 @@ public sealed record CompositionalOptions
     /// on their words. Default 0.2; 0 searches on every word (and reports no held-out IoU).</summary>
     public double HeldOut { get; init; } = 0.2;
 
+    /// <summary>Per-unit open-class atoms: the words each unit fires on most (not already atoms) are added as
+    /// <c>word:</c> atoms for its own search, as Mu and Andreas do. Default 0 (only the shared frequent-word atoms).</summary>
+    public int UnitWords { get; init; }
+
     /// <summary>Run the same search on the same units of a randomly initialised copy of the model (Mu and Andreas's
     /// other control: what formulas explain in a network that learnt nothing). Neurons only. Default true.</summary>
     public bool RandomInitControl { get; init; } = true;

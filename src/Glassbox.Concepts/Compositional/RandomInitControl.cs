@@ -18,6 +18,7 @@ internal static class RandomInitControl
         AtomSet searchAtoms,
         HeldOutSplit? split,
         Tensor atomMatrix,
+        OpenWordAtoms open,
         CompositionalOptions o
     )
     {
@@ -47,7 +48,8 @@ internal static class RandomInitControl
                 var search = split is null ? mask : HeldOutSplit.Pick(mask, split.Search);
                 if (!search.Contains(true))
                     return u;
-                return u with { RandomInitIou = BeamSearch.Search(searchAtoms, search, o.Beam, atomMatrix).Best.Iou };
+                using var own = open.Extend(searchAtoms, atomMatrix, null, search);
+                return u with { RandomInitIou = BeamSearch.Search(own.Search, search, o.Beam, own.Matrix).Best.Iou };
             })
             .ToList();
         var values = units.Select(u => u.RandomInitIou).Where(double.IsFinite).ToArray();
