@@ -7,6 +7,36 @@ namespace Glassbox.Attribution;
 /// token, filled when the token is skewed to one class by more than 0.2), the table, and the counter-set check.</summary>
 public static class ShortcutReport
 {
+    /// <summary>Column names of the token table (the HTML report and the console print the same columns).</summary>
+    public static readonly string[] Header =
+    [
+        "rank",
+        "token",
+        "count",
+        "mean [95% interval]",
+        "mass",
+        "skewed to",
+        "skew",
+        "LMI",
+    ];
+
+    /// <summary>One token's cells, formatted culture-invariantly.</summary>
+    public static string[] Cells(TokenShortcut x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return
+        [
+            x.Rank.ToString(CultureInfo.InvariantCulture),
+            x.Token,
+            x.Count.ToString(CultureInfo.InvariantCulture),
+            x.MeanAttribution.ToString(),
+            x.TotalAttribution.ToString("F3", CultureInfo.InvariantCulture),
+            x.SkewLabel,
+            x.LabelSkew.ToString("F3", CultureInfo.InvariantCulture),
+            x.Lmi.ToString("F4", CultureInfo.InvariantCulture),
+        ];
+    }
+
     /// <summary>Adds the section to <paramref name="report"/>.</summary>
     public static void Add(HtmlReport report, ShortcutResult result, string reproduce)
     {
@@ -28,22 +58,7 @@ public static class ShortcutReport
             "attribution",
             reference: 0
         );
-        var table = HtmlReport.Table(
-            ["rank", "token", "count", "mean [95% interval]", "mass", "skewed to", "skew", "LMI"],
-            t.Select(x =>
-                (IReadOnlyList<string>)
-                    [
-                        x.Rank.ToString(CultureInfo.InvariantCulture),
-                        x.Token,
-                        x.Count.ToString(CultureInfo.InvariantCulture),
-                        x.MeanAttribution.ToString(),
-                        x.TotalAttribution.ToString("F3", CultureInfo.InvariantCulture),
-                        x.SkewLabel,
-                        x.LabelSkew.ToString("F3", CultureInfo.InvariantCulture),
-                        x.Lmi.ToString("F4", CultureInfo.InvariantCulture),
-                    ]
-            )
-        );
+        var table = HtmlReport.Table(Header, t.Select(Cells));
         string counter = result.Counter is { } c
             ? HtmlReport.Paragraph(
                 string.Create(

@@ -175,26 +175,10 @@ public sealed class ShortcutsCommand : Command<ShortcutsCommand.Settings>
         );
         var t = Show.Titled(
             "Tokens the model relies on (mean attribution per occurrence towards the gold class)",
-            "rank",
-            "token",
-            "count",
-            "mean [95% interval]",
-            "mass",
-            "skewed to",
-            "skew",
-            "LMI"
+            ShortcutReport.Header
         );
         foreach (var x in r.Tokens)
-            t.Row(
-                x.Rank.ToString(CultureInfo.InvariantCulture),
-                x.Token,
-                x.Count.ToString(CultureInfo.InvariantCulture),
-                x.MeanAttribution.ToString(),
-                x.TotalAttribution.ToString("F3", CultureInfo.InvariantCulture),
-                x.SkewLabel,
-                x.LabelSkew.ToString("F3", CultureInfo.InvariantCulture),
-                x.Lmi.ToString("F4", CultureInfo.InvariantCulture)
-            );
+            t.Row(ShortcutReport.Cells(x));
         Show.Write(t);
         if (r.Counter is { } c)
             Show.Line(
