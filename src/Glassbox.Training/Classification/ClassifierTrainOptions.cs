@@ -36,6 +36,10 @@ public sealed record ClassifierTrainOptions
     /// <summary>Write a resumable checkpoint every this many steps (0 = only at the end).</summary>
     public int CheckpointEvery { get; init; } = 50;
 
+    /// <summary>The objective's description when it is not plain cross-entropy (set by the trainer from its
+    /// <see cref="ClassifierObjective"/>); part of <see cref="Describe"/>, so a resume must use the same one.</summary>
+    public string? Objective { get; init; }
+
     /// <summary>Checks every field.</summary>
     /// <exception cref="InputException">The first bad field, named as its CLI option.</exception>
     public ClassifierTrainOptions Validate()
@@ -60,8 +64,9 @@ public sealed record ClassifierTrainOptions
     }
 
     /// <summary>Every option as text, for manifests and for checking that a resumed run uses the same options.</summary>
-    public IReadOnlyDictionary<string, string> Describe() =>
-        new SortedDictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> Describe()
+    {
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["freezeEncoder"] = FreezeEncoder ? "true" : "false",
             ["epochs"] = Epochs.ToString(CultureInfo.InvariantCulture),
@@ -73,6 +78,10 @@ public sealed record ClassifierTrainOptions
             ["weightDecay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
             ["gradClip"] = GradClip.ToString("R", CultureInfo.InvariantCulture),
         };
+        if (Objective is not null)
+            d["objective"] = Objective;
+        return d;
+    }
 
     private static InputException Bad(string name, double value, string what) =>
         new(string.Create(CultureInfo.InvariantCulture, $"{name} must be {what}, got {value}"));

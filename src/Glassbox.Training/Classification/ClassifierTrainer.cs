@@ -54,6 +54,7 @@ public static class ClassifierTrainer
     /// <param name="progress">Called after every step.</param>
     /// <param name="resume">Continue from the state in <paramref name="outDir"/>.</param>
     /// <param name="cancel">Checked after every step (and its checkpoint).</param>
+    /// <param name="objective">The loss (null: cross-entropy); its description joins the options checked on resume.</param>
     /// <exception cref="InputException">Bad options, no data, labels that differ from the classifier's, or a resume
     /// whose state is missing or was written with other options or data.</exception>
     public static ClassifierTrainResult Train(
@@ -63,9 +64,12 @@ public static class ClassifierTrainer
         string? outDir,
         Action<ClassifierTrainProgress>? progress = null,
         bool resume = false,
-        CancellationToken cancel = default
+        CancellationToken cancel = default,
+        ClassifierObjective? objective = null
     )
     {
+        if (objective is not null)
+            options = options with { Objective = objective.Describe() };
         options.Validate();
         if (data.Rows.Count == 0)
             throw new InputException($"{data.Description}: no training texts");
@@ -107,7 +111,7 @@ public static class ClassifierTrainer
                 int from = (step % perEpoch) * options.BatchSize;
                 var idx = order.Skip(from).Take(options.BatchSize).ToArray();
                 double lr = schedule.At(step);
-                double loss = Step(classifier, data, idx, options, step);
+                double loss = Step(classifier, data, idx, options, step, objective);
                 opt.ClipGradNorm(options.GradClip);
                 opt.Step(lr);
                 opt.ZeroGrad();
@@ -163,11 +167,24 @@ public static class ClassifierTrainer
         LabeledTextSet data,
         int[] idx,
         ClassifierTrainOptions options,
-        int step
+        int step,
+        ClassifierObjective? objective
     )
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
+        if (objective is not null)
+        {
+            var custom = objective.Loss(
+                classifier,
+                data,
+                idx,
+                options,
+                new Generator(unchecked((ulong)(options.Seed * 1_000_003L + step)))
+            );
+            custom.backward();
+            return custom.item<float>();
+        }
         using var batch = classifier.Tokenize(idx.Select(i => data.Rows[i].Text).ToList(), options.MaxLength);
         var target = tensor(idx.Select(i => (long)data.Rows[i].Label).ToArray(), device: classifier.Encoder.Device);
         var dropout = new Generator(unchecked((ulong)(options.Seed * 1_000_003L + step)));

@@ -148,6 +148,35 @@ public sealed partial class SequenceClassifier : IDisposable
         }
     }
 
+    /// <summary>The training forward (dropout drawn from <paramref name="dropout"/> when not null) that also returns the
+    /// activation at <paramref name="hookName"/> still attached to its graph (not a leaf: gradients reach the weights
+    /// before it), so an objective can differentiate through a gradient of it (<c>create_graph</c>), e.g. explanation
+    /// regularisation on gradient × input or on attention patterns.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="hookName">An exact hook name of the encoder (build it with <c>HookPoints</c>).</param>
+    /// <param name="dropout">Dropout generator, or null for none.</param>
+    /// <returns>Logits [batch, n_labels] and the activation (the hook point's shape, e.g. [batch, pos, d_model]).</returns>
+    /// <exception cref="HookException">The hook name is unknown.</exception>
+    public LeafRun ForwardCapturing(TokenBatch batch, string hookName, Generator? dropout)
+    {
+        Tensor? seen = null;
+        var capture = new Hook(hookName, (x, _) =>
+        {
+            seen = x.alias().DetachFromDisposeScope();
+            return seen;
+        });
+        try
+        {
+            var logits = Forward(batch, [capture], keepGradients: true, dropout);
+            return new LeafRun(logits, seen!);
+        }
+        catch
+        {
+            seen?.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Softmax probabilities [batch, n_labels] of texts (no gradients).</summary>
     public float[][] Probabilities(IReadOnlyList<string> texts, int maxLength = 128)
     {

@@ -3,7 +3,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Glassbox.Concepts.Compositional;
+namespace Glassbox.Data;
 
 /// <summary>Word lists used as <c>lex:</c> atoms.</summary>
 public static class Lexicons
