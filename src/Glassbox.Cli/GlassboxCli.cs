@@ -15,6 +15,7 @@ public static class GlassboxCli
         ["sae"] = "Sparse autoencoders: learn a dictionary of features for a hook",
         ["classify"] = "Text classifiers to explain: fine-tune an encoder with a classification head, evaluate it.",
         ["concepts"] = "Concepts: which human concepts a model or a unit uses, and whether that is more than chance.",
+        ["er"] = "Explanation regularisation: train with rationales or feedback, and test the models under ER-TEST.",
     };
 
     /// <summary>Every command, by its path ("info", "probe pos"); the app is configured from this list, and the argument
@@ -133,6 +134,18 @@ public static class GlassboxCli
         Cmd<AmplifyCommand>(
             "amplify",
             "AMPLIFY: few-shot prompts with rationales from a proxy classifier's attributions, evaluated on an LLM with and without them (offline: writes the prompts)."
+        ),
+        Cmd<ErRunCommand>(
+            "er run",
+            "Train a classifier with and without explanation regularisation (rationales from a lexicon or annotators) over seeds, and compare them under ER-TEST; resumable."
+        ),
+        Cmd<ErTestCommand>(
+            "er test",
+            "ER-TEST of one sentiment classifier: in-domain, unseen sets, contrast and counterfactual pairs, functional tests, and explanation plausibility."
+        ),
+        Cmd<XmdCommand>(
+            "xmd",
+            "XMD: apply 'this word should / should not matter' feedback to a classifier by a short fine-tune with an explanation loss; reports attributions and accuracy before and after."
         ),
         Cmd<ExplainCommand>("explain", "The main job: write a self-contained HTML report about a model."),
         Cmd<NeuronsExplainCommand>(

@@ -69,4 +69,14 @@ public static class SharedData
         var p = Path.Combine(new[] { root }.Concat(parts).ToArray());
         return System.IO.File.Exists(p) ? p : null;
     }
+
+    /// <summary>Path of a folder under the data folder, or null when the data folder or the folder is absent.</summary>
+    public static string? Folder(params string[] parts)
+    {
+        var root = Root;
+        if (root is null)
+            return null;
+        var p = Path.Combine(new[] { root }.Concat(parts).ToArray());
+        return Directory.Exists(p) ? p : null;
+    }
 }

@@ -16,6 +16,17 @@ public enum ErMethod
     /// differentiated through the gradient (double backward).</summary>
     GradientTimesInput,
 
+    /// <summary>The L2 norm of the gradient of the gold class's log-probability at each token embedding (saliency;
+    /// the "right for the right reasons" penalty of Ross et al. 2017 acts on it). Unlike gradient × input it cannot
+    /// be zeroed by making the gradient orthogonal to the embedding.</summary>
+    Saliency,
+
+    /// <summary>Occlusion (ERASER's comprehensiveness and sufficiency as losses): deleting the should-not-matter words
+    /// must not change the gold probability, |p(x) − p(x ∖ bad)|, and the should-matter words alone (with [CLS] and
+    /// [SEP]) must keep it, max(0, p(x) − p(good)). Two extra forwards, no double backward; it also covers reliance
+    /// on a word's mere presence (positions shift), which gradients at the word's embedding cannot see.</summary>
+    Occlusion,
+
     /// <summary>The last layer's attention to each token, averaged over heads and real query positions.</summary>
     Attention,
 }
@@ -30,7 +41,17 @@ public sealed record ErOptions
     public double Weight { get; init; } = 1.0;
 
     /// <summary>The method's CLI name.</summary>
-    public string MethodName => Method == ErMethod.Attention ? "attention" : "gradxinput";
+    public string MethodName => Name(Method);
+
+    /// <summary>The CLI name of a method.</summary>
+    public static string Name(ErMethod m) =>
+        m switch
+        {
+            ErMethod.Attention => "attention",
+            ErMethod.Saliency => "saliency",
+            ErMethod.Occlusion => "occlusion",
+            _ => "gradxinput",
+        };
 
     /// <summary>Parses a CLI method name.</summary>
     /// <exception cref="InputException">Not gradxinput or attention.</exception>
@@ -39,7 +60,11 @@ public sealed record ErOptions
         {
             "gradxinput" => ErMethod.GradientTimesInput,
             "attention" => ErMethod.Attention,
-            _ => throw new InputException($"{option} must be gradxinput or attention, got '{name}'"),
+            "saliency" => ErMethod.Saliency,
+            "occlusion" => ErMethod.Occlusion,
+            _ => throw new InputException(
+                $"{option} must be gradxinput, saliency, occlusion or attention, got '{name}'"
+            ),
         };
 
     /// <summary>Checks the fields.</summary>
@@ -127,6 +152,8 @@ public sealed class ExplanationObjective : ClassifierObjective
             })
             .ToList();
         var gold = rows.Select(i => data.Rows[i].Label).ToArray();
+        if (_options.Method == ErMethod.Occlusion)
+            return OcclusionLoss.Loss(classifier, aligned, gold, _options.Weight, dropout);
         var (logits, scores) = TokenScores.Compute(
             classifier,
             aligned,

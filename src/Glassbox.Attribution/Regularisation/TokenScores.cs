@@ -49,7 +49,10 @@ public static class TokenScores
         var idx = tensor(gold.Select(g => (long)g).ToArray(), device: r.Logits.device).unsqueeze(1);
         var logp = r.Logits.log_softmax(-1).gather(1, idx).sum();
         var g = autograd.grad([logp], [r.Activation], retain_graph: true, create_graph: createGraph)[0]; // [batch, pos, d_model]
-        var a = g.mul(r.Activation).sum(-1).abs(); // [batch, pos]
+        var a =
+            method == ErMethod.Saliency
+                ? g.Square().sum(-1).AddScalar(1e-12).sqrt() // [batch, pos]
+                : g.mul(r.Activation).sum(-1).abs(); // [batch, pos]
         return (r.Logits.alias(), a.mul(content));
     }
 

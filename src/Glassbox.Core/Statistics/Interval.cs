@@ -11,6 +11,9 @@ public enum IntervalMethod
     /// <summary>Bias-corrected and accelerated bootstrap (Efron 1987), acceleration from the jackknife.</summary>
     Bca,
 
+    /// <summary>Student-t interval of a mean over a few independent runs (e.g. training seeds): mean ± t·sd/√n.</summary>
+    StudentT,
+
     /// <summary>No interval was computed (e.g. zero resamples): only the estimate is meaningful.</summary>
     None,
 }

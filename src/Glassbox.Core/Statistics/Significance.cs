@@ -39,6 +39,20 @@ public static class Significance
         return new TTestResult(t, df, TwoSidedP(t, df), diff, diff / sd);
     }
 
+    /// <summary>The mean of <paramref name="x"/> with its Student-t interval (for a few independent runs, e.g. seeds);
+    /// a single value gives <see cref="Interval.PointOnly"/>.</summary>
+    /// <exception cref="InputException">No values, a non-finite value or a level outside (0, 1).</exception>
+    public static Interval MeanT(IReadOnlyList<double> x, double level = 0.95)
+    {
+        CheckSample(x, "t interval", 1);
+        Bootstrap.CheckLevel(level);
+        if (x.Count == 1)
+            return Interval.PointOnly(x[0], level) with { Count = 1 };
+        var (m, v) = Moments(x);
+        double half = StudentT.InvCDF(0, 1, x.Count - 1, 0.5 + level / 2) * Math.Sqrt(v / x.Count);
+        return new Interval(m, m - half, m + half, level, IntervalMethod.StudentT) { Count = x.Count };
+    }
+
     /// <summary>Welch's two-sample t-test (unequal variances) of mean(x) − mean(y), two-sided.</summary>
     /// <exception cref="InputException">A sample with fewer than 2 values, or a non-finite value.</exception>
     public static TTestResult WelchT(IReadOnlyList<double> x, IReadOnlyList<double> y)

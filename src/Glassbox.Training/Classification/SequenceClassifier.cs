@@ -191,6 +191,10 @@ public sealed partial class SequenceClassifier : IDisposable
             .ToArray();
     }
 
+    /// <summary>Logits [batch, n_labels] with the graph kept, dropout drawn from <paramref name="dropout"/> (null: none),
+    /// for training objectives.</summary>
+    public Tensor TrainingLogits(TokenBatch batch, Generator? dropout) => Forward(batch, null, true, dropout);
+
     /// <summary>The forward used by training: <paramref name="dropout"/> (when not null) draws the dropout mask.</summary>
     internal Tensor Forward(TokenBatch batch, IReadOnlyList<Hook>? hooks, bool keepGradients, Generator? dropout)
     {

@@ -61,6 +61,7 @@ public sealed class ExplanationRegularisationTests
     [Theory]
     [InlineData(ErMethod.GradientTimesInput)]
     [InlineData(ErMethod.Attention)]
+    [InlineData(ErMethod.Saliency)]
     public void Should_lower_the_attribution_mass_outside_the_rationales(ErMethod method)
     {
         var (data, feedback) = Planted(64, 1);
@@ -78,14 +79,16 @@ public sealed class ExplanationRegularisationTests
         );
     }
 
-    [Fact]
-    public void Should_keep_a_model_off_a_planted_trigger_when_rationales_mark_the_sentiment_words()
+    [Theory]
+    [InlineData(ErMethod.GradientTimesInput)]
+    [InlineData(ErMethod.Saliency)]
+    public void Should_keep_a_model_off_a_planted_trigger_when_rationales_mark_the_sentiment_words(ErMethod method)
     {
         var (data, feedback) = Planted(96, 1, rate: 1.0);
         using var plain = TinyClassifiers.Create(ClassifierPooling.Mean, seed: 1);
         using var er = TinyClassifiers.Create(ClassifierPooling.Mean, seed: 1);
         ClassifierTrainer.Train(plain, data, Options(), null);
-        var objective = new ExplanationObjective(data, feedback, new ErOptions { Weight = 5 });
+        var objective = new ExplanationObjective(data, feedback, new ErOptions { Method = method, Weight = 5 });
         ClassifierTrainer.Train(er, data, Options(), null, objective: objective);
         // Counter-set: negative texts with the trigger.
         var counter = Planted(80, 2).Data.Rows.Where(r => r.Label == 0).Select(r => "red " + r.Text).ToList();
