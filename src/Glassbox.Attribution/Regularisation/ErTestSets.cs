@@ -136,7 +136,7 @@ public static class ErTestSets
         var chosen = new List<int>();
         foreach (var g in byGroup)
         {
-            if (chosen.Count + g.Count() > max)
+            if (chosen.Count > 0 && chosen.Count + g.Count() > max)
                 break;
             chosen.AddRange(g);
         }

@@ -195,6 +195,12 @@ public static class XmdUpdate
             var counter = eval.Rows.Select(r => r with { Text = w + " " + r.Text }).ToList();
             list.Add(($"accuracy with '{w}' put first", Accuracy(c, counter, max, o, "counter/" + w)));
             list.Add(($"attribution share of '{w}' (put first)", Share(c, counter, w, max, o)));
+            list.Add(
+                (
+                    $"occlusion effect of '{w}': |Δ p(gold)| when it is put first",
+                    Effect(c, eval.Rows, counter, max, o, w)
+                )
+            );
         }
         foreach (var w in good)
         {
@@ -203,6 +209,35 @@ public static class XmdUpdate
                 list.Add(($"attribution share of '{w}' (texts with it)", Share(c, having, w, max, o)));
         }
         return list;
+    }
+
+    /// <summary>Mean |p_gold(with) − p_gold(without)| over paired texts: how much the word moves the prediction.</summary>
+    private static Interval Effect(
+        SequenceClassifier c,
+        IReadOnlyList<LabeledText> without,
+        IReadOnlyList<LabeledText> with,
+        int max,
+        XmdOptions o,
+        string word
+    )
+    {
+        var d = new List<double>();
+        for (int i = 0; i < without.Count; i += 32)
+        {
+            var a = c.Probabilities(without.Skip(i).Take(32).Select(r => r.Text).ToList(), max);
+            var b = c.Probabilities(with.Skip(i).Take(32).Select(r => r.Text).ToList(), max);
+            for (int k = 0; k < a.Length; k++)
+                d.Add(Math.Abs(a[k][without[i + k].Label] - b[k][without[i + k].Label]));
+        }
+        return Bootstrap.Percentile(
+            d.Count,
+            x => x.Average(k => d[k]),
+            o.Resamples,
+            Bootstrap.Seed(0, "effect/" + word)
+        ) with
+        {
+            Count = d.Count,
+        };
     }
 
     private static Interval Accuracy(

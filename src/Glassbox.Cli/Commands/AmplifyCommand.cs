@@ -67,6 +67,12 @@ public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
         [Description("Where the offline run writes the prompts (JSONL). Default out/amplify-prompts.jsonl.")]
         public string? Prompts { get; init; }
 
+        [CommandOption("--report <FILE>")]
+        [Description(
+            "Also write an HTML report (the shots, their key words and rationales; the accuracies when an LLM answered)."
+        )]
+        public string? Report { get; init; }
+
         [CommandOption("--resamples <N>")]
         [Description("Bootstrap resamples of the accuracies. Default 1000.")]
         public int Resamples { get; init; } = 1000;
@@ -128,6 +134,13 @@ public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
                 .GetResult()
         );
         var payload = CliJson.Envelope("amplify", proxy.Encoder.Name, result, manifest);
+        string note = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{result.Tasks} task inputs answered by {llm.Model}: accuracy with rationales {result.WithRationales}, without {result.WithoutRationales}, difference {result.Difference}."
+        );
+        ProbeOutput.Write(payload, null, s.Report, $"Glassbox AMPLIFY: {s.Model}", r =>
+            AmplifyReport.Add(r, shots, result, note, Reproduce(s))
+        );
         if (s.Json)
         {
             CliJson.Write(payload);
@@ -162,9 +175,19 @@ public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
             File = file,
             Next = "set GLASSBOX_LLM_ENDPOINT and GLASSBOX_LLM_MODEL (or --llm-settings) and rerun with --llm chat",
         };
+        var payload = CliJson.Envelope("amplify", model, summary, manifest);
+        ProbeOutput.Write(payload, null, s.Report, $"Glassbox AMPLIFY: {s.Model}", r =>
+            AmplifyReport.Add(
+                r,
+                shots,
+                null,
+                $"No LLM configured: {prompts.Count} prompts written to {file}; to evaluate them, {summary.Next}.",
+                Reproduce(s)
+            )
+        );
         if (s.Json)
         {
-            CliJson.Write(CliJson.Envelope("amplify", model, summary, manifest));
+            CliJson.Write(payload);
             return 0;
         }
         PrintShots(shots);
@@ -176,6 +199,9 @@ public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
         );
         return 0;
     }
+
+    private static string Reproduce(Settings s) =>
+        $"glassbox amplify -m {s.Model} --pool {s.Pool} --tasks {s.Tasks} --shots {s.Shots.ToString(CultureInfo.InvariantCulture)} --llm {s.Llm}";
 
     private static void PrintShots(IReadOnlyList<AmplifyShot> shots)
     {

@@ -16,9 +16,15 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
     {
         [CommandOption("--data <DATA>")]
         [Description(
-            "sst2 (SST-2 train with rationales from the opinion lexicon) or zaidan (sentences of Zaidan et al.'s reviews 000-799 with the annotators' rationales). Default sst2."
+            "sst2 (SST-2 train) or a TSV/JSONL file with negative/positive labels, both with rationales from the opinion lexicon; or zaidan (sentences of Zaidan et al.'s reviews 000-799 with the annotators' rationales). Default sst2."
         )]
         public string Data { get; init; } = "sst2";
+
+        [CommandOption("--lexicon <DIR>")]
+        [Description(
+            "Folder with positive-words.txt and negative-words.txt for lexicon rationales. Default: ../shared/data/opinion-lexicon-hu-liu."
+        )]
+        public string? Lexicon { get; init; }
 
         [CommandOption("--max-train <N>")]
         [Description("Train on a seeded subset of N texts. Default 2000.")]
@@ -105,9 +111,8 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
             throw new InputException("--max-train must be at least 1");
         var (data, feedback, rationales) = s.Data switch
         {
-            "sst2" => Sst2(s.MaxTrain),
             "zaidan" => Zaidan(s.MaxTrain, s.MaxLength),
-            _ => throw new InputException($"--data must be sst2 or zaidan, got '{s.Data}'"),
+            _ => WithLexicon(s.Data, s.Lexicon, s.MaxTrain),
         };
         var outDir = CliPaths.OrDefault(s.Out, "er");
         GlassboxRuntime.Initialize(s.Threads);
@@ -175,16 +180,17 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
         return 0;
     }
 
-    private static (LabeledTextSet, List<WordFeedback>, string) Sst2(int max)
+    private static (LabeledTextSet, List<WordFeedback>, string) WithLexicon(string spec, string? lexiconOption, int max)
     {
-        var lexiconDir = SharedData.Folder("opinion-lexicon-hu-liu")
+        var lexiconDir = lexiconOption
+            ?? SharedData.Folder("opinion-lexicon-hu-liu")
             ?? throw new InputException(
-                "--data sst2 needs the opinion lexicon (../shared/data/opinion-lexicon-hu-liu) for its rationales"
+                "lexicon rationales need --lexicon DIR or the opinion lexicon in ../shared/data/opinion-lexicon-hu-liu"
             );
         var lexicon = Lexicons.OpinionLexicon(lexiconDir)
-            ?? throw new InputException($"{lexiconDir}: positive-words.txt or negative-words.txt is missing");
+            ?? throw new InputException($"--lexicon {lexiconDir}: positive-words.txt or negative-words.txt is missing");
         var data = ErData.SingleSpaced(
-            ClassifierData.Take(ClassifierData.ReadForTraining(ClassifierData.Sst2), max, 0)
+            ClassifierData.Take(ClassifierData.ReadForLabels(spec, ClassifierData.Sst2Labels, "train"), max, 0)
         );
         return (
             data,

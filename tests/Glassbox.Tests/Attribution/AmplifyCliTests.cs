@@ -42,9 +42,11 @@ public sealed class AmplifyCliTests : IDisposable
     [Fact]
     public void Should_write_the_prompts_offline_in_human_mode_and_as_json()
     {
-        var (code, output, err) = CliHarness.Run(Args());
+        var report = Path.Combine(_dir, "amplify.html");
+        var (code, output, err) = CliHarness.Run(Args("--report", report));
         Assert.True(code == 0, err);
         Assert.Contains("No LLM configured", output, StringComparison.Ordinal);
+        Assert.Contains("key words (proxy", File.ReadAllText(report), StringComparison.Ordinal);
         Assert.Contains("--llm chat", output, StringComparison.Ordinal);
         var lines = File.ReadAllLines(Path.Combine(_dir, "prompts.jsonl"));
         Assert.Equal(12, lines.Length); // 6 inputs × (with, without rationales)
@@ -79,10 +81,13 @@ public sealed class AmplifyCliTests : IDisposable
                 stub.Settings(_dir),
                 "--llm-cache",
                 Path.Combine(_dir, "cache"),
+                "--report",
+                Path.Combine(_dir, "chat.html"),
                 "--json"
             )
         );
         Assert.True(code == 0, err);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(_dir, "chat.html")), StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(output);
         var r = doc.RootElement.GetProperty("result");
         double with = r.GetProperty("withRationales").GetProperty("value").GetDouble();

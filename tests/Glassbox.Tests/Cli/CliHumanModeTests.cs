@@ -113,6 +113,9 @@ public sealed class CliHumanModeTests(ITestOutputHelper output) : IDisposable
         "neurons correspond", // Neurons/Cli/NeuronsCorrespondCliTests
         "shortcuts", // Attribution/ShortcutsCliTests
         "amplify", // Attribution/AmplifyCliTests
+        "er run", // Attribution/ErCliTests
+        "er test", // Attribution/ErCliTests
+        "xmd", // Attribution/ErCliTests
     };
 
     [Fact]

@@ -64,6 +64,9 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("attribute", typeof(Glassbox.Cli.Commands.AttributeCommand), true),
         ("shortcuts", typeof(Glassbox.Cli.Commands.ShortcutsCommand), true),
         ("amplify", typeof(Glassbox.Cli.Commands.AmplifyCommand), true),
+        ("er run", typeof(Glassbox.Cli.Commands.ErRunCommand), true),
+        ("er test", typeof(Glassbox.Cli.Commands.ErTestCommand), true),
+        ("xmd", typeof(Glassbox.Cli.Commands.XmdCommand), true),
         ("serve", typeof(Glassbox.Cli.Commands.ServeCommand), true),
         ("concepts tcav", typeof(Glassbox.Cli.Commands.ConceptsTcavCommand), true),
     };
@@ -672,6 +675,42 @@ public sealed class JsonEnvelopeTests : IDisposable
             },
             // serve runs until Ctrl+C; --check starts it on a free port, prints its address and pages, and stops.
             "serve" => new[] { "serve", "-m", Tiny(), "--port", "0", "--check" },
+            "er run" => ErRunArgs(),
+            "er test" => new[]
+            {
+                "er",
+                "test",
+                "-m",
+                TinyClassifiers.WriteClassifier(Path.Combine(_dir, "tiny-classifier")),
+                "--max-per-set",
+                "4",
+                "--plausibility",
+                "2",
+                "--resamples",
+                "10",
+                "--threads",
+                "1",
+            },
+            "xmd" => new[]
+            {
+                "xmd",
+                "-m",
+                TinyClassifiers.WriteClassifier(Path.Combine(_dir, "tiny-classifier")),
+                "--feedback",
+                Write("xmd.jsonl", new[] { """{"text": "red", "should_not_matter": ["red"], "scope": "global"}""" }),
+                "--data",
+                TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+                "--plant",
+                "red",
+                "--plant-label",
+                "positive",
+                "--eval",
+                Path.Combine(_dir, "sentiment.tsv"),
+                "--out",
+                Path.Combine(_dir, "xmd"),
+                "--threads",
+                "1",
+            },
             "concepts tcav" => new[]
             {
                 "concepts",
@@ -769,5 +808,39 @@ public sealed class JsonEnvelopeTests : IDisposable
         using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
             Glassbox.Neurons.Store.ActivationStore.Harvest(store, m, corpus);
         return new[] { "neurons", "top", "--store", store, "--unit", "1.17" };
+    }
+
+    /// <summary>A one-seed ER run of the tiny encoder with a tiny lexicon.</summary>
+    private string[] ErRunArgs()
+    {
+        var lex = Path.Combine(_dir, "lexicon");
+        Directory.CreateDirectory(lex);
+        File.WriteAllLines(Path.Combine(lex, "positive-words.txt"), ["good", "great"]);
+        File.WriteAllLines(Path.Combine(lex, "negative-words.txt"), ["bad", "awful"]);
+        return new[]
+        {
+            "er",
+            "run",
+            "-m",
+            TinyClassifiers.WriteEncoder(Path.Combine(_dir, "tiny-bert")),
+            "--data",
+            TinyClassifiers.WriteTsv(Path.Combine(_dir, "sentiment.tsv"), 8),
+            "--lexicon",
+            lex,
+            "--seeds",
+            "0",
+            "--batch",
+            "4",
+            "--max-per-set",
+            "4",
+            "--plausibility",
+            "2",
+            "--resamples",
+            "10",
+            "--out",
+            Path.Combine(_dir, "er"),
+            "--threads",
+            "1",
+        };
     }
 }
