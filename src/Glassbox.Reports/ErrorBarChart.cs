@@ -53,7 +53,12 @@ public static class ErrorBarChart
             top = 28,
             bottom = 40,
             height = 300;
-        int width = left + right + Math.Max(240, xLabels.Count * Math.Max(1, series.Count) * 14 + 20 * xLabels.Count);
+        // Each group is at least as wide as its longest label (about 6.5 px a character), so labels never overlap.
+        int perGroup = Math.Max(
+            Math.Max(1, series.Count) * 14 + 20,
+            (int)(xLabels.Select(l => l.Length).DefaultIfEmpty(0).Max() * 6.5) + 8
+        );
+        int width = left + right + Math.Max(240, xLabels.Count * perGroup);
         double pw = width - left - right,
             ph = height - top - bottom,
             group = pw / Math.Max(1, xLabels.Count);

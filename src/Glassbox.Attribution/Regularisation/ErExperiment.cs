@@ -227,7 +227,15 @@ public static class ErExperiment
             var diff = a.Zip(b, (x, y) => y - x).ToList();
             double p = diff.Count >= 2 && diff.Distinct().Count() > 1 ? Significance.OneSampleT(diff).P : double.NaN;
             list.Add(
-                new ErComparison(name, kind, Significance.MeanT(a), Significance.MeanT(b), Significance.MeanT(diff), p)
+                // Every measure is a proportion or a mean of proportions: t intervals are clipped to its range.
+                new ErComparison(
+                    name,
+                    kind,
+                    Significance.MeanT(a).Clipped(0, 1),
+                    Significance.MeanT(b).Clipped(0, 1),
+                    Significance.MeanT(diff).Clipped(-1, 1),
+                    p
+                )
             );
         }
         return list;

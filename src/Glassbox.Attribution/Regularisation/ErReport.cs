@@ -62,7 +62,7 @@ public static class ErReport
         var acc = r.Comparisons.Where(c => c.Measure.StartsWith("accuracy:", StringComparison.Ordinal)).ToList();
         string chart = ErrorBarChart.Svg(
             acc.Select(c => c.Measure["accuracy:".Length..]).ToArray(),
-            [Series("no ER", acc.Select(c => c.NoEr)), Series("ER", acc.Select(c => c.Er))],
+            [Series("no ER", acc.Select(c => c.NoEr)), Series("ER", acc.Select(c => c.Er), "#c0392b")],
             "Accuracy per ER-TEST set (mean over seeds, Student-t 95% interval)",
             "accuracy",
             reference: 0.5,
@@ -112,14 +112,15 @@ public static class ErReport
         );
     }
 
-    private static ErrorBarSeries Series(string name, IEnumerable<Interval> xs)
+    private static ErrorBarSeries Series(string name, IEnumerable<Interval> xs, string color = "#1f5fbf")
     {
         var l = xs.ToList();
         return new ErrorBarSeries(
             name,
             l.Select(i => i.Value).ToArray(),
             l.Select(i => i.Lower).ToArray(),
-            l.Select(i => i.Upper).ToArray()
+            l.Select(i => i.Upper).ToArray(),
+            color
         );
     }
 

@@ -44,7 +44,8 @@ public static class XmdReport
                     "after",
                     r.Changes.Select(c => c.After.Value).ToArray(),
                     r.Changes.Select(c => c.After.Lower).ToArray(),
-                    r.Changes.Select(c => c.After.Upper).ToArray()
+                    r.Changes.Select(c => c.After.Upper).ToArray(),
+                    "#c0392b"
                 ),
             ],
             "Before and after the XMD update (bootstrap 95% intervals)",

@@ -51,6 +51,15 @@ public sealed record Interval(
             Upper = double.IsNaN(Upper) ? Value : Math.Max(Upper, Value),
         };
 
+    /// <summary>The interval with its bounds (not its value) clipped to [<paramref name="min"/>, <paramref name="max"/>],
+    /// e.g. a Student-t interval of a few accuracies, which can reach past 1.</summary>
+    public Interval Clipped(double min, double max) =>
+        this with
+        {
+            Lower = double.IsNaN(Lower) ? Lower : Math.Clamp(Lower, min, max),
+            Upper = double.IsNaN(Upper) ? Upper : Math.Clamp(Upper, min, max),
+        };
+
     /// <summary>"[lower, upper]" with three decimals, invariant culture.</summary>
     public string BoundsText() => "[" + F(Lower) + ", " + F(Upper) + "]";
 
