@@ -45,6 +45,26 @@ public sealed record AttributionTarget(
             );
     }
 
+    /// <summary>The language model's logit of its own top next token after <paramref name="ids"/> (the usual default
+    /// target: "why does the model predict what it predicts?").</summary>
+    /// <exception cref="InputException">The model has no unembedding, or the sequence is empty.</exception>
+    public static AttributionTarget NextToken(HookedTransformer model, IReadOnlyList<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!model.Config.HasUnembed)
+            throw new InputException($"{model.Name} is an encoder without a head; give a classifier directory as -m");
+        if (ids.Count == 0)
+            throw new InputException("the text has no tokens");
+        int next;
+        using (var scope = NewDisposeScope())
+        {
+            using var batch = TokenBatch.Single(ids, model.Device);
+            var logits = model.Forward(batch); // [1, pos, d_vocab]
+            next = (int)logits[0, ids.Count - 1].argmax().item<long>();
+        }
+        return LmLogit(model, next);
+    }
+
     /// <summary>A language model's logit of <paramref name="token"/> (minus the logit of <paramref name="minus"/>
     /// when given) at each sequence's last real token.</summary>
     /// <exception cref="InputException">A token id is outside the vocabulary, or the model has no unembedding.</exception>

@@ -52,6 +52,7 @@ public sealed class ExplorerServer : IAsyncDisposable
         ModelApi.Map(app, context);
         TextApi.Map(app, context);
         AttentionApi.Map(app, context);
+        AttributionApi.Map(app, context);
         NeuronApi.Map(app, context);
         ProbeApi.Map(app, context);
         JobApi.Map(app, context);

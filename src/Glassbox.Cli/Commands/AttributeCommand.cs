@@ -220,13 +220,7 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
         }
         if (targetText is not null)
             return AttributionTarget.LmLogit(model, Unembedding.TokenId(model, targetText, "--target"));
-        if (!model.Config.HasUnembed)
-            throw new InputException($"{model.Name} is an encoder without a head; give a classifier directory as -m");
-        using var batch = TokenBatch.Single(ids, model.Device);
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        var logits = model.Forward(batch); // [1, pos, d_vocab]
-        int next = (int)logits[0, ids.Count - 1].argmax().item<long>();
-        return AttributionTarget.LmLogit(model, next);
+        return AttributionTarget.NextToken(model, ids);
     }
 }
 

@@ -24,7 +24,14 @@ public static class PageRegistry
 {
     /// <summary>The pages, in navigation order.</summary>
     public static IReadOnlyList<ExplorerPage> All { get; } =
-    [OverviewPage.Page, PlaygroundPage.Page, AttentionPage.Page, NeuronsPage.Page, ProbingPage.Page];
+    [
+        OverviewPage.Page,
+        PlaygroundPage.Page,
+        AttentionPage.Page,
+        AttributionPage.Page,
+        NeuronsPage.Page,
+        ProbingPage.Page,
+    ];
 
     /// <summary>Maps <c>GET</c> on every page's path.</summary>
     public static void Map(WebApplication app, ExplorerContext cx)

@@ -43,6 +43,17 @@ public sealed class ExplorerApiTests
         Assert.Equal(3, lens.GetProperty("result").GetProperty("layers").GetArrayLength()); // embeddings + 2 blocks
         Assert.True(lens.GetProperty("result").GetProperty("lastLayerMaxAbsDiff").GetDouble() < 1e-3);
 
+        var attr = await JsonAsync(await host.PostAsync("/api/attribute", new { text, steps = 16 }));
+        Envelope(attr, "attribute");
+        var a = attr.GetProperty("result").GetProperty("attribution");
+        var scores = a.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.Equal(text.Length, scores.Count);
+        double gap = a.GetProperty("output").GetDouble() - a.GetProperty("baselineOutput").GetDouble();
+        Assert.True(
+            Math.Abs(scores.Sum() - gap) <= 0.05 * Math.Abs(gap) + 1e-3,
+            FormattableString.Invariant($"completeness: {scores.Sum()} vs {gap}")
+        );
+
         var att = await JsonAsync(await host.PostAsync("/api/attention", new { text }));
         Envelope(att, "attention");
         var head = att.GetProperty("result").GetProperty("patterns")[1][0];
@@ -90,6 +101,8 @@ public sealed class ExplorerApiTests
                 ("/api/lens", new { text = "x", topK = 0 }),
                 ("/api/attention", new { text = new string('a', 500) }), // longer than the context of 96
                 ("/api/heads", new { sequences = 0 }),
+                ("/api/attribute", new { text = "x", method = "lime" }),
+                ("/api/attribute", new { text = "x", steps = 1 }),
                 ("/api/probe/jobs", new { sentences = 5 }),
             }
         )

@@ -65,6 +65,29 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
     }
 
     [SkippableFact]
+    public async Task Should_colour_tokens_by_their_attribution_and_report_completeness()
+    {
+        var (page, errors) = await Open("/attribution?text=" + Uri.EscapeDataString("the cat sat"));
+        await page.WaitForSelectorAsync("#tokens .tok");
+        await page.WaitForSelectorAsync("#summary p");
+        Assert.Equal(11, await page.Locator("#tokens .tok").CountAsync());
+        var style = await page.GetAttributeAsync("#tokens .tok >> nth=0", "style");
+        Assert.Contains("background", style ?? "", StringComparison.Ordinal);
+        Assert.Contains("completeness error", await page.TextContentAsync("#summary") ?? "", StringComparison.Ordinal);
+        Assert.Contains("colourbar", await page.InnerHTMLAsync("#bar"), StringComparison.Ordinal);
+        await page.HoverAsync("#tokens .tok >> nth=4");
+        StringAssert(await page.TextContentAsync("#detail p"), "Token 4 c: attribution");
+        // Run again from the page with the other method.
+        await page.SelectOptionAsync("#method", "gradxinput");
+        await page.ClickAsync("#run");
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector('#summary p').textContent.startsWith('gradxinput')"
+        );
+        await Shot(page, "attribution");
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task Should_show_where_a_hovered_token_attends_and_score_heads()
     {
         var (page, errors) = await Open("/attention?text=" + Uri.EscapeDataString("abcabc") + "&layer=1&head=2");
