@@ -53,6 +53,7 @@ public sealed class ExplorerServer : IAsyncDisposable
         TextApi.Map(app, context);
         AttentionApi.Map(app, context);
         AttributionApi.Map(app, context);
+        PatchingApi.Map(app, context);
         NeuronApi.Map(app, context);
         ProbeApi.Map(app, context);
         JobApi.Map(app, context);

@@ -29,6 +29,7 @@ public static class PageRegistry
         PlaygroundPage.Page,
         AttentionPage.Page,
         AttributionPage.Page,
+        PatchingPage.Page,
         NeuronsPage.Page,
         ProbingPage.Page,
     ];

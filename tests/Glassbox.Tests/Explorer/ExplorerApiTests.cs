@@ -54,6 +54,23 @@ public sealed class ExplorerApiTests
             FormattableString.Invariant($"completeness: {scores.Sum()} vs {gap}")
         );
 
+        var patch = await JsonAsync(
+            await host.PostAsync(
+                "/api/patch",
+                new
+                {
+                    clean = "the cat sat",
+                    corrupted = "the dog sat",
+                    hook = "resid_post",
+                }
+            )
+        );
+        Envelope(patch, "patch");
+        var effects = patch.GetProperty("result").GetProperty("effects");
+        Assert.Equal(2, effects.GetArrayLength()); // two blocks
+        Assert.Equal(11, effects[0].GetArrayLength()); // one column per position
+        Assert.Equal(1.0, effects[1][10].GetDouble(), 3); // the last residual at the last position is the output
+
         var att = await JsonAsync(await host.PostAsync("/api/attention", new { text }));
         Envelope(att, "attention");
         var head = att.GetProperty("result").GetProperty("patterns")[1][0];
@@ -102,6 +119,16 @@ public sealed class ExplorerApiTests
                 ("/api/attention", new { text = new string('a', 500) }), // longer than the context of 96
                 ("/api/heads", new { sequences = 0 }),
                 ("/api/attribute", new { text = "x", method = "lime" }),
+                ("/api/patch", new { clean = "the cat", corrupted = "a dog" }),
+                (
+                    "/api/patch",
+                    new
+                    {
+                        clean = "ab",
+                        corrupted = "cd",
+                        hook = "nowhere",
+                    }
+                ),
                 ("/api/attribute", new { text = "x", steps = 1 }),
                 ("/api/probe/jobs", new { sentences = 5 }),
             }

@@ -88,6 +88,25 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
     }
 
     [SkippableFact]
+    public async Task Should_patch_two_prompts_typed_on_the_page_and_draw_the_heatmap()
+    {
+        var (page, errors) = await Open("/patching");
+        await page.FillAsync("#clean", "the cat sat");
+        await page.FillAsync("#corrupted", "the dog sat");
+        await page.SelectOptionAsync("#hook", "resid_post");
+        await page.ClickAsync("#run");
+        await page.WaitForSelectorAsync("#patch-grid");
+        Assert.Contains("clean=the+cat+sat", page.Url, StringComparison.Ordinal); // linkable
+        Assert.Equal(2, await page.Locator("#patch-grid tbody tr").CountAsync());
+        Assert.Equal(11, await page.Locator("#patch-grid tbody tr >> nth=0 >> td").CountAsync());
+        Assert.Equal("1.00", await page.TextContentAsync("#patch-grid tbody tr >> nth=1 >> td >> nth=10"));
+        Assert.Contains("clean", await page.TextContentAsync("#summary p") ?? "", StringComparison.Ordinal);
+        Assert.Contains("colourbar", await page.InnerHTMLAsync("#heatmap"), StringComparison.Ordinal);
+        await Shot(page, "patching");
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task Should_show_where_a_hovered_token_attends_and_score_heads()
     {
         var (page, errors) = await Open("/attention?text=" + Uri.EscapeDataString("abcabc") + "&layer=1&head=2");

@@ -1,0 +1,90 @@
+using Glassbox.Circuits.Patching;
+using Glassbox.Explorer.Hosting;
+using Glassbox.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using static TorchSharp.torch;
+
+namespace Glassbox.Explorer.Api;
+
+/// <summary><c>POST /api/patch</c>: activation patching between a clean and a corrupted prompt typed on the page
+/// (layer × position, or layer × head for per-head hooks), the <c>patch</c> envelope.</summary>
+public static class PatchingApi
+{
+    /// <summary>Body of a patching request.</summary>
+    /// <param name="Clean">The clean prompt.</param>
+    /// <param name="Corrupted">The corrupted prompt (same number of tokens).</param>
+    /// <param name="Answer">The answer token (its logit minus the wrong one's is the metric); null: the model's top
+    /// next token on the clean prompt.</param>
+    /// <param name="Wrong">The wrong token; null: the top next token on the corrupted prompt (if that is the answer
+    /// too, the metric is the answer's probability).</param>
+    /// <param name="Hook">What is patched: resid_pre (default), resid_post, attn_out, mlp_out, z or pattern.</param>
+    /// <param name="Mode">denoise (default: clean activations into the corrupted run) or noise.</param>
+    public sealed record PatchRequest(
+        string? Clean,
+        string? Corrupted,
+        string? Answer = null,
+        string? Wrong = null,
+        string Hook = "resid_pre",
+        string Mode = "denoise"
+    );
+
+    /// <summary>Maps the endpoint.</summary>
+    public static void Map(WebApplication app, ExplorerContext cx)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(cx);
+        app.MapPost("/api/patch", async (PatchRequest r, HttpContext http) =>
+        {
+            var kind = PatchKinds.Parse(r.Hook);
+            var mode = r.Mode switch
+            {
+                "denoise" => PatchMode.Denoise,
+                "noise" => PatchMode.Noise,
+                _ => throw new InputException($"mode must be denoise or noise, got '{r.Mode}'"),
+            };
+            var result = await cx.Host.RunAsync(m => Patch(m, r, kind, mode), http.RequestAborted);
+            var manifest = RunManifest.For(
+                "patch",
+                cx.Host.Model,
+                null,
+                new Dictionary<string, string>
+                {
+                    ["hook"] = r.Hook,
+                    ["mode"] = r.Mode,
+                    ["source"] = "explorer",
+                }
+            );
+            return ExplorerContext.Envelope("patch", cx.ModelName, result, manifest);
+        });
+    }
+
+    /// <summary>Runs the sweep.</summary>
+    public static PatchingSweep Patch(HookedTransformer model, PatchRequest r, PatchKind kind, PatchMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(r);
+        if (!model.Config.HasUnembed)
+            throw new InputException($"{model.Name} has no unembedding: patching needs a language model's logits");
+        var clean = Prompt.Ids(model, r.Clean);
+        var corrupted = Prompt.Ids(model, r.Corrupted);
+        ActivationPatcher.CheckPair(clean, corrupted);
+        int answer = r.Answer is { Length: > 0 } a ? TracePrompt.AnswerToken(model, r.Clean!, a) : Top(model, clean);
+        int wrong = r.Wrong is { Length: > 0 } w
+            ? TracePrompt.AnswerToken(model, r.Corrupted!, w)
+            : Top(model, corrupted);
+        string Tok(int id) => Prompt.Of(model, id).Label;
+        var metric =
+            wrong == answer
+                ? PatchMetric.Probability(answer, label: $"p('{Tok(answer)}')")
+                : PatchMetric.LogitDiff(answer, wrong, label: $"logit_diff('{Tok(answer)}' - '{Tok(wrong)}')");
+        return ActivationPatching.Sweep(model, clean, corrupted, metric, kind, new PatchingOptions { Mode = mode });
+    }
+
+    private static int Top(HookedTransformer model, IReadOnlyList<int> ids)
+    {
+        using var scope = NewDisposeScope();
+        using var batch = TokenBatch.Single(ids, model.Device);
+        return (int)model.Forward(batch)[0, ids.Count - 1].argmax().item<long>(); // logits [1, pos, d_vocab]
+    }
+}
