@@ -26,6 +26,58 @@ public static class NeuronApi
                 new RunManifest { Command = "neurons stores", Model = cx.ModelName }
             )
         );
+        app.MapGet("/api/neurons/search", (string? q, int? k) =>
+        {
+            if (string.IsNullOrWhiteSpace(q) || q.Length > 200)
+                throw new InputException(
+                    "q: give a word or phrase to look for in the explanations (at most 200 characters)"
+                );
+            int top = k ?? 20;
+            if (top is < 1 or > 200)
+                throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"k must be in 1..200, got {top}")
+                );
+            var terms = q.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var hits = new List<(string File, Glassbox.Neurons.Explanations.UnitScore Score)>();
+            int files = 0;
+            foreach (var f in cx.Paths.ResultFiles())
+            {
+                var scores = Glassbox.Neurons.Explanations.ScoreResultsFile.ReadScores(f);
+                if (scores is null)
+                    continue;
+                files++;
+                hits.AddRange(
+                    scores
+                        .Where(x => terms.All(t => x.Explanation.Contains(t, StringComparison.OrdinalIgnoreCase)))
+                        .Select(x => (Path.GetFileName(f), x))
+                );
+            }
+            var ranked = hits.OrderByDescending(h =>
+                    double.IsFinite(h.Score.Score.Value) ? h.Score.Score.Value : double.NegativeInfinity
+                )
+                .Take(top)
+                .Select(h => new
+                {
+                    file = h.File,
+                    unit = h.Score.Unit,
+                    explanation = h.Score.Explanation,
+                    score = h.Score.Score,
+                    baseline = h.Score.Baseline,
+                })
+                .ToList();
+            return ExplorerContext.Envelope(
+                "neurons search",
+                cx.ModelName,
+                new
+                {
+                    query = q,
+                    resultFiles = files,
+                    matches = hits.Count,
+                    results = ranked,
+                },
+                new RunManifest { Command = "neurons search", Model = cx.ModelName }
+            );
+        });
         app.MapGet("/api/neurons/top", (string? store, string? unit, int? k) =>
         {
             string path = cx.Paths.Resolve(store);

@@ -39,6 +39,19 @@ public sealed class PathGuard
             .ToList();
     }
 
+    /// <summary>Full paths of the JSON files beside the stores (candidate <c>neurons score</c> records, read only by
+    /// the explanation search), sorted; links that leave the folder are skipped.</summary>
+    public IReadOnlyList<string> ResultFiles()
+    {
+        if (_root is null || !Directory.Exists(_root))
+            return [];
+        return Directory
+            .EnumerateFiles(_root, "*.json", SearchOption.TopDirectoryOnly)
+            .Where(Inside)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>The full path of a store named <paramref name="name"/>; throws <see cref="InputException"/> for
     /// anything outside the roots.</summary>
     public string Resolve(string? name)

@@ -40,6 +40,15 @@ public static class NeuronsPage
                 "</div></form><div id='stats'></div><section><h2>Histogram</h2><div id='histogram'></div></section>"
             )
             .Append("<section><h2>Top contexts</h2><div id='scale'></div><div id='excerpts'></div></section>")
+            .Append(
+                "<section><h2>Search by explanation</h2><p class='hint'>Looks through the <code>neurons score</code> "
+                    + "results files (<code>*.json</code>) beside the stores; every word must occur; best-scored first. "
+                    + "Click a unit to show it.</p><form id='search-form' class='row'><label>Explanation contains "
+                    + "<input id='q' value='"
+                    + PageRegistry.Query(http, "q")
+                    + "'></label><button id='search' type='submit'>Search</button>"
+                    + "<span id='search-status' role='status' aria-live='polite'></span></form><div id='search-results'></div></section>"
+            )
             .ToString();
     }
 }

@@ -55,7 +55,7 @@
 
   async function run(e) {
     if (e) e.preventDefault();
-    GB.setQuery({ store: store.value, unit: unit.value });
+    GB.setQuery({ store: store.value, unit: unit.value, q: document.getElementById('q').value });
     GB.status('status', 'reading…');
     try {
       const q = new URLSearchParams({ store: store.value, unit: unit.value, k: k.value || '10' });
@@ -73,6 +73,29 @@
     }
   }
 
+  async function search(e) {
+    if (e) e.preventDefault();
+    const q = document.getElementById('q').value;
+    GB.setQuery({ store: store.value, unit: unit.value, q });
+    GB.status('search-status', 'searching…');
+    try {
+      const r = (await GB.get('/api/neurons/search?' + new URLSearchParams({ q }))).result;
+      const rows = r.results.map((x) => {
+        const a = GB.el('a', { href: '#', class: 'unit-link' }, x.unit);
+        a.addEventListener('click', (ev) => { ev.preventDefault(); unit.value = x.unit; run(); });
+        return [a, x.explanation, GB.fmt(x.score.value), x.baseline ? GB.fmt(x.baseline.value) : '', x.file];
+      });
+      const t = GB.table(['unit', 'explanation', 'score', 'shuffled baseline', 'file'], rows);
+      t.id = 'search-table';
+      document.getElementById('search-results').replaceChildren(t);
+      GB.status('search-status', r.matches + ' matches in ' + r.resultFiles + ' results files');
+    } catch (err) {
+      GB.status('search-status', err.message, true);
+    }
+  }
+
   form.addEventListener('submit', run);
+  document.getElementById('search-form').addEventListener('submit', search);
   if (unit.value.trim() !== '') run();
+  if (document.getElementById('q').value.trim() !== '') search();
 })();

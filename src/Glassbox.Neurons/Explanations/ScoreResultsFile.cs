@@ -84,6 +84,24 @@ public sealed class ScoreResultsFile
         );
     }
 
+    /// <summary>Every scored unit of the record at <paramref name="path"/>, whatever its fingerprint (for reading and
+    /// searching, never for resuming); null when the file is not a scoring record.</summary>
+    public static IReadOnlyList<UnitScore>? ReadScores(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(path), ResultJson.Options);
+            if (s?.Scores is null || s.Explanations is null || s.Fingerprint is null)
+                return null;
+            return s.Scores.Values.Where(x => x is { Unit: not null, Explanation: not null, Score: not null }).ToList();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The stored explanation of a unit, if any.</summary>
     public string? Explanation(string unit)
     {

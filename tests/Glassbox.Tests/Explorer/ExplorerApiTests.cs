@@ -71,6 +71,13 @@ public sealed class ExplorerApiTests
         Assert.Equal(11, effects[0].GetArrayLength()); // one column per position
         Assert.Equal(1.0, effects[1][10].GetDouble(), 3); // the last residual at the last position is the output
 
+        var search = await JsonAsync(await host.Client.GetAsync("/api/neurons/search?q=DOG"));
+        Envelope(search, "neurons search");
+        var found = search.GetProperty("result").GetProperty("results");
+        Assert.Equal(2, found.GetArrayLength()); // case-insensitive; the non-record JSON file is skipped
+        Assert.Equal("0.3", found[0].GetProperty("unit").GetString()); // best score first
+        Assert.Equal(1, search.GetProperty("result").GetProperty("resultFiles").GetInt32());
+
         var att = await JsonAsync(await host.PostAsync("/api/attention", new { text }));
         Envelope(att, "attention");
         var head = att.GetProperty("result").GetProperty("patterns")[1][0];

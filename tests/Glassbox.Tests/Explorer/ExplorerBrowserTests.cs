@@ -142,6 +142,14 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
             StringComparison.Ordinal
         );
         await Shot(page, "neurons");
+        // Search by explanation, then click a result to show that unit.
+        await page.FillAsync("#q", "dog");
+        await page.ClickAsync("#search");
+        await page.WaitForSelectorAsync("#search-table");
+        Assert.Equal(2, await page.Locator("#search-table tbody tr").CountAsync());
+        await page.ClickAsync("#search-table a.unit-link >> nth=0");
+        await page.WaitForFunctionAsync("() => document.querySelector('#stats h2').textContent.startsWith('0.3 ')");
+        Assert.Contains("q=dog", page.Url, StringComparison.Ordinal);
         Assert.Empty(errors);
     }
 

@@ -60,6 +60,28 @@ internal sealed class ExplorerTestHost : IAsyncDisposable
         );
         var model = ModelLoader.Load(lm);
         ActivationStore.Harvest(Path.Combine(stores, "tiny.duckdb"), model, corpus);
+        // A scoring record beside the store, for the search by explanation, and a JSON file that is not one.
+        var record = Glassbox.Neurons.Explanations.ScoreResultsFile.Open(Path.Combine(stores, "scores.json"), "test");
+        foreach (
+            var (unit, text, score) in new[]
+            {
+                ("1.5", "dogs and parks", 0.6),
+                ("0.3", "the word dog", 0.8),
+                ("1.2", "capital letters", 0.4),
+            }
+        )
+            record.SetScore(
+                new Glassbox.Neurons.Explanations.UnitScore(
+                    unit,
+                    text,
+                    new Glassbox.Statistics.Interval(score, score - 0.1, score + 0.1),
+                    [],
+                    null,
+                    40,
+                    0
+                )
+            );
+        File.WriteAllText(Path.Combine(stores, "other.json"), "{\"not\": \"a record\"}");
         var server = ExplorerServer.Create(
             new ExplorerOptions
             {
