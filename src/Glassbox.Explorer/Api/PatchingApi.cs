@@ -29,7 +29,21 @@ public static class PatchingApi
         string Mode = "denoise"
     );
 
-    /// <summary>Maps the endpoint.</summary>
+    /// <summary>Body of a causal-tracing request.</summary>
+    /// <param name="Text">The prompt.</param>
+    /// <param name="Subject">The subject: a substring of the prompt whose tokens are corrupted with noise.</param>
+    /// <param name="Answer">The answer token; null: the model's greedy next token.</param>
+    /// <param name="Kind">hidden (default), mlp or attn.</param>
+    /// <param name="Samples">Noise samples (1..20).</param>
+    public sealed record TraceRequest(
+        string? Text,
+        string? Subject,
+        string? Answer = null,
+        string Kind = "hidden",
+        int Samples = 5
+    );
+
+    /// <summary>Maps the endpoints.</summary>
     public static void Map(WebApplication app, ExplorerContext cx)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -56,6 +70,46 @@ public static class PatchingApi
                 }
             );
             return ExplorerContext.Envelope("patch", cx.ModelName, result, manifest);
+        });
+        app.MapPost("/api/trace", async (TraceRequest r, HttpContext http) =>
+        {
+            var kind = r.Kind switch
+            {
+                "hidden" => TraceKind.Hidden,
+                "mlp" => TraceKind.Mlp,
+                "attn" => TraceKind.Attn,
+                _ => throw new InputException($"kind must be hidden, mlp or attn, got '{r.Kind}'"),
+            };
+            if (r.Samples is < 1 or > 20)
+                throw new InputException(
+                    $"samples must be in 1..20, got {r.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                );
+            if (string.IsNullOrWhiteSpace(r.Subject))
+                throw new InputException("subject: give the part of the prompt to corrupt");
+            var result = await cx.Host.RunAsync(
+                m =>
+                {
+                    if (!m.Config.HasUnembed)
+                        throw new InputException($"{m.Name} has no unembedding: tracing needs a language model");
+                    Prompt.Ids(m, r.Text); // checks the text
+                    var prompt = TracePrompt.Create(
+                        m,
+                        r.Text!,
+                        r.Subject!,
+                        string.IsNullOrEmpty(r.Answer) ? null : r.Answer
+                    );
+                    var t = CausalTracing.Trace(m, prompt, new TraceOptions { Kind = kind, Samples = r.Samples });
+                    return new { trace = t, indirectEffect = t.IndirectEffect };
+                },
+                http.RequestAborted
+            );
+            var manifest = RunManifest.For(
+                "trace",
+                cx.Host.Model,
+                0,
+                new Dictionary<string, string> { ["kind"] = r.Kind, ["source"] = "explorer" }
+            );
+            return ExplorerContext.Envelope("trace", cx.ModelName, result, manifest);
         });
     }
 

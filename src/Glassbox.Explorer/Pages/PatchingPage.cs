@@ -30,5 +30,17 @@ public static class PatchingPage
         + "<section><h2>Effect of patching</h2><p class='hint'>Each cell restores one activation (denoise: the clean "
         + "run's into the corrupted run) and shows the normalised effect on the metric: 1 = clean behaviour, 0 = "
         + "corrupted. Hover a cell for its raw score.</p><div id='summary' class='detail' aria-live='polite'></div>"
-        + "<div id='heatmap' class='scroll'></div></section>";
+        + "<div id='heatmap' class='scroll'></div></section>"
+        + "<section><h2>Causal tracing</h2><p class='hint'>ROME's trace: the subject's token embeddings are corrupted "
+        + "with Gaussian noise (3 × the embedding std), then one clean state at a time is restored; cells show the "
+        + "indirect effect p(answer | corrupted + restored) − p(answer | corrupted). Subject tokens are starred.</p>"
+        + "<form id='trace-form' class='prompt'><label for='trace-text'>Prompt</label><textarea id='trace-text' rows='2' required>"
+        + PageRegistry.Query(http, "trace")
+        + "</textarea><div class='row'>"
+        + Field(http, "subject", "Subject", "a part of the prompt")
+        + Field(http, "trace-answer", "Answer", "greedy next token")
+        + "<label>States <select id='trace-kind'><option>hidden</option><option>mlp</option><option>attn</option></select></label>"
+        + "<label>Noise samples <input id='samples' type='number' min='1' max='20' value='5'></label>"
+        + "<button id='trace-run' type='submit'>Trace</button><span id='trace-status' role='status' aria-live='polite'></span></div></form>"
+        + "<div id='trace-summary' class='detail' aria-live='polite'></div><div id='trace-map' class='scroll'></div></section>";
 }

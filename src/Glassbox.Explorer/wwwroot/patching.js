@@ -42,6 +42,40 @@
     }
   }
 
+  async function trace(e) {
+    if (e) e.preventDefault();
+    const body = { text: $('trace-text').value, subject: $('subject').value, answer: $('trace-answer').value || null,
+      kind: $('trace-kind').value, samples: Number($('samples').value) || 5 };
+    GB.status('trace-status', 'tracing…');
+    try {
+      const r = (await GB.post('/api/trace', body)).result, t = r.trace, eff = r.indirectEffect;
+      $('trace-summary').replaceChildren(GB.el('p', {}, "Answer '" + GB.label(t.answerText) + "': p clean " + GB.fmt(t.pClean)
+        + ', p corrupted ' + GB.fmt(t.pCorrupted)));
+      const hi = Math.max(1e-6, ...eff.flat());
+      const box = $('trace-map');
+      box.replaceChildren(GB.colourBar(0, hi, 'indirect effect'));
+      const table = GB.el('table', { class: 'grid', id: 'trace-grid' }), head = GB.el('tr');
+      head.appendChild(GB.el('th', {}, 'token'));
+      eff.forEach((_, l) => head.appendChild(GB.el('th', {}, 'L' + l)));
+      table.appendChild(GB.el('thead')).appendChild(head);
+      const tb = table.appendChild(GB.el('tbody'));
+      t.tokens.forEach((tok, p) => {
+        const tr = tb.appendChild(GB.el('tr'));
+        const star = p >= t.subjectStart && p < t.subjectEnd ? '*' : '';
+        tr.appendChild(GB.el('th', {}, GB.label(tok) + star));
+        eff.forEach((row, l) => tr.appendChild(GB.el('td', {
+          class: 'cell', tabindex: '0', title: 'L' + l + ', ' + GB.label(tok) + ': ' + GB.fmt(row[p], 4),
+          style: 'background:' + GB.colour(row[p], 0, hi) + ';color:' + GB.ink(row[p], 0, hi),
+        }, GB.fmt(row[p], 2))));
+      });
+      box.appendChild(table);
+      GB.status('trace-status', t.tokens.length + ' tokens × ' + eff.length + ' layers');
+    } catch (err) {
+      GB.status('trace-status', err.message, true);
+    }
+  }
+
+  $('trace-form').addEventListener('submit', trace);
   $('patch-form').addEventListener('submit', run);
   if ($('clean').value.trim() !== '' && $('corrupted').value.trim() !== '') run();
 })();

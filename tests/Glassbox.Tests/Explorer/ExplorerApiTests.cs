@@ -78,6 +78,30 @@ public sealed class ExplorerApiTests
         Assert.Equal("0.3", found[0].GetProperty("unit").GetString()); // best score first
         Assert.Equal(1, search.GetProperty("result").GetProperty("resultFiles").GetInt32());
 
+        var trace = await JsonAsync(
+            await host.PostAsync(
+                "/api/trace",
+                new
+                {
+                    text = "the cat sat",
+                    subject = "cat",
+                    samples = 2,
+                }
+            )
+        );
+        Envelope(trace, "trace");
+        var ie = trace.GetProperty("result").GetProperty("indirectEffect");
+        Assert.Equal(2, ie.GetArrayLength()); // layers
+        Assert.Equal(11, ie[0].GetArrayLength()); // positions
+        var tr = trace.GetProperty("result").GetProperty("trace");
+        Assert.Equal(4, tr.GetProperty("subjectStart").GetInt32());
+        // Restoring the last layer's state at the last position gives the clean run back.
+        Assert.Equal(
+            tr.GetProperty("pClean").GetDouble() - tr.GetProperty("pCorrupted").GetDouble(),
+            ie[1][10].GetDouble(),
+            3
+        );
+
         var att = await JsonAsync(await host.PostAsync("/api/attention", new { text }));
         Envelope(att, "attention");
         var head = att.GetProperty("result").GetProperty("patterns")[1][0];
@@ -127,6 +151,16 @@ public sealed class ExplorerApiTests
                 ("/api/heads", new { sequences = 0 }),
                 ("/api/attribute", new { text = "x", method = "lime" }),
                 ("/api/patch", new { clean = "the cat", corrupted = "a dog" }),
+                ("/api/trace", new { text = "the cat", subject = "dog" }),
+                (
+                    "/api/trace",
+                    new
+                    {
+                        text = "the cat",
+                        subject = "cat",
+                        kind = "heads",
+                    }
+                ),
                 (
                     "/api/patch",
                     new

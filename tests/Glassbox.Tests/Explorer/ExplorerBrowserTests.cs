@@ -102,6 +102,12 @@ public sealed class ExplorerBrowserTests(BrowserFixture fx) : IClassFixture<Brow
         Assert.Equal("1.00", await page.TextContentAsync("#patch-grid tbody tr >> nth=1 >> td >> nth=10"));
         Assert.Contains("clean", await page.TextContentAsync("#summary p") ?? "", StringComparison.Ordinal);
         Assert.Contains("colourbar", await page.InnerHTMLAsync("#heatmap"), StringComparison.Ordinal);
+        await page.FillAsync("#trace-text", "the cat sat");
+        await page.FillAsync("#subject", "cat");
+        await page.ClickAsync("#trace-run");
+        await page.WaitForSelectorAsync("#trace-grid");
+        Assert.Equal(11, await page.Locator("#trace-grid tbody tr").CountAsync());
+        StringAssert(await page.TextContentAsync("#trace-grid tbody tr >> nth=4 >> th"), "c*");
         await Shot(page, "patching");
         Assert.Empty(errors);
     }
