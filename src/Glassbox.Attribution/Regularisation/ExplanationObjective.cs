@@ -21,6 +21,10 @@ public enum ErMethod
     /// be zeroed by making the gradient orthogonal to the embedding.</summary>
     Saliency,
 
+    /// <summary>|integrated gradients| at the token embeddings from a zero baseline with a few right-Riemann steps
+    /// (<see cref="ErOptions.IgSteps"/>; the last step is the input itself), trained through the gradients.</summary>
+    IntegratedGradients,
+
     /// <summary>Occlusion (ERASER's comprehensiveness and sufficiency as losses): deleting the should-not-matter words
     /// must not change the gold probability, |p(x) − p(x ∖ bad)|, and the should-matter words alone (with [CLS] and
     /// [SEP]) must keep it, max(0, p(x) − p(good)). Two extra forwards, no double backward; it also covers reliance
@@ -40,6 +44,9 @@ public sealed record ErOptions
     /// <summary>λ: the weight of the explanation loss added to cross-entropy.</summary>
     public double Weight { get; init; } = 1.0;
 
+    /// <summary>Steps of <see cref="ErMethod.IntegratedGradients"/> (each one more forward and double backward).</summary>
+    public int IgSteps { get; init; } = 4;
+
     /// <summary>The method's CLI name.</summary>
     public string MethodName => Name(Method);
 
@@ -50,6 +57,7 @@ public sealed record ErOptions
             ErMethod.Attention => "attention",
             ErMethod.Saliency => "saliency",
             ErMethod.Occlusion => "occlusion",
+            ErMethod.IntegratedGradients => "ig",
             _ => "gradxinput",
         };
 
@@ -74,6 +82,10 @@ public sealed record ErOptions
         if (!(Weight >= 0) || !double.IsFinite(Weight))
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"--er-weight must be 0 or more, got {Weight}")
+            );
+        if (IgSteps is < 1 or > 64)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"--er-steps must be in 1..64, got {IgSteps}")
             );
         return this;
     }
@@ -128,7 +140,7 @@ public sealed class ExplanationObjective : ClassifierObjective
     public override string Describe() =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"er {_options.MethodName} weight {_options.Weight:R} feedback {_hash}"
+            $"er {_options.MethodName}{(_options.Method == ErMethod.IntegratedGradients ? $" steps {_options.IgSteps}" : "")} weight {_options.Weight:R} feedback {_hash}"
         );
 
     /// <inheritdoc />
@@ -160,7 +172,8 @@ public sealed class ExplanationObjective : ClassifierObjective
             gold,
             _options.Method,
             dropout,
-            createGraph: true
+            createGraph: true,
+            _options.IgSteps
         );
         var target = tensor(gold.Select(g => (long)g).ToArray(), device: logits.device);
         var ce = nn.functional.cross_entropy(logits, target);

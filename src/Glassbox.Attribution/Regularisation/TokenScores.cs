@@ -19,13 +19,15 @@ public static class TokenScores
     /// <param name="method">Which explanation.</param>
     /// <param name="dropout">Dropout generator (training) or null.</param>
     /// <param name="createGraph">Keep the graph through the gradient so the scores can be trained on.</param>
+    /// <param name="igSteps">Steps of integrated gradients (that method only).</param>
     public static (Tensor Logits, Tensor Scores) Compute(
         SequenceClassifier classifier,
         IReadOnlyList<TokenFeedback> texts,
         IReadOnlyList<int> gold,
         ErMethod method,
         Generator? dropout,
-        bool createGraph
+        bool createGraph,
+        int igSteps = 4
     )
     {
         var model = classifier.Encoder;
@@ -45,6 +47,11 @@ public static class TokenScores
             var attn = pattern.mul(q).sum(1).div(q.sum(1)); // [batch, k]
             return (run.Logits.alias(), attn.mul(content));
         }
+        if (method == ErMethod.IntegratedGradients)
+        {
+            var (l, ig) = IntegratedGradientsScores(classifier, texts, gold, dropout, createGraph, igSteps);
+            return (l, ig.mul(content));
+        }
         using var r = classifier.ForwardCapturing(batch, HookName.Embed, dropout);
         var idx = tensor(gold.Select(g => (long)g).ToArray(), device: r.Logits.device).unsqueeze(1);
         var logp = r.Logits.log_softmax(-1).gather(1, idx).sum();
@@ -54,6 +61,47 @@ public static class TokenScores
                 ? g.Square().sum(-1).AddScalar(1e-12).sqrt() // [batch, pos]
                 : g.mul(r.Activation).sum(-1).abs(); // [batch, pos]
         return (r.Logits.alias(), a.mul(content));
+    }
+
+    /// <summary>Logits at the input [batch, n_labels] and |IG| [batch, pos] from a zero baseline with right-Riemann
+    /// steps α = 1/k .. 1, the texts repeated once per step along the batch.</summary>
+    private static (Tensor Logits, Tensor Scores) IntegratedGradientsScores(
+        SequenceClassifier classifier,
+        IReadOnlyList<TokenFeedback> texts,
+        IReadOnlyList<int> gold,
+        Generator? dropout,
+        bool createGraph,
+        int steps
+    )
+    {
+        var model = classifier.Encoder;
+        int k = Math.Max(1, steps),
+            n = texts.Count;
+        using var big = TokenBatch.FromIds(
+            Enumerable.Range(0, k).SelectMany(_ => texts.Select(t => t.Ids)).ToList(),
+            model.Tokenizer?.PadId ?? model.Config.PadTokenId ?? 0,
+            device: model.Device
+        );
+        var alphas = tensor(
+                Enumerable.Range(0, k).SelectMany(j => Enumerable.Repeat((float)(j + 1) / k, n)).ToArray(),
+                device: model.Device
+            )
+            .view(-1, 1, 1); // [k * batch, 1, 1]
+        var scale = new Hook(HookName.Embed, (x, _) => x.mul(alphas.to_type(x.dtype)));
+        using var r = classifier.ForwardCapturing(big, HookName.Embed, dropout, [scale]);
+        var idx = tensor(
+                Enumerable.Range(0, k).SelectMany(_ => gold.Select(g => (long)g)).ToArray(),
+                device: r.Logits.device
+            )
+            .unsqueeze(1);
+        var logp = r.Logits.log_softmax(-1).gather(1, idx).sum();
+        var g = autograd.grad([logp], [r.Activation], retain_graph: true, create_graph: createGraph)[0]; // [k * batch, pos, d_model]
+        long pos = g.shape[1],
+            d = g.shape[2];
+        var mean = g.view(k, n, pos, d).mean([0]); // [batch, pos, d_model]
+        var input = r.Activation.view(k, n, pos, d)[k - 1]; // α = 1: the embeddings themselves
+        var a = mean.mul(input).sum(-1).abs(); // [batch, pos]
+        return (r.Logits.view(k, n, -1)[k - 1], a); // logits at the input [batch, n_labels]
     }
 
     /// <summary>The explanation loss per text [batch]: Σ_{should not matter} s + (any should matter ? 1 − Σ_{should

@@ -151,14 +151,18 @@ public static class XmdUpdate
         XmdOptions options,
         string? outDir,
         Action<ClassifierTrainProgress>? progress = null,
-        bool resume = false
+        bool resume = false,
+        IReadOnlyList<LabeledTextSet>? outOfDistribution = null
     )
     {
         var (rows, fb) = Rows(feedback, data, classifier.Labels, options.InsertGlobal);
         var objective = new ExplanationObjective(rows, fb, options.Er);
         var bad = feedback.SelectMany(f => f.ShouldNotMatter).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var good = feedback.SelectMany(f => f.ShouldMatter).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var before = Measure(classifier, eval, bad, good, options);
+        var ood = outOfDistribution ?? [];
+        var before = Measure(classifier, eval, bad, good, options)
+            .Concat(ood.Select(o => OodAccuracy(classifier, o, options)))
+            .ToList();
         var clock = Stopwatch.StartNew();
         var r = ClassifierTrainer.Train(
             classifier,
@@ -170,10 +174,18 @@ public static class XmdUpdate
             objective: objective
         );
         double seconds = clock.Elapsed.TotalSeconds;
-        var after = Measure(classifier, eval, bad, good, options);
+        var after = Measure(classifier, eval, bad, good, options)
+            .Concat(ood.Select(o => OodAccuracy(classifier, o, options)))
+            .ToList();
         var changes = before.Zip(after, (b, a) => new XmdChange(b.Name, b.Value, a.Value)).ToList();
         return new XmdResult(feedback.Count, rows.Rows.Count, fb.Count(f => f.Any), r.Steps, seconds, changes);
     }
+
+    private static (string Name, Interval Value) OodAccuracy(SequenceClassifier c, LabeledTextSet set, XmdOptions o) =>
+        (
+            "accuracy out of distribution: " + set.Description,
+            Accuracy(c, set.Rows, o.Train.MaxLength, o, "ood/" + set.Description)
+        );
 
     private static WordFeedback Mark(string[] words, HashSet<string> good, HashSet<string> bad) =>
         new(words, words.Select(good.Contains).ToArray(), words.Select(bad.Contains).ToArray());

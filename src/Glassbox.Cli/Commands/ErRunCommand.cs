@@ -36,9 +36,13 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
 
         [CommandOption("--er-method <M>")]
         [Description(
-            "The explanation aligned with the rationales: gradxinput (default; double backward), saliency, occlusion or attention."
+            "The explanation aligned with the rationales: gradxinput (default; double backward), ig, saliency, occlusion or attention."
         )]
         public string ErMethod { get; init; } = "gradxinput";
+
+        [CommandOption("--er-steps <N>")]
+        [Description("Integrated-gradients steps of --er-method ig (1..64). Default 4.")]
+        public int ErSteps { get; init; } = 4;
 
         [CommandOption("--er-weight <L>")]
         [Description("λ, the weight of the explanation loss. Default 1.")]
@@ -96,7 +100,12 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var seeds = ErCli.Seeds(s.Seeds);
-        var er = new ErOptions { Method = ErOptions.ParseMethod(s.ErMethod), Weight = s.ErWeight }.Validate();
+        var er = new ErOptions
+        {
+            Method = ErOptions.ParseMethod(s.ErMethod),
+            Weight = s.ErWeight,
+            IgSteps = s.ErSteps,
+        }.Validate();
         var pooling = SequenceClassifier.ParsePooling(s.Pooling);
         var train = new ClassifierTrainOptions
         {

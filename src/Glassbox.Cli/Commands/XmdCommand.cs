@@ -56,11 +56,21 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
         [Description("Seeded subset of the evaluation texts. Default 500.")]
         public int MaxEval { get; init; } = 500;
 
+        [CommandOption("--ood <SETS>")]
+        [Description(
+            "Out-of-distribution sets measured before and after: kotzias (the Amazon, Yelp and IMDb sentences of ../shared/data, for negative/positive models; default when present), none, or comma-separated labelled files."
+        )]
+        public string? Ood { get; init; }
+
         [CommandOption("--er-method <M>")]
         [Description(
-            "occlusion (default: deleting a should-not-matter word must not change the prediction), gradxinput, saliency or attention."
+            "occlusion (default: deleting a should-not-matter word must not change the prediction), gradxinput, ig, saliency or attention."
         )]
         public string ErMethod { get; init; } = "occlusion";
+
+        [CommandOption("--er-steps <N>")]
+        [Description("Integrated-gradients steps of --er-method ig (1..64). Default 4.")]
+        public int ErSteps { get; init; } = 4;
 
         [CommandOption("--er-weight <L>")]
         [Description("λ of the explanation loss. Default 1.")]
@@ -121,7 +131,12 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
         var options = new XmdOptions
         {
             InsertGlobal = !s.NoInsert,
-            Er = new ErOptions { Method = ErOptions.ParseMethod(s.ErMethod), Weight = s.ErWeight }.Validate(),
+            Er = new ErOptions
+            {
+                Method = ErOptions.ParseMethod(s.ErMethod),
+                Weight = s.ErWeight,
+                IgSteps = s.ErSteps,
+            }.Validate(),
             Train = new ClassifierTrainOptions
             {
                 Epochs = s.Epochs,
@@ -196,5 +211,35 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
         foreach (var f in new[] { s.Output, s.Report }.OfType<string>())
             Show.Wrote(f);
         return 0;
+    }
+
+    private static List<LabeledTextSet> OutOfDistribution(string? spec, IReadOnlyList<string> labels, int max)
+    {
+        bool sentiment = labels.SequenceEqual(ClassifierData.Sst2Labels, StringComparer.Ordinal);
+        if (spec is null)
+            spec = sentiment && SharedData.Folder("sentiment-labelled-sentences") is not null ? "kotzias" : "none";
+        if (spec == "none")
+            return [];
+        if (spec == "kotzias")
+        {
+            if (!sentiment)
+                throw new InputException("--ood kotzias needs a negative/positive model; give labelled files instead");
+            var dir = SharedData.Folder("sentiment-labelled-sentences")
+                ?? throw new InputException("--ood kotzias: ../shared/data/sentiment-labelled-sentences is absent");
+            return new[] { "amazon_cells_labelled.txt", "yelp_labelled.txt", "imdb_labelled.txt" }
+                .Select(f =>
+                {
+                    var path = Path.Combine(dir, f);
+                    var rows = SentimentSets
+                        .ReadKotzias(path)
+                        .Select(r => new LabeledText(r.Text, r.Label == "positive" ? 1 : 0))
+                        .ToList();
+                    return ClassifierData.Take(new LabeledTextSet(f.Split('_')[0], labels, rows), max, 0);
+                })
+                .ToList();
+        }
+        return spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(f => ClassifierData.Take(ClassifierData.ReadForLabels(f, labels), max, 0))
+            .ToList();
     }
 }

@@ -157,7 +157,13 @@ public sealed partial class SequenceClassifier : IDisposable
     /// <param name="dropout">Dropout generator, or null for none.</param>
     /// <returns>Logits [batch, n_labels] and the activation (the hook point's shape, e.g. [batch, pos, d_model]).</returns>
     /// <exception cref="HookException">The hook name is unknown.</exception>
-    public LeafRun ForwardCapturing(TokenBatch batch, string hookName, Generator? dropout)
+    /// <param name="hooks">Further hooks, run before the capture (e.g. one that scales the embeddings).</param>
+    public LeafRun ForwardCapturing(
+        TokenBatch batch,
+        string hookName,
+        Generator? dropout,
+        IReadOnlyList<Hook>? hooks = null
+    )
     {
         Tensor? seen = null;
         var capture = new Hook(hookName, (x, _) =>
@@ -167,7 +173,8 @@ public sealed partial class SequenceClassifier : IDisposable
         });
         try
         {
-            var logits = Forward(batch, [capture], keepGradients: true, dropout);
+            var all = (hooks ?? Array.Empty<Hook>()).Append(capture).ToList();
+            var logits = Forward(batch, all, keepGradients: true, dropout);
             return new LeafRun(logits, seen!);
         }
         catch

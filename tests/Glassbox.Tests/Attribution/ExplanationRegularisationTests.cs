@@ -62,6 +62,7 @@ public sealed class ExplanationRegularisationTests
     [InlineData(ErMethod.GradientTimesInput)]
     [InlineData(ErMethod.Attention)]
     [InlineData(ErMethod.Saliency)]
+    [InlineData(ErMethod.IntegratedGradients)]
     public void Should_lower_the_attribution_mass_outside_the_rationales(ErMethod method)
     {
         var (data, feedback) = Planted(64, 1);
