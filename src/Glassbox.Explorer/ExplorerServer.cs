@@ -41,7 +41,7 @@ public sealed class ExplorerServer : IAsyncDisposable
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(options.Bind), options.Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address!, options.Port));
         var app = builder.Build();
         var host = new ModelHost(model);
         var context = new ExplorerContext(options, host, new JobManager(host), new PathGuard(options.Store));

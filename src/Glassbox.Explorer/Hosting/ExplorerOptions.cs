@@ -24,8 +24,14 @@ public sealed record ExplorerOptions
     /// <summary>Activation stores the neuron pages may open: a store file or a folder of them; null for none.</summary>
     public string? Store { get; init; }
 
-    /// <summary>True when <see cref="Bind"/> is a loopback address.</summary>
-    public bool IsLoopback => IPAddress.TryParse(Bind, out var a) && IPAddress.IsLoopback(a);
+    /// <summary>True when <see cref="Bind"/> is a loopback address (or <c>localhost</c>).</summary>
+    public bool IsLoopback => Address is { } a && IPAddress.IsLoopback(a);
+
+    /// <summary>The address listened on: <see cref="Bind"/> parsed, <c>localhost</c> as 127.0.0.1; null when invalid.</summary>
+    public IPAddress? Address =>
+        string.Equals(Bind, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : IPAddress.TryParse(Bind, out var a) ? a
+        : null;
 
     /// <summary>Checks the options before anything is loaded; throws an <see cref="InputException"/> naming the
     /// option (the CLI exits 2).</summary>
@@ -35,8 +41,10 @@ public sealed record ExplorerOptions
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"--port must be in 0..65535, got {Port}")
             );
-        if (!IPAddress.TryParse(Bind, out _))
-            throw new InputException($"--bind must be an IP address such as 127.0.0.1 or 0.0.0.0, got '{Bind}'");
+        if (Address is null)
+            throw new InputException(
+                $"--bind must be localhost or an IP address such as 127.0.0.1 or 0.0.0.0, got '{Bind}'"
+            );
         if (Token is not null && Token.Length < MinTokenLength)
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"--token must have at least {MinTokenLength} characters")
