@@ -160,8 +160,15 @@ public static class ErExperiment
         var state = Path.Combine(dir, "trainer_state.json");
         if (!File.Exists(state))
             return false;
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(state));
-        return doc.RootElement.TryGetProperty("complete", out var c) && c.ValueKind == JsonValueKind.True;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(state));
+            return doc.RootElement.TryGetProperty("complete", out var c) && c.ValueKind == JsonValueKind.True;
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{state}: not a trainer state ({e.Message}); delete the folder to retrain it", e);
+        }
     }
 
     private static ErTestResult? ReadCache(string path)

@@ -24,7 +24,9 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         public int Port { get; init; } = ExplorerOptions.DefaultPort;
 
         [CommandOption("--bind <ADDRESS>")]
-        [Description("IP address to listen on. Default 127.0.0.1; any other address also needs --token.")]
+        [Description(
+            "localhost or an IP address to listen on. Default 127.0.0.1; a non-loopback address also needs --token."
+        )]
         public string Bind { get; init; } = "127.0.0.1";
 
         [CommandOption("--token <TOKEN>")]

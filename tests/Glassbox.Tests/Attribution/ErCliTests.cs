@@ -177,4 +177,16 @@ public sealed class ErCliTests : IDisposable
         Assert.Contains("bad.jsonl:1", err, StringComparison.Ordinal);
         Assert.Single(err.Trim().Split('\n'));
     }
+
+    [Fact]
+    public void Should_refuse_a_damaged_trainer_state_with_one_line_naming_the_file()
+    {
+        var dir = Path.Combine(_dir, "er", "seed0-no-er");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "trainer_state.json"), "{ not json");
+        var (code, _, err) = CliHarness.Run(RunArgs("--seeds", "0"));
+        Assert.Equal(2, code);
+        Assert.Contains("trainer_state.json", err, StringComparison.Ordinal);
+        Assert.Single(err.Trim().Split('\n'));
+    }
 }
