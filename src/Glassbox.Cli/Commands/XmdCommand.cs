@@ -166,6 +166,7 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
                 0
             );
         var eval = ClassifierData.Take(ClassifierData.ReadForLabels(s.Eval, classifier.Labels, "dev"), s.MaxEval, 0);
+        var ood = OutOfDistribution(s.Ood, classifier.Labels, s.MaxEval);
         var result = CliProgress.Run("xmd", s.Json, "steps", p =>
             XmdUpdate.Apply(
                 classifier,
@@ -175,7 +176,8 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
                 options,
                 outDir,
                 x => p.Count(x.Step, x.TotalSteps),
-                resume
+                resume,
+                ood
             )
         );
         var manifest = RunManifest.For(

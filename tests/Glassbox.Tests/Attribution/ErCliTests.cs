@@ -123,6 +123,8 @@ public sealed class ErCliTests : IDisposable
                 Path.Combine(_dir, "d.tsv"),
                 "--max-length",
                 "16",
+                "--ood",
+                TinyClassifiers.WriteTsv(Path.Combine(_dir, "ood.tsv"), 8),
                 "--out",
                 Path.Combine(_dir, "xmd"),
                 "--threads",
@@ -139,6 +141,9 @@ public sealed class ErCliTests : IDisposable
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(2, doc.RootElement.GetProperty("result").GetProperty("feedback").GetInt32());
+        Assert.Contains(doc.RootElement.GetProperty("result").GetProperty("changes").EnumerateArray(), c =>
+            c.GetProperty("measure").GetString()!.StartsWith("accuracy out of distribution", StringComparison.Ordinal)
+        );
         (code, _, err) = CliHarness.Run(Args("--out", model));
         Assert.Equal(2, code);
         Assert.Contains("--out must differ from --model", err, StringComparison.Ordinal);
