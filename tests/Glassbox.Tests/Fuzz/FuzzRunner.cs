@@ -55,7 +55,8 @@ internal static class FuzzRunner
         double share = 1.0
     )
     {
-        var rng = new Random(HashCode.Combine(Seed, StableHash(reader)));
+        // Stable across processes (HashCode.Combine is randomised per process, which made runs differ); vary GLASSBOX_FUZZ_SEED instead.
+        var rng = new Random(unchecked(Seed * 16777619 ^ StableHash(reader)));
         var m = new FuzzMutators(rng);
         string path = Path.Combine(dir, fileName);
         var report = new FuzzReport(reader);

@@ -32,6 +32,15 @@ public class FamilyConfigTests
     }
 
     [Fact]
+    public void Should_name_an_unknown_model_type_with_control_characters_on_one_line()
+    {
+        var e = Assert.Throws<ConfigException>(() => FamilyRegistry.ForModelType("gpt\neox\u0007", "config.json"));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.DoesNotContain('\u0007', e.Message);
+        Assert.Contains("unknown architecture 'gpt\\neox", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_reject_an_unknown_architecture_and_list_known_ones()
     {
         var ex = LoadConfigFails("""{"model_type":"mamba","hidden_size":16}""");

@@ -32,7 +32,8 @@ public static class FamilyRegistry
             );
         return f
             ?? throw new ConfigException(
-                $"{sourceForErrors}: unknown architecture '{modelType}'; known model types: {string.Join(", ", KnownModelTypes)}"
+                // The name comes from the file: escaped (JSON style) so a control character cannot break the one line.
+                $"{sourceForErrors}: unknown architecture '{JsonEncodedText.Encode(modelType)}'; known model types: {string.Join(", ", KnownModelTypes)}"
             );
     }
 
