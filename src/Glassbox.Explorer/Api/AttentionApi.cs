@@ -58,31 +58,57 @@ public static class AttentionApi
         });
         app.MapPost("/api/heads", async (HeadsRequest r, HttpContext http) =>
         {
-            if (r.Sequences is < 1 or > 64)
-                throw new InputException(
-                    string.Create(CultureInfo.InvariantCulture, $"sequences must be in 1..64, got {r.Sequences}")
-                );
-            var c = cx.Host.Model.Config;
-            var o = new HeadDetectorOptions
-            {
-                Sequences = r.Sequences,
-                BlockLength = r.BlockLength ?? Math.Max(2, Math.Min(20, (c.NCtx - 1) / 2)),
-                Seed = r.Seed,
-            };
+            var o = HeadOptions(cx, r);
             var result = await cx.Host.RunAsync(m => HeadDetectors.Run(m, o), http.RequestAborted);
-            var manifest = RunManifest.For(
-                "heads",
-                cx.Host.Model,
-                r.Seed,
-                new Dictionary<string, string>
-                {
-                    ["sequences"] = o.Sequences.ToString(CultureInfo.InvariantCulture),
-                    ["blockLength"] = o.BlockLength.ToString(CultureInfo.InvariantCulture),
-                }
-            );
-            return ExplorerContext.Envelope("heads", cx.ModelName, result, manifest);
+            return ExplorerContext.Envelope("heads", cx.ModelName, result, HeadManifest(cx, r, o));
+        });
+        // The same scores as a background job: progress over server-sent events, cancellable while it waits.
+        app.MapPost("/api/heads/jobs", (HeadsRequest r) =>
+        {
+            var o = HeadOptions(cx, r);
+            var job = cx.Jobs.Start("heads", (m, j) =>
+            {
+                j.Report(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"scoring {m.Config.NLayers * m.Config.NHeads} heads on {o.Sequences} random sequences"
+                    )
+                );
+                j.Token.ThrowIfCancellationRequested();
+                var result = HeadDetectors.Run(m, o);
+                j.Report("scored");
+                return ResultJson.Serialize(ResultEnvelope.Create("heads", m.Name, result, HeadManifest(cx, r, o)));
+            });
+            return ExplorerContext.Envelope("job", cx.ModelName, job.Info());
         });
     }
+
+    private static HeadDetectorOptions HeadOptions(ExplorerContext cx, HeadsRequest r)
+    {
+        if (r.Sequences is < 1 or > 64)
+            throw new InputException(
+                string.Create(CultureInfo.InvariantCulture, $"sequences must be in 1..64, got {r.Sequences}")
+            );
+        var c = cx.Host.Model.Config;
+        return new HeadDetectorOptions
+        {
+            Sequences = r.Sequences,
+            BlockLength = r.BlockLength ?? Math.Max(2, Math.Min(20, (c.NCtx - 1) / 2)),
+            Seed = r.Seed,
+        };
+    }
+
+    private static RunManifest HeadManifest(ExplorerContext cx, HeadsRequest r, HeadDetectorOptions o) =>
+        RunManifest.For(
+            "heads",
+            cx.Host.Model,
+            r.Seed,
+            new Dictionary<string, string>
+            {
+                ["sequences"] = o.Sequences.ToString(CultureInfo.InvariantCulture),
+                ["blockLength"] = o.BlockLength.ToString(CultureInfo.InvariantCulture),
+            }
+        );
 
     private static AttentionResult Attention(IReadOnlyList<Prompt.Token> tokens, float[][][,] patterns)
     {

@@ -87,10 +87,23 @@
     }
   }
 
-  async function heads() {
-    GB.status('heads-status', 'scoring…');
+  // Head scores run as a background job (POST /api/heads/jobs); its progress lines stream in over server-sent events.
+  function heads() {
+    GB.status('heads-status', 'queued…');
+    GB.post('/api/heads/jobs', {}).then((env) => {
+      const job = env.result.id, source = new EventSource('/api/jobs/' + job + '/events');
+      source.addEventListener('progress', (ev) => GB.status('heads-status', JSON.parse(ev.data).line + '…'));
+      source.addEventListener('end', (ev) => {
+        source.close();
+        const info = JSON.parse(ev.data);
+        if (info.state !== 'done') { GB.status('heads-status', info.state + (info.error ? ': ' + info.error : ''), info.state === 'failed'); return; }
+        GB.get('/api/jobs/' + job + '/result').then((r) => showHeads(r.result), (err) => GB.status('heads-status', err.message, true));
+      });
+    }, (err) => GB.status('heads-status', err.message, true));
+  }
+
+  function showHeads(r) {
     try {
-      const r = (await GB.post('/api/heads', {})).result;
       const names = ['previousToken', 'duplicateToken', 'induction', 'firstToken'];
       const rows = r.heads.map((h) => {
         const pick = GB.el('button', { type: 'button', class: 'link' }, 'L' + h.layer + 'H' + h.head);

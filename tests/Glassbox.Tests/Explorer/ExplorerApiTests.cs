@@ -139,6 +139,30 @@ public sealed class ExplorerApiTests
     }
 
     [Fact]
+    public async Task Should_score_heads_as_a_job_like_the_direct_endpoint()
+    {
+        await using var host = await StartAsync();
+        var job = await JsonAsync(await host.PostAsync("/api/heads/jobs", new { sequences = 2 }));
+        Envelope(job, "job");
+        string id = job.GetProperty("result").GetProperty("id").GetString()!;
+        var done = await host.WaitForJobAsync(id);
+        Assert.True(done.GetProperty("state").GetString() == "done", done.ToString());
+        Assert.Contains(done.GetProperty("progress").EnumerateArray(), p =>
+            p.GetString()!.StartsWith("scoring 8 heads", StringComparison.Ordinal)
+        );
+        var viaJob = await JsonAsync(await host.Client.GetAsync("/api/jobs/" + id + "/result"));
+        Envelope(viaJob, "heads");
+        var direct = await JsonAsync(await host.PostAsync("/api/heads", new { sequences = 2 }));
+        Assert.True(
+            System.Text.Json.Nodes.JsonNode.DeepEquals(
+                System.Text.Json.Nodes.JsonNode.Parse(direct.GetProperty("result").GetProperty("heads").GetRawText()),
+                System.Text.Json.Nodes.JsonNode.Parse(viaJob.GetProperty("result").GetProperty("heads").GetRawText())
+            )
+        );
+        await JsonAsync(await host.PostAsync("/api/heads/jobs", new { sequences = 0 }), 400);
+    }
+
+    [Fact]
     public async Task Should_answer_bad_input_with_a_one_line_error()
     {
         await using var host = await StartAsync();
