@@ -31,12 +31,17 @@ public static class TokenScores
     )
     {
         var model = classifier.Encoder;
+        var content = Flags(texts, t => t.Content, texts.Max(t => t.Ids.Count), model.Device); // [batch, pos]
+        if (method == ErMethod.IntegratedGradients)
+        {
+            var (l, ig) = IntegratedGradientsScores(classifier, texts, gold, dropout, createGraph, igSteps);
+            return (l, ig.mul(content));
+        }
         using var batch = TokenBatch.FromIds(
             texts.Select(t => t.Ids).ToList(),
             model.Tokenizer?.PadId ?? model.Config.PadTokenId ?? 0,
             device: model.Device
         );
-        var content = Flags(texts, t => t.Content, batch.Ids.shape[1], model.Device); // [batch, pos]
         using var grad = enable_grad();
         if (method == ErMethod.Attention)
         {
@@ -46,11 +51,6 @@ public static class TokenScores
             var q = batch.Mask.to(pattern.device).to_type(pattern.dtype).unsqueeze(-1); // [batch, q, 1]
             var attn = pattern.mul(q).sum(1).div(q.sum(1)); // [batch, k]
             return (run.Logits.alias(), attn.mul(content));
-        }
-        if (method == ErMethod.IntegratedGradients)
-        {
-            var (l, ig) = IntegratedGradientsScores(classifier, texts, gold, dropout, createGraph, igSteps);
-            return (l, ig.mul(content));
         }
         using var r = classifier.ForwardCapturing(batch, HookName.Embed, dropout);
         var idx = tensor(gold.Select(g => (long)g).ToArray(), device: r.Logits.device).unsqueeze(1);
@@ -74,6 +74,7 @@ public static class TokenScores
         int steps
     )
     {
+        using var grad = enable_grad();
         var model = classifier.Encoder;
         int k = Math.Max(1, steps),
             n = texts.Count;

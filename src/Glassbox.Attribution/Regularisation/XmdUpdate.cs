@@ -67,14 +67,7 @@ public static class XmdUpdate
         bool insertGlobal = false
     )
     {
-        var rows = data
-            .Rows.Select(r =>
-                r with
-                {
-                    Text = string.Join(' ', r.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries)),
-                }
-            )
-            .ToList();
+        var rows = ErData.SingleSpaced(data).Rows.ToList();
         var good = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var bad = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var f in feedback.Where(f => f.Scope == FeedbackScope.Global))
@@ -184,7 +177,7 @@ public static class XmdUpdate
     private static (string Name, Interval Value) OodAccuracy(SequenceClassifier c, LabeledTextSet set, XmdOptions o) =>
         (
             "accuracy out of distribution: " + set.Description,
-            Accuracy(c, set.Rows, o.Train.MaxLength, o, "ood/" + set.Description)
+            Accuracy(Probabilities(c, set.Rows, o.Train.MaxLength), set.Rows, o, "ood/" + set.Description)
         );
 
     private static WordFeedback Mark(string[] words, HashSet<string> good, HashSet<string> bad) =>
@@ -200,18 +193,16 @@ public static class XmdUpdate
     {
         var list = new List<(string, Interval)>();
         int max = o.Train.MaxLength;
-        var texts = eval.Rows.Select(r => r.Text).ToList();
-        list.Add(("accuracy: " + eval.Description, Accuracy(c, eval.Rows, max, o, "id")));
+        var plain = Probabilities(c, eval.Rows, max); // one forward per text, shared by the accuracy and the effects
+        list.Add(("accuracy: " + eval.Description, Accuracy(plain, eval.Rows, o, "id")));
         foreach (var w in bad)
         {
             var counter = eval.Rows.Select(r => r with { Text = w + " " + r.Text }).ToList();
-            list.Add(($"accuracy with '{w}' put first", Accuracy(c, counter, max, o, "counter/" + w)));
+            var first = Probabilities(c, counter, max);
+            list.Add(($"accuracy with '{w}' put first", Accuracy(first, counter, o, "counter/" + w)));
             list.Add(($"attribution share of '{w}' (put first)", Share(c, counter, w, max, o)));
             list.Add(
-                (
-                    $"occlusion effect of '{w}': |Δ p(gold)| when it is put first",
-                    Effect(c, eval.Rows, counter, max, o, w)
-                )
+                ($"occlusion effect of '{w}': |Δ p(gold)| when it is put first", Effect(plain, first, eval.Rows, o, w))
             );
         }
         foreach (var w in good)
@@ -225,22 +216,14 @@ public static class XmdUpdate
 
     /// <summary>Mean |p_gold(with) − p_gold(without)| over paired texts: how much the word moves the prediction.</summary>
     private static Interval Effect(
-        SequenceClassifier c,
-        IReadOnlyList<LabeledText> without,
-        IReadOnlyList<LabeledText> with,
-        int max,
+        float[][] without,
+        float[][] with,
+        IReadOnlyList<LabeledText> rows,
         XmdOptions o,
         string word
     )
     {
-        var d = new List<double>();
-        for (int i = 0; i < without.Count; i += 32)
-        {
-            var a = c.Probabilities(without.Skip(i).Take(32).Select(r => r.Text).ToList(), max);
-            var b = c.Probabilities(with.Skip(i).Take(32).Select(r => r.Text).ToList(), max);
-            for (int k = 0; k < a.Length; k++)
-                d.Add(Math.Abs(a[k][without[i + k].Label] - b[k][without[i + k].Label]));
-        }
+        var d = rows.Select((r, k) => (double)Math.Abs(without[k][r.Label] - with[k][r.Label])).ToList();
         return Bootstrap.Percentile(
             d.Count,
             x => x.Average(k => d[k]),
@@ -252,23 +235,22 @@ public static class XmdUpdate
         };
     }
 
-    private static Interval Accuracy(
-        SequenceClassifier c,
-        IReadOnlyList<LabeledText> rows,
-        int max,
-        XmdOptions o,
-        string name
-    )
+    /// <summary>Class probabilities [text][class] in batches of 32.</summary>
+    private static float[][] Probabilities(SequenceClassifier c, IReadOnlyList<LabeledText> rows, int max)
     {
-        var ok = new List<bool>();
+        var p = new List<float[]>(rows.Count);
         for (int i = 0; i < rows.Count; i += 32)
-        {
-            var chunk = rows.Skip(i).Take(32).ToList();
-            var p = c.Probabilities(chunk.Select(r => r.Text).ToList(), max);
-            ok.AddRange(chunk.Select((r, k) => Array.IndexOf(p[k], p[k].Max()) == r.Label));
-        }
-        return Bootstrap.Proportion(ok, o.Resamples, 0, name);
+            p.AddRange(c.Probabilities(rows.Skip(i).Take(32).Select(r => r.Text).ToList(), max));
+        return p.ToArray();
     }
+
+    private static Interval Accuracy(float[][] p, IReadOnlyList<LabeledText> rows, XmdOptions o, string name) =>
+        Bootstrap.Proportion(
+            rows.Select((r, k) => Array.IndexOf(p[k], p[k].Max()) == r.Label).ToList(),
+            o.Resamples,
+            0,
+            name
+        );
 
     /// <summary>Mean share of the word's tokens in the normalised attribution (the method of the update) over texts.</summary>
     private static Interval Share(

@@ -3,7 +3,6 @@ using Glassbox.Explorer.Hosting;
 using Glassbox.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using static TorchSharp.torch;
 
 namespace Glassbox.Explorer.Api;
 
@@ -123,22 +122,17 @@ public static class PatchingApi
         var clean = Prompt.Ids(model, r.Clean);
         var corrupted = Prompt.Ids(model, r.Corrupted);
         ActivationPatcher.CheckPair(clean, corrupted);
-        int answer = r.Answer is { Length: > 0 } a ? TracePrompt.AnswerToken(model, r.Clean!, a) : Top(model, clean);
+        int answer = r.Answer is { Length: > 0 } a
+            ? TracePrompt.AnswerToken(model, r.Clean!, a)
+            : TracePrompt.Greedy(model, clean);
         int wrong = r.Wrong is { Length: > 0 } w
             ? TracePrompt.AnswerToken(model, r.Corrupted!, w)
-            : Top(model, corrupted);
+            : TracePrompt.Greedy(model, corrupted);
         string Tok(int id) => Prompt.Of(model, id).Label;
         var metric =
             wrong == answer
                 ? PatchMetric.Probability(answer, label: $"p('{Tok(answer)}')")
                 : PatchMetric.LogitDiff(answer, wrong, label: $"logit_diff('{Tok(answer)}' - '{Tok(wrong)}')");
         return ActivationPatching.Sweep(model, clean, corrupted, metric, kind, new PatchingOptions { Mode = mode });
-    }
-
-    private static int Top(HookedTransformer model, IReadOnlyList<int> ids)
-    {
-        using var scope = NewDisposeScope();
-        using var batch = TokenBatch.Single(ids, model.Device);
-        return (int)model.Forward(batch)[0, ids.Count - 1].argmax().item<long>(); // logits [1, pos, d_vocab]
     }
 }
