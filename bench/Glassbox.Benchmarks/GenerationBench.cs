@@ -8,8 +8,8 @@ using TorchSharp;
 namespace Glassbox.Benchmarks;
 
 /// <summary>
-/// stories260K generation tokens/s, interleaved rounds: Glassbox with the KV cache (one sequence and a batch of
-/// prompts), without it (one sequence), and llama2.c's <c>run</c> (its own "achieved tok/s" line) when the path of a
+/// stories260K generation tokens/s, interleaved rounds: Glassbox with the KV cache through the managed decoder and
+/// through libtorch (one sequence and a batch of prompts each), without it (one sequence), and llama2.c's <c>run</c> (its own "achieved tok/s" line) when the path of a
 /// built <c>run</c> binary is given. Every variant generates up to <c>steps</c> positions greedily.
 /// Arguments: rounds, libtorch threads, batch size, steps, path to llama2.c run (optional).
 /// </summary>
@@ -49,17 +49,33 @@ public static class GenerationBench
         for (int r = 0; r < rounds; r++)
         {
             Add(
-                "cached, 1 sequence",
+                "managed decoder, 1 sequence",
                 Time(() =>
                     TextGenerator.Generate(model, prompt, o with { MaxNewTokens = steps - prompt.Count }).Count
                     - prompt.Count
                 )
             );
             Add(
-                string.Create(CultureInfo.InvariantCulture, $"cached, batch of {batch}"),
+                string.Create(CultureInfo.InvariantCulture, $"managed decoder, batch of {batch}"),
                 Time(() =>
                     TextGenerator
                         .GenerateBatch(model, prompts, o with { MaxNewTokens = steps - prompts.Max(p => p.Count) })
+                        .Sum(s => s.Count) - prompts.Sum(p => p.Count)
+                )
+            );
+            var lt = o with { ManagedDecoder = false };
+            Add(
+                "libtorch cached, 1 sequence",
+                Time(() =>
+                    TextGenerator.Generate(model, prompt, lt with { MaxNewTokens = steps - prompt.Count }).Count
+                    - prompt.Count
+                )
+            );
+            Add(
+                string.Create(CultureInfo.InvariantCulture, $"libtorch cached, batch of {batch}"),
+                Time(() =>
+                    TextGenerator
+                        .GenerateBatch(model, prompts, lt with { MaxNewTokens = steps - prompts.Max(p => p.Count) })
                         .Sum(s => s.Count) - prompts.Sum(p => p.Count)
                 )
             );

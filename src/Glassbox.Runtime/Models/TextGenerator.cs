@@ -27,6 +27,11 @@ public sealed record GenerationOptions
     /// step (the reference the cache is tested against).</summary>
     public bool UseCache { get; init; } = true;
 
+    /// <summary>With the KV cache, decode small float32 CPU models with the managed decoder instead of libtorch
+    /// (default true; same logits within 1e-4, several times faster where per-op dispatch dominates, see
+    /// docs/benchmarks.md). Models it does not cover always run through libtorch.</summary>
+    public bool ManagedDecoder { get; init; } = true;
+
     /// <summary>Called after each new token with (tokens generated, most to generate).</summary>
     public Action<int, int>? Progress { get; init; }
 }
@@ -70,6 +75,8 @@ public static class TextGenerator
                     $"the prompt has {longest} tokens but {model.Name} has a context of {model.Config.NCtx}"
                 )
             );
+        if (o.UseCache && o.ManagedDecoder && Decode.DecoderWeights.Unsupported(model) is null)
+            return Decode.NativeGeneration.Run(model, prompts, o, longest);
         var ids = prompts.Select(p => p.ToList()).ToArray();
         var rngs = prompts.Select(_ => new System.Random(unchecked((int)o.Seed))).ToArray();
         var done = new bool[prompts.Count];
@@ -114,7 +121,7 @@ public static class TextGenerator
         return run.Output; // [batch, new_pos, d_vocab], owned by the caller's dispose scope
     }
 
-    private static int Sample(Tensor logits, GenerationOptions o, System.Random rng)
+    internal static int Sample(Tensor logits, GenerationOptions o, System.Random rng)
     {
         var scaled = logits.DivScalar(o.Temperature);
         if (o.TopK > 0 && o.TopK < scaled.shape[0])

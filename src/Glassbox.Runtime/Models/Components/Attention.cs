@@ -49,20 +49,22 @@ internal static class Attention
         var vT = v.transpose(1, 2);
         if (kv is not null)
             (kT, vT) = kv.Append(kT, vT); // [batch, kv_head, cached + pos, d_head]
-        if (kvh != h)
-        {
-            kT = kT.repeat_interleave(h / kvh, 1);
-            vT = vT.repeat_interleave(h / kvh, 1);
-        }
+        long keys = kT.shape[2],
+            g = h / kvh;
         // Explicit scores and softmax: on CPU this beats libtorch's fused SDPA kernel for these sizes, and the
-        // scores/pattern hooks see exactly what is computed.
-        var scores = matmul(qT, kT.transpose(-1, -2)).MulScalarInPlace(1.0 / Math.Sqrt(dh)); // [batch, head, q, k]
+        // scores/pattern hooks see exactly what is computed. Grouped-query heads share their key/value head by a
+        // view (head j = kv_head j / g, as repeat_interleave would give) instead of copying the keys g times.
+        var scores = (
+            g == 1
+                ? matmul(qT, kT.transpose(-1, -2))
+                : matmul(qT.reshape(b, kvh, g * p, dh), kT.transpose(-1, -2)).view(b, h, p, keys)
+        ).MulScalarInPlace(1.0 / Math.Sqrt(dh)); // [batch, head, q, k]
         var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
         if (full is not null)
-            scores = scores.MaskedFill(full.logical_not(), float.MinValue);
+            scores = scores.MaskedFill(full.logical_not(), Lowest(scores.dtype));
         scores = run.Apply(HookPoints.AttnScores, layer, scores);
         var pattern = run.Apply(HookPoints.AttnPattern, layer, scores.softmax(-1)); // [batch, head, q, k]
-        var zT = matmul(pattern, vT); // [batch, head, pos, d_head]
+        var zT = g == 1 ? matmul(pattern, vT) : matmul(pattern.reshape(b, kvh, g * p, keys), vT).view(b, h, p, dh); // [batch, head, pos, d_head]
         var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2)); // [batch, pos, head, d_head]
         if (useResult || run.Wants(HookPoints.AttnResult, layer))
         {
@@ -74,6 +76,16 @@ internal static class Attention
         }
         return nn.functional.linear(z.reshape(b, p, h * dh), w.W_O, w.b_O);
     }
+
+    /// <summary>The most negative finite value of <paramref name="dtype"/>, what masked scores are set to (float's
+    /// minimum overflows bfloat16 and float16).</summary>
+    private static double Lowest(ScalarType dtype) =>
+        dtype switch
+        {
+            ScalarType.BFloat16 => -3.3895313892515355e38,
+            ScalarType.Float16 => -65504.0,
+            _ => float.MinValue,
+        };
 
     /// <summary>Lower-triangular causal mask [1, 1, pos, pos].</summary>
     public static Tensor CausalMask(long p, Device device) =>
