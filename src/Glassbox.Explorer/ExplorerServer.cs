@@ -71,6 +71,7 @@ public sealed class ExplorerServer : IAsyncDisposable
         PatchingApi.Map(app, context);
         NeuronApi.Map(app, context);
         ProbeApi.Map(app, context);
+        TcavApi.Map(app, context);
         JobApi.Map(app, context);
         return new ExplorerServer(app, context);
     }

@@ -58,7 +58,8 @@ public static class OverviewPage
         if (cx.Host.Classifier is not { } c)
             return "";
         var info = Api.ModelApi.Describe(c, cx.Options.Out);
-        return "<section id='classifier'><h2>Sequence classifier</h2><p>The other pages run on its encoder.</p>"
+        return "<section id='classifier'><h2>Sequence classifier</h2><p>The other pages run on its encoder; "
+            + "<a href='/tcav'>TCAV</a> tests concepts against its classes.</p>"
             + HtmlReport.Table(
                 ["field", "value"],
                 [

@@ -32,6 +32,7 @@ public static class PageRegistry
         PatchingPage.Page,
         NeuronsPage.Page,
         ProbingPage.Page,
+        TcavPage.Page,
     ];
 
     /// <summary>Maps <c>GET</c> on every page's path.</summary>
