@@ -72,6 +72,7 @@ public sealed class ExplorerServer : IAsyncDisposable
         NeuronApi.Map(app, context);
         ProbeApi.Map(app, context);
         TcavApi.Map(app, context);
+        XmdApi.Map(app, context);
         JobApi.Map(app, context);
         return new ExplorerServer(app, context);
     }

@@ -106,9 +106,9 @@ public static class TcavApi
     private static Prepared Prepare(ExplorerContext cx, TcavRequest r)
     {
         var model = cx.Host.Model;
-        Range("randomRuns", r.RandomRuns, 2, 100);
-        Range("examples", r.Examples, 8, 500);
-        Range("maxInputs", r.MaxInputs, 1, 1000);
+        Fields.Range("randomRuns", r.RandomRuns, 2, 100);
+        Fields.Range("examples", r.Examples, 8, 500);
+        Fields.Range("maxInputs", r.MaxInputs, 1, 1000);
         var pooling = r.Pooling switch
         {
             "mean" => ConceptPooling.Mean,
@@ -120,7 +120,7 @@ public static class TcavApi
             ? Enumerable.Range(0, model.Config.NLayers).ToList()
             : r.Layers.Distinct().ToList();
         foreach (int l in layers)
-            Range("layers", l, 0, model.Config.NLayers - 1);
+            Fields.Range("layers", l, 0, model.Config.NLayers - 1);
         var point = HookPoints.All.FirstOrDefault(p =>
             p.Scope == HookScope.Block && p.ShortName == r.Hook && p.IsPresent(model.Config)
         )
@@ -130,8 +130,8 @@ public static class TcavApi
         ITcavTarget target = Target(cx, r.Target);
         var (inputs, described) = Inputs(cx, r, target);
         var random = r.RandomCorpus is { } corpus
-            ? Field("randomCorpus", () => new RandomConcepts(corpus, "typed corpus"))
-            : Field("randomCorpus", () => BuiltInConcepts.RandomCorpus(SharedData.Root));
+            ? Fields.Named("randomCorpus", () => new RandomConcepts(corpus, "typed corpus"))
+            : Fields.Named("randomCorpus", () => BuiltInConcepts.RandomCorpus(SharedData.Root));
         var options = new TcavOptions
         {
             Hooks = layers.Select(l => point.Name(l)).ToList(),
@@ -152,7 +152,7 @@ public static class TcavApi
                 throw new InputException(
                     $"concepts: '{name}' is not a built-in concept ({string.Join(", ", BuiltInConcepts.Names)})"
                 );
-            list.Add(Field("concepts", () => BuiltInConcepts.Load(name, SharedData.Root)));
+            list.Add(Fields.Named("concepts", () => BuiltInConcepts.Load(name, SharedData.Root)));
         }
         foreach (var c in r.Custom ?? [])
         {
@@ -163,7 +163,7 @@ public static class TcavApi
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             list.Add(
-                Field("custom", () =>
+                Fields.Named("custom", () =>
                     new ConceptSet(name, examples, "typed on the page").Require(ConceptSet.DefaultMinExamples)
                 )
             );
@@ -182,7 +182,7 @@ public static class TcavApi
             return new ClassifierLogitTarget(c, c.Labels[ModelApi.LabelIndex(c, target, "target")]);
         if (string.IsNullOrEmpty(target))
             throw new InputException("target: type the next token whose logit is explained (e.g. ' happy')");
-        return Field("target", () => LmLogitDifferenceTarget.Parse(cx.Host.Model, target));
+        return Fields.Named("target", () => LmLogitDifferenceTarget.Parse(cx.Host.Model, target));
     }
 
     private static (List<string> Texts, string Description) Inputs(ExplorerContext cx, TcavRequest r, ITcavTarget t)
@@ -217,30 +217,5 @@ public static class TcavApi
                 )
             );
         return (typed, string.Create(CultureInfo.InvariantCulture, $"{typed.Count} typed inputs"));
-    }
-
-    private static void Range(string field, int value, int min, int max)
-    {
-        if (value < min || value > max)
-            throw new InputException(
-                string.Create(CultureInfo.InvariantCulture, $"{field} must be in {min}..{max}, got {value}")
-            );
-    }
-
-    /// <summary>Runs <paramref name="make"/>, naming <paramref name="field"/> in its error instead of a CLI option.</summary>
-    internal static T Field<T>(string field, Func<T> make)
-    {
-        try
-        {
-            return make();
-        }
-        catch (InputException e)
-        {
-            string m = e.Message;
-            int colon = m.IndexOf(": ", StringComparison.Ordinal);
-            if (m.StartsWith("--", StringComparison.Ordinal) && colon > 0)
-                m = m[(colon + 2)..];
-            throw new InputException(field + ": " + m.Split('\n')[0]);
-        }
     }
 }
