@@ -59,7 +59,8 @@ public static class OverviewPage
             return "";
         var info = Api.ModelApi.Describe(c, cx.Options.Out);
         return "<section id='classifier'><h2>Sequence classifier</h2><p>The other pages run on its encoder; "
-            + "<a href='/tcav'>TCAV</a> tests concepts against its classes.</p>"
+            + "<a href='/tcav'>TCAV</a> tests concepts against its classes and <a href='/xmd'>XMD</a> updates a copy "
+            + "of it from feedback on words.</p>"
             + HtmlReport.Table(
                 ["field", "value"],
                 [

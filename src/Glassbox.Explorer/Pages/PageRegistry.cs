@@ -33,6 +33,7 @@ public static class PageRegistry
         NeuronsPage.Page,
         ProbingPage.Page,
         TcavPage.Page,
+        XmdPage.Page,
     ];
 
     /// <summary>Maps <c>GET</c> on every page's path.</summary>

@@ -88,6 +88,63 @@ public sealed class ExplorerClassifierBrowserTests(BrowserFixture fx) : IClassFi
         Assert.DoesNotContain(errors, e => !e.Contains("400", StringComparison.Ordinal)); // the refused request itself
     }
 
+    [SkippableFact]
+    public async Task Should_mark_words_run_an_xmd_update_and_show_before_and_after()
+    {
+        Skip.If(fx.Browser is null, BrowserFixture.Missing);
+        await using var host = await ExplorerTestHost.StartClassifierAsync();
+        var (page, errors) = await Open(host, "/xmd?text=" + Uri.EscapeDataString(ExplorerXmdTests.Text));
+        await page.WaitForSelectorAsync("#words .tok");
+        Assert.Equal(6, await page.Locator("#words .tok").CountAsync());
+        Assert.Equal(8, await page.Locator("#tokens .tok").CountAsync()); // [CLS] and [SEP] too
+        StringAssert(await page.TextContentAsync("#prediction p"), "Served model: predicts ");
+        Assert.True(await page.IsDisabledAsync("#add"));
+        // Mouse: click "film" twice (should matter, then should not matter); keyboard: "m" on "good".
+        await page.ClickAsync("#words .tok >> nth=1");
+        await page.ClickAsync("#words .tok >> nth=1");
+        Assert.Equal("✗ film", await page.TextContentAsync("#words .tok >> nth=1"));
+        await page.FocusAsync("#words .tok >> nth=4");
+        await page.Keyboard.PressAsync("m");
+        Assert.Equal("✓ good", await page.TextContentAsync("#words .tok >> nth=4"));
+        Assert.Contains(
+            "should matter",
+            await page.GetAttributeAsync("#words .tok >> nth=4", "aria-label"),
+            StringComparison.Ordinal
+        );
+        await page.SelectOptionAsync("#label", "positive");
+        await page.ClickAsync("#add");
+        Assert.Equal(1, await page.Locator("#feedback-table tbody tr").CountAsync());
+        Assert.Equal("film", await page.TextContentAsync("#feedback-table tbody tr >> td >> nth=3"));
+        await page.FillAsync("#epochs", "2");
+        await page.FillAsync("#lr", "1e-3");
+        await page.ClickAsync("#run");
+        await page.WaitForSelectorAsync("#xmd-summary");
+        StringAssert(await page.TextContentAsync("#xmd-summary"), "1 feedback text(s), 1 update texts");
+        Assert.Equal(2, await page.Locator("#comparisons .comparison .side").CountAsync());
+        StringAssert(await page.TextContentAsync("#comparisons .side.updated p"), "Updated model: predicts ");
+        Assert.Equal(1, await page.Locator("#comparisons .side.served .tok.bad").CountAsync()); // "film" is one token
+        Assert.True(await page.Locator("#changes tbody tr").CountAsync() > 0);
+        Assert.True(await page.Locator("#progress li").CountAsync() > 2);
+        await page.FillAsync("#compare-text", "the story was fun .");
+        await page.ClickAsync("#compare");
+        await page.WaitForSelectorAsync("#compare-out .comparison");
+        Assert.Equal(2, await page.Locator("#compare-out .side").CountAsync());
+        await Shot(page, "xmd");
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task Should_say_that_xmd_needs_a_classifier_on_a_language_model()
+    {
+        var (page, errors) = await Open(fx.Host!, "/xmd");
+        StringAssert(
+            await page.TextContentAsync("#no-classifier"),
+            "The XMD feedback view needs a sequence classifier"
+        );
+        Assert.Equal(0, await page.Locator("#text-form").CountAsync());
+        Assert.Empty(errors);
+    }
+
     internal static void StringAssert(string? actual, string expectedStart) =>
         Assert.True(
             actual is not null && actual.StartsWith(expectedStart, StringComparison.Ordinal),
