@@ -1,4 +1,5 @@
 using System.Net;
+using Glassbox.Classification;
 using Glassbox.Explorer.Api;
 using Glassbox.Explorer.Hosting;
 using Glassbox.Explorer.Pages;
@@ -39,11 +40,25 @@ public sealed class ExplorerServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(model);
         options.Validate();
+        return Create(options, new ModelHost(model));
+    }
+
+    /// <summary>Builds the app over a sequence classifier (the server disposes it): every page runs on its encoder,
+    /// and the classifier pages (TCAV of a class, XMD feedback) on the whole classifier. Validates the options first.</summary>
+    public static ExplorerServer Create(ExplorerOptions options, SequenceClassifier classifier)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(classifier);
+        options.Validate();
+        return Create(options, new ModelHost(classifier));
+    }
+
+    private static ExplorerServer Create(ExplorerOptions options, ModelHost host)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address!, options.Port));
         var app = builder.Build();
-        var host = new ModelHost(model);
         var context = new ExplorerContext(options, host, new JobManager(host), new PathGuard(options.Store));
         var guard = new RequestGuard(options);
         app.Use((http, next) => guard.InvokeAsync(http, () => next(http)));
@@ -56,6 +71,8 @@ public sealed class ExplorerServer : IAsyncDisposable
         PatchingApi.Map(app, context);
         NeuronApi.Map(app, context);
         ProbeApi.Map(app, context);
+        TcavApi.Map(app, context);
+        XmdApi.Map(app, context);
         JobApi.Map(app, context);
         return new ExplorerServer(app, context);
     }

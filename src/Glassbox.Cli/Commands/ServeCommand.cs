@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Glassbox.Classification;
 using Glassbox.Explorer;
 using Glassbox.Explorer.Hosting;
 using Glassbox.Explorer.Pages;
@@ -33,6 +34,12 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         [Description("Access token (16+ characters) required from every client; open the page once as /?token=TOKEN.")]
         public string? Token { get; init; }
 
+        [CommandOption("--out <DIR>")]
+        [Description(
+            "Folder the explorer may write to: each XMD update of a served classifier is saved in a new sub-folder. Default none (updates stay in memory)."
+        )]
+        public string? Out { get; init; }
+
         [CommandOption("--check")]
         [Description("Start, print the address and pages, then stop (checks the options, the model and the port).")]
         public bool Check { get; init; }
@@ -46,18 +53,36 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
             Bind = s.Bind,
             Token = s.Token,
             Store = s.Store,
+            Out = s.Out,
         };
         options.Validate();
-        var model = CliModel.Load(s);
         ExplorerServer server;
-        try
+        if (Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model))
         {
-            server = ExplorerServer.Create(options, model);
+            GlassboxRuntime.Initialize(s.Threads);
+            var classifier = ClassifierCheckpoint.Load(s.Model);
+            try
+            {
+                server = ExplorerServer.Create(options, classifier);
+            }
+            catch
+            {
+                classifier.Dispose();
+                throw;
+            }
         }
-        catch
+        else
         {
-            model.Dispose();
-            throw;
+            var model = CliModel.Load(s);
+            try
+            {
+                server = ExplorerServer.Create(options, model);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
         }
         return Serve(server, s, cancellationToken).GetAwaiter().GetResult();
     }
@@ -100,6 +125,8 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
                         tokenRequired = s.Token is not null,
                         pages,
                         stores,
+                        labels = server.Context.Host.Classifier?.Labels,
+                        output = s.Out,
                     },
                     RunManifest.For("serve", server.Context.Host.Model)
                 );

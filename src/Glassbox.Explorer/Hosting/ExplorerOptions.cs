@@ -24,6 +24,10 @@ public sealed record ExplorerOptions
     /// <summary>Activation stores the neuron pages may open: a store file or a folder of them; null for none.</summary>
     public string? Store { get; init; }
 
+    /// <summary>Folder the explorer may write models to (XMD updates, each in a new sub-folder); null: nothing is
+    /// written, updated models live in memory only. Created when first needed; its parent must exist.</summary>
+    public string? Out { get; init; }
+
     /// <summary>True when <see cref="Bind"/> is a loopback address (or <c>localhost</c>).</summary>
     public bool IsLoopback => Address is { } a && IPAddress.IsLoopback(a);
 
@@ -55,5 +59,13 @@ public sealed record ExplorerOptions
             );
         if (Store is not null && !File.Exists(Store) && !Directory.Exists(Store))
             throw new InputException($"--store: '{Store}' is neither a store file nor a folder");
+        if (Out is not null)
+        {
+            if (File.Exists(Out))
+                throw new InputException($"--out: '{Out}' is a file; give a folder for the models the explorer writes");
+            string? parent = Path.GetDirectoryName(Path.GetFullPath(Out).TrimEnd('/', '\\'));
+            if (!Directory.Exists(Out) && (parent is null || !Directory.Exists(parent)))
+                throw new InputException($"--out: the folder above '{Out}' does not exist");
+        }
     }
 }

@@ -1,9 +1,12 @@
+using Glassbox.Classification;
 using Glassbox.Models;
 
 namespace Glassbox.Explorer.Hosting;
 
 /// <summary>The one loaded model, shared by every request: work runs one at a time (a gate), on a pool thread, so
-/// TorchSharp dispose scopes never span an <c>await</c> and hooks of two requests never mix.</summary>
+/// TorchSharp dispose scopes never span an <c>await</c> and hooks of two requests never mix. When a sequence
+/// classifier is served, <see cref="Model"/> is its encoder (so every page over a transformer works) and
+/// <see cref="Classifier"/> the whole classifier.</summary>
 public sealed class ModelHost : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -16,11 +19,23 @@ public sealed class ModelHost : IDisposable
         Info = ModelInfo.Of(model);
     }
 
+    /// <summary>Shares <paramref name="classifier"/> (its encoder is <see cref="Model"/>); the host disposes it.</summary>
+    public ModelHost(SequenceClassifier classifier)
+        : this((classifier ?? throw new ArgumentNullException(nameof(classifier))).Encoder) => Classifier = classifier;
+
     /// <summary>The model's description (config, parameter counts, hooks), computed once at start-up.</summary>
     public ModelInfo Info { get; }
 
-    /// <summary>The model. Use it only inside <see cref="RunAsync{T}"/>.</summary>
+    /// <summary>The model (a classifier's encoder when one is served). Use it only inside <see cref="RunAsync{T}"/>.</summary>
     public HookedTransformer Model { get; }
+
+    /// <summary>The served sequence classifier, or null when a plain model is served. Use it only inside
+    /// <see cref="RunAsync{T}"/>.</summary>
+    public SequenceClassifier? Classifier { get; }
+
+    /// <summary>Models updated by XMD from the served classifier, kept beside it (never replacing it). Use them only
+    /// inside <see cref="RunAsync{T}"/>.</summary>
+    public UpdatedModels Updated { get; } = new();
 
     /// <summary>Runs <paramref name="work"/> alone on the model; waits for earlier work. Cancelling while waiting
     /// throws <see cref="OperationCanceledException"/>; running work sees the token through its own checks.</summary>
@@ -38,10 +53,14 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    /// <summary>Disposes the model.</summary>
+    /// <summary>Disposes the model (the classifier with its encoder, when one is served) and the updated models.</summary>
     public void Dispose()
     {
-        Model.Dispose();
+        Updated.Dispose();
+        if (Classifier is not null)
+            Classifier.Dispose();
+        else
+            Model.Dispose();
         _gate.Dispose();
     }
 }

@@ -20,7 +20,9 @@ public static class OverviewPage
             .Append(HtmlReport.Esc(info.Name))
             .Append(info.Source is null ? "" : " from " + HtmlReport.Esc(info.Source.ToString()))
             .Append(". Other pages: type a prompt in the playground, read attention heads, browse neurons from an ")
-            .Append("activation store, train probes.</p><div class='cols'><section><h2>Config</h2>")
+            .Append("activation store, train probes.</p>")
+            .Append(Classifier(cx))
+            .Append("<div class='cols'><section><h2>Config</h2>")
             .Append(HtmlReport.Table(["field", "value"], info.Config.Select(kv => new[] { kv.Key, kv.Value })))
             .Append("</section><section><h2>Parameters</h2>")
             .Append(
@@ -48,5 +50,33 @@ public static class OverviewPage
                 .Append(HtmlReport.Esc(h.Shape))
                 .Append("</code></td></tr>");
         return sb.Append("</tbody></table></div></section>").ToString();
+    }
+
+    /// <summary>The served classifier's labels and head, or "" for a plain model.</summary>
+    private static string Classifier(ExplorerContext cx)
+    {
+        if (cx.Host.Classifier is not { } c)
+            return "";
+        var info = Api.ModelApi.Describe(c, cx.Options.Out);
+        return "<section id='classifier'><h2>Sequence classifier</h2><p>The other pages run on its encoder; "
+            + "<a href='/tcav'>TCAV</a> tests concepts against its classes and <a href='/xmd'>XMD</a> updates a copy "
+            + "of it from feedback on words.</p>"
+            + HtmlReport.Table(
+                ["field", "value"],
+                [
+                    [
+                        "labels",
+                        string.Join(
+                            ", ",
+                            info.Labels.Select((l, i) => string.Create(CultureInfo.InvariantCulture, $"{i}: {l}"))
+                        ),
+                    ],
+                    ["pooling", info.Pooling],
+                    ["dropout", info.Dropout.ToString("G3", CultureInfo.InvariantCulture)],
+                    ["head parameters", info.HeadParameters.ToString("N0", CultureInfo.InvariantCulture)],
+                    ["XMD updates saved under", info.Output ?? "nowhere (memory only; serve --out DIR saves them)"],
+                ]
+            )
+            + "</section>";
     }
 }

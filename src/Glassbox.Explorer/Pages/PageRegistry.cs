@@ -32,6 +32,8 @@ public static class PageRegistry
         PatchingPage.Page,
         NeuronsPage.Page,
         ProbingPage.Page,
+        TcavPage.Page,
+        XmdPage.Page,
     ];
 
     /// <summary>Maps <c>GET</c> on every page's path.</summary>

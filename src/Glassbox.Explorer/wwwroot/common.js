@@ -105,5 +105,25 @@ const GB = (() => {
     return t;
   }
   function wrap(node) { const td = el('td'); td.appendChild(node); return td; }
-  return { post, get, el, label, colour, ink, fmt, colourBar, tokenRow, setQuery, status, table };
+  // Starts a background job (POST url → job envelope), streams its progress lines into the list `log`, and calls
+  // onEnd(info, resultEnvelope) once it ends (resultEnvelope is null unless it is done). Returns { id, cancel }.
+  async function job(url, body, log, statusId, onEnd) {
+    const info = (await post(url, body)).result, id = info.id;
+    status(statusId, 'job ' + id + ' ' + info.state);
+    const source = new EventSource('/api/jobs/' + id + '/events');
+    source.addEventListener('progress', (ev) => log.appendChild(el('li', {}, JSON.parse(ev.data).line)));
+    source.addEventListener('state', (ev) => status(statusId, 'job ' + id + ' ' + JSON.parse(ev.data).state));
+    source.addEventListener('end', async (ev) => {
+      source.close();
+      const end = JSON.parse(ev.data);
+      let result = null;
+      try {
+        if (end.state === 'done') result = await get('/api/jobs/' + id + '/result');
+        else status(statusId, end.state + (end.error && end.error !== 'cancelled' ? ': ' + end.error : ''), end.state === 'failed');
+        onEnd(end, result);
+      } catch (err) { status(statusId, err.message, true); onEnd({ state: 'failed', error: err.message }, null); }
+    });
+    return { id, cancel: () => post('/api/jobs/' + id + '/cancel').catch((err) => status(statusId, err.message, true)) };
+  }
+  return { post, get, el, label, colour, ink, fmt, colourBar, tokenRow, setQuery, status, table, job };
 })();

@@ -95,6 +95,20 @@ internal sealed class ExplorerTestHost : IAsyncDisposable
         return new ExplorerTestHost(server, dir);
     }
 
+    /// <summary>Starts an explorer over a tiny random sequence classifier (<see cref="TinyClassifiers"/>, labels
+    /// negative/positive), optionally with an output folder (<c>serve --out</c>) under the test's folder.</summary>
+    public static async Task<ExplorerTestHost> StartClassifierAsync(bool withOut = false)
+    {
+        var dir = Directory.CreateTempSubdirectory("glassbox-explorer-clf-").FullName;
+        var classifier = TinyClassifiers.Create();
+        var server = ExplorerServer.Create(
+            new ExplorerOptions { Port = 0, Out = withOut ? Path.Combine(dir, "out") : null },
+            classifier
+        );
+        await server.StartAsync();
+        return new ExplorerTestHost(server, dir);
+    }
+
     /// <summary>A POST as the pages send it (JSON body, X-Glassbox header).</summary>
     public Task<HttpResponseMessage> PostAsync(string path, object body, Action<HttpRequestMessage>? edit = null)
     {

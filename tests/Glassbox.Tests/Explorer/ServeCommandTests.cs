@@ -43,4 +43,28 @@ public sealed class ServeCommandTests : IDisposable
             r.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("path").GetString())
         );
     }
+
+    [Fact]
+    public void Should_serve_a_classifier_directory_and_list_its_labels()
+    {
+        var dir = TinyClassifiers.WriteClassifier(Path.Combine(_dir, "clf"));
+        var (code, o, e) = CliHarness.Run("serve", "-m", dir, "--port", "0", "--check", "--json", "--threads", "1");
+        Assert.True(code == 0, e);
+        using var doc = JsonDocument.Parse(o);
+        var r = doc.RootElement.GetProperty("result");
+        Assert.Equal(["negative", "positive"], r.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        // --out must be a folder whose parent exists.
+        (code, _, e) = CliHarness.Run(
+            "serve",
+            "-m",
+            dir,
+            "--port",
+            "0",
+            "--check",
+            "--out",
+            Path.Combine(_dir, "a", "b")
+        );
+        Assert.Equal(2, code);
+        Assert.Contains("--out", e, StringComparison.Ordinal);
+    }
 }
