@@ -76,6 +76,16 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         )]
         public string? RandomWords { get; init; }
 
+        [CommandOption("--null-sets <K>")]
+        [Description(
+            "Also test each concept against K random concept sets of its size (a set-level null: is it different from a random word set, not only from random counterparts?). 0 = off (default); 50 is a good value."
+        )]
+        public int NullSets { get; init; }
+
+        [CommandOption("--null-runs <N>")]
+        [Description("Counterpart runs per set in the set-level null (at most --random). Default 10.")]
+        public int NullRuns { get; init; } = 10;
+
         [CommandOption("--sentence <TEXT>")]
         [Description("Sentence for the concept sensitivity maps. Default the first input.")]
         public string? Sentence { get; init; }
@@ -142,6 +152,8 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
             Method = method,
             RandomRuns = s.Random,
             ExamplesPerSet = s.Examples,
+            NullSets = s.NullSets,
+            NullRuns = s.NullRuns,
             BatchSize = s.BatchSize,
             Seed = s.Seed,
         };
@@ -210,6 +222,8 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
                 r.Significant ? "yes" : "no"
             );
         Show.Write(table);
+        if (result.Scores.Any(r => r.SetNull is not null))
+            WriteSetNull(result);
         if (result.Relative.Count > 0)
         {
             var rel = Show.Titled("Relative CAVs", "target", "hook", "A vs B", "score [95% CI]", "CAV acc.");
@@ -236,5 +250,37 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
         );
         Show.Wrote(path);
         return 0;
+    }
+
+    private static void WriteSetNull(TcavResult result)
+    {
+        static string F(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+        static string G(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+        var table = Show.Titled(
+            "Set-level null: the concept against random concept sets of its size",
+            "target",
+            "hook",
+            "concept",
+            "score / null",
+            "p Holm",
+            "cosine / null",
+            "z",
+            "p Holm"
+        );
+        foreach (var r in result.Scores)
+        {
+            var n = r.SetNull!;
+            table.Row(
+                r.Target,
+                r.Hook,
+                r.Concept,
+                F(n.Score.Concept) + " / " + F(n.Score.NullMean),
+                G(n.Score.PHolm),
+                F(n.Cosine.Concept) + " / " + F(n.Cosine.NullMean),
+                n.Cosine.Z.ToString("F2", CultureInfo.InvariantCulture),
+                G(n.Cosine.PHolm)
+            );
+        }
+        Show.Write(table);
     }
 }

@@ -56,6 +56,13 @@ public static class TcavAnalysis
                     .ToList()
         );
 
+        ConceptSetNull? nulls = null;
+        if (o.NullSets > 0)
+        {
+            status?.Invoke("activations of random concept sets (set-level null)");
+            nulls = ConceptSetNull.Prepare(used, random, o, targets[0].Target);
+        }
+
         double tActivations = clock.Elapsed.TotalSeconds;
         var grads = new List<Dictionary<string, float[][]>>();
         foreach (var t in targets)
@@ -75,6 +82,7 @@ public static class TcavAnalysis
                 double[] Random,
                 double Acc
             )>();
+        var entries = new List<(ConceptSet Concept, int Target, double[] Cosines)>();
         var relative = new List<RelativeTcavScore>();
         for (int hi = 0; hi < o.Hooks.Count; hi++)
         {
@@ -121,7 +129,15 @@ public static class TcavAnalysis
                             cavs.Average(c => c.HeldOutAccuracy)
                         )
                     );
+                    entries.Add((used[ci], ti, cavs.Select(c => MeanCosine(c.Derivatives(g), g)).ToArray()));
                 }
+            }
+            if (nulls is not null)
+            {
+                status?.Invoke(
+                    string.Create(CultureInfo.InvariantCulture, $"set-level null at {hook}: {nulls.Describe()}")
+                );
+                nulls.Score(hook, hi, randomActs, grads, o);
             }
             foreach (var (a, b) in relativePairs ?? Array.Empty<(int, int)>())
             {
@@ -153,8 +169,9 @@ public static class TcavAnalysis
                 }
             }
         }
+        var scores = Summarize(raw, o);
         return new TcavResult(
-            Summarize(raw, o),
+            nulls is null ? scores : nulls.Apply(scores, entries, o),
             relative,
             used.Select(c => new ConceptInfo(c.Name, c.Examples.Count, c.Source)).ToList(),
             random.Corpus,
@@ -179,6 +196,22 @@ public static class TcavAnalysis
             abs += Math.Abs(d);
         }
         return ((double)n / derivatives.Count, abs > 0 ? pos / abs : 0.5);
+    }
+
+    /// <summary>Mean over inputs of cos(CAV, gradient) = derivative / |gradient| (the CAV is a unit vector): a
+    /// directional-derivative statistic that, unlike the TCAV score, does not saturate at 0 or 1. Inputs with a zero
+    /// gradient count as 0.</summary>
+    public static double MeanCosine(IReadOnlyList<double> derivatives, float[][] gradients)
+    {
+        double sum = 0;
+        for (int i = 0; i < derivatives.Count; i++)
+        {
+            double norm = 0;
+            foreach (float v in gradients[i])
+                norm += (double)v * v;
+            sum += norm > 0 ? derivatives[i] / Math.Sqrt(norm) : 0;
+        }
+        return sum / derivatives.Count;
     }
 
     /// <summary>The t-tests, effect sizes, intervals and the Holm / Bonferroni adjustment over the whole family.</summary>

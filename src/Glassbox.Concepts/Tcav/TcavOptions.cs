@@ -21,6 +21,15 @@ public sealed record TcavOptions
     /// <summary>Examples per random set; concepts are capped at this many (a seeded subset). Default 100.</summary>
     public int ExamplesPerSet { get; init; } = 100;
 
+    /// <summary>K random concept sets per (size, kind) for the set-level null test (<see cref="SetNullTest"/>): each is a
+    /// random word (or sentence) set of the concept's size, scored like the concept. 0 (default) skips the test; 50 is
+    /// a good value.</summary>
+    public int NullSets { get; init; }
+
+    /// <summary>Counterpart runs per null set (and the concept's runs its mean is taken over in that test). Default 10;
+    /// at most <see cref="RandomRuns"/>.</summary>
+    public int NullRuns { get; init; } = 10;
+
     /// <summary>Minimum examples a concept must have. Default 10.</summary>
     public int MinExamples { get; init; } = ConceptSet.DefaultMinExamples;
 
@@ -48,6 +57,10 @@ public sealed record TcavOptions
             throw new InputException("--examples must be at least 8");
         if (BatchSize < 1)
             throw new InputException("--batch-size must be at least 1");
+        if (NullSets is < 0 or 1)
+            throw new InputException("--null-sets must be 0 (off) or at least 2");
+        if (NullSets > 0 && (NullRuns < 1 || NullRuns > RandomRuns))
+            throw new InputException("--null-runs must be between 1 and --random");
         if (Alpha is <= 0 or >= 1)
             throw new InputException("--alpha must be in (0, 1)");
         return this;
@@ -89,7 +102,11 @@ public sealed record TcavScore(
     double PBonferroni,
     double CohensD,
     bool Significant
-);
+)
+{
+    /// <summary>The set-level null test (null unless <see cref="TcavOptions.NullSets"/> is above 0).</summary>
+    public SetNullTest? SetNull { get; init; }
+}
 
 /// <summary>A relative CAV (concept A vs concept B) at one hook for one target.</summary>
 /// <param name="ConceptA">Positive side.</param>

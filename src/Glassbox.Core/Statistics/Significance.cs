@@ -69,6 +69,32 @@ public static class Significance
         return new TTestResult(t, df, TwoSidedP(t, df), diff, CohensD(x, y));
     }
 
+    /// <summary>Is one new value <paramref name="x"/> drawn from the population of <paramref name="sample"/>? The
+    /// prediction-interval t-test: t = (x − mean) / (sd·√(1 + 1/n)) with n − 1 degrees of freedom, two-sided. Cohen's d
+    /// here is (x − mean) / sd. A constant sample gives t = 0 (p = 1) when x equals it and ±∞ (p = 0) otherwise.</summary>
+    /// <exception cref="InputException">A sample with fewer than 2 values, or a non-finite value.</exception>
+    public static TTestResult PredictionT(double x, IReadOnlyList<double> sample)
+    {
+        CheckSample(sample, "prediction t-test", 2);
+        CheckSample(new[] { x }, "prediction t-test (value)", 1);
+        var (m, v) = Moments(sample);
+        double sd = Math.Sqrt(v),
+            diff = x - m;
+        int df = sample.Count - 1;
+        if (sd == 0)
+            return diff == 0
+                ? new TTestResult(0, df, 1, 0, 0)
+                : new TTestResult(
+                    diff > 0 ? double.PositiveInfinity : double.NegativeInfinity,
+                    df,
+                    0,
+                    diff,
+                    diff > 0 ? double.PositiveInfinity : double.NegativeInfinity
+                );
+        double t = diff / (sd * Math.Sqrt(1 + 1.0 / sample.Count));
+        return new TTestResult(t, df, TwoSidedP(t, df), diff, diff / sd);
+    }
+
     /// <summary>Cohen's d of two samples: (mean(x) − mean(y)) / pooled standard deviation.</summary>
     /// <exception cref="InputException">A sample with fewer than 2 values, or a non-finite value.</exception>
     public static double CohensD(IReadOnlyList<double> x, IReadOnlyList<double> y)

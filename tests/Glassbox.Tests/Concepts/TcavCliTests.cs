@@ -72,6 +72,24 @@ public sealed class TcavCliTests : IDisposable
     }
 
     [Fact]
+    public void Should_run_the_set_level_null_in_human_mode_and_refuse_a_bad_null_option()
+    {
+        var (code, output, err) = CliHarness.Run(
+            Args(Good(), "positive").Concat(new[] { "--null-sets", "4", "--null-runs", "2" }).ToArray()
+        );
+        Assert.True(code == 0, err);
+        Assert.True(output.Contains("Set-level null", StringComparison.Ordinal), output);
+        Assert.Contains("Set-level null", File.ReadAllText(Path.Combine(_dir, "tcav.html")), StringComparison.Ordinal);
+
+        var (bad, _, badErr) = CliHarness.Run(
+            Args(Good(), "positive").Concat(new[] { "--null-sets", "4", "--null-runs", "9" }).ToArray()
+        );
+        Assert.Equal(2, bad);
+        Assert.Contains("--null-runs", badErr, StringComparison.Ordinal);
+        Assert.Single(badErr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Should_exit_2_for_a_concept_with_too_few_examples()
     {
         var (code, _, err) = CliHarness.Run(Args(Write("few.txt", new[] { "good", "bad" }), "positive"));

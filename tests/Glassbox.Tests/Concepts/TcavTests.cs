@@ -42,6 +42,38 @@ public sealed class TcavTests
         }
     }
 
+    /// <summary>A target whose gradient varies with the input: value = p·u + ½·λ·((p − m)·v)² of the mean-pooled
+    /// activation p, so the gradient is u + λ·((p − m)·v)·v. Along u it is positive for every input; along a random
+    /// direction its sign depends on the input.</summary>
+    private sealed class QuadraticTarget(ITcavTarget inner, string hook, float[] u, float[] v, float[] m, float lambda)
+        : ITcavTarget
+    {
+        public string Name => "quadratic";
+        public HookedTransformer Model => inner.Model;
+
+        public TokenBatch Tokenize(IReadOnlyList<string> texts) => inner.Tokenize(texts);
+
+        public Tensor Value(TokenBatch batch, IReadOnlyList<Hook> hooks)
+        {
+            Tensor? value = null;
+            var reader = new Hook(hook, (x, _) =>
+            {
+                var mask = batch.Mask.to(ScalarType.Float32).unsqueeze(2); // [batch, pos, 1]
+                var pooled = x.mul(mask).sum(1).div(mask.sum(1)); // [batch, d]
+                var a = pooled.sub(tensor(m)).matmul(tensor(v)); // [batch]
+                value = pooled.matmul(tensor(u)).Plus(a.Square().MulScalar(0.5 * lambda)).DetachFromDisposeScope();
+                return null;
+            });
+            using var run = Model.Run(
+                batch,
+                hooks.Append(reader).ToList(),
+                null,
+                new RunOptions { KeepGradients = true }
+            );
+            return value!;
+        }
+    }
+
     /// <summary>A target computed from a run that stops before block 1, so block 1's hooks get no gradient.</summary>
     private sealed class StopsEarly(ITcavTarget inner) : ITcavTarget
     {
@@ -116,6 +148,94 @@ public sealed class TcavTests
                 s.P <= s.PHolm && s.PHolm <= s.PBonferroni,
                 string.Create(CultureInfo.InvariantCulture, $"{s.P} {s.PHolm} {s.PBonferroni}")
             );
+    }
+
+    [Fact]
+    public void Should_keep_a_random_concept_within_the_set_level_null_and_flag_a_planted_one()
+    {
+        using var classifier = TinyClassifiers.Create();
+        var inner = new ClassifierLogitTarget(classifier, "positive");
+        // Sentence concepts over 2,000 seeded six-word sentences: the 45-word vocabulary is too small for word sets
+        // of 30 to differ.
+        var words = new Random(11);
+        var corpus = new RandomConcepts(
+            Enumerable
+                .Range(0, 2000)
+                .Select(_ =>
+                    string.Join(' ', Enumerable.Range(0, 6).Select(_ => TinyClassifiers.Words[words.Next(44)]))
+                )
+                .ToList(),
+            "random six-word sentences"
+        );
+        var randomConcept = corpus.Draw(999, 30, false, 77) with { Name = "random-concept" };
+        var pool = corpus.Draw(500, 600, false, 5).Examples;
+        var inputs = TinyClassifiers.Sentences(40, 9).Select(s => s.Text).ToList();
+        float[] Mean2(float[][] rows) =>
+            Enumerable.Range(0, rows[0].Length).Select(j => (float)rows.Average(x => x[j])).ToArray();
+        // u = a seeded random direction; the planted concept = the 30 of 600 sentences whose activations lie furthest along
+        // it; v = another random direction orthogonal to u, scaled so the input-dependent part of the gradient is half
+        // as large as u (one standard deviation over inputs).
+        var poolActs = HookActivations.Pooled(inner, pool, new[] { Hook }, ConceptPooling.Mean, 8)[Hook];
+        var rng = new Random(3);
+        float[] RandomDirection() => poolActs[0].Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var u = RandomDirection();
+        var concept = new ConceptSet(
+            "planted",
+            pool.Select((w, i) => (w, score: poolActs[i].Zip(u, (a, b) => (double)a * b).Sum()))
+                .OrderByDescending(x => x.score)
+                .Take(30)
+                .Select(x => x.w)
+                .ToList(),
+            "test"
+        );
+        var v = RandomDirection();
+        double uu = u.Sum(x => (double)x * x),
+            vu = v.Zip(u, (a, b) => (double)a * b).Sum();
+        v = v.Zip(u, (a, b) => (float)(a - vu / uu * b)).ToArray();
+        double norm = Math.Sqrt(v.Sum(x => (double)x * x));
+        v = v.Select(x => (float)(x / norm)).ToArray();
+        var p = HookActivations.Pooled(inner, inputs, new[] { Hook }, ConceptPooling.Mean, 8)[Hook];
+        var m = Mean2(p);
+        var a = p.Select(row => row.Zip(m, (x, y) => (double)(x - y)).Zip(v, (d, w) => d * w).Sum()).ToArray();
+        double sd = Math.Sqrt(a.Sum(x => x * x) / a.Length);
+        var target = new QuadraticTarget(inner, Hook, u, v, m, (float)(0.5 * Math.Sqrt(uu) / sd));
+
+        var result = TcavAnalysis.Run(
+            new[] { new TcavTargetInputs(target, inputs) },
+            new[] { concept, randomConcept },
+            corpus,
+            // Mean-difference CAVs: the planted concept's direction is then its offset along u by construction.
+            Options() with
+            {
+                NullSets = 30,
+                NullRuns = 12,
+                Method = CavMethod.DifferenceOfMeans,
+                ExamplesPerSet = 30,
+            }
+        );
+
+        var planted = result.Scores.Single(s => s.Concept == "planted").SetNull!.Cosine;
+        var random = result.Scores.Single(s => s.Concept == "random-concept").SetNull!.Cosine;
+        string Describe(SetNullStatistic t) =>
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"mean {t.Concept} null {t.NullMean} [{t.Null.Min()}, {t.Null.Max()}] p_holm {t.PHolm}"
+            );
+        Assert.Equal(30, planted.Null.Count);
+        Assert.True(planted.Significant, "planted " + Describe(planted));
+        Assert.True(planted.Z > 0, "planted " + Describe(planted));
+        Assert.False(random.Significant, "random " + Describe(random));
+        Assert.InRange(random.PEmpirical, 1.0 / 31, 1);
+        var planted2 = result.Scores.Single(s => s.Concept == "planted");
+        Assert.Equal(planted2.Scores.Take(12).Average(), planted2.SetNull!.Score.Concept, 12);
+    }
+
+    [Fact]
+    public void Should_refuse_set_null_options_out_of_range()
+    {
+        Assert.Throws<InputException>(() => (Options() with { NullSets = 1 }).Validate());
+        Assert.Throws<InputException>(() => (Options(runs: 4) with { NullSets = 5, NullRuns = 5 }).Validate());
+        Assert.Throws<InputException>(() => (Options() with { NullSets = 5, NullRuns = 0 }).Validate());
     }
 
     [Fact]

@@ -18,6 +18,22 @@ public class SignificanceTests
     }
 
     [Fact]
+    public void Should_give_the_prediction_t_test_of_one_new_value()
+    {
+        // Sample 1..5: mean 3, sd √2.5; x = 7 gives t = 4 / (√2.5 · √1.2) = 4 / √3 on 4 degrees of freedom.
+        var r = Significance.PredictionT(7, new[] { 1.0, 2, 3, 4, 5 });
+        Assert.Equal(4 / Math.Sqrt(3), r.T, 12);
+        Assert.Equal(4, r.DegreesOfFreedom);
+        Assert.Equal(SpecialFunctions.BetaRegularized(2, 0.5, 4 / (4 + r.T * r.T)), r.P, 12);
+        Assert.Equal(4 / Math.Sqrt(2.5), r.CohensD, 12);
+        Assert.Equal(1, Significance.PredictionT(3, new[] { 1.0, 2, 3, 4, 5 }).P, 12);
+        Assert.Equal(0, Significance.PredictionT(2, new[] { 1.0, 1 }).P);
+        Assert.Equal(1, Significance.PredictionT(1, new[] { 1.0, 1 }).P);
+        Assert.Throws<InputException>(() => Significance.PredictionT(double.NaN, new[] { 1.0, 2 }));
+        Assert.Throws<InputException>(() => Significance.PredictionT(1, new[] { 1.0 }));
+    }
+
+    [Fact]
     public void Should_give_welchs_t_test_as_in_rs_documentation_example()
     {
         // R: t.test(1:10, y = c(7:20)) -> t = -5.4349, df = 21.982, p-value = 1.855e-05.
