@@ -39,4 +39,45 @@ public sealed class ExplorerClassifierTests
         Assert.DoesNotContain('\n', message);
         Assert.DoesNotContain("Sequence classifier", await host.Client.GetStringAsync("/"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Should_attribute_a_class_logit_when_serving_a_classifier_and_refuse_an_unknown_class()
+    {
+        await using var host = await StartClassifierAsync();
+        var env = await JsonAsync(
+            await host.PostAsync(
+                "/api/attribute",
+                new
+                {
+                    text = "the film was good",
+                    target = "positive",
+                    steps = 64,
+                }
+            )
+        );
+        Assert.True(EnvelopeSchema.Errors(env) is [], string.Join("\n", EnvelopeSchema.Errors(env)));
+        var a = env.GetProperty("result").GetProperty("attribution");
+        Assert.Equal("logit[positive]", a.GetProperty("target").GetString());
+        double sum = a.GetProperty("scores").EnumerateArray().Sum(x => x.GetDouble());
+        double delta = a.GetProperty("output").GetDouble() - a.GetProperty("baselineOutput").GetDouble();
+        Assert.True(
+            Math.Abs(sum - delta) < 0.05 * Math.Max(1, Math.Abs(delta)),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sum} vs {delta}")
+        );
+        // Without a target: the predicted class.
+        var predicted = await JsonAsync(await host.PostAsync("/api/attribute", new { text = "the film was good" }));
+        Assert.StartsWith(
+            "logit[",
+            predicted.GetProperty("result").GetProperty("attribution").GetProperty("target").GetString(),
+            StringComparison.Ordinal
+        );
+        var e = await JsonAsync(
+            await host.PostAsync("/api/attribute", new { text = "the film", target = "neutral" }),
+            400
+        );
+        string message = e.GetProperty("error").GetString()!;
+        Assert.Contains("target", message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+        Assert.Contains("Target class", await host.Client.GetStringAsync("/attribution"), StringComparison.Ordinal);
+    }
 }
