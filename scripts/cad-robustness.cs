@@ -41,7 +41,10 @@ foreach (var dir in args.Take(2))
     var clock = System.Diagnostics.Stopwatch.StartNew();
     for (int i = 0; i < ids.Length; i++)
     {
+        // Classifiers trained on a 0/1 TSV name their classes "0" and "1".
         int gold = c.Labels.ToList().IndexOf(texts[i].Label);
+        if (gold < 0)
+            gold = c.Labels.ToList().IndexOf(texts[i].Label == "positive" ? "1" : "0");
         if (gold < 0)
             throw new InputException($"{dir}: no label '{texts[i].Label}' (labels: {string.Join(", ", c.Labels)})");
         var target = new AttributionTarget("margin", c.Encoder, (batch, hooks) =>
