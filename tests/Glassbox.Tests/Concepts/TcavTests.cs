@@ -13,11 +13,12 @@ public sealed class TcavTests
 {
     private static readonly string Hook = HookPoints.ResidPost.Name(1);
 
-    /// <summary>A target that reads exactly one direction <c>u</c> of the mean-pooled activation at a hook (the
-    /// classifier still runs through its call path): its derivative along a CAV is u·CAV for every input.</summary>
-    private sealed class PlantedTarget(ITcavTarget inner, string hook, float[] u) : ITcavTarget
+    /// <summary>A target computed from the mean-pooled activation p [batch, d] at a hook by <paramref name="read"/>
+    /// (the classifier still runs through its call path).</summary>
+    private sealed class PooledTarget(ITcavTarget inner, string hook, string name, Func<Tensor, Tensor> read)
+        : ITcavTarget
     {
-        public string Name => "planted";
+        public string Name => name;
         public HookedTransformer Model => inner.Model;
 
         public TokenBatch Tokenize(IReadOnlyList<string> texts) => inner.Tokenize(texts);
@@ -29,7 +30,7 @@ public sealed class TcavTests
             {
                 var mask = batch.Mask.to(ScalarType.Float32).unsqueeze(2); // [batch, pos, 1]
                 var pooled = x.mul(mask).sum(1).div(mask.sum(1)); // [batch, d]
-                value = pooled.matmul(tensor(u)).DetachFromDisposeScope();
+                value = read(pooled).DetachFromDisposeScope(); // [batch]
                 return null;
             });
             using var run = Model.Run(
@@ -41,38 +42,27 @@ public sealed class TcavTests
             return value!;
         }
     }
+
+    /// <summary>Reads exactly one direction u of the pooled activation: its derivative along a CAV is u·CAV for every
+    /// input.</summary>
+    private static PooledTarget PlantedTarget(ITcavTarget inner, string hook, float[] u) =>
+        new(inner, hook, "planted", p => p.matmul(tensor(u)));
 
     /// <summary>A target whose gradient varies with the input: value = p·u + ½·λ·((p − m)·v)² of the mean-pooled
     /// activation p, so the gradient is u + λ·((p − m)·v)·v. Along u it is positive for every input; along a random
     /// direction its sign depends on the input.</summary>
-    private sealed class QuadraticTarget(ITcavTarget inner, string hook, float[] u, float[] v, float[] m, float lambda)
-        : ITcavTarget
-    {
-        public string Name => "quadratic";
-        public HookedTransformer Model => inner.Model;
-
-        public TokenBatch Tokenize(IReadOnlyList<string> texts) => inner.Tokenize(texts);
-
-        public Tensor Value(TokenBatch batch, IReadOnlyList<Hook> hooks)
+    private static PooledTarget QuadraticTarget(
+        ITcavTarget inner,
+        string hook,
+        float[] u,
+        float[] v,
+        float[] m,
+        float lambda
+    ) => new(inner, hook, "quadratic", p =>
         {
-            Tensor? value = null;
-            var reader = new Hook(hook, (x, _) =>
-            {
-                var mask = batch.Mask.to(ScalarType.Float32).unsqueeze(2); // [batch, pos, 1]
-                var pooled = x.mul(mask).sum(1).div(mask.sum(1)); // [batch, d]
-                var a = pooled.sub(tensor(m)).matmul(tensor(v)); // [batch]
-                value = pooled.matmul(tensor(u)).Plus(a.Square().MulScalar(0.5 * lambda)).DetachFromDisposeScope();
-                return null;
-            });
-            using var run = Model.Run(
-                batch,
-                hooks.Append(reader).ToList(),
-                null,
-                new RunOptions { KeepGradients = true }
-            );
-            return value!;
-        }
-    }
+            var a = p.sub(tensor(m)).matmul(tensor(v)); // [batch]
+            return p.matmul(tensor(u)).Plus(a.Square().MulScalar(0.5 * lambda));
+        });
 
     /// <summary>A target computed from a run that stops before block 1, so block 1's hooks get no gradient.</summary>
     private sealed class StopsEarly(ITcavTarget inner) : ITcavTarget
@@ -121,7 +111,7 @@ public sealed class TcavTests
             .Range(0, c[0].Length)
             .Select(j => (float)(c.Average(x => x[j]) - r.Average(x => x[j])))
             .ToArray();
-        var target = new PlantedTarget(inner, Hook, u);
+        var target = PlantedTarget(inner, Hook, u);
         var inputs = TinyClassifiers.Sentences(10, 9).Select(s => s.Text).ToList();
 
         // The planted target's derivative is the same for every input, so any fixed set whose mean leans along u
@@ -198,7 +188,7 @@ public sealed class TcavTests
         var m = Mean2(p);
         var a = p.Select(row => row.Zip(m, (x, y) => (double)(x - y)).Zip(v, (d, w) => d * w).Sum()).ToArray();
         double sd = Math.Sqrt(a.Sum(x => x * x) / a.Length);
-        var target = new QuadraticTarget(inner, Hook, u, v, m, (float)(0.5 * Math.Sqrt(uu) / sd));
+        var target = QuadraticTarget(inner, Hook, u, v, m, (float)(0.5 * Math.Sqrt(uu) / sd));
 
         var result = TcavAnalysis.Run(
             new[] { new TcavTargetInputs(target, inputs) },
