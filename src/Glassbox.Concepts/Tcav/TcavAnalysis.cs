@@ -116,7 +116,8 @@ public static class TcavAnalysis
                 for (int ti = 0; ti < targets.Count; ti++)
                 {
                     var g = grads[ti][hook];
-                    var sc = cavs.Select(c => Score(c.Derivatives(g))).ToList();
+                    var derivatives = cavs.Select(c => c.Derivatives(g)).ToList();
+                    var sc = derivatives.Select(d => Score(d)).ToList();
                     var rs = randomCavs[used[ci].IsWordLevel].Select(c => Score(c.Derivatives(g)).Score).ToArray();
                     raw.Add(
                         (
@@ -129,7 +130,9 @@ public static class TcavAnalysis
                             cavs.Average(c => c.HeldOutAccuracy)
                         )
                     );
-                    entries.Add((used[ci], ti, cavs.Select(c => MeanCosine(c.Derivatives(g), g)).ToArray()));
+                    entries.Add(
+                        (used[ci], ti, nulls is null ? [] : derivatives.Select(d => MeanCosine(d, g)).ToArray())
+                    );
                 }
             }
             if (nulls is not null)

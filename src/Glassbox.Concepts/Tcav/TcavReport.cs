@@ -154,7 +154,7 @@ public static class TcavReport
                     "hook",
                     "concept",
                     "statistic",
-                    "concept",
+                    "concept value",
                     "null mean [min, max]",
                     "z",
                     "p",
