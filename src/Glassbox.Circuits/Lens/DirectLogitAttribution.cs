@@ -118,7 +118,7 @@ public static class DirectLogitAttribution
             dir = dir - wu[con];
         double bias = 0;
         if (Unembedding.BU(model) is Tensor bu)
-            bias += bu[options.Target].item<float>() - (options.Contrast is int cc ? bu[cc].item<float>() : 0);
+            bias += bu[options.Target].ToDouble() - (options.Contrast is int cc ? bu[cc].ToDouble() : 0);
         if (Unembedding.HasFinalNorm(model))
         {
             var scale = cache[HookPoints.LnFinalScale.Name()][0, pos].to_type(ScalarType.Float64); // [1]
@@ -130,8 +130,7 @@ public static class DirectLogitAttribution
         var list = parts.Select((p, i) => p.Meta with { Value = values[i] }).ToList();
         list.Add(new DlaComponent("bias", "bias", null, null, bias));
         var logits = run.Output[0, pos]; // [d_vocab]
-        double actual =
-            logits[options.Target].item<float>() - (options.Contrast is int c2 ? logits[c2].item<float>() : 0);
+        double actual = logits[options.Target].ToDouble() - (options.Contrast is int c2 ? logits[c2].ToDouble() : 0);
         double sum = list.Sum(x => x.Value);
         int predicted = (int)logits.argmax().item<long>();
         return new DlaResult(

@@ -137,7 +137,7 @@ public static class NeuronMemories
                     n => n == hook,
                     new RunOptions { StopAtLayer = neuron.Layer + 1 }
                 );
-                var acts = run.Cache[hook][0, .., neuron.Index].contiguous().data<float>().ToArray(); // [pos]
+                var acts = run.Cache[hook][0, .., neuron.Index].ToFloats(); // [pos]
                 for (int p = 0; p < acts.Length; p++)
                 {
                     if (heap.Count < k)
@@ -205,9 +205,9 @@ public static class NeuronMemories
             Enumerable.Range(0, c.NLayers).Select(l => run.Cache[HookPoints.MlpPost.Name(l)][0]).ToArray(),
             1
         );
-        var vv = v.contiguous().data<float>().ToArray();
+        var vv = v.ToFloats();
         var ii = i.contiguous().data<long>().ToArray();
-        var av = acts.gather(1, i).contiguous().data<float>().ToArray();
+        var av = acts.gather(1, i).ToFloats();
         var pred = predicted.data<long>().ToArray();
         var list = new List<PositionUpdates>();
         for (int p = 0; p < ids.Count; p++)
@@ -241,7 +241,7 @@ public static class NeuronMemories
     private static IReadOnlyList<Weights.TokenLogit> Top(HookedTransformer m, Tensor logits, int k, int sign)
     {
         var (v, i) = logits.MulScalar((long)sign).topk(Math.Min(k, (int)logits.shape[0]));
-        var vv = v.data<float>().ToArray();
+        var vv = v.ToFloats();
         var ii = i.data<long>().ToArray();
         return Enumerable
             .Range(0, vv.Length)

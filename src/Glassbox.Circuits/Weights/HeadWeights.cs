@@ -1,6 +1,7 @@
 using System.Globalization;
 using Glassbox.Circuits.Lens;
 using Glassbox.Models;
+using Glassbox.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,8 @@ namespace Glassbox.Circuits.Weights;
 /// Per-head weight matrices in the row-vector convention of TransformerLens (x @ W): W_Q, W_K, W_V [d_model, d_head]
 /// and W_O [d_head, d_model], with the weight of the block's input norm folded into W_Q/W_K/W_V and the final
 /// norm's weight folded into the unembedding. Norm scales, biases and rotary are ignored, as in Elhage et al. 2021.
-/// Grouped-query heads use their shared key/value head.
+/// Grouped-query heads use their shared key/value head. Every matrix is float32, whatever the model's dtype (SVDs and
+/// eigenvalues of half-precision weights are neither supported on the CPU nor accurate).
 /// </summary>
 public static class HeadWeights
 {
@@ -57,6 +59,7 @@ public static class HeadWeights
         return m.Weights[string.Create(CultureInfo.InvariantCulture, $"blocks.{h.Layer}.attn.W_O")]
             .narrow(1, (long)h.Head * dh, dh)
             .t()
+            .AsFloat32()
             .contiguous();
     }
 
@@ -68,21 +71,21 @@ public static class HeadWeights
         FactoredMatrix.Of(WQ(m, h), WK(m, h).t().contiguous());
 
     /// <summary>Token embedding W_E. // [d_vocab, d_model]</summary>
-    public static Tensor WE(HookedTransformer m) => m.Weights["embed.W_E"];
+    public static Tensor WE(HookedTransformer m) => m.Weights["embed.W_E"].AsFloat32();
 
     /// <summary>Unembedding with the final norm weight folded in, as a [d_model, d_vocab] map. // [d_model, d_vocab]</summary>
     public static Tensor WUFolded(HookedTransformer m)
     {
-        var wu = Unembedding.WU(m); // [d_vocab, d_model]
+        var wu = Unembedding.WU(m).AsFloat32(); // [d_vocab, d_model]
         if (Unembedding.HasFinalNorm(m))
-            wu = wu * m.Weights["ln_final.w"];
+            wu = wu * m.Weights["ln_final.w"].AsFloat32();
         return wu.t().contiguous();
     }
 
     private static int Kv(HookedTransformer m, HeadRef h) => h.Head / (m.Config.NHeads / m.Config.KvHeads);
 
     // Rows [i*dh, (i+1)*dh) of an nn.Linear weight [heads*dh, d] as a [d, dh] map.
-    private static Tensor Slice(Tensor w, int i, int dh) => w.narrow(0, (long)i * dh, dh).t();
+    private static Tensor Slice(Tensor w, int i, int dh) => w.narrow(0, (long)i * dh, dh).t().AsFloat32();
 
     private static Tensor Fold(HookedTransformer m, int layer, Tensor w) // [d_model, d_head]
     {
@@ -92,6 +95,6 @@ public static class HeadWeights
             || !m.Weights.TryGetValue(string.Create(CultureInfo.InvariantCulture, $"blocks.{layer}.ln1.w"), out var ln)
         )
             return w.contiguous();
-        return (w * ln.unsqueeze(1)).contiguous();
+        return (w * ln.AsFloat32().unsqueeze(1)).contiguous();
     }
 }

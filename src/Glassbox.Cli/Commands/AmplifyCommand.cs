@@ -13,7 +13,7 @@ namespace Glassbox.Cli.Commands;
 /// with and without rationales on an LLM (<c>--llm chat</c>), or written to a file to run later (offline).</summary>
 public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
 {
-    public sealed class Settings : OutputSettings
+    public sealed class Settings : PlacementSettings
     {
         [CommandOption("-m|--model <DIR>")]
         [Description("The proxy: a classifier directory (e.g. written by 'classify train').")]
@@ -103,7 +103,7 @@ public sealed class AmplifyCommand : Command<AmplifyCommand.Settings>
         ClassifierCheckpoint.ReadHeadConfig(s.Model);
         var llm = s.Llm == "chat" ? LlmSettings.Load(s.LlmSettings) : null; // a bad configuration fails before any work
         GlassboxRuntime.Initialize(s.Threads);
-        using var proxy = ClassifierCheckpoint.Load(s.Model);
+        using var proxy = CliModel.Classifier(s, s.Model);
         var pool = ClassifierData.Take(ClassifierData.ReadForLabels(s.Pool, proxy.Labels, "train"), s.MaxPool, s.Seed);
         var tasks = ClassifierData.Take(ClassifierData.ReadForLabels(s.Tasks, proxy.Labels, "dev"), s.MaxTasks, s.Seed);
         var shots = CliProgress.Run("amplify", s.Json, "steps", _ => AmplifyPrompts.SelectShots(proxy, pool, options));

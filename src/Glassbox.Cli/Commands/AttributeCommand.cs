@@ -71,7 +71,7 @@ public sealed class AttributeCommand : Command<AttributeCommand.Settings>
         var texts = Texts(s);
         GlassboxRuntime.Initialize(s.Threads);
         using var classifier = ClassifierCheckpoint.IsClassifierDirectory(s.Model)
-            ? ClassifierCheckpoint.Load(s.Model)
+            ? CliModel.Classifier(s, s.Model)
             : null;
         using var lm = classifier is null ? CliModel.Load(s) : null;
         var model = classifier?.Encoder ?? lm!;

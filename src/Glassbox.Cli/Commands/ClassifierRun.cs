@@ -12,7 +12,7 @@ internal static class ClassifierRun
     public static int Execute(RunCommand.Settings s)
     {
         GlassboxRuntime.Initialize(s.Threads);
-        using var c = ClassifierCheckpoint.Load(s.Model);
+        using var c = CliModel.Classifier(s, s.Model);
         var ids = CliModel.Ids(c.Encoder, s.Text, s.TokenIds);
         float[] probs;
         using (var scope = NewDisposeScope())

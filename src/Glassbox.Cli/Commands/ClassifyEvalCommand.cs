@@ -10,7 +10,7 @@ namespace Glassbox.Cli.Commands;
 /// interval, per-class counts and the majority-class baseline.</summary>
 public sealed class ClassifyEvalCommand : Command<ClassifyEvalCommand.Settings>
 {
-    public sealed class Settings : OutputSettings
+    public sealed class Settings : PlacementSettings
     {
         [CommandOption("-m|--model <DIR>")]
         [Description("A classifier directory (BertForSequenceClassification), e.g. written by 'classify train'.")]
@@ -43,7 +43,7 @@ public sealed class ClassifyEvalCommand : Command<ClassifyEvalCommand.Settings>
             throw new InputException("--max-length must be at least 2");
         ClassifierCheckpoint.ReadHeadConfig(s.Model);
         GlassboxRuntime.Initialize(s.Threads);
-        using var classifier = ClassifierCheckpoint.Load(s.Model);
+        using var classifier = CliModel.Classifier(s, s.Model);
         var data = ClassifierData.ReadForLabels(s.Data, classifier.Labels);
         var eval = CliProgress.Run("classify eval", s.Json, "texts", r =>
             ClassifierEvaluation.Evaluate(classifier, data, s.Batch, s.MaxLength, s.Seed, (done, total) =>

@@ -91,6 +91,7 @@ public sealed class ClassifyTrainCommand : Command<ClassifyTrainCommand.Settings
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        CliModel.RequireFloat32ForTraining(s, "classify train");
         var pooling = SequenceClassifier.ParsePooling(s.Pooling);
         var options = new ClassifierTrainOptions
         {

@@ -14,12 +14,39 @@ internal static class CliModel
     public static HookedTransformer Load(OutputSettings s, string spec, string? tokenizer)
     {
         GlassboxRuntime.Initialize(s.Threads);
+        var at = PlacementOf(s);
         if (s.Json || Console.IsOutputRedirected)
-            return ModelLoader.Load(spec, tokenizer);
+            return ModelLoader.Load(spec, tokenizer, at.DType, at.Device);
         HookedTransformer? model = null;
-        Show.Console.Status().Start(Show.Status($"Loading {spec}..."), _ => model = ModelLoader.Load(spec, tokenizer));
+        Show.Console.Status()
+            .Start(Show.Status($"Loading {spec}..."), _ =>
+                model = ModelLoader.Load(spec, tokenizer, at.DType, at.Device)
+            );
         return model!;
     }
+
+    /// <summary>Loads a classifier directory at the command's --dtype and --device.</summary>
+    public static Glassbox.Classification.SequenceClassifier Classifier(OutputSettings s, string dir)
+    {
+        GlassboxRuntime.Initialize(s.Threads);
+        var at = PlacementOf(s);
+        return Glassbox.Classification.ClassifierCheckpoint.Load(dir, at.Device, at.DType);
+    }
+
+    /// <summary>Refuses a float16/bfloat16 --dtype for a command that trains weights (training runs in float32; mixed
+    /// precision is not implemented), so the option is never silently ignored.</summary>
+    public static void RequireFloat32ForTraining(OutputSettings s, string command)
+    {
+        var at = PlacementOf(s);
+        if (at.DType != TorchSharp.torch.ScalarType.Float32)
+            throw new InputException(
+                $"--dtype {at.DTypeName}: {command} trains in float32 (mixed-precision training is not implemented)"
+            );
+    }
+
+    /// <summary>The --dtype and --device of a command (float32 on the CPU for commands without them).</summary>
+    public static Placement PlacementOf(OutputSettings s) =>
+        s is PlacementSettings p ? Placement.Parse(p.DType, p.Device) : Placement.Default;
 
     /// <summary>Token ids from a text option (tokenized) or an ids option ("1,2,3"); the option names go into the
     /// error messages (--text / --token-ids by default, --clean / --clean-ids for patching, ...).</summary>

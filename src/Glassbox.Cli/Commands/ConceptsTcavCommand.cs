@@ -139,7 +139,7 @@ public sealed class ConceptsTcavCommand : Command<ConceptsTcavCommand.Settings>
             );
         using var classifier =
             Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model)
-                ? ClassifierCheckpoint.Load(s.Model)
+                ? CliModel.Classifier(s, s.Model)
                 : null;
         using var loaded = classifier is null ? CliModel.Load(s) : null;
         var model = classifier?.Encoder ?? loaded!;

@@ -99,6 +99,7 @@ public sealed class ErRunCommand : Command<ErRunCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        CliModel.RequireFloat32ForTraining(s, "er run");
         var seeds = ErCli.Seeds(s.Seeds);
         var er = new ErOptions
         {

@@ -11,7 +11,7 @@ namespace Glassbox.Cli.Commands;
 /// <summary><c>glassbox er test</c>: ER-TEST of one sentiment classifier directory.</summary>
 public sealed class ErTestCommand : Command<ErTestCommand.Settings>
 {
-    public sealed class Settings : OutputSettings
+    public sealed class Settings : PlacementSettings
     {
         [CommandOption("-m|--model <DIR>")]
         [Description("A sentiment classifier directory (labels negative, positive), e.g. written by 'classify train'.")]
@@ -49,7 +49,7 @@ public sealed class ErTestCommand : Command<ErTestCommand.Settings>
         var options = ErCli.TestOptions(s.EvalMaxLength, s.MaxPerSet, s.Plausibility, s.Resamples);
         ClassifierCheckpoint.ReadHeadConfig(s.Model);
         GlassboxRuntime.Initialize(s.Threads);
-        using var classifier = ClassifierCheckpoint.Load(s.Model);
+        using var classifier = CliModel.Classifier(s, s.Model);
         var missing = new List<string>();
         var sets = ErTestSets.Build(options.MaxPerSet, options.Seed, missing);
         var plaus = ErData.PlausibilitySample(options, m => missing.Add("plausibility (" + m + ")"));

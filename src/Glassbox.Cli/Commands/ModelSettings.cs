@@ -15,8 +15,20 @@ public class OutputSettings : CommandSettings
     public int? Threads { get; init; }
 }
 
+/// <summary>Precision and device of the model a command loads.</summary>
+public class PlacementSettings : OutputSettings
+{
+    [CommandOption("--dtype <TYPE>")]
+    [Description("Weight and compute precision: float32 (default), bfloat16 or float16 (docs/scale.md).")]
+    public string? DType { get; init; }
+
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu (default), cuda or cuda:N; CUDA needs the CUDA build (docs/scale.md).")]
+    public string? Device { get; init; }
+}
+
 /// <summary>Options of commands that load a model.</summary>
-public class ModelSettings : OutputSettings
+public class ModelSettings : PlacementSettings
 {
     [CommandOption("-m|--model <MODEL>")]
     [Description(

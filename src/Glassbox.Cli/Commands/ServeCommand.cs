@@ -60,7 +60,7 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         if (Directory.Exists(s.Model) && ClassifierCheckpoint.IsClassifierDirectory(s.Model))
         {
             GlassboxRuntime.Initialize(s.Threads);
-            var classifier = ClassifierCheckpoint.Load(s.Model);
+            var classifier = CliModel.Classifier(s, s.Model);
             try
             {
                 server = ExplorerServer.Create(options, classifier);

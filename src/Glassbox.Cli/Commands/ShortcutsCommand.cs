@@ -11,7 +11,7 @@ namespace Glassbox.Cli.Commands;
 /// over a data set (Du et al. 2021), and the counter-set check of a suspected trigger.</summary>
 public sealed class ShortcutsCommand : Command<ShortcutsCommand.Settings>
 {
-    public sealed class Settings : OutputSettings
+    public sealed class Settings : PlacementSettings
     {
         [CommandOption("-m|--model <DIR>")]
         [Description("A classifier directory (BertForSequenceClassification), e.g. written by 'classify train'.")]
@@ -104,7 +104,7 @@ public sealed class ShortcutsCommand : Command<ShortcutsCommand.Settings>
         };
         ClassifierCheckpoint.ReadHeadConfig(s.Model);
         GlassboxRuntime.Initialize(s.Threads);
-        using var classifier = ClassifierCheckpoint.Load(s.Model);
+        using var classifier = CliModel.Classifier(s, s.Model);
         var data = ClassifierData.Take(
             ClassifierData.ReadForLabels(s.Data, classifier.Labels, s.Split),
             s.MaxTexts,

@@ -12,7 +12,7 @@ namespace Glassbox.Cli.Commands;
 /// an explanation loss (Lee et al. 2022), writing the updated model to a new directory.</summary>
 public sealed class XmdCommand : Command<XmdCommand.Settings>
 {
-    public sealed class Settings : OutputSettings
+    public sealed class Settings : PlacementSettings
     {
         [CommandOption("-m|--model <DIR>")]
         [Description("The classifier directory to update (it is not changed).")]
@@ -113,6 +113,7 @@ public sealed class XmdCommand : Command<XmdCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        CliModel.RequireFloat32ForTraining(s, "xmd");
         if (string.IsNullOrWhiteSpace(s.Model))
             throw new InputException("-m/--model is required: a classifier directory");
         if (string.IsNullOrWhiteSpace(s.Feedback))

@@ -78,7 +78,7 @@ public sealed partial class HookedTransformer
         {
             using var grad = no_grad();
             using var scope = NewDisposeScope();
-            var output = ForwardCached(batch, cache, runner, opt); // [batch, new_pos, d_vocab]
+            var output = Float32Output(ForwardCached(batch, cache, runner, opt)); // [batch, new_pos, d_vocab]
             if (!opt.AllowNonFinite)
                 NonFiniteOutput.Check(Name, output, () => null);
             return new CachedRun(output.MoveToOuterDisposeScope(), acts);

@@ -171,7 +171,7 @@ public sealed partial class HookedTransformer : IDisposable
         {
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
             using var scope = NewDisposeScope();
-            var output = ForwardCore(batch, runner, opt);
+            var output = Float32Output(ForwardCore(batch, runner, opt));
             if (!opt.KeepGradients && !opt.AllowNonFinite)
                 NonFiniteOutput.Check(Name, output, () => FirstNonFiniteHook(batch, hooks, opt));
             return new CachedRun(output.MoveToOuterDisposeScope(), cache);
@@ -182,6 +182,12 @@ public sealed partial class HookedTransformer : IDisposable
             throw;
         }
     }
+
+    /// <summary>The output in float32: a float16/bfloat16 model computes in its dtype and hands its logits (or final
+    /// states) back in float32, as Hugging Face's causal LMs upcast their logits; cached activations and hooks keep the
+    /// model's dtype.</summary>
+    private static Tensor Float32Output(Tensor output) =>
+        Components.Norm.IsHalf(output.dtype) ? output.to_type(ScalarType.Float32) : output;
 
     /// <summary>Reruns the forward with the same hooks plus a reader that notes the first hook point whose activation
     /// holds NaN or infinity (hooks fire in execution order). Only called after an output was found non-finite.</summary>

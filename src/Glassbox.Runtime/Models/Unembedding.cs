@@ -70,9 +70,10 @@ public static class Unembedding
         return model.Weights.TryGetValue("ln_final.w", out var w) ? parts * w.to_type(parts.dtype) : parts;
     }
 
-    /// <summary>Logits of residual stream vectors: final norm, then unembedding. // [..., d_model] -> [..., d_vocab]</summary>
+    /// <summary>Logits of residual stream vectors: final norm, then unembedding, in float32 like the model's own
+    /// output (a float16/bfloat16 model computes in its dtype). // [..., d_model] -> [..., d_vocab]</summary>
     public static Tensor Decode(HookedTransformer model, Tensor resid) =>
-        nn.functional.linear(FinalNorm(model, resid), WU(model), BU(model));
+        nn.functional.linear(FinalNorm(model, resid), WU(model), BU(model)).AsFloat32();
 
     /// <summary>The one token id of <paramref name="text"/> (tried as given and with a leading space), or an
     /// <see cref="InputException"/> naming <paramref name="argument"/>. A number "#17" is taken as a raw id.</summary>

@@ -154,13 +154,15 @@ public static class ClassifierCheckpoint
     /// keys), the head and labels here, each validated.</summary>
     /// <param name="dir">The directory.</param>
     /// <param name="device">Device (CPU by default).</param>
+    /// <param name="dtype">The encoder's dtype (float32 by default); the head stays float32 and reads the encoder's
+    /// float32 output.</param>
     /// <exception cref="InputException">Not a classifier directory; num_labels, id2label and label2id disagree; a
     /// classifier key is missing, unexpected or misshapen (named).</exception>
     /// <exception cref="GlassboxException">The encoder's config or weights are invalid (from the HF loader).</exception>
-    public static SequenceClassifier Load(string dir, Device? device = null)
+    public static SequenceClassifier Load(string dir, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         var (labels, pooling, dropout) = ReadHeadConfig(dir);
-        var encoder = ModelLoader.Load(dir, device: device);
+        var encoder = ModelLoader.Load(dir, dtype: dtype, device: device);
         var head = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {

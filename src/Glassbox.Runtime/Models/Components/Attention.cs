@@ -63,7 +63,11 @@ internal static class Attention
         if (full is not null)
             scores = scores.MaskedFill(full.logical_not(), Lowest(scores.dtype));
         scores = run.Apply(HookPoints.AttnScores, layer, scores);
-        var pattern = run.Apply(HookPoints.AttnPattern, layer, scores.softmax(-1)); // [batch, head, q, k]
+        // In float16/bfloat16 the softmax is taken in float32 and cast back, as Hugging Face's eager attention does.
+        var probs = Norm.IsHalf(scores.dtype)
+            ? scores.softmax(-1, ScalarType.Float32).to_type(scores.dtype)
+            : scores.softmax(-1);
+        var pattern = run.Apply(HookPoints.AttnPattern, layer, probs); // [batch, head, q, k]
         var zT = g == 1 ? matmul(pattern, vT) : matmul(pattern.reshape(b, kvh, g * p, keys), vT).view(b, h, p, dh); // [batch, head, pos, d_head]
         var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2)); // [batch, pos, head, d_head]
         if (useResult || run.Wants(HookPoints.AttnResult, layer))

@@ -40,9 +40,17 @@ internal static class Norm
         return run.Apply(normalizedPoint, layer, y); // [batch, pos, d_model]
     }
 
+    // In float16/bfloat16 the RMS statistic is taken in float32 and the normalised values are cast back before the
+    // weight, as Hugging Face's LlamaRMSNorm does (a sum of squares in 8 mantissa bits loses the small dimensions).
     private static Tensor RmsFast(Tensor x, Tensor w, double eps)
     {
-        var inv = x.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).rsqrt();
-        return x * inv * w;
+        bool half = IsHalf(x.dtype);
+        var xf = half ? x.to_type(ScalarType.Float32) : x;
+        var inv = xf.Square().mean(new long[] { -1 }, keepdim: true).AddScalar(eps).rsqrt();
+        var y = xf * inv;
+        return (half ? y.to_type(x.dtype) : y) * w;
     }
+
+    /// <summary>True for the 16-bit float types, whose reductions are taken in float32.</summary>
+    public static bool IsHalf(ScalarType t) => t is ScalarType.BFloat16 or ScalarType.Float16;
 }
