@@ -53,7 +53,7 @@ public sealed class CliParsingTests : IDisposable
             BadInput("probe", "structural", "--epoch", "2"),
             StringComparison.Ordinal
         );
-        Assert.Contains("'--dtype'", BadInput("run", "--dtype", "bfloat16"), StringComparison.Ordinal);
+        Assert.Contains("'--dtpye'", BadInput("run", "--dtpye", "bfloat16"), StringComparison.Ordinal);
     }
 
     [Fact]
