@@ -21,6 +21,12 @@ public static class FiniteWeights
         ArgumentNullException.ThrowIfNull(t);
         if (!t.is_floating_point())
             return 0;
+        // Fast path without a full-size temporary: a NaN or an infinity anywhere makes the sum non-finite, so a finite
+        // sum proves every value finite (a sum that overflows falls through to the exact count below).
+        using (var sum = t.sum())
+        using (var sumFinite = sum.isfinite())
+            if (sumFinite.item<bool>())
+                return 0;
         using var finite = isfinite(t);
         using var all = finite.all();
         if (all.item<bool>())

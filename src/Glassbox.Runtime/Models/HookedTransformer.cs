@@ -71,7 +71,19 @@ public sealed partial class HookedTransformer : IDisposable
         Tokenizer = tokenizer;
         Name = name;
         Device = device;
-        _blocks = Enumerable.Range(0, config.NLayers).Select(l => BlockWeights.From(weights, l)).ToArray();
+        // Fusing Q/K/V copies them and frees the parts: large models trim the heap after each block, so the freed parts
+        // do not stay resident (peak memory while loading, docs/scale.md).
+        bool large = weights.Values.Sum(t => t.NumberOfElements * t.ElementSize) > 256L << 20;
+        _blocks = Enumerable
+            .Range(0, config.NLayers)
+            .Select(l =>
+            {
+                var block = BlockWeights.From(weights, l);
+                if (large)
+                    NativeHeap.Trim();
+                return block;
+            })
+            .ToArray();
         _rotary =
             config.Positions == PositionKind.Rotary
                 ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device)
