@@ -19,6 +19,13 @@ public sealed record RunManifest
     /// <summary>Model source and hash.</summary>
     public ModelSource? ModelSource { get; init; }
 
+    /// <summary>The model's dtype (float32, bfloat16, float16), when a model ran.</summary>
+    [JsonPropertyName("dtype")]
+    public string? DType { get; init; }
+
+    /// <summary>The model's device (cpu, cuda:0), when a model ran.</summary>
+    public string? Device { get; init; }
+
     /// <summary>Hashes of input data files, by path.</summary>
     public IReadOnlyDictionary<string, string> Data { get; init; } = new Dictionary<string, string>();
 

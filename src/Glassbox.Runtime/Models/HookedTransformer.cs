@@ -52,6 +52,9 @@ public sealed partial class HookedTransformer : IDisposable
     /// <summary>Weights by canonical name (owned by the model; do not dispose).</summary>
     public IReadOnlyDictionary<string, Tensor> Weights => _weights;
 
+    /// <summary>The weights' and the forward's dtype (see <see cref="Placement"/>).</summary>
+    public ScalarType DType => _weights["embed.W_E"].dtype;
+
     /// <summary>Every hook point, in execution order (includes the opt-in <c>attn.hook_result</c>).</summary>
     public IReadOnlyList<string> HookNames => _hookNames;
 

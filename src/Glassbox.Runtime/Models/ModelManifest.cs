@@ -18,6 +18,8 @@ public static class ModelManifest
                 Command = command,
                 Model = model.Name,
                 ModelSource = model.Source,
+                DType = new Placement(model.DType, model.Device).DTypeName,
+                Device = model.Device.ToString(),
                 Seed = seed,
                 Options = options ?? new Dictionary<string, string>(),
             };

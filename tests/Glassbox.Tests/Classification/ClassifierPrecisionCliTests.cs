@@ -34,6 +34,8 @@ public sealed class ClassifierPrecisionCliTests : IDisposable
         var f32 = CliHarness.Run("run", "-m", clf, "--text", "a good film", "--json");
         var bf16 = CliHarness.Run("run", "-m", clf, "--text", "a good film", "--json", "--dtype", "bfloat16");
         Assert.True(f32.Code == 0 && bf16.Code == 0, f32.Err + bf16.Err);
+        using (var doc = JsonDocument.Parse(bf16.Out))
+            Assert.Equal("bfloat16", doc.RootElement.GetProperty("manifest").GetProperty("dtype").GetString());
         var (a, b) = (Probabilities(f32.Out), Probabilities(bf16.Out));
         Assert.Equal(a.Length, b.Length);
         for (int i = 0; i < a.Length; i++)
