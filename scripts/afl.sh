@@ -1,10 +1,11 @@
 #!/bin/bash
 # Coverage-guided fuzzing of Glassbox readers with SharpFuzz + AFL++ (docs/reliability.md).
 # Needs: Debian's afl++ (apt-get install afl++) and the SharpFuzz tool (dotnet tool install --global SharpFuzz.CommandLine).
-# Usage: scripts/afl.sh TARGET [SECONDS]   TARGET = safetensors | conllu | tsv | jsonl | blimp | tokenizer;
+# Usage: scripts/afl.sh TARGET [SECONDS]   TARGET = safetensors | conllu | tsv | jsonl | blimp | tokenizer | config |
+#   llama2c | llama2c-tokenizer | vocab | merges;
 # findings land in out/afl/TARGET.
 set -euo pipefail
-target=${1:?target: safetensors, conllu, tsv, jsonl, blimp or tokenizer}
+target=${1:?target: safetensors, conllu, tsv, jsonl, blimp, tokenizer, config, llama2c, llama2c-tokenizer, vocab or merges}
 seconds=${2:-300}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/out/afl/$target
@@ -41,6 +42,34 @@ PY
   tokenizer)
     printf '{"model":{"type":"WordPiece","vocab":{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"the":4,"dog":5,"##s":6}}}' > "$work/in/wordpiece.json"
     printf '{"added_tokens":[{"id":6,"content":"<|endoftext|>"}],"model":{"type":"BPE","vocab":{"h":0,"e":1,"l":2,"o":3,"he":4,"ll":5},"merges":["h e","l l"]}}' > "$work/in/bpe.json"
+    ;;
+  config)
+    printf '{"model_type":"llama","hidden_size":16,"intermediate_size":24,"num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"vocab_size":50,"max_position_embeddings":32,"rope_theta":10000.0,"rms_norm_eps":1e-5,"tie_word_embeddings":false}' > "$work/in/llama.json"
+    printf '{"model_type":"gpt2","n_embd":16,"n_layer":2,"n_head":4,"n_positions":32,"vocab_size":50}' > "$work/in/gpt2.json"
+    ;;
+  llama2c)
+    # dim 8, hidden 12, 2 layers, 2 heads, 1 kv head, vocabulary 10 (shared classifier), 6 positions: 1,104 floats
+    python3 - "$work/in/tiny.bin" <<'PY'
+import struct, sys
+floats = 80 + 16 + 128 + 64 + 64 + 128 + 16 + 192 + 192 + 192 + 8 + 24
+open(sys.argv[1], 'wb').write(struct.pack('<7i', 8, 12, 2, 2, 1, 10, 6) + struct.pack('<%df' % floats, *[0.01 * (i % 7) for i in range(floats)]))
+PY
+    ;;
+  llama2c-tokenizer)
+    python3 - "$work/in/tok.bin" <<'PY'
+import struct, sys
+pieces = [b'<unk>', b'<s>', b'</s>'] + [b'<0x%02X>' % b for b in range(4)] + [b'h', b'e', b'l', b'o', b' ', b'he', b'll', b'hell']
+out = struct.pack('<i', max(len(p) for p in pieces))
+for i, p in enumerate(pieces):
+    out += struct.pack('<fi', float(-i), len(p)) + p
+open(sys.argv[1], 'wb').write(out)
+PY
+    ;;
+  vocab)
+    printf '{"h":0,"e":1,"l":2,"o":3,"he":4,"ll":5,"<|endoftext|>":6}' > "$work/in/vocab.json"
+    ;;
+  merges)
+    printf '#version: 0.2\nh e\nl l\n' > "$work/in/merges.txt"
     ;;
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
