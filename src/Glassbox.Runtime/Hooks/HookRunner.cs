@@ -18,14 +18,18 @@ internal sealed class HookRunner
         IReadOnlyList<Hook> hooks,
         Func<string, bool>? cacheFilter,
         ActivationCache? cache,
-        bool keepGradients
+        bool keepGradients,
+        Func<string, Tensor, Tensor>? reduce = null
     )
     {
         _hooks = hooks;
         _cacheFilter = cacheFilter;
         Cache = cache;
         KeepGradients = keepGradients;
+        _reduce = reduce;
     }
+
+    private readonly Func<string, Tensor, Tensor>? _reduce;
 
     /// <summary>No hooks and no cache: the fastest path.</summary>
     public static HookRunner None { get; } = new(Array.Empty<Hook>(), null, null, false);
@@ -95,7 +99,9 @@ internal sealed class HookRunner
             }
             else
             {
-                var kept = x.detach();
+                // A reduced activation is cloned, so that a view (e.g. the last position) does not keep the whole
+                // activation's storage alive.
+                var kept = _reduce is null ? x.detach() : _reduce(name, x.detach()).detach().clone();
                 kept.DetachFromDisposeScope();
                 Cache!.Add(name, kept);
             }

@@ -20,6 +20,12 @@ public sealed record RunOptions
     /// where they appeared, so no command prints a NaN probability.</summary>
     public bool AllowNonFinite { get; init; }
 
+    /// <summary>Reduces each cached activation before the cache keeps it (hook name, activation → what to keep), e.g.
+    /// <c>(_, x) =&gt; x[.., -1]</c> for the last position or <c>x.matmul(direction)</c> for a projection, so that a
+    /// sweep holds only what it reads; the full activation still flows on through the model. Not with
+    /// <see cref="KeepGradients"/>.</summary>
+    public Func<string, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CacheReducer { get; init; }
+
     /// <summary>The defaults.</summary>
     public static RunOptions Default { get; } = new();
 }

@@ -73,7 +73,7 @@ public sealed partial class HookedTransformer
         var runner =
             hooks.Count == 0 && cacheFilter is null
                 ? HookRunner.None
-                : new HookRunner(hooks, cacheFilter, acts, keepGradients: false);
+                : new HookRunner(hooks, cacheFilter, acts, keepGradients: false, opt.CacheReducer);
         try
         {
             using var grad = no_grad();

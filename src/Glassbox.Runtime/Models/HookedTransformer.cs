@@ -181,7 +181,7 @@ public sealed partial class HookedTransformer : IDisposable
         var runner =
             hooks.Count == 0 && cacheFilter is null
                 ? HookRunner.None
-                : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients);
+                : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients, opt.CacheReducer);
         try
         {
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
@@ -350,6 +350,8 @@ public sealed partial class HookedTransformer : IDisposable
 
     private void CheckInput(TokenBatch batch, RunOptions opt)
     {
+        if (opt.KeepGradients && opt.CacheReducer is not null)
+            throw new InputException("RunOptions: CacheReducer cannot be combined with KeepGradients");
         if (batch.Length > Config.NCtx)
             throw new InputException(
                 string.Create(
