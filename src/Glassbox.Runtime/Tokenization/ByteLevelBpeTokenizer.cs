@@ -50,11 +50,11 @@ public sealed partial class ByteLevelBpeTokenizer : ITokenizer
         foreach (var (k, v) in _added)
             _vocab.TryAdd(k, v);
         long n = _vocab.Count == 0 ? 0 : _vocab.Values.Max() + 1L;
-        if (n == 0 || n > TokenizerJson.MaxId + 1L)
+        if (n <= 0 || n > TokenizerJson.MaxId + 1L || _vocab.Values.Any(v => v < 0))
             throw new ModelFormatException(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"BPE vocabulary ids must lie in 0..{TokenizerJson.MaxId} and the vocabulary must not be empty (largest id {n - 1})"
+                    $"BPE vocabulary ids must lie in 0..{TokenizerJson.MaxId} and the vocabulary must not be empty (largest id {n - 1}, smallest {(_vocab.Count == 0 ? 0 : _vocab.Values.Min())})"
                 )
             );
         _byId = new string[(int)n];

@@ -118,7 +118,7 @@ public sealed class Llama2cTokenizer : ITokenizer
         while (at + 8 <= b.Length)
         {
             int len = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(at + 4));
-            if (len < 0 || at + 8 + len > b.Length)
+            if (len < 0 || len > b.Length - at - 8) // not at + 8 + len: a length near 2^31 overflows (AFL finding)
                 break;
             at += 8 + len;
             n++;
