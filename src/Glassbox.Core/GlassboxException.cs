@@ -1,11 +1,39 @@
+using System.Globalization;
+using System.Text;
+
 namespace Glassbox;
 
 /// <summary>Base class of every error Glassbox raises on purpose. The CLI maps it to exit code 2.</summary>
 public class GlassboxException : Exception
 {
-    /// <summary>Creates the exception with a message that names the offending file, field or argument.</summary>
+    /// <summary>
+    /// Creates the exception with a message that names the offending file, field or argument. The message is kept
+    /// on one line: control characters (a line break quoted from a hostile input, say) are written as escapes.
+    /// </summary>
     public GlassboxException(string message, Exception? inner = null)
-        : base(message, inner) { }
+        : base(OneLine(message), inner) { }
+
+    /// <summary>The text with every control character and line separator written as an escape (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\uXXXX</c>).</summary>
+    public static string OneLine(string text)
+    {
+        if (!text.Any(NeedsEscape))
+            return text;
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+            sb.Append(
+                c switch
+                {
+                    '\n' => "\\n",
+                    '\r' => "\\r",
+                    '\t' => "\\t",
+                    _ when NeedsEscape(c) => string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                    _ => c.ToString(),
+                }
+            );
+        return sb.ToString();
+    }
+
+    private static bool NeedsEscape(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 }
 
 /// <summary>A model or tensor file is malformed: bad header, bad offsets, wrong sizes, unknown dtype.</summary>
