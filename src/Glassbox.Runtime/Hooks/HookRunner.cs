@@ -41,6 +41,10 @@ internal sealed class HookRunner
     /// must materialise it).</summary>
     public bool Wants(HookPoint point, int? layer) => Wants(point.Name(layer));
 
+    /// <summary>Whether a hook function (not only the cache) is registered for <paramref name="point"/> at
+    /// <paramref name="layer"/>, i.e. whether the activation may be changed.</summary>
+    public bool HasFunctions(HookPoint point, int? layer) => Resolve(point.Name(layer)).Length > 0;
+
     private bool Wants(string name) => Resolve(name).Length > 0 || IsCached(name);
 
     private bool IsCached(string name)

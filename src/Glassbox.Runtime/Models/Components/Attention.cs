@@ -73,12 +73,30 @@ internal static class Attention
         if (useResult || run.Wants(HookPoints.AttnResult, layer))
         {
             var wo = w.W_O.view(c.DModel, h, dh); // [d_model, head, d_head]
+            if (Norm.IsHalf(z.dtype))
+                return HalfResult(z, wo, w.b_O, run, layer);
             var result = einsum("bphe,dhe->bphd", z, wo); // [batch, pos, head, d_model]
             result = run.Apply(HookPoints.AttnResult, layer, result);
             var o = result.sum(2);
             return w.b_O is null ? o : o.Plus(w.b_O);
         }
         return nn.functional.linear(z.reshape(b, p, h * dh), w.W_O, w.b_O);
+    }
+
+    // hook_result in float16/bfloat16: the heads' outputs are computed in float32 and shown to hooks in the model's
+    // dtype; unless a hook changed them (or gradients must flow through them) the float32 values are summed and
+    // rounded once before the bias is added, as libtorch's half linear does, so reading or caching the hook changes nothing.
+    private static Tensor HalfResult(Tensor z, Tensor wo, Tensor? bias, HookRunner run, int layer) // -> [batch, pos, d_model]
+    {
+        var f32 = ScalarType.Float32;
+        var resultF = einsum("bphe,dhe->bphd", z.to_type(f32), wo.to_type(f32)); // [batch, pos, head, d_model]
+        var shown = resultF.to_type(z.dtype);
+        var before = run.HasFunctions(HookPoints.AttnResult, layer) ? shown.clone() : null;
+        var hooked = run.Apply(HookPoints.AttnResult, layer, shown);
+        bool changed = before is not null && !hooked.eq(before).all().item<bool>();
+        var o = (changed || run.KeepGradients ? hooked.to_type(f32) : resultF).sum(2);
+        var oh = o.to_type(z.dtype); // libtorch's half linear rounds the product, then adds the bias in the dtype
+        return bias is null ? oh : oh.Plus(bias);
     }
 
     /// <summary>The most negative finite value of <paramref name="dtype"/>, what masked scores are set to (float's
