@@ -38,12 +38,14 @@ public static class PatchingBench
         var variants = new (string Name, PatchingOptions Options)[]
         {
             ("one patch per forward", new PatchingOptions { Batched = false }),
-            ("batched, chunk 16", new PatchingOptions { ChunkSize = 16 }),
-            ("batched, chunk 32", new PatchingOptions { ChunkSize = 32 }),
+            ("replicated rows, chunk 32", new PatchingOptions { ChunkSize = 32, SharePrefix = false }),
             (
-                string.Create(CultureInfo.InvariantCulture, $"batched, chunk {nPatches} (one forward)"),
-                new PatchingOptions { ChunkSize = nPatches }
+                string.Create(CultureInfo.InvariantCulture, $"replicated rows, chunk {nPatches} (one forward)"),
+                new PatchingOptions { ChunkSize = nPatches, SharePrefix = false }
             ),
+            ("shared prefix, chunk 6", new PatchingOptions { ChunkSize = 6 }),
+            ("shared prefix, chunk 9", new PatchingOptions { ChunkSize = 9 }),
+            ("shared prefix, chunk 32 (default)", new PatchingOptions { ChunkSize = 32 }),
         };
         foreach (var v in variants)
             ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options);
@@ -61,7 +63,7 @@ public static class PatchingBench
         foreach (var v in variants)
         {
             var ratio = Enumerable.Range(0, rounds).Select(i => t[baseName][i] / t[v.Name][i]).ToList();
-            int fw = v.Options.Batched ? (nPatches + v.Options.ChunkSize - 1) / v.Options.ChunkSize : nPatches;
+            int fw = ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options).Forwards;
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,

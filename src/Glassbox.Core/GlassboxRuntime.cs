@@ -14,8 +14,8 @@ public static class GlassboxRuntime
     /// may differ in the last bits (parallel reductions), so the test suite pins it; it also caps threads on shared hosts.</summary>
     public const string ThreadsVariable = "GLASSBOX_THREADS";
 
-    /// <summary>Sets libtorch's intra-op thread count (default: all cores; <see cref="ThreadsVariable"/> overrides).
-    /// Safe to call more than once.</summary>
+    /// <summary>Sets libtorch's intra-op thread count (default: all cores; <see cref="ThreadsVariable"/> overrides) and
+    /// tunes glibc's heap for libtorch's allocation pattern (<see cref="NativeHeap.Tune"/>). Safe to call more than once.</summary>
     /// <exception cref="InputException">A thread count below 1, or a malformed <see cref="ThreadsVariable"/>.</exception>
     public static void Initialize(int? threads = null)
     {
@@ -34,6 +34,7 @@ public static class GlassboxRuntime
                 string.Create(CultureInfo.InvariantCulture, $"thread count must be at least 1, got {n}")
             );
         torch.set_num_threads(n);
+        NativeHeap.Tune();
         Interlocked.Exchange(ref _initialized, 1);
     }
 

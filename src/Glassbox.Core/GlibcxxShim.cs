@@ -37,6 +37,7 @@ internal static class GlibcxxShim
     internal static void Install()
     {
         OpenMpPolicy.Apply(); // first: loading libtorch below (or anywhere later) loads libgomp, which reads it once
+        NativeHeap.Tune(); // before libtorch allocates anything
         try
         {
             if (!OperatingSystem.IsLinux() || !SystemNeedsPatch())

@@ -110,6 +110,8 @@ public static class ActivationPatcher
     /// <param name="specs">The patches; one score each, in order.</param>
     /// <param name="chunkSize">Patches per forward.</param>
     /// <param name="onChunk">Called after each forward with (patches done, total).</param>
+    /// <param name="sharePrefix">On a causal model, run only what a patch can change (see
+    /// <see cref="SharedPrefixPatcher"/>); false replicates the whole base run in every row.</param>
     public static float[] EvaluateBatched(
         HookedTransformer model,
         IReadOnlyList<int> baseIds,
@@ -117,12 +119,38 @@ public static class ActivationPatcher
         PatchMetric metric,
         IReadOnlyList<PatchSpec> specs,
         int chunkSize = 32,
-        Action<int, int>? onChunk = null
+        Action<int, int>? onChunk = null,
+        bool sharePrefix = true
+    ) => EvaluateCounting(model, baseIds, source, metric, specs, chunkSize, onChunk, sharePrefix, out _);
+
+    // EvaluateBatched that also says how many patched forwards it ran.
+    internal static float[] EvaluateCounting(
+        HookedTransformer model,
+        IReadOnlyList<int> baseIds,
+        ActivationCache source,
+        PatchMetric metric,
+        IReadOnlyList<PatchSpec> specs,
+        int chunkSize,
+        Action<int, int>? onChunk,
+        bool sharePrefix,
+        out int forwards
     )
     {
         if (chunkSize < 1)
             throw new InputException("chunk size must be at least 1");
         CheckSpecs(model, specs, baseIds.Count);
+        if (sharePrefix && model.Config.Causal && specs.Count > 0)
+            return SharedPrefixPatcher.Evaluate(
+                model,
+                baseIds,
+                source,
+                metric,
+                specs,
+                chunkSize,
+                onChunk,
+                out forwards
+            );
+        forwards = (specs.Count + chunkSize - 1) / chunkSize;
         var scores = new float[specs.Count];
         var opt = new RunOptions { UseAttnResult = specs.Any(s => HookPoints.AttnResult.Matches(s.Hook)) };
         for (int start = 0; start < specs.Count; start += chunkSize)
@@ -147,7 +175,7 @@ public static class ActivationPatcher
     /// <summary>Row i of <paramref name="x"/> takes <paramref name="src"/> where patch i selects it (only patches on
     /// this hook). The mask is built on the CPU in one piece, shaped [rows, ...] with size 1 on every dimension but
     /// the position and head dimensions, and broadcast by <c>where</c>.</summary>
-    private static Tensor PatchRows(Tensor x, HookContext ctx, Tensor src, IReadOnlyList<PatchSpec> chunk)
+    internal static Tensor PatchRows(Tensor x, HookContext ctx, Tensor src, IReadOnlyList<PatchSpec> chunk)
     {
         int rank = (int)x.dim(),
             n = chunk.Count;

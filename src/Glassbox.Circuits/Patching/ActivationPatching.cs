@@ -124,8 +124,19 @@ public static class ActivationPatching
     )
     {
         var (layers, cols, specs) = plan;
+        int forwards = specs.Count;
         var flat = o.Batched
-            ? ActivationPatcher.EvaluateBatched(model, baseIds, source, metric, specs, o.ChunkSize, o.Progress)
+            ? ActivationPatcher.EvaluateCounting(
+                model,
+                baseIds,
+                source,
+                metric,
+                specs,
+                o.ChunkSize,
+                o.Progress,
+                o.SharePrefix,
+                out forwards
+            )
             : ActivationPatcher.EvaluateOneByOne(model, baseIds, source, metric, specs, o.Progress);
         int nc = cols.Count;
         var scores = Enumerable.Range(0, layers.Count).Select(i => flat.Skip(i * nc).Take(nc).ToArray()).ToArray();
@@ -143,7 +154,7 @@ public static class ActivationPatching
                 : cols.Select(p => TokenLabel(model, clean, corrupted, p)).ToList(),
             Scores = scores,
             Effects = scores.Select(r => r.Select(s => Normalise(s, cleanScore, corruptScore)).ToArray()).ToArray(),
-            Forwards = o.Batched ? (specs.Count + o.ChunkSize - 1) / o.ChunkSize : specs.Count,
+            Forwards = forwards,
         };
     }
 

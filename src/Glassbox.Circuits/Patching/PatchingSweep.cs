@@ -26,6 +26,12 @@ public sealed record PatchingOptions
     /// <summary>Batch many patches per forward (default); false runs one forward per patch.</summary>
     public bool Batched { get; init; } = true;
 
+    /// <summary>On a causal model, run only what each patch can change (default): patches are grouped by layer and
+    /// position, and each group starts at its layer from the unpatched run's residual stream and reuses its keys and
+    /// values before the first patched position (<see cref="SharedPrefixPatcher"/>). False replicates the whole base
+    /// run in every row (the results agree to float rounding).</summary>
+    public bool SharePrefix { get; init; } = true;
+
     /// <summary>Progress callback (patches done, total).</summary>
     [JsonIgnore]
     public Action<int, int>? Progress { get; init; }

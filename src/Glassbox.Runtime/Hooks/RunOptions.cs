@@ -7,6 +7,16 @@ public sealed record RunOptions
     /// ([batch, pos, d_model]); null runs the whole model.</summary>
     public int? StopAtLayer { get; init; }
 
+    /// <summary>Start at this block with <see cref="StartResidual"/> as the residual stream entering it (TransformerLens's
+    /// <c>start_at_layer</c>): the embedding and the blocks before it are not run and their hooks do not fire. Null
+    /// (default) runs from the tokens. With <see cref="Glassbox.Models.HookedTransformer.RunCached"/> the KV cache then lacks the new
+    /// positions of the lower blocks and cannot be extended further.</summary>
+    public int? StartAtLayer { get; init; }
+
+    /// <summary>The residual stream entering block <see cref="StartAtLayer"/>, [batch, pos, d_model] for the batch's
+    /// (new) positions; required with <see cref="StartAtLayer"/>.</summary>
+    public TorchSharp.torch.Tensor? StartResidual { get; init; }
+
     /// <summary>Keep the autograd graph: cached activations keep <c>requires_grad</c> and retain their
     /// gradient, so after <c>backward()</c> each cached tensor has <c>.grad</c>.</summary>
     public bool KeepGradients { get; init; }

@@ -100,7 +100,7 @@ public sealed partial class HookedTransformer
             total = t0 + n;
         var offsets = tensor(kv.NextPositions.ToArray(), new long[] { b, 1 }, device: Device);
         var pos = batch.PositionIds.to(Device).Plus(offsets); // [batch, new_pos]
-        var resid = Embed(batch.Ids, pos, batch.TokenTypeIds, run, false); // [batch, new_pos, d_model]
+        var resid = StartStream(batch, pos, run, opt); // [batch, new_pos, d_model]
         var newMask = batch.Mask.to(Device); // [batch, new_pos]
         var keyMask = t0 == 0 ? newMask : cat(new[] { kv.Mask, newMask }, 1); // [batch, cached + new_pos]
         var kIdx = ScalarMath.Arange(total, device: Device).view(1, total); // key padded index
@@ -113,7 +113,8 @@ public sealed partial class HookedTransformer
         Tensor? windowed = null;
         if (c.SlidingWindow > 0 && total > c.SlidingWindow)
             windowed = mask.logical_and(kIdx.gt(qIdx.AddScalar(-(long)c.SlidingWindow)).view(1, 1, n, total));
-        for (int l = 0; l < c.NLayers; l++)
+        int start = opt.StartAtLayer ?? 0;
+        for (int l = start; l < c.NLayers; l++)
             resid = Block(
                 resid,
                 l,
@@ -124,7 +125,7 @@ public sealed partial class HookedTransformer
                 kv.Layer(l)
             );
         var logits = Head(resid, run);
-        kv.Advance(newMask, batch.Lengths);
+        kv.Advance(newMask, batch.Lengths, start);
         return logits;
     }
 }

@@ -226,7 +226,7 @@ public sealed partial class HookedTransformer : IDisposable
         long b = batch.Ids.shape[0],
             p = batch.Ids.shape[1];
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
-        var resid = Embed(batch.Ids, pos, batch.TokenTypeIds, run, opt.KeepGradients); // [batch, pos, d_model]
+        var resid = StartStream(batch, pos, run, opt); // [batch, pos, d_model]
         Tensor? mask = null; // [batch, 1, q, k]
         if (batch.HasPadding)
         {
@@ -237,7 +237,7 @@ public sealed partial class HookedTransformer : IDisposable
         }
         var windowed = Attention.SlidingWindowMask(mask, p, c.SlidingWindow, Device); // [batch or 1, 1, q, k], null when no window cuts anything
         int stop = Math.Min(opt.StopAtLayer ?? c.NLayers, c.NLayers); // CheckInput rejects values outside 0..n_layers
-        for (int l = 0; l < stop; l++)
+        for (int l = opt.StartAtLayer ?? 0; l < stop; l++)
             resid = Block(
                 resid,
                 l,
@@ -380,6 +380,7 @@ public sealed partial class HookedTransformer : IDisposable
                     $"StopAtLayer must be in 0..{Config.NLayers}, got {opt.StopAtLayer}"
                 )
             );
+        CheckStart(batch, opt);
     }
 
     /// <summary>Tokenizes texts into a padded batch.</summary>

@@ -16,6 +16,7 @@ public sealed class KeyValueCache : IDisposable
     private readonly LayerKv[] _layers;
     private readonly Tensor _mask; // [batch, capacity] bool, true = real token
     private readonly long[] _next;
+    private int _complete; // positions filled in every layer
 
     internal KeyValueCache(HookedTransformer owner, int batchSize, int capacity)
     {
@@ -70,6 +71,13 @@ public sealed class KeyValueCache : IDisposable
     /// <paramref name="batchSize"/> fit this cache.</summary>
     internal void Check(HookedTransformer model, int batchSize, int n)
     {
+        if (StartedAtLayer is int s)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the KV cache was filled by a run that started at layer {s}; its lower layers lack those positions, so it cannot be extended (fork it before such a run)"
+                )
+            );
         if (!ReferenceEquals(model, Owner))
             throw new InputException(
                 $"the KV cache belongs to {Owner.Name}, not to {model.Name}; make one with NewCache"
@@ -90,13 +98,62 @@ public sealed class KeyValueCache : IDisposable
             );
     }
 
-    /// <summary>Writes the key mask of the new positions [batch, new_pos] and advances the per-row positions.</summary>
-    internal void Advance(Tensor newMask, IReadOnlyList<int> realTokens)
+    /// <summary>The block a run started at, when it was not 0: the blocks below it lack the newest positions.</summary>
+    public int? StartedAtLayer { get; private set; }
+
+    /// <summary>Writes the key mask of the new positions [batch, new_pos] and advances the per-row positions;
+    /// <paramref name="startLayer"/> &gt; 0 marks the cache as not extendable (the lower blocks were not run).</summary>
+    internal void Advance(Tensor newMask, IReadOnlyList<int> realTokens, int startLayer = 0)
     {
+        if (startLayer > 0 && StartedAtLayer is null)
+        {
+            StartedAtLayer = startLayer;
+            _complete = Length;
+        }
         _mask.narrow(1, Length, newMask.shape[1]).copy_(newMask);
         Length += (int)newMask.shape[1];
+        if (StartedAtLayer is null)
+            _complete = Length;
         for (int b = 0; b < _next.Length; b++)
             _next[b] += realTokens[b];
+    }
+
+    /// <summary>A new cache for <paramref name="batchSize"/> sequences holding this cache's first
+    /// <paramref name="length"/> positions: copied row by row, or, from a one-sequence cache, repeated into every row
+    /// (e.g. a shared prompt prefix). The caller disposes it.</summary>
+    /// <exception cref="InputException">The length exceeds what is cached, or the batch sizes do not match.</exception>
+    public KeyValueCache Fork(int length, int batchSize)
+    {
+        if (length < 0 || length > Length)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"cannot fork {length} positions of a cache holding {Length}"
+                )
+            );
+        if (BatchSize != 1 && batchSize != BatchSize)
+            throw new InputException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"a cache of {BatchSize} sequences forks into {BatchSize}, or a one-sequence cache into any number; got {batchSize}"
+                )
+            );
+        if (length > _complete)
+            throw new InputException("cannot fork positions that a run started past layer 0 left incomplete");
+        var f = new KeyValueCache(Owner, batchSize, Capacity);
+        using var scope = NewDisposeScope();
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            f._layers[l].K.narrow(2, 0, length).copy_(_layers[l].K.narrow(2, 0, length).expand(batchSize, -1, -1, -1));
+            f._layers[l].V.narrow(2, 0, length).copy_(_layers[l].V.narrow(2, 0, length).expand(batchSize, -1, -1, -1));
+        }
+        var m = _mask.narrow(1, 0, length);
+        f._mask.narrow(1, 0, length).copy_(m.expand(batchSize, -1));
+        var real = m.sum(new long[] { 1 }).cpu().data<long>().ToArray(); // real tokens per row
+        for (int b = 0; b < batchSize; b++)
+            f._next[b] = real[BatchSize == 1 ? 0 : b];
+        f.Length = length;
+        return f;
     }
 
     /// <summary>Frees the buffers.</summary>
