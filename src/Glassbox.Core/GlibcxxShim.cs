@@ -38,6 +38,7 @@ internal static class GlibcxxShim
     {
         OpenMpPolicy.Apply(); // first: loading libtorch below (or anywhere later) loads libgomp, which reads it once
         NativeHeap.Tune(); // before libtorch allocates anything
+        MklOnAmd.Apply(FindShim() is { } found ? Path.GetDirectoryName(found) : null); // before the first GEMM
         try
         {
             if (!OperatingSystem.IsLinux() || !SystemNeedsPatch())

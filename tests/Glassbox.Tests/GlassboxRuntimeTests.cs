@@ -31,6 +31,34 @@ public class GlassboxRuntimeTests
         Assert.Equal(native, GlassboxRuntime.OpenMpWaitPolicy);
     }
 
+    [SkippableFact]
+    public void Should_tune_the_native_heap_unless_the_user_set_malloc_variables()
+    {
+        Skip.If(!OperatingSystem.IsLinux(), "glibc's mallopt is Linux only");
+        bool userSet = new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_" }.Any(v =>
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))
+        );
+        GlassboxRuntime.EnsureInitialized();
+        Assert.Equal(!userSet, NativeHeap.Tuned);
+    }
+
+    [Fact]
+    public void Should_say_what_the_mkl_patch_did_and_never_fail_silently()
+    {
+        using var x = TorchSharp.torch.ones(64, 64); // libtorch is loaded, the module initializer ran
+        using var y = x.matmul(x);
+        Assert.Equal(64f, y[0, 0].item<float>());
+        Assert.DoesNotContain("failed", MklOnAmd.Status, StringComparison.Ordinal);
+        Assert.NotEqual("not run", MklOnAmd.Status);
+        bool amdAvx512 =
+            System.Runtime.Intrinsics.X86.Avx512F.IsSupported
+            && OperatingSystem.IsLinux()
+            && File.ReadAllText("/proc/cpuinfo").Contains("AuthenticAMD", StringComparison.Ordinal)
+            && Environment.GetEnvironmentVariable(MklOnAmd.Variable) != "0";
+        if (amdAvx512)
+            Assert.Equal("applied", MklOnAmd.Status);
+    }
+
     [DllImport("libc", CharSet = CharSet.Ansi)]
     private static extern IntPtr getenv(string name);
 }

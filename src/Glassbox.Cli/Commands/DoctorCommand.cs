@@ -43,6 +43,8 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["threads"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
             ["cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
             ["omp_wait_policy"] = GlassboxRuntime.OpenMpWaitPolicy ?? "libgomp default (could not be set)",
+            ["mkl_on_amd_avx512"] = MklOnAmd.Status,
+            ["native_heap_tuned"] = NativeHeap.Tuned.ToString(),
             ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
             ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
             ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",
