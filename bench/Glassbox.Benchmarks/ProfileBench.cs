@@ -28,13 +28,21 @@ public static class ProfileBench
         var c = model.Config;
         using var batch = model.Tokenize(BenchData.Sentences(batchSize));
         long tokens = batch.Ids.shape[0] * batch.Ids.shape[1];
+        // Points that would switch the forward to unfused kernels if hooked: the norms' internals, per-head results.
+        var unfused = new[]
+        {
+            HookPoints.EmbedLnScale,
+            HookPoints.EmbedLnNormalized,
+            HookPoints.Ln1Scale,
+            HookPoints.Ln1Normalized,
+            HookPoints.Ln2Scale,
+            HookPoints.Ln2Normalized,
+            HookPoints.LnFinalScale,
+            HookPoints.LnFinalNormalized,
+            HookPoints.AttnResult,
+        };
         var names = model
-            .HookNames.Where(n =>
-                !n.EndsWith("hook_scale", StringComparison.Ordinal)
-                && !n.EndsWith("hook_normalized", StringComparison.Ordinal)
-                && !n.EndsWith("hook_result", StringComparison.Ordinal)
-                && !n.Contains("_input", StringComparison.Ordinal)
-            )
+            .HookNames.Where(n => HookPoints.All.Any(p => p.Matches(n)) && !unfused.Any(p => p.Matches(n)))
             .ToHashSet(StringComparer.Ordinal);
         var marks = new List<(string Name, long Ticks)>(names.Count + 2);
         var hooks = new[] { Hook.Read("*", (x, ctx) =>
@@ -105,14 +113,15 @@ public static class ProfileBench
             L = c.NLayers,
             qkv = (c.NHeads + 2.0 * c.KvHeads) * c.HeadDim,
             mlp = c.DMlp;
-        return stage switch
-        {
-            "attn.hook_q" => 2 * tokens * d * qkv * L,
-            "hook_attn_out" => 2 * tokens * c.NHeads * c.HeadDim * d * L,
-            "mlp.hook_pre" => 2 * tokens * d * mlp * L * (c.GatedMlp ? 2 : 1),
-            "hook_mlp_out" => 2 * tokens * mlp * d * L,
-            _ => 0,
-        };
+        if (stage == HookPoints.AttnQ.Leaf)
+            return 2 * tokens * d * qkv * L;
+        if (stage == HookPoints.AttnOut.Leaf)
+            return 2 * tokens * c.NHeads * c.HeadDim * d * L;
+        if (stage == HookPoints.MlpPre.Leaf)
+            return 2 * tokens * d * mlp * L * (c.GatedMlp ? 2 : 1);
+        if (stage == HookPoints.MlpOut.Leaf)
+            return 2 * tokens * mlp * d * L;
+        return 0;
     }
 
     private static double Median(List<double> x)
