@@ -3,28 +3,32 @@
 # into one Markdown file: every comparison is a ratio measured side by side in the same run (ONNX Runtime, llama2.c,
 # the one-patch-per-forward loop, a plain forward), never a timed test.
 #
-#   scripts/benchmarks.sh [--quick] [--out DIR]
+#   scripts/benchmarks.sh [--quick] [--cli] [--out DIR]
 #
-# --quick: fewer rounds and the short variants only (about 10 minutes on the 2-vCPU build VM); default: the rounds
-# docs/benchmarks.md used (about 40 minutes, plus the CLI timings that need ../shared/data).
+# --quick: fewer rounds and the short variants (about 5 minutes on the 2-vCPU build VM); default: the rounds
+# docs/benchmarks.md used (about 15 minutes); --cli adds the CLI timings (explain, harvest, SAE training, BLiMP through
+# the CLI; they need ../shared/data) and the sequential BenchmarkDotNet suites (about 30 minutes more).
 # LLAMA2C_RUN=/path/to/run adds llama2.c's `run` as the generation and BLiMP reference (build it outside the repo:
 # gcc -O3 -o run run.c -lm, from karpathy/llama2.c). Output: DIR/benchmarks-<UTC time>.md (default DIR: out/benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
+cli=0
 out=out/benchmarks
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --cli) cli=1 ;;
     --out) out="$2"; shift ;;
     -h|--help) sed -n 2,12p "$0"; exit 0 ;;
-    *) echo "benchmarks.sh: unknown argument '$1' (expected --quick or --out DIR)" >&2; exit 2 ;;
+    *) echo "benchmarks.sh: unknown argument '$1' (expected --quick, --cli or --out DIR)" >&2; exit 2 ;;
   esac
   shift
 done
 mkdir -p "$out"
 file="$out/benchmarks-$(date -u +%Y%m%dT%H%M%SZ).md"
-shared="${GLASSBOX_SHARED:-../shared/data}"
+shared="${GLASSBOX_DATA:-../shared/data}"
+export GLASSBOX_DATA="$shared"
 run2c="${LLAMA2C_RUN:-}"
 if [ "$quick" = 1 ]; then R=5; P=4; G=1; else R=30; P=24; G=3; fi
 
@@ -66,6 +70,10 @@ if [ -d "$shared/stories260K" ]; then
   section "Generation with a KV cache against llama2.c (generation)"
   cmd $B generation "$G" 1 64 256 $run2c
   cmd $B generation "$G" 2 256 256 $run2c
+  if [ -d "$shared/blimp" ]; then
+    section "BLiMP scoring against llama2.c (blimp)"
+    if [ "$quick" = 1 ]; then cmd $B blimp 2 1 16,64 50 $run2c; else cmd $B blimp 3 1 16,64 200 $run2c; fi
+  fi
   section "Explorer latency and first paint (explorer)"
   cmd $B explorer "$([ "$quick" = 1 ] && echo 5 || echo 20)" 2
 else
@@ -75,7 +83,7 @@ if [ -d "$shared/ud-english-ewt" ]; then
   section "Probing: the whole UPOS run (probing)"
   if [ "$quick" = 1 ]; then cmd $B probing 1 1,2 400; else cmd $B probing 3 2; fi
 fi
-if [ "$quick" = 0 ] && [ -d "$shared/stories260K" ]; then
+if [ "$cli" = 1 ] && [ -d "$shared/stories260K" ]; then
   section "CLI timings (wall and peak memory from /usr/bin/time)"
   tmp=$(mktemp -d)
   cmd /usr/bin/time -f '%e s wall, %M KB peak' $G_CLI explain --out "$tmp/r.html"

@@ -44,10 +44,15 @@ public static class GenerationBench
             .ToList();
         var o = new GenerationOptions { StopToken = -1 };
         var results = new Dictionary<string, List<double>>(StringComparer.Ordinal);
-        void Add(string k, double v) =>
-            (results.TryGetValue(k, out var l) ? l : results[k] = new List<double>()).Add(v);
-        for (int r = 0; r < rounds; r++)
+        bool warmUp = true; // the first round (JIT, tiered compilation, llama2.c's page cache) is not counted
+        void Add(string k, double v)
         {
+            if (!warmUp)
+                (results.TryGetValue(k, out var l) ? l : results[k] = new List<double>()).Add(v);
+        }
+        for (int r = -1; r < rounds; r++)
+        {
+            warmUp = r < 0;
             Add(
                 "managed decoder, 1 sequence",
                 Time(() =>

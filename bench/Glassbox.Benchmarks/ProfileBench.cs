@@ -117,8 +117,8 @@ public static class ProfileBench
             return 2 * tokens * d * qkv * L;
         if (stage == HookPoints.AttnOut.Leaf)
             return 2 * tokens * c.NHeads * c.HeadDim * d * L;
-        if (stage == HookPoints.MlpPre.Leaf)
-            return 2 * tokens * d * mlp * L * (c.GatedMlp ? 2 : 1);
+        if (stage == HookPoints.MlpPre.Leaf || (c.GatedMlp && stage == HookPoints.MlpPreLinear.Leaf))
+            return 2 * tokens * d * mlp * L; // gated MLPs: the gate before hook_pre, the up product before hook_pre_linear
         if (stage == HookPoints.MlpOut.Leaf)
             return 2 * tokens * mlp * d * L;
         return 0;

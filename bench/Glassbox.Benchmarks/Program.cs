@@ -11,6 +11,7 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- generation [rounds] [threads] [batch] [steps] [llama2.c run]   (KV cache, issue 14)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- blimp [rounds] [threads] [batch sizes] [pairs per phenomenon] [llama2.c run]   (BLiMP scoring vs llama2.c)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- profile [model] [batch] [rounds] [threads]   (per-stage time of a forward)
     public static void Main(string[] args)
     {
@@ -32,6 +33,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "probing")
         {
             ProbingBench.Run(args.Skip(1).ToArray());
+            return;
+        }
+        if (args.Length > 0 && args[0] == "blimp")
+        {
+            BlimpBench.Run(args.Skip(1).ToArray());
             return;
         }
         if (args.Length > 0 && args[0] == "profile")

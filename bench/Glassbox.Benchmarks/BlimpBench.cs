@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Glassbox.Data;
+using Glassbox.Loading;
+using Glassbox.Probing;
+
+namespace Glassbox.Benchmarks;
+
+/// <summary>
+/// BLiMP scoring throughput on stories260K against llama2.c (issue 14, item 3): tokens scored per second by
+/// <see cref="MinimalPairScorer.ScoreCausal"/> (length-sorted, right-padded batches) at several batch sizes, and llama2.c's
+/// <c>run</c> in the same rounds as the serial reference (one token per forward, its own "achieved tok/s"; scoring a
+/// sentence serially is the same per-token work). Arguments: rounds, libtorch threads, batch sizes (comma list),
+/// pairs per phenomenon (0 = all), path of llama2.c's run.
+/// </summary>
+public static class BlimpBench
+{
+    public static void Run(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        var sizes = (args.Length > 2 ? args[2] : "16,64,256")
+            .Split(',')
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture))
+            .ToArray();
+        int limit = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+        string? runBinary = args.Length > 4 ? args[4] : null;
+        string data = Environment.GetEnvironmentVariable("GLASSBOX_DATA") ?? Path.Combine("..", "shared", "data");
+        GlassboxRuntime.Initialize(threads);
+        using var model = ModelLoader.Load("stories260k");
+        var pairs = MinimalPairReader
+            .ReadBlimp(Path.Combine(data, "blimp"))
+            .GroupBy(p => p.Phenomenon)
+            .SelectMany(g => limit > 0 ? g.Take(limit) : g)
+            .ToList();
+        var seqs = MinimalPairScorer.Encode(model, pairs.SelectMany(p => new[] { p.Good, p.Bad }).ToList());
+        long tokens = seqs.Sum(s => (long)s.Count);
+        Console.WriteLine(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"stories260K, {threads} thread(s), {pairs.Count} BLiMP pairs ({seqs.Count} sentences, {tokens} tokens), {rounds} interleaved rounds; tokens/s median [min, max]"
+            )
+        );
+        var results = sizes.ToDictionary(b => b, _ => new List<double>());
+        var reference = new List<double>();
+        foreach (var b in sizes)
+            MinimalPairScorer.ScoreCausal(model, seqs.Take(64).ToList(), b); // warm-up
+        for (int r = 0; r < rounds; r++)
+        {
+            if (runBinary is not null)
+                reference.Add(Llama2c(runBinary, data));
+            foreach (var b in sizes)
+            {
+                Thread.Sleep(50);
+                var sw = Stopwatch.StartNew();
+                MinimalPairScorer.ScoreCausal(model, seqs, b);
+                results[b].Add(tokens / sw.Elapsed.TotalSeconds);
+            }
+        }
+        Console.WriteLine("| scorer | tokens/s | vs llama2.c (median of per-round ratios) |");
+        Console.WriteLine("|---|---|---|");
+        if (reference.Count > 0)
+            Console.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"| llama2.c run, serial | {Q(reference)} | 1.00x |")
+            );
+        foreach (var b in sizes)
+        {
+            string ratio =
+                reference.Count > 0
+                    ? string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{Median(results[b].Select((v, i) => v / reference[i]).ToList()):F2}x"
+                    )
+                    : "(no llama2.c)";
+            Console.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"| Glassbox, batch {b} | {Q(results[b])} | {ratio} |")
+            );
+        }
+    }
+
+    private static double Llama2c(string binary, string data)
+    {
+        var psi = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (
+            var a in new[]
+            {
+                Path.Combine(data, "stories260K", "stories260K.bin"),
+                "-z",
+                Path.Combine(data, "stories260K", "tok512.bin"),
+                "-t",
+                "0",
+                "-n",
+                "256",
+                "-i",
+                "Once upon a time",
+            }
+        )
+            psi.ArgumentList.Add(a);
+        Thread.Sleep(50);
+        using var p = Process.Start(psi)!;
+        string all = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        var m = Regex.Match(all, @"achieved tok/s: ([0-9.]+)", RegexOptions.None, TimeSpan.FromSeconds(1));
+        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+    }
+
+    private static double Median(List<double> x)
+    {
+        var s = x.Order().ToList();
+        return s[s.Count / 2];
+    }
+
+    private static string Q(List<double> x) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Median(x):F0} [{x.Min():F0}, {x.Max():F0}]");
+}
