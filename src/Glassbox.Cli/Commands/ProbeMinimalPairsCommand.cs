@@ -31,8 +31,8 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         public int? Limit { get; init; }
 
         [CommandOption("--batch-size <B>")]
-        [Description("Sentences per forward pass. Default 16.")]
-        public int BatchSize { get; init; } = 16;
+        [Description("Sentences per forward pass. Default 64 for causal models, 16 for masked ones.")]
+        public int? BatchSize { get; init; }
 
         [CommandOption("--seed <S>")]
         [Description("Bootstrap seed. Default 0.")]
@@ -47,7 +47,7 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
     {
         if (s.Blimp is null && s.SynEval is null && s.Pairs is null)
             throw new InputException("give --blimp, --syneval or --pairs");
-        if (s.BatchSize < 1)
+        if (s.BatchSize is < 1)
             throw new InputException("--batch-size must be at least 1");
         var pairs = new List<MinimalPair>();
         var files = new List<string>();
@@ -83,7 +83,9 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             new Dictionary<string, string>
             {
                 ["limit"] = s.Limit?.ToString(CultureInfo.InvariantCulture) ?? "none",
-                ["batchSize"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["batchSize"] = (s.BatchSize ?? MinimalPairScorer.DefaultBatchSize(model)).ToString(
+                    CultureInfo.InvariantCulture
+                ),
                 ["resamples"] = options.Resamples.ToString(CultureInfo.InvariantCulture),
             }
         ) with
