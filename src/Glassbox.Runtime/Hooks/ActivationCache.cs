@@ -11,7 +11,28 @@ public sealed class ActivationCache : IDisposable
 {
     private readonly Dictionary<string, Tensor> _items = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
+    private readonly CacheSpill? _spill;
+    private string? _folder;
+    private int _files;
     private bool _disposed;
+
+    /// <summary>An empty cache; with <paramref name="spill"/>, activations past its byte budget go to disk.</summary>
+    /// <exception cref="InputException">An invalid budget or an unusable spill folder.</exception>
+    public ActivationCache(CacheSpill? spill = null)
+    {
+        _spill = spill;
+        if (spill is not null)
+            _folder = spill.CreateFolder();
+    }
+
+    /// <summary>Bytes of activations held in memory (not counting spilled ones).</summary>
+    public long ResidentBytes { get; private set; }
+
+    /// <summary>Bytes of activations written to disk and memory-mapped back.</summary>
+    public long SpilledBytes { get; private set; }
+
+    /// <summary>Number of activations written to disk.</summary>
+    public int SpilledCount { get; private set; }
 
     /// <summary>Hook names in the order they were recorded.</summary>
     public IReadOnlyList<string> Names => _order;
@@ -49,11 +70,30 @@ public sealed class ActivationCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_items.Remove(name, out var old))
+        {
+            ResidentBytes -= _spilled.Remove(name) ? 0 : Bytes(old);
             old.Dispose();
+        }
         else
             _order.Add(name);
+        long bytes = Bytes(tensor);
+        if (_spill is not null && !tensor.requires_grad && ResidentBytes + bytes > _spill.ByteBudget)
+        {
+            var mapped = CacheSpill.Spill(tensor, _folder!, _files++);
+            tensor.Dispose();
+            tensor = mapped;
+            _spilled.Add(name);
+            SpilledBytes += bytes;
+            SpilledCount++;
+        }
+        else
+            ResidentBytes += bytes;
         _items[name] = tensor;
     }
+
+    private readonly HashSet<string> _spilled = new(StringComparer.Ordinal);
+
+    private static long Bytes(Tensor t) => t.numel() * t.element_size();
 
     /// <summary>Stacks one hook across layers, e.g. <c>Stack(l => HookName.ResidPost(l), 6)</c> → [layers, ...].</summary>
     public Tensor Stack(Func<int, string> nameOfLayer, int layers) =>
@@ -65,6 +105,8 @@ public sealed class ActivationCache : IDisposable
         var t = this[name];
         _items.Remove(name);
         _order.Remove(name);
+        if (!_spilled.Remove(name))
+            ResidentBytes -= Bytes(t);
         return t;
     }
 
@@ -100,5 +142,14 @@ public sealed class ActivationCache : IDisposable
         _items.Clear();
         _order.Clear();
         _disposed = true;
+        if (_folder is not null)
+        {
+            try
+            {
+                Directory.Delete(_folder, true); // the maps are gone with their tensors; Linux also allows deleting mapped files
+            }
+            catch (IOException) { } // best effort: a file still mapped elsewhere (Windows) is left behind
+            _folder = null;
+        }
     }
 }

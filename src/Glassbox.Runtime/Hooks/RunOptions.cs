@@ -36,6 +36,10 @@ public sealed record RunOptions
     /// <see cref="KeepGradients"/>.</summary>
     public Func<string, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? CacheReducer { get; init; }
 
+    /// <summary>A byte budget for the run's cache: activations past it are written to disk and memory-mapped back
+    /// (<see cref="Hooks.CacheSpill"/>); null (default) keeps everything in memory.</summary>
+    public CacheSpill? CacheSpill { get; init; }
+
     /// <summary>The defaults.</summary>
     public static RunOptions Default { get; } = new();
 }

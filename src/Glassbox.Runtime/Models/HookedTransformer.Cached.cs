@@ -69,7 +69,7 @@ public sealed partial class HookedTransformer
         foreach (var h in hooks)
             if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n)))
                 HookName.Require(h.Pattern, _hookNames);
-        var acts = new ActivationCache();
+        var acts = new ActivationCache(opt.CacheSpill);
         var runner =
             hooks.Count == 0 && cacheFilter is null
                 ? HookRunner.None

@@ -177,7 +177,7 @@ public sealed partial class HookedTransformer : IDisposable
         foreach (var h in hooks)
             if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n)))
                 HookName.Require(h.Pattern, _hookNames);
-        var cache = new ActivationCache();
+        var cache = new ActivationCache(opt.CacheSpill);
         var runner =
             hooks.Count == 0 && cacheFilter is null
                 ? HookRunner.None
