@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Glassbox.Data;
 using Glassbox.Loading;
 using Glassbox.Probing;
@@ -26,7 +25,7 @@ public static class BlimpBench
             .ToArray();
         int limit = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
         string? runBinary = args.Length > 4 ? args[4] : null;
-        string data = Environment.GetEnvironmentVariable("GLASSBOX_DATA") ?? Path.Combine("..", "shared", "data");
+        string data = GenerationBench.SharedDataPath();
         GlassboxRuntime.Initialize(threads);
         using var model = ModelLoader.Load("stories260k");
         var pairs = MinimalPairReader
@@ -49,7 +48,7 @@ public static class BlimpBench
         for (int r = 0; r < rounds; r++)
         {
             if (runBinary is not null)
-                reference.Add(Llama2c(runBinary, data));
+                reference.Add(GenerationBench.Llama2c(runBinary, 256));
             foreach (var b in sizes)
             {
                 Thread.Sleep(50);
@@ -77,37 +76,6 @@ public static class BlimpBench
                 string.Create(CultureInfo.InvariantCulture, $"| Glassbox, batch {b} | {Q(results[b])} | {ratio} |")
             );
         }
-    }
-
-    private static double Llama2c(string binary, string data)
-    {
-        var psi = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (
-            var a in new[]
-            {
-                Path.Combine(data, "stories260K", "stories260K.bin"),
-                "-z",
-                Path.Combine(data, "stories260K", "tok512.bin"),
-                "-t",
-                "0",
-                "-n",
-                "256",
-                "-i",
-                "Once upon a time",
-            }
-        )
-            psi.ArgumentList.Add(a);
-        Thread.Sleep(50);
-        using var p = Process.Start(psi)!;
-        string all = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        var m = Regex.Match(all, @"achieved tok/s: ([0-9.]+)", RegexOptions.None, TimeSpan.FromSeconds(1));
-        return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
     }
 
     private static double Median(List<double> x)

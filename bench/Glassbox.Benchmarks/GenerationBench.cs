@@ -120,7 +120,9 @@ public static class GenerationBench
         return tokens / sw.Elapsed.TotalSeconds;
     }
 
-    private static double Llama2c(string binary, int steps)
+    /// <summary>llama2.c's own "achieved tok/s" for greedy decoding of stories260K to <paramref name="steps"/> positions
+    /// from the first prompt (also the serial reference of the BLiMP bench).</summary>
+    internal static double Llama2c(string binary, int steps)
     {
         string data = Path.Combine(SharedDataPath(), "stories260K");
         var psi = new ProcessStartInfo(binary)
@@ -152,7 +154,7 @@ public static class GenerationBench
         return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
     }
 
-    private static string SharedDataPath() =>
+    internal static string SharedDataPath() =>
         Environment.GetEnvironmentVariable("GLASSBOX_DATA") ?? Path.Combine("..", "shared", "data");
 
     private static double Median(List<double> v)
