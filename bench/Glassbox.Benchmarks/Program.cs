@@ -15,44 +15,20 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- profile [model] [batch] [rounds] [threads]   (per-stage time of a forward)
     public static void Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "generation")
+        var commands = new Dictionary<string, Action<string[]>>(StringComparer.Ordinal)
         {
-            GenerationBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "explorer")
+            ["generation"] = GenerationBench.Run,
+            ["explorer"] = ExplorerBench.Run,
+            ["interleaved"] = Interleaved.Run,
+            ["probing"] = ProbingBench.Run,
+            ["blimp"] = BlimpBench.Run,
+            ["profile"] = ProfileBench.Run,
+            ["gemm"] = GemmBench.Run,
+            ["patching"] = PatchingBench.Run,
+        };
+        if (args.Length > 0 && commands.TryGetValue(args[0], out var run))
         {
-            ExplorerBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "interleaved")
-        {
-            Interleaved.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "probing")
-        {
-            ProbingBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "blimp")
-        {
-            BlimpBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "profile")
-        {
-            ProfileBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "gemm")
-        {
-            GemmBench.Run(args.Skip(1).ToArray());
-            return;
-        }
-        if (args.Length > 0 && args[0] == "patching")
-        {
-            PatchingBench.Run(args.Skip(1).ToArray());
+            run(args[1..]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
