@@ -172,6 +172,10 @@ public static class GlassboxCli
             "neurons harvest",
             "Stream a corpus through a model into a resumable DuckDB activation store (stats, histograms, top excerpts)."
         ),
+        Cmd<NeuronsMergeCommand>(
+            "neurons merge",
+            "Merge the Parquet parts of a harvest split over workers (--parts DIR --shard K/N) into one activation store."
+        ),
         Cmd<NeuronsTopCommand>(
             "neurons top",
             "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."

@@ -51,6 +51,18 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         [Description("Seed of the token sample behind the quantiles. Default 0.")]
         public long Seed { get; init; }
 
+        [CommandOption("--parts <DIR>")]
+        [Description(
+            "Split the harvest over workers that share DIR: write this worker's shards as Parquet parts there (no --store); merge them with 'neurons merge'."
+        )]
+        public string? Parts { get; init; }
+
+        [CommandOption("--shard <K/N>")]
+        [Description(
+            "With --parts: be worker K of N (from 0) and harvest shards s with s mod N = K. Either side may be auto (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID/COUNT, GLASSBOX_SHARD_COUNT). Default 0/1."
+        )]
+        public string? Shard { get; init; }
+
         [CommandOption("--parquet <DIR>")]
         [Description("Also export every store table to DIR/<table>.parquet when done.")]
         public string? Parquet { get; init; }
@@ -80,7 +92,16 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         string corpus = s.Corpus
             ?? SharedData.File("tinystories", "tinystories_sample.txt")
             ?? throw new InputException("--corpus: no corpus given and ../shared/data/tinystories is absent");
+        if (s.Shard is not null && s.Parts is null)
+            throw new InputException("--shard: needs --parts DIR, the folder the workers share");
+        if (s.Parts is not null && (s.Store is not null || s.Parquet is not null))
+            throw new InputException(
+                $"--parts: a worker writes parts, not a store; leave out {(s.Store is not null ? "--store" : "--parquet")} and merge with 'glassbox neurons merge --parts DIR --store FILE'"
+            );
+        var shard = s.Shard is null ? ShardSpec.Single : ShardSpec.Parse(s.Shard);
         using var model = CliModel.Load(s);
+        if (s.Parts is not null)
+            return Worker(s, model, corpus, options, shard, cancellationToken);
         string store = s.Store ?? DefaultStore(s.Model);
         var summary = CliProgress.Run("neurons harvest", s.Json, "shards", p =>
             ActivationStore.Harvest(
@@ -155,6 +176,63 @@ public sealed class NeuronsHarvestCommand : Command<NeuronsHarvestCommand.Settin
         Show.Wrote(store);
         foreach (var f in parquet ?? [])
             Show.Wrote(f);
+        return 0;
+    }
+
+    private static int Worker(
+        Settings s,
+        HookedTransformer model,
+        string corpus,
+        HarvestOptions options,
+        ShardSpec shard,
+        CancellationToken ct
+    )
+    {
+        var summary = CliProgress.Run("neurons harvest " + shard, s.Json, "parts", p =>
+            StoreParts.Harvest(s.Parts!, model, corpus, shard, options, h => p.Count(h.ShardsDone, h.Shards), ct)
+        );
+        if (s.Json)
+        {
+            CliJson.Write(
+                "neurons harvest",
+                model.Name,
+                new
+                {
+                    parts = summary.Store,
+                    shard = shard.ToString(),
+                    summary.Hooks,
+                    summary.Units,
+                    summary.Documents,
+                    summary.Shards,
+                    partsFound = summary.ShardsResumed,
+                    partsWritten = summary.ShardsRun,
+                    summary.TokensRun,
+                    summary.Seconds,
+                    summary.TokensPerSecond,
+                },
+                RunManifest.For(
+                    "neurons harvest",
+                    model,
+                    s.Seed,
+                    new Dictionary<string, string> { ["shard"] = shard.ToString() }
+                )
+            );
+            return 0;
+        }
+        static string N(double v, string f = "N0") => v.ToString(f, CultureInfo.InvariantCulture);
+        var t = Show.Titled($"Worker {shard} of a split harvest of {model.Name}", "", "");
+        t.Row("hooks", string.Join(", ", summary.Hooks));
+        t.Row("units", N(summary.Units));
+        t.Row(
+            "shards",
+            $"{N(summary.Shards)} in all; this worker's: {N(summary.ShardsResumed)} found written, {N(summary.ShardsRun)} written now"
+        );
+        t.Row(
+            "this run",
+            $"{N(summary.TokensRun)} tokens in {N(summary.Seconds, "F1")} s = {N(summary.TokensPerSecond)} tokens/s"
+        );
+        Show.Write(t);
+        Show.Wrote(summary.Store);
         return 0;
     }
 }

@@ -98,74 +98,16 @@ internal static class StoreHarvester
         CancellationToken ct
     )
     {
-        var sw = Stopwatch.StartNew();
-        var bases = plan.Bases();
-        var acc = plan
-            .Hooks.Select(
-                (h, i) =>
-                    new ShardAccumulator(
-                        h.Hook,
-                        bases[i],
-                        lo[bases[i]..(bases[i] + h.Width)],
-                        hi[bases[i]..(bases[i] + h.Width)],
-                        options.Bins,
-                        options
-                    )
-            )
-            .ToArray();
-        var sampler = new TokenSampler(options.Samples, options.Seed, plan.Hooks.Count);
-        // Encode the shard, then batch documents of similar length together (less padding); every per-document
-        // result is independent of the batch it ran in, up to float rounding of the forward pass.
-        var encoded = texts.Select(plan.Encode).ToList();
-        int truncated = encoded.Count(e => e.Truncated);
-        long tokens = encoded.Sum(e => (long)e.Ids.Length);
-        var order = Enumerable.Range(0, encoded.Count).OrderBy(i => encoded[i].Ids.Length).ThenBy(i => i).ToList();
-        foreach (int i in order)
-            for (int p = 0; p < encoded[i].Ids.Length; p++)
-                sampler.Offer(first + i, p);
-        foreach (var chunk in order.Chunk(options.BatchSize))
-        {
-            ct.ThrowIfCancellationRequested();
-            var ids = chunk.Select(i => encoded[i].Ids).ToList();
-            plan.Forward(ids, (h, acts, len) =>
-            {
-                int w = plan.Hooks[h].Width;
-                for (int b = 0; b < ids.Count; b++)
-                {
-                    long doc = first + chunk[b];
-                    long offset = (long)b * len * w;
-                    acc[h].AddDocument(acts, offset, ids[b], doc);
-                    for (int p = 0; p < ids[b].Length; p++)
-                        if (sampler.Member(doc, p) is { } e)
-                            e.Values[h] = acts[(int)(offset + (long)p * w)..(int)(offset + (long)(p + 1) * w)];
-                }
-            });
-        }
-        ct.ThrowIfCancellationRequested();
+        var work = ShardWork.Run(plan, options, shard, first, texts, lo, hi, ct);
         using var tx = c.BeginTransaction();
-        using (var rows = new ShardRows(c))
-        {
-            foreach (var a in acc)
-                a.Write(rows, shard);
-            sampler.Write(rows, shard, plan.Hooks.Select(h => h.Hook).ToList());
-        }
+        work.WriteRows(c);
         StoreCompaction.Compact(c, options.TopK, options.Samples);
-        Exec(
-            c,
-            "INSERT INTO shards VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            shard,
-            first,
-            texts.Count,
-            tokens,
-            truncated,
-            sw.Elapsed.TotalSeconds,
-            DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)
-        );
+        work.WriteShardRow(c);
         tx.Commit();
-        return tokens;
+        return work.Tokens;
     }
 
-    private static Dictionary<string, string> Manifest(
+    internal static Dictionary<string, string> Manifest(
         HookedTransformer model,
         HarvestPlan plan,
         HarvestCorpus corpus,
@@ -199,18 +141,18 @@ internal static class StoreHarvester
             ["created_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
 
-    private static void CheckResume(string path, Dictionary<string, string> wanted)
+    internal static void CheckResume(string path, Dictionary<string, string> wanted, string argument = "--store")
     {
-        using var store = ActivationStore.Open(path, "--store");
+        using var store = ActivationStore.Open(path, argument);
         var have = store.Manifest;
         if (have.GetValueOrDefault("model_sha256") != wanted["model_sha256"])
             throw new InputException(
-                $"--store: '{path}' holds activations of model {have.GetValueOrDefault("model")} (weights sha256 {Short(have.GetValueOrDefault("model_sha256"))}), not of {wanted["model"]} ({Short(wanted["model_sha256"])}); use another --store"
+                $"{argument}: '{path}' holds activations of model {have.GetValueOrDefault("model")} (weights sha256 {Short(have.GetValueOrDefault("model_sha256"))}), not of {wanted["model"]} ({Short(wanted["model_sha256"])}); use another {argument}"
             );
         foreach (var key in ResumeKeys)
             if (have.GetValueOrDefault(key) != wanted[key])
                 throw new InputException(
-                    $"--store: '{path}' was harvested with {key} = {Short(have.GetValueOrDefault(key))}, this run has {Short(wanted[key])}; resume with the same settings or use another --store"
+                    $"{argument}: '{path}' was harvested with {key} = {Short(have.GetValueOrDefault(key))}, this run has {Short(wanted[key])}; resume with the same settings or use another {argument}"
                 );
     }
 
@@ -221,14 +163,15 @@ internal static class StoreHarvester
 
     /// <summary>Builds the new store under a temporary name (schema, manifest, units, vocabulary, calibrated bins)
     /// and moves it into place, so a store file either is complete or does not exist.</summary>
-    private static void Create(
+    internal static void Create(
         string path,
         HookedTransformer model,
         HarvestPlan plan,
         HarvestCorpus corpus,
         HarvestOptions options,
         Dictionary<string, string> manifest,
-        long documents
+        long documents,
+        bool anotherMayCreate = false
     )
     {
         var (lo, hi) = plan.Calibrate(
@@ -271,7 +214,14 @@ internal static class StoreHarvester
                 tx.Commit();
                 Exec(c, "CHECKPOINT");
             }
-            File.Move(tmp, path);
+            try
+            {
+                File.Move(tmp, path);
+            }
+            catch (IOException) when (anotherMayCreate && File.Exists(path))
+            {
+                // Another worker created it first; the caller checks that it has this run's settings.
+            }
         }
         finally
         {
@@ -280,7 +230,7 @@ internal static class StoreHarvester
         }
     }
 
-    private static (double[] Lo, double[] Hi) ReadBins(DuckDBConnection c, int units)
+    internal static (double[] Lo, double[] Hi) ReadBins(DuckDBConnection c, int units)
     {
         var lo = new double[units];
         var hi = new double[units];

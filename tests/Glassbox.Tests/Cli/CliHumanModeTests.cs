@@ -104,6 +104,7 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
         "sae eval",
         "neurons harvest",
         "neurons top",
+        "neurons merge",
         "classify train", // Classification/ClassifyCliTests
         "classify eval",
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests
@@ -231,6 +232,28 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
             new[] { "trace", "-m", m, "--text", "the [red] dog sees", "--subject", "[red] dog", "--samples", "2" },
             new[] { "neurons", "harvest", "-m", m, "--corpus", corpus, "--store", Path.Combine(_dir, "[n].duckdb") },
             new[] { "neurons", "top", "--store", Path.Combine(_dir, "[n].duckdb"), "--unit", "1.5" },
+            new[]
+            {
+                "neurons",
+                "harvest",
+                "-m",
+                m,
+                "--corpus",
+                corpus,
+                "--parts",
+                Path.Combine(_dir, "[p]"),
+                "--shard",
+                "0/1",
+            },
+            new[]
+            {
+                "neurons",
+                "merge",
+                "--parts",
+                Path.Combine(_dir, "[p]"),
+                "--store",
+                Path.Combine(_dir, "[m].duckdb"),
+            },
             // serve runs until Ctrl+C; --check starts it on a free port, prints the pages and stops.
             new[] { "serve", "-m", m, "--store", Path.Combine(_dir, "[n].duckdb"), "--port", "0", "--check" },
             new[]

@@ -58,6 +58,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
+        ("neurons merge", typeof(Glassbox.Cli.Commands.NeuronsMergeCommand), true),
         ("classify train", typeof(Glassbox.Cli.Commands.ClassifyTrainCommand), true),
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
@@ -595,7 +596,7 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--corpus",
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
-            "neurons harvest" or "neurons top" => StoreArgs(command),
+            "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
             "classify train" => new[]
             {
                 "classify",
@@ -805,6 +806,13 @@ public sealed class JsonEnvelopeTests : IDisposable
         var store = Path.Combine(_dir, command.Replace(' ', '-') + ".duckdb");
         if (command == "neurons harvest")
             return new[] { "neurons", "harvest", "-m", Tiny(), "--corpus", corpus, "--store", store, "--threads", "1" };
+        if (command == "neurons merge")
+        {
+            var parts = Path.Combine(_dir, "store-parts");
+            using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
+                Glassbox.Neurons.Store.StoreParts.Harvest(parts, m, corpus, ShardSpec.Single);
+            return new[] { "neurons", "merge", "--parts", parts, "--store", store };
+        }
         using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
             Glassbox.Neurons.Store.ActivationStore.Harvest(store, m, corpus);
         return new[] { "neurons", "top", "--store", store, "--unit", "1.17" };

@@ -157,6 +157,17 @@ public sealed class NeuronsStoreCliTests : IDisposable
                     new[] { "neurons", "harvest", "-m", model, "--corpus", corpus, "--store", store, "--top-k", "0" },
                     "--top-k"
                 ),
+                (new[] { "neurons", "harvest", "-m", model, "--corpus", corpus, "--shard", "1/2" }, "--shard"),
+                (
+                    new[] { "neurons", "harvest", "-m", model, "--corpus", corpus, "--parts", _dir, "--shard", "2/2" },
+                    "--shard"
+                ),
+                (
+                    new[] { "neurons", "harvest", "-m", model, "--corpus", corpus, "--parts", _dir, "--store", store },
+                    "--parts"
+                ),
+                (new[] { "neurons", "merge", "--parts", Path.Combine(_dir, "none") }, "--parts"),
+                (new[] { "neurons", "merge", "--parts", _dir }, "base.duckdb"),
             }
         )
         {

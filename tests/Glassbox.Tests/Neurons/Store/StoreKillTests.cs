@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Glassbox.Neurons.Store;
@@ -79,27 +78,7 @@ public sealed partial class StoreKillTests : IDisposable
     /// committed shards; returns the store's committed and total shards (0 done if the child finished first).</summary>
     private static (int Done, int Total) KillAfterShards(string[] args, int shards)
     {
-        string bin = AppContext.BaseDirectory;
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (
-            var a in new[]
-            {
-                "exec",
-                "--runtimeconfig",
-                Path.Combine(bin, "Glassbox.Tests.runtimeconfig.json"),
-                "--depsfile",
-                Path.Combine(bin, "Glassbox.Tests.deps.json"),
-                Path.Combine(bin, "Glassbox.Cli.dll"),
-            }.Concat(args)
-        )
-            psi.ArgumentList.Add(a);
-        psi.Environment["GLASSBOX_PROGRESS_SECONDS"] = "0.05";
-        using var child = Process.Start(psi)!;
+        using var child = CliProcess.Start(args);
         child.OutputDataReceived += (_, _) => { };
         child.BeginOutputReadLine();
         string? line;
