@@ -25,6 +25,7 @@ public static class Program
             ["profile"] = ProfileBench.Run,
             ["gemm"] = GemmBench.Run,
             ["patching"] = PatchingBench.Run,
+            ["harvest"] = HarvestBench.Run,
         };
         if (args.Length > 0 && commands.TryGetValue(args[0], out var run))
         {

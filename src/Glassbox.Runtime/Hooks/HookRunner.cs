@@ -35,6 +35,9 @@ internal sealed class HookRunner
     public static HookRunner None { get; } = new(Array.Empty<Hook>(), null, null, false);
 
     public ActivationCache? Cache { get; }
+
+    /// <summary>Which attention kernel the run uses (<see cref="RunOptions.Attention"/>).</summary>
+    public AttentionKernel Attention { get; init; }
     public bool KeepGradients { get; }
 
     /// <summary>Whether any hook or the cache wants <paramref name="point"/> at <paramref name="layer"/> (so the model

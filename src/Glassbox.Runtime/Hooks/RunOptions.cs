@@ -40,6 +40,25 @@ public sealed record RunOptions
     /// (<see cref="Hooks.CacheSpill"/>); null (default) keeps everything in memory.</summary>
     public CacheSpill? CacheSpill { get; init; }
 
+    /// <summary>The attention kernel: <see cref="AttentionKernel.Auto"/> (default) picks libtorch's fused kernel for long
+    /// sequences and the explicit scores and softmax otherwise.</summary>
+    public AttentionKernel Attention { get; init; }
+
     /// <summary>The defaults.</summary>
     public static RunOptions Default { get; } = new();
+}
+
+/// <summary>How attention is computed. Both give the same result up to float rounding (about 1e-6).</summary>
+public enum AttentionKernel
+{
+    /// <summary>Fused for sequences whose per-head score matrix has 2^15 or more elements (about 181 tokens), when no
+    /// hook reads the scores or pattern and no gradient is taken; explicit otherwise (measured: docs/benchmarks.md).</summary>
+    Auto,
+
+    /// <summary>Scores and softmax as tensors ([batch, head, q, k]); always used when a hook reads them.</summary>
+    Explicit,
+
+    /// <summary>libtorch's fused <c>scaled_dot_product_attention</c> (blocked, no score tensor in memory) whenever no
+    /// hook reads the scores or pattern and no gradient is taken.</summary>
+    Fused,
 }

@@ -71,9 +71,12 @@ public sealed partial class HookedTransformer
                 HookName.Require(h.Pattern, _hookNames);
         var acts = new ActivationCache(opt.CacheSpill);
         var runner =
-            hooks.Count == 0 && cacheFilter is null
+            hooks.Count == 0 && cacheFilter is null && opt.Attention == AttentionKernel.Auto
                 ? HookRunner.None
-                : new HookRunner(hooks, cacheFilter, acts, keepGradients: false, opt.CacheReducer);
+                : new HookRunner(hooks, cacheFilter, acts, keepGradients: false, opt.CacheReducer)
+                {
+                    Attention = opt.Attention,
+                };
         try
         {
             using var grad = no_grad();

@@ -179,9 +179,12 @@ public sealed partial class HookedTransformer : IDisposable
                 HookName.Require(h.Pattern, _hookNames);
         var cache = new ActivationCache(opt.CacheSpill);
         var runner =
-            hooks.Count == 0 && cacheFilter is null
+            hooks.Count == 0 && cacheFilter is null && opt.Attention == AttentionKernel.Auto
                 ? HookRunner.None
-                : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients, opt.CacheReducer);
+                : new HookRunner(hooks, cacheFilter, cache, opt.KeepGradients, opt.CacheReducer)
+                {
+                    Attention = opt.Attention,
+                };
         try
         {
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
@@ -216,7 +219,11 @@ public sealed partial class HookedTransformer : IDisposable
         });
         using var cache = new ActivationCache();
         using var scope = NewDisposeScope();
-        ForwardCore(batch, new HookRunner(hooks.Append(reader).ToList(), null, cache, false), opt);
+        ForwardCore(
+            batch,
+            new HookRunner(hooks.Append(reader).ToList(), null, cache, false) { Attention = opt.Attention },
+            opt
+        );
         return first;
     }
 

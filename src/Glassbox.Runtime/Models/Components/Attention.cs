@@ -51,6 +51,17 @@ internal static class Attention
             (kT, vT) = kv.Append(kT, vT); // [batch, kv_head, cached + pos, d_head]
         long keys = kT.shape[2],
             g = h / kvh;
+        var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
+        if (UseFused(p * keys, layer, run))
+        {
+            var kE = g == 1 ? kT : kT.unsqueeze(2).expand(b, kvh, g, keys, dh).reshape(b, h, keys, dh);
+            var vE = g == 1 ? vT : vT.unsqueeze(2).expand(b, kvh, g, keys, dh).reshape(b, h, keys, dh);
+            var additive = full is null
+                ? null
+                : zeros(full.shape, qT.dtype, qT.device).MaskedFill(full.logical_not(), Lowest(qT.dtype));
+            var zF = nn.functional.scaled_dot_product_attention(qT, kE, vE, additive, 0, false); // [batch, head, pos, d_head]
+            return Output(zF, w, c, run, layer, useResult, b, p, h, dh);
+        }
         // Explicit scores and softmax: on CPU this beats libtorch's fused SDPA kernel for these sizes, and the
         // scores/pattern hooks see exactly what is computed. Grouped-query heads share their key/value head by a
         // view (head j = kv_head j / g, as repeat_interleave would give) instead of copying the keys g times.
@@ -59,7 +70,6 @@ internal static class Attention
                 ? matmul(qT, kT.transpose(-1, -2))
                 : matmul(qT.reshape(b, kvh, g * p, dh), kT.transpose(-1, -2)).view(b, h, p, keys)
         ).MulScalarInPlace(1.0 / Math.Sqrt(dh)); // [batch, head, q, k]
-        var full = mask ?? (causalOnly ? CausalMask(p, x.device) : null);
         if (full is not null)
             scores = scores.MaskedFill(full.logical_not(), Lowest(scores.dtype));
         scores = run.Apply(HookPoints.AttnScores, layer, scores);
@@ -69,6 +79,22 @@ internal static class Attention
             : scores.softmax(-1);
         var pattern = run.Apply(HookPoints.AttnPattern, layer, probs); // [batch, head, q, k]
         var zT = g == 1 ? matmul(pattern, vT) : matmul(pattern.reshape(b, kvh, g * p, keys), vT).view(b, h, p, dh); // [batch, head, pos, d_head]
+        return Output(zT, w, c, run, layer, useResult, b, p, h, dh);
+    }
+
+    private static Tensor Output(
+        Tensor zT,
+        BlockWeights w,
+        ModelConfig c,
+        HookRunner run,
+        int layer,
+        bool useResult,
+        long b,
+        long p,
+        int h,
+        int dh
+    )
+    {
         var z = run.Apply(HookPoints.AttnZ, layer, zT.transpose(1, 2)); // [batch, pos, head, d_head]
         if (useResult || run.Wants(HookPoints.AttnResult, layer))
         {
@@ -98,6 +124,21 @@ internal static class Attention
         var oh = o.to_type(z.dtype); // libtorch's half linear rounds the product, then adds the bias in the dtype
         return bias is null ? oh : oh.Plus(bias);
     }
+
+    /// <summary>Heads whose score matrix (queries × keys) has this many elements or more go through the fused kernel
+    /// (see <see cref="UseFused"/>).</summary>
+    internal const long FusedMinScores = 1L << 15;
+
+    // libtorch's fused scaled_dot_product_attention (blocked: no [batch, head, q, k] tensor in memory) for long
+    // sequences, when no hook reads the scores or pattern and no gradient is taken; the explicit path otherwise. Measured
+    // on stories260K (docs/benchmarks.md, "harvest"): at 100-500 tokens fused is 1.3x (batch 1) to 6.7x (batch 16)
+    // faster; at 40-45 tokens explicit is 1.2-1.6x faster.
+    // RunOptions.Attention forces one (benchmarks, parity tests).
+    private static bool UseFused(long scores, int layer, HookRunner run) =>
+        (run.Attention == AttentionKernel.Fused || (run.Attention == AttentionKernel.Auto && scores >= FusedMinScores))
+        && !run.Wants(HookPoints.AttnScores, layer)
+        && !run.Wants(HookPoints.AttnPattern, layer)
+        && !is_grad_enabled();
 
     /// <summary>The most negative finite value of <paramref name="dtype"/>, what masked scores are set to (float's
     /// minimum overflows bfloat16 and float16).</summary>

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Glassbox.Hooks;
+using Glassbox.Models;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Models;
+
+/// <summary>The fused attention kernel (libtorch's scaled_dot_product_attention) against the explicit scores and
+/// softmax: every family, padding on either side, grouped-query heads, a sliding window, a KV cache; and which kernel
+/// <see cref="AttentionKernel.Auto"/> picks.</summary>
+public sealed class FusedAttentionTests
+{
+    private static readonly RunOptions Explicit = new() { Attention = AttentionKernel.Explicit };
+    private static readonly RunOptions Fused = new() { Attention = AttentionKernel.Fused };
+
+    private static List<IReadOnlyList<int>> Rows(int vocab, params int[] lengths)
+    {
+        var rng = new Random(lengths.Sum());
+        return lengths
+            .Select(n => (IReadOnlyList<int>)Enumerable.Range(0, n).Select(_ => rng.Next(1, vocab)).ToArray())
+            .ToList();
+    }
+
+    public static IEnumerable<object[]> Cases() =>
+        new[] { "gpt2", "llama", "bert", "gpt_neox", "llama-window" }.SelectMany(f =>
+            new[] { PaddingSide.Right, PaddingSide.Left }.Select(s => new object[] { f, s })
+        );
+
+    private static HookedTransformer Model(string family, int nCtx = 32)
+    {
+        var c = family == "llama-window" ? TinyModels.Llama with { SlidingWindow = 5 } : TinyModels.ByName(family);
+        c = c with { NCtx = nCtx };
+        return HookedTransformer.Create(c, TinyModels.RandomWeights(c, 3), name: "tiny-" + family);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Should_agree_with_the_explicit_kernel_on_padded_batches(string family, PaddingSide side)
+    {
+        using var model = Model(family);
+        using var scope = NewDisposeScope();
+        using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, 9, 4, 1, 12), 0, side);
+        var a = model.Run(batch, Array.Empty<Hook>(), null, Explicit).Output;
+        var b = model.Run(batch, Array.Empty<Hook>(), null, Fused).Output;
+        var real = batch.Mask.unsqueeze(-1).to_type(a.dtype); // padded positions are not compared
+        float diff = TinyModels.MaxAbsDiff(a * real, b * real);
+        Assert.True(diff < 1e-5, string.Create(CultureInfo.InvariantCulture, $"{family} {side}: {diff}"));
+    }
+
+    [Theory]
+    [InlineData("gpt2")]
+    [InlineData("llama")]
+    public void Should_agree_with_the_explicit_kernel_when_decoding_with_a_kv_cache(string family)
+    {
+        using var model = Model(family);
+        using var scope = NewDisposeScope();
+        var rows = Rows(model.Config.DVocab, 7, 3);
+        Tensor Decode(RunOptions o)
+        {
+            using var kv = model.NewCache(2, 16);
+            using var prompt = TokenBatch.FromIds(rows, 0, PaddingSide.Left);
+            using var first = model.RunCached(prompt, kv, options: o);
+            using var next = TokenBatch.FromIds(Rows(model.Config.DVocab, 1, 1), 0, PaddingSide.Left);
+            using var second = model.RunCached(next, kv, options: o);
+            return cat(new[] { first.Output.narrow(1, first.Output.shape[1] - 1, 1), second.Output }, 1)
+                .DetachFromDisposeScope();
+        }
+        using var a = Decode(Explicit);
+        using var b = Decode(Fused);
+        Assert.True(TinyModels.MaxAbsDiff(a, b) < 1e-5);
+    }
+
+    [Fact]
+    public void Should_pick_fused_only_for_long_sequences_without_score_or_pattern_hooks()
+    {
+        using var model = Model("llama", nCtx: 256);
+        using var scope = NewDisposeScope();
+        foreach (var (length, fused) in new[] { (20, false), (200, true) })
+        {
+            using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, length, length - 3), 0, PaddingSide.Right);
+            var auto = model.Run(batch, Array.Empty<Hook>(), null).Output;
+            var want = model.Run(batch, Array.Empty<Hook>(), null, fused ? Fused : Explicit).Output;
+            var other = model.Run(batch, Array.Empty<Hook>(), null, fused ? Explicit : Fused).Output;
+            Assert.True(
+                TinyModels.MaxAbsDiff(auto, want) == 0,
+                string.Create(CultureInfo.InvariantCulture, $"length {length}")
+            );
+            Assert.False(TinyModels.MaxAbsDiff(auto, other) == 0); // the two kernels round differently, so the check can fail
+        }
+        // A hook on the pattern (every layer) needs the explicit kernel, even when fused is asked for.
+        using var longBatch = TokenBatch.FromIds(Rows(model.Config.DVocab, 200), 0, PaddingSide.Right);
+        var read = Enumerable
+            .Range(0, model.Config.NLayers)
+            .Select(l => Hook.Read(HookPoints.AttnPattern.Name(l), (_, _) => { }))
+            .ToArray();
+        var hooked = model.Run(longBatch, read, null, Fused).Output;
+        var plain = model.Run(longBatch, Array.Empty<Hook>(), null, Explicit).Output;
+        Assert.True(TinyModels.MaxAbsDiff(hooked, plain) == 0);
+    }
+}
