@@ -8,17 +8,50 @@ internal static class CliProcess
 {
     /// <summary>Starts the CLI with <paramref name="args"/>, standard output and error redirected, progress every
     /// 0.05 s.</summary>
-    public static Process Start(IEnumerable<string> args)
+    public static Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartProgram("dotnet", Prefix.Concat(args), environment);
+
+    /// <summary>The words that start the CLI (<c>dotnet exec ... Glassbox.Cli.dll</c>), for scripts that take the
+    /// command in a variable; the test's temporary paths hold no spaces.</summary>
+    public static string CommandLine => string.Join(' ', new[] { "dotnet" }.Concat(Prefix));
+
+    /// <summary>Starts any program (e.g. bash running a deploy script), output redirected, with extra environment
+    /// variables.</summary>
+    public static Process StartProgram(
+        string program,
+        IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null
+    )
     {
-        string bin = AppContext.BaseDirectory;
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(program)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (
-            var a in new[]
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        psi.Environment["GLASSBOX_PROGRESS_SECONDS"] = "0.05";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+            psi.Environment[k] = v;
+        return Process.Start(psi)!;
+    }
+
+    /// <summary>Runs a started process to its end: exit code, standard output and error (read concurrently).</summary>
+    public static (int Code, string Output, string Error) Finish(Process p)
+    {
+        var output = p.StandardOutput.ReadToEndAsync();
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output.Result, error);
+    }
+
+    private static string[] Prefix
+    {
+        get
+        {
+            string bin = AppContext.BaseDirectory;
+            return new[]
             {
                 "exec",
                 "--runtimeconfig",
@@ -26,10 +59,7 @@ internal static class CliProcess
                 "--depsfile",
                 Path.Combine(bin, "Glassbox.Tests.deps.json"),
                 Path.Combine(bin, "Glassbox.Cli.dll"),
-            }.Concat(args)
-        )
-            psi.ArgumentList.Add(a);
-        psi.Environment["GLASSBOX_PROGRESS_SECONDS"] = "0.05";
-        return Process.Start(psi)!;
+            };
+        }
     }
 }
