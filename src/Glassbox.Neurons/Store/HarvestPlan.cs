@@ -44,7 +44,8 @@ internal sealed class HarvestPlan
     }
 
     /// <summary>Runs documents through the model as one right-padded batch and calls <paramref name="onHook"/> for each
-    /// selected hook with its activations, [batch, pos, units] flattened row-major, and the padded length.</summary>
+    /// selected hook with its activations, [batch, pos, units] flattened row-major, and the padded length. Calls for
+    /// different hooks may run at the same time; each must touch only its own hook's state.</summary>
     public void Forward(IReadOnlyList<int[]> docs, Action<int, float[], int> onHook)
     {
         using var scope = NewDisposeScope();
@@ -60,13 +61,35 @@ internal sealed class HarvestPlan
             hookSet.Contains,
             new RunOptions { StopAtLayer = stopAtLayer }
         );
-        for (int h = 0; h < Hooks.Count; h++)
+        // Each hook's callback touches only that hook's state, so the hooks are handed over in parallel, as many at
+        // once as libtorch has threads (and as many host copies held); every hook runs, and the first hook's failure
+        // is the one rethrown.
+        int degree = Math.Max(1, get_num_threads());
+        var failed = new Exception?[Hooks.Count];
+        foreach (var group in Enumerable.Range(0, Hooks.Count).Chunk(degree))
         {
-            using var inner = NewDisposeScope();
-            var t = run.Cache[Hooks[h].Hook]; // [batch, pos, units]
-            var acts = t.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
-            onHook(h, acts, batch.Length);
+            var acts = group
+                .Select(h =>
+                {
+                    using var inner = NewDisposeScope();
+                    var t = run.Cache[Hooks[h].Hook]; // [batch, pos, units]
+                    return t.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
+                })
+                .ToArray();
+            Parallel.For(0, group.Length, new ParallelOptions { MaxDegreeOfParallelism = degree }, i =>
+            {
+                try
+                {
+                    onHook(group[i], acts[i], batch.Length);
+                }
+                catch (Exception e)
+                {
+                    failed[group[i]] = e;
+                }
+            });
         }
+        if (failed.FirstOrDefault(e => e is not null) is { } first)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
     }
 
     /// <summary>Each unit's minimum and maximum over the first documents: the histogram range. A unit whose range is
