@@ -58,6 +58,15 @@ public sealed class ExplorerServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address!, options.Port));
+        // Unbindable bodies throw (instead of a bare 400) so RequestGuard can answer them with a one-line error.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // A JSON null for a field that has a default ("hook": null) is refused by name instead of reaching the endpoint
+        // as a null string (fuzz finding: a 500 in /api/patch).
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.Converters.Add(new NoNullElements());
+        });
         var app = builder.Build();
         var context = new ExplorerContext(options, host, new JobManager(host), new PathGuard(options.Store));
         var guard = new RequestGuard(options);

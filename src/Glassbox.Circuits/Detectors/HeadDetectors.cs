@@ -81,7 +81,7 @@ public static class HeadDetectors
                 string.Create(CultureInfo.InvariantCulture, $"threshold must be in [0, 1], got {o.Threshold}")
             );
         int offset = c.BosTokenId is null ? 0 : 1;
-        if (offset + 2 * o.BlockLength > c.NCtx)
+        if (offset + 2L * o.BlockLength > c.NCtx) // long: a block length of 2^31 - 1 overflowed int (fuzz finding)
             throw new InputException(
                 string.Create(
                     CultureInfo.InvariantCulture,

@@ -154,8 +154,12 @@ public static class TcavApi
                 );
             list.Add(Fields.Named("concepts", () => BuiltInConcepts.Load(name, SharedData.Root)));
         }
-        foreach (var c in r.Custom ?? [])
+        for (int i = 0; i < (r.Custom?.Count ?? 0); i++)
         {
+            var c = r.Custom![i]
+                ?? throw new InputException(
+                    string.Create(CultureInfo.InvariantCulture, $"custom[{i}]: expected an object, got null")
+                );
             string name = c.Name?.Trim() is { Length: > 0 } n ? n : "typed concept";
             var examples = (c.Examples ?? [])
                 .Select(e => e.Trim())

@@ -152,8 +152,8 @@ public static class XmdApi
         var list = new List<FeedbackRecord>();
         for (int i = 0; i < feedback.Count; i++)
         {
-            var f = feedback[i];
             string at = string.Create(CultureInfo.InvariantCulture, $"feedback[{i}]");
+            var f = feedback[i] ?? throw new InputException(at + ": expected an object, got null");
             var words = XmdViews.Words(f.Text, at + ".text");
             int label = ModelApi.LabelIndex(c, f.Label, at + ".label");
             var scope = f.Scope switch

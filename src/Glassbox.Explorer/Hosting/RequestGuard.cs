@@ -13,7 +13,8 @@ namespace Glassbox.Explorer.Hosting;
 /// form cannot send and a cross-site script cannot send without a CORS preflight this server never grants, and
 /// their Origin, when present, is this server.</item>
 /// </list>
-/// Bad input (<see cref="GlassboxException"/>) becomes a 400 with a one-line error.</summary>
+/// Bad input (<see cref="GlassboxException"/>, or a body ASP.NET Core cannot bind) becomes a 4xx with a one-line
+/// error.</summary>
 public sealed class RequestGuard(ExplorerOptions options)
 {
     /// <summary>The header every mutating request must carry.</summary>
@@ -79,6 +80,11 @@ public sealed class RequestGuard(ExplorerOptions options)
         catch (GlassboxException e) when (!http.Response.HasStarted)
         {
             await Write(http, ExplorerContext.Error(e.Message));
+        }
+        catch (BadHttpRequestException e) when (!http.Response.HasStarted)
+        {
+            // InputException's message escapes control characters, so the line stays one line.
+            await Write(http, ExplorerContext.Error(new InputException(BodyErrors.Describe(e)).Message, e.StatusCode));
         }
     }
 

@@ -83,4 +83,15 @@ public class DetectorTests
         Assert.Throws<InputException>(() => HeadDetectors.Run(model, new HeadDetectorOptions { Threshold = 1.5 }));
         Assert.Throws<InputException>(() => HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = 40 }));
     }
+
+    [Fact]
+    public void Should_refuse_a_block_length_whose_doubled_sequence_overflows_int()
+    {
+        // Fuzz finding (explorer /api/heads): 2 * (2^31 - 1) wrapped negative and passed the context check.
+        using var model = TinyModels.Create("gpt2");
+        var e = Assert.Throws<InputException>(() =>
+            HeadDetectors.Run(model, new HeadDetectorOptions { BlockLength = int.MaxValue })
+        );
+        Assert.Contains("longer than the context", e.Message, StringComparison.Ordinal);
+    }
 }
