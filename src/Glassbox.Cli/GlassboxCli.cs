@@ -47,6 +47,10 @@ public static class GlassboxCli
             "probe minimal-pairs",
             "Accuracy on minimal pairs (BLiMP, syneval, own pairs) with bootstrap intervals."
         ),
+        Cmd<ProbeMinimalPairsMergeCommand>(
+            "probe minimal-pairs-merge",
+            "Combine the Parquet parts of minimal-pair scoring split over workers (--parts DIR --shard K/N) into one result."
+        ),
         Cmd<ProbeClozeCommand>(
             "probe cloze",
             "LAMA-style cloze facts: precision@1/5/10 per relation and prompt sensitivity.",

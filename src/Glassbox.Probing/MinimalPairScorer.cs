@@ -38,7 +38,7 @@ public sealed record MinimalPairOptions
 /// log-probability of the sentence's tokens (BOS prepended when the tokenizer has one, so the first word is scored
 /// from BOS; without BOS the first token is not scored); masked LMs give the pseudo-log-likelihood.
 /// </summary>
-public static class MinimalPairScorer
+public static partial class MinimalPairScorer
 {
     /// <summary>Chance accuracy of a two-way forced choice.</summary>
     public const double Chance = 0.5;
@@ -220,7 +220,18 @@ public static class MinimalPairScorer
     {
         var o = options ?? new MinimalPairOptions();
         LmBatches.RequireHead(model, "minimal pairs");
-        if (o.LimitPerPhenomenon is int lim)
+        pairs = Select(pairs, o);
+        return Summarise(model.Name, Method(model), ScorePairs(model, pairs, o), o);
+    }
+
+    /// <summary>The pairs an evaluation scores: the first <see cref="MinimalPairOptions.LimitPerPhenomenon"/> of each
+    /// phenomenon, in input order.</summary>
+    /// <exception cref="InputException">A limit below 1, or no pairs.</exception>
+    public static IReadOnlyList<MinimalPair> Select(IReadOnlyList<MinimalPair> pairs, MinimalPairOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.LimitPerPhenomenon is int lim)
         {
             if (lim < 1)
                 throw new InputException(
@@ -233,6 +244,25 @@ public static class MinimalPairScorer
         }
         if (pairs.Count == 0)
             throw new InputException("no minimal pairs to evaluate");
+        return pairs;
+    }
+
+    /// <summary>How sentences are scored: log-probability (causal) or pseudo-log-likelihood (masked).</summary>
+    public static string Method(HookedTransformer model) =>
+        IsMasked(model) ? "pseudo-log-likelihood" : "log-probability";
+
+    /// <summary>Scores every pair (good and bad sentence), in order; progress counts sentences (causal) or scored
+    /// tokens (masked).</summary>
+    public static IReadOnlyList<PairScore> ScorePairs(
+        HookedTransformer model,
+        IReadOnlyList<MinimalPair> pairs,
+        MinimalPairOptions options
+    )
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options;
         var sentences = pairs.SelectMany(p => new[] { p.Good, p.Bad }).ToList();
         int done = 0,
             total = IsMasked(model) ? -1 : sentences.Count;
@@ -248,7 +278,7 @@ public static class MinimalPairScorer
             done += n;
             o.Progress?.Invoke(done, total);
         });
-        var pairScores = pairs
+        return pairs
             .Select(
                 (p, i) =>
                     new PairScore(
@@ -261,48 +291,5 @@ public static class MinimalPairScorer
                     )
             )
             .ToList();
-
-        AccuracyStat Stat(string name, IEnumerable<PairScore> items)
-        {
-            var strata = items.GroupBy(p => p.Phenomenon).ToList();
-            var sum = Bootstrap.Proportion(
-                strata.Select(g => (IReadOnlyList<bool>)g.Select(p => p.Correct).ToList()).ToList(),
-                o.Resamples,
-                o.Seed,
-                name
-            );
-            var mean = Bootstrap.Proportion(
-                strata.Select(g => (IReadOnlyList<bool>)g.Select(p => p.CorrectMean).ToList()).ToList(),
-                o.Resamples,
-                o.Seed,
-                name + "/mean"
-            );
-            return new AccuracyStat(name, sum.Count ?? 0, sum, mean);
-        }
-
-        var overall = Stat("(all)", pairScores);
-        var phenomena = pairScores
-            .GroupBy(p => p.Phenomenon)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Stat(g.Key, g))
-            .ToList();
-        var groups = pairScores
-            .GroupBy(p => p.Group)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Stat(g.Key, g))
-            .ToList();
-        return new MinimalPairResult(
-            model.Name,
-            IsMasked(model) ? "pseudo-log-likelihood" : "log-probability",
-            pairScores.Count,
-            overall.Accuracy,
-            overall.MeanAccuracy,
-            Chance,
-            phenomena,
-            groups,
-            pairScores,
-            o.Resamples,
-            o.Seed
-        );
     }
 }

@@ -41,6 +41,22 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         [CommandOption("--report <FILE>")]
         [Description("Also write an HTML report with the per-phenomenon chart.")]
         public string? Report { get; init; }
+
+        [CommandOption("--parts <DIR>")]
+        [Description(
+            "Split the scoring over workers that share DIR: write this worker's shards of pairs as Parquet parts there; combine them with 'probe minimal-pairs-merge --parts DIR'."
+        )]
+        public string? Parts { get; init; }
+
+        [CommandOption("--shard <K/N>")]
+        [Description(
+            "With --parts: be worker K of N (from 0) and score shards s with s mod N = K. Either side may be auto (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID/COUNT, GLASSBOX_SHARD_COUNT). Default 0/1."
+        )]
+        public string? Shard { get; init; }
+
+        [CommandOption("--shard-pairs <N>")]
+        [Description("With --parts: pairs per shard (the unit of a part and of a rerun). Default 500.")]
+        public int ShardPairs { get; init; } = MinimalPairShards.DefaultShardPairs;
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -49,6 +65,13 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             throw new InputException("give --blimp, --syneval or --pairs");
         if (s.BatchSize is < 1)
             throw new InputException("--batch-size must be at least 1");
+        if (s.Shard is not null && s.Parts is null)
+            throw new InputException("--shard: needs --parts DIR, the folder the workers share");
+        if (s.Parts is not null && s.Report is not null)
+            throw new InputException(
+                "--report: a worker writes parts; give --report to 'probe minimal-pairs-merge --parts DIR'"
+            );
+        var shard = s.Shard is null ? ShardSpec.Single : ShardSpec.Parse(s.Shard);
         var pairs = new List<MinimalPair>();
         var files = new List<string>();
         if (s.Blimp is not null)
@@ -73,6 +96,25 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
             Seed = s.Seed,
             LimitPerPhenomenon = s.Limit,
         };
+        if (s.Parts is not null)
+        {
+            var summary = CliProgress.Run("probe minimal-pairs", s.Json, "pairs", p =>
+                MinimalPairShards.Score(
+                    s.Parts,
+                    model,
+                    pairs,
+                    shard,
+                    options with
+                    {
+                        Progress = p.Counter,
+                    },
+                    s.ShardPairs,
+                    cancellationToken
+                )
+            );
+            MinimalPairsOutput.WriteWorker(summary, model.Name, s.Json);
+            return 0;
+        }
         var result = CliProgress.Run("probe minimal-pairs", s.Json, "sentences", p =>
             MinimalPairScorer.Evaluate(model, pairs, options with { Progress = p.Counter })
         );
@@ -92,36 +134,7 @@ public sealed class ProbeMinimalPairsCommand : Command<ProbeMinimalPairsCommand.
         {
             Data = ProbeJsonl.Hashes(files),
         };
-        if (s.Report is not null)
-        {
-            var report = new HtmlReport($"Minimal pairs: {model.Name}");
-            ParameterFreeReport.AddMinimalPairs(report, result).Save(s.Report);
-        }
-        if (s.Json)
-        {
-            CliJson.Write("probe minimal-pairs", model.Name, result, manifest);
-            return 0;
-        }
-        var t = Show.Table("phenomenon", "pairs", "accuracy [95%]", "mean criterion [95%]");
-        foreach (var p in result.Phenomena)
-            t.Row(
-                p.Name,
-                p.Count.ToString(CultureInfo.InvariantCulture),
-                ParameterFreeReport.Pct(p.Accuracy),
-                ParameterFreeReport.Pct(p.MeanAccuracy)
-            );
-        t.Row(
-            Show.Styled("bold", "all"),
-            Show.Cell(result.Count.ToString(CultureInfo.InvariantCulture)),
-            Show.Cell(ParameterFreeReport.Pct(result.Accuracy)),
-            Show.Cell(ParameterFreeReport.Pct(result.MeanAccuracy))
-        );
-        Show.Write(t);
-        Show.Markup(
-            $"{model.Name} ({result.Method}): {result.Count} pairs, chance {result.Chance:P0}; ties count as wrong."
-        );
-        if (s.Report is not null)
-            Show.Wrote(s.Report);
+        MinimalPairsOutput.Write("probe minimal-pairs", result, manifest, s.Json, s.Report);
         return 0;
     }
 }

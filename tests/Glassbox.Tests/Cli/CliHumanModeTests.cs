@@ -105,6 +105,7 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
         "neurons harvest",
         "neurons top",
         "neurons merge",
+        "probe minimal-pairs-merge", // Probing/MinimalPairShardsTests
         "classify train", // Classification/ClassifyCliTests
         "classify eval",
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests

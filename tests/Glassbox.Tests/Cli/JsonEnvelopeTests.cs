@@ -32,6 +32,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("probe feature", typeof(Glassbox.Cli.Commands.ProbeWordCommand), true),
         ("probe structural", typeof(Glassbox.Cli.Commands.ProbeStructuralCommand), true),
         ("probe minimal-pairs", typeof(Glassbox.Cli.Commands.ProbeMinimalPairsCommand), true),
+        ("probe minimal-pairs-merge", typeof(Glassbox.Cli.Commands.ProbeMinimalPairsMergeCommand), true),
         ("probe cloze", typeof(Glassbox.Cli.Commands.ProbeClozeCommand), true),
         ("probe heads", typeof(Glassbox.Cli.Commands.ProbeHeadsCommand), true),
         ("probe sentence", typeof(Glassbox.Cli.Commands.ProbeSentenceCommand), true),
@@ -597,6 +598,7 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
+            "probe minimal-pairs-merge" => PairsMergeArgs(),
             "classify train" => new[]
             {
                 "classify",
@@ -794,6 +796,19 @@ public sealed class JsonEnvelopeTests : IDisposable
         var (code, _, err) = CliHarness.Run(SaeTrainArgs(dir));
         Assert.True(code == 0, err);
         return dir;
+    }
+
+    /// <summary>Minimal pairs scored into parts by the library; the merge reads them.</summary>
+    private string[] PairsMergeArgs()
+    {
+        var parts = Path.Combine(_dir, "pair-parts");
+        var pairs = new[]
+        {
+            new Glassbox.Data.MinimalPair("Lily is happy.", "Lily are happy.", "agreement", "agreement"),
+        };
+        using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
+            Glassbox.Probing.MinimalPairShards.Score(parts, m, pairs, ShardSpec.Single);
+        return new[] { "probe", "minimal-pairs-merge", "--parts", parts };
     }
 
     /// <summary>Harvest into a store under the temp folder; top reads one harvested by the library first.</summary>
