@@ -47,6 +47,8 @@ public sealed class MinimalPairShardsTests : IDisposable
         Assert.Equal(24, done.Sum(d => d.PairsScored));
         var again = MinimalPairShards.Score(parts, model, pairs, new ShardSpec(1, 3), o, shardPairs: 5);
         Assert.Equal((0, 2), (again.PartsWritten, again.PartsFound)); // a rerun scores nothing
+        // What a worker killed while writing a part leaves: a temporary file, never a part-*.parquet.
+        File.WriteAllText(Path.Combine(parts, ".0123.parquet.tmp"), "cut short");
         var (merged, manifest) = MinimalPairShards.Merge(parts);
         Assert.Equal(Json(single), Json(merged));
         Assert.Equal("tiny-llama-words", manifest.Model);
