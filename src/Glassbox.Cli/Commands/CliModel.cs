@@ -15,12 +15,13 @@ internal static class CliModel
     {
         GlassboxRuntime.Initialize(s.Threads);
         var at = PlacementOf(s);
+        bool stream = s is ModelSettings { StreamLayers: true };
         if (s.Json || Console.IsOutputRedirected)
-            return ModelLoader.Load(spec, tokenizer, at.DType, at.Device);
+            return ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream);
         HookedTransformer? model = null;
         Show.Console.Status()
             .Start(Show.Status($"Loading {spec}..."), _ =>
-                model = ModelLoader.Load(spec, tokenizer, at.DType, at.Device)
+                model = ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream)
             );
         return model!;
     }

@@ -39,4 +39,10 @@ public class ModelSettings : PlacementSettings
     [CommandOption("--tokenizer <FILE>")]
     [Description("Tokenizer file for a llama2.c checkpoint (tokenizer.bin), or a directory with tokenizer files.")]
     public string? Tokenizer { get; init; }
+
+    [CommandOption("--stream-layers")]
+    [Description(
+        "Keep one block's weights in memory at a time, read from the safetensors folder during each forward (models larger than RAM; forward passes only; docs/scale.md)."
+    )]
+    public bool StreamLayers { get; init; }
 }

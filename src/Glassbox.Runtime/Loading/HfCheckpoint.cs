@@ -38,7 +38,13 @@ public static class HfCheckpoint
     /// <exception cref="ModelFormatException">The safetensors files are missing or malformed.</exception>
     /// <exception cref="WeightMismatchException">The weights do not match the config; lists every problem.</exception>
     /// <exception cref="ModelFormatException">Also: a tensor holds NaN or infinite values (the message names the file and the first bad tensors).</exception>
-    public static LoadedWeights Load(string dir, ScalarType dtype = ScalarType.Float32)
+    public static LoadedWeights Load(string dir, ScalarType dtype = ScalarType.Float32) =>
+        LoadSelected(dir, dtype, null);
+
+    /// <summary>Loads the canonical weights that <paramref name="include"/> selects (by canonical name), after
+    /// validating the whole checkpoint as <see cref="Load(string, ScalarType)"/> does; the other tensors are checked
+    /// (name, shape, dtype) but not read. Layer streaming reads one block at a time this way.</summary>
+    internal static LoadedWeights LoadSelected(string dir, ScalarType dtype, Func<string, bool>? include)
     {
         if (!IsFloat(dtype))
             throw new ArgumentException($"weights dtype must be floating point, got {dtype}", nameof(dtype));
@@ -94,6 +100,8 @@ public static class HfCheckpoint
                 }
                 if (problems.Count > 0)
                     continue; // already failing: keep collecting problems, skip reading data
+                if (include is not null && !wk.Canonical.Any(include))
+                    continue;
                 using var hf = files.Read(key, dtype);
                 if (FiniteWeights.Problem(key, hf) is { } bad)
                     nonFinite.Add((files.FileOf(key), bad));

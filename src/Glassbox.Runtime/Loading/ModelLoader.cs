@@ -59,16 +59,23 @@ public static class ModelLoader
     /// for a HF directory: a directory with tokenizer files (default: the model directory).</param>
     /// <param name="dtype">Weight dtype.</param>
     /// <param name="device">Device; CPU by default.</param>
-    /// <exception cref="GlassboxException">Unknown name, missing files, malformed files.</exception>
+    /// <param name="streamLayers">Keep only the embeddings, final norm and unembedding in memory and read each block's
+    /// weights from the checkpoint when a forward reaches it (Hugging Face safetensors folders only; forward passes
+    /// only, see <see cref="HookedTransformer.StreamsLayers"/>).</param>
+    /// <exception cref="GlassboxException">Unknown name, missing files, malformed files; streaming asked for a model
+    /// that is not a safetensors folder.</exception>
     public static HookedTransformer Load(
         string spec,
         string? tokenizer = null,
         torch.ScalarType dtype = torch.ScalarType.Float32,
-        torch.Device? device = null
+        torch.Device? device = null,
+        bool streamLayers = false
     )
     {
         if (string.IsNullOrWhiteSpace(spec))
             throw new InputException("--model is empty");
+        if (streamLayers)
+            return LoadStreaming(spec, tokenizer, dtype, device);
         switch (spec.ToLowerInvariant())
         {
             case "minilm":
@@ -117,6 +124,36 @@ public static class ModelLoader
         }
         var names = string.Join(", ", KnownModels().Select(k => k.Name));
         throw new InputException($"--model '{spec}' is not a known name ({names}), a directory or a file");
+    }
+
+    private static HookedTransformer LoadStreaming(
+        string spec,
+        string? tokenizerDir,
+        torch.ScalarType dtype,
+        torch.Device? device
+    )
+    {
+        string? dir =
+            Directory.Exists(spec) ? spec
+            : File.Exists(spec) && spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)
+                ? Path.GetDirectoryName(Path.GetFullPath(spec))
+            : null;
+        if (dir is null)
+            throw new InputException(
+                $"--stream-layers: '{spec}' is not a Hugging Face safetensors folder; layers are streamed from safetensors only (the built-in and llama2.c models are small enough to load whole)"
+            );
+        var w = HfCheckpoint.LoadSelected(dir, dtype, n => !LayerStream.IsBlockWeight(n));
+        var tok = TokenizerFactory.FromDirectory(tokenizerDir ?? dir);
+        return HookedTransformer.CreateStreaming(
+            w.Config,
+            w.Weights,
+            new LayerStream(dir, dtype),
+            tok,
+            Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/')),
+            dtype,
+            device,
+            new ModelSource("hf", Path.GetFullPath(dir), HashFiles(Directory.EnumerateFiles(dir, "*.safetensors")))
+        );
     }
 
     private static HookedTransformer LoadHf(

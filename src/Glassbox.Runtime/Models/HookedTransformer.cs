@@ -49,8 +49,10 @@ public sealed partial class HookedTransformer : IDisposable
     /// <summary>Device of the weights.</summary>
     public Device Device { get; }
 
-    /// <summary>Weights by canonical name (owned by the model; do not dispose).</summary>
-    public IReadOnlyDictionary<string, Tensor> Weights => _weights;
+    /// <summary>Weights by canonical name (owned by the model; do not dispose). A layer-streaming model
+    /// (<see cref="StreamsLayers"/>) holds only the embeddings, final norm and unembedding; asking it for a block's
+    /// weight throws an <see cref="InputException"/>.</summary>
+    public IReadOnlyDictionary<string, Tensor> Weights => _resident ?? (IReadOnlyDictionary<string, Tensor>)_weights;
 
     /// <summary>The weights' and the forward's dtype (see <see cref="Placement"/>).</summary>
     public ScalarType DType => _weights["embed.W_E"].dtype;
@@ -59,17 +61,23 @@ public sealed partial class HookedTransformer : IDisposable
     public IReadOnlyList<string> HookNames => _hookNames;
 
     /// <summary>Total number of parameters (tied matrices counted once).</summary>
-    public long ParameterCount => _weights.Values.Sum(t => t.numel());
+    public long ParameterCount =>
+        _stream is null
+            ? _weights.Values.Sum(t => t.numel())
+            : ParameterLayout.For(Config).Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b));
 
     private HookedTransformer(
         ModelConfig config,
         Dictionary<string, Tensor> weights,
         ITokenizer? tokenizer,
         string name,
-        Device device
+        Device device,
+        LayerStream? stream = null
     )
     {
         Config = config;
+        _stream = stream;
+        _resident = stream is null ? null : new ResidentWeights(weights);
         _weights = weights;
         Tokenizer = tokenizer;
         Name = name;
@@ -77,16 +85,18 @@ public sealed partial class HookedTransformer : IDisposable
         // Fusing Q/K/V copies them and frees the parts: large models trim the heap after each block, so the freed parts
         // do not stay resident (peak memory while loading, docs/scale.md).
         bool large = weights.Values.Sum(t => t.NumberOfElements * t.ElementSize) > 256L << 20;
-        _blocks = Enumerable
-            .Range(0, config.NLayers)
-            .Select(l =>
-            {
-                var block = BlockWeights.From(weights, l);
-                if (large)
-                    NativeHeap.Trim();
-                return block;
-            })
-            .ToArray();
+        _blocks = stream is not null
+            ? new BlockWeights[config.NLayers] // read from the checkpoint per forward (StreamedBlock)
+            : Enumerable
+                .Range(0, config.NLayers)
+                .Select(l =>
+                {
+                    var block = BlockWeights.From(weights, l);
+                    if (large)
+                        NativeHeap.Trim();
+                    return block;
+                })
+                .ToArray();
         _rotary =
             config.Positions == PositionKind.Rotary
                 ? new Rotary(config.NCtx, config.RotaryWidth, config.RotaryBase, device)
@@ -112,11 +122,25 @@ public sealed partial class HookedTransformer : IDisposable
         ScalarType dtype = ScalarType.Float32,
         Device? device = null,
         ModelSource? source = null
+    ) => Build(config, weights, tokenizer, name, dtype, device, source, null);
+
+    private static HookedTransformer Build(
+        ModelConfig config,
+        IReadOnlyDictionary<string, Tensor> weights,
+        ITokenizer? tokenizer,
+        string name,
+        ScalarType dtype,
+        Device? device,
+        ModelSource? source,
+        LayerStream? stream
     )
     {
         config = Families.ConfigNormalization.Normalize(config.Validate());
         var problems = new List<string>();
-        var layout = ParameterLayout.For(config);
+        var layout = ParameterLayout
+            .For(config)
+            .Where(p => stream is null || !LayerStream.IsBlockWeight(p.Name))
+            .ToList();
         var expected = layout.Select(p => p.Name).ToHashSet();
         foreach (var spec in layout)
         {
@@ -139,7 +163,7 @@ public sealed partial class HookedTransformer : IDisposable
                 t.Dispose();
             owned[spec.Name] = moved.DetachFromDisposeScope();
         }
-        return new HookedTransformer(config, owned, tokenizer, name, dev) { Source = source };
+        return new HookedTransformer(config, owned, tokenizer, name, dev, stream) { Source = source };
     }
 
     /// <summary>Plain forward: output [batch, pos, d_vocab] (LMs) or [batch, pos, d_model] (encoders).</summary>
@@ -267,7 +291,8 @@ public sealed partial class HookedTransformer : IDisposable
     )
     {
         var c = Config;
-        var w = _blocks[l];
+        using var streamed = _stream?.Load(l, Device); // a layer-streaming model reads the block now, frees it on return
+        var w = streamed?.Weights ?? _blocks[l];
         resid = run.Apply(HookPoints.ResidPre, l, resid);
         bool causalOnly = mask is null && c.Causal && kv is null;
         if (c.PostNorm)
@@ -410,6 +435,8 @@ public sealed partial class HookedTransformer : IDisposable
     /// <see cref="Weights"/>; set <c>requires_grad_(true)</c> on them and run with <see cref="RunOptions.KeepGradients"/>.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> TrainableLeaves()
     {
+        if (_stream is not null)
+            throw new InputException($"{Name}: a layer-streaming model cannot be trained; load it without streaming");
         var leaves = new List<KeyValuePair<string, Tensor>>();
         var views = new HashSet<string>(StringComparer.Ordinal);
         for (int l = 0; l < _blocks.Length; l++)
@@ -436,7 +463,7 @@ public sealed partial class HookedTransformer : IDisposable
         foreach (var t in _weights.Values)
             t.Dispose();
         foreach (var b in _blocks)
-            b.Dispose();
+            b?.Dispose();
         _rotary?.Dispose();
     }
 }
