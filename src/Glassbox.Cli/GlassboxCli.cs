@@ -63,6 +63,10 @@ public static class GlassboxCli
             "--limit",
             "20"
         ),
+        Cmd<ProbeClozeMergeCommand>(
+            "probe cloze-merge",
+            "Combine the Parquet parts of cloze probing split over workers (--parts DIR --shard K/N) into one result."
+        ),
         Cmd<ProbeHeadsCommand>(
             "probe heads",
             "Attention heads: statistics, dependency heads (Clark et al.), pattern classes, masking, rollout/flow."

@@ -62,10 +62,27 @@ public static class ClozeProber
     )
     {
         var o = options ?? new ClozeOptions();
+        facts = Select(model, facts, o);
+        var (ranks, paraphrased) = RankAll(model, facts, o);
+        return Summarise(model.Name, model.Config.DVocab, ranks, paraphrased, o);
+    }
+
+    /// <summary>Checks the model and picks the facts an evaluation ranks: the first
+    /// <see cref="ClozeOptions.LimitPerRelation"/> of each relation, in input order.</summary>
+    /// <exception cref="InputException">No tokenizer or LM head, a limit below 1, or no facts.</exception>
+    public static IReadOnlyList<ClozeFact> Select(
+        HookedTransformer model,
+        IReadOnlyList<ClozeFact> facts,
+        ClozeOptions options
+    )
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(options);
         LmBatches.RequireHead(model, "cloze probes");
         if (model.Tokenizer is null)
             throw new InputException($"{model.Name} was loaded without a tokenizer; cloze probes need one");
-        if (o.LimitPerRelation is int lim)
+        if (options.LimitPerRelation is int lim)
         {
             if (lim < 1)
                 throw new InputException(
@@ -75,6 +92,22 @@ public static class ClozeProber
         }
         if (facts.Count == 0)
             throw new InputException("no cloze facts to evaluate");
+        return facts;
+    }
+
+    /// <summary>Ranks every fact (in input order) and, for each relation with paraphrases, every fact again under each
+    /// paraphrased template (relation by relation in ordinal order, templates in the given order). Facts of one
+    /// relation must all be here: in candidate mode the relation's gold objects are the candidates.</summary>
+    public static (IReadOnlyList<ClozeFactRank> Ranks, IReadOnlyList<ClozeFactRank> Paraphrased) RankAll(
+        HookedTransformer model,
+        IReadOnlyList<ClozeFact> facts,
+        ClozeOptions options
+    )
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options;
         int total =
             facts.Count
             + facts
@@ -86,49 +119,73 @@ public static class ClozeProber
             done += n;
             o.Progress?.Invoke(done, total);
         }
-
         var ranks = Rank(model, facts, o, Step);
-        var byRelation = ranks.GroupBy(r => r.Relation).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var relations = byRelation
-            .Select(g => Precision(g.Key, new[] { g.ToList() }, o, Candidates(model, g.ToList())))
-            .ToList();
-        var overall = Precision("(all)", byRelation.Select(g => g.ToList()).ToList(), o, 0);
-
-        var sensitivity = new List<PromptSensitivity>();
+        var paraphrased = new List<ClozeFactRank>();
         if (o.Paraphrases is not null)
             foreach (var g in facts.GroupBy(f => f.Relation).OrderBy(g => g.Key, StringComparer.Ordinal))
-            {
-                if (!o.Paraphrases.TryGetValue(g.Key, out var templates) || templates.Count == 0)
-                    continue;
-                var rows = new List<TemplatePrecision>();
-                foreach (var t in templates)
+                if (o.Paraphrases.TryGetValue(g.Key, out var templates))
+                    foreach (var t in templates)
+                        paraphrased.AddRange(Rank(model, g.Select(f => f with { Template = t }).ToList(), o, Step));
+        return (ranks, paraphrased);
+    }
+
+    /// <summary>Precision@1/5/10 per relation and overall, and prompt sensitivity, from the ranks
+    /// <see cref="RankAll"/> gives (a sharded run's merge passes the ranks its parts hold).</summary>
+    /// <param name="model">The model's name.</param>
+    /// <param name="vocabulary">The model's vocabulary size (the candidates of vocabulary-mode relations).</param>
+    /// <param name="ranks">Every fact's rank, in input order.</param>
+    /// <param name="paraphrased">Ranks under paraphrased templates: relation by relation, template by template.</param>
+    /// <param name="options">Resamples and seed of the bootstrap.</param>
+    public static ClozeResult Summarise(
+        string model,
+        int vocabulary,
+        IReadOnlyList<ClozeFactRank> ranks,
+        IReadOnlyList<ClozeFactRank> paraphrased,
+        ClozeOptions options
+    )
+    {
+        ArgumentNullException.ThrowIfNull(ranks);
+        ArgumentNullException.ThrowIfNull(paraphrased);
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options;
+        var byRelation = ranks.GroupBy(r => r.Relation).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var relations = byRelation
+            .Select(g => Precision(g.Key, new[] { g.ToList() }, o, Candidates(vocabulary, g.ToList())))
+            .ToList();
+        var overall = Precision("(all)", byRelation.Select(g => g.ToList()).ToList(), o, 0);
+        var sensitivity = new List<PromptSensitivity>();
+        foreach (var g in paraphrased.GroupBy(r => r.Relation)) // relation order as ranked: ordinal
+        {
+            var rows = g.GroupBy(r => r.Template) // template order as given
+                .Select(t =>
                 {
-                    var rr = Rank(model, g.Select(f => f with { Template = t }).ToList(), o, Step);
+                    var rr = t.ToList();
                     var p = Bootstrap.Proportion(
                         rr.Select(r => r.Rank <= 1).ToList(),
                         o.Resamples,
                         o.Seed,
-                        g.Key + "|" + t
+                        g.Key + "|" + t.Key
                     );
-                    rows.Add(new TemplatePrecision(t, p, rr[0].Mode));
-                }
-                var v = rows.Select(r => r.P1.Value).ToList();
-                double mean = v.Average();
-                sensitivity.Add(
-                    new PromptSensitivity(
-                        g.Key,
-                        rows,
-                        v.Max() - v.Min(),
-                        Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / v.Count)
-                    )
-                );
-            }
-        return new ClozeResult(model.Name, overall, relations, sensitivity, ranks, o.Resamples, o.Seed);
+                    return new TemplatePrecision(t.Key, p, rr[0].Mode);
+                })
+                .ToList();
+            var v = rows.Select(r => r.P1.Value).ToList();
+            double mean = v.Average();
+            sensitivity.Add(
+                new PromptSensitivity(
+                    g.Key,
+                    rows,
+                    v.Max() - v.Min(),
+                    Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / v.Count)
+                )
+            );
+        }
+        return new ClozeResult(model, overall, relations, sensitivity, ranks, o.Resamples, o.Seed);
     }
 
-    private static int Candidates(HookedTransformer model, IReadOnlyList<ClozeFactRank> ranks) =>
+    private static int Candidates(int vocabulary, IReadOnlyList<ClozeFactRank> ranks) =>
         ranks[0].Mode == ClozeMode.Vocabulary
-            ? model.Config.DVocab
+            ? vocabulary
             : ranks.Select(r => r.Object).Distinct(StringComparer.Ordinal).Count();
 
     private static ClozePrecision Precision(

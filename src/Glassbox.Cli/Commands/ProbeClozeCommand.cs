@@ -46,6 +46,22 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
         [CommandOption("--report <FILE>")]
         [Description("Also write an HTML report with the P@k tables.")]
         public string? Report { get; init; }
+
+        [CommandOption("--parts <DIR>")]
+        [Description(
+            "Split the probing over workers that share DIR: write this worker's shards of relations as Parquet parts there; combine them with 'probe cloze-merge --parts DIR'."
+        )]
+        public string? Parts { get; init; }
+
+        [CommandOption("--shard <K/N>")]
+        [Description(
+            "With --parts: be worker K of N (from 0) and rank shards s with s mod N = K. Either side may be auto (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID/COUNT, GLASSBOX_SHARD_COUNT). Default 0/1."
+        )]
+        public string? Shard { get; init; }
+
+        [CommandOption("--shard-relations <N>")]
+        [Description("With --parts: relations per shard (a relation's facts are ranked together). Default 1.")]
+        public int ShardRelations { get; init; } = ClozeShards.DefaultShardRelations;
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -54,6 +70,13 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
             throw new InputException("give either --lama DIR (e.g. ../shared/data/lama) or --facts FILE.jsonl");
         if (s.BatchSize < 1)
             throw new InputException("--batch-size must be at least 1");
+        if (s.Shard is not null && s.Parts is null)
+            throw new InputException("--shard: needs --parts DIR, the folder the workers share");
+        if (s.Parts is not null && s.Report is not null)
+            throw new InputException(
+                "--report: a worker writes parts; give --report to 'probe cloze-merge --parts DIR'"
+            );
+        var shard = s.Shard is null ? ShardSpec.Single : ShardSpec.Parse(s.Shard);
         var source = ProbeJsonl.Facts(s.Lama ?? s.Facts!, s.Lama is null ? "--facts" : "--lama");
         var facts = source.Facts;
         var files = source.Files.ToList();
@@ -71,6 +94,25 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
             LimitPerRelation = s.Limit,
             Paraphrases = para,
         };
+        if (s.Parts is not null)
+        {
+            var summary = CliProgress.Run("probe cloze", s.Json, "facts", p =>
+                ClozeShards.Score(
+                    s.Parts,
+                    model,
+                    facts,
+                    shard,
+                    options with
+                    {
+                        Progress = p.Counter,
+                    },
+                    s.ShardRelations,
+                    cancellationToken
+                )
+            );
+            ClozeOutput.WriteWorker(summary, model.Name, s.Json);
+            return 0;
+        }
         var result = CliProgress.Run("probe cloze", s.Json, "facts", p =>
             ClozeProber.Evaluate(model, facts, options with { Progress = p.Counter })
         );
@@ -88,30 +130,7 @@ public sealed class ProbeClozeCommand : Command<ProbeClozeCommand.Settings>
         {
             Data = ProbeJsonl.Hashes(files),
         };
-        if (s.Report is not null)
-            ParameterFreeReport.AddCloze(new HtmlReport($"Cloze facts: {model.Name}"), result).Save(s.Report);
-        if (s.Json)
-        {
-            CliJson.Write("probe cloze", model.Name, result, manifest);
-            return 0;
-        }
-        var t = Show.Table("relation", "mode", "facts", "P@1 [95%]", "P@5 [95%]", "P@10 [95%]");
-        foreach (var r in result.Relations.Append(result.Overall))
-            t.Row(
-                r.Relation,
-                r.Mode.ToString().ToLowerInvariant(),
-                r.Count.ToString(CultureInfo.InvariantCulture),
-                ParameterFreeReport.Pct(r.P1),
-                ParameterFreeReport.Pct(r.P5),
-                ParameterFreeReport.Pct(r.P10)
-            );
-        Show.Write(t);
-        foreach (var ps in result.Sensitivity)
-            Show.Markup(
-                $"{ps.Relation}: P@1 over {ps.Templates.Count} templates spread {ps.Spread:F3}, std {ps.Std:F3}"
-            );
-        if (s.Report is not null)
-            Show.Wrote(s.Report);
+        ClozeOutput.Write("probe cloze", result, manifest, s.Json, s.Report);
         return 0;
     }
 }

@@ -106,6 +106,7 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
         "neurons top",
         "neurons merge",
         "probe minimal-pairs-merge", // Probing/MinimalPairShardsTests
+        "probe cloze-merge", // Probing/ClozeShardsTests
         "classify train", // Classification/ClassifyCliTests
         "classify eval",
         "concepts compose", // Concepts/Compositional/ConceptsComposeCliTests

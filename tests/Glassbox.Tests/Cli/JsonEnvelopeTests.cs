@@ -33,6 +33,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("probe structural", typeof(Glassbox.Cli.Commands.ProbeStructuralCommand), true),
         ("probe minimal-pairs", typeof(Glassbox.Cli.Commands.ProbeMinimalPairsCommand), true),
         ("probe minimal-pairs-merge", typeof(Glassbox.Cli.Commands.ProbeMinimalPairsMergeCommand), true),
+        ("probe cloze-merge", typeof(Glassbox.Cli.Commands.ProbeClozeMergeCommand), true),
         ("probe cloze", typeof(Glassbox.Cli.Commands.ProbeClozeCommand), true),
         ("probe heads", typeof(Glassbox.Cli.Commands.ProbeHeadsCommand), true),
         ("probe sentence", typeof(Glassbox.Cli.Commands.ProbeSentenceCommand), true),
@@ -599,6 +600,7 @@ public sealed class JsonEnvelopeTests : IDisposable
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
             "probe minimal-pairs-merge" => PairsMergeArgs(),
+            "probe cloze-merge" => ClozeMergeArgs(),
             "classify train" => new[]
             {
                 "classify",
@@ -796,6 +798,16 @@ public sealed class JsonEnvelopeTests : IDisposable
         var (code, _, err) = CliHarness.Run(SaeTrainArgs(dir));
         Assert.True(code == 0, err);
         return dir;
+    }
+
+    /// <summary>Cloze facts ranked into parts by the library; the merge reads them.</summary>
+    private string[] ClozeMergeArgs()
+    {
+        var parts = Path.Combine(_dir, "cloze-parts");
+        var facts = new[] { new Glassbox.Data.ClozeFact("r", "Lily", "mom", "[X] went home to her [Y].") };
+        using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
+            Glassbox.Probing.ClozeShards.Score(parts, m, facts, ShardSpec.Single);
+        return new[] { "probe", "cloze-merge", "--parts", parts };
     }
 
     /// <summary>Minimal pairs scored into parts by the library; the merge reads them.</summary>
