@@ -2,19 +2,26 @@
 # Coverage-guided fuzzing of Glassbox readers with SharpFuzz + AFL++ (docs/reliability.md).
 # Needs: Debian's afl++ (apt-get install afl++) and the SharpFuzz tool (dotnet tool install --global SharpFuzz.CommandLine).
 # Usage: scripts/afl.sh TARGET [SECONDS]   TARGET = safetensors | conllu | tsv | jsonl | blimp | tokenizer | config |
-#   llama2c | llama2c-tokenizer | vocab | merges;
+#   llama2c | llama2c-tokenizer | vocab | merges | index | sae-config;
 # findings land in out/afl/TARGET.
 set -euo pipefail
-target=${1:?target: safetensors, conllu, tsv, jsonl, blimp, tokenizer, config, llama2c, llama2c-tokenizer, vocab or merges}
+target=${1:?target: safetensors, conllu, tsv, jsonl, blimp, tokenizer, config, llama2c, llama2c-tokenizer, vocab, merges, index or sae-config}
 seconds=${2:-300}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/out/afl/$target
 bin=$work/bin
 rm -rf "$bin" && mkdir -p "$work/in"
 dotnet build "$root/fuzz/Glassbox.Fuzz" -c Release -o "$bin" > "$work/build.log"
+# index and sae-config read fixed partner files (a sharded tiny Llama, a tiny SAE's weights) made here, with the seed,
+# by the build before it is instrumented (instrumented code may only run inside the fuzzing loop).
+export GLASSBOX_FUZZ_WORK=$work/fixed
+if [[ $target == index || $target == sae-config ]]; then
+  rm -rf "$GLASSBOX_FUZZ_WORK" && mkdir -p "$GLASSBOX_FUZZ_WORK"
+  "$bin/Glassbox.Fuzz" "$target" --seed "$work/in/seed.json"
+fi
 # Glassbox.Core is not instrumented: its module initializer runs before SharpFuzz maps the coverage memory (an
 # instrumented initializer crashes with an access violation).
-for dll in Glassbox.Runtime.dll Glassbox.Data.dll; do
+for dll in Glassbox.Runtime.dll Glassbox.Data.dll Glassbox.Neurons.dll; do
   "${HOME}/.dotnet/tools/sharpfuzz" "$bin/$dll" > /dev/null
 done
 case $target in
@@ -71,6 +78,7 @@ PY
   merges)
     printf '#version: 0.2\nh e\nl l\n' > "$work/in/merges.txt"
     ;;
+  index | sae-config) ;; # seed written above
   *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_SKIP_BIN_CHECK=1
