@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
-using DuckDB.NET.Data;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Parts;
@@ -104,11 +102,8 @@ public static class ClozeShards
     {
         var folder = new PartsFolder(partsDirectory, create: false);
         var m = folder.ReadManifest();
-        string Get(string key) =>
-            m.TryGetValue(key, out var v) ? v : throw new InputException($"--parts: the manifest lacks '{key}'");
-        int Int(string key) => int.Parse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture);
-        int shards = Int("shards"),
-            count = Int("facts");
+        int shards = m.Int("shards"),
+            count = m.Int("facts");
         folder.RequireComplete(shards);
         var rows = folder.Query(
             "SELECT kind, fact, template_index, relation, subject, object, template, mode, rank, top FROM parts",
@@ -142,28 +137,22 @@ public static class ClozeShards
             .ThenBy(x => x.Fact)
             .Select(x => x.Rank)
             .ToList();
-        var o = new ClozeOptions { Seed = Int("seed"), Resamples = Int("resamples") };
+        var o = new ClozeOptions { Seed = m.Int("seed"), Resamples = m.Int("resamples") };
         var result = ClozeProber.Summarise(
-            Get("model"),
-            Int("vocabulary"),
+            m.Text("model"),
+            m.Int("vocabulary"),
             ranks.Select(x => x.Rank).ToList(),
             paraphrased,
             o
         );
-        var manifest = new RunManifest
-        {
-            Command = "probe cloze",
-            Model = Get("model"),
-            ModelSource = new ModelSource(Get("modelKind"), "(each worker's copy)", Get("modelSha256")),
-            DType = Get("dtype"),
-            Seed = o.Seed,
-            DataDescription = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{count} cloze facts (sha256 {Get("factsSha256")}), ranked in {shards} shards under {folder.Path}"
-            ),
-            Options = m.Where(kv => kv.Key is "limit" or "batchSize" or "resamples" or "shardRelations")
-                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        };
+        var manifest = ShardManifest.Run(
+            m,
+            "probe cloze",
+            string.Create(CultureInfo.InvariantCulture, $"{count} cloze facts under {folder.Path}"),
+            "batchSize",
+            "resamples",
+            "shardRelations"
+        );
         return (result, manifest);
     }
 
@@ -176,7 +165,6 @@ public static class ClozeShards
         int relations
     )
     {
-        static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
         foreach (var f in facts)
             text.Append(f.Relation)
@@ -187,32 +175,25 @@ public static class ClozeShards
                 .Append('\t')
                 .Append(f.Template)
                 .Append('\n');
-        foreach (
-            var (relation, templates) in (o.Paraphrases ?? new Dictionary<string, IReadOnlyList<string>>()).OrderBy(
-                kv => kv.Key,
-                StringComparer.Ordinal
-            )
-        )
+        var paraphrases = o.Paraphrases ?? new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var (relation, templates) in paraphrases.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         foreach (var t in templates)
             text.Append("paraphrase\t").Append(relation).Append('\t').Append(t).Append('\n');
-        var source = model.Source;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["model"] = model.Name,
-            ["modelKind"] = source?.Kind ?? "",
-            ["modelSha256"] = source?.Sha256 ?? "",
-            ["dtype"] = new Placement(model.DType, model.Device).DTypeName,
-            ["vocabulary"] = I(model.Config.DVocab),
-            ["facts"] = I(facts.Count),
-            ["relations"] = I(relations),
-            ["factsSha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))),
-            ["shardRelations"] = I(shardRelations),
-            ["shards"] = I(shards),
-            ["seed"] = I(o.Seed),
-            ["resamples"] = I(o.Resamples),
-            ["limit"] = o.LimitPerRelation is int l ? I(l) : "none",
-            ["batchSize"] = I(o.BatchSize),
-        };
+        return ShardManifest.Of(
+            model,
+            text.ToString(),
+            [
+                ("vocabulary", model.Config.DVocab),
+                ("facts", facts.Count),
+                ("relations", relations),
+                ("shardRelations", shardRelations),
+                ("shards", shards),
+                ("seed", o.Seed),
+                ("resamples", o.Resamples),
+                ("batchSize", o.BatchSize),
+            ],
+            o.LimitPerRelation?.ToString(CultureInfo.InvariantCulture)
+        );
     }
 
     private static void WritePart(
@@ -222,48 +203,41 @@ public static class ClozeShards
         IReadOnlyList<ClozeFactRank> paraphrased
     )
     {
-        using var c = new DuckDBConnection("DataSource=:memory:");
-        c.Open();
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText =
-                "CREATE TABLE facts (kind INTEGER, fact INTEGER, template_index INTEGER, relation VARCHAR, subject VARCHAR, object VARCHAR, template VARCHAR, mode INTEGER, rank INTEGER, top VARCHAR)";
-            cmd.ExecuteNonQuery();
-        }
-        using (var a = c.CreateAppender("facts"))
-        {
-            void Row(int kind, int fact, int template, ClozeFactRank r) =>
-                a.CreateRow()
-                    .AppendValue(kind)
-                    .AppendValue(fact)
-                    .AppendValue(template)
-                    .AppendValue(r.Relation)
-                    .AppendValue(r.Subject)
-                    .AppendValue(r.Object)
-                    .AppendValue(r.Template)
-                    .AppendValue((int)r.Mode)
-                    .AppendValue(r.Rank)
-                    .AppendValue(r.Top)
-                    .EndRow();
-            for (int i = 0; i < ranks.Count; i++)
-                Row(0, index[i], 0, ranks[i]);
-            // Paraphrase ranks come relation by relation, template by template, facts in input order: number the
-            // templates within each relation so the merge restores that order.
-            string? relation = null,
-                template = null;
-            int t = -1,
-                k = 0;
-            foreach (var r in paraphrased)
+        PartsFolder.WriteParquet(
+            path,
+            "kind INTEGER, fact INTEGER, template_index INTEGER, relation VARCHAR, subject VARCHAR, object VARCHAR, template VARCHAR, mode INTEGER, rank INTEGER, top VARCHAR",
+            a =>
             {
-                if (r.Relation != relation)
-                    (relation, template, t, k) = (r.Relation, null, -1, 0);
-                if (r.Template != template)
-                    (template, t) = (r.Template, t + 1);
-                Row(1, k++, t, r);
+                void Row(int kind, int fact, int template, ClozeFactRank r) =>
+                    a.CreateRow()
+                        .AppendValue(kind)
+                        .AppendValue(fact)
+                        .AppendValue(template)
+                        .AppendValue(r.Relation)
+                        .AppendValue(r.Subject)
+                        .AppendValue(r.Object)
+                        .AppendValue(r.Template)
+                        .AppendValue((int)r.Mode)
+                        .AppendValue(r.Rank)
+                        .AppendValue(r.Top)
+                        .EndRow();
+                for (int i = 0; i < ranks.Count; i++)
+                    Row(0, index[i], 0, ranks[i]);
+                // Paraphrase ranks come relation by relation, template by template, facts in input order: number the
+                // templates within each relation so the merge restores that order.
+                string? relation = null,
+                    template = null;
+                int t = -1,
+                    k = 0;
+                foreach (var r in paraphrased)
+                {
+                    if (r.Relation != relation)
+                        (relation, template, t, k) = (r.Relation, null, -1, 0);
+                    if (r.Template != template)
+                        (template, t) = (r.Template, t + 1);
+                    Row(1, k++, t, r);
+                }
             }
-        }
-        using var copy = c.CreateCommand();
-        copy.CommandText = "COPY facts TO '" + path.Replace("'", "''", StringComparison.Ordinal) + "' (FORMAT PARQUET)";
-        copy.ExecuteNonQuery();
+        );
     }
 }

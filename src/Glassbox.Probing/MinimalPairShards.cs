@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
-using DuckDB.NET.Data;
 using Glassbox.Data;
 using Glassbox.Models;
 using Glassbox.Parts;
@@ -109,11 +107,8 @@ public static class MinimalPairShards
     {
         var folder = new PartsFolder(partsDirectory, create: false);
         var m = folder.ReadManifest();
-        string Get(string key) =>
-            m.TryGetValue(key, out var v) ? v : throw new InputException($"--parts: the manifest lacks '{key}'");
-        int Int(string key) => int.Parse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture);
-        int shards = Int("shards"),
-            count = Int("pairs");
+        int shards = m.Int("shards"),
+            count = m.Int("pairs");
         folder.RequireComplete(shards);
         var rows = folder.Query(
             "SELECT pair, phenomenon, grp, good, bad, good_mean, bad_mean FROM parts ORDER BY pair",
@@ -137,22 +132,21 @@ public static class MinimalPairShards
                     $"--parts: the parts hold {rows.Count} pairs, not pairs 0..{count - 1} once each"
                 )
             );
-        var o = new MinimalPairOptions { Seed = Int("seed"), Resamples = Int("resamples") };
-        var result = MinimalPairScorer.Summarise(Get("model"), Get("method"), rows.Select(x => x.Score).ToList(), o);
-        var manifest = new RunManifest
-        {
-            Command = "probe minimal-pairs",
-            Model = Get("model"),
-            ModelSource = new ModelSource(Get("modelKind"), "(each worker's copy)", Get("modelSha256")),
-            DType = Get("dtype"),
-            Seed = o.Seed,
-            DataDescription = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{count} minimal pairs (sha256 {Get("pairsSha256")}), scored in {shards} shards under {folder.Path}"
-            ),
-            Options = m.Where(kv => kv.Key is "limit" or "batchSize" or "resamples" or "shardPairs")
-                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        };
+        var o = new MinimalPairOptions { Seed = m.Int("seed"), Resamples = m.Int("resamples") };
+        var result = MinimalPairScorer.Summarise(
+            m.Text("model"),
+            m.Text("method"),
+            rows.Select(x => x.Score).ToList(),
+            o
+        );
+        var manifest = ShardManifest.Run(
+            m,
+            "probe minimal-pairs",
+            string.Create(CultureInfo.InvariantCulture, $"{count} minimal pairs under {folder.Path}"),
+            "batchSize",
+            "resamples",
+            "shardPairs"
+        );
         return (result, manifest);
     }
 
@@ -164,7 +158,6 @@ public static class MinimalPairShards
         int shards
     )
     {
-        static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
         foreach (var p in pairs)
             text.Append(p.Phenomenon)
@@ -175,51 +168,42 @@ public static class MinimalPairShards
                 .Append('\t')
                 .Append(p.Bad)
                 .Append('\n');
-        var source = model.Source;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["model"] = model.Name,
-            ["modelKind"] = source?.Kind ?? "",
-            ["modelSha256"] = source?.Sha256 ?? "",
-            ["dtype"] = new Placement(model.DType, model.Device).DTypeName,
-            ["method"] = MinimalPairScorer.Method(model),
-            ["pairs"] = I(pairs.Count),
-            ["pairsSha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))),
-            ["shardPairs"] = I(shardPairs),
-            ["shards"] = I(shards),
-            ["seed"] = I(o.Seed),
-            ["resamples"] = I(o.Resamples),
-            ["limit"] = o.LimitPerPhenomenon is int l ? I(l) : "none",
-            ["batchSize"] = I(o.BatchSize ?? MinimalPairScorer.DefaultBatchSize(model)),
-        };
+        var m = ShardManifest.Of(
+            model,
+            text.ToString(),
+            [
+                ("pairs", pairs.Count),
+                ("shardPairs", shardPairs),
+                ("shards", shards),
+                ("seed", o.Seed),
+                ("resamples", o.Resamples),
+                ("batchSize", o.BatchSize ?? MinimalPairScorer.DefaultBatchSize(model)),
+            ],
+            o.LimitPerPhenomenon?.ToString(CultureInfo.InvariantCulture)
+        );
+        m["method"] = MinimalPairScorer.Method(model);
+        return m;
     }
 
-    private static void WritePart(string path, int first, IReadOnlyList<PairScore> scores)
-    {
-        using var c = new DuckDBConnection("DataSource=:memory:");
-        c.Open();
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText =
-                "CREATE TABLE pairs (pair INTEGER, phenomenon VARCHAR, grp VARCHAR, good DOUBLE, bad DOUBLE, good_mean DOUBLE, bad_mean DOUBLE)";
-            cmd.ExecuteNonQuery();
-        }
-        using (var a = c.CreateAppender("pairs"))
-            for (int i = 0; i < scores.Count; i++)
+    private static void WritePart(string path, int first, IReadOnlyList<PairScore> scores) =>
+        PartsFolder.WriteParquet(
+            path,
+            "pair INTEGER, phenomenon VARCHAR, grp VARCHAR, good DOUBLE, bad DOUBLE, good_mean DOUBLE, bad_mean DOUBLE",
+            a =>
             {
-                var p = scores[i];
-                a.CreateRow()
-                    .AppendValue(first + i)
-                    .AppendValue(p.Phenomenon)
-                    .AppendValue(p.Group)
-                    .AppendValue(p.Good)
-                    .AppendValue(p.Bad)
-                    .AppendValue(p.GoodMean)
-                    .AppendValue(p.BadMean)
-                    .EndRow();
+                for (int i = 0; i < scores.Count; i++)
+                {
+                    var p = scores[i];
+                    a.CreateRow()
+                        .AppendValue(first + i)
+                        .AppendValue(p.Phenomenon)
+                        .AppendValue(p.Group)
+                        .AppendValue(p.Good)
+                        .AppendValue(p.Bad)
+                        .AppendValue(p.GoodMean)
+                        .AppendValue(p.BadMean)
+                        .EndRow();
+                }
             }
-        using var copy = c.CreateCommand();
-        copy.CommandText = "COPY pairs TO '" + path.Replace("'", "''", StringComparison.Ordinal) + "' (FORMAT PARQUET)";
-        copy.ExecuteNonQuery();
-    }
+        );
 }

@@ -68,7 +68,7 @@ public sealed class PartsFolder
                 File.Delete(tmp); // another worker's manifest won; it is checked below
             }
         }
-        var there = ReadManifest();
+        var there = ReadFields();
         foreach (var (key, value) in manifest)
             if (!there.TryGetValue(key, out var other) || other != value)
                 throw new InputException(
@@ -76,9 +76,11 @@ public sealed class PartsFolder
                 );
     }
 
-    /// <summary>The manifest the first worker wrote.</summary>
+    /// <summary>The manifest the first worker wrote, with typed access to its fields.</summary>
     /// <exception cref="InputException">None there, or not a manifest.</exception>
-    public IReadOnlyDictionary<string, string> ReadManifest()
+    public PartsManifest ReadManifest() => new(ReadFields(), Argument);
+
+    private IReadOnlyDictionary<string, string> ReadFields()
     {
         string path = System.IO.Path.Combine(Path, ManifestFile);
         if (!File.Exists(path))
@@ -135,6 +137,27 @@ public sealed class PartsFolder
                     $"{Argument}: {System.IO.Path.GetFileName(stray)} is past the job's last shard ({shards - 1}); the folder mixes two jobs"
                 )
             );
+    }
+
+    /// <summary>Writes rows to a Parquet file through an in-memory DuckDB table: <paramref name="columns"/> is the
+    /// table's column list (e.g. <c>pair INTEGER, good DOUBLE</c>), <paramref name="fill"/> appends the rows.</summary>
+    public static void WriteParquet(string path, string columns, Action<DuckDBAppender> fill)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(fill);
+        using var c = new DuckDBConnection("DataSource=:memory:");
+        c.Open();
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "CREATE TABLE part_rows (" + columns + ")";
+            cmd.ExecuteNonQuery();
+        }
+        using (var a = c.CreateAppender("part_rows"))
+            fill(a);
+        using var copy = c.CreateCommand();
+        copy.CommandText =
+            "COPY part_rows TO '" + path.Replace("'", "''", StringComparison.Ordinal) + "' (FORMAT PARQUET)";
+        copy.ExecuteNonQuery();
     }
 
     /// <summary>Every part's rows, read by DuckDB, as <paramref name="select"/> over the relation <c>parts</c>

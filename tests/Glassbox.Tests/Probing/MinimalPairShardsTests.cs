@@ -61,7 +61,7 @@ public sealed class MinimalPairShardsTests : IDisposable
         e = Assert.Throws<InputException>(() =>
             MinimalPairShards.Score(parts, model, pairs.Skip(1).ToList(), ShardSpec.Single, o, shardPairs: 5)
         );
-        Assert.Contains("pairs", e.Message, StringComparison.Ordinal);
+        Assert.Contains("dataSha256", e.Message, StringComparison.Ordinal); // other pairs
     }
 
     [Fact]
@@ -103,6 +103,13 @@ public sealed class MinimalPairShardsTests : IDisposable
         File.WriteAllText(Path.Combine(parts, "part-000002.parquet"), "cut short");
         e = Assert.Throws<InputException>(() => MinimalPairShards.Merge(parts));
         Assert.StartsWith("--parts: a part in ", e.Message, StringComparison.Ordinal);
+        // A manifest edited by hand: a field that is not a number is named, not a FormatException.
+        string manifest = Path.Combine(parts, "manifest.json");
+        string kept = File.ReadAllText(manifest);
+        File.WriteAllText(manifest, kept.Replace("\"shards\":\"5\"", "\"shards\":\"five\"", StringComparison.Ordinal));
+        e = Assert.Throws<InputException>(() => MinimalPairShards.Merge(parts));
+        Assert.Contains("manifest field 'shards' is not a whole number", e.Message, StringComparison.Ordinal);
+        File.WriteAllText(manifest, kept);
         e = Assert.Throws<InputException>(() => MinimalPairShards.Merge(Path.Combine(_dir, "none")));
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
