@@ -95,10 +95,21 @@ internal static class StoreSchema
     public static ModelConfig? ConfigFromJson(string json) => JsonSerializer.Deserialize<ModelConfig>(json, ConfigJson);
 
     /// <summary>SHA-256 over the weights: each name (sorted), shape and float32 values, so two loads of one checkpoint
-    /// agree and any other model differs.</summary>
+    /// agree and any other model differs. A layer-streaming model holds only its resident weights, so the hash of its
+    /// checkpoint files (which hold the blocks) is added.</summary>
     public static string WeightsHash(HookedTransformer m)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (m.StreamsLayers)
+            h.AppendData(
+                System.Text.Encoding.UTF8.GetBytes(
+                    "streamed:"
+                        + (
+                            m.Source?.Sha256
+                            ?? throw new InputException($"{m.Name}: a layer-streaming model without a checkpoint hash")
+                        )
+                )
+            );
         foreach (var name in m.Weights.Keys.Order(StringComparer.Ordinal))
         {
             using var scope = NewDisposeScope();

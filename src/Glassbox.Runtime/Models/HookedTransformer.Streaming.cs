@@ -27,16 +27,21 @@ public sealed partial class HookedTransformer
         ModelSource? source
     ) => Build(config, weights, tokenizer, name, dtype, device, source, stream);
 
-    /// <summary>The weights a layer-streaming model holds; a block weight is a clear error, not a missing key.</summary>
+    /// <summary>The weights a layer-streaming model holds; a block weight is a clear error, not a missing key (also for
+    /// <c>TryGetValue</c> and <c>ContainsKey</c>). Enumerating gives the resident weights only.</summary>
     private sealed class ResidentWeights(Dictionary<string, Tensor> weights) : IReadOnlyDictionary<string, Tensor>
     {
         public Tensor this[string key] =>
             weights.TryGetValue(key, out var t) ? t
-            : LayerStream.IsBlockWeight(key)
-                ? throw new InputException(
-                    $"'{key}' is not in memory: the model streams its layers (--stream-layers), which serves forward passes only; load it without streaming to read block weights"
-                )
+            : LayerStream.IsBlockWeight(key) ? throw NotResident(key)
             : throw new KeyNotFoundException(key);
+
+        // A block weight is not absent, only elsewhere: asking whether it exists (an optional bias, say) must not read
+        // as "no", or an analysis would silently leave it out.
+        private static InputException NotResident(string key) =>
+            new(
+                $"'{key}' is not in memory: the model streams its layers (--stream-layers), which serves forward passes only; load it without streaming to read block weights"
+            );
 
         public IEnumerable<string> Keys => weights.Keys;
 
@@ -44,10 +49,11 @@ public sealed partial class HookedTransformer
 
         public int Count => weights.Count;
 
-        public bool ContainsKey(string key) => weights.ContainsKey(key);
+        public bool ContainsKey(string key) =>
+            weights.ContainsKey(key) || (LayerStream.IsBlockWeight(key) ? throw NotResident(key) : false);
 
         public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value) =>
-            weights.TryGetValue(key, out value);
+            weights.TryGetValue(key, out value) || (LayerStream.IsBlockWeight(key) ? throw NotResident(key) : false);
 
         public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() => weights.GetEnumerator();
 

@@ -25,7 +25,8 @@ public sealed record ModelInfo(
             .Where(p => p.GetIndexParameters().Length == 0)
             .ToDictionary(p => p.Name, p => p.GetValue(c)?.ToString() ?? "-");
         var counts = new SortedDictionary<string, long>();
-        foreach (var (name, t) in m.Weights)
+        // From the layout rather than the resident tensors, so a layer-streaming model reports its blocks too.
+        foreach (var (name, shape) in ParameterLayout.For(c).Select(p => (p.Name, p.Shape)))
         {
             string group =
                 name.StartsWith("blocks.", StringComparison.Ordinal)
@@ -37,7 +38,7 @@ public sealed record ModelInfo(
                 : name.StartsWith("unembed", StringComparison.Ordinal) ? "unembedding"
                 : name.Contains("ln", StringComparison.Ordinal) ? "norms"
                 : "embeddings";
-            counts[group] = counts.GetValueOrDefault(group) + t.numel();
+            counts[group] = counts.GetValueOrDefault(group) + shape.Aggregate(1L, (a, b) => a * b);
         }
         counts["total"] = m.ParameterCount;
         var hooks = m.HookNames.Select(h => new HookInfo(h, HookName.LayerOf(h), HookShapes.Text(h))).ToList();

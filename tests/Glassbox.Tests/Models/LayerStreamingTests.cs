@@ -99,6 +99,18 @@ public sealed class LayerStreamingTests : IDisposable
         var e = Assert.Throws<InputException>(() => streamed.Weights["blocks.1.attn.W_Q"]);
         Assert.Contains("--stream-layers", e.Message, StringComparison.Ordinal);
         Assert.Throws<InputException>(() => streamed.TrainableLeaves());
+        // An optional block weight asked for is an error, not "absent" (the residual decomposition would drop b_O).
+        Assert.Throws<InputException>(() => streamed.Weights.TryGetValue("blocks.0.attn.b_O", out _));
+        Assert.Throws<InputException>(() => streamed.Weights.ContainsKey("blocks.1.ln1.b"));
+        Assert.False(streamed.Weights.ContainsKey("no.such.weight"));
+        using (var resident = ModelLoader.Load(dir))
+        {
+            Assert.Equal(ModelInfo.Of(resident).ParameterCounts, ModelInfo.Of(streamed).ParameterCounts);
+            Assert.NotEqual(
+                Glassbox.Neurons.Store.StoreSchema.WeightsHash(resident),
+                Glassbox.Neurons.Store.StoreSchema.WeightsHash(streamed)
+            );
+        }
         e = Assert.Throws<InputException>(() => ModelLoader.Load("minilm", streamLayers: true));
         Assert.StartsWith("--stream-layers: 'minilm'", e.Message, StringComparison.Ordinal);
         var (code, _, err) = CliHarness.Run("run", "-m", "minilm", "--stream-layers", "-t", "hi");
@@ -153,5 +165,26 @@ public sealed class LayerStreamingTests : IDisposable
             return doc.RootElement.GetProperty("result").GetRawText();
         }
         Assert.Equal(Result(resident), Result(streamed));
+        // Generation (the managed decoder copies every weight, so a streaming model decodes through the KV cache).
+        string[] Generate(bool stream) =>
+            new[]
+            {
+                "generate",
+                "-m",
+                dir,
+                "--prompt",
+                "lily went",
+                "--max-new-tokens",
+                "4",
+                "--json",
+                "--threads",
+                "1",
+            }
+                .Concat(stream ? ["--stream-layers"] : Array.Empty<string>())
+                .ToArray();
+        var (g1, genStreamed, ge1) = CliHarness.Run(Generate(true));
+        var (g2, genResident, ge2) = CliHarness.Run(Generate(false));
+        Assert.True(g1 == 0 && g2 == 0, ge1 + ge2);
+        Assert.Equal(Result(genResident), Result(genStreamed));
     }
 }

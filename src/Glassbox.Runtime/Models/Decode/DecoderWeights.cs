@@ -70,6 +70,8 @@ public sealed class DecoderWeights
             return "not a causal language model";
         if (model.Device.type != DeviceType.CPU)
             return "the model is not on the CPU";
+        if (model.StreamsLayers)
+            return "the model streams its layers (the managed decoder copies every weight)";
         if (model.Weights.Values.Any(t => t.dtype != ScalarType.Float32))
             return "the weights are not float32";
         if (model.ParameterCount > MaxParameters)
