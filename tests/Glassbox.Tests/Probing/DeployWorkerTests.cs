@@ -4,8 +4,9 @@ using Glassbox.Tests.Cli;
 
 namespace Glassbox.Tests.Probing;
 
-/// <summary>deploy/slurm/worker.sbatch (any sharded command as a Slurm array) run under bash as array tasks 2-4 on
-/// minimal pairs, then the merge: the single run's result.</summary>
+/// <summary>The deploy/ files of the sharded probes run as a scheduler would run them: deploy/slurm/worker.sbatch (any
+/// sharded command as a Slurm array) under bash as array tasks 2-4, and deploy/k8s/pairs-job.yaml's arguments once
+/// per pod with JOB_COMPLETION_INDEX set, then the merge: the single run's result.</summary>
 [Collection("console")]
 public sealed class DeployWorkerTests : IDisposable
 {
@@ -81,6 +82,91 @@ public sealed class DeployWorkerTests : IDisposable
         Assert.NotEqual(0, badCode);
         Assert.Contains("COMMAND", badError, StringComparison.Ordinal);
         Assert.Single(badError.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Should_give_the_single_run_result_from_the_kubernetes_pairs_job_manifests()
+    {
+        string k8s = Path.Combine(PartRules.RepoRoot(), "deploy", "k8s");
+        string tiny = TinyCliModel.Write(Path.Combine(_dir, "tiny")),
+            blimp = Path.Combine(_dir, "blimp");
+        Directory.CreateDirectory(blimp);
+        File.WriteAllLines(
+            Path.Combine(blimp, "agreement.jsonl"),
+            Enumerable
+                .Range(0, 1200) // more than the 500 pairs of a shard: three shards over the four pods
+                .Select(i =>
+                    i % 2 == 0
+                        ? "{\"sentence_good\": \"lily is happy.\", \"sentence_bad\": \"lily are happy.\", \"UID\": \"agreement\", \"linguistics_term\": \"agreement\"}"
+                        : "{\"sentence_good\": \"they were sad.\", \"sentence_bad\": \"they was sad.\", \"UID\": \"agreement\", \"linguistics_term\": \"agreement\"}"
+                )
+        );
+        string Local(string a) =>
+            a switch
+            {
+                "/shared/model" => tiny,
+                _ => a.Replace("/shared", _dir, StringComparison.Ordinal),
+            };
+        var worker = Glassbox
+            .Tests.Neurons.Store.DeployScriptTests.ManifestArgs(Path.Combine(k8s, "pairs-job.yaml"))
+            .Select(Local)
+            .ToList();
+        int completions = int.Parse(
+            System
+                .Text.RegularExpressions.Regex.Match(
+                    File.ReadAllText(Path.Combine(k8s, "pairs-job.yaml")),
+                    @"completions:\s*(\d+)"
+                )
+                .Groups[1]
+                .Value,
+            CultureInfo.InvariantCulture
+        );
+        Assert.Contains("auto/" + completions.ToString(CultureInfo.InvariantCulture), worker);
+        var pods = Enumerable
+            .Range(0, completions)
+            .Select(i =>
+                CliProcess.Start(
+                    worker,
+                    new Dictionary<string, string>
+                    {
+                        ["JOB_COMPLETION_INDEX"] = i.ToString(CultureInfo.InvariantCulture),
+                    }
+                )
+            )
+            .ToList();
+        foreach (var p in pods)
+            using (p)
+            {
+                var r = CliProcess.Finish(p);
+                Assert.True(r.Code == 0, r.Error + r.Output);
+            }
+        var merge = Glassbox
+            .Tests.Neurons.Store.DeployScriptTests.ManifestArgs(Path.Combine(k8s, "pairs-merge-job.yaml"))
+            .Select(Local)
+            .ToArray();
+        var (code, merged, error) = CliHarness.Run(merge);
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(Path.Combine(_dir, "pairs-report.html")));
+        var plain = worker.ToList();
+        foreach (string option in new[] { "--parts", "--shard" })
+            plain.RemoveRange(plain.IndexOf(option), 2);
+        (code, var single, error) = CliHarness.Run(plain.ToArray());
+        Assert.True(code == 0, error);
+        // Batches differ between the pods and one run, so scores agree up to float rounding: the accuracies are equal.
+        Assert.Equal(Accuracy(single), Accuracy(merged));
+        Assert.Equal(1200, Count(merged));
+    }
+
+    private static string Accuracy(string json)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("result").GetProperty("accuracy").GetRawText();
+    }
+
+    private static int Count(string json)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("result").GetProperty("count").GetInt32();
     }
 
     private static string Result(string json)

@@ -19,7 +19,7 @@ public sealed partial class DeployScriptTests : IDisposable
     private static partial Regex ListItem();
 
     /// <summary>The <c>args</c> of the first container of a manifest: a block list or an inline [a, b] list.</summary>
-    private static List<string> ManifestArgs(string file)
+    internal static List<string> ManifestArgs(string file)
     {
         var lines = File.ReadAllLines(file);
         int at = Array.FindIndex(lines, l => l.TrimStart().StartsWith("args:", StringComparison.Ordinal));
