@@ -6,8 +6,9 @@ namespace Glassbox.Explorer.Hosting;
 
 /// <summary>Turns ASP.NET Core's refusal of a request body (not JSON, a field of the wrong type, too deep, empty)
 /// into one line in the user's terms: the field as the request spells it and what was expected, without .NET type
-/// names. Before this, such bodies got a bare 400 with no message (found by <c>ExplorerFuzzTests</c>).</summary>
-public static class BodyErrors
+/// names; a query parameter that does not parse (<c>?k=abc</c>) is named the same way. Before this, such requests got
+/// a bare 400 with no message (found by <c>ExplorerFuzzTests</c>).</summary>
+public static partial class BodyErrors
 {
     /// <summary>The one-line message for <paramref name="e"/>.</summary>
     public static string Describe(BadHttpRequestException e)
@@ -19,6 +20,8 @@ public static class BodyErrors
             string where = field.Length > 0 ? "request body, field " + field : "request body";
             return where + ": " + Reason(j, field);
         }
+        if (BindFailure().Match(e.Message) is { Success: true } b)
+            return $"query parameter {b.Groups["name"].Value}: expected {Friendly(b.Groups["type"].Value)}, got '{b.Groups["value"].Value}'";
         if (e.StatusCode == StatusCodes.Status415UnsupportedMediaType)
             return "request body: send JSON with Content-Type: application/json";
         if (e.Message.Contains("no body was provided", StringComparison.Ordinal))
@@ -60,9 +63,17 @@ public static class BodyErrors
             : (Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType).FullName ?? type;
     }
 
+    // ASP.NET Core's message for a route or query value that does not parse: Failed to bind parameter "int? k" from "x".
+    [System.Text.RegularExpressions.GeneratedRegex(
+        "^Failed to bind parameter \"(?<type>\\S+) (?<name>\\w+)\" from \"(?<value>.*)\"\\.?$"
+    )]
+    private static partial System.Text.RegularExpressions.Regex BindFailure();
+
     private static string Friendly(string type) =>
         type switch
         {
+            "Nullable<int>" or "int" or "Int32" => "a whole number",
+            "Nullable<double>" or "double" => "a number",
             "System.Int32" or "System.Nullable`1[System.Int32]" => "an integer in -2147483648..2147483647",
             "System.Int64" or "System.Nullable`1[System.Int64]" => "an integer",
             "System.Double" or "System.Single" or "System.Nullable`1[System.Double]" => "a number",

@@ -129,6 +129,31 @@ public sealed class ExplorerFuzzTests
         Assert.True(error.StartsWith(expected, StringComparison.Ordinal), error);
     }
 
+    [Theory]
+    [InlineData(
+        "/api/neurons/top?store=tiny.duckdb&unit=1.5&k=abc",
+        "query parameter k: expected a whole number, got 'abc'"
+    )]
+    [InlineData(
+        "/api/neurons/top?store=tiny.duckdb&unit=1.5&k=99999999999",
+        "query parameter k: expected a whole number"
+    )]
+    [InlineData("/api/neurons/top?store=tiny.duckdb&unit=1.5&k=0", "k must be in 1..100, got 0")]
+    [InlineData("/api/neurons/top?store=tiny.duckdb&unit=nope", "unit")]
+    [InlineData("/api/neurons/top?store=..%2F..%2Fetc%2Fpasswd&unit=1.5", "store")]
+    [InlineData("/api/neurons/search?q=dog&k=x", "query parameter k: expected a whole number, got 'x'")]
+    public async Task Should_refuse_a_bad_query_parameter_with_a_one_line_error_naming_it(string url, string expected)
+    {
+        await using var host = await ExplorerTestHost.StartAsync();
+        using var res = await host.Client.GetAsync(url);
+        string text = await res.Content.ReadAsStringAsync();
+        Assert.True(res.StatusCode == HttpStatusCode.BadRequest, url + " -> " + res.StatusCode + ": " + text);
+        string error = ErrorOf(res.StatusCode, text) ?? "";
+        Assert.DoesNotContain('\n', error);
+        Assert.True(error.Contains(expected, StringComparison.Ordinal), error);
+        Assert.DoesNotContain("System.", error, StringComparison.Ordinal);
+    }
+
     /// <summary>Posts the body in <paramref name="file"/>: returns on a 200 envelope, throws an
     /// <see cref="InputException"/> naming the file on a one-line 4xx error, and anything else on any other answer.</summary>
     private static void Post(ExplorerTestHost host, string path, string file)
