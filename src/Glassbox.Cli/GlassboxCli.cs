@@ -172,6 +172,14 @@ public static class GlassboxCli
             "sae train",
             "Train sparse autoencoders on a hook (one per --l1 value), evaluate them, save SAELens-layout checkpoints."
         ),
+        Cmd<SaeCollectCommand>(
+            "sae collect",
+            "Keep a hook's activations over the SAE training texts on disk (one run, or --parts DIR --shard K/N workers)."
+        ),
+        Cmd<SaeCollectMergeCommand>(
+            "sae collect-merge",
+            "Merge the Parquet parts of an activation collection split over workers into the cache one run writes."
+        ),
         Cmd<SaeEvalCommand>(
             "sae eval",
             "Evaluate a saved SAE on held-out text: MSE, explained variance, L0, dead/dense features, loss recovered."

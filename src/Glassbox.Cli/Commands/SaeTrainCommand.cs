@@ -71,6 +71,12 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         [Description("Rows of the activation shuffle buffer. Default 16384.")]
         public int Buffer { get; init; } = 16384;
 
+        [CommandOption("--activations <DIR>")]
+        [Description(
+            "Train on a cache written by 'sae collect' (or 'sae collect-merge') instead of running the model; its hook and context are used. The model is still loaded for the held-out metrics."
+        )]
+        public string? Activations { get; init; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description(
             "Checkpoint folder (one L1 value) or folder of l1_<value> checkpoints (a sweep); report.html goes inside. Default out/sae-<hook>."
@@ -123,9 +129,13 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
         );
         options.Validate();
         using var model = CliModel.Load(s);
-        string hook = s.Hook ?? HookPoints.MlpPost.Name(model.Config.NLayers / 2);
+        using var cache = s.Activations is null ? null : CollectedActivations.Open(s.Activations);
+        cache?.RequireFrom(model, s.Hook);
+        string hook = cache?.Hook ?? s.Hook ?? HookPoints.MlpPost.Name(model.Config.NLayers / 2);
         long dIn = SaeHook.Width(model, hook);
         var (train, eval, path) = SaeCli.Split(model, s);
+        if (cache is not null)
+            path = cache.Data;
         string outDir = s.Out ?? CliPaths.OrDefault(null, "sae-" + hook);
         var runs = new List<Run>();
         foreach (double l1 in l1s)
@@ -133,7 +143,9 @@ public sealed class SaeTrainCommand : Command<SaeTrainCommand.Settings>
             string label = string.Create(CultureInfo.InvariantCulture, $"l1 {l1:G4}");
             var o = options with { L1Coefficient = l1 };
             var r = CliProgress.Run($"sae train: {label}", s.Json, "steps", p =>
-                SaeTrainer.Train(model, hook, train, o, path, p.Count)
+                cache is null
+                    ? SaeTrainer.Train(model, hook, train, o, path, p.Count)
+                    : SaeTrainer.Train(CollectedActivations.Open(cache.Directory), o, path, p.Count)
             );
             using var sae = r.Sae;
             string dir =

@@ -87,6 +87,35 @@ public static class SaeTrainer
         return Train(stream.Next, config, options, progress);
     }
 
+    /// <summary>Trains on the rows of a collected <paramref name="cache"/> (<see cref="ActivationCollector"/>) instead of
+    /// running the model: with the cache's context size and the trainer's chunking, the SAE is the one
+    /// <see cref="Train(HookedTransformer, string, IEnumerable{string}, SaeTrainOptions, string, Action{int, int}?)"/>
+    /// trains on the same texts.</summary>
+    /// <exception cref="InputException">Bad options, or an unreadable cache.</exception>
+    public static SaeTrainResult Train(
+        CollectedActivations cache,
+        SaeTrainOptions options,
+        string datasetPath = "",
+        Action<int, int>? progress = null
+    )
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        using var stream = new ActivationStream(cache, options.BufferTokens, options.Seed);
+        int dIn = (int)stream.Width;
+        var config = new SaeConfig(
+            dIn,
+            dIn * options.ExpansionFactor,
+            cache.Hook,
+            SaeHook.LayerOf(cache.Hook),
+            cache.Model,
+            ContextSize: cache.ContextSize,
+            DatasetPath: datasetPath
+        );
+        return Train(stream.Next, config, options, progress);
+    }
+
     /// <summary>Trains on batches from <paramref name="next"/> (called with the batch size; returns
     /// [batch, d_in] float32, owned by the trainer). <paramref name="config"/> gives d_in, d_sae, hook and model; the
     /// training fields of the saved config come from <paramref name="options"/>.</summary>

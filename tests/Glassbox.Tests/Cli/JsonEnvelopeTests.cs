@@ -58,6 +58,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neurons sasc", typeof(Glassbox.Cli.Commands.NeuronsSascCommand), true),
         ("sae train", typeof(Glassbox.Cli.Commands.SaeTrainCommand), true),
         ("sae eval", typeof(Glassbox.Cli.Commands.SaeEvalCommand), true),
+        ("sae collect", typeof(Glassbox.Cli.Commands.SaeCollectCommand), true),
+        ("sae collect-merge", typeof(Glassbox.Cli.Commands.SaeCollectMergeCommand), true),
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
         ("neurons merge", typeof(Glassbox.Cli.Commands.NeuronsMergeCommand), true),
@@ -598,6 +600,8 @@ public sealed class JsonEnvelopeTests : IDisposable
                 "--corpus",
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
+            "sae collect" => SaeCollectArgs("--out", Path.Combine(_dir, "acts")),
+            "sae collect-merge" => SaeCollectMergeArgs(),
             "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
             "probe minimal-pairs-merge" => PairsMergeArgs(),
             "probe cloze-merge" => ClozeMergeArgs(),
@@ -790,6 +794,34 @@ public sealed class JsonEnvelopeTests : IDisposable
                 }
             )
             .ToArray();
+
+    private string[] SaeCollectArgs(params string[] extra) =>
+        new[]
+        {
+            "sae",
+            "collect",
+            "-m",
+            Tiny(),
+            "--hook",
+            "blocks.1.mlp.hook_post",
+            "--corpus",
+            SaeCorpus(),
+            "--context",
+            "8",
+            "--threads",
+            "1",
+        }
+            .Concat(extra)
+            .ToArray();
+
+    /// <summary>Activations collected into parts by one worker; the merge writes the cache.</summary>
+    private string[] SaeCollectMergeArgs()
+    {
+        var parts = Path.Combine(_dir, "act-parts");
+        var (code, _, err) = CliHarness.Run(SaeCollectArgs("--parts", parts, "--shard", "0/1"));
+        Assert.True(code == 0, err);
+        return new[] { "sae", "collect-merge", "--parts", parts, "--out", Path.Combine(_dir, "acts-merged") };
+    }
 
     /// <summary>An SAE checkpoint of the tiny model, trained by <c>sae train</c> for <c>sae eval</c>.</summary>
     private string SaeCheckpoint()
