@@ -143,21 +143,27 @@ public sealed class CollectedActivations : IActivationChunks
 
     internal static void Check(IReadOnlyDictionary<string, string> m, FileFacts f, string argument, string where)
     {
-        long Field(string key)
+        long Field(string key, long min = 0, long max = int.MaxValue)
         {
             if (!m.TryGetValue(key, out var v))
                 throw new InputException($"{argument}: {where} lacks field {key}");
-            return long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= 0
+            return
+                long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n >= min && n <= max
                 ? n
-                : throw new InputException($"{argument}: {where}, field {key}: '{v}' is not a whole number ≥ 0");
+                : throw new InputException(
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{argument}: {where}, field {key}: '{v}' is not a whole number in {min}..{max}"
+                    )
+                );
         }
         foreach (var key in new[] { "model", "weightsSha256", "hook" })
             if (!m.ContainsKey(key))
                 throw new InputException($"{argument}: {where} lacks field {key}");
-        long dIn = Field("dIn"),
-            texts = Field("texts"),
-            tpf = Field("textsPerForward");
-        _ = Field("context");
+        long dIn = Field("dIn", 1),
+            texts = Field("texts", 1),
+            tpf = Field("textsPerForward", 1);
+        _ = Field("context", 2);
         void Same(string what, long a, long b)
         {
             if (a != b)
@@ -169,11 +175,9 @@ public sealed class CollectedActivations : IActivationChunks
                 );
         }
         Same("dIn", dIn, f.Width);
-        if (m.ContainsKey("rows"))
-            Same("rows", Field("rows"), f.Rows);
-        if (m.ContainsKey("chunks"))
-            Same("chunks", Field("chunks"), f.Chunks);
-        long chunks = tpf == 0 ? 0 : (texts + tpf - 1) / tpf;
+        Same("rows", Field("rows", 1, long.MaxValue), f.Rows);
+        Same("chunks", Field("chunks", 1), f.Chunks);
+        long chunks = (texts + tpf - 1) / tpf;
         if (f.MinChunk < 0 || f.MaxChunk >= chunks)
             throw new InputException(
                 string.Create(

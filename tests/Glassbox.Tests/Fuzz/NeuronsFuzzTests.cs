@@ -100,6 +100,66 @@ public sealed class NeuronsFuzzTests : IDisposable
         );
     }
 
+    /// <summary>A collected activation cache (<c>sae collect</c>) of the tiny store model, in <paramref name="name"/>.</summary>
+    private string SavedCache(string name)
+    {
+        using var model = StoreTestData.Model();
+        var parts = Path.Combine(_dir, name + "-parts");
+        ActivationCollector.Collect(
+            parts,
+            model,
+            StoreTestData.MlpHooks[1],
+            StoreTestData.Documents(20),
+            ShardSpec.Single,
+            new ActivationCollectOptions(12, 8, 1)
+        );
+        using var cache = ActivationCollector.Merge(parts, Path.Combine(_dir, name));
+        return cache.Directory;
+    }
+
+    private static void OpenAndRead(string dir)
+    {
+        using var cache = CollectedActivations.Open(dir);
+        while (cache.Epochs == 0)
+            cache.Next()?.Dispose();
+    }
+
+    [Fact]
+    public void Should_survive_fuzzed_activation_cache_manifests()
+    {
+        var dir = SavedCache("cache-json");
+        var seed = File.ReadAllBytes(Path.Combine(dir, CollectedActivations.ManifestFile));
+        Pass(
+            FuzzRunner.Run(
+                "SAE activation cache.json",
+                dir,
+                CollectedActivations.ManifestFile,
+                [seed],
+                (m, s) => m.Json(s),
+                _ => OpenAndRead(dir),
+                share: 0.2
+            )
+        );
+    }
+
+    [Fact]
+    public void Should_survive_fuzzed_activation_cache_rows()
+    {
+        var dir = SavedCache("cache-rows");
+        var seed = File.ReadAllBytes(Path.Combine(dir, CollectedActivations.DataFile));
+        Pass(
+            FuzzRunner.Run(
+                "SAE activation cache rows",
+                dir,
+                CollectedActivations.DataFile,
+                [seed],
+                (m, s) => m.Bytes(s),
+                _ => OpenAndRead(dir),
+                share: 0.2
+            )
+        );
+    }
+
     // Fuzz findings (issue 16), kept as regression tests with their inputs.
     [Theory]
     [InlineData("\"model_name\": \"tiny-gpt2\"", "\"model_name\": \"\\ud800\"", "invalid escape")]

@@ -169,18 +169,23 @@ public sealed class ActivationCollectionTests : IDisposable
         Assert.StartsWith("--hook:", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Should_refuse_a_cache_whose_manifest_disagrees_with_its_rows()
+    [Theory]
+    [InlineData("\"dIn\":\"", "\"dIn\":\"9", "field dIn")]
+    [InlineData("\"texts\":\"", "\"texts\":\"99999999999", "field texts")]
+    [InlineData("\"textsPerForward\":\"8\"", "\"textsPerForward\":\"0\"", "field textsPerForward")]
+    [InlineData("\"hook\":", "\"hooks\":", "lacks field hook")]
+    [InlineData("\"kind\":\"sae-activations\"", "\"kind\":\"store\"", "field kind")]
+    public void Should_refuse_a_cache_whose_manifest_is_wrong(string find, string replace, string message)
     {
         using var m = new HookedTransformerHolder();
         using (Single(m, Texts())) { }
         string manifest = Path.Combine(_dir, "single", CollectedActivations.ManifestFile);
-        File.WriteAllText(
-            manifest,
-            File.ReadAllText(manifest).Replace("\"dIn\":\"", "\"dIn\":\"9", StringComparison.Ordinal)
-        );
+        var text = File.ReadAllText(manifest);
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        File.WriteAllText(manifest, text.Replace(find, replace, StringComparison.Ordinal));
         var e = Assert.Throws<InputException>(() => CollectedActivations.Open(Path.Combine(_dir, "single")));
-        Assert.Contains("field dIn", e.Message, StringComparison.Ordinal);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.Contains(manifest, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
