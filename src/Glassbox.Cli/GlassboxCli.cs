@@ -131,6 +131,14 @@ public static class GlassboxCli
             "patch",
             "Activation patching (layer x position / layer x head) between a clean and a corrupted prompt; --attribution adds attribution patching."
         ),
+        Cmd<PatchSetCommand>(
+            "patch-set",
+            "Activation patching over a set of prompt pairs, averaged with bootstrap intervals (one run, or --parts DIR --shard K/N workers)."
+        ),
+        Cmd<PatchSetMergeCommand>(
+            "patch-set-merge",
+            "Merge the Parquet parts of a prompt-set patching run split over workers into the result one run gives."
+        ),
         Cmd<TraceCommand>(
             "trace",
             "Causal tracing (ROME): corrupt the subject, restore single states, map the indirect effects."

@@ -102,6 +102,8 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
         "neurons sasc",
         "sae train", // Neurons/Sae/SaeCliTests
         "sae eval",
+        "patch-set", // Circuits/Patching/PatchSetCliTests
+        "patch-set-merge",
         "sae collect", // Neurons/Sae/SaeCollectCliTests
         "sae collect-merge",
         "neurons harvest",

@@ -51,6 +51,8 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("train", typeof(Glassbox.Cli.Commands.TrainCommand), true),
         ("induction", typeof(Glassbox.Cli.Commands.InductionCommand), true),
         ("patch", typeof(Glassbox.Cli.Commands.PatchCommand), true),
+        ("patch-set", typeof(Glassbox.Cli.Commands.PatchSetCommand), true),
+        ("patch-set-merge", typeof(Glassbox.Cli.Commands.PatchSetMergeCommand), true),
         ("trace", typeof(Glassbox.Cli.Commands.TraceCommand), true),
         ("explain", typeof(Glassbox.Cli.Commands.ExplainCommand), true),
         ("neurons explain", typeof(Glassbox.Cli.Commands.NeuronsExplainCommand), true),
@@ -601,6 +603,8 @@ public sealed class JsonEnvelopeTests : IDisposable
                 SaeCorpus(),
             }.Concat(new[] { "--eval-texts", "2", "--resamples", "10", "--threads", "1" }),
             "sae collect" => SaeCollectArgs("--out", Path.Combine(_dir, "acts")),
+            "patch-set" => new[] { "patch-set", "-m", Tiny(), "--prompts", PatchPrompts(), "--resamples", "10" },
+            "patch-set-merge" => PatchSetMergeArgs(),
             "sae collect-merge" => SaeCollectMergeArgs(),
             "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
             "probe minimal-pairs-merge" => PairsMergeArgs(),
@@ -794,6 +798,36 @@ public sealed class JsonEnvelopeTests : IDisposable
                 }
             )
             .ToArray();
+
+    private string PatchPrompts() =>
+        Write(
+            "patch-prompts.jsonl",
+            [
+                "{\"clean\": \"lily went to the park and\", \"corrupted\": \"tom went to the park and\", \"answer\": \"lily\", \"wrong\": \"tom\"}",
+                "{\"clean\": \"ben had a dog . one day\", \"corrupted\": \"tom had a dog . one day\", \"answer\": \"ben\", \"wrong\": \"tom\"}",
+            ]
+        );
+
+    /// <summary>A prompt set swept into parts by one worker; the merge reads them.</summary>
+    private string[] PatchSetMergeArgs()
+    {
+        var parts = Path.Combine(_dir, "patch-parts");
+        var (code, _, err) = CliHarness.Run(
+            "patch-set",
+            "-m",
+            Tiny(),
+            "--prompts",
+            PatchPrompts(),
+            "--resamples",
+            "10",
+            "--parts",
+            parts,
+            "--threads",
+            "1"
+        );
+        Assert.True(code == 0, err);
+        return new[] { "patch-set-merge", "--parts", parts };
+    }
 
     private string[] SaeCollectArgs(params string[] extra) =>
         new[]
