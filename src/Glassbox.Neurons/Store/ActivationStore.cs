@@ -8,7 +8,7 @@ namespace Glassbox.Neurons.Store;
 /// <summary>
 /// A DuckDB file of per-unit activation summaries over a corpus: statistics, histograms, top-activating excerpts and
 /// a uniform token sample for quantiles (docs/neurons.md, "Activation store", gives the schema and SQL). Fill it with
-/// <see cref="Harvest"/> (which resumes an interrupted store), read it with <see cref="Open"/>: queries need no model.
+/// <see cref="Harvest"/> (which resumes an interrupted store), read it with <see cref="Open(string, string)"/>: queries need no model.
 /// </summary>
 public sealed class ActivationStore : IDisposable
 {
@@ -47,17 +47,26 @@ public sealed class ActivationStore : IDisposable
             int.Parse(Manifest.GetValueOrDefault("shards") ?? "0", CultureInfo.InvariantCulture)
         );
 
-    /// <summary>Opens an existing store for queries, checking that it is a complete store of this schema version.</summary>
+    /// <summary>Opens an existing store for queries, checking its seal (<c>STORE.sha256</c>: the file is byte for byte
+    /// what the harvest or merge that finished it wrote) and that it is a store of this schema version.</summary>
     /// <param name="path">The store file.</param>
     /// <param name="argument">The option that named it, for messages.</param>
     /// <exception cref="InputException">Missing, not a DuckDB file, corrupt, or not an activation store.</exception>
-    public static ActivationStore Open(string path, string argument = "--store")
+    public static ActivationStore Open(string path, string argument = "--store") => Open(path, argument, sealed_: true);
+
+    /// <summary>Opens a store without checking its seal: for looking into a store a killed harvest left (tests).</summary>
+    internal static ActivationStore OpenUnsealed(string path, string argument = "--store") =>
+        Open(path, argument, sealed_: false);
+
+    private static ActivationStore Open(string path, string argument, bool sealed_)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new InputException(
                 $"{argument}: store '{path}' does not exist; run 'glassbox neurons harvest' first"
             );
+        if (sealed_)
+            StoreSeal.Verify(path, argument);
         DuckDBConnection? c = null;
         try
         {

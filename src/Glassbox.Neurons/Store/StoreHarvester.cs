@@ -30,9 +30,32 @@ internal static class StoreHarvester
         int shards = (int)((documents + options.ShardDocuments - 1) / options.ShardDocuments);
         var manifest = Manifest(model, plan, corpus, options, documents, shards);
         if (File.Exists(path))
+        {
+            if (File.Exists(StoreSeal.PathOf(path)))
+                StoreSeal.Verify(path, "--store"); // a finished store: never hand a damaged one to DuckDB
             CheckResume(path, manifest);
+        }
         else
             Create(path, model, plan, corpus, options, manifest, documents);
+        StoreSeal.Remove(path);
+        var summary = Fill(path, model, corpus, options, progress, plan, documents, shards, sw, ct);
+        StoreSeal.Write(path); // after the connection is closed and DuckDB has checkpointed
+        return summary;
+    }
+
+    private static HarvestSummary Fill(
+        string path,
+        HookedTransformer model,
+        HarvestCorpus corpus,
+        HarvestOptions options,
+        Action<HarvestProgress>? progress,
+        HarvestPlan plan,
+        long documents,
+        int shards,
+        Stopwatch sw,
+        CancellationToken ct
+    )
+    {
         using var c = ActivationStore.Connect(path, readOnly: false);
         using (var tx = c.BeginTransaction())
         {
@@ -143,7 +166,7 @@ internal static class StoreHarvester
 
     internal static void CheckResume(string path, Dictionary<string, string> wanted, string argument = "--store")
     {
-        using var store = ActivationStore.Open(path, argument);
+        using var store = ActivationStore.OpenUnsealed(path, argument);
         var have = store.Manifest;
         if (have.GetValueOrDefault("model_sha256") != wanted["model_sha256"])
             throw new InputException(
@@ -217,6 +240,7 @@ internal static class StoreHarvester
             try
             {
                 File.Move(tmp, path);
+                StoreSeal.Write(path); // the parts' base is read as it is; a harvest removes the seal before it writes
             }
             catch (IOException) when (anotherMayCreate && File.Exists(path))
             {

@@ -73,7 +73,9 @@ public static partial class StoreParts
                 }
                 Exec(c, "CHECKPOINT");
             }
+            StoreSeal.Remove(full);
             System.IO.File.Move(tmp, full, overwrite: true);
+            StoreSeal.Write(full);
         }
         catch (DuckDB.NET.Data.DuckDBException e)
         {

@@ -353,6 +353,19 @@ public class ReaderFuzzTests
                 p => LamaReader.ReadFacts(p)
             )
         );
+        var patchPrompts = Utf8(
+            "{\"clean\":\"Lily saw Tom. Tom gave it to\",\"corrupted\":\"Lily saw Tom. Lily gave it to\",\"answer\":\"Lily\",\"wrong\":\"Tom\"}\n"
+        );
+        Pass(
+            FuzzRunner.Run(
+                "patch prompts JSONL",
+                dir.Path,
+                "prompts.jsonl",
+                [patchPrompts],
+                (m, s) => rngPick(m, s),
+                p => PatchPromptReader.Read(p)
+            )
+        );
     }
 
     /// <summary>Loading is the reader under test (its errors must name the file); encoding text with what was loaded may

@@ -176,7 +176,12 @@ public sealed class StoreHarvestTests : IDisposable
                 )
             );
         }
-        using (var s = ActivationStore.Open(part))
+        Assert.Contains(
+            "no seal",
+            Assert.Throws<InputException>(() => ActivationStore.Open(part)).Message,
+            StringComparison.Ordinal
+        );
+        using (var s = ActivationStore.OpenUnsealed(part))
             Assert.Equal((3, 8), s.Shards);
         var resumed = ActivationStore.Harvest(part, m, corpus, o);
         Assert.Equal((3, 5), (resumed.ShardsResumed, resumed.ShardsRun));
