@@ -66,6 +66,8 @@ public static partial class StoreParts
         string basePath = Path.Combine(partsDirectory, BaseFile);
         if (!File.Exists(basePath))
             StoreHarvester.Create(basePath, model, plan, corpus, options, manifest, documents, anotherMayCreate: true);
+        if (File.Exists(StoreSeal.PathOf(basePath))) // absent only in the moment after another worker created it
+            StoreSeal.Verify(basePath, "--parts");
         StoreHarvester.CheckResume(basePath, manifest, "--parts");
         double[] lo,
             hi;

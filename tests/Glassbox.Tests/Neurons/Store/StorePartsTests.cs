@@ -85,6 +85,23 @@ public sealed partial class StorePartsTests : IDisposable
     }
 
     [Fact]
+    public void Should_refuse_a_damaged_base_store_in_the_workers_and_the_merge()
+    {
+        using var m = StoreTestData.Model();
+        var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(20, 2));
+        string parts = Path.Combine(_dir, "parts"),
+            basePath = Path.Combine(parts, StoreParts.BaseFile);
+        StoreParts.Harvest(parts, m, corpus, new ShardSpec(0, 2), Options);
+        var bytes = File.ReadAllBytes(basePath);
+        bytes[^100] ^= 0xFF; // one flipped byte: DuckDB is never handed the damaged file
+        File.WriteAllBytes(basePath, bytes);
+        var e = Assert.Throws<InputException>(() => StoreParts.Harvest(parts, m, corpus, new ShardSpec(1, 2), Options));
+        Assert.Contains("changed or damaged", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<InputException>(() => StoreParts.Merge(parts, Path.Combine(_dir, "s.duckdb")));
+        Assert.Contains("changed or damaged", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_give_the_single_run_store_from_worker_processes_started_together_and_a_killed_worker_rerun()
     {
         var model = StoreTestData.ModelDir(Path.Combine(_dir, "tiny"));
