@@ -254,7 +254,7 @@ public static class ActivationCollector
                         .Select(i => "'" + folder.PartPath(i).Replace("'", "''", StringComparison.Ordinal) + "'")
                 );
                 cmd.CommandText =
-                    $"COPY (SELECT chunk, text, pos, act FROM read_parquet([{files}])) TO '{tmp.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT PARQUET)";
+                    $"COPY (SELECT chunk, text, pos, act FROM read_parquet([{files}])) TO '{tmp.Replace("'", "''", StringComparison.Ordinal)}' (FORMAT PARQUET, ROW_GROUP_SIZE 16384)"; // small row groups: a reader holds one at a time
                 try
                 {
                     cmd.ExecuteNonQuery();
