@@ -269,6 +269,7 @@ public static class ActivationCollector
             {
                 ["rows"] = facts.Rows.ToString(CultureInfo.InvariantCulture),
                 ["chunks"] = facts.Chunks.ToString(CultureInfo.InvariantCulture),
+                ["rowsSha256"] = CollectedActivations.Sha256(tmp),
             };
             CollectedActivations.Check(fields, facts, "--parts", folder.Path);
             File.Move(tmp, data, overwrite: true);

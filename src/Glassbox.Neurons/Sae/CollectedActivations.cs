@@ -91,9 +91,24 @@ public sealed class CollectedActivations : IActivationChunks
         string data = Path.Combine(directory, DataFile);
         if (!File.Exists(data))
             throw new InputException($"{argument}: '{directory}' has no {DataFile}");
+        // The rows file must be the one the merge wrote before DuckDB reads it: a damaged Parquet file can be read as
+        // other numbers without an error (the fuzz harness saw that), and DuckDB can crash on a damaged file.
+        if (!fields.TryGetValue("rowsSha256", out var sealedHash))
+            throw new InputException($"{argument}: {manifest} lacks field rowsSha256");
+        if (!string.Equals(Sha256(data), sealedHash, StringComparison.OrdinalIgnoreCase))
+            throw new InputException(
+                $"{argument}: {data} was changed or damaged after 'sae collect' wrote it (its SHA-256 differs from {ManifestFile}); collect it again"
+            );
         var facts = Facts(data, argument);
         Check(fields, facts, argument, manifest);
         return new CollectedActivations(Path.GetFullPath(directory), fields, facts.Width, facts.Rows);
+    }
+
+    /// <summary>SHA-256 of a file, lower-case hex.</summary>
+    internal static string Sha256(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
     }
 
     /// <summary>Counts of a rows file, read by DuckDB without loading the rows.</summary>

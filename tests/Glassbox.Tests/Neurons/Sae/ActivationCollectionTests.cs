@@ -202,6 +202,19 @@ public sealed class ActivationCollectionTests : IDisposable
     }
 
     [Fact]
+    public void Should_refuse_a_rows_file_changed_after_the_merge_even_when_it_still_reads()
+    {
+        using var m = new HookedTransformerHolder();
+        using (Single(m, Texts())) { }
+        string data = Path.Combine(_dir, "single", CollectedActivations.DataFile);
+        var bytes = File.ReadAllBytes(data);
+        bytes[bytes.Length / 3] ^= 0x01; // inside a row's float bytes: Parquet without page checksums reads other numbers
+        File.WriteAllBytes(data, bytes);
+        var e = Assert.Throws<InputException>(() => CollectedActivations.Open(Path.Combine(_dir, "single")));
+        Assert.Contains("changed or damaged", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_refuse_a_folder_without_a_cache()
     {
         var e = Assert.Throws<InputException>(() => CollectedActivations.Open(_dir));
