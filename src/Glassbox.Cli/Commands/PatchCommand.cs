@@ -11,7 +11,7 @@ namespace Glassbox.Cli.Commands;
 /// <summary><c>glassbox patch</c>: activation patching between a clean and a corrupted prompt.</summary>
 public sealed class PatchCommand : Command<PatchCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : PatchingSettings
     {
         [CommandOption("--clean <TEXT>")]
         [Description("Clean prompt.")]
@@ -41,29 +41,9 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
         [Description("logit-diff (default; needs --answer and --wrong), prob (p of --answer) or loss.")]
         public string Metric { get; init; } = "logit-diff";
 
-        [CommandOption("--hook <KIND>")]
-        [Description("resid_pre (default), resid_post, attn_out, mlp_out, z (heads) or pattern (heads).")]
-        public string Hook { get; init; } = "resid_pre";
-
-        [CommandOption("--mode <MODE>")]
-        [Description("denoise (clean into corrupted, default) or noise (corrupted into clean).")]
-        public string Mode { get; init; } = "denoise";
-
-        [CommandOption("--layers <L>")]
-        [Description("Comma-separated layers (default all).")]
-        public string? Layers { get; init; }
-
         [CommandOption("--positions <P>")]
         [Description("Comma-separated positions (default all).")]
         public string? Positions { get; init; }
-
-        [CommandOption("--heads <H>")]
-        [Description("Comma-separated heads for --hook z/pattern (default all).")]
-        public string? Heads { get; init; }
-
-        [CommandOption("--chunk-size <N>")]
-        [Description("Patches per forward. Default 32.")]
-        public int ChunkSize { get; init; } = 32;
 
         [CommandOption("--attribution")]
         [Description("Also run attribution patching and compare it with exact patching per node type.")]
@@ -76,23 +56,9 @@ public sealed class PatchCommand : Command<PatchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var kind = PatchKinds.Parse(s.Hook);
-        var mode = s.Mode.Trim().ToLowerInvariant() switch
-        {
-            "denoise" => PatchMode.Denoise,
-            "noise" => PatchMode.Noise,
-            _ => throw new InputException($"--mode: unknown mode '{s.Mode}'; use denoise or noise"),
-        };
-        if (s.ChunkSize < 1)
-            throw new InputException("--chunk-size must be at least 1");
-        var options = new PatchingOptions
-        {
-            Mode = mode,
-            ChunkSize = s.ChunkSize,
-            Layers = Ints(s.Layers, "--layers"),
-            Positions = Ints(s.Positions, "--positions"),
-            Heads = Ints(s.Heads, "--heads"),
-        };
+        var kind = s.Kind();
+        var options = s.Options(Ints(s.Positions, "--positions"));
+        var mode = options.Mode;
         using var model = CliModel.Load(s);
         var clean = CliModel.Ids(model, s.Clean, s.CleanIds, textOption: "--clean", idsOption: "--clean-ids");
         var corrupted = CliModel.Ids(

@@ -10,31 +10,11 @@ namespace Glassbox.Cli.Commands;
 /// bootstrap intervals over prompts; in one run or split over workers that share a parts folder.</summary>
 public sealed class PatchSetCommand : Command<PatchSetCommand.Settings>
 {
-    public sealed class Settings : ModelSettings
+    public sealed class Settings : PatchingSettings
     {
         [CommandOption("--prompts <FILE>")]
         [Description("JSON Lines of prompt pairs: clean, corrupted (same token length), answer, wrong.")]
         public string Prompts { get; init; } = "";
-
-        [CommandOption("--hook <KIND>")]
-        [Description("resid_pre (default), resid_post, attn_out, mlp_out, z (heads) or pattern (heads).")]
-        public string Hook { get; init; } = "resid_pre";
-
-        [CommandOption("--mode <MODE>")]
-        [Description("denoise (clean into corrupted, default) or noise (corrupted into clean).")]
-        public string Mode { get; init; } = "denoise";
-
-        [CommandOption("--layers <L>")]
-        [Description("Comma-separated layers (default all).")]
-        public string? Layers { get; init; }
-
-        [CommandOption("--heads <H>")]
-        [Description("Comma-separated heads for --hook z/pattern (default all).")]
-        public string? Heads { get; init; }
-
-        [CommandOption("--chunk-size <N>")]
-        [Description("Patches per forward. Default 32.")]
-        public int ChunkSize { get; init; } = 32;
 
         [CommandOption("--resamples <N>")]
         [Description("Bootstrap resamples over prompts for the 95% intervals (0: none). Default 1000.")]
@@ -69,30 +49,17 @@ public sealed class PatchSetCommand : Command<PatchSetCommand.Settings>
     {
         if (string.IsNullOrWhiteSpace(s.Prompts))
             throw new InputException("--prompts is required: a JSON Lines file of clean, corrupted, answer, wrong");
-        if (s.ChunkSize < 1)
-            throw new InputException("--chunk-size must be at least 1");
         if (s.Resamples < 0)
             throw new InputException("--resamples must be ≥ 0");
         if (s.Shard is not null && s.Parts is null)
             throw new InputException("--shard: needs --parts DIR, the folder the workers share");
         if (s.Parts is not null && s.Out is not null)
             throw new InputException("--out: a worker writes parts; give --out to 'patch-set-merge --parts DIR'");
-        var kind = PatchKinds.Parse(s.Hook);
-        var mode = s.Mode.Trim().ToLowerInvariant() switch
-        {
-            "denoise" => PatchMode.Denoise,
-            "noise" => PatchMode.Noise,
-            _ => throw new InputException($"--mode: unknown mode '{s.Mode}'; use denoise or noise"),
-        };
+        var kind = s.Kind();
+        var options = s.Options();
+        var mode = options.Mode;
         var shard = s.Shard is null ? ShardSpec.Single : ShardSpec.Parse(s.Shard);
         var prompts = PatchPromptReader.Read(s.Prompts);
-        var options = new PatchingOptions
-        {
-            Mode = mode,
-            ChunkSize = s.ChunkSize,
-            Layers = PatchCommand.Ints(s.Layers, "--layers"),
-            Heads = PatchCommand.Ints(s.Heads, "--heads"),
-        };
         var set = new PromptSetOptions(s.Resamples, s.Seed);
         using var model = CliModel.Load(s);
         if (s.Parts is not null)

@@ -65,19 +65,7 @@ public sealed class NeuronsFuzzTests : IDisposable
     [Fact]
     public void Should_survive_a_fuzzed_activation_store()
     {
-        using var model = StoreTestData.Model();
-        var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
-        var good = Path.Combine(_dir, "good.duckdb");
-        var options = new HarvestOptions
-        {
-            TopK = 3,
-            ShardDocuments = 3,
-            Bins = 4,
-            CalibrationDocuments = 3,
-            Samples = 10,
-            Seed = 1,
-        };
-        ActivationStore.Harvest(good, model, corpus, options);
+        var good = GoodStore();
         var seed = File.ReadAllBytes(good);
         // The good store's seal stays beside every mutated copy: a damaged store must be refused before DuckDB reads it
         // (DuckDB crashed the process on one such file, found by this harness: Should_refuse_the_store_that_crashed_duckdb).
@@ -163,25 +151,25 @@ public sealed class NeuronsFuzzTests : IDisposable
         );
     }
 
+    /// <summary>Harvest settings of the tiny stores the store tests fuzz.</summary>
+    private static HarvestOptions StoreOptions =>
+        new()
+        {
+            TopK = 3,
+            ShardDocuments = 3,
+            Bins = 4,
+            CalibrationDocuments = 3,
+            Samples = 10,
+            Seed = 1,
+        };
+
+    /// <summary>A sealed store of the tiny model over six generated documents.</summary>
     private string GoodStore()
     {
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
         var good = Path.Combine(_dir, "good.duckdb");
-        ActivationStore.Harvest(
-            good,
-            model,
-            corpus,
-            new HarvestOptions
-            {
-                TopK = 3,
-                ShardDocuments = 3,
-                Bins = 4,
-                CalibrationDocuments = 3,
-                Samples = 10,
-                Seed = 1,
-            }
-        );
+        ActivationStore.Harvest(good, model, corpus, StoreOptions);
         return good;
     }
 
@@ -225,22 +213,7 @@ public sealed class NeuronsFuzzTests : IDisposable
         // Rerunning the harvest over it is refused the same way instead of resuming into the damage.
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
-        e = Assert.Throws<InputException>(() =>
-            ActivationStore.Harvest(
-                good,
-                model,
-                corpus,
-                new HarvestOptions
-                {
-                    TopK = 3,
-                    ShardDocuments = 3,
-                    Bins = 4,
-                    CalibrationDocuments = 3,
-                    Samples = 10,
-                    Seed = 1,
-                }
-            )
-        );
+        e = Assert.Throws<InputException>(() => ActivationStore.Harvest(good, model, corpus, StoreOptions));
         Assert.Contains("changed or damaged", e.Message, StringComparison.Ordinal);
     }
 
