@@ -122,24 +122,7 @@ public sealed class DeployWorkerTests : IDisposable
             CultureInfo.InvariantCulture
         );
         Assert.Contains("auto/" + completions.ToString(CultureInfo.InvariantCulture), worker);
-        var pods = Enumerable
-            .Range(0, completions)
-            .Select(i =>
-                CliProcess.Start(
-                    worker,
-                    new Dictionary<string, string>
-                    {
-                        ["JOB_COMPLETION_INDEX"] = i.ToString(CultureInfo.InvariantCulture),
-                    }
-                )
-            )
-            .ToList();
-        foreach (var p in pods)
-            using (p)
-            {
-                var r = CliProcess.Finish(p);
-                Assert.True(r.Code == 0, r.Error + r.Output);
-            }
+        Glassbox.Tests.Neurons.Store.DeployScriptTests.RunPods(worker, completions);
         var merge = Glassbox
             .Tests.Neurons.Store.DeployScriptTests.ManifestArgs(Path.Combine(k8s, "pairs-merge-job.yaml"))
             .Select(Local)
@@ -147,10 +130,9 @@ public sealed class DeployWorkerTests : IDisposable
         var (code, merged, error) = CliHarness.Run(merge);
         Assert.True(code == 0, error);
         Assert.True(File.Exists(Path.Combine(_dir, "pairs-report.html")));
-        var plain = worker.ToList();
-        foreach (string option in new[] { "--parts", "--shard" })
-            plain.RemoveRange(plain.IndexOf(option), 2);
-        (code, var single, error) = CliHarness.Run(plain.ToArray());
+        (code, var single, error) = CliHarness.Run(
+            Glassbox.Tests.Neurons.Store.DeployScriptTests.WithoutSharding(worker).ToArray()
+        );
         Assert.True(code == 0, error);
         // Batches differ between the pods and one run, so scores agree up to float rounding: the accuracies are equal.
         Assert.Equal(Accuracy(single), Accuracy(merged));

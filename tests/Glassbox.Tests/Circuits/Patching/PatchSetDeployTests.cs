@@ -35,24 +35,7 @@ public sealed class PatchSetDeployTests : IDisposable
             .Select(Local)
             .ToList();
         Assert.Contains("auto/4", worker);
-        var pods = Enumerable
-            .Range(0, 4)
-            .Select(i =>
-                CliProcess.Start(
-                    worker,
-                    new Dictionary<string, string>
-                    {
-                        ["JOB_COMPLETION_INDEX"] = i.ToString(CultureInfo.InvariantCulture),
-                    }
-                )
-            )
-            .ToList();
-        foreach (var p in pods)
-            using (p)
-            {
-                var r = CliProcess.Finish(p);
-                Assert.True(r.Code == 0, r.Error + r.Output);
-            }
+        Glassbox.Tests.Neurons.Store.DeployScriptTests.RunPods(worker, 4);
         Assert.Equal(2, Directory.GetFiles(Path.Combine(_dir, "patch-parts"), "part-*.parquet").Length);
         var merge = Glassbox
             .Tests.Neurons.Store.DeployScriptTests.ManifestArgs(Path.Combine(k8s, "patch-set-merge-job.yaml"))
@@ -61,10 +44,9 @@ public sealed class PatchSetDeployTests : IDisposable
         var (code, merged, error) = CliHarness.Run(merge);
         Assert.True(code == 0, error);
         Assert.True(File.Exists(Path.Combine(_dir, "patch-set.html")));
-        var single = worker.ToList();
-        foreach (string option in new[] { "--parts", "--shard" })
-            single.RemoveRange(single.IndexOf(option), 2);
-        (code, var one, error) = CliHarness.Run(single.ToArray());
+        (code, var one, error) = CliHarness.Run(
+            Glassbox.Tests.Neurons.Store.DeployScriptTests.WithoutSharding(worker).ToArray()
+        );
         Assert.True(code == 0, error);
         Assert.Equal(Result(one), Result(merged));
     }

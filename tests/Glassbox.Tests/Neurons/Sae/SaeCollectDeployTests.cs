@@ -35,24 +35,7 @@ public sealed class SaeCollectDeployTests : IDisposable
             .Select(a => a == "4" ? "1" : a) // one thread per pod here
             .ToList();
         Assert.Contains("auto/4", worker);
-        var pods = Enumerable
-            .Range(0, 4)
-            .Select(i =>
-                CliProcess.Start(
-                    worker,
-                    new Dictionary<string, string>
-                    {
-                        ["JOB_COMPLETION_INDEX"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    }
-                )
-            )
-            .ToList();
-        foreach (var p in pods)
-            using (p)
-            {
-                var r = CliProcess.Finish(p);
-                Assert.True(r.Code == 0, r.Error + r.Output);
-            }
+        Glassbox.Tests.Neurons.Store.DeployScriptTests.RunPods(worker, 4);
         Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "sae-parts"), "part-*.parquet").Length); // 1080 texts: 135 chunks, 3 shards
         var merge = Glassbox
             .Tests.Neurons.Store.DeployScriptTests.ManifestArgs(Path.Combine(k8s, "sae-collect-merge-job.yaml"))
@@ -60,9 +43,7 @@ public sealed class SaeCollectDeployTests : IDisposable
             .ToArray();
         var (code, _, error) = CliHarness.Run(merge);
         Assert.True(code == 0, error);
-        var single = worker.ToList();
-        foreach (string option in new[] { "--parts", "--shard" })
-            single.RemoveRange(single.IndexOf(option), 2);
+        var single = Glassbox.Tests.Neurons.Store.DeployScriptTests.WithoutSharding(worker);
         single.AddRange(["--out", Path.Combine(_dir, "single")]);
         (code, _, error) = CliHarness.Run(single.ToArray());
         Assert.True(code == 0, error);

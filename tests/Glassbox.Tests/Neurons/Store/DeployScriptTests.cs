@@ -33,6 +33,36 @@ public sealed partial class DeployScriptTests : IDisposable
         return args;
     }
 
+    /// <summary>Runs a worker's arguments once per pod of an Indexed Job (JOB_COMPLETION_INDEX 0..pods−1, started
+    /// together) and checks that every pod exits 0.</summary>
+    internal static void RunPods(IReadOnlyList<string> worker, int pods)
+    {
+        var started = Enumerable
+            .Range(0, pods)
+            .Select(i =>
+                CliProcess.Start(
+                    worker,
+                    new Dictionary<string, string>
+                    {
+                        ["JOB_COMPLETION_INDEX"] = i.ToString(CultureInfo.InvariantCulture),
+                    }
+                )
+            )
+            .ToList();
+        foreach (var p in started)
+            using (p)
+                Ok(CliProcess.Finish(p), "pod");
+    }
+
+    /// <summary>A worker's arguments without <c>--parts DIR</c> and <c>--shard K/N</c>: the single run.</summary>
+    internal static List<string> WithoutSharding(IEnumerable<string> worker)
+    {
+        var plain = worker.ToList();
+        foreach (string option in new[] { "--parts", "--shard" })
+            plain.RemoveRange(plain.IndexOf(option), 2);
+        return plain;
+    }
+
     private (string Model, string Corpus, string Single) Inputs()
     {
         string model = StoreTestData.ModelDir(Path.Combine(_dir, "model"));
@@ -86,9 +116,7 @@ public sealed partial class DeployScriptTests : IDisposable
         using (var m = CliProcess.Start(merge))
             Ok(CliProcess.Finish(m), "merge");
         // The single run: the worker's arguments without --parts/--shard, into a store.
-        var plain = worker.Select(Local).ToList();
-        foreach (string option in new[] { "--parts", "--shard" })
-            plain.RemoveRange(plain.IndexOf(option), 2);
+        var plain = WithoutSharding(worker.Select(Local));
         using (var s = CliProcess.Start(plain.Concat(new[] { "--store", single })))
             Ok(CliProcess.Finish(s), "single run");
         StoreAssert.SameRows(single, merge[merge.IndexOf("--store") + 1]);
