@@ -44,6 +44,11 @@ public sealed record RunOptions
     /// sequences and the explicit scores and softmax otherwise.</summary>
     public AttentionKernel Attention { get; init; }
 
+    /// <summary>Run a plain forward (no hook, cache or gradient) of a post-norm encoder such as MiniLM through the managed
+    /// encoder instead of libtorch op by op (default true): same outputs within float rounding, several times faster on
+    /// small batches (docs/benchmarks.md). Models it does not cover always run through libtorch.</summary>
+    public bool ManagedEncoder { get; init; } = true;
+
     /// <summary>The defaults.</summary>
     public static RunOptions Default { get; } = new();
 }

@@ -1,0 +1,113 @@
+// Direct calls into the SGEMM of the Intel MKL that libtorch_cpu.so carries (exported as sgemm_ and
+// MKL_Set_Num_Threads_Local). Why not nn.functional.linear: on a 14-token MiniLM forward every product is small, and
+// through libtorch each one pays dispatch and an OpenMP team wake-up that the 2-vCPU machine measures at tens of µs;
+// the managed encoder (Glassbox.Runtime, Models/Encode) splits each product over its own threads and calls the same
+// MKL kernel single-threaded on each (docs/benchmarks.md, "The managed encoder"). Same kernels, same library.
+using System.Runtime.InteropServices;
+
+namespace Glassbox;
+
+/// <summary>Row-major float32 products <c>Y = X · Wᵀ</c> (the <c>nn.functional.linear</c> layout) by libtorch's MKL,
+/// single-threaded on the calling thread. <see cref="Available"/> is false where libtorch carries no MKL (e.g. ARM
+/// builds); callers then take the libtorch path.</summary>
+public static unsafe class MklGemm
+{
+    private static readonly delegate* unmanaged<
+        byte*,
+        byte*,
+        int*,
+        int*,
+        int*,
+        float*,
+        float*,
+        int*,
+        float*,
+        int*,
+        float*,
+        float*,
+        int*,
+        void> Sgemm;
+    private static readonly delegate* unmanaged<int, int> SetLocalThreads;
+
+    static MklGemm()
+    {
+        try
+        {
+            var dir = GlibcxxShim.FindShim() is { } shim ? Path.GetDirectoryName(shim) : null;
+            var path = dir is null ? null : Path.Combine(dir, "libtorch_cpu.so");
+            if (
+                path is null
+                || !File.Exists(path)
+                || !NativeLibrary.TryLoad(path, out var lib)
+                || !NativeLibrary.TryGetExport(lib, "sgemm_", out var gemm)
+                || !NativeLibrary.TryGetExport(lib, "MKL_Set_Num_Threads_Local", out var local)
+            )
+                return;
+            Sgemm = (delegate* unmanaged<
+                byte*,
+                byte*,
+                int*,
+                int*,
+                int*,
+                float*,
+                float*,
+                int*,
+                float*,
+                int*,
+                float*,
+                float*,
+                int*,
+                void>)gemm;
+            SetLocalThreads = (delegate* unmanaged<int, int>)local;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
+        {
+            // no MKL: Available stays false and callers use libtorch
+        }
+    }
+
+    /// <summary>Whether libtorch's MKL SGEMM could be bound.</summary>
+    public static bool Available => Sgemm != null;
+
+    /// <summary>Y[m, n] (row stride <paramref name="ldy"/>) = X[m, k] · W[n, k]ᵀ, plus Y when <paramref name="accumulate"/>.
+    /// All row-major, X and W with row stride k. Runs on the calling thread only (MKL's thread count is set to 1 for this
+    /// thread during the call and restored after).</summary>
+    public static void Linear(float* x, float* w, float* y, int m, int n, int k, int ldy, bool accumulate = false) =>
+        Multiply(x, k, w, k, true, y, ldy, m, n, k, accumulate);
+
+    /// <summary>Y[m, n] = X[m, k] · B, where B is Wᵀ for W[n, k] (<paramref name="transposeB"/>) or B[k, n] itself; all
+    /// row-major with the given row strides. Single-threaded on the calling thread, like <see cref="Linear"/>.</summary>
+    public static void Multiply(
+        float* x,
+        int ldx,
+        float* b,
+        int ldb,
+        bool transposeB,
+        float* y,
+        int ldy,
+        int m,
+        int n,
+        int k,
+        bool accumulate = false
+    )
+    {
+        if (Sgemm == null)
+            throw new InvalidOperationException("libtorch's MKL SGEMM is not available");
+        if (m == 0 || n == 0)
+            return;
+        // Column-major view: Yᵀ[n, m] = Bᵀ[n, k] · Xᵀ[k, m]; a row-major buffer read column-major is its transpose.
+        byte opB = transposeB ? (byte)'T' : (byte)'N',
+            opX = (byte)'N';
+        float one = 1f,
+            beta = accumulate ? 1f : 0f;
+        int previous = SetLocalThreads(1);
+        try
+        {
+            Sgemm(&opB, &opX, &n, &m, &k, &one, b, &ldb, x, &ldx, &beta, y, &ldy);
+        }
+        finally
+        {
+            SetLocalThreads(previous);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+// The managed encoder's kernels on raw float rows. Why our own: they replace libtorch ops whose arithmetic on a
+// MiniLM-sized forward is microseconds but whose dispatch and OpenMP wake-ups are tens of microseconds each on the
+// 2-vCPU machine (docs/benchmarks.md, "The managed encoder"). Products go to MKL (MklGemm); the element-wise work
+// uses System.Numerics.Tensors' vectorised primitives; exact GELU's erf is vectorised here (.NET has none).
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace Glassbox.Models.Encode;
+
+/// <summary>Kernels of <see cref="ManagedEncoder"/>. Pointers address contiguous row-major float32 buffers.</summary>
+internal static unsafe class EncoderKernels
+{
+    /// <summary>Work (multiply-adds) below which a product is not split over threads.</summary>
+    private const long SplitWork = 1L << 18;
+
+    /// <summary>Rows up to which a product is computed transposed (see <see cref="Linear"/>).</summary>
+    private const int TransposedRows = 128;
+
+    /// <summary>y[m, n] = x[m, k] · w[n, k]ᵀ + bias, the n output columns split into <paramref name="parts"/> slices, one
+    /// per thread (each slice of W is contiguous). For few rows MKL is called for yᵀ = w · xᵀ into
+    /// <paramref name="scratch"/> (m·n floats) and the result transposed back: on this machine that orientation's kernel
+    /// is 1.4-1.8x faster at 14 rows and even at 128 (docs/benchmarks.md, "The managed encoder").</summary>
+    public static void Linear(float* x, float* w, float* bias, float* y, float* scratch, int m, int n, int k, int parts)
+    {
+        int slices = (long)m * n * k < SplitWork ? 1 : parts;
+        int width = (n / slices + 15) / 16 * 16;
+        For(slices, s =>
+        {
+            int n0 = s * width,
+                count = Math.Min(width, n - n0);
+            if (count <= 0)
+                return;
+            if (m > TransposedRows)
+            {
+                MklGemm.Linear(x, w + (long)n0 * k, y + n0, m, count, k, n);
+                if (bias != null)
+                    for (int r = 0; r < m; r++)
+                    {
+                        var row = new Span<float>(y + (long)r * n + n0, count);
+                        TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, count), row);
+                    }
+                return;
+            }
+            float* t = scratch + (long)n0 * m; // [count, m]
+            MklGemm.Linear(w + (long)n0 * k, x, t, count, m, k, m);
+            for (int j = 0; j < count; j++)
+            {
+                float b = bias == null ? 0f : bias[n0 + j];
+                float* column = t + (long)j * m;
+                for (int r = 0; r < m; r++)
+                    y[(long)r * n + n0 + j] = column[r] + b;
+            }
+        });
+    }
+
+    /// <summary>x = LayerNorm(x + add) row by row, in place (population variance, as torch's layer_norm); each row's
+    /// √(variance + eps) goes to <paramref name="scales"/> when it is not null.</summary>
+    public static void AddNorm(
+        float* x,
+        float* add,
+        float* weight,
+        float* bias,
+        float eps,
+        int rows,
+        int d,
+        int parts,
+        float* scales = null
+    ) => Rows(rows, d, parts, r =>
+        {
+            var row = new Span<float>(x + (long)r * d, d);
+            if (add != null)
+                TensorPrimitives.Add(row, new ReadOnlySpan<float>(add + (long)r * d, d), row);
+            float mean = TensorPrimitives.Sum<float>(row) / d;
+            TensorPrimitives.Subtract(row, mean, row);
+            float scale = MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(row) / d + eps);
+            if (scales != null)
+                scales[r] = scale;
+            TensorPrimitives.Multiply(row, 1f / scale, row);
+            if (bias == null)
+                TensorPrimitives.Multiply(row, new ReadOnlySpan<float>(weight, d), row);
+            else
+                TensorPrimitives.FusedMultiplyAdd(
+                    row,
+                    new ReadOnlySpan<float>(weight, d),
+                    new ReadOnlySpan<float>(bias, d),
+                    row
+                );
+        });
+
+    /// <summary>Exact GELU, x Φ(x), in place over rows x d elements.</summary>
+    public static void Gelu(float* x, int rows, int d, int parts) =>
+        Rows(rows, d, parts, r => GeluRow(new Span<float>(x + (long)r * d, d)));
+
+    /// <summary>Tanh GELU ("gelu_new") in place, the formula of the libtorch path.</summary>
+    public static void GeluTanh(float* x, int rows, int d, int parts) => Rows(rows, d, parts, r =>
+        {
+            var row = new Span<float>(x + (long)r * d, d);
+            Span<float> inner = d <= 4096 ? stackalloc float[d] : new float[d];
+            TensorPrimitives.Multiply(row, row, inner);
+            TensorPrimitives.Multiply(inner, 0.044715f, inner);
+            TensorPrimitives.FusedMultiplyAdd(inner, row, row, inner); // x + 0.044715 x³
+            TensorPrimitives.Multiply(inner, MathF.Sqrt(2f / MathF.PI), inner);
+            TensorPrimitives.Tanh(inner, inner);
+            TensorPrimitives.Add(inner, 1f, inner);
+            TensorPrimitives.Multiply(inner, row, row);
+            TensorPrimitives.Multiply(row, 0.5f, row);
+        });
+
+    /// <summary>0.5 x (1 + erf(x/√2)) with erf by Numerical Recipes' Chebyshev fit (absolute error below 1.2e-7, the
+    /// same fit as the managed decoder's <c>Activation.Erf</c>), sixteen lanes at a time.</summary>
+    private static void GeluRow(Span<float> row)
+    {
+        int i = 0;
+        fixed (float* p = row)
+        {
+            for (; i + 16 <= row.Length; i += 16)
+            {
+                var x = Vector512.Load(p + i);
+                var u = x * Vector512.Create(0.70710678118654752f);
+                var z = Vector512.Abs(u);
+                var t = Vector512<float>.One / (Vector512<float>.One + z * Vector512.Create(0.5f));
+                var poly = Vector512.Create(0.17087277f);
+                poly = poly * t + Vector512.Create(-0.82215223f);
+                poly = poly * t + Vector512.Create(1.48851587f);
+                poly = poly * t + Vector512.Create(-1.13520398f);
+                poly = poly * t + Vector512.Create(0.27886807f);
+                poly = poly * t + Vector512.Create(-0.18628806f);
+                poly = poly * t + Vector512.Create(0.09678418f);
+                poly = poly * t + Vector512.Create(0.37409196f);
+                poly = poly * t + Vector512.Create(1.00002368f);
+                poly = poly * t + Vector512.Create(-1.26551223f);
+                var r = t * Exp(poly - z * z); // erfc(|u|)
+                var erf = Vector512.ConditionalSelect(
+                    Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero),
+                    Vector512<float>.One - r,
+                    r - Vector512<float>.One
+                );
+                (Vector512.Create(0.5f) * x * (Vector512<float>.One + erf)).Store(p + i);
+            }
+        }
+        for (; i < row.Length; i++)
+        {
+            double x = row[i];
+            row[i] = (float)(0.5 * x * (1.0 + Decode.Activation.Erf(x / Math.Sqrt(2.0))));
+        }
+    }
+
+    /// <summary>eˣ in float (Cephes' expf: Cody-Waite reduction by ln 2 and a degree-5 polynomial, about 1 ulp), for
+    /// x clamped to [-87.3, 88.3]; NaN stays NaN. .NET's vector Exp computes in double, twice the work.</summary>
+    private static Vector512<float> Exp(Vector512<float> x)
+    {
+        var nan = Vector512.IsNaN(x);
+        var input = x;
+        x = Vector512.Max(Vector512.Min(x, Vector512.Create(88.3762626647949f)), Vector512.Create(-87.3365447504f));
+        var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
+        var r = x - n * Vector512.Create(0.693359375f) - n * Vector512.Create(-2.12194440e-4f);
+        var q = Vector512.Create(1.9875691500e-4f);
+        q = q * r + Vector512.Create(1.3981999507e-3f);
+        q = q * r + Vector512.Create(8.3334519073e-3f);
+        q = q * r + Vector512.Create(4.1665795894e-2f);
+        q = q * r + Vector512.Create(1.6666665459e-1f);
+        q = q * r + Vector512.Create(5.0000001201e-1f);
+        var y = q * r * r + r + Vector512<float>.One;
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
+        return Vector512.ConditionalSelect(nan, input, y * scale);
+    }
+
+    /// <summary>Runs <paramref name="body"/> for each row, split over threads when the rows hold enough elements.</summary>
+    private static void Rows(int rows, int d, int parts, Action<int> body)
+    {
+        int slices = (long)rows * d < SplitWork / 16 ? 1 : Math.Min(parts, rows);
+        For(slices, s =>
+        {
+            int r0 = (int)((long)rows * s / slices),
+                r1 = (int)((long)rows * (s + 1) / slices);
+            for (int r = r0; r < r1; r++)
+                body(r);
+        });
+    }
+
+    /// <summary>Runs body(0..count-1), on the calling thread when count is 1.</summary>
+    internal static void For(int count, Action<int> body)
+    {
+        if (count <= 1)
+            body(0);
+        else
+            WorkerTeam.Run(count, body);
+    }
+}

@@ -1,0 +1,237 @@
+using System.Globalization;
+using Glassbox.Hooks;
+using Glassbox.Loading;
+using Glassbox.Models;
+using Glassbox.Models.Encode;
+using Glassbox.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Models;
+
+/// <summary>The managed encoder (the plain forward of post-norm encoders without libtorch dispatch) must give the
+/// libtorch path's outputs within float rounding, see weights edited in place, and step aside whenever a run asks for
+/// something it does not do.</summary>
+public sealed class ManagedEncoderTests
+{
+    private static readonly RunOptions Libtorch = new() { ManagedEncoder = false };
+
+    private static float Compare(HookedTransformer model, TokenBatch batch)
+    {
+        using var managed = model.Forward(batch);
+        using var reference = model.Forward(batch, Libtorch);
+        Assert.Equal(reference.shape, managed.shape);
+        return TinyModels.MaxAbsDiff(managed, reference);
+    }
+
+    [Fact]
+    public void Should_match_the_libtorch_forward_of_minilm_on_a_padded_batch()
+    {
+        using var model = ModelLoader.Load("minilm");
+        Assert.Null(ManagedEncoder.Unsupported(model));
+        var texts = Enumerable
+            .Range(0, 12)
+            .Select(i =>
+                string.Join(
+                    ' ',
+                    Enumerable
+                        .Range(0, 1 + i * 3 % 17)
+                        .Select(j => ((i * 7 + j * 13) % 97).ToString(CultureInfo.InvariantCulture) + " word")
+                )
+            )
+            .ToList();
+        foreach (var side in new[] { PaddingSide.Right, PaddingSide.Left })
+        {
+            using var batch = model.Tokenize(texts, side);
+            Assert.True(batch.HasPadding);
+            float diff = Compare(model, batch);
+            Assert.True(diff <= 2e-5, string.Create(CultureInfo.InvariantCulture, $"{side}: max abs diff {diff}"));
+        }
+        using var one = model.Tokenize(new[] { "a single short sentence" });
+        Assert.True(Compare(model, one) <= 2e-5);
+    }
+
+    [Theory]
+    [InlineData(ActivationKind.Gelu, 0)]
+    [InlineData(ActivationKind.GeluTanh, 1)]
+    public void Should_match_the_libtorch_forward_of_a_random_encoder(ActivationKind activation, int seed)
+    {
+        var c = TinyModels.Bert with { Activation = activation };
+        using var model = HookedTransformer.Create(c, TinyModels.RandomWeights(c, seed), name: "tiny-bert");
+        Assert.Null(ManagedEncoder.Unsupported(model));
+        var seqs = new[] { new[] { 1, 5, 9, 2 }, new[] { 3, 4 }, new[] { 7, 8, 9, 10, 11, 12, 13 } };
+        using var batch = TokenBatch.FromIds(seqs, padId: 0);
+        float diff = Compare(model, batch);
+        Assert.True(diff <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+    }
+
+    [Fact]
+    public void Should_see_weights_edited_in_place()
+    {
+        using var model = TinyModels.Create("bert", seed: 3);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3, 4, 5 } }, padId: 0);
+        using var before = model.Forward(batch);
+        using (no_grad())
+            model.Weights["blocks.1.mlp.W_out"].MulScalarInPlace(0.5);
+        using var after = model.Forward(batch);
+        Assert.True(TinyModels.MaxAbsDiff(before, after) > 1e-3);
+        Assert.True(Compare(model, batch) <= 1e-5);
+    }
+
+    [Fact]
+    public void Should_give_the_same_products_split_over_threads_as_on_one()
+    {
+        var g = new Generator(7);
+        foreach (
+            var (m, n, k) in new[] { (3, 40, 16), (14, 1536, 384), (128, 384, 1536), (129, 400, 384), (608, 1152, 384) }
+        )
+        {
+            using var x = randn(m, k, generator: g);
+            using var w = randn(n, k, generator: g);
+            using var bias = randn(n, generator: g);
+            using var reference = nn.functional.linear(x, w, bias);
+            foreach (int parts in new[] { 1, 2, 3 })
+            {
+                using var y = empty(m, n);
+                using var scratch = empty(m, n);
+                unsafe
+                {
+                    EncoderKernels.Linear(Ptr(x), Ptr(w), Ptr(bias), Ptr(y), Ptr(scratch), m, n, k, parts);
+                }
+                float diff = TinyModels.MaxAbsDiff(y, reference);
+                Assert.True(diff <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"{m}x{n}x{k}/{parts}: {diff}"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_compute_gelu_like_libtorch_over_the_whole_float_range()
+    {
+        var values = new List<float> { 0f, -0f, 1e-30f, -1e-30f, 5.5f, -5.5f, 9.3f, -9.3f, 40f, -40f, 1e30f, -1e30f };
+        for (int i = -2000; i <= 2000; i++)
+            values.Add(i / 250f);
+        using var x = tensor(values.ToArray());
+        using var reference = nn.functional.gelu(x);
+        using var y = x.clone();
+        unsafe
+        {
+            EncoderKernels.Gelu(Ptr(y), 1, values.Count, 2);
+        }
+        float diff = TinyModels.MaxAbsDiff(y, reference);
+        Assert.True(diff <= 2e-6, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+        using var nan = tensor(new[] { float.NaN, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f });
+        unsafe
+        {
+            EncoderKernels.Gelu(Ptr(nan), 1, 9, 1);
+        }
+        Assert.True(float.IsNaN(nan[0].item<float>()));
+    }
+
+    [Fact]
+    public void Should_cache_every_hook_point_like_the_libtorch_path_in_the_same_order()
+    {
+        using var model = ModelLoader.Load("minilm");
+        using var batch = model.Tokenize(
+            new[] { "the cat sat on the mat", "a dog", "hooks see every activation here" }
+        );
+        Assert.Null(
+            EncoderHooks.Unsupported(
+                new HookRunner(
+                    Array.Empty<Hook>(),
+                    n => !n.EndsWith("hook_result", StringComparison.Ordinal),
+                    null,
+                    false
+                ),
+                6
+            )
+        );
+        using var managed = model.RunWithCache(batch);
+        using var reference = model.RunWithCache(batch, options: Libtorch);
+        Assert.Equal(reference.Cache.Names, managed.Cache.Names); // the cache keeps firing order
+        foreach (var name in reference.Cache.Names)
+        {
+            var a = managed.Cache[name];
+            var b = reference.Cache[name];
+            Assert.Equal(b.shape, a.shape);
+            // Masked scores hold the lowest float in both; compare them as equal and everything else by value.
+            float diff = TinyModels.MaxAbsDiff(a.ClampMin(-1e30), b.ClampMin(-1e30));
+            Assert.True(diff <= 1e-4, string.Create(CultureInfo.InvariantCulture, $"{name}: max abs diff {diff}"));
+        }
+        Assert.True(TinyModels.MaxAbsDiff(managed.Output, reference.Output) <= 2e-5);
+    }
+
+    [Fact]
+    public void Should_use_what_hooks_return_or_change_in_place()
+    {
+        using var model = TinyModels.Create("bert", seed: 5);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3, 4, 5, 6 }, new[] { 7, 8, 9 } }, padId: 0);
+        var hooks = new[]
+        {
+            new Hook("blocks.0.attn.hook_v", (v, _) => v.MulScalar(0.5)),
+            new Hook("blocks.0.attn.hook_pattern", (x, _) => x.flip(-1).contiguous()),
+            new Hook("blocks.1.hook_resid_mid", (x, _) =>
+            {
+                x.MulScalarInPlace(2.0);
+                return null;
+            }),
+            new Hook("blocks.1.mlp.hook_post", (x, _) => x.transpose(0, 1).contiguous().transpose(0, 1)),
+            new Hook("hook_pos_embed", (x, _) => x.MulScalar(0.0)),
+        };
+        using var managed = model.RunWithHooks(batch, hooks);
+        using var reference = model.RunWithHooks(batch, hooks, Libtorch);
+        using var plain = model.Forward(batch);
+        Assert.True(TinyModels.MaxAbsDiff(managed, plain) > 1e-2); // the hooks changed something
+        float diff = TinyModels.MaxAbsDiff(managed, reference);
+        Assert.True(diff <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+    }
+
+    [Fact]
+    public void Should_step_aside_for_gradients_norm_scales_results_and_other_families()
+    {
+        using var model = TinyModels.Create("bert", seed: 1);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3 } }, padId: 0);
+        HookRunner Runner(params Hook[] hooks) => new(hooks, null, null, false);
+        Assert.Null(EncoderHooks.Unsupported(Runner(Hook.Read("blocks.1.hook_resid_post", (_, _) => { })), 2));
+        Assert.NotNull(EncoderHooks.Unsupported(Runner(Hook.Read("*", (_, _) => { })), 2));
+        Assert.Equal(
+            "a hook changes a norm's scale",
+            EncoderHooks.Unsupported(Runner(new Hook("blocks.1.ln2.hook_scale", (x, _) => x)), 2)
+        );
+        Assert.Equal(
+            "per-head results",
+            EncoderHooks.Unsupported(Runner(Hook.Read("blocks.0.attn.hook_result", (_, _) => { })), 2)
+        );
+        Assert.Equal(
+            "gradients",
+            EncoderHooks.Unsupported(new HookRunner(Array.Empty<Hook>(), _ => true, null, true), 2)
+        );
+        using var scaled = model.RunWithHooks(
+            batch,
+            new[] { new Hook("blocks.1.ln2.hook_scale", (x, _) => x.MulScalar(2.0)) }
+        );
+        using var reference = model.RunWithHooks(
+            batch,
+            new[] { new Hook("blocks.1.ln2.hook_scale", (x, _) => x.MulScalar(2.0)) },
+            Libtorch
+        );
+        Assert.True(TinyModels.MaxAbsDiff(scaled, reference) <= 1e-6);
+        foreach (var family in new[] { "gpt2", "llama", "gpt_neox" })
+        {
+            using var other = TinyModels.Create(family);
+            Assert.NotNull(ManagedEncoder.Unsupported(other));
+        }
+        var causalConfig = TinyModels.Bert with { Causal = true };
+        using var causal = HookedTransformer.Create(
+            causalConfig,
+            TinyModels.RandomWeights(causalConfig),
+            name: "causal-bert"
+        );
+        Assert.Equal("not a post-norm encoder", ManagedEncoder.Unsupported(causal));
+    }
+
+    private static unsafe float* Ptr(Tensor t) =>
+        (float*)
+            System.Runtime.CompilerServices.Unsafe.AsPointer(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes)
+            );
+}
