@@ -45,6 +45,9 @@ public sealed class DoctorCommand : Command<OutputSettings>
             ["omp_wait_policy"] = GlassboxRuntime.OpenMpWaitPolicy ?? "libgomp default (could not be set)",
             ["mkl_on_amd_avx512"] = MklOnAmd.Status,
             ["native_heap_tuned"] = NativeHeap.Tuned.ToString(),
+            ["managed_encoder"] = MklGemm.Available
+                ? "available (libtorch's MKL SGEMM bound)"
+                : "not available (libtorch carries no MKL SGEMM; encoders run through libtorch)",
             ["cuda"] = torch.cuda.is_available() ? "available" : "not available",
             ["glibcxx_3.4.32_patch_needed"] = needed?.ToString() ?? "n/a (not Linux)",
             ["glibcxx_3.4.32_patch_applied"] = applied?.ToString() ?? "n/a",

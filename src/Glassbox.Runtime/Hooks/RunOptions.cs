@@ -44,9 +44,11 @@ public sealed record RunOptions
     /// sequences and the explicit scores and softmax otherwise.</summary>
     public AttentionKernel Attention { get; init; }
 
-    /// <summary>Run a plain forward (no hook, cache or gradient) of a post-norm encoder such as MiniLM through the managed
-    /// encoder instead of libtorch op by op (default true): same outputs within float rounding, several times faster on
-    /// small batches (docs/benchmarks.md). Models it does not cover always run through libtorch.</summary>
+    /// <summary>Run post-norm encoders such as MiniLM through the managed encoder instead of libtorch op by op (default
+    /// true): MKL's SGEMM on our own threads and vectorised managed kernels, the same outputs within float rounding, and
+    /// the same hooks and cache (a wanted activation is written straight into the tensor the hooks and cache see). Runs
+    /// that keep gradients, stop or start at a layer, ask for per-head results or an attention kernel, or hook a norm's
+    /// scale with a function, and models it does not cover, always run through libtorch (docs/benchmarks.md).</summary>
     public bool ManagedEncoder { get; init; } = true;
 
     /// <summary>The defaults.</summary>

@@ -63,9 +63,21 @@ internal sealed unsafe class EncoderHooks
         Copy(Ptr(back), width, data, stride, rows, width);
     }
 
-    /// <summary>Fires <paramref name="point"/> on a tensor the encoder filled itself and returns the (contiguous, CPU)
-    /// tensor to go on with.</summary>
-    public Tensor Fire(HookPoint point, int layer, Tensor t) => Contiguous(_run.Apply(point, layer, t));
+    /// <summary>Fires <paramref name="point"/> on a tensor the encoder wrote its result into (no copy: the cache keeps
+    /// it) and returns the (contiguous, CPU) tensor to go on with.</summary>
+    public Tensor Fire(HookPoint point, int? layer, Tensor t) => Active ? Contiguous(_run.Apply(point, layer, t)) : t;
+
+    /// <summary>Fires <paramref name="point"/> on <paramref name="view"/>, a view of <paramref name="rows"/> rows of
+    /// <paramref name="width"/> floats at <paramref name="data"/> (row stride <paramref name="stride"/>); what hook
+    /// functions return is copied back there.</summary>
+    public void FireView(HookPoint point, int layer, Tensor view, float* data, int rows, int width, int stride)
+    {
+        if (!Wants(point, layer))
+            return;
+        var y = _run.Apply(point, layer, view);
+        if (_run.HasFunctions(point, layer))
+            Copy(Ptr(Contiguous(y)), width, data, stride, rows, width);
+    }
 
     private static Tensor Contiguous(Tensor y)
     {

@@ -53,11 +53,12 @@ internal static unsafe class EncoderKernels
         });
     }
 
-    /// <summary>x = LayerNorm(x + add) row by row, in place (population variance, as torch's layer_norm); each row's
-    /// √(variance + eps) goes to <paramref name="scales"/> when it is not null.</summary>
+    /// <summary>output = LayerNorm(x + add) row by row (population variance, as torch's layer_norm; output may be x; add
+    /// may be null); each row's √(variance + eps) goes to <paramref name="scales"/> when it is not null.</summary>
     public static void AddNorm(
         float* x,
         float* add,
+        float* output,
         float* weight,
         float* bias,
         float eps,
@@ -67,9 +68,12 @@ internal static unsafe class EncoderKernels
         float* scales = null
     ) => Rows(rows, d, parts, r =>
         {
-            var row = new Span<float>(x + (long)r * d, d);
+            var row = new Span<float>(output + (long)r * d, d);
+            var input = new ReadOnlySpan<float>(x + (long)r * d, d);
             if (add != null)
-                TensorPrimitives.Add(row, new ReadOnlySpan<float>(add + (long)r * d, d), row);
+                TensorPrimitives.Add(input, new ReadOnlySpan<float>(add + (long)r * d, d), row);
+            else if (x != output)
+                input.CopyTo(row);
             float mean = TensorPrimitives.Sum<float>(row) / d;
             TensorPrimitives.Subtract(row, mean, row);
             float scale = MathF.Sqrt(TensorPrimitives.SumOfSquares<float>(row) / d + eps);
