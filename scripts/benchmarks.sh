@@ -52,13 +52,14 @@ say "- commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with u
 say "- CPU: $(lscpu | sed -n 's/^Model name: *//p'), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), $(nproc) vCPUs, flags: $(grep -o -w -m1 'avx512f\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 say "- memory: $(free -g | awk '/Mem:/ {print $2}') GiB; OS: $(. /etc/os-release && echo "$PRETTY_NAME"); .NET SDK $(dotnet --version)"
 say "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-say "- runtime (glassbox doctor): $($G_CLI doctor --json | tr -d '\n ' | grep -o '"\(threads\|omp_wait_policy\|mkl_on_amd_avx512\|native_heap_tuned\|libtorch\)":"[^"]*"' | tr '\n' ' ')"
+say "- runtime (glassbox doctor): $($G_CLI doctor --json | tr -d '\n ' | grep -o '"\(threads\|omp_wait_policy\|mkl_on_amd_avx512\|managed_encoder\|native_heap_tuned\|libtorch\)":"[^"]*"' | tr '\n' ' ')"
 
 section "libtorch SGEMM on the MiniLM shapes (gemm)"
 cmd $B gemm 1
 cmd $B gemm 2
 section "MiniLM forward against ONNX Runtime, and caching every hook (interleaved)"
 cmd $B interleaved "$R"
+cmd $B interleaved "$R" 20
 section "Where the time goes: per-stage profile of a forward (profile)"
 cmd $B profile minilm 32 "$R" 2
 cmd $B profile minilm 1 "$R" 2

@@ -17,6 +17,10 @@ namespace Glassbox.Benchmarks;
 /// </summary>
 public static class ProfileBench
 {
+    // The per-stage split needs the libtorch path (the managed encoder has no per-op stages); it is what the
+    // interleaved bench's "forward through libtorch op by op" column times.
+    private static readonly RunOptions LibtorchPath = new() { ManagedEncoder = false };
+
     public static void Run(string[] args)
     {
         string spec = args.Length > 0 ? args[0] : "minilm";
@@ -58,13 +62,13 @@ public static class ProfileBench
             Thread.Sleep(50);
             var sw = Stopwatch.StartNew();
             using (NewDisposeScope())
-                model.Forward(batch);
+                model.Forward(batch, LibtorchPath);
             double p = sw.Elapsed.TotalMilliseconds;
             Thread.Sleep(50);
             marks.Clear();
             long t0 = Stopwatch.GetTimestamp();
             using (NewDisposeScope())
-                model.RunWithHooks(batch, hooks);
+                model.RunWithHooks(batch, hooks, LibtorchPath);
             long t1 = Stopwatch.GetTimestamp();
             if (r < 0)
                 continue;

@@ -61,8 +61,11 @@ internal static unsafe class EncoderAttention
     private static void ForUnits(int batch, int pos, int heads, int dh, int parts, Action<int, int> body)
     {
         int units = batch * heads;
-        int slices = (long)units * pos * pos * dh < (1L << 16) ? 1 : Math.Min(parts, units);
-        EncoderKernels.For(slices, s => body((int)((long)units * s / slices), (int)((long)units * (s + 1) / slices)));
+        int slices =
+            (long)units * pos * pos * dh < (1L << 16) ? 1 : Math.Min(parts * EncoderKernels.PiecesPerThread, units);
+        EncoderKernels.For(slices, parts, s =>
+            body((int)((long)units * s / slices), (int)((long)units * (s + 1) / slices))
+        );
     }
 
     /// <summary>One sequence and head's scaled, masked scores [q, k] (unit u = sequence · heads + head).</summary>

@@ -16,15 +16,15 @@ internal static unsafe class EncoderKernels
     /// <summary>Rows up to which a product is computed transposed (see <see cref="Linear"/>).</summary>
     private const int TransposedRows = 128;
 
-    /// <summary>y[m, n] = x[m, k] · w[n, k]ᵀ + bias, the n output columns split into <paramref name="parts"/> slices, one
-    /// per thread (each slice of W is contiguous). For few rows MKL is called for yᵀ = w · xᵀ into
+    /// <summary>y[m, n] = x[m, k] · w[n, k]ᵀ + bias, the n output columns split into slices (each slice
+    /// of W is contiguous) that <paramref name="parts"/> threads share. For few rows MKL is called for yᵀ = w · xᵀ into
     /// <paramref name="scratch"/> (m·n floats) and the result transposed back: on this machine that orientation's kernel
     /// is 1.4-1.8x faster at 14 rows and even at 128 (docs/benchmarks.md, "The managed encoder").</summary>
     public static void Linear(float* x, float* w, float* bias, float* y, float* scratch, int m, int n, int k, int parts)
     {
-        int slices = (long)m * n * k < SplitWork ? 1 : parts;
+        int slices = (long)m * n * k < SplitWork ? 1 : parts * PiecesPerThread;
         int width = (n / slices + 15) / 16 * 16;
-        For(slices, s =>
+        For(slices, parts, s =>
         {
             int n0 = s * width,
                 count = Math.Min(width, n - n0);
@@ -172,8 +172,8 @@ internal static unsafe class EncoderKernels
     /// <summary>Runs <paramref name="body"/> for each row, split over threads when the rows hold enough elements.</summary>
     private static void Rows(int rows, int d, int parts, Action<int> body)
     {
-        int slices = (long)rows * d < SplitWork / 16 ? 1 : Math.Min(parts, rows);
-        For(slices, s =>
+        int slices = (long)rows * d < SplitWork / 16 ? 1 : Math.Min(parts * PiecesPerThread, rows);
+        For(slices, parts, s =>
         {
             int r0 = (int)((long)rows * s / slices),
                 r1 = (int)((long)rows * (s + 1) / slices);
@@ -182,12 +182,9 @@ internal static unsafe class EncoderKernels
         });
     }
 
-    /// <summary>Runs body(0..count-1), on the calling thread when count is 1.</summary>
-    internal static void For(int count, Action<int> body)
-    {
-        if (count <= 1)
-            body(0);
-        else
-            WorkerTeam.Run(count, body);
-    }
+    /// <summary>Pieces per thread a split call is cut into, so that a late worker's share is taken by the others.</summary>
+    internal const int PiecesPerThread = 4;
+
+    /// <summary>Runs body(0..count-1) on up to <paramref name="threads"/> threads.</summary>
+    internal static void For(int count, int threads, Action<int> body) => WorkerTeam.Run(count, threads, body);
 }

@@ -1,13 +1,15 @@
 // The managed encoder's threads. Why not Parallel.For: a forward makes about 30 short parallel calls a few tens of
 // microseconds apart, and the thread pool's workers go to sleep between them, so each call paid a wake-up; these
 // workers spin for a short while (SpinMicroseconds) after each call before they sleep, as ONNX Runtime's pool does,
-// so a forward wakes them once (docs/benchmarks.md, "The managed encoder").
+// so a forward wakes them once (docs/benchmarks.md, "The managed encoder"). A call's pieces are claimed one at a
+// time by whoever is free, the caller included, so a worker that wakes late (a sleeping vCPU can take milliseconds
+// on this VM) delays nothing: the caller does its share.
 using System.Diagnostics;
 
 namespace Glassbox.Models.Encode;
 
-/// <summary>A fixed team of background workers that run the parts of one parallel call with the caller. One call at a
-/// time; a caller that finds the team busy runs its parts with <see cref="Parallel.For(int, int, Action{int})"/>.</summary>
+/// <summary>A fixed team of background workers that run the pieces of one parallel call with the caller. One call at
+/// a time; a caller that finds the team busy (another thread's forward) runs its pieces itself.</summary>
 internal sealed class WorkerTeam
 {
     /// <summary>How long a worker spins for the next call before it sleeps.</summary>
@@ -19,28 +21,38 @@ internal sealed class WorkerTeam
     private readonly object _busy = new();
     private readonly Worker[] _workers;
     private Action<int>? _body;
-    private int _pending;
+    private int _count;
+    private int _done;
+    private int _generation;
+    private long _state; // generation << 32 | next piece to claim
     private Exception? _error;
 
     private WorkerTeam(int workers)
     {
         _workers = new Worker[workers];
         for (int i = 0; i < workers; i++)
-            _workers[i] = new Worker(this, i + 1);
+            _workers[i] = new Worker(this);
     }
 
-    /// <summary>Runs body(0..count-1): part 0 on the calling thread, the others on the team.</summary>
-    public static void Run(int count, Action<int> body)
+    /// <summary>Runs body(0..pieces-1) on the calling thread and up to threads - 1 workers.</summary>
+    public static void Run(int pieces, int threads, Action<int> body)
     {
-        var team = Shared(count - 1);
+        if (pieces <= 1 || threads <= 1)
+        {
+            for (int i = 0; i < pieces; i++)
+                body(i);
+            return;
+        }
+        var team = Shared(threads - 1);
         if (!Monitor.TryEnter(team._busy))
         {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count }, body);
+            for (int i = 0; i < pieces; i++)
+                body(i);
             return;
         }
         try
         {
-            team.RunLocked(count, body);
+            team.RunLocked(pieces, threads - 1, body);
         }
         finally
         {
@@ -61,65 +73,70 @@ internal sealed class WorkerTeam
         }
     }
 
-    private void RunLocked(int count, Action<int> body)
+    private void RunLocked(int pieces, int workers, Action<int> body)
     {
         _body = body;
+        _count = pieces;
         _error = null;
-        Volatile.Write(ref _pending, count - 1);
-        for (int i = 0; i < count - 1; i++)
-            _workers[i].Start();
-        try
-        {
-            body(0);
-        }
-        finally
-        {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _pending) > 0)
-                spin.SpinOnce(sleep1Threshold: -1);
-            _body = null;
-        }
+        Volatile.Write(ref _done, 0);
+        int generation = ++_generation;
+        Interlocked.Exchange(ref _state, (long)generation << 32); // publishes body and count
+        for (int i = 0; i < Math.Min(workers, pieces - 1); i++)
+            _workers[i].Wake();
+        Work(generation);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _done) < pieces)
+            spin.SpinOnce(sleep1Threshold: -1);
+        _body = null;
         if (_error is not null)
             throw new AggregateException(_error);
     }
 
-    private void Finish(int index)
+    /// <summary>Claims and runs pieces of call <paramref name="generation"/> until none is left.</summary>
+    private void Work(int generation)
     {
-        try
+        while (true)
         {
-            _body!(index);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _error, e, null);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pending);
+            long s = Volatile.Read(ref _state);
+            if ((int)(s >> 32) != generation || (int)s >= Volatile.Read(ref _count))
+                return;
+            if (Interlocked.CompareExchange(ref _state, s + 1, s) != s)
+                continue;
+            // A piece of this call was still unclaimed, so the call is not finished and _body is still its body.
+            try
+            {
+                _body!((int)s);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _done);
+            }
         }
     }
 
     private sealed class Worker
     {
         private readonly WorkerTeam _team;
-        private readonly int _index;
         private readonly SemaphoreSlim _wake = new(0);
-        private int _generation;
         private int _sleeping;
 
-        public Worker(WorkerTeam team, int index)
+        public Worker(WorkerTeam team)
         {
             _team = team;
-            _index = index;
             new Thread(Loop) { IsBackground = true, Name = "glassbox-encoder" }.Start();
         }
 
-        public void Start()
+        public void Wake()
         {
-            Interlocked.Increment(ref _generation);
             if (Interlocked.Exchange(ref _sleeping, 0) == 1)
                 _wake.Release();
         }
+
+        private int Published() => (int)(Volatile.Read(ref _team._state) >> 32);
 
         private void Loop()
         {
@@ -127,7 +144,7 @@ internal sealed class WorkerTeam
             while (true)
             {
                 long start = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref _generation) == seen)
+                while (Published() == seen)
                 {
                     if (Stopwatch.GetElapsedTime(start).TotalMicroseconds < SpinMicroseconds)
                     {
@@ -135,13 +152,13 @@ internal sealed class WorkerTeam
                         continue;
                     }
                     Interlocked.Exchange(ref _sleeping, 1);
-                    if (Volatile.Read(ref _generation) == seen)
+                    if (Published() == seen)
                         _wake.Wait();
                     Interlocked.Exchange(ref _sleeping, 0);
                     start = Stopwatch.GetTimestamp();
                 }
-                seen = Volatile.Read(ref _generation);
-                _team.Finish(_index);
+                seen = Published();
+                _team.Work(seen);
             }
         }
     }
