@@ -213,10 +213,11 @@ public sealed partial class HookedTransformer : IDisposable
         {
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
             using var scope = NewDisposeScope();
-            var output = UsesManagedEncoder(runner, opt)
+            bool managed = UsesManagedEncoder(runner, opt);
+            var output = managed
                 ? Encode.ManagedEncoder.Forward(this, batch, runner)
                 : Float32Output(ForwardCore(batch, runner, opt));
-            if (!opt.KeepGradients && !opt.AllowNonFinite)
+            if (!opt.KeepGradients && !opt.AllowNonFinite && !(managed && Encode.ManagedEncoder.AllFinite(output)))
                 NonFiniteOutput.Check(Name, output, () => FirstNonFiniteHook(batch, hooks, opt));
             return new CachedRun(output.MoveToOuterDisposeScope(), cache);
         }
@@ -226,25 +227,6 @@ public sealed partial class HookedTransformer : IDisposable
             throw;
         }
     }
-
-    /// <summary>Whether a run goes through the managed encoder: the model is one it covers
-    /// (<see cref="Encode.ManagedEncoder.Unsupported"/>), its hooks are ones it honours
-    /// (<see cref="Encode.EncoderHooks.Unsupported"/>), and neither gradients nor a partial run are asked for.</summary>
-    private bool UsesManagedEncoder(HookRunner runner, RunOptions opt) =>
-        opt.ManagedEncoder
-        && !opt.KeepGradients
-        && !opt.UseAttnResult
-        && opt.StartAtLayer is null
-        && opt.StopAtLayer is null
-        && opt.StartResidual is null
-        && Encode.ManagedEncoder.Unsupported(this) is null
-        && Encode.EncoderHooks.Unsupported(runner, Config.NLayers) is null;
-
-    /// <summary>The blocks' resolved parameters (the managed encoder reads them in place).</summary>
-    internal IReadOnlyList<BlockWeights> BlockParameters => _blocks;
-
-    /// <summary>Whether the model streams its blocks from disk (weights are not resident).</summary>
-    internal bool Streams => _stream is not null;
 
     /// <summary>The output in float32: a float16/bfloat16 model computes in its dtype and hands its logits (or final
     /// states) back in float32, as Hugging Face's causal LMs upcast their logits; cached activations and hooks keep the
@@ -412,9 +394,7 @@ public sealed partial class HookedTransformer : IDisposable
                     $"input has {batch.Length} tokens but {Name} has a context of {Config.NCtx}; truncate or split it"
                 )
             );
-        using var scope = NewDisposeScope();
-        long max = batch.Ids.max().item<long>(),
-            min = batch.Ids.min().item<long>();
+        var (min, max) = Range(batch.Ids);
         if (max >= Config.DVocab || min < 0)
             throw new InputException(
                 string.Create(
@@ -422,7 +402,7 @@ public sealed partial class HookedTransformer : IDisposable
                     $"token id {(max >= Config.DVocab ? max : min)} is outside the vocabulary of {Name} (0..{Config.DVocab - 1})"
                 )
             );
-        if (Config.NTokenTypes > 0 && batch.TokenTypeIds.max().item<long>() >= Config.NTokenTypes)
+        if (Config.NTokenTypes > 0 && Range(batch.TokenTypeIds).Max >= Config.NTokenTypes)
             throw new InputException(
                 string.Create(CultureInfo.InvariantCulture, $"token type id out of range 0..{Config.NTokenTypes - 1}")
             );

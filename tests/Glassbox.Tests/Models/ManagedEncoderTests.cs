@@ -79,6 +79,21 @@ public sealed class ManagedEncoderTests
     }
 
     [Fact]
+    public void Should_report_a_non_finite_output_instead_of_returning_it()
+    {
+        using var model = TinyModels.Create("bert", seed: 4);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3 } }, padId: 0);
+        using (var ok = model.Forward(batch))
+            Assert.True(ManagedEncoder.AllFinite(ok));
+        using (no_grad())
+            model.Weights["blocks.1.mlp.W_out"][0, 0] = float.PositiveInfinity;
+        var e = Assert.Throws<NonFiniteOutputException>(() => model.Forward(batch));
+        Assert.Contains("NaN/infinite", e.Message, StringComparison.Ordinal);
+        using var allowed = model.Forward(batch, new RunOptions { AllowNonFinite = true });
+        Assert.False(ManagedEncoder.AllFinite(allowed));
+    }
+
+    [Fact]
     public void Should_give_the_same_products_split_over_threads_as_on_one()
     {
         var g = new Generator(7);

@@ -9,6 +9,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Glassbox.Hooks;
 using Glassbox.Models.Components;
 using TorchSharp;
@@ -82,6 +83,25 @@ internal static unsafe class ManagedEncoder
             output.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Whether every value of the managed encoder's output is finite: a vector scan of its memory, so that a
+    /// finite output (the usual case) costs no libtorch reduction; otherwise the caller's check counts and reports.</summary>
+    public static bool AllFinite(Tensor output)
+    {
+        float* p = Ptr(output);
+        long n = output.numel(),
+            i = 0;
+        var acc = Vector512<float>.Zero;
+        for (; i + 16 <= n; i += 16)
+        {
+            var v = Vector512.Load(p + i);
+            acc += v - v; // 0 for a finite value, NaN for NaN or ±infinity
+        }
+        float tail = 0f;
+        for (; i < n; i++)
+            tail += p[i] - p[i];
+        return Vector512.Sum(acc) == 0f && tail == 0f;
     }
 
     /// <summary>Word + learned position (+ token type) embeddings into the residual stream, each fired at its hook point
