@@ -4,6 +4,21 @@
 // the managed encoder (Glassbox.Runtime, Models/Encode) splits each product over its own threads and calls the same
 // MKL kernel single-threaded on each (docs/benchmarks.md, "The managed encoder"). Same kernels, same library.
 using System.Runtime.InteropServices;
+using unsafe SgemmFunction = delegate* unmanaged<
+    byte*,
+    byte*,
+    int*,
+    int*,
+    int*,
+    float*,
+    float*,
+    int*,
+    float*,
+    int*,
+    float*,
+    float*,
+    int*,
+    void>;
 
 namespace Glassbox;
 
@@ -12,21 +27,7 @@ namespace Glassbox;
 /// builds); callers then take the libtorch path.</summary>
 public static unsafe class MklGemm
 {
-    private static readonly delegate* unmanaged<
-        byte*,
-        byte*,
-        int*,
-        int*,
-        int*,
-        float*,
-        float*,
-        int*,
-        float*,
-        int*,
-        float*,
-        float*,
-        int*,
-        void> Sgemm;
+    private static readonly SgemmFunction Sgemm;
     private static readonly delegate* unmanaged<int, int> SetLocalThreads;
 
     static MklGemm()
@@ -43,21 +44,7 @@ public static unsafe class MklGemm
                 || !NativeLibrary.TryGetExport(lib, "MKL_Set_Num_Threads_Local", out var local)
             )
                 return;
-            Sgemm = (delegate* unmanaged<
-                byte*,
-                byte*,
-                int*,
-                int*,
-                int*,
-                float*,
-                float*,
-                int*,
-                float*,
-                int*,
-                float*,
-                float*,
-                int*,
-                void>)gemm;
+            Sgemm = (SgemmFunction)gemm;
             SetLocalThreads = (delegate* unmanaged<int, int>)local;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
