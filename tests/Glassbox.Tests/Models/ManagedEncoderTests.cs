@@ -94,6 +94,36 @@ public sealed class ManagedEncoderTests
     }
 
     [Fact]
+    public void Should_give_each_of_several_concurrent_forwards_its_own_result()
+    {
+        using var model = ModelLoader.Load("minilm");
+        var texts = new[] { "one short text", "a second, somewhat longer text for the batch", "third" };
+        using var batch = model.Tokenize(texts);
+        using var expected = model.Forward(batch, Libtorch);
+        var diffs = new float[4];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            for (int r = 0; r < 5; r++)
+            {
+                using var scope = NewDisposeScope();
+                diffs[i] = Math.Max(diffs[i], TinyModels.MaxAbsDiff(model.Forward(batch), expected));
+            }
+        });
+        Assert.All(diffs, d => Assert.True(d <= 2e-5, d.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Should_refuse_a_hook_that_returns_the_wrong_shape()
+    {
+        using var model = TinyModels.Create("bert", seed: 2);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 2, 3 } }, padId: 0);
+        var e = Assert.Throws<HookException>(() =>
+            model.RunWithHooks(batch, new[] { new Hook("blocks.0.mlp.hook_pre", (x, _) => x[.., ..1]) })
+        );
+        Assert.Contains("blocks.0.mlp.hook_pre", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Should_give_the_same_products_split_over_threads_as_on_one()
     {
         var g = new Generator(7);

@@ -89,7 +89,7 @@ internal sealed class WorkerTeam
             spin.SpinOnce(sleep1Threshold: -1);
         _body = null;
         if (_error is not null)
-            throw new AggregateException(_error);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_error).Throw(); // the piece's own exception type
     }
 
     /// <summary>Claims and runs pieces of call <paramref name="generation"/> until none is left.</summary>
