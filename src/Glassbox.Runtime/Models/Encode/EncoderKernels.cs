@@ -22,7 +22,9 @@ internal static unsafe class EncoderKernels
     /// is 1.4-1.8x faster at 14 rows and even at 128 (docs/benchmarks.md, "The managed encoder").</summary>
     public static void Linear(float* x, float* w, float* bias, float* y, float* scratch, int m, int n, int k, int parts)
     {
-        int slices = (long)m * n * k < SplitWork ? 1 : parts * PiecesPerThread;
+        // The cut depends on the product only, never on the thread count, so results are the same bits for any
+        // number of threads (MKL may round a slice differently from the whole).
+        int slices = (long)m * n * k < SplitWork ? 1 : ProductPieces;
         int width = (n / slices + 15) / 16 * 16;
         For(slices, parts, s =>
         {
@@ -182,8 +184,12 @@ internal static unsafe class EncoderKernels
         });
     }
 
-    /// <summary>Pieces per thread a split call is cut into, so that a late worker's share is taken by the others.</summary>
+    /// <summary>Pieces per thread a split row-wise call is cut into, so that a late worker's share is taken by the
+    /// others (row-wise results do not depend on the cut).</summary>
     internal const int PiecesPerThread = 4;
+
+    /// <summary>Column slices of a split product, whatever the thread count.</summary>
+    internal const int ProductPieces = 8;
 
     /// <summary>Runs body(0..count-1) on up to <paramref name="threads"/> threads.</summary>
     internal static void For(int count, int threads, Action<int> body) => WorkerTeam.Run(count, threads, body);
