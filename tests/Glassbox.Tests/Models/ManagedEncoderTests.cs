@@ -278,9 +278,5 @@ public sealed class ManagedEncoderTests
         Assert.Equal("not a post-norm encoder", ManagedEncoder.Unsupported(causal));
     }
 
-    private static unsafe float* Ptr(Tensor t) =>
-        (float*)
-            System.Runtime.CompilerServices.Unsafe.AsPointer(
-                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(t.bytes)
-            );
+    private static unsafe float* Ptr(Tensor t) => EncoderHooks.Ptr(t);
 }
