@@ -21,6 +21,11 @@ public sealed partial class HookedTransformer
         && Encode.ManagedEncoder.Unsupported(this) is null
         && Encode.EncoderHooks.Unsupported(runner, Config.NLayers) is null;
 
+    private long _managedRuns;
+
+    /// <summary>How many runs of this model went through the managed encoder (tests check the path they compare).</summary>
+    internal long ManagedRuns => Interlocked.Read(ref _managedRuns);
+
     /// <summary>The blocks' resolved parameters (the managed encoder reads them in place).</summary>
     internal IReadOnlyList<BlockWeights> BlockParameters => _blocks;
 

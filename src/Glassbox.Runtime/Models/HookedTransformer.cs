@@ -214,6 +214,8 @@ public sealed partial class HookedTransformer : IDisposable
             using var grad = opt.KeepGradients ? enable_grad() : no_grad();
             using var scope = NewDisposeScope();
             bool managed = UsesManagedEncoder(runner, opt);
+            if (managed)
+                Interlocked.Increment(ref _managedRuns);
             var output = managed
                 ? Encode.ManagedEncoder.Forward(this, batch, runner)
                 : Float32Output(ForwardCore(batch, runner, opt));

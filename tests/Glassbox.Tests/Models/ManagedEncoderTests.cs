@@ -18,8 +18,11 @@ public sealed class ManagedEncoderTests
 
     private static float Compare(HookedTransformer model, TokenBatch batch)
     {
+        long before = model.ManagedRuns;
         using var managed = model.Forward(batch);
+        Assert.Equal(before + 1, model.ManagedRuns); // the managed path ran
         using var reference = model.Forward(batch, Libtorch);
+        Assert.Equal(before + 1, model.ManagedRuns); // and the reference did not
         Assert.Equal(reference.shape, managed.shape);
         return TinyModels.MaxAbsDiff(managed, reference);
     }
@@ -194,8 +197,10 @@ public sealed class ManagedEncoderTests
                 6
             )
         );
+        long before = model.ManagedRuns;
         using var managed = model.RunWithCache(batch);
         using var reference = model.RunWithCache(batch, options: Libtorch);
+        Assert.Equal(before + 1, model.ManagedRuns); // the cached run took the managed path, the reference did not
         Assert.Equal(reference.Cache.Names, managed.Cache.Names); // the cache keeps firing order
         foreach (var name in reference.Cache.Names)
         {
@@ -226,8 +231,10 @@ public sealed class ManagedEncoderTests
             new Hook("blocks.1.mlp.hook_post", (x, _) => x.transpose(0, 1).contiguous().transpose(0, 1)),
             new Hook("hook_pos_embed", (x, _) => x.MulScalar(0.0)),
         };
+        long before = model.ManagedRuns;
         using var managed = model.RunWithHooks(batch, hooks);
         using var reference = model.RunWithHooks(batch, hooks, Libtorch);
+        Assert.Equal(before + 1, model.ManagedRuns); // write hooks are honoured on the managed path
         using var plain = model.Forward(batch);
         Assert.True(TinyModels.MaxAbsDiff(managed, plain) > 1e-2); // the hooks changed something
         float diff = TinyModels.MaxAbsDiff(managed, reference);
@@ -254,6 +261,7 @@ public sealed class ManagedEncoderTests
             "gradients",
             EncoderHooks.Unsupported(new HookRunner(Array.Empty<Hook>(), _ => true, null, true), 2)
         );
+        long before = model.ManagedRuns;
         using var scaled = model.RunWithHooks(
             batch,
             new[] { new Hook("blocks.1.ln2.hook_scale", (x, _) => x.MulScalar(2.0)) }
@@ -263,6 +271,7 @@ public sealed class ManagedEncoderTests
             new[] { new Hook("blocks.1.ln2.hook_scale", (x, _) => x.MulScalar(2.0)) },
             Libtorch
         );
+        Assert.Equal(before, model.ManagedRuns); // a scale-writing hook stepped aside to libtorch
         Assert.True(TinyModels.MaxAbsDiff(scaled, reference) <= 1e-6);
         foreach (var family in new[] { "gpt2", "llama", "gpt_neox" })
         {
