@@ -6,5 +6,6 @@ n=${1:?usage: submit.sh N [sbatch options]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
 job=$(sbatch --parsable --export=ALL --array="0-$((n - 1))" "$@" "$here/harvest.sbatch")
-sbatch --parsable --export=ALL --dependency="afterok:${job%%;*}" "$here/merge.sbatch"
+# --kill-on-invalid-dep: if a task is cancelled or fails, the merge is cancelled too instead of pending forever.
+sbatch --parsable --export=ALL --dependency="afterok:${job%%;*}" --kill-on-invalid-dep=yes "$here/merge.sbatch"
 echo "harvest array $job; merge waits for it"

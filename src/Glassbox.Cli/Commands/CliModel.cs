@@ -16,12 +16,13 @@ internal static class CliModel
         GlassboxRuntime.Initialize(s.Threads);
         var at = PlacementOf(s);
         bool stream = s is ModelSettings { StreamLayers: true };
+        bool map = s is not ModelSettings { NoMmap: true };
         if (s.Json || Console.IsOutputRedirected)
-            return ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream);
+            return ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream, map);
         HookedTransformer? model = null;
         Show.Console.Status()
             .Start(Show.Status($"Loading {spec}..."), _ =>
-                model = ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream)
+                model = ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream, map)
             );
         return model!;
     }

@@ -45,4 +45,10 @@ public class ModelSettings : PlacementSettings
         "Keep one block's weights in memory at a time, read from the safetensors folder during each forward (models larger than RAM; forward passes only; docs/scale.md)."
     )]
     public bool StreamLayers { get; init; }
+
+    [CommandOption("--no-mmap")]
+    [Description(
+        "Read a safetensors checkpoint into memory of its own instead of memory-mapping it (mapping is the default; docs/scale.md)."
+    )]
+    public bool NoMmap { get; init; }
 }

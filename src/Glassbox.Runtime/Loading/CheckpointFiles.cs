@@ -26,8 +26,9 @@ internal sealed class CheckpointFiles : IDisposable
     /// <summary>The file name holding a key.</summary>
     public string FileOf(string key) => Path.GetFileName(_fileOf[key].Path);
 
-    /// <summary>Reads one tensor, converting to <paramref name="dtype"/>.</summary>
-    public Tensor Read(string key, ScalarType dtype) => _fileOf[key].ReadTensor(key, dtype);
+    /// <summary>Reads one tensor, converting to <paramref name="dtype"/>; memory-mapped when <paramref name="map"/> is
+    /// set and the file stores that dtype (<see cref="SafetensorsFile.MapTensor"/>).</summary>
+    public Tensor Read(string key, ScalarType dtype, bool map = false) => _fileOf[key].ReadTensor(key, dtype, map);
 
     /// <summary>Opens the checkpoint files of <paramref name="dir"/>.</summary>
     /// <exception cref="ModelFormatException">No safetensors checkpoint, a malformed index or shard, or a key the index places in a shard that lacks it.</exception>

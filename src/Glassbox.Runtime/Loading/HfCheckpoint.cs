@@ -41,10 +41,26 @@ public static class HfCheckpoint
     public static LoadedWeights Load(string dir, ScalarType dtype = ScalarType.Float32) =>
         LoadSelected(dir, dtype, null);
 
+    /// <summary>Loads a checkpoint folder as <see cref="Load(string, ScalarType)"/> does; with
+    /// <paramref name="mapFiles"/>, every tensor the files store in <paramref name="dtype"/> is memory-mapped instead
+    /// of read (<see cref="SafetensorsFile.MapTensor"/>: file-backed pages shared with other processes and read when
+    /// touched); the validation is the same.</summary>
+    /// <param name="dir">The checkpoint folder.</param>
+    /// <param name="dtype">Floating-point type of the returned weights.</param>
+    /// <param name="mapFiles">Map the files instead of reading them where the dtype allows.</param>
+    /// <returns>The config and weights; dispose to free the tensors (a mapping ends with its last tensor).</returns>
+    public static LoadedWeights Load(string dir, ScalarType dtype, bool mapFiles) =>
+        LoadSelected(dir, dtype, null, mapFiles);
+
     /// <summary>Loads the canonical weights that <paramref name="include"/> selects (by canonical name), after
     /// validating the whole checkpoint as <see cref="Load(string, ScalarType)"/> does; the other tensors are checked
     /// (name, shape, dtype) but not read. Layer streaming reads one block at a time this way.</summary>
-    internal static LoadedWeights LoadSelected(string dir, ScalarType dtype, Func<string, bool>? include)
+    internal static LoadedWeights LoadSelected(
+        string dir,
+        ScalarType dtype,
+        Func<string, bool>? include,
+        bool mapFiles = false
+    )
     {
         if (!IsFloat(dtype))
             throw new ArgumentException($"weights dtype must be floating point, got {dtype}", nameof(dtype));
@@ -102,7 +118,7 @@ public static class HfCheckpoint
                     continue; // already failing: keep collecting problems, skip reading data
                 if (include is not null && !wk.Canonical.Any(include))
                     continue;
-                using var hf = files.Read(key, dtype);
+                using var hf = files.Read(key, dtype, mapFiles);
                 if (FiniteWeights.Problem(key, hf) is { } bad)
                     nonFinite.Add((files.FileOf(key), bad));
                 var parts = wk.Codec.Decode(hf, shapes);

@@ -10,7 +10,7 @@ namespace Glassbox.Loading;
 
 /// <summary>
 /// Writes canonical weights back out as a Hugging Face checkpoint folder (config.json and model.safetensors) that
-/// <see cref="HfCheckpoint.Load"/> reads back to identical tensors and an equal config.
+/// <see cref="HfCheckpoint.Load(string, TorchSharp.torch.ScalarType)"/> reads back to identical tensors and an equal config.
 /// </summary>
 public static class HfExporter
 {

@@ -62,6 +62,10 @@ public static class ModelLoader
     /// <param name="streamLayers">Keep only the embeddings, final norm and unembedding in memory and read each block's
     /// weights from the checkpoint when a forward reaches it (Hugging Face safetensors folders only; forward passes
     /// only, see <see cref="HookedTransformer.StreamsLayers"/>).</param>
+    /// <param name="mapWeights">Memory-map a safetensors folder's tensors that are stored in <paramref name="dtype"/>
+    /// instead of reading copies (default): the weights are the file's pages, shared by every process that loads the
+    /// same checkpoint and reclaimable by the kernel; in-place edits stay private (copy-on-write). False reads every
+    /// tensor into memory of its own (use it when the checkpoint may be shortened in place while loaded).</param>
     /// <exception cref="GlassboxException">Unknown name, missing files, malformed files; streaming asked for a model
     /// that is not a safetensors folder.</exception>
     public static HookedTransformer Load(
@@ -69,7 +73,8 @@ public static class ModelLoader
         string? tokenizer = null,
         torch.ScalarType dtype = torch.ScalarType.Float32,
         torch.Device? device = null,
-        bool streamLayers = false
+        bool streamLayers = false,
+        bool mapWeights = true
     )
     {
         if (string.IsNullOrWhiteSpace(spec))
@@ -109,11 +114,11 @@ public static class ModelLoader
             }
         }
         if (Directory.Exists(spec))
-            return LoadHf(spec, tokenizer, dtype, device);
+            return LoadHf(spec, tokenizer, dtype, device, mapWeights);
         if (File.Exists(spec))
         {
             if (spec.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
-                return LoadHf(Path.GetDirectoryName(Path.GetFullPath(spec))!, tokenizer, dtype, device);
+                return LoadHf(Path.GetDirectoryName(Path.GetFullPath(spec))!, tokenizer, dtype, device, mapWeights);
             return LoadLlama2c(
                 spec,
                 tokenizer ?? FindBeside(spec, "tokenizer.bin", "tok512.bin"),
@@ -160,10 +165,11 @@ public static class ModelLoader
         string dir,
         string? tokenizerDir,
         torch.ScalarType dtype,
-        torch.Device? device
+        torch.Device? device,
+        bool mapWeights
     )
     {
-        var w = HfCheckpoint.Load(dir, dtype);
+        var w = HfCheckpoint.Load(dir, dtype, mapWeights && (device is null || device.type == DeviceType.CPU));
         var tok = TokenizerFactory.FromDirectory(tokenizerDir ?? dir);
         return HookedTransformer.Create(
             w.Config,

@@ -21,6 +21,10 @@ public sealed class SafetensorsFile : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<string, SafetensorsEntry> _byName;
     private readonly long _dataStart;
+    private readonly Lock _mapLock = new();
+    private readonly Dictionary<ScalarType, Tensor> _maps = new(); // [file bytes / element size] per dtype: private
+
+    // copy-on-write maps of the whole file, made on first use
 
     private SafetensorsFile(
         string path,
@@ -119,6 +123,51 @@ public sealed class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads one tensor the way a loader wants it: memory-mapped when <paramref name="map"/> is set, the stored dtype is
+    /// the one asked for and the data is aligned to its element size (see <see cref="MapTensor"/>); read otherwise.
+    /// </summary>
+    /// <param name="name">Tensor name.</param>
+    /// <param name="convertTo">The dtype wanted; null keeps the stored dtype.</param>
+    /// <param name="map">Whether a mapped tensor may be returned.</param>
+    /// <returns>A CPU tensor of the stored shape; the caller owns it.</returns>
+    public Tensor ReadTensor(string name, ScalarType? convertTo, bool map) =>
+        map && (convertTo is null || convertTo == Entry(name).ScalarType) && MapTensor(name) is { } mapped
+            ? mapped
+            : ReadTensor(name, convertTo);
+
+    /// <summary>
+    /// A tensor over the file's own bytes, not a copy: the whole file is mapped once per dtype, privately and copy-on-write
+    /// (libtorch's <c>from_file</c>, <c>MAP_PRIVATE</c>), so pages are read when first touched, are shared with every
+    /// other process mapping the file, can be dropped by the kernel under memory pressure, and writes to the tensor
+    /// never reach the file. Null when the tensor is empty or its data is not aligned to its element size (libtorch
+    /// cannot view such bytes as the dtype). The file must not be shortened in place while the tensor lives (a write
+    /// that replaces the file, as every Glassbox writer does, is safe).
+    /// </summary>
+    /// <param name="name">Tensor name.</param>
+    /// <returns>A CPU tensor of the stored shape and dtype, or null.</returns>
+    public Tensor? MapTensor(string name)
+    {
+        var e = Entry(name);
+        long at = _dataStart + e.Begin;
+        int size = SafetensorsDType.SizeOf(e.ScalarType);
+        if (e.ByteCount == 0 || at % size != 0 || !BitConverter.IsLittleEndian)
+            return null;
+        lock (_mapLock)
+        {
+            if (!_maps.TryGetValue(e.ScalarType, out var map))
+            {
+                long length = RandomAccess.GetLength(_handle);
+                if (length < _dataStart + e.End)
+                    return null; // truncated: the read path names the problem
+                map = torch.from_file(Path, false, length / size, e.ScalarType).DetachFromDisposeScope();
+                _maps[e.ScalarType] = map;
+            }
+            using var flat = map.narrow(0, at / size, e.ByteCount / size);
+            return flat.view(e.Shape);
+        }
+    }
+
     private void ReadInto(Tensor t, SafetensorsEntry e)
     {
         TensorMemory.ForEachChunk(t, (chunk, at) =>
@@ -141,7 +190,16 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        lock (_mapLock)
+        {
+            foreach (var map in _maps.Values)
+                map.Dispose(); // tensors made from a map keep its storage (and the mapping) alive
+            _maps.Clear();
+        }
+    }
 
     internal static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset)
     {

@@ -142,22 +142,38 @@ public sealed partial class DeployScriptTests : IDisposable
             ["SLURM_ARRAY_TASK_COUNT"] = "3",
             ["SLURM_CPUS_PER_TASK"] = "1",
         };
-        // An array submitted as --array=4-6: the tasks run together, each its own worker.
+        // An array submitted as --array=4-6 whose task 5 was cancelled and resubmitted alone (--array=5, so Slurm
+        // says its array has one task) with its place given as SHARD=1/3, as deploy/slurm/harvest.sbatch says: the
+        // tasks run together, each its own worker.
         var tasks = new[] { 4, 5, 6 }
             .Select(id =>
                 CliProcess.StartProgram(
                     "bash",
                     new[] { Path.Combine(slurm, "harvest.sbatch") },
-                    new Dictionary<string, string>(env)
-                    {
-                        ["SLURM_ARRAY_TASK_ID"] = id.ToString(CultureInfo.InvariantCulture),
-                    }
+                    id == 5
+                        ? new Dictionary<string, string>(env)
+                        {
+                            ["SLURM_ARRAY_TASK_ID"] = "5",
+                            ["SLURM_ARRAY_TASK_MIN"] = "5",
+                            ["SLURM_ARRAY_TASK_COUNT"] = "1",
+                            ["SHARD"] = "1/3",
+                        }
+                        : new Dictionary<string, string>(env)
+                        {
+                            ["SLURM_ARRAY_TASK_ID"] = id.ToString(CultureInfo.InvariantCulture),
+                        }
                 )
             )
             .ToList();
+        var outputs = new List<string>();
         foreach (var t in tasks)
             using (t)
-                Ok(CliProcess.Finish(t), "array task");
+            {
+                var r = CliProcess.Finish(t);
+                Ok(r, "array task");
+                outputs.Add(r.Output);
+            }
+        Assert.Contains("Worker 1/3 ", outputs[1], StringComparison.Ordinal);
         Assert.Equal(12, Directory.GetDirectories(parts, "shard-*").Length);
         using (var m = CliProcess.StartProgram("bash", new[] { Path.Combine(slurm, "merge.sbatch") }, env))
             Ok(CliProcess.Finish(m), "merge.sbatch");

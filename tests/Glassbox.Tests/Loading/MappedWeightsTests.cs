@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Glassbox.Loading;
+using Glassbox.Models;
+using Glassbox.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Loading;
+
+/// <summary>Memory-mapped safetensors loading (issue 14 item 9): the weights are the file's pages, give the same
+/// results as read copies, keep in-place edits private, and fall back to reading where a map cannot serve.</summary>
+public class MappedWeightsTests
+{
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("gpt2")]
+    [InlineData("bert")]
+    [InlineData("gpt_neox")]
+    public void Should_map_weights_and_give_the_read_copies_results(string type)
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // the check reads /proc/self/maps
+        using var dir = Export(type, ScalarType.Float32);
+        using var mapped = ModelLoader.Load(dir.Path);
+        using var read = ModelLoader.Load(dir.Path, mapWeights: false);
+        string file = dir.File("model.safetensors");
+        // Weights stored as the model keeps them (the embedding in every family) are the file's pages; a read copy is not.
+        Assert.True(InMappingOf(mapped.Weights["embed.W_E"], file), "embed.W_E is not in a mapping of the file");
+        Assert.False(InMappingOf(read.Weights["embed.W_E"], file));
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 5, 9, 2, 7 }, new[] { 3, 4 } }, padId: 0);
+        using var a = mapped.Forward(batch);
+        using var b = read.Forward(batch);
+        TensorAssert.Same(b, a, "mapped against read logits");
+    }
+
+    [Fact]
+    public void Should_keep_in_place_edits_out_of_the_file()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var dir = Export("llama", ScalarType.Float32);
+        string file = dir.File("model.safetensors");
+        string before = Sha(file);
+        using (var model = ModelLoader.Load(dir.Path))
+        {
+            var w = model.Weights["blocks.0.mlp.W_in"];
+            Assert.True(InMappingOf(w, file));
+            using (no_grad())
+                ScalarMath.AddScalarInPlace(w, 1.0);
+            Assert.Equal(before, Sha(file));
+            using var again = ModelLoader.Load(dir.Path);
+            using var diff = (w - again.Weights["blocks.0.mlp.W_in"]).abs().max();
+            Assert.Equal(1f, diff.item<float>(), 4);
+        }
+        Assert.Equal(before, Sha(file));
+    }
+
+    [Fact]
+    public void Should_read_instead_of_map_when_the_dtype_is_converted()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var dir = Export("llama", ScalarType.Float32);
+        string file = dir.File("model.safetensors");
+        using var half = ModelLoader.Load(dir.Path, dtype: ScalarType.BFloat16);
+        Assert.False(InMappingOf(half.Weights["embed.W_E"], file));
+        using var stored = ModelLoader.Load(dir.Path);
+        using var expected = stored.Weights["embed.W_E"].to_type(ScalarType.BFloat16);
+        TensorAssert.Same(expected, half.Weights["embed.W_E"], "converted copy");
+    }
+
+    [Fact]
+    public void Should_read_unaligned_tensor_data_instead_of_mapping_it()
+    {
+        using var dir = new TempDir();
+        // 8 + header length + begin = 8 + 61 + 0 is odd: float32 data that starts off a 4-byte boundary.
+        var values = new[] { 1.5f, -2f, 3.25f };
+        var data = new byte[12];
+        Buffer.BlockCopy(values, 0, data, 0, 12);
+        string header = """{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}""".PadRight(61);
+        string path = dir.RawSafetensors("odd.safetensors", header, data);
+        using var f = SafetensorsFile.Open(path);
+        Assert.Null(f.MapTensor("x"));
+        using var t = f.ReadTensor("x", null, map: true);
+        Assert.Equal(values, t.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Should_keep_a_loaded_model_when_its_checkpoint_is_replaced()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var dir = Export("llama", ScalarType.Float32);
+        using var model = ModelLoader.Load(dir.Path);
+        using var batch = TokenBatch.FromIds(new[] { new[] { 1, 5, 9, 2 } }, padId: 0);
+        using var before = model.Forward(batch);
+        // Glassbox's writers replace a file (write aside, then rename): the old pages stay the loaded model's.
+        CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => (x.name, ScalarMath.MulScalar(x.t, 2.0))).ToList());
+        using var after = model.Forward(batch);
+        TensorAssert.Same(before, after, "logits after the file was replaced");
+        using var reloaded = ModelLoader.Load(dir.Path);
+        using var changed = reloaded.Forward(batch);
+        Assert.True(
+            TinyModels.MaxAbsDiff(before, changed) > 0f,
+            "the rewritten checkpoint should load different weights"
+        );
+    }
+
+    [Fact]
+    public void Should_run_a_command_with_no_mmap_in_human_mode_and_json_like_the_mapped_default()
+    {
+        using var tmp = new TempDir();
+        string dir = Glassbox.Tests.Cli.TinyCliModel.Write(tmp.File("tiny"));
+        var (code, human, err) = CliHarness.Run(
+            "run",
+            "-m",
+            dir,
+            "--no-mmap",
+            "-t",
+            "lily went home",
+            "--threads",
+            "1"
+        );
+        Assert.True(code == 0, err);
+        Assert.Contains("home", human, StringComparison.Ordinal);
+        var (c1, copies, e1) = CliHarness.Run(
+            "run",
+            "-m",
+            dir,
+            "--no-mmap",
+            "-t",
+            "lily went home",
+            "--json",
+            "--threads",
+            "1"
+        );
+        var (c2, mapped, e2) = CliHarness.Run("run", "-m", dir, "-t", "lily went home", "--json", "--threads", "1");
+        Assert.True(c1 == 0 && c2 == 0, e1 + e2);
+        static string Result(string json)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return doc.RootElement.GetProperty("result").GetRawText();
+        }
+        Assert.Equal(Result(copies), Result(mapped));
+        var (h, help, _) = CliHarness.Run("run", "--help");
+        Assert.Equal(0, h);
+        Assert.Contains("--no-mmap", help, StringComparison.Ordinal);
+    }
+
+    private static TempDir Export(string type, ScalarType dtype)
+    {
+        var dir = new TempDir();
+        var config = CheckpointFixtures.Config(type);
+        var weights = CheckpointFixtures.RandomWeights(config, dtype);
+        try
+        {
+            HfExporter.Export(config, weights, dir.Path);
+            return dir;
+        }
+        finally
+        {
+            CheckpointFixtures.DisposeAll(weights.Values);
+        }
+    }
+
+    private static string Sha(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>Whether the tensor's first byte lies in a mapping of <paramref name="file"/> (/proc/self/maps).</summary>
+    private static unsafe bool InMappingOf(Tensor t, string file)
+    {
+        long at;
+        fixed (byte* p = t.bytes)
+            at = (long)p;
+        string full = Path.GetFullPath(file);
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            if (!line.EndsWith(full, StringComparison.Ordinal))
+                continue;
+            var range = line[..line.IndexOf(' ', StringComparison.Ordinal)].Split('-');
+            long lo = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            long hi = long.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            if (at >= lo && at < hi)
+                return true;
+        }
+        return false;
+    }
+}
