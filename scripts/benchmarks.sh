@@ -83,6 +83,14 @@ fi
 if [ -d "$shared/ud-english-ewt" ]; then
   section "Probing: the whole UPOS run (probing)"
   if [ "$quick" = 1 ]; then cmd $B probing 1 1,2 400; else cmd $B probing 3 2; fi
+  if [ "$quick" = 0 ]; then
+    section "Probing against an independent reference: ONNX Runtime + scikit-learn (upos-reference)"
+    if /usr/bin/python3 -c "import sklearn, onnx" 2>/dev/null; then
+      cmd $B upos-reference 1 2 # the reference takes about 4 minutes a round
+    else
+      say "(skipped: needs Debian's python3-sklearn and python3-onnx: apt-get install python3-sklearn python3-onnx)"
+    fi
+  fi
 fi
 if [ "$cli" = 1 ] && [ -d "$shared/stories260K" ]; then
   section "CLI timings (wall and peak memory from /usr/bin/time)"

@@ -12,6 +12,7 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- generation [rounds] [threads] [batch] [steps] [llama2.c run]   (KV cache, issue 14)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- blimp [rounds] [threads] [batch sizes] [pairs per phenomenon] [llama2.c run]   (BLiMP scoring vs llama2.c)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- upos-reference [rounds] [threads]   (UPOS run vs ORT + scikit-learn, issue 14 item 5)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- profile [model] [batch] [rounds] [threads]   (per-stage time of a forward)
     public static void Main(string[] args)
     {
@@ -26,6 +27,7 @@ public static class Program
             ["gemm"] = GemmBench.Run,
             ["patching"] = PatchingBench.Run,
             ["harvest"] = HarvestBench.Run,
+            ["upos-reference"] = UposReferenceBench.Run,
         };
         if (args.Length > 0 && commands.TryGetValue(args[0], out var run))
         {
