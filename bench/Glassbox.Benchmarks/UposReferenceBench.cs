@@ -112,9 +112,9 @@ public static class UposReferenceBench
             .ToArray();
         var rowOf = new List<(int Sentence, int Word)>();
         for (int s = 0; s < all.Count; s++)
-            for (int w = 0; w < all[s].Words.Count; w++)
-                if (aligned[s].WordTokens[w].Length > 0)
-                    rowOf.Add((s, w));
+        for (int w = 0; w < all[s].Words.Count; w++)
+            if (aligned[s].WordTokens[w].Length > 0)
+                rowOf.Add((s, w));
         var rowIndex = rowOf.Select((x, i) => (x, i)).ToDictionary(p => p.x, p => p.i);
         const int Layers = 7,
             D = 384;
@@ -129,16 +129,19 @@ public static class UposReferenceBench
             var ids = new long[b * p];
             var mask = new long[b * p];
             for (int j = 0; j < b; j++)
-                for (int t = 0; t < aligned[idx[j]].Ids.Count; t++)
-                {
-                    ids[j * p + t] = aligned[idx[j]].Ids[t];
-                    mask[j * p + t] = 1;
-                }
+            for (int t = 0; t < aligned[idx[j]].Ids.Count; t++)
+            {
+                ids[j * p + t] = aligned[idx[j]].Ids[t];
+                mask[j * p + t] = 1;
+            }
             var inputs = new List<NamedOnnxValue>
             {
                 NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(ids, new[] { b, p })),
                 NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(mask, new[] { b, p })),
-                NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[b * p], new[] { b, p })),
+                NamedOnnxValue.CreateFromTensor(
+                    "token_type_ids",
+                    new DenseTensor<long>(new long[b * p], new[] { b, p })
+                ),
             };
             using var outputs = ort.Run(inputs, names.ToArray());
             for (int k = 0; k < Layers; k++)
@@ -167,16 +170,16 @@ public static class UposReferenceBench
             types = rowOf.Select(r => all[r.Sentence].Words[r.Word].Form.ToLowerInvariant()).ToArray(),
         };
         File.WriteAllText(Path.Combine(work, "meta.json"), JsonSerializer.Serialize(meta));
-        return Python(
-            Path.Combine(here, "upos_probe.py"),
-            work,
-            threads.ToString(CultureInfo.InvariantCulture)
-        );
+        return Python(Path.Combine(here, "upos_probe.py"), work, threads.ToString(CultureInfo.InvariantCulture));
     }
 
     private static string Python(params string[] args)
     {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
