@@ -22,6 +22,7 @@ public sealed class SafetensorsFile : IDisposable
     private readonly Dictionary<string, SafetensorsEntry> _byName;
     private readonly long _dataStart;
     private readonly Lock _mapLock = new();
+    private bool _unmappable;
     private readonly Dictionary<ScalarType, Tensor> _maps = new(); // [file bytes / element size] per dtype: private
 
     // copy-on-write maps of the whole file, made on first use
@@ -141,7 +142,7 @@ public sealed class SafetensorsFile : IDisposable
     /// (libtorch's <c>from_file</c>, <c>MAP_PRIVATE</c>), so pages are read when first touched, are shared with every
     /// other process mapping the file, can be dropped by the kernel under memory pressure, and writes to the tensor
     /// never reach the file. Null when the tensor is empty or its data is not aligned to its element size (libtorch
-    /// cannot view such bytes as the dtype). The file must not be shortened in place while the tensor lives (a write
+    /// cannot view such bytes as the dtype), or the file cannot be mapped (the caller reads it instead). The file must not be shortened in place while the tensor lives (a write
     /// that replaces the file, as every Glassbox writer does, is safe).
     /// </summary>
     /// <param name="name">Tensor name.</param>
@@ -160,7 +161,17 @@ public sealed class SafetensorsFile : IDisposable
                 long length = RandomAccess.GetLength(_handle);
                 if (length < _dataStart + e.End)
                     return null; // truncated: the read path names the problem
-                map = torch.from_file(Path, false, length / size, e.ScalarType).DetachFromDisposeScope();
+                if (_unmappable)
+                    return null;
+                try
+                {
+                    map = torch.from_file(Path, false, length / size, e.ScalarType).DetachFromDisposeScope();
+                }
+                catch (System.Runtime.InteropServices.ExternalException)
+                {
+                    _unmappable = true; // a file system without mmap, say: read instead
+                    return null;
+                }
                 _maps[e.ScalarType] = map;
             }
             using var flat = map.narrow(0, at / size, e.ByteCount / size);

@@ -87,6 +87,24 @@ public class MappedWeightsTests
     }
 
     [Fact]
+    public void Should_read_instead_of_map_when_the_file_cannot_be_mapped()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // an open file can be deleted there and still read through its handle
+        using var dir = new TempDir();
+        var values = new[] { 1.5f, -2f, 3.25f, 4f };
+        var data = new byte[16];
+        Buffer.BlockCopy(values, 0, data, 0, 16);
+        string header = """{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""".PadRight(64);
+        string path = dir.RawSafetensors("gone.safetensors", header, data);
+        using var f = SafetensorsFile.Open(path);
+        File.Delete(path); // libtorch maps by path, which is gone; the reader's handle still reads the bytes
+        Assert.Null(f.MapTensor("x"));
+        using var t = f.ReadTensor("x", null, map: true);
+        Assert.Equal(values, t.data<float>().ToArray());
+    }
+
+    [Fact]
     public void Should_keep_a_loaded_model_when_its_checkpoint_is_replaced()
     {
         if (!OperatingSystem.IsLinux())
