@@ -16,7 +16,7 @@ internal static class CliModel
         GlassboxRuntime.Initialize(s.Threads);
         var at = PlacementOf(s);
         bool stream = s is ModelSettings { StreamLayers: true };
-        bool map = s is not ModelSettings { NoMmap: true };
+        bool map = s is ModelSettings { Mmap: true };
         if (s.Json || Console.IsOutputRedirected)
             return ModelLoader.Load(spec, tokenizer, at.DType, at.Device, stream, map);
         HookedTransformer? model = null;

@@ -46,9 +46,9 @@ public class ModelSettings : PlacementSettings
     )]
     public bool StreamLayers { get; init; }
 
-    [CommandOption("--no-mmap")]
+    [CommandOption("--mmap")]
     [Description(
-        "Read a safetensors checkpoint into memory of its own instead of memory-mapping it (mapping is the default; docs/scale.md)."
+        "Memory-map a safetensors checkpoint instead of reading a copy: weights shared between processes and reclaimable under memory pressure (docs/scale.md)."
     )]
-    public bool NoMmap { get; init; }
+    public bool Mmap { get; init; }
 }

@@ -23,6 +23,7 @@ public sealed class SafetensorsFile : IDisposable
     private readonly long _dataStart;
     private readonly Lock _mapLock = new();
     private bool _unmappable;
+    private const int Alignment = 64;
     private readonly Dictionary<ScalarType, Tensor> _maps = new(); // [file bytes / element size] per dtype: private
 
     // copy-on-write maps of the whole file, made on first use
@@ -141,8 +142,8 @@ public sealed class SafetensorsFile : IDisposable
     /// A tensor over the file's own bytes, not a copy: the whole file is mapped once per dtype, privately and copy-on-write
     /// (libtorch's <c>from_file</c>, <c>MAP_PRIVATE</c>), so pages are read when first touched, are shared with every
     /// other process mapping the file, can be dropped by the kernel under memory pressure, and writes to the tensor
-    /// never reach the file. Null when the tensor is empty or its data is not aligned to its element size (libtorch
-    /// cannot view such bytes as the dtype), or the file cannot be mapped (the caller reads it instead). The file must not be shortened in place while the tensor lives (a write
+    /// never reach the file. Null when the tensor is empty or its data does not start on a 64-byte boundary
+    /// (libtorch's alignment; Glassbox's writer pads the header so that its tensors do), or the file cannot be mapped (the caller reads it instead). The file must not be shortened in place while the tensor lives (a write
     /// that replaces the file, as every Glassbox writer does, is safe).
     /// </summary>
     /// <param name="name">Tensor name.</param>
@@ -152,7 +153,9 @@ public sealed class SafetensorsFile : IDisposable
         var e = Entry(name);
         long at = _dataStart + e.Begin;
         int size = SafetensorsDType.SizeOf(e.ScalarType);
-        if (e.ByteCount == 0 || at % size != 0 || !BitConverter.IsLittleEndian)
+        // Only data on a 64-byte boundary, libtorch's own alignment, so that a mapped weight meets the kernels (MKL
+        // picks paths by operand alignment) exactly as an allocated one does.
+        if (e.ByteCount == 0 || at % Alignment != 0 || !BitConverter.IsLittleEndian)
             return null;
         lock (_mapLock)
         {

@@ -6,7 +6,7 @@ namespace Glassbox.Loading;
 
 /// <summary>
 /// Writes safetensors files the way Hugging Face does: keys sorted, <c>__metadata__</c> first, header padded with
-/// spaces to a multiple of 8 bytes, data little-endian and packed in key order. Writes are atomic: the file is
+/// spaces to a multiple of 8 bytes (and so that the data starts on a 64-byte boundary), data little-endian and packed in key order. Writes are atomic: the file is
 /// built under a temporary name in the same folder and then moved over the destination.
 /// </summary>
 public static class SafetensorsWriter
@@ -89,7 +89,9 @@ public static class SafetensorsWriter
             }
             w.WriteEndObject();
         }
-        int pad = (int)((8 - ms.Length % 8) % 8);
+        // Spaces up to a multiple of 8 bytes (Hugging Face's rule), and further so that the data starts on a 64-byte
+        // boundary: tensors memory-mapped from the file then have libtorch's own alignment (SafetensorsFile.MapTensor).
+        int pad = (int)((64 - (8 + ms.Length) % 64) % 64);
         for (int i = 0; i < pad; i++)
             ms.WriteByte((byte)' ');
         return ms.ToArray();

@@ -13,7 +13,7 @@ namespace Glassbox.Tests.Loading;
 /// in bfloat16 with the process's peak resident memory at most 1.2 times the weights' bytes above where it was before
 /// the load, and runs a forward; then, loaded with layer streaming (one block's weights in memory at a time), the same
 /// forward gives the same logits with the peak at most a third of the weights. Under a memory cgroup capped at 3/4 of
-/// the weights, the default (memory-mapped) load and the streamed load run, and a load that reads copies is killed.
+/// the weights, the memory-mapped load (--mmap) and the streamed load run, and the default load (read copies) is killed.
 /// Linux only (the peak is reset through
 /// /proc/self/clear_refs); runs alone.</summary>
 [Collection(SerialCollection.Name)]
@@ -73,7 +73,14 @@ public sealed class LargeCheckpointMemoryTests(ITestOutputHelper output) : IDisp
         long bytes = parameters * 2;
         var ids = new[] { 1, 450, 4996, 17354, 1701, 29916 };
         Tensor resident;
-        using (var model = Measure("whole", bytes, () => ModelLoader.Load(_dir, dtype: ScalarType.BFloat16), 1.2))
+        using (
+            var model = Measure(
+                "whole",
+                bytes,
+                () => ModelLoader.Load(_dir, dtype: ScalarType.BFloat16, mapWeights: true),
+                1.2
+            )
+        )
         {
             Assert.All(model.Weights.Values, t => Assert.Equal(ScalarType.BFloat16, t.dtype));
             resident = Logits(model, ids);
@@ -139,18 +146,18 @@ public sealed class LargeCheckpointMemoryTests(ITestOutputHelper output) : IDisp
             var streamed = Run("--stream-layers");
             Assert.True(streamed.Code == 0, streamed.Error);
             Assert.Contains("\"result\"", streamed.Output, StringComparison.Ordinal);
-            var copies = Run("--no-mmap");
+            var copies = Run("");
             Assert.True(
                 copies.Code != 0,
                 "the whole model read into memory under a cap of 3/4 of its weights: the cap does not bite"
             );
-            var mapped = Run("");
-            // Mapped weights are file pages the kernel can drop and read again, so the default load runs under the cap.
+            var mapped = Run("--mmap");
+            // Mapped weights are file pages the kernel can drop and read again, so a --mmap load runs under the cap.
             Assert.True(mapped.Code == 0, mapped.Error);
             output.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"under a cgroup cap of {bytes * 3 / 4 / 1e9:F2} GB: --stream-layers exit 0, whole load read into memory (--no-mmap) exit {copies.Code}, whole load mapped exit {mapped.Code}"
+                    $"under a cgroup cap of {bytes * 3 / 4 / 1e9:F2} GB: --stream-layers exit 0, whole load read into memory exit {copies.Code}, whole load mapped exit {mapped.Code}"
                 )
             );
         }

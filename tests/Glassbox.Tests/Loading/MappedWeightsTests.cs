@@ -22,7 +22,7 @@ public class MappedWeightsTests
         if (!OperatingSystem.IsLinux())
             return; // the check reads /proc/self/maps
         using var dir = Export(type, ScalarType.Float32);
-        using var mapped = ModelLoader.Load(dir.Path);
+        using var mapped = ModelLoader.Load(dir.Path, mapWeights: true);
         using var read = ModelLoader.Load(dir.Path, mapWeights: false);
         string file = dir.File("model.safetensors");
         // Weights stored as the model keeps them (the embedding in every family) are the file's pages; a read copy is not.
@@ -42,14 +42,14 @@ public class MappedWeightsTests
         using var dir = Export("llama", ScalarType.Float32);
         string file = dir.File("model.safetensors");
         string before = Sha(file);
-        using (var model = ModelLoader.Load(dir.Path))
+        using (var model = ModelLoader.Load(dir.Path, mapWeights: true))
         {
             var w = model.Weights["blocks.0.mlp.W_in"];
             Assert.True(InMappingOf(w, file));
             using (no_grad())
                 ScalarMath.AddScalarInPlace(w, 1.0);
             Assert.Equal(before, Sha(file));
-            using var again = ModelLoader.Load(dir.Path);
+            using var again = ModelLoader.Load(dir.Path, mapWeights: true);
             using var diff = (w - again.Weights["blocks.0.mlp.W_in"]).abs().max();
             Assert.Equal(1f, diff.item<float>(), 4);
         }
@@ -63,9 +63,9 @@ public class MappedWeightsTests
             return;
         using var dir = Export("llama", ScalarType.Float32);
         string file = dir.File("model.safetensors");
-        using var half = ModelLoader.Load(dir.Path, dtype: ScalarType.BFloat16);
+        using var half = ModelLoader.Load(dir.Path, dtype: ScalarType.BFloat16, mapWeights: true);
         Assert.False(InMappingOf(half.Weights["embed.W_E"], file));
-        using var stored = ModelLoader.Load(dir.Path);
+        using var stored = ModelLoader.Load(dir.Path, mapWeights: true);
         using var expected = stored.Weights["embed.W_E"].to_type(ScalarType.BFloat16);
         TensorAssert.Same(expected, half.Weights["embed.W_E"], "converted copy");
     }
@@ -110,14 +110,14 @@ public class MappedWeightsTests
         if (!OperatingSystem.IsLinux())
             return;
         using var dir = Export("llama", ScalarType.Float32);
-        using var model = ModelLoader.Load(dir.Path);
+        using var model = ModelLoader.Load(dir.Path, mapWeights: true);
         using var batch = TokenBatch.FromIds(new[] { new[] { 1, 5, 9, 2 } }, padId: 0);
         using var before = model.Forward(batch);
         // Glassbox's writers replace a file (write aside, then rename): the old pages stay the loaded model's.
         CheckpointFixtures.Rewrite(dir.Path, all => all.Select(x => (x.name, ScalarMath.MulScalar(x.t, 2.0))).ToList());
         using var after = model.Forward(batch);
         TensorAssert.Same(before, after, "logits after the file was replaced");
-        using var reloaded = ModelLoader.Load(dir.Path);
+        using var reloaded = ModelLoader.Load(dir.Path, mapWeights: true);
         using var changed = reloaded.Forward(batch);
         Assert.True(
             TinyModels.MaxAbsDiff(before, changed) > 0f,
@@ -126,34 +126,25 @@ public class MappedWeightsTests
     }
 
     [Fact]
-    public void Should_run_a_command_with_no_mmap_in_human_mode_and_json_like_the_mapped_default()
+    public void Should_run_a_command_with_mmap_in_human_mode_and_json_like_the_default_read_copies()
     {
         using var tmp = new TempDir();
         string dir = Glassbox.Tests.Cli.TinyCliModel.Write(tmp.File("tiny"));
-        var (code, human, err) = CliHarness.Run(
-            "run",
-            "-m",
-            dir,
-            "--no-mmap",
-            "-t",
-            "lily went home",
-            "--threads",
-            "1"
-        );
+        var (code, human, err) = CliHarness.Run("run", "-m", dir, "--mmap", "-t", "lily went home", "--threads", "1");
         Assert.True(code == 0, err);
         Assert.Contains("home", human, StringComparison.Ordinal);
-        var (c1, copies, e1) = CliHarness.Run(
+        var (c1, mapped, e1) = CliHarness.Run(
             "run",
             "-m",
             dir,
-            "--no-mmap",
+            "--mmap",
             "-t",
             "lily went home",
             "--json",
             "--threads",
             "1"
         );
-        var (c2, mapped, e2) = CliHarness.Run("run", "-m", dir, "-t", "lily went home", "--json", "--threads", "1");
+        var (c2, copies, e2) = CliHarness.Run("run", "-m", dir, "-t", "lily went home", "--json", "--threads", "1");
         Assert.True(c1 == 0 && c2 == 0, e1 + e2);
         static string Result(string json)
         {
@@ -163,7 +154,7 @@ public class MappedWeightsTests
         Assert.Equal(Result(copies), Result(mapped));
         var (h, help, _) = CliHarness.Run("run", "--help");
         Assert.Equal(0, h);
-        Assert.Contains("--no-mmap", help, StringComparison.Ordinal);
+        Assert.Contains("--mmap", help, StringComparison.Ordinal);
     }
 
     private static TempDir Export(string type, ScalarType dtype)
