@@ -8,6 +8,14 @@ internal static class CliHarness
 {
     private static readonly object ConsoleLock = new();
 
+    /// <summary>The <c>result</c> member of a <c>--json</c> envelope, as raw JSON text (to compare two runs' results
+    /// without their manifests).</summary>
+    public static string Result(string json)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.GetProperty("result").GetRawText();
+    }
+
     /// <summary>Runs <c>glassbox args...</c>; returns the exit code and the captured output and error text.</summary>
     public static (int Code, string Out, string Err) Run(params string[] args)
     {

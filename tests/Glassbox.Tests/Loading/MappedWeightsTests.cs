@@ -74,12 +74,9 @@ public class MappedWeightsTests
     public void Should_read_unaligned_tensor_data_instead_of_mapping_it()
     {
         using var dir = new TempDir();
-        // 8 + header length + begin = 8 + 61 + 0 is odd: float32 data that starts off a 4-byte boundary.
+        // 8 + header length + begin = 8 + 61 + 0 is odd: float32 data that starts off a 4-byte (and 64-byte) boundary.
         var values = new[] { 1.5f, -2f, 3.25f };
-        var data = new byte[12];
-        Buffer.BlockCopy(values, 0, data, 0, 12);
-        string header = """{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}""".PadRight(61);
-        string path = dir.RawSafetensors("odd.safetensors", header, data);
+        string path = OneTensor(dir, "odd.safetensors", values, 61);
         using var f = SafetensorsFile.Open(path);
         Assert.Null(f.MapTensor("x"));
         using var t = f.ReadTensor("x", null, map: true);
@@ -93,10 +90,10 @@ public class MappedWeightsTests
             return; // an open file can be deleted there and still read through its handle
         using var dir = new TempDir();
         var values = new[] { 1.5f, -2f, 3.25f, 4f };
-        var data = new byte[16];
-        Buffer.BlockCopy(values, 0, data, 0, 16);
-        string header = """{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}""".PadRight(64);
-        string path = dir.RawSafetensors("gone.safetensors", header, data);
+        string path = OneTensor(dir, "gone.safetensors", values, 56); // data at byte 64: aligned, so mappable
+        using (var mappable = SafetensorsFile.Open(path))
+        using (var m = mappable.MapTensor("x"))
+            Assert.NotNull(m);
         using var f = SafetensorsFile.Open(path);
         File.Delete(path); // libtorch maps by path, which is gone; the reader's handle still reads the bytes
         Assert.Null(f.MapTensor("x"));
@@ -146,15 +143,24 @@ public class MappedWeightsTests
         );
         var (c2, copies, e2) = CliHarness.Run("run", "-m", dir, "-t", "lily went home", "--json", "--threads", "1");
         Assert.True(c1 == 0 && c2 == 0, e1 + e2);
-        static string Result(string json)
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(json);
-            return doc.RootElement.GetProperty("result").GetRawText();
-        }
-        Assert.Equal(Result(copies), Result(mapped));
+        Assert.Equal(CliHarness.Result(copies), CliHarness.Result(mapped));
         var (h, help, _) = CliHarness.Run("run", "--help");
         Assert.Equal(0, h);
         Assert.Contains("--mmap", help, StringComparison.Ordinal);
+    }
+
+    /// <summary>A safetensors file holding one float32 tensor "x", its header padded to <paramref name="headerBytes"/>
+    /// (so the data starts at byte 8 + headerBytes).</summary>
+    private static string OneTensor(TempDir dir, string name, float[] values, int headerBytes)
+    {
+        var data = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, data, 0, data.Length);
+        string n = values.Length.ToString(CultureInfo.InvariantCulture),
+            bytes = data.Length.ToString(CultureInfo.InvariantCulture);
+        string header = (
+            "{\"x\":{\"dtype\":\"F32\",\"shape\":[" + n + "],\"data_offsets\":[0," + bytes + "]}}"
+        ).PadRight(headerBytes);
+        return dir.RawSafetensors(name, header, data);
     }
 
     private static TempDir Export(string type, ScalarType dtype)

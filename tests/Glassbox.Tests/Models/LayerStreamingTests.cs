@@ -162,12 +162,7 @@ public sealed class LayerStreamingTests : IDisposable
         );
         var (c2, resident, e2) = CliHarness.Run("run", "-m", dir, "-t", "lily went home", "--json", "--threads", "1");
         Assert.True(c1 == 0 && c2 == 0, e1 + e2);
-        static string Result(string json)
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(json);
-            return doc.RootElement.GetProperty("result").GetRawText();
-        }
-        Assert.Equal(Result(resident), Result(streamed));
+        Assert.Equal(CliHarness.Result(resident), CliHarness.Result(streamed));
         // Generation (the managed decoder copies every weight, so a streaming model decodes through the KV cache).
         string[] Generate(bool stream) =>
             new[]
@@ -188,6 +183,6 @@ public sealed class LayerStreamingTests : IDisposable
         var (g1, genStreamed, ge1) = CliHarness.Run(Generate(true));
         var (g2, genResident, ge2) = CliHarness.Run(Generate(false));
         Assert.True(g1 == 0 && g2 == 0, ge1 + ge2);
-        Assert.Equal(Result(genResident), Result(genStreamed));
+        Assert.Equal(CliHarness.Result(genResident), CliHarness.Result(genStreamed));
     }
 }
