@@ -21,12 +21,12 @@ public sealed class SafetensorsFile : IDisposable
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<string, SafetensorsEntry> _byName;
     private readonly long _dataStart;
-    private readonly Lock _mapLock = new();
-    private bool _unmappable;
     private const int Alignment = 64;
-    private readonly Dictionary<ScalarType, Tensor> _maps = new(); // [file bytes / element size] per dtype: private
+    private readonly Lock _mapLock = new();
 
-    // copy-on-write maps of the whole file, made on first use
+    // Private copy-on-write maps of the whole file, one per dtype, made on first use: [file bytes / element size].
+    private readonly Dictionary<ScalarType, Tensor> _maps = new();
+    private bool _unmappable;
 
     private SafetensorsFile(
         string path,
@@ -127,7 +127,7 @@ public sealed class SafetensorsFile : IDisposable
 
     /// <summary>
     /// Reads one tensor the way a loader wants it: memory-mapped when <paramref name="map"/> is set, the stored dtype is
-    /// the one asked for and the data is aligned to its element size (see <see cref="MapTensor"/>); read otherwise.
+    /// the one asked for and <see cref="MapTensor"/> can map it; read otherwise.
     /// </summary>
     /// <param name="name">Tensor name.</param>
     /// <param name="convertTo">The dtype wanted; null keeps the stored dtype.</param>
@@ -139,12 +139,14 @@ public sealed class SafetensorsFile : IDisposable
             : ReadTensor(name, convertTo);
 
     /// <summary>
-    /// A tensor over the file's own bytes, not a copy: the whole file is mapped once per dtype, privately and copy-on-write
-    /// (libtorch's <c>from_file</c>, <c>MAP_PRIVATE</c>), so pages are read when first touched, are shared with every
-    /// other process mapping the file, can be dropped by the kernel under memory pressure, and writes to the tensor
-    /// never reach the file. Null when the tensor is empty or its data does not start on a 64-byte boundary
-    /// (libtorch's alignment; Glassbox's writer pads the header so that its tensors do), or the file cannot be mapped (the caller reads it instead). The file must not be shortened in place while the tensor lives (a write
-    /// that replaces the file, as every Glassbox writer does, is safe).
+    /// A tensor over the file's own bytes, not a copy: the whole file is mapped once per dtype, privately and
+    /// copy-on-write (libtorch's <c>from_file</c>, <c>MAP_PRIVATE</c>), so pages are read when first touched, are
+    /// shared with every other process mapping the file, can be dropped by the kernel under memory pressure, and writes
+    /// to the tensor never reach the file. Null (the caller reads instead) when the tensor is empty, its data does not
+    /// start on a 64-byte boundary (libtorch's alignment; Glassbox's writer pads the header so that its tensors do), the
+    /// file cannot be mapped, or the file at the path no longer holds the header validated at open (it was replaced).
+    /// The file must not be shortened in place while the tensor lives (a write that replaces the file, as every
+    /// Glassbox writer does, is safe).
     /// </summary>
     /// <param name="name">Tensor name.</param>
     /// <returns>A CPU tensor of the stored shape and dtype, or null.</returns>
@@ -175,11 +177,28 @@ public sealed class SafetensorsFile : IDisposable
                     _unmappable = true; // a file system without mmap, say: read instead
                     return null;
                 }
+                if (!SameHeader(map, size))
+                {
+                    // libtorch maps by path: a file put there since the header was validated is not used.
+                    map.Dispose();
+                    _unmappable = true;
+                    return null;
+                }
                 _maps[e.ScalarType] = map;
             }
             using var flat = map.narrow(0, at / size, e.ByteCount / size);
             return flat.view(e.Shape);
         }
+    }
+
+    /// <summary>Whether the mapped file starts with the length and header this reader validated (read through its own
+    /// handle, which still holds the validated file).</summary>
+    private bool SameHeader(Tensor map, int size)
+    {
+        var validated = new byte[_dataStart];
+        ReadExactly(Path, _handle, validated, 0);
+        using var head = map.narrow(0, 0, (_dataStart + size - 1) / size);
+        return head.bytes[..validated.Length].SequenceEqual(validated);
     }
 
     private void ReadInto(Tensor t, SafetensorsEntry e)

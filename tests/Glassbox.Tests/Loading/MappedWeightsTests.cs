@@ -102,6 +102,23 @@ public class MappedWeightsTests
     }
 
     [Fact]
+    public void Should_not_map_a_file_that_replaced_the_validated_one()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // replacing an open file
+        using var dir = new TempDir();
+        var values = new[] { 1.5f, -2f, 3.25f, 4f };
+        string path = OneTensor(dir, "model.safetensors", values, 56);
+        using var f = SafetensorsFile.Open(path);
+        // Another file, with another header, moved over the path after the header was validated.
+        string other = OneTensor(dir, "other.safetensors", new[] { 9f, 9f, 9f, 9f, 9f, 9f, 9f, 9f, 9f, 9f }, 56);
+        File.Move(other, path, overwrite: true);
+        Assert.Null(f.MapTensor("x"));
+        using var t = f.ReadTensor("x", null, map: true); // read through the handle: the validated file's bytes
+        Assert.Equal(values, t.data<float>().ToArray());
+    }
+
+    [Fact]
     public void Should_keep_a_loaded_model_when_its_checkpoint_is_replaced()
     {
         if (!OperatingSystem.IsLinux())
