@@ -69,7 +69,7 @@ public static class BlimpBench
                 reference.Count > 0
                     ? string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{Median(results[b].Select((v, i) => v / reference[i]).ToList()):F2}x"
+                        $"{BenchStats.Median(results[b].Select((v, i) => v / reference[i]).ToList()):F2}x"
                     )
                     : "(no llama2.c)";
             Console.WriteLine(
@@ -78,12 +78,6 @@ public static class BlimpBench
         }
     }
 
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToList();
-        return s[s.Count / 2];
-    }
-
     private static string Q(List<double> x) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Median(x):F0} [{x.Min():F0}, {x.Max():F0}]");
+        string.Create(CultureInfo.InvariantCulture, $"{BenchStats.Median(x):F0} [{x.Min():F0}, {x.Max():F0}]");
 }

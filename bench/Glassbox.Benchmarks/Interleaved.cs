@@ -79,7 +79,7 @@ public static class Interleaved
                         if (c > 0 || calls == 1)
                             visit.Add(sw.Elapsed.TotalMilliseconds);
                     }
-                    t[v.Name].Add(Median(visit));
+                    t[v.Name].Add(BenchStats.Median(visit));
                 }
             var speed = Enumerable.Range(0, rounds).Select(i => t["ort"][i] / t["fwd"][i]).ToList();
             var cacheRatio = Enumerable.Range(0, rounds).Select(i => t["cache"][i] / t["fwd"][i]).ToList();
@@ -87,7 +87,7 @@ public static class Interleaved
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Q(t["torch"])} | {Median(speed):F2}x | {Median(cacheRatio):F2}x | {Median(torchSpeed):F2}x |"
+                    $"| {batchSize} | {batch.BatchSize}x{batch.Length} | {Q(t["ort"])} | {Q(t["fwd"])} | {Q(t["cache"])} | {Q(t["torch"])} | {BenchStats.Median(speed):F2}x | {BenchStats.Median(cacheRatio):F2}x | {BenchStats.Median(torchSpeed):F2}x |"
                 )
             );
         }
@@ -109,12 +109,6 @@ public static class Interleaved
             ),
             NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[b * p], new[] { b, p })),
         };
-    }
-
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToList();
-        return s[s.Count / 2];
     }
 
     private static string Q(List<double> x)

@@ -67,7 +67,7 @@ public static class PatchingBench
             Console.WriteLine(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {v.Name} | {fw} | {Q(t[v.Name])} | {Median(ratio):F2}x |"
+                    $"| {v.Name} | {fw} | {Q(t[v.Name])} | {BenchStats.Median(ratio):F2}x |"
                 )
             );
         }
@@ -103,15 +103,12 @@ public static class PatchingBench
         {
             var ok = rs.Where(double.IsFinite).ToList();
             Console.WriteLine(
-                string.Create(CultureInfo.InvariantCulture, $"| {kind.Name()} | {Median(ok):F3} | {ok.Min():F3} |")
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {kind.Name()} | {BenchStats.Median(ok):F3} | {ok.Min():F3} |"
+                )
             );
         }
-    }
-
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToList();
-        return s[s.Count / 2];
     }
 
     private static string Q(List<double> x)

@@ -85,18 +85,18 @@ public static class ProfileBench
             foreach (var (k, v) in per)
                 (stage.TryGetValue(k, out var l) ? l : stage[k] = new()).Add(v);
         }
-        double total = Median(hooked);
+        double total = BenchStats.Median(hooked);
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"{spec}, batch {batchSize} ({tokens} token slots), {threads} thread(s), {rounds} rounds: plain forward {Median(plain):F2} ms, hooked {total:F2} ms (hook cost {total / Median(plain):F2}x)"
+                $"{spec}, batch {batchSize} ({tokens} token slots), {threads} thread(s), {rounds} rounds: plain forward {BenchStats.Median(plain):F2} ms, hooked {total:F2} ms (hook cost {total / BenchStats.Median(plain):F2}x)"
             )
         );
         Console.WriteLine("| stage (summed over layers) | ms (median) | share | GEMM work | GFLOP/s |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var (k, v) in stage.OrderByDescending(kv => Median(kv.Value)))
+        foreach (var (k, v) in stage.OrderByDescending(kv => BenchStats.Median(kv.Value)))
         {
-            double ms = Median(v);
+            double ms = BenchStats.Median(v);
             double flops = GemmFlops(k, c, tokens);
             Console.WriteLine(
                 string.Create(
@@ -126,11 +126,5 @@ public static class ProfileBench
         if (stage == HookPoints.MlpOut.Leaf)
             return 2 * tokens * mlp * d * L;
         return 0;
-    }
-
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToList();
-        return s[s.Count / 2];
     }
 }

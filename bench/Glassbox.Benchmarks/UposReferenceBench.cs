@@ -87,8 +87,8 @@ public static class UposReferenceBench
                 string.Create(inv, $"| {r + 1} | ORT + scikit-learn | {times["reference"][^1]:F1} | {reference} |")
             );
         }
-        double g = Median(times["glassbox"]),
-            f = Median(times["reference"]);
+        double g = BenchStats.Median(times["glassbox"]),
+            f = BenchStats.Median(times["reference"]);
         Console.WriteLine(
             string.Create(inv, $"median: Glassbox {g:F1} s, reference {f:F1} s: Glassbox {f / g:F2}x the reference")
         );
@@ -197,11 +197,5 @@ public static class UposReferenceBench
         while (d is not null && !File.Exists(Path.Combine(d.FullName, "Glassbox.sln")))
             d = d.Parent;
         return d?.FullName ?? throw new InvalidOperationException("run from inside the repository");
-    }
-
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToList();
-        return s[s.Count / 2];
     }
 }
