@@ -2,7 +2,8 @@
 editing a store by hand would), run through `glassbox neurons top` in one process per case, so that a native crash in
 DuckDB is counted instead of ending the run. Outcomes: a result, a clear one-line error (exit 2), an internal error
 (exit 1), a hang (60 s) or a crash (a signal). Mutations: bit flips, 8-byte fields set to 0xFF (with and without
-appended bytes: the class of the 2026-12-06 DuckDB crash), a 4 KiB block of random bytes, truncation at a block.
+appended bytes), two equal 8-byte words of one block set to one new value (their changes cancel in DuckDB's block
+checksum: the class of the 2026-12-06 DuckDB crash), a 4 KiB block of random bytes, truncation at a block.
 Usage: python3 scripts/store-reseal-fuzz.py GOOD_STORE N SEED [CLI...]
   GOOD_STORE: a store written by `glassbox neurons harvest` (e.g. of stories260K, --max-docs 20)
   CLI: how to start Glassbox (default: dotnet src/Glassbox.Cli/bin/Release/net10.0/Glassbox.Cli.dll)
@@ -19,6 +20,7 @@ import time
 
 good_path, N, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
+HEADER, BLOCK = 3 * 4096, 262144  # DuckDB's file: a main header and two database headers, then 256 KiB blocks
 good = open(good_path, "rb").read()
 work = tempfile.mkdtemp(prefix=f"glassbox-reseal-{seed}-")
 os.makedirs(work, exist_ok=True)
@@ -28,7 +30,7 @@ counts, crashes = {}, []
 t0 = time.time()
 for i in range(N):
     b = bytearray(good)
-    kind = rng.choice(["flip", "ff8", "ff8append", "block", "truncate"])
+    kind = rng.choice(["flip", "ff8", "ff8append", "block", "truncate", "pair"])
     desc = []
     if kind == "flip":
         for _ in range(rng.randint(1, 8)):
@@ -43,6 +45,19 @@ for i in range(N):
     elif kind == "block":
         at = rng.randrange(len(b) // 4096) * 4096
         b[at:at + 4096] = bytes(rng.randrange(256) for _ in range(4096)); desc.append(("block", at))
+    elif kind == "pair":  # two equal 8-byte words of one block set to one new value: DuckDB's block checksum is an
+        # XOR of per-word hashes, so the two changes cancel and the block still passes (the 2026-12-06 crash was one)
+        blocks = (len(b) - HEADER) // BLOCK
+        start = HEADER + rng.randrange(blocks) * BLOCK + 8
+        words = {}
+        for _ in range(4096):
+            at = start + 8 * rng.randrange((BLOCK - 8) // 8)
+            words.setdefault(bytes(b[at:at + 8]), []).append(at)
+        pairs = [v for v in words.values() if len(set(v)) > 1]
+        new = b"\xff" * 8 if rng.random() < 0.5 else bytes(rng.randrange(256) for _ in range(8))
+        if pairs:
+            for at in sorted(set(rng.choice(pairs)))[:2]:
+                b[at:at + 8] = new; desc.append(("pair", at))
     else:
         n = rng.randrange(1, len(b) // 4096) * 4096
         del b[n:]; desc.append(("truncate", n))

@@ -204,6 +204,10 @@ public static class GlassboxCli
             "neurons top",
             "A unit's statistics, histogram and top-activating excerpts, read from an activation store (no model run)."
         ),
+        Cmd<NeuronsCheckCommand>(
+            "neurons check",
+            "Read every value of an activation store; run as a separate process before a store not written or checked here is opened."
+        ),
         Cmd<ClassifyTrainCommand>(
             "classify train",
             "Fine-tune an encoder (default MiniLM) with a [[CLS]] or mean-pooled head on SST-2 or a labelled file; resumable, saves a Hugging Face classifier."

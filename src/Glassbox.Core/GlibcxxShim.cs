@@ -21,7 +21,7 @@ internal static class GlibcxxShim
     internal const string ShimFile = "libLibTorchSharp.so";
 
     /// <summary>Environment variable naming the cache folder for the patched copy.</summary>
-    internal const string CacheVariable = "GLASSBOX_CACHE";
+    internal const string CacheVariable = CacheFolders.Variable;
 
     /// <summary>The patched copy loaded at run time, or null when none was needed or it failed.</summary>
     internal static string? RuntimeCopy { get; private set; }
@@ -104,20 +104,10 @@ internal static class GlibcxxShim
     private static string PatchedCopy(string shim, byte[] bytes)
     {
         var hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
-        var env = Environment.GetEnvironmentVariable(CacheVariable);
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var roots = new[]
-        {
-            string.IsNullOrEmpty(env) ? null : env,
-            string.IsNullOrEmpty(xdg) ? null : Path.Combine(xdg, "glassbox"),
-            string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "glassbox"),
-            Path.Combine(Path.GetTempPath(), $"glassbox-{Environment.UserName}"),
-        };
         if (!Elf.MarkVersionWeak(bytes, NeededVersion))
             throw new GlassboxException($"{shim} has no {NeededVersion} entry");
         Exception? last = null;
-        foreach (var root in roots.OfType<string>())
+        foreach (var root in CacheFolders.Roots())
         {
             var target = Path.Combine(root, "native", hash, ShimFile);
             try

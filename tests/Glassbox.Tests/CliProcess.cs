@@ -46,6 +46,9 @@ internal static class CliProcess
         return (p.ExitCode, output.Result, error);
     }
 
+    /// <summary>The arguments after <c>dotnet</c> that start the CLI (<c>exec ... Glassbox.Cli.dll</c>).</summary>
+    public static IReadOnlyList<string> Arguments => Prefix;
+
     private static string[] Prefix
     {
         get

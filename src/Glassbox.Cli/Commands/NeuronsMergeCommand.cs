@@ -26,7 +26,9 @@ public sealed class NeuronsMergeCommand : Command<NeuronsMergeCommand.Settings>
             throw new InputException("--parts is required: the folder the harvest workers wrote");
         if (!Directory.Exists(s.Parts))
             throw new InputException($"--parts: folder '{s.Parts}' does not exist");
-        string store = s.Store ?? NeuronsHarvestCommand.DefaultStore(ModelOf(s.Parts));
+        // The workers' base store may come from other machines: read it whole in a separate process first.
+        string model = ModelOf(s.Parts);
+        string store = s.Store ?? NeuronsHarvestCommand.DefaultStore(model);
         var summary = CliProgress.Run("neurons merge", s.Json, "shards", p =>
             StoreParts.Merge(s.Parts, store, h => p.Count(h.ShardsDone, h.Shards), cancellationToken)
         );
@@ -49,7 +51,11 @@ public sealed class NeuronsMergeCommand : Command<NeuronsMergeCommand.Settings>
 
     private static string ModelOf(string parts)
     {
-        using var b = ActivationStore.Open(Path.Combine(parts, StoreParts.BaseFile), "--parts");
+        using var b = ActivationStore.Open(
+            Path.Combine(parts, StoreParts.BaseFile),
+            CliStoreChecker.Create(),
+            "--parts"
+        );
         return b.Model;
     }
 }

@@ -44,7 +44,7 @@ public sealed class NeuronsTopCommand : Command<NeuronsTopCommand.Settings>
         if (s.Store is null && s.Model is null)
             throw new InputException("--store or -m is required (the default store is out/<model>.neurons.duckdb)");
         string path = s.Store ?? NeuronsHarvestCommand.DefaultStore(s.Model!);
-        using var store = ActivationStore.Open(path);
+        using var store = ActivationStore.Open(path, CliStoreChecker.Create());
         if (s.Model is not null && !SameModel(s.Model, store))
             throw new InputException(
                 $"-m: the store '{path}' holds activations of {store.Model}, not of {s.Model}; pass its --store or -m {store.Model}"

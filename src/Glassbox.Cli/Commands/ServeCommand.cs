@@ -54,6 +54,7 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
             Token = s.Token,
             Store = s.Store,
             Out = s.Out,
+            StoreChecker = CliStoreChecker.Create(),
         };
         options.Validate();
         ExplorerServer server;

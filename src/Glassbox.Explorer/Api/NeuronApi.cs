@@ -88,7 +88,7 @@ public static class NeuronApi
                 );
             if (string.IsNullOrWhiteSpace(unit))
                 throw new InputException("unit: give a unit, e.g. 1.5 (layer.neuron) or hook:index");
-            using var s = ActivationStore.Open(path, "store");
+            using var s = ActivationStore.Open(path, cx.Options.StoreChecker, "store");
             var u = UnitRef.Parse(unit, s.Config, "unit");
             var quantiles = s.Quantiles(u);
             var excerpts = s.Top(u, top);

@@ -24,6 +24,10 @@ public sealed record ExplorerOptions
     /// <summary>Activation stores the neuron pages may open: a store file or a folder of them; null for none.</summary>
     public string? Store { get; init; }
 
+    /// <summary>Reads a store this machine has neither written nor checked in a separate process before the explorer
+    /// opens it (so a store that crashes DuckDB cannot end the server); null opens stores directly.</summary>
+    public Glassbox.Neurons.Store.IStoreChecker? StoreChecker { get; init; }
+
     /// <summary>Folder the explorer may write models to (XMD updates, each in a new sub-folder); null: nothing is
     /// written, updated models live in memory only. Created when first needed; its parent must exist.</summary>
     public string? Out { get; init; }

@@ -53,9 +53,17 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    /// <summary>Disposes the model (the classifier with its encoder, when one is served) and the updated models.</summary>
+    /// <summary>How long <see cref="Dispose"/> waits for running work to stop.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Disposes the model (the classifier with its encoder, when one is served) and the updated models, once
+    /// the work running on them has ended: freeing a model under a running job crashed the process inside libtorch
+    /// (an in-place add on freed weights, seen when a test stopped the explorer while a cancelled job still ran). Work
+    /// that does not end within two minutes keeps the models alive (leaked, never freed under it).</summary>
     public void Dispose()
     {
+        if (!_gate.Wait(DrainTimeout))
+            return;
         Updated.Dispose();
         if (Classifier is not null)
             Classifier.Dispose();

@@ -10,7 +10,7 @@ namespace Glassbox.Neurons.Store;
 /// a uniform token sample for quantiles (docs/neurons.md, "Activation store", gives the schema and SQL). Fill it with
 /// <see cref="Harvest"/> (which resumes an interrupted store), read it with <see cref="Open(string, string)"/>: queries need no model.
 /// </summary>
-public sealed class ActivationStore : IDisposable
+public sealed partial class ActivationStore : IDisposable
 {
     private readonly DuckDBConnection connection;
     private readonly Dictionary<(string Hook, int Index), int> units = new();
@@ -52,21 +52,48 @@ public sealed class ActivationStore : IDisposable
     /// <param name="path">The store file.</param>
     /// <param name="argument">The option that named it, for messages.</param>
     /// <exception cref="InputException">Missing, not a DuckDB file, corrupt, or not an activation store.</exception>
-    public static ActivationStore Open(string path, string argument = "--store") => Open(path, argument, sealed_: true);
+    public static ActivationStore Open(string path, string argument = "--store") =>
+        Open(path, argument, sealed_: true, checker: null, out _);
+
+    /// <summary>Opens a store as <see cref="Open(string, string)"/> does, but first has <paramref name="checker"/> read
+    /// the whole store in a separate process when this machine has neither written nor checked a store with its
+    /// SHA-256 (<see cref="IStoreChecker"/>): DuckDB can crash the process on a crafted file, and then it is the
+    /// separate process that ends.</summary>
+    /// <param name="path">The store file.</param>
+    /// <param name="checker">Reads a store in a separate process; null opens without (as <see cref="Open(string, string)"/>).</param>
+    /// <param name="argument">The option that named it, for messages.</param>
+    /// <exception cref="InputException">As <see cref="Open(string, string)"/>, or the check process crashed or hung.</exception>
+    public static ActivationStore Open(string path, IStoreChecker? checker, string argument = "--store") =>
+        Open(path, argument, sealed_: true, checker, out _);
 
     /// <summary>Opens a store without checking its seal: for looking into a store a killed harvest left (tests).</summary>
     internal static ActivationStore OpenUnsealed(string path, string argument = "--store") =>
-        Open(path, argument, sealed_: false);
+        Open(path, argument, sealed_: false, checker: null, out _);
 
-    private static ActivationStore Open(string path, string argument, bool sealed_)
+    private static ActivationStore Open(
+        string path,
+        string argument,
+        bool sealed_,
+        IStoreChecker? checker,
+        out string? sha256
+    )
     {
+        sha256 = null;
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
             throw new InputException(
                 $"{argument}: store '{path}' does not exist; run 'glassbox neurons harvest' first"
             );
         if (sealed_)
-            StoreSeal.Verify(path, argument);
+        {
+            sha256 = StoreSeal.Verify(path, argument);
+            if (checker is not null && !CheckedStores.Contains(sha256))
+            {
+                // A clear error in the check process is DuckDB's exception, which the open below raises again here.
+                if (checker.Check(path, argument))
+                    CheckedStores.Add(sha256, path);
+            }
+        }
         DuckDBConnection? c = null;
         try
         {

@@ -19,16 +19,17 @@ internal static class StoreSeal
     /// <summary>Removes the seal before a writer changes the store.</summary>
     public static void Remove(string store) => File.Delete(PathOf(store));
 
-    /// <summary>Seals a store its writer has closed.</summary>
+    /// <summary>Seals a store its writer has closed, and counts it as checked on this machine (its writer made it).</summary>
     public static void Write(string store)
     {
         var (hash, length) = Hash(store);
         AtomicFile.WriteAllText(PathOf(store), string.Create(CultureInfo.InvariantCulture, $"{hash} {length}\n"));
+        CheckedStores.Add(hash, store);
     }
 
-    /// <summary>Checks a store against its seal.</summary>
+    /// <summary>Checks a store against its seal; returns its SHA-256.</summary>
     /// <exception cref="InputException">No seal, an unreadable seal, or a file that differs from it.</exception>
-    public static void Verify(string store, string argument)
+    public static string Verify(string store, string argument)
     {
         string seal = PathOf(store);
         if (!File.Exists(seal))
@@ -51,6 +52,7 @@ internal static class StoreSeal
             );
         if (!string.Equals(Hash(store).Hash, text[0], StringComparison.OrdinalIgnoreCase))
             throw Damaged(store, argument, "its SHA-256 differs from the seal");
+        return text[0].ToLowerInvariant();
     }
 
     private static InputException Damaged(string store, string argument, string how) =>

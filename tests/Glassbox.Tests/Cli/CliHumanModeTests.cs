@@ -109,6 +109,7 @@ public sealed partial class CliHumanModeTests(ITestOutputHelper output) : IDispo
         "neurons harvest",
         "neurons top",
         "neurons merge",
+        "neurons check", // Neurons/Store/StoreCheckTests
         "probe minimal-pairs-merge", // Probing/MinimalPairShardsTests
         "probe cloze-merge", // Probing/ClozeShardsTests
         "classify train", // Classification/ClassifyCliTests

@@ -65,6 +65,7 @@ public sealed class JsonEnvelopeTests : IDisposable
         ("neurons harvest", typeof(Glassbox.Cli.Commands.NeuronsHarvestCommand), true),
         ("neurons top", typeof(Glassbox.Cli.Commands.NeuronsTopCommand), true),
         ("neurons merge", typeof(Glassbox.Cli.Commands.NeuronsMergeCommand), true),
+        ("neurons check", typeof(Glassbox.Cli.Commands.NeuronsCheckCommand), true),
         ("classify train", typeof(Glassbox.Cli.Commands.ClassifyTrainCommand), true),
         ("classify eval", typeof(Glassbox.Cli.Commands.ClassifyEvalCommand), true),
         ("concepts compose", typeof(Glassbox.Cli.Commands.ConceptsComposeCommand), true),
@@ -606,7 +607,7 @@ public sealed class JsonEnvelopeTests : IDisposable
             "patch-set" => new[] { "patch-set", "-m", Tiny(), "--prompts", PatchPrompts(), "--resamples", "10" },
             "patch-set-merge" => PatchSetMergeArgs(),
             "sae collect-merge" => SaeCollectMergeArgs(),
-            "neurons harvest" or "neurons top" or "neurons merge" => StoreArgs(command),
+            "neurons harvest" or "neurons top" or "neurons merge" or "neurons check" => StoreArgs(command),
             "probe minimal-pairs-merge" => PairsMergeArgs(),
             "probe cloze-merge" => ClozeMergeArgs(),
             "classify train" => new[]
@@ -908,7 +909,9 @@ public sealed class JsonEnvelopeTests : IDisposable
         }
         using (var m = Glassbox.Loading.ModelLoader.Load(Tiny()))
             Glassbox.Neurons.Store.ActivationStore.Harvest(store, m, corpus);
-        return new[] { "neurons", "top", "--store", store, "--unit", "1.17" };
+        return command == "neurons check"
+            ? new[] { "neurons", "check", "--store", store }
+            : new[] { "neurons", "top", "--store", store, "--unit", "1.17" };
     }
 
     /// <summary>A one-seed ER run of the tiny encoder with a tiny lexicon.</summary>

@@ -47,7 +47,10 @@ internal sealed class ExplorerTestHost : IAsyncDisposable
     }
 
     /// <summary>Starts an explorer over the tiny model with a harvested store <c>tiny.duckdb</c>.</summary>
-    public static async Task<ExplorerTestHost> StartAsync(string? token = null)
+    public static async Task<ExplorerTestHost> StartAsync(
+        string? token = null,
+        Glassbox.Neurons.Store.IStoreChecker? checker = null
+    )
     {
         var dir = Directory.CreateTempSubdirectory("glassbox-explorer-").FullName;
         var lm = TinyLm(dir);
@@ -88,6 +91,7 @@ internal sealed class ExplorerTestHost : IAsyncDisposable
                 Port = 0,
                 Store = stores,
                 Token = token,
+                StoreChecker = checker,
             },
             model
         );
