@@ -10,5 +10,5 @@ export GLASSBOX_FUZZ_REPORT="${GLASSBOX_FUZZ_REPORT:-$PWD/fuzz-report.txt}"
 # VM's disk against 0.04 ms on tmpfs), so the cases go to /dev/shm when it is there.
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 dotnet build tests/Glassbox.Tests -c Release
-dotnet test tests/Glassbox.Tests -c Release --no-build --filter "FullyQualifiedName~Fuzz.ReaderFuzzTests|FullyQualifiedName~Fuzz.NeuronsFuzzTests"
+dotnet test tests/Glassbox.Tests -c Release --no-build --filter "FullyQualifiedName~Fuzz.ReaderFuzzTests|FullyQualifiedName~Fuzz.NeuronsFuzzTests|FullyQualifiedName~Fuzz.ExplorerFuzzTests"
 cat "$GLASSBOX_FUZZ_REPORT"

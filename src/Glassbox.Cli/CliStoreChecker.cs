@@ -1,20 +1,24 @@
+using System.Reflection;
 using Glassbox.Neurons.Store;
 
 namespace Glassbox.Cli;
 
-/// <summary>The CLI's <see cref="IStoreChecker"/>: this CLI started again as <c>glassbox neurons check</c>. As a DLL
-/// it runs through the same <c>dotnet</c> host with the same runtime config and dependency files as this process (so
-/// also when another program, a test, runs the CLI in its own process); a single-file build starts itself.</summary>
+/// <summary>The CLI's <see cref="IStoreChecker"/>: this CLI started again as <c>glassbox neurons check</c>. Run as
+/// <c>dotnet Glassbox.Cli.dll</c>, it starts through the same <c>dotnet</c> host with the same runtime config and
+/// dependency files as this process; run as a program of its own (the installed tool's <c>glassbox</c>, a single-file
+/// build), it starts that program; run inside another program (a test host), it starts the CLI's DLL through
+/// <c>dotnet</c> with that program's runtime config and dependency files.</summary>
 internal static class CliStoreChecker
 {
     public static IStoreChecker Create()
     {
-        string dll = typeof(CliStoreChecker).Assembly.Location;
+        var cli = typeof(CliStoreChecker).Assembly;
         string? process = Environment.ProcessPath;
-        if (dll.Length == 0 && process is not null) // a single-file build: the program is the CLI
+        bool viaDotnet = process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet";
+        if (!viaDotnet && process is not null && (cli.Location.Length == 0 || Assembly.GetEntryAssembly() == cli))
             return new ProcessStoreChecker(process, []);
         string host =
-            process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" ? process
+            viaDotnet ? process!
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h
             : "dotnet";
         string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';')[0];
@@ -23,7 +27,7 @@ internal static class CliStoreChecker
                 ? deps[..^".deps.json".Length] + ".runtimeconfig.json"
                 : null;
         return File.Exists(deps) && File.Exists(config)
-            ? new ProcessStoreChecker(host, ["exec", "--runtimeconfig", config, "--depsfile", deps, dll])
-            : new ProcessStoreChecker(host, [dll]);
+            ? new ProcessStoreChecker(host, ["exec", "--runtimeconfig", config, "--depsfile", deps, cli.Location])
+            : new ProcessStoreChecker(host, [cli.Location]);
     }
 }

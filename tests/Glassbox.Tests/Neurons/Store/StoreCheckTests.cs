@@ -165,6 +165,28 @@ public sealed class StoreCheckTests : IDisposable
     }
 
     [Fact]
+    public void Should_forget_checked_stores_unused_for_90_days_when_one_is_added()
+    {
+        static string Fake() => Convert.ToHexStringLower(SHA256.HashData(Guid.NewGuid().ToByteArray()));
+        string old = Fake(),
+            used = Fake(),
+            added = Fake();
+        CheckedStores.Add(old, "old.duckdb");
+        CheckedStores.Add(used, "used.duckdb");
+        string Entry(string h) =>
+            CacheFolders.Roots().Select(r => Path.Combine(r, "checked-stores", h)).First(File.Exists);
+        File.SetLastWriteTimeUtc(Entry(old), DateTime.UtcNow.AddDays(-91));
+        File.SetLastWriteTimeUtc(Entry(used), DateTime.UtcNow.AddDays(-91));
+        Assert.True(CheckedStores.Contains(used)); // a use refreshes its age
+        CheckedStores.Add(added, "added.duckdb");
+        Assert.False(CheckedStores.Contains(old));
+        Assert.True(CheckedStores.Contains(used));
+        Assert.True(CheckedStores.Contains(added));
+        File.Delete(Entry(used));
+        File.Delete(Entry(added));
+    }
+
+    [Fact]
     public void Should_read_every_table_with_neurons_check_in_human_mode_and_json()
     {
         var good = GoodStore();
