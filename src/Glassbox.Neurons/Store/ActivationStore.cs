@@ -89,9 +89,8 @@ public sealed partial class ActivationStore : IDisposable
             sha256 = StoreSeal.Verify(path, argument);
             if (checker is not null && !CheckedStores.Contains(sha256))
             {
-                // A clear error in the check process is DuckDB's exception, which the open below raises again here.
-                if (checker.Check(path, argument))
-                    CheckedStores.Add(sha256, path);
+                checker.Check(path, argument); // throws unless the separate process read every table
+                CheckedStores.Add(sha256, path);
             }
         }
         DuckDBConnection? c = null;

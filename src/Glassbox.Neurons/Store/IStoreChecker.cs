@@ -11,8 +11,7 @@ public interface IStoreChecker
     /// <summary>Reads the store at <paramref name="path"/> whole in a separate process.</summary>
     /// <param name="path">The store file (its seal already checked).</param>
     /// <param name="argument">The option that named it, for messages.</param>
-    /// <returns>True when the process read every table; false when it ended with a clear error (DuckDB's exception,
-    /// which opening the store in this process raises again with this process's names).</returns>
-    /// <exception cref="InputException">The process crashed, hung or could not be started.</exception>
-    bool Check(string path, string argument);
+    /// <exception cref="InputException">The process found the store unreadable (its one-line error, named by
+    /// <paramref name="argument"/>), crashed, hung or could not be started.</exception>
+    void Check(string path, string argument);
 }

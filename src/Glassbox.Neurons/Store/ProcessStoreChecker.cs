@@ -5,9 +5,10 @@ namespace Glassbox.Neurons.Store;
 
 /// <summary>
 /// An <see cref="IStoreChecker"/> that starts <c>glassbox neurons check --store PATH</c> as a child process and reads
-/// its exit code: 0, every table read; 2, a clear error; anything else (a signal, an internal error) or no exit within
-/// the time limit, a crash, reported as an <see cref="InputException"/> naming the store. The child's output is
-/// discarded; the parent only needs the verdict.
+/// its exit code: 0, every table read; 2, a clear error (passed on as this process's one-line error); anything else (a
+/// signal, an internal error) or no exit within the time limit, a crash. Every failure is an
+/// <see cref="InputException"/> naming the store: a store the check could not read whole is not opened here either,
+/// because the part it did not reach might be the part that crashes DuckDB.
 /// </summary>
 public sealed class ProcessStoreChecker : IStoreChecker
 {
@@ -31,7 +32,7 @@ public sealed class ProcessStoreChecker : IStoreChecker
     }
 
     /// <inheritdoc/>
-    public bool Check(string path, string argument)
+    public void Check(string path, string argument)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -58,18 +59,20 @@ public sealed class ProcessStoreChecker : IStoreChecker
         }
         _ = stdout.GetAwaiter().GetResult();
         string last = stderr.GetAwaiter().GetResult().Trim().Split('\n').LastOrDefault() ?? "";
-        return p.ExitCode switch
-        {
-            0 => true,
-            2 => false,
-            int code => throw new InputException(
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{argument}: '{path}' {How(code)} when a separate process read it{(last.Length > 0 ? $" ({last})" : "")}: the store is damaged, or was made to crash readers; harvest or merge it again, and open only stores you or your jobs wrote"
-                )
-            ),
-        };
+        if (p.ExitCode == 0)
+            return;
+        if (p.ExitCode == 2 && last.Length > 0) // "error: --store: <what>": the child's words, under this caller's name
+            throw new InputException($"{argument}: {Strip(Strip(last, "error: "), "--store: ")}");
+        throw new InputException(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"{argument}: '{path}' {How(p.ExitCode)} when a separate process read it{(last.Length > 0 ? $" ({last})" : "")}: the store is damaged, or was made to crash readers; harvest or merge it again, and open only stores you or your jobs wrote"
+            )
+        );
     }
+
+    private static string Strip(string s, string prefix) =>
+        s.StartsWith(prefix, StringComparison.Ordinal) ? s[prefix.Length..] : s;
 
     private static string How(int code) =>
         code > 128

@@ -114,14 +114,15 @@ public sealed class StoreCheckTests : IDisposable
         Assert.DoesNotContain("   at ", output + err, StringComparison.Ordinal);
     }
 
-    private sealed class CountingChecker(bool verdict) : IStoreChecker
+    private sealed class CountingChecker(bool readable) : IStoreChecker
     {
         public int Calls { get; private set; }
 
-        public bool Check(string path, string argument)
+        public void Check(string path, string argument)
         {
             Calls++;
-            return verdict;
+            if (!readable)
+                throw new InputException($"{argument}: '{path}' is not a readable activation store (test)");
         }
     }
 
@@ -139,11 +140,11 @@ public sealed class StoreCheckTests : IDisposable
         using (ActivationStore.Open(unseen, checker)) { }
         Assert.Equal(1, checker.Calls); // checked once, then known
 
-        // A check that ends in a clear error records nothing: the open here raises DuckDB's error itself (none here).
+        // A check that fails records nothing and the store is not opened here (its unread part might crash DuckDB).
         var refused = new CountingChecker(false);
         var other = Unseen(good, "other.duckdb");
-        using (ActivationStore.Open(other, refused)) { }
-        using (ActivationStore.Open(other, refused)) { }
+        for (int i = 0; i < 2; i++)
+            Assert.Throws<InputException>(() => ActivationStore.Open(other, refused, "store"));
         Assert.Equal(2, refused.Calls);
     }
 
@@ -151,7 +152,7 @@ public sealed class StoreCheckTests : IDisposable
     public void Should_check_an_unseen_store_through_the_cli_and_open_it()
     {
         var unseen = Unseen(GoodStore(), "unseen.duckdb");
-        Assert.True(CliChecker().Check(unseen, "--store"));
+        CliChecker().Check(unseen, "--store");
         var (code, output, err) = CliHarness.Run(
             "neurons",
             "top",
@@ -224,11 +225,15 @@ public sealed class StoreCheckTests : IDisposable
         var store = Path.Combine(_dir, "any.duckdb");
         File.WriteAllText(store, "x");
         ProcessStoreChecker Sh(string script, TimeSpan? timeout = null) => new("/bin/sh", ["-c", script], timeout);
-        Assert.True(Sh("exit 0").Check(store, "--store"));
-        Assert.False(Sh("exit 2").Check(store, "--store"));
+        Sh("exit 0").Check(store, "--store"); // read whole: no error
         foreach (
             var (checker, says) in new (ProcessStoreChecker, string)[]
             {
+                // sh -c SCRIPT neurons check --store PATH: the path is $3; the child's error keeps its words
+                (
+                    Sh("echo \"error: --store: '$3' is not a readable activation store (x)\" >&2; exit 2"),
+                    "' is not a readable activation store (x)"
+                ),
                 (Sh("kill -SEGV $$"), "crashed DuckDB (signal 11)"),
                 (Sh("echo boom >&2; exit 1"), "failed (exit code 1) when a separate process read it (boom)"),
                 (Sh("sleep 30", TimeSpan.FromSeconds(1)), "did not finish in 1 s"),
@@ -236,8 +241,8 @@ public sealed class StoreCheckTests : IDisposable
             }
         )
         {
-            var e = Assert.Throws<InputException>(() => checker.Check(store, "--store"));
-            Assert.StartsWith("--store: ", e.Message, StringComparison.Ordinal);
+            var e = Assert.Throws<InputException>(() => checker.Check(store, "store"));
+            Assert.StartsWith("store: ", e.Message, StringComparison.Ordinal);
             Assert.Contains(says, e.Message, StringComparison.Ordinal);
             Assert.Contains(store, e.Message, StringComparison.Ordinal);
         }
