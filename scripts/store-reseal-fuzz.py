@@ -1,7 +1,7 @@
 """Issue 16: crafted activation stores that are resealed (their STORE.sha256 recomputed after the change, as someone
 editing a store by hand would), run through `glassbox neurons top` in one process per case, so that a native crash in
-DuckDB is counted instead of ending the run. Outcomes: a result, a clear one-line error (exit 2), an internal error
-(exit 1), a hang (60 s) or a crash (a signal). Mutations: bit flips, 8-byte fields set to 0xFF (with and without
+DuckDB is counted instead of ending the run. Outcomes: a result, a clear one-line error (exit 2; counted apart when it
+says DuckDB crashed in the separate check process), an internal error (exit 1), a hang (60 s) or a crash (a signal). Mutations: bit flips, 8-byte fields set to 0xFF (with and without
 appended bytes), two equal 8-byte words of one block set to one new value (their changes cancel in DuckDB's block
 checksum: the class of the 2026-12-06 DuckDB crash), a 4 KiB block of random bytes, truncation at a block.
 Usage: python3 scripts/store-reseal-fuzz.py GOOD_STORE N SEED [CLI...]
@@ -68,11 +68,13 @@ for i in range(N):
                        capture_output=True, text=True)
     rc = p.returncode
     err = p.stderr.strip().splitlines()
-    outcome = ("result" if rc == 0 else "clear error" if rc == 2 and len(err) == 1 else
+    outcome = ("result" if rc == 0 else
+               "clear error: DuckDB crashed in the check process" if rc == 2 and len(err) == 1 and "crashed DuckDB" in err[0] else
+               "clear error" if rc == 2 and len(err) == 1 else
                "hang" if rc == 124 else "internal error" if rc == 1 else
                "clear error, several lines" if rc == 2 else f"crash (rc {rc})")
     counts[outcome] = counts.get(outcome, 0) + 1
-    if outcome not in ("result", "clear error"):
+    if not outcome.startswith(("result", "clear error")):
         crashes.append({"case": i, "kind": kind, "mutation": desc, "unit": unit, "rc": rc, "stderr": err[-3:]})
     if (i + 1) % 50 == 0:
         print(i + 1, counts, f"{time.time() - t0:.0f} s", flush=True)
