@@ -60,6 +60,8 @@ cmd $B gemm 2
 section "MiniLM forward against ONNX Runtime, and caching every hook (interleaved)"
 cmd $B interleaved "$R"
 cmd $B interleaved "$R" 20
+cmd $B interleaved "$R" 1 1
+cmd $B interleaved "$R" 20 1
 section "Where the time goes: per-stage profile of a forward (profile)"
 cmd $B profile minilm 32 "$R" 2
 cmd $B profile minilm 1 "$R" 2

@@ -23,13 +23,15 @@ public static class Interleaved
         // Calls per visit: 1 (default) times one call after an idle pause; K > 1 makes K calls back to back and keeps
         // the median of calls 2..K, the steady state of a loop of forwards.
         int calls = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
-        GlassboxRuntime.Initialize(2);
+        // Threads for both runtimes (default 2, this machine's cores).
+        int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        GlassboxRuntime.Initialize(threads);
         using var model = ModelLoader.Load("minilm");
         using var ort = new InferenceSession(
             MiniLmImporter.ReadOnnxBytes(),
             new SessionOptions
             {
-                IntraOpNumThreads = 2,
+                IntraOpNumThreads = threads,
                 InterOpNumThreads = 1,
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             }
@@ -37,7 +39,7 @@ public static class Interleaved
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"MiniLM, 2 threads, {rounds} interleaved rounds, {(calls == 1 ? "one call after a 50 ms pause" : $"median of calls 2..{calls} back to back")}; times in ms (median [p10, p90])"
+                $"MiniLM, {threads} thread(s), {rounds} interleaved rounds, {(calls == 1 ? "one call after a 50 ms pause" : $"median of calls 2..{calls} back to back")}; times in ms (median [p10, p90])"
             )
         );
         Console.WriteLine(
