@@ -152,7 +152,7 @@ public sealed class NeuronsFuzzTests : IDisposable
     }
 
     /// <summary>Harvest settings of the tiny stores the store tests fuzz.</summary>
-    private static HarvestOptions StoreOptions =>
+    internal static HarvestOptions StoreOptions =>
         new()
         {
             TopK = 3,

@@ -23,20 +23,7 @@ public sealed class StoreCheckTests : IDisposable
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
         var good = Path.Combine(_dir, "good.duckdb");
-        ActivationStore.Harvest(
-            good,
-            model,
-            corpus,
-            new HarvestOptions
-            {
-                TopK = 3,
-                ShardDocuments = 3,
-                Bins = 4,
-                CalibrationDocuments = 3,
-                Samples = 10,
-                Seed = 1,
-            }
-        );
+        ActivationStore.Harvest(good, model, corpus, Glassbox.Tests.Fuzz.NeuronsFuzzTests.StoreOptions);
         return good;
     }
 
