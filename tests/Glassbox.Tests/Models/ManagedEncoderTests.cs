@@ -165,16 +165,21 @@ public sealed class ManagedEncoderTests
         using var x = tensor(values.ToArray());
         using var reference = nn.functional.gelu(x);
         using var y = x.clone();
+        using var other = zeros_like(x);
         unsafe
         {
-            EncoderKernels.Gelu(Ptr(y), 1, values.Count, 2);
+            EncoderKernels.Gelu(Ptr(y), Ptr(y), 1, values.Count, 2); // in place
+            EncoderKernels.Gelu(Ptr(x), Ptr(other), 1, values.Count, 2); // into another buffer, the input kept
         }
         float diff = TinyModels.MaxAbsDiff(y, reference);
         Assert.True(diff <= 2e-6, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+        Assert.Equal(0f, TinyModels.MaxAbsDiff(other, y));
+        using var input = tensor(values.ToArray());
+        Assert.Equal(0f, TinyModels.MaxAbsDiff(x, input));
         using var nan = tensor(new[] { float.NaN, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f });
         unsafe
         {
-            EncoderKernels.Gelu(Ptr(nan), 1, 9, 1);
+            EncoderKernels.Gelu(Ptr(nan), Ptr(nan), 1, 9, 1);
         }
         Assert.True(float.IsNaN(nan[0].item<float>()));
     }

@@ -60,15 +60,15 @@ internal static unsafe class EncoderBlock
         Tensor? postT = preT;
         if (preWanted)
         {
+            // The activation reads the (hooked) input and writes its own tensor: the cached input stays as it was.
             pre = f.After(HookPoints.MlpPre, l, preT, pre);
             postT = postWanted ? empty(new long[] { f.Batch, f.Pos, m }, ScalarType.Float32) : null;
             post = postT is null ? f.Hidden : EncoderHooks.Ptr(postT);
-            new ReadOnlySpan<float>(pre, f.Rows * m).CopyTo(new Span<float>(post, f.Rows * m));
         }
         if (c.Activation == ActivationKind.Gelu)
-            EncoderKernels.Gelu(post, f.Rows, m, f.Parts);
+            EncoderKernels.Gelu(pre, post, f.Rows, m, f.Parts);
         else
-            EncoderKernels.GeluTanh(post, f.Rows, m, f.Parts);
+            EncoderKernels.GeluTanh(pre, post, f.Rows, m, f.Parts);
         if (postWanted)
             post = f.After(HookPoints.MlpPost, l, postT, post);
         var mlpT = f.Target(HookPoints.MlpOut, l, f.Tmp, out float* mlpOut, f.Batch, f.Pos, d);

@@ -93,14 +93,17 @@ internal static unsafe class EncoderKernels
                 );
         });
 
-    /// <summary>Exact GELU, x Φ(x), in place over rows x d elements.</summary>
-    public static void Gelu(float* x, int rows, int d, int parts) =>
-        Rows(rows, d, parts, r => GeluRow(new Span<float>(x + (long)r * d, d)));
+    /// <summary>Exact GELU, y = x Φ(x), over rows x d elements; <paramref name="y"/> may be <paramref name="x"/> (in
+    /// place), or another buffer, so that a cached MLP input need not be copied before the activation.</summary>
+    public static void Gelu(float* x, float* y, int rows, int d, int parts) =>
+        Rows(rows, d, parts, r => GeluRow(x + (long)r * d, y + (long)r * d, d));
 
-    /// <summary>Tanh GELU ("gelu_new") in place, the formula of the libtorch path.</summary>
-    public static void GeluTanh(float* x, int rows, int d, int parts) => Rows(rows, d, parts, r =>
+    /// <summary>Tanh GELU ("gelu_new"), the formula of the libtorch path, from <paramref name="x"/> into
+    /// <paramref name="y"/> (which may be <paramref name="x"/>).</summary>
+    public static void GeluTanh(float* x, float* y, int rows, int d, int parts) => Rows(rows, d, parts, r =>
         {
-            var row = new Span<float>(x + (long)r * d, d);
+            var row = new ReadOnlySpan<float>(x + (long)r * d, d);
+            var output = new Span<float>(y + (long)r * d, d);
             Span<float> inner = d <= 4096 ? stackalloc float[d] : new float[d];
             TensorPrimitives.Multiply(row, row, inner);
             TensorPrimitives.Multiply(inner, 0.044715f, inner);
@@ -108,18 +111,17 @@ internal static unsafe class EncoderKernels
             TensorPrimitives.Multiply(inner, MathF.Sqrt(2f / MathF.PI), inner);
             TensorPrimitives.Tanh(inner, inner);
             TensorPrimitives.Add(inner, 1f, inner);
-            TensorPrimitives.Multiply(inner, row, row);
-            TensorPrimitives.Multiply(row, 0.5f, row);
+            TensorPrimitives.Multiply(inner, row, output);
+            TensorPrimitives.Multiply(output, 0.5f, output);
         });
 
     /// <summary>0.5 x (1 + erf(x/√2)) with erf by Numerical Recipes' Chebyshev fit (absolute error below 1.2e-7, the
     /// same fit as the managed decoder's <c>Activation.Erf</c>), sixteen lanes at a time.</summary>
-    private static void GeluRow(Span<float> row)
+    private static void GeluRow(float* p, float* q, int length)
     {
         int i = 0;
-        fixed (float* p = row)
         {
-            for (; i + 16 <= row.Length; i += 16)
+            for (; i + 16 <= length; i += 16)
             {
                 var x = Vector512.Load(p + i);
                 var u = x * Vector512.Create(0.70710678118654752f);
@@ -141,13 +143,13 @@ internal static unsafe class EncoderKernels
                     Vector512<float>.One - r,
                     r - Vector512<float>.One
                 );
-                (Vector512.Create(0.5f) * x * (Vector512<float>.One + erf)).Store(p + i);
+                (Vector512.Create(0.5f) * x * (Vector512<float>.One + erf)).Store(q + i);
             }
         }
-        for (; i < row.Length; i++)
+        for (; i < length; i++)
         {
-            double x = row[i];
-            row[i] = (float)(0.5 * x * (1.0 + Decode.Activation.Erf(x / Math.Sqrt(2.0))));
+            double x = p[i];
+            q[i] = (float)(0.5 * x * (1.0 + Decode.Activation.Erf(x / Math.Sqrt(2.0))));
         }
     }
 
