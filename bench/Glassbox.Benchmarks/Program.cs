@@ -5,7 +5,7 @@ namespace Glassbox.Benchmarks;
 public static class Program
 {
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- --filter '*'      (BenchmarkDotNet suites)
-    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- interleaved       (A/B medians, robust to a noisy host)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- interleaved [rounds] [calls per visit] [threads]   (A/B medians, robust to a noisy host)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- probing [rounds] [threads]   (whole UPOS run, issue 3)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- gemm [threads]       (libtorch SGEMM GFLOP/s on MiniLM shapes)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
