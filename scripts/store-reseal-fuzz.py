@@ -1,9 +1,10 @@
 """Issue 16: crafted activation stores that are resealed (their STORE.sha256 recomputed after the change, as someone
 editing a store by hand would), run through `glassbox neurons top` in one process per case, so that a native crash in
 DuckDB is counted instead of ending the run. Outcomes: a result, a clear one-line error (exit 2; counted apart when it
-says DuckDB crashed in the separate check process), an internal error (exit 1), a hang (60 s) or a crash (a signal). Mutations: bit flips, 8-byte fields set to 0xFF (with and without
-appended bytes), two equal 8-byte words of one block set to one new value (their changes cancel in DuckDB's block
-checksum: the class of the 2026-12-06 DuckDB crash), a 4 KiB block of random bytes, truncation at a block.
+says DuckDB crashed in the separate check process), an internal error (exit 1), a hang (60 s) or a crash (a signal).
+Mutations: bit flips, 8-byte fields set to 0xFF (with and without appended bytes), two equal 8-byte words of one
+block set to one new value (their changes cancel in DuckDB's block checksum: the class of the 2026-12-06 DuckDB
+crash), a 4 KiB block of random bytes, truncation at a block.
 Usage: python3 scripts/store-reseal-fuzz.py GOOD_STORE N SEED [CLI...]
   GOOD_STORE: a store written by `glassbox neurons harvest` (e.g. of stories260K, --max-docs 20)
   CLI: how to start Glassbox (default: dotnet src/Glassbox.Cli/bin/Release/net10.0/Glassbox.Cli.dll)

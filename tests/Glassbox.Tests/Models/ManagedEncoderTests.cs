@@ -228,6 +228,12 @@ public sealed class ManagedEncoderTests
         {
             new Hook("blocks.0.attn.hook_v", (v, _) => v.MulScalar(0.5)),
             new Hook("blocks.0.attn.hook_pattern", (x, _) => x.flip(-1).contiguous()),
+            new Hook("blocks.0.mlp.hook_pre", (x, _) => x.MulScalar(0.5).AddScalar(0.25)), // the activation reads this
+            new Hook("blocks.1.mlp.hook_pre", (x, _) =>
+            {
+                x.MulScalarInPlace(-1.0); // changed in place, with hook_post also hooked (its own tensor)
+                return null;
+            }),
             new Hook("blocks.1.hook_resid_mid", (x, _) =>
             {
                 x.MulScalarInPlace(2.0);

@@ -120,31 +120,29 @@ internal static unsafe class EncoderKernels
     private static void GeluRow(float* p, float* q, int length)
     {
         int i = 0;
+        for (; i + 16 <= length; i += 16)
         {
-            for (; i + 16 <= length; i += 16)
-            {
-                var x = Vector512.Load(p + i);
-                var u = x * Vector512.Create(0.70710678118654752f);
-                var z = Vector512.Abs(u);
-                var t = Vector512<float>.One / (Vector512<float>.One + z * Vector512.Create(0.5f));
-                var poly = Vector512.Create(0.17087277f);
-                poly = poly * t + Vector512.Create(-0.82215223f);
-                poly = poly * t + Vector512.Create(1.48851587f);
-                poly = poly * t + Vector512.Create(-1.13520398f);
-                poly = poly * t + Vector512.Create(0.27886807f);
-                poly = poly * t + Vector512.Create(-0.18628806f);
-                poly = poly * t + Vector512.Create(0.09678418f);
-                poly = poly * t + Vector512.Create(0.37409196f);
-                poly = poly * t + Vector512.Create(1.00002368f);
-                poly = poly * t + Vector512.Create(-1.26551223f);
-                var r = t * Exp(poly - z * z); // erfc(|u|)
-                var erf = Vector512.ConditionalSelect(
-                    Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero),
-                    Vector512<float>.One - r,
-                    r - Vector512<float>.One
-                );
-                (Vector512.Create(0.5f) * x * (Vector512<float>.One + erf)).Store(q + i);
-            }
+            var x = Vector512.Load(p + i);
+            var u = x * Vector512.Create(0.70710678118654752f);
+            var z = Vector512.Abs(u);
+            var t = Vector512<float>.One / (Vector512<float>.One + z * Vector512.Create(0.5f));
+            var poly = Vector512.Create(0.17087277f);
+            poly = poly * t + Vector512.Create(-0.82215223f);
+            poly = poly * t + Vector512.Create(1.48851587f);
+            poly = poly * t + Vector512.Create(-1.13520398f);
+            poly = poly * t + Vector512.Create(0.27886807f);
+            poly = poly * t + Vector512.Create(-0.18628806f);
+            poly = poly * t + Vector512.Create(0.09678418f);
+            poly = poly * t + Vector512.Create(0.37409196f);
+            poly = poly * t + Vector512.Create(1.00002368f);
+            poly = poly * t + Vector512.Create(-1.26551223f);
+            var r = t * Exp(poly - z * z); // erfc(|u|)
+            var erf = Vector512.ConditionalSelect(
+                Vector512.GreaterThanOrEqual(u, Vector512<float>.Zero),
+                Vector512<float>.One - r,
+                r - Vector512<float>.One
+            );
+            (Vector512.Create(0.5f) * x * (Vector512<float>.One + erf)).Store(q + i);
         }
         for (; i < length; i++)
         {
