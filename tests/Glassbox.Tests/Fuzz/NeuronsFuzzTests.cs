@@ -151,25 +151,13 @@ public sealed class NeuronsFuzzTests : IDisposable
         );
     }
 
-    /// <summary>Harvest settings of the tiny stores the store tests fuzz.</summary>
-    internal static HarvestOptions StoreOptions =>
-        new()
-        {
-            TopK = 3,
-            ShardDocuments = 3,
-            Bins = 4,
-            CalibrationDocuments = 3,
-            Samples = 10,
-            Seed = 1,
-        };
-
     /// <summary>A sealed store of the tiny model over six generated documents.</summary>
     private string GoodStore()
     {
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
         var good = Path.Combine(_dir, "good.duckdb");
-        ActivationStore.Harvest(good, model, corpus, StoreOptions);
+        ActivationStore.Harvest(good, model, corpus, StoreTestData.Options);
         return good;
     }
 
@@ -213,7 +201,7 @@ public sealed class NeuronsFuzzTests : IDisposable
         // Rerunning the harvest over it is refused the same way instead of resuming into the damage.
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
-        e = Assert.Throws<InputException>(() => ActivationStore.Harvest(good, model, corpus, StoreOptions));
+        e = Assert.Throws<InputException>(() => ActivationStore.Harvest(good, model, corpus, StoreTestData.Options));
         Assert.Contains("changed or damaged", e.Message, StringComparison.Ordinal);
     }
 

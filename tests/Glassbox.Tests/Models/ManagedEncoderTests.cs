@@ -66,6 +66,15 @@ public sealed class ManagedEncoderTests
         using var batch = TokenBatch.FromIds(seqs, padId: 0);
         float diff = Compare(model, batch);
         Assert.True(diff <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+        // Cached, the activation reads the kept MLP input and writes the MLP output's own tensor (both GELU forms).
+        using var managed = model.RunWithCache(batch);
+        using var reference = model.RunWithCache(batch, options: Libtorch);
+        foreach (var name in new[] { HookPoints.MlpPre.Name(1), HookPoints.MlpPost.Name(1) })
+        {
+            float d = TinyModels.MaxAbsDiff(managed.Cache[name], reference.Cache[name]);
+            Assert.True(d <= 1e-5, string.Create(CultureInfo.InvariantCulture, $"{name}: max abs diff {d}"));
+        }
+        Assert.True(TinyModels.MaxAbsDiff(managed.Output, reference.Output) <= 1e-5);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class StoreCheckTests : IDisposable
         using var model = StoreTestData.Model();
         var corpus = StoreTestData.Corpus(_dir, StoreTestData.Documents(6));
         var good = Path.Combine(_dir, "good.duckdb");
-        ActivationStore.Harvest(good, model, corpus, Glassbox.Tests.Fuzz.NeuronsFuzzTests.StoreOptions);
+        ActivationStore.Harvest(good, model, corpus, StoreTestData.Options);
         return good;
     }
 

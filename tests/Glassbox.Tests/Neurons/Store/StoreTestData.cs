@@ -12,6 +12,18 @@ namespace Glassbox.Tests.Neurons.Store;
 /// recomputation of what the store should hold.</summary>
 internal static class StoreTestData
 {
+    /// <summary>Harvest settings of the tiny stores that the store fuzz and check tests write (same settings, same bytes).</summary>
+    public static HarvestOptions Options =>
+        new()
+        {
+            TopK = 3,
+            ShardDocuments = 3,
+            Bins = 4,
+            CalibrationDocuments = 3,
+            Samples = 10,
+            Seed = 1,
+        };
+
     private static readonly string[] Words =
     {
         "the",
