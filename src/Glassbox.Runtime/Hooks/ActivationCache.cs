@@ -5,12 +5,16 @@ namespace Glassbox.Hooks;
 
 /// <summary>
 /// Activations recorded by one forward run, keyed by hook name. Owns its tensors: dispose it (or use
-/// <c>using</c>) to free them. Tensors are detached unless the run kept gradients.
+/// <c>using</c>) to free them. Tensors are detached unless the run kept gradients. Activations of one run of the
+/// managed encoder may share memory blocks (their tensors are views, made when first read); a tensor taken out of the
+/// cache keeps its block alive until it is disposed.
 /// </summary>
 public sealed class ActivationCache : IDisposable
 {
     private readonly Dictionary<string, Tensor> _items = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
+    private readonly Dictionary<string, PendingView> _views = new(StringComparer.Ordinal);
+    private readonly Dictionary<IntPtr, Tensor> _blocks = new();
     private readonly CacheSpill? _spill;
     private string? _folder;
     private int _files;
@@ -47,7 +51,7 @@ public sealed class ActivationCache : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_items.TryGetValue(name, out var t))
+            if (Find(name) is { } t)
                 return t;
             if (_order.Count == 0)
                 throw new HookException($"the cache is empty; '{name}' was not recorded");
@@ -57,23 +61,83 @@ public sealed class ActivationCache : IDisposable
     }
 
     /// <summary>Whether <paramref name="name"/> was recorded.</summary>
-    public bool Contains(string name) => _items.ContainsKey(name);
+    public bool Contains(string name) => _items.ContainsKey(name) || _views.ContainsKey(name);
 
     /// <summary>Tries to get an activation.</summary>
-    public bool TryGet(string name, out Tensor tensor) => _items.TryGetValue(name, out tensor!);
+    public bool TryGet(string name, out Tensor tensor)
+    {
+        tensor = Find(name)!;
+        return tensor is not null;
+    }
 
     /// <summary>Shapes of every cached activation, in record order.</summary>
-    public IReadOnlyList<(string Name, long[] Shape)> Shapes() => _order.Select(n => (n, _items[n].shape)).ToList();
+    public IReadOnlyList<(string Name, long[] Shape)> Shapes() =>
+        _order.Select(n => (n, _views.TryGetValue(n, out var v) ? (long[])v.Shape.Clone() : _items[n].shape)).ToList();
+
+    /// <summary>Whether views of a run's memory may be recorded (<see cref="AddView"/>): not when activations spill.</summary>
+    internal bool HoldsViews => _spill is null;
+
+    /// <summary>Records <paramref name="name"/> as a region of <paramref name="block"/> (a float32 CPU tensor whose
+    /// memory nothing writes to again): the view, <paramref name="shape"/> with <paramref name="strides"/> from
+    /// <paramref name="offset"/> elements, is made when first read. The cache keeps its own handle to the block.</summary>
+    internal void AddView(string name, Tensor block, long offset, long[] shape, long[] strides)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Remove(name);
+        _order.Add(name);
+        if (!_blocks.TryGetValue(block.Handle, out var own))
+        {
+            own = block.detach();
+            own.DetachFromDisposeScope();
+            _blocks[block.Handle] = own;
+        }
+        _views[name] = new PendingView(own, offset, shape, strides);
+        long n = 1;
+        foreach (long s in shape)
+            n *= s;
+        ResidentBytes += n * sizeof(float);
+    }
+
+    private readonly record struct PendingView(Tensor Block, long Offset, long[] Shape, long[] Strides);
+
+    /// <summary>The tensor recorded at <paramref name="name"/> (making the view of a recorded region), or null.</summary>
+    private Tensor? Find(string name)
+    {
+        if (_items.TryGetValue(name, out var t))
+            return t;
+        if (!_views.Remove(name, out var v))
+            return null;
+        t = v.Block.as_strided(v.Shape, v.Strides, v.Offset);
+        t.DetachFromDisposeScope();
+        _items[name] = t;
+        return t;
+    }
+
+    /// <summary>Forgets <paramref name="name"/> (disposing its tensor) and returns whether it was recorded.</summary>
+    private bool Remove(string name)
+    {
+        if (_views.Remove(name, out var v))
+        {
+            ResidentBytes -= v.Shape.Aggregate(1L, (a, b) => a * b) * sizeof(float);
+            _order.Remove(name);
+            return true;
+        }
+        if (!_items.Remove(name, out var old))
+            return false;
+        ResidentBytes -= _spilled.Remove(name) ? 0 : Bytes(old);
+        old.Dispose();
+        _order.Remove(name);
+        return true;
+    }
 
     /// <summary>Records (or replaces) an activation; the cache takes ownership of <paramref name="tensor"/>.</summary>
     public void Add(string name, Tensor tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_items.Remove(name, out var old))
-        {
-            ResidentBytes -= _spilled.Remove(name) ? 0 : Bytes(old);
-            old.Dispose();
-        }
+        int at = Contains(name) ? _order.IndexOf(name) : -1; // a replaced activation keeps its place
+        Remove(name);
+        if (at >= 0)
+            _order.Insert(at, name);
         else
             _order.Add(name);
         long bytes = Bytes(tensor);
@@ -118,7 +182,7 @@ public sealed class ActivationCache : IDisposable
     public void Save(string path, Tensor? output = null, IDictionary<string, string>? metadata = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var items = _order.Select(n => (n, _items[n].detach())).ToList();
+        var items = _order.Select(n => (n, Find(n)!.detach())).ToList();
         if (output is not null)
             items.Add((HookName.Output, output.detach()));
         try
@@ -140,6 +204,10 @@ public sealed class ActivationCache : IDisposable
         foreach (var t in _items.Values)
             t.Dispose();
         _items.Clear();
+        foreach (var b in _blocks.Values)
+            b.Dispose();
+        _blocks.Clear();
+        _views.Clear();
         _order.Clear();
         _disposed = true;
         if (_folder is not null)

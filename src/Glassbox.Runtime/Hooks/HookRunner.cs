@@ -71,6 +71,22 @@ internal sealed class HookRunner
         return fns;
     }
 
+    /// <summary>Hands the cache a region of <paramref name="block"/> (a float32 tensor of the run's own memory that nothing
+    /// writes to again) for <paramref name="point"/> at <paramref name="layer"/>, when only the cache wants it there: no
+    /// hook function is bound, gradients are not kept, nothing is reduced or spilled. The cache makes the tensor (a
+    /// view, <paramref name="shape"/> with <paramref name="strides"/> from <paramref name="offset"/>) when it is read.
+    /// Returns false when the point must go through <see cref="Apply"/> instead (or is not wanted).</summary>
+    public bool KeepView(HookPoint point, int? layer, Tensor block, long offset, long[] shape, long[] strides)
+    {
+        if (Cache is null || KeepGradients || _reduce is not null || !Cache.HoldsViews)
+            return false;
+        string name = point.Name(layer);
+        if (!IsCached(name) || Resolve(name).Length > 0)
+            return false;
+        Cache.AddView(name, block, offset, shape, strides);
+        return true;
+    }
+
     /// <summary>Fires hook point <paramref name="point"/> at <paramref name="layer"/> (null for model-level points) on
     /// <paramref name="x"/>: runs the hooks bound to its name in order, then records the result if cached. Returns the
     /// activation to use from here on (same shape as <paramref name="x"/>).</summary>

@@ -23,22 +23,18 @@ internal static unsafe class EncoderBlock
         // Q, K and V: one product; hooks see [batch, pos, head, d_head] views of it, as on the libtorch path.
         bool qkvWanted =
             hooks.Wants(HookPoints.AttnQ, l) || hooks.Wants(HookPoints.AttnK, l) || hooks.Wants(HookPoints.AttnV, l);
-        var qkvT = qkvWanted ? empty(new long[] { f.Batch, f.Pos, 3 * d }, ScalarType.Float32) : null;
-        float* qkv = qkvT is null ? f.Qkv : EncoderHooks.Ptr(qkvT);
+        var qkvA = qkvWanted ? hooks.Take(f.Batch, f.Pos, 3 * d) : null;
+        float* qkv = qkvA is null ? f.Qkv : qkvA.Data;
         EncoderKernels.Linear(f.X, Ptr(w.W_QKV), Ptr(w.b_QKV), qkv, f.Scratch, f.Rows, 3 * d, d, f.Parts);
-        if (qkvT is not null)
+        if (qkvA is not null)
+        {
+            long[] shape =  { f.Batch, f.Pos, h, dh },
+                strides =  { (long)f.Pos * 3 * d, 3 * d, dh, 1 };
             foreach (
                 var (point, at) in new[] { (HookPoints.AttnQ, 0), (HookPoints.AttnK, d), (HookPoints.AttnV, 2 * d) }
             )
-                hooks.FireView(
-                    point,
-                    l,
-                    qkvT.narrow(-1, at, d).view(f.Batch, f.Pos, h, dh),
-                    qkv + at,
-                    f.Rows,
-                    d,
-                    3 * d
-                );
+                hooks.FireView(point, l, qkvA.Slice(at, shape, strides), f.Rows, d, 3 * d);
+        }
         // Attention: z [batch, pos, head, d_head].
         var zT = f.Target(HookPoints.AttnZ, l, f.Z, out float* z, f.Batch, f.Pos, h, dh);
         if (hooks.Wants(HookPoints.AttnScores, l) || hooks.Wants(HookPoints.AttnPattern, l))
@@ -53,17 +49,17 @@ internal static unsafe class EncoderBlock
         // MLP: the activation's input and output each as [batch, pos, d_mlp].
         bool preWanted = hooks.Wants(HookPoints.MlpPre, l),
             postWanted = hooks.Wants(HookPoints.MlpPost, l);
-        var preT = preWanted || postWanted ? empty(new long[] { f.Batch, f.Pos, m }, ScalarType.Float32) : null;
-        float* pre = preT is null ? f.Hidden : EncoderHooks.Ptr(preT);
+        var preT = preWanted || postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
+        float* pre = preT is null ? f.Hidden : preT.Data;
         EncoderKernels.Linear(f.X, Ptr(w.W_in!), Ptr(w.b_in), pre, f.Scratch, f.Rows, m, d, f.Parts);
         float* post = pre;
-        Tensor? postT = preT;
+        var postT = preT;
         if (preWanted)
         {
             // The activation reads the (hooked) input and writes its own tensor: the cached input stays as it was.
             pre = f.After(HookPoints.MlpPre, l, preT, pre);
-            postT = postWanted ? empty(new long[] { f.Batch, f.Pos, m }, ScalarType.Float32) : null;
-            post = postT is null ? f.Hidden : EncoderHooks.Ptr(postT);
+            postT = postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
+            post = postT is null ? f.Hidden : postT.Data;
         }
         if (c.Activation == ActivationKind.Gelu)
             EncoderKernels.Gelu(pre, post, f.Rows, m, f.Parts);
@@ -83,14 +79,13 @@ internal static unsafe class EncoderBlock
         var c = f.Model.Config;
         int h = c.NHeads,
             dh = c.HeadDim;
-        var shape = new long[] { f.Batch, h, f.Pos, f.Pos };
-        var scores = empty(shape, ScalarType.Float32);
-        EncoderAttention.Scores(qkv, Ptr(scores), f.Keep, f.Batch, f.Pos, h, dh, f.Parts);
+        var scores = f.Hooks.Take(f.Batch, h, f.Pos, f.Pos);
+        EncoderAttention.Scores(qkv, scores.Data, f.Keep, f.Batch, f.Pos, h, dh, f.Parts);
         scores = f.Hooks.Fire(HookPoints.AttnScores, l, scores);
-        var pattern = empty(shape, ScalarType.Float32);
-        EncoderAttention.Pattern(Ptr(scores), Ptr(pattern), f.Batch, f.Pos, h, dh, f.Parts);
+        var pattern = f.Hooks.Take(f.Batch, h, f.Pos, f.Pos);
+        EncoderAttention.Pattern(scores.Data, pattern.Data, f.Batch, f.Pos, h, dh, f.Parts);
         pattern = f.Hooks.Fire(HookPoints.AttnPattern, l, pattern);
-        EncoderAttention.Mix(Ptr(pattern), qkv, z, f.Batch, f.Pos, h, dh, f.Parts);
+        EncoderAttention.Mix(pattern.Data, qkv, z, f.Batch, f.Pos, h, dh, f.Parts);
     }
 
     private static float* Ptr(Tensor? t) => EncoderHooks.Ptr(t);

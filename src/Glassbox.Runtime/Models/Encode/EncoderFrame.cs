@@ -10,7 +10,7 @@ namespace Glassbox.Models.Encode;
 internal sealed unsafe class EncoderFrame : IDisposable
 {
     private readonly float* _work;
-    private Tensor? _residualTensor;
+    private EncoderActivation? _residual;
 
     public EncoderFrame(
         HookedTransformer model,
@@ -58,23 +58,23 @@ internal sealed unsafe class EncoderFrame : IDisposable
     public bool[]? Keep { get; }
     public int Parts { get; }
 
-    /// <summary>A new tensor of <paramref name="shape"/> for a stage's result when <paramref name="point"/> is wanted
+    /// <summary>A region of <paramref name="shape"/> for a stage's result when <paramref name="point"/> is wanted
     /// (<paramref name="at"/> is its memory), else null with <paramref name="at"/> = <paramref name="buffer"/>.</summary>
-    public Tensor? Target(HookPoint point, int layer, float* buffer, out float* at, params long[] shape)
+    public EncoderActivation? Target(HookPoint point, int layer, float* buffer, out float* at, params long[] shape)
     {
         if (!Hooks.Wants(point, layer))
         {
             at = buffer;
             return null;
         }
-        var t = empty(shape, ScalarType.Float32);
-        at = EncoderHooks.Ptr(t);
-        return t;
+        var a = Hooks.Take(shape);
+        at = a.Data;
+        return a;
     }
 
-    /// <summary>Fires <paramref name="point"/> on a stage's result tensor (if any) and returns where the result now is.</summary>
-    public float* After(HookPoint point, int? layer, Tensor? t, float* at) =>
-        t is null ? at : EncoderHooks.Ptr(Hooks.Fire(point, layer, t));
+    /// <summary>Fires <paramref name="point"/> on a stage's result (if any) and returns where the result now is.</summary>
+    public float* After(HookPoint point, int? layer, EncoderActivation? a, float* at) =>
+        a is null ? at : Hooks.Fire(point, layer, a).Data;
 
     /// <summary>Fires a residual-stream point [batch, pos, d_model].</summary>
     public void Residual(HookPoint point, int? layer)
@@ -82,13 +82,13 @@ internal sealed unsafe class EncoderFrame : IDisposable
         if (!Hooks.Wants(point, layer))
             return;
         int d = Model.Config.DModel;
-        if (_residualTensor is null)
+        if (_residual is null)
         {
-            _residualTensor = empty(new long[] { Batch, Pos, d }, ScalarType.Float32);
-            new ReadOnlySpan<float>(X, Rows * d).CopyTo(new Span<float>(EncoderHooks.Ptr(_residualTensor), Rows * d));
+            _residual = Hooks.Take(Batch, Pos, d);
+            new ReadOnlySpan<float>(X, Rows * d).CopyTo(new Span<float>(_residual.Data, Rows * d));
         }
-        _residualTensor = Hooks.Fire(point, layer, _residualTensor);
-        X = EncoderHooks.Ptr(_residualTensor);
+        _residual = Hooks.Fire(point, layer, _residual);
+        X = _residual.Data;
     }
 
     /// <summary>Residual stream = LayerNorm(stream + <paramref name="add"/>), firing the norm's scale [batch, pos, 1] and
@@ -113,9 +113,9 @@ internal sealed unsafe class EncoderFrame : IDisposable
             Hooks.Wants(normalized, layer)
             || (then is not null && Hooks.Wants(then, layer))
             || (nextPre >= 0 && nextPre < Model.Config.NLayers && Hooks.Wants(HookPoints.ResidPre, nextPre));
-        var outT = wanted ? empty(new long[] { Batch, Pos, d }, ScalarType.Float32) : null;
-        float* output = outT is null ? Output : EncoderHooks.Ptr(outT);
-        var scaleT = Hooks.Wants(scale, layer) ? empty(new long[] { Batch, Pos, 1 }, ScalarType.Float32) : null;
+        var outA = wanted ? Hooks.Take(Batch, Pos, d) : null;
+        float* output = outA is null ? Output : outA.Data;
+        var scaleA = Hooks.Wants(scale, layer) ? Hooks.Take(Batch, Pos, 1) : null;
         EncoderKernels.AddNorm(
             X,
             add,
@@ -126,11 +126,11 @@ internal sealed unsafe class EncoderFrame : IDisposable
             Rows,
             d,
             Parts,
-            EncoderHooks.Ptr(scaleT)
+            scaleA is null ? null : scaleA.Data
         );
-        if (scaleT is not null)
-            Hooks.Fire(scale, layer, scaleT); // only read: hooks that change a scale take the libtorch path
-        _residualTensor = outT;
+        if (scaleA is not null)
+            Hooks.Fire(scale, layer, scaleA); // only read: hooks that change a scale take the libtorch path
+        _residual = outA;
         X = output;
         Residual(normalized, layer);
         if (then is not null)
@@ -146,5 +146,9 @@ internal sealed unsafe class EncoderFrame : IDisposable
             );
     }
 
-    public void Dispose() => NativeMemory.AlignedFree(_work);
+    public void Dispose()
+    {
+        NativeMemory.AlignedFree(_work);
+        Hooks.Dispose();
+    }
 }

@@ -6,18 +6,21 @@ using static TorchSharp.torch;
 
 namespace Glassbox.Models.Encode;
 
-/// <summary>Hook points of the managed encoder. An activation some hook or the cache wants is copied from the encoder's
-/// buffer into a tensor of the hook point's shape, the hooks run on it (<see cref="HookRunner.Apply"/>: same order,
-/// same caching as the libtorch path), and when hook functions are bound there, what they return (or changed in place)
-/// is copied back, so later computation uses it. With no hook and no cache nothing is done at all.</summary>
-internal sealed unsafe class EncoderHooks
+/// <summary>Hook points of the managed encoder. An activation some hook or the cache wants is written into (or copied
+/// to) a region of the run's <see cref="EncoderArena"/>. Where only the cache wants it, the cache is handed the region
+/// (<see cref="HookRunner.KeepView"/>) and makes a tensor only when it is read; where hooks are bound, they run on a
+/// view of the region (<see cref="HookRunner.Apply"/>: same order, same caching as the libtorch path), and what they
+/// return (or changed in place) is what later computation uses. With no hook and no cache nothing is done at all.</summary>
+internal sealed unsafe class EncoderHooks : IDisposable
 {
     private readonly HookRunner _run;
+    private readonly EncoderArena? _arena;
 
     public EncoderHooks(HookRunner run)
     {
         _run = run;
         Active = !ReferenceEquals(run, HookRunner.None);
+        _arena = Active ? new EncoderArena() : null;
     }
 
     /// <summary>Whether any hook or cache is attached to the run.</summary>
@@ -48,36 +51,50 @@ internal sealed unsafe class EncoderHooks
     /// <summary>Whether a hook or the cache wants <paramref name="point"/> at <paramref name="layer"/>.</summary>
     public bool Wants(HookPoint point, int? layer) => Active && _run.Wants(point, layer);
 
+    /// <summary>A region of the run's arena for an activation of <paramref name="shape"/>.</summary>
+    public EncoderActivation Take(params long[] shape) =>
+        (_arena ?? throw new InvalidOperationException("no hook is active")).Take(shape);
+
     /// <summary>Fires <paramref name="point"/> on <paramref name="rows"/> rows of <paramref name="width"/> floats at
     /// <paramref name="data"/> (row stride <paramref name="stride"/>), shown to hooks as <paramref name="shape"/>.</summary>
     public void Fire(HookPoint point, int? layer, float* data, int rows, int width, int stride, params long[] shape)
     {
         if (!Wants(point, layer))
             return;
-        var t = empty(shape, ScalarType.Float32);
-        Copy(data, stride, Ptr(t), width, rows, width);
-        var y = _run.Apply(point, layer, t);
-        if (!_run.HasFunctions(point, layer))
-            return;
-        var back = Contiguous(y);
-        Copy(Ptr(back), width, data, stride, rows, width);
-    }
-
-    /// <summary>Fires <paramref name="point"/> on a tensor the encoder wrote its result into (no copy: the cache keeps
-    /// it) and returns the (contiguous, CPU) tensor to go on with.</summary>
-    public Tensor Fire(HookPoint point, int? layer, Tensor t) => Active ? Contiguous(_run.Apply(point, layer, t)) : t;
-
-    /// <summary>Fires <paramref name="point"/> on <paramref name="view"/>, a view of <paramref name="rows"/> rows of
-    /// <paramref name="width"/> floats at <paramref name="data"/> (row stride <paramref name="stride"/>); what hook
-    /// functions return is copied back there.</summary>
-    public void FireView(HookPoint point, int layer, Tensor view, float* data, int rows, int width, int stride)
-    {
-        if (!Wants(point, layer))
-            return;
-        var y = _run.Apply(point, layer, view);
+        var a = Take(shape);
+        Copy(data, stride, a.Data, width, rows, width);
+        var y = Fire(point, layer, a);
         if (_run.HasFunctions(point, layer))
-            Copy(Ptr(Contiguous(y)), width, data, stride, rows, width);
+            Copy(y.Data, width, data, stride, rows, width);
     }
+
+    /// <summary>Fires <paramref name="point"/> on <paramref name="a"/>, which holds a stage's result (the cache keeps it
+    /// without a copy), and returns the activation to go on with: <paramref name="a"/>, or what a hook returned.</summary>
+    public EncoderActivation Fire(HookPoint point, int? layer, EncoderActivation a)
+    {
+        if (!Active || (a.Block is not null && _run.KeepView(point, layer, a.Block, a.Offset, a.Shape, a.Strides)))
+            return a;
+        if (!_run.Wants(point, layer))
+            return a;
+        var t = a.AsTensor();
+        var y = Contiguous(_run.Apply(point, layer, t));
+        return ReferenceEquals(y, t) ? a : EncoderActivation.Of(y);
+    }
+
+    /// <summary>Fires <paramref name="point"/> on <paramref name="view"/>, <paramref name="rows"/> rows of
+    /// <paramref name="width"/> floats (row stride <paramref name="stride"/>) inside a larger activation; what hook
+    /// functions return is copied back there.</summary>
+    public void FireView(HookPoint point, int layer, EncoderActivation view, int rows, int width, int stride)
+    {
+        if (!Wants(point, layer) || _run.KeepView(point, layer, view.Block!, view.Offset, view.Shape, view.Strides))
+            return;
+        var y = _run.Apply(point, layer, view.AsTensor());
+        if (_run.HasFunctions(point, layer))
+            Copy(Ptr(Contiguous(y)), width, view.Data, stride, rows, width);
+    }
+
+    /// <summary>Frees the run's arena blocks (those the cache still uses live on with it).</summary>
+    public void Dispose() => _arena?.Dispose();
 
     private static Tensor Contiguous(Tensor y)
     {
