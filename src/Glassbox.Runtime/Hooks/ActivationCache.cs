@@ -92,10 +92,15 @@ public sealed class ActivationCache : IDisposable
             _blocks[block.Handle] = own;
         }
         _views[name] = new PendingView(own, offset, shape, strides);
+        ResidentBytes += Floats(shape) * sizeof(float);
+    }
+
+    private static long Floats(long[] shape)
+    {
         long n = 1;
         foreach (long s in shape)
             n *= s;
-        ResidentBytes += n * sizeof(float);
+        return n;
     }
 
     private readonly record struct PendingView(Tensor Block, long Offset, long[] Shape, long[] Strides);
@@ -118,7 +123,7 @@ public sealed class ActivationCache : IDisposable
     {
         if (_views.Remove(name, out var v))
         {
-            ResidentBytes -= v.Shape.Aggregate(1L, (a, b) => a * b) * sizeof(float);
+            ResidentBytes -= Floats(v.Shape) * sizeof(float);
             _order.Remove(name);
             return true;
         }

@@ -98,6 +98,7 @@ internal sealed unsafe class EncoderActivation
     public EncoderActivation Slice(long at, long[] shape, long[] strides) =>
         new(Block, Offset + at, shape, strides, Data + at);
 
-    /// <summary>The activation as a tensor (a view of the block, made on first use in the current dispose scope).</summary>
+    /// <summary>The activation as a tensor of <see cref="Shape"/> (e.g. [batch, pos, d_model]): a view of the block, made
+    /// on first use in the current dispose scope.</summary>
     public Tensor AsTensor() => _tensor ??= Block!.as_strided(Shape, Strides, Offset);
 }
