@@ -24,7 +24,7 @@ internal static unsafe class EncoderKernels
     {
         // The cut depends on the product only, never on the thread count, so results are the same bits for any
         // number of threads (MKL may round a slice differently from the whole).
-        int slices = (long)m * n * k < SplitWork ? 1 : ProductPieces;
+        int slices = Slices((long)m * n * k);
         int width = (n / slices + 15) / 16 * 16;
         For(slices, parts, s =>
         {
@@ -188,8 +188,16 @@ internal static unsafe class EncoderKernels
     /// others (row-wise results do not depend on the cut).</summary>
     internal const int PiecesPerThread = 4;
 
-    /// <summary>Column slices of a split product, whatever the thread count.</summary>
+    /// <summary>Most column slices of a split product, whatever the thread count.</summary>
     internal const int ProductPieces = 8;
+
+    /// <summary>Multiply-adds per slice of a split product (below 2 x this, 2 slices).</summary>
+    internal const long SliceWork = 1L << 22;
+
+    /// <summary>Column slices of a product of <paramref name="work"/> multiply-adds: 1 below <see cref="SplitWork"/>, else
+    /// one per <see cref="SliceWork"/>, at least 2 and at most <see cref="ProductPieces"/>. The count depends on the product
+    /// only, never on the threads.</summary>
+    internal static int Slices(long work) => work < SplitWork ? 1 : (int)Math.Clamp(work / SliceWork, 2, ProductPieces);
 
     /// <summary>Runs body(0..count-1) on up to <paramref name="threads"/> threads.</summary>
     internal static void For(int count, int threads, Action<int> body) => WorkerTeam.Run(count, threads, body);

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Glassbox.Models.Encode;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Glassbox.Tests.Models;
+
+/// <summary>The managed encoder's kernels on raw float rows: products cut by size and split over any number of threads
+/// give the same bits, and GELU matches libtorch's.</summary>
+public sealed class EncoderKernelsTests
+{
+    [Fact]
+    public void Should_give_the_same_products_split_over_threads_as_on_one()
+    {
+        var g = new Generator(7);
+        foreach (
+            var (m, n, k) in new[]
+            {
+                (3, 40, 16),
+                (14, 1536, 384),
+                (20, 1000, 384),
+                (40, 1000, 384),
+                (128, 384, 1536),
+                (129, 400, 384),
+                (608, 1152, 384),
+            }
+        )
+        {
+            using var x = randn(m, k, generator: g);
+            using var w = randn(n, k, generator: g);
+            using var bias = randn(n, generator: g);
+            using var reference = nn.functional.linear(x, w, bias);
+            float[]? first = null;
+            foreach (int parts in new[] { 1, 2, 3 })
+            {
+                using var y = empty(m, n);
+                using var scratch = empty(m, n);
+                unsafe
+                {
+                    EncoderKernels.Linear(Ptr(x), Ptr(w), Ptr(bias), Ptr(y), Ptr(scratch), m, n, k, parts);
+                }
+                var bits = y.data<float>().ToArray();
+                first ??= bits;
+                Assert.Equal(first, bits); // the same bits for any thread count
+                float diff = TinyModels.MaxAbsDiff(y, reference);
+                Assert.True(diff <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"{m}x{n}x{k}/{parts}: {diff}"));
+            }
+        }
+    }
+
+    [Fact]
+    public void Should_cut_products_by_their_size_not_by_the_thread_count()
+    {
+        Assert.Equal(1, EncoderKernels.Slices(3 * 40 * 16)); // too small to split
+        Assert.Equal(2, EncoderKernels.Slices(14L * 1152 * 384)); // batch 1: at least 2
+        Assert.Equal(3, EncoderKernels.Slices(40L * 1000 * 384));
+        Assert.Equal(EncoderKernels.ProductPieces, EncoderKernels.Slices(608L * 1152 * 384)); // batch 32: at most 8
+    }
+
+    [Fact]
+    public void Should_compute_gelu_like_libtorch_over_the_whole_float_range()
+    {
+        var values = new List<float> { 0f, -0f, 1e-30f, -1e-30f, 5.5f, -5.5f, 9.3f, -9.3f, 40f, -40f, 1e30f, -1e30f };
+        for (int i = -2000; i <= 2000; i++)
+            values.Add(i / 250f);
+        using var x = tensor(values.ToArray());
+        using var reference = nn.functional.gelu(x);
+        using var y = x.clone();
+        using var other = zeros_like(x);
+        unsafe
+        {
+            EncoderKernels.Gelu(Ptr(y), Ptr(y), 1, values.Count, 2); // in place
+            EncoderKernels.Gelu(Ptr(x), Ptr(other), 1, values.Count, 2); // into another buffer, the input kept
+        }
+        float diff = TinyModels.MaxAbsDiff(y, reference);
+        Assert.True(diff <= 2e-6, string.Create(CultureInfo.InvariantCulture, $"max abs diff {diff}"));
+        Assert.Equal(0f, TinyModels.MaxAbsDiff(other, y));
+        using var input = tensor(values.ToArray());
+        Assert.Equal(0f, TinyModels.MaxAbsDiff(x, input));
+        using var nan = tensor(new[] { float.NaN, 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f });
+        unsafe
+        {
+            EncoderKernels.Gelu(Ptr(nan), Ptr(nan), 1, 9, 1);
+        }
+        Assert.True(float.IsNaN(nan[0].item<float>()));
+    }
+
+    private static unsafe float* Ptr(Tensor t) => EncoderHooks.Ptr(t);
+}
