@@ -6,9 +6,9 @@ using static TorchSharp.torch;
 namespace Glassbox.Models.Encode;
 
 /// <summary>One post-norm block of the managed encoder, firing its hook points in the libtorch path's order. A stage
-/// whose result some hook or the cache wants writes it straight into a new tensor of the hook point's shape, which is
-/// shown to the hooks, kept by the cache without a copy, and (if a hook replaced it) swapped for what the hook returned;
-/// a stage nothing wants writes into the frame's reused buffers.</summary>
+/// whose result some hook or the cache wants writes it straight into a region of the run's arena with the hook point's
+/// shape, which is shown to the hooks, kept by the cache without a copy, and (if a hook replaced it) swapped for what the
+/// hook returned; a stage nothing wants writes into the frame's reused buffers.</summary>
 internal static unsafe class EncoderBlock
 {
     public static void Run(EncoderFrame f, BlockWeights w, int l)
@@ -36,40 +36,40 @@ internal static unsafe class EncoderBlock
                 hooks.FireView(point, l, qkvA.Slice(at, shape, strides), f.Rows, d, 3 * d);
         }
         // Attention: z [batch, pos, head, d_head].
-        var zT = f.Target(HookPoints.AttnZ, l, f.Z, out float* z, f.Batch, f.Pos, h, dh);
+        var zA = f.Target(HookPoints.AttnZ, l, f.Z, out float* z, f.Batch, f.Pos, h, dh);
         if (hooks.Wants(HookPoints.AttnScores, l) || hooks.Wants(HookPoints.AttnPattern, l))
             Staged(f, l, qkv, z);
         else
             EncoderAttention.Run(qkv, z, f.Keep, f.Batch, f.Pos, h, dh, f.Parts);
-        z = f.After(HookPoints.AttnZ, l, zT, z);
-        var outT = f.Target(HookPoints.AttnOut, l, f.Tmp, out float* attnOut, f.Batch, f.Pos, d);
+        z = f.After(HookPoints.AttnZ, l, zA, z);
+        var outA = f.Target(HookPoints.AttnOut, l, f.Tmp, out float* attnOut, f.Batch, f.Pos, d);
         EncoderKernels.Linear(z, Ptr(w.W_O), Ptr(w.b_O), attnOut, f.Scratch, f.Rows, d, d, f.Parts);
-        attnOut = f.After(HookPoints.AttnOut, l, outT, attnOut);
+        attnOut = f.After(HookPoints.AttnOut, l, outA, attnOut);
         f.Norm(attnOut, w.ln1_w, w.ln1_b, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l, HookPoints.ResidMid, -1);
         // MLP: the activation's input and output each as [batch, pos, d_mlp].
         bool preWanted = hooks.Wants(HookPoints.MlpPre, l),
             postWanted = hooks.Wants(HookPoints.MlpPost, l);
-        var preT = preWanted || postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
-        float* pre = preT is null ? f.Hidden : preT.Data;
+        var preA = preWanted || postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
+        float* pre = preA is null ? f.Hidden : preA.Data;
         EncoderKernels.Linear(f.X, Ptr(w.W_in!), Ptr(w.b_in), pre, f.Scratch, f.Rows, m, d, f.Parts);
         float* post = pre;
-        var postT = preT;
+        var postA = preA;
         if (preWanted)
         {
-            // The activation reads the (hooked) input and writes its own tensor: the cached input stays as it was.
-            pre = f.After(HookPoints.MlpPre, l, preT, pre);
-            postT = postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
-            post = postT is null ? f.Hidden : postT.Data;
+            // The activation reads the (hooked) input and writes its own region: the cached input stays as it was.
+            pre = f.After(HookPoints.MlpPre, l, preA, pre);
+            postA = postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
+            post = postA is null ? f.Hidden : postA.Data;
         }
         if (c.Activation == ActivationKind.Gelu)
             EncoderKernels.Gelu(pre, post, f.Rows, m, f.Parts);
         else
             EncoderKernels.GeluTanh(pre, post, f.Rows, m, f.Parts);
         if (postWanted)
-            post = f.After(HookPoints.MlpPost, l, postT, post);
-        var mlpT = f.Target(HookPoints.MlpOut, l, f.Tmp, out float* mlpOut, f.Batch, f.Pos, d);
+            post = f.After(HookPoints.MlpPost, l, postA, post);
+        var mlpA = f.Target(HookPoints.MlpOut, l, f.Tmp, out float* mlpOut, f.Batch, f.Pos, d);
         EncoderKernels.Linear(post, Ptr(w.W_out!), Ptr(w.b_out), mlpOut, f.Scratch, f.Rows, d, m, f.Parts);
-        mlpOut = f.After(HookPoints.MlpOut, l, mlpT, mlpOut);
+        mlpOut = f.After(HookPoints.MlpOut, l, mlpA, mlpOut);
         f.Norm(mlpOut, w.ln2_w, w.ln2_b, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l, HookPoints.ResidPost, l + 1);
     }
 

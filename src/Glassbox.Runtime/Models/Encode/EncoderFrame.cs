@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 
 namespace Glassbox.Models.Encode;
 
-/// <summary>One managed-encoder forward's state: the residual stream (in the output tensor's memory, or in a tensor a
-/// hook point wanted), reused buffers carved from one native allocation, and the helpers that put a stage's result
-/// where a hook point can see it.</summary>
+/// <summary>One managed-encoder forward's state: the residual stream (in the output tensor's memory, or in an arena
+/// region a hook point wanted), reused buffers carved from one native allocation, and the helpers that put a stage's
+/// result where a hook point can see it.</summary>
 internal sealed unsafe class EncoderFrame : IDisposable
 {
     private readonly float* _work;
@@ -93,7 +93,7 @@ internal sealed unsafe class EncoderFrame : IDisposable
 
     /// <summary>Residual stream = LayerNorm(stream + <paramref name="add"/>), firing the norm's scale [batch, pos, 1] and
     /// output, then <paramref name="then"/> at <paramref name="layer"/> (the block's next residual point). The result goes
-    /// into a new tensor when any of those or the next block's <c>hook_resid_pre</c> (<paramref name="nextPre"/>) is
+    /// into a new arena region when any of those or the next block's <c>hook_resid_pre</c> (<paramref name="nextPre"/>) is
     /// wanted, so they all see it without a copy.</summary>
     public void Norm(
         float* add,
