@@ -39,10 +39,13 @@ public sealed class ExplorerJob : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal ExplorerJob(string id, string kind)
+    private readonly Action<ExplorerJob, string>? _reported;
+
+    internal ExplorerJob(string id, string kind, Action<ExplorerJob, string>? reported = null)
     {
         Id = id;
         Kind = kind;
+        _reported = reported;
     }
 
     /// <summary>Job id.</summary>
@@ -72,6 +75,7 @@ public sealed class ExplorerJob : IDisposable
     {
         _cts.Token.ThrowIfCancellationRequested();
         Update(() => _progress.Add(line));
+        _reported?.Invoke(this, line);
     }
 
     /// <summary>Requests cancellation.</summary>
@@ -127,11 +131,15 @@ public sealed class JobManager(ModelHost host) : IDisposable
     private readonly ConcurrentQueue<string> _order = new();
     private long _next;
 
+    /// <summary>Raised on the job's own thread after each progress line is added (for logs, and for tests that must
+    /// act at a known point of a running job).</summary>
+    public event Action<ExplorerJob, string>? Reported;
+
     /// <summary>Starts <paramref name="work"/> (which returns the result envelope as JSON) as a job.</summary>
     public ExplorerJob Start(string kind, Func<Glassbox.Models.HookedTransformer, ExplorerJob, string> work)
     {
         string id = string.Create(CultureInfo.InvariantCulture, $"j{Interlocked.Increment(ref _next)}");
-        var job = new ExplorerJob(id, kind);
+        var job = new ExplorerJob(id, kind, (j, line) => Reported?.Invoke(j, line));
         _jobs[id] = job;
         _order.Enqueue(id);
         while (_order.Count > Kept && _order.TryDequeue(out var old))

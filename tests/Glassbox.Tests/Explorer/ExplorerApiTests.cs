@@ -238,21 +238,24 @@ public sealed class ExplorerApiTests
         Assert.Equal("cancelled", (await host.WaitForJobAsync(id)).GetProperty("state").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await host.Client.GetAsync("/api/jobs/" + id + "/result")).StatusCode);
 
-        // A running job stops at its next progress report.
+        // A running job stops at its next progress report. The job is held at its first report until the cancel
+        // request is in, so a fast machine cannot finish it first.
+        using var reported = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        host.Server.Context.Jobs.Reported += (_, _) =>
+        {
+            if (reported.IsSet)
+                return;
+            reported.Set();
+            go.Wait(TimeSpan.FromMinutes(2));
+        };
         var big = (await JsonAsync(await host.PostAsync("/api/probe/jobs", new { sentences = 2000 }))).GetProperty(
             "result"
         );
         string bigId = big.GetProperty("id").GetString()!;
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (
-            host.Server.Context.Jobs.Find(bigId)!.Info() is { State: "queued" }
-            || host.Server.Context.Jobs.Find(bigId)!.Info().Progress.Count == 0
-        )
-        {
-            Assert.True(DateTime.UtcNow < until, "the job never reported progress");
-            await Task.Delay(20);
-        }
+        Assert.True(reported.Wait(TimeSpan.FromMinutes(2)), "the job never reported progress");
         await JsonAsync(await host.PostAsync("/api/jobs/" + bigId + "/cancel", new { }));
+        go.Set();
         Assert.Equal("cancelled", (await host.WaitForJobAsync(bigId)).GetProperty("state").GetString());
     }
 

@@ -118,20 +118,22 @@ public sealed class ExplorerXmdTests
     public async Task Should_cancel_a_running_xmd_update_and_keep_no_copy()
     {
         await using var host = await StartClassifierAsync();
+        // Hold the job at its first training step until the cancel request is in, so a fast machine cannot finish
+        // all 50 epochs first.
+        using var stepped = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        host.Server.Context.Jobs.Reported += (_, line) =>
+        {
+            if (!line.StartsWith("step ", StringComparison.Ordinal) || stepped.IsSet)
+                return;
+            stepped.Set();
+            release.Wait(TimeSpan.FromMinutes(2));
+        };
         var job = (await JsonAsync(await host.PostAsync("/api/xmd/jobs", Request(epochs: 50)))).GetProperty("result");
         string id = job.GetProperty("id").GetString()!;
-        var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (
-            !host
-                .Server.Context.Jobs.Find(id)!
-                .Info()
-                .Progress.Any(l => l.StartsWith("step ", StringComparison.Ordinal))
-        )
-        {
-            Assert.True(DateTime.UtcNow < until, "the job never reported a step");
-            await Task.Delay(10);
-        }
+        Assert.True(stepped.Wait(TimeSpan.FromMinutes(2)), "the job never reported a step");
         await JsonAsync(await host.PostAsync("/api/jobs/" + id + "/cancel", new { }));
+        release.Set();
         Assert.Equal("cancelled", (await host.WaitForJobAsync(id)).GetProperty("state").GetString());
         Assert.Null(host.Server.Context.Host.Updated.Latest);
         var e = await JsonAsync(await host.PostAsync("/api/xmd/compare", new { text = Text }), 400);
