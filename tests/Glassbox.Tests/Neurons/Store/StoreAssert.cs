@@ -35,6 +35,42 @@ internal static class StoreAssert
         }
     }
 
+    /// <summary><see cref="SameRows"/> for a split run against a single run; when they differ, the single run is
+    /// repeated (<paramref name="rerun"/> writes it to the path given) and the failure says whether the repeat equals
+    /// the first single run and the split one, so a failure shows which side was not reproducible.</summary>
+    public static void SameRowsAsSingle(string single, string split, Action<string> rerun)
+    {
+        try
+        {
+            SameRows(single, split);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            string again = single + ".again.duckdb";
+            rerun(again);
+            throw new Xunit.Sdk.XunitException(
+                e.Message
+                    + $"\nA repeated single run equals the first single run: {Same(single, again)}; equals the split run: {Same(split, again)}; load average: {LoadAverage()}"
+            );
+        }
+    }
+
+    private static bool Same(string a, string b)
+    {
+        try
+        {
+            SameRows(a, b);
+            return true;
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            return false;
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+
     /// <summary>SHA-256 of a file's bytes.</summary>
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 }
