@@ -57,6 +57,8 @@ say "- runtime (glassbox doctor): $($G_CLI doctor --json | tr -d '\n ' | grep -o
 section "libtorch SGEMM on the MiniLM shapes (gemm)"
 cmd $B gemm 1
 cmd $B gemm 2
+section "MKL on the batch-32 products whole and in column slices (slices)"
+cmd $B slices
 section "MiniLM forward against ONNX Runtime, and caching every hook (interleaved)"
 cmd $B interleaved "$R"
 cmd $B interleaved "$R" 20

@@ -8,6 +8,7 @@ public static class Program
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- interleaved [rounds] [calls per visit] [threads]   (A/B medians, robust to a noisy host)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- probing [rounds] [threads]   (whole UPOS run, issue 3)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- gemm [threads]       (libtorch SGEMM GFLOP/s on MiniLM shapes)
+    // dotnet run -c Release --project bench/Glassbox.Benchmarks -- slices [calls]      (MKL on the batch-32 products whole and in 2, 4, 8 slices)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- patching [rounds] [threads] [pairs]   (activation/attribution patching)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- generation [rounds] [threads] [batch] [steps] [llama2.c run]   (KV cache, issue 14)
     // dotnet run -c Release --project bench/Glassbox.Benchmarks -- explorer [rounds] [threads]   (explorer latency and first paint)
@@ -25,6 +26,7 @@ public static class Program
             ["blimp"] = BlimpBench.Run,
             ["profile"] = ProfileBench.Run,
             ["gemm"] = GemmBench.Run,
+            ["slices"] = SliceBench.Run,
             ["patching"] = PatchingBench.Run,
             ["harvest"] = HarvestBench.Run,
             ["upos-reference"] = UposReferenceBench.Run,

@@ -30,31 +30,41 @@ public sealed class EncoderKernelsTests
             using var w = randn(n, k, generator: g);
             using var bias = randn(n, generator: g);
             using var reference = nn.functional.linear(x, w, bias);
-            float[]? first = null;
-            foreach (int parts in new[] { 1, 2, 3 })
+            // This machine's cut, and the cut of an 8-core machine (uneven slices on a small one too).
+            foreach (int most in new[] { EncoderKernels.ProductPieces, 8 })
             {
-                using var y = empty(m, n);
-                using var scratch = empty(m, n);
-                unsafe
+                float[]? first = null;
+                foreach (int parts in new[] { 1, 2, 3 })
                 {
-                    EncoderKernels.Linear(Ptr(x), Ptr(w), Ptr(bias), Ptr(y), Ptr(scratch), m, n, k, parts);
+                    using var y = empty(m, n);
+                    using var scratch = empty(m, n);
+                    unsafe
+                    {
+                        EncoderKernels.Linear(Ptr(x), Ptr(w), Ptr(bias), Ptr(y), Ptr(scratch), m, n, k, parts, most);
+                    }
+                    var bits = y.data<float>().ToArray();
+                    first ??= bits;
+                    Assert.Equal(first, bits); // the same bits for any thread count
+                    float diff = TinyModels.MaxAbsDiff(y, reference);
+                    Assert.True(
+                        diff <= 1e-3,
+                        string.Create(CultureInfo.InvariantCulture, $"{m}x{n}x{k}/{parts}/{most}: {diff}")
+                    );
                 }
-                var bits = y.data<float>().ToArray();
-                first ??= bits;
-                Assert.Equal(first, bits); // the same bits for any thread count
-                float diff = TinyModels.MaxAbsDiff(y, reference);
-                Assert.True(diff <= 1e-3, string.Create(CultureInfo.InvariantCulture, $"{m}x{n}x{k}/{parts}: {diff}"));
             }
         }
     }
 
     [Fact]
-    public void Should_cut_products_by_their_size_not_by_the_thread_count()
+    public void Should_cut_products_by_their_size_and_the_machine_not_by_the_thread_count()
     {
-        Assert.Equal(1, EncoderKernels.Slices(3 * 40 * 16)); // too small to split
-        Assert.Equal(2, EncoderKernels.Slices(14L * 1152 * 384)); // batch 1: at least 2
-        Assert.Equal(3, EncoderKernels.Slices(40L * 1000 * 384));
-        Assert.Equal(EncoderKernels.ProductPieces, EncoderKernels.Slices(608L * 1152 * 384)); // batch 32: at most 8
+        Assert.Equal(1, EncoderKernels.Slices(3 * 40 * 16, 8)); // too small to split
+        Assert.Equal(2, EncoderKernels.Slices(14L * 1152 * 384, 8)); // batch 1: at least 2
+        Assert.Equal(3, EncoderKernels.Slices(40L * 1000 * 384, 8));
+        Assert.Equal(8, EncoderKernels.Slices(608L * 1152 * 384, 8)); // batch 32 on 8 or more cores: 8
+        Assert.Equal(2, EncoderKernels.Slices(608L * 1152 * 384, 2)); // on 2 cores: 2
+        Assert.Equal(2, EncoderKernels.Slices(608L * 1152 * 384, 1)); // never fewer than 2 once split
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 2, 8), EncoderKernels.ProductPieces);
     }
 
     [Fact]

@@ -19,12 +19,24 @@ internal static unsafe class EncoderKernels
     /// <summary>y[m, n] = x[m, k] · w[n, k]ᵀ + bias, the n output columns split into slices (each slice
     /// of W is contiguous) that <paramref name="parts"/> threads share. For few rows MKL is called for yᵀ = w · xᵀ into
     /// <paramref name="scratch"/> (m·n floats) and the result transposed back: on this machine that orientation's kernel
-    /// is 1.4-1.8x faster at 14 rows and even at 128 (docs/benchmarks.md, "The managed encoder").</summary>
-    public static void Linear(float* x, float* w, float* bias, float* y, float* scratch, int m, int n, int k, int parts)
+    /// is 1.4-1.8x faster at 14 rows and even at 128 (docs/benchmarks.md, "The managed encoder"). At most
+    /// <paramref name="most"/> slices (0: <see cref="ProductPieces"/>).</summary>
+    public static void Linear(
+        float* x,
+        float* w,
+        float* bias,
+        float* y,
+        float* scratch,
+        int m,
+        int n,
+        int k,
+        int parts,
+        int most = 0
+    )
     {
-        // The cut depends on the product only, never on the thread count, so results are the same bits for any
-        // number of threads (MKL may round a slice differently from the whole).
-        int slices = Slices((long)m * n * k);
+        // The cut depends on the product and the machine only, never on the thread count, so results are the same
+        // bits for any number of threads (MKL may round a slice differently from the whole).
+        int slices = Slices((long)m * n * k, most > 0 ? most : ProductPieces);
         int width = (n / slices + 15) / 16 * 16;
         For(slices, parts, s =>
         {
@@ -188,16 +200,20 @@ internal static unsafe class EncoderKernels
     /// others (row-wise results do not depend on the cut).</summary>
     internal const int PiecesPerThread = 4;
 
-    /// <summary>Most column slices of a split product, whatever the thread count.</summary>
-    internal const int ProductPieces = 8;
+    /// <summary>Most column slices of a split product, whatever the thread count: the machine's processor count, from 2
+    /// to 8. Each slice costs MKL a little (the batch-32 down projection, 608 x 1536 · 1536 x 384 at one thread: 3.5 ms
+    /// whole, 3.8 ms in 2 slices, 4.3 ms in 8), so a 2-core machine cuts in 2 (docs/benchmarks.md, "Product slices by
+    /// machine"), while a larger one keeps a slice for each of up to 8 threads.</summary>
+    internal static readonly int ProductPieces = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     /// <summary>Multiply-adds per slice of a split product (below 2 x this, 2 slices).</summary>
     internal const long SliceWork = 1L << 22;
 
     /// <summary>Column slices of a product of <paramref name="work"/> multiply-adds: 1 below <see cref="SplitWork"/>, else
-    /// one per <see cref="SliceWork"/>, at least 2 and at most <see cref="ProductPieces"/>. The count depends on the product
-    /// only, never on the threads.</summary>
-    internal static int Slices(long work) => work < SplitWork ? 1 : (int)Math.Clamp(work / SliceWork, 2, ProductPieces);
+    /// one per <see cref="SliceWork"/>, at least 2 and at most <paramref name="most"/> (at least 2). The count depends on
+    /// the product and the machine only, never on the threads.</summary>
+    internal static int Slices(long work, int most) =>
+        work < SplitWork ? 1 : (int)Math.Clamp(work / SliceWork, 2, Math.Max(2, most));
 
     /// <summary>Runs body(0..count-1) on up to <paramref name="threads"/> threads.</summary>
     internal static void For(int count, int threads, Action<int> body) => WorkerTeam.Run(count, threads, body);
