@@ -183,19 +183,7 @@ public sealed partial class DeployScriptTests : IDisposable
             Ok(CliProcess.Finish(m), "merge.sbatch");
         void Single(string store)
         {
-            var args = new[]
-            {
-                "neurons",
-                "harvest",
-                "-m",
-                model,
-                "--corpus",
-                corpus,
-                "--threads",
-                "1",
-                "--store",
-                store,
-            };
+            var args = StoreTestData.HarvestArgs(model, corpus, store, "--threads", "1");
             using var s = CliProcess.Start(args.Concat(Extra.Split(' ')));
             Ok(CliProcess.Finish(s), "single run");
         }

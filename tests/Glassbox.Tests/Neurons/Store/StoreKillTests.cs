@@ -17,15 +17,9 @@ public sealed partial class StoreKillTests : IDisposable
     private static partial Regex ShardLine();
 
     private string[] Args(string model, string corpus, string store) =>
-        new[]
-        {
-            "neurons",
-            "harvest",
-            "-m",
+        StoreTestData.HarvestArgs(
             model,
-            "--corpus",
             corpus,
-            "--store",
             store,
             "--shard-docs",
             "2",
@@ -35,8 +29,8 @@ public sealed partial class StoreKillTests : IDisposable
             "3",
             "--threads",
             "1",
-            "--json",
-        };
+            "--json"
+        );
 
     [Fact]
     public void Should_resume_a_killed_harvest_and_equal_an_uninterrupted_run_row_for_row()

@@ -90,6 +90,11 @@ internal static class StoreTestData
         return path;
     }
 
+    /// <summary>The CLI arguments of <c>neurons harvest</c> of <paramref name="model"/> over <paramref name="corpus"/>
+    /// into <paramref name="store"/>, then <paramref name="extra"/>.</summary>
+    public static string[] HarvestArgs(string model, string corpus, string store, params string[] extra) =>
+        new[] { "neurons", "harvest", "-m", model, "--corpus", corpus, "--store", store }.Concat(extra).ToArray();
+
     /// <summary>One document's activations at a hook, computed alone (batch of one): [pos, units] as rows.</summary>
     public static float[][] Activations(HookedTransformer m, string text, string hook)
     {
