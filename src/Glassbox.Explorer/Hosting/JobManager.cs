@@ -132,7 +132,7 @@ public sealed class JobManager(ModelHost host) : IDisposable
     private long _next;
 
     /// <summary>Raised on the job's own thread after each progress line is added (for logs, and for tests that must
-    /// act at a known point of a running job).</summary>
+    /// act at a known point of a running job). The job waits for its handlers; a handler that throws fails the job.</summary>
     public event Action<ExplorerJob, string>? Reported;
 
     /// <summary>Starts <paramref name="work"/> (which returns the result envelope as JSON) as a job.</summary>
