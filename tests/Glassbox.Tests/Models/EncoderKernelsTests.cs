@@ -95,5 +95,50 @@ public sealed class EncoderKernelsTests
         Assert.True(float.IsNaN(nan[0].item<float>()));
     }
 
+    [Fact]
+    public void Should_transpose_a_product_back_exactly_with_and_without_bias()
+    {
+        var random = new Random(11);
+        foreach (
+            var (count, m, n) in new[]
+            {
+                (1, 1, 1),
+                (7, 14, 9),
+                (8, 3, 8),
+                (37, 14, 50),
+                (576, 14, 1152),
+                (45, 128, 45),
+            }
+        )
+        {
+            var t = new float[count * m]; // [count, m]
+            var bias = new float[count];
+            for (int i = 0; i < t.Length; i++)
+                t[i] = random.NextSingle() - 0.5f;
+            for (int j = 0; j < count; j++)
+                bias[j] = random.NextSingle() - 0.5f;
+            foreach (bool withBias in new[] { true, false })
+            {
+                var y = new float[m * n]; // [m, n]: the columns past count stay untouched
+                Array.Fill(y, float.NaN);
+                unsafe
+                {
+                    fixed (
+                        float* tp = t,
+                            bp = bias,
+                            yp = y
+                    )
+                        EncoderKernels.TransposeBack(tp, withBias ? bp : null, yp, count, m, n);
+                }
+                for (int r = 0; r < m; r++)
+                for (int j = 0; j < n; j++)
+                    if (j < count)
+                        Assert.Equal(t[j * m + r] + (withBias ? bias[j] : 0f), y[r * n + j]);
+                    else
+                        Assert.True(float.IsNaN(y[r * n + j]));
+            }
+        }
+    }
+
     private static unsafe float* Ptr(Tensor t) => EncoderHooks.Ptr(t);
 }

@@ -4,6 +4,7 @@
 // uses System.Numerics.Tensors' vectorised primitives; exact GELU's erf is vectorised here (.NET has none).
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Glassbox.Models.Encode;
 
@@ -57,14 +58,35 @@ internal static unsafe class EncoderKernels
             }
             float* t = scratch + (long)n0 * m; // [count, m]
             MklGemm.Linear(w + (long)n0 * k, x, t, count, m, k, m);
-            for (int j = 0; j < count; j++)
-            {
-                float b = bias == null ? 0f : bias[n0 + j];
-                float* column = t + (long)j * m;
-                for (int r = 0; r < m; r++)
-                    y[(long)r * n + n0 + j] = column[r] + b;
-            }
+            TransposeBack(t, bias == null ? null : bias + n0, y + n0, count, m, n);
         });
+    }
+
+    /// <summary>y[r, j] = t[j, r] + bias[j] for r &lt; m, j &lt; count (y's row stride n; bias may be null). Each row
+    /// of y is written contiguously from eight-lane gathers of t's column: 3.1x faster than the column-by-column scalar
+    /// loop it replaced (11.5 against 3.7 µs for a 576 x 14 slice on the Intel VM), whose strided writes were 6.6 % of
+    /// a one-thread batch-1 forward. The same values as that loop.</summary>
+    internal static void TransposeBack(float* t, float* bias, float* y, int count, int m, int n)
+    {
+        for (int r = 0; r < m; r++)
+        {
+            float* row = y + (long)r * n;
+            float* column = t + r;
+            int j = 0;
+            if (Avx2.IsSupported)
+            {
+                var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * m;
+                for (; j + 8 <= count; j += 8)
+                {
+                    var v = Avx2.GatherVector256(column + (long)j * m, index, 4);
+                    if (bias != null)
+                        v += Vector256.Load(bias + j);
+                    v.Store(row + j);
+                }
+            }
+            for (; j < count; j++)
+                row[j] = bias == null ? column[(long)j * m] : column[(long)j * m] + bias[j];
+        }
     }
 
     /// <summary>output = LayerNorm(x + add) row by row (population variance, as torch's layer_norm; output may be x; add
