@@ -1,8 +1,8 @@
 // Where a thread runs, and moving the encoder's worker off its caller's CPU. Why: on the 2-vCPU VM a worker woken after
 // an idle pause was sometimes placed on the vCPU of the thread that woke it (a guest kernel sees a vCPU the host has
-// descheduled as busy), and a worker spinning beside its caller takes half of the caller's time: the forward after a
-// pause took 10-12 ms instead of 5-6 (docs/benchmarks.md, "A worker beside its caller"). Linux only; elsewhere the
-// placement is left to the system.
+// descheduled as busy), and a worker spinning beside its caller takes half of the caller's time: a batch-1 forward
+// after a pause took a median 9.1-9.3 ms with the worker left there, 6.9-7.1 ms with it moved (docs/benchmarks.md,
+// "Batch 1 on the Intel VM"). Linux only; elsewhere the placement is left to the system.
 using System.Runtime.InteropServices;
 
 namespace Glassbox.Models.Encode;
