@@ -16,6 +16,11 @@ public sealed class NonFiniteOutputException : GlassboxException
 public static class NonFiniteOutput
 {
     /// <summary>The number of NaN or infinite values in a floating-point tensor (0 for other dtypes).</summary>
+    /// <remarks>A finite sum proves every value finite (NaN and infinities carry through a sum), so the usual case costs
+    /// one reduction; only a sum that is not finite (non-finite values, or finite ones whose sum overflows) is followed
+    /// by the element-wise count. The element-wise test (<c>isfinite</c>, then <c>all</c>) took 1.0 ms on the logits of a
+    /// 16 x 30 stories260K batch, 9 % of its forward, and 148 ms on GPT-2-sized logits [32, 19, 50257]; the sum takes
+    /// 0.06 and 10.8 ms (docs/benchmarks.md, "The non-finite check").</remarks>
     /// <param name="t">Any tensor.</param>
     /// <returns>The count.</returns>
     public static long Count(Tensor t)
@@ -23,7 +28,12 @@ public static class NonFiniteOutput
         ArgumentNullException.ThrowIfNull(t);
         if (!t.is_floating_point())
             return 0;
-        using var finite = isfinite(t.detach());
+        using var x = t.detach();
+        using (var sum = x.sum())
+        using (var wide = sum.to_type(ScalarType.Float64))
+            if (double.IsFinite(wide.item<double>()))
+                return 0;
+        using var finite = isfinite(x);
         using var all = finite.all();
         if (all.item<bool>())
             return 0;

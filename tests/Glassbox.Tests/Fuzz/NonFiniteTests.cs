@@ -94,4 +94,24 @@ public class NonFiniteTests
         var ex = Assert.Throws<ModelFormatException>(() => HfCheckpoint.Load(dir.Path));
         Assert.Contains("h.1.mlp.c_fc.weight", ex.Message);
     }
+
+    [Fact]
+    public void Should_count_non_finite_values_exactly_and_accept_finite_values_whose_sum_overflows()
+    {
+        // Finite values whose float32 sum is infinite: the fast test cannot prove them finite, the count must.
+        using var big = tensor(Enumerable.Repeat(3e38f, 32).ToArray());
+        Assert.Equal(0, NonFiniteOutput.Count(big));
+        using var mixed = tensor(new[] { 1f, float.NaN, float.PositiveInfinity, -2f, float.NegativeInfinity, 3e38f });
+        Assert.Equal(3, NonFiniteOutput.Count(mixed));
+        using var cancels = tensor(new[] { float.PositiveInfinity, float.NegativeInfinity }); // the sum is NaN
+        Assert.Equal(2, NonFiniteOutput.Count(cancels));
+        using var half = tensor(new[] { 60000f, 60000f, 1f }).to_type(ScalarType.Float16); // the fp16 sum overflows
+        Assert.Equal(0, NonFiniteOutput.Count(half));
+        using var halfNan = tensor(new[] { 1f, float.NaN }).to_type(ScalarType.BFloat16);
+        Assert.Equal(1, NonFiniteOutput.Count(halfNan));
+        using var ints = tensor(new[] { 1L, 2L });
+        Assert.Equal(0, NonFiniteOutput.Count(ints));
+        using var none = empty(0);
+        Assert.Equal(0, NonFiniteOutput.Count(none));
+    }
 }
