@@ -103,6 +103,8 @@ public class NonFiniteTests
         Assert.Equal(0, NonFiniteOutput.Count(big));
         using var mixed = tensor(new[] { 1f, float.NaN, float.PositiveInfinity, -2f, float.NegativeInfinity, 3e38f });
         Assert.Equal(3, NonFiniteOutput.Count(mixed));
+        using var infinite = tensor(new[] { 1f, float.PositiveInfinity, 2f }); // the sum is infinite, not NaN
+        Assert.Equal(1, NonFiniteOutput.Count(infinite));
         using var cancels = tensor(new[] { float.PositiveInfinity, float.NegativeInfinity }); // the sum is NaN
         Assert.Equal(2, NonFiniteOutput.Count(cancels));
         using var half = tensor(new[] { 60000f, 60000f, 1f }).to_type(ScalarType.Float16); // the fp16 sum overflows
