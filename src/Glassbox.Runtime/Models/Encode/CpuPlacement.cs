@@ -34,7 +34,8 @@ internal static unsafe partial class CpuPlacement
     /// false where the thread may run on <paramref name="cpu"/> only, or the system refuses.</summary>
     public static bool MoveOff(int cpu)
     {
-        if (_unavailable || cpu < 0 || cpu >= MaskWords * 64)
+        // One CPU to run on (the process's affinity at start): nowhere to go, and no system calls on every call.
+        if (_unavailable || cpu < 0 || cpu >= MaskWords * 64 || Environment.ProcessorCount < 2)
             return false;
         ulong* mask = stackalloc ulong[MaskWords];
         ulong* others = stackalloc ulong[MaskWords];
