@@ -58,8 +58,9 @@ public sealed record RunOptions
 /// <summary>How attention is computed. Both give the same result up to float rounding (about 1e-6).</summary>
 public enum AttentionKernel
 {
-    /// <summary>Fused for sequences whose per-head score matrix has 2^15 or more elements (about 181 tokens), when no
-    /// hook reads the scores or pattern and no gradient is taken; explicit otherwise (measured: docs/benchmarks.md).</summary>
+    /// <summary>When no hook reads the scores or pattern and no gradient is taken: fused for sequences whose per-head
+    /// score matrix has 2^15 or more elements (about 181 tokens), managed for shorter ones of 8 or more queries in
+    /// float32 on the CPU; explicit otherwise (measured: docs/benchmarks.md).</summary>
     Auto,
 
     /// <summary>Scores and softmax as tensors ([batch, head, q, k]); always used when a hook reads them.</summary>
@@ -68,4 +69,9 @@ public enum AttentionKernel
     /// <summary>libtorch's fused <c>scaled_dot_product_attention</c> (blocked, no score tensor in memory) whenever no
     /// hook reads the scores or pattern and no gradient is taken.</summary>
     Fused,
+
+    /// <summary>Glassbox's managed kernel (one pass per batch row and head, no score tensor in memory) whenever no hook
+    /// reads the scores or pattern, no gradient is taken and the model runs in float32 on the CPU; explicit
+    /// otherwise.</summary>
+    Managed,
 }

@@ -71,16 +71,17 @@ public sealed class FusedAttentionTests
     }
 
     [Fact]
-    public void Should_pick_fused_only_for_long_sequences_without_score_or_pattern_hooks()
+    public void Should_pick_fused_for_long_and_managed_for_short_sequences_without_score_or_pattern_hooks()
     {
         using var model = Model("llama", nCtx: 256);
         using var scope = NewDisposeScope();
-        foreach (var (length, fused) in new[] { (20, false), (200, true) })
+        // Short sequences take the managed kernel, long ones the fused kernel.
+        foreach (var (length, kernel) in new[] { (20, AttentionKernel.Managed), (200, AttentionKernel.Fused) })
         {
             using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, length, length - 3), 0, PaddingSide.Right);
             var auto = model.Run(batch, Array.Empty<Hook>(), null).Output;
-            var want = model.Run(batch, Array.Empty<Hook>(), null, fused ? Fused : Explicit).Output;
-            var other = model.Run(batch, Array.Empty<Hook>(), null, fused ? Explicit : Fused).Output;
+            var want = model.Run(batch, Array.Empty<Hook>(), null, new RunOptions { Attention = kernel }).Output;
+            var other = model.Run(batch, Array.Empty<Hook>(), null, Explicit).Output;
             Assert.True(
                 TinyModels.MaxAbsDiff(auto, want) == 0,
                 string.Create(CultureInfo.InvariantCulture, $"length {length}")

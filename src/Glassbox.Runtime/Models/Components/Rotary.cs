@@ -30,6 +30,8 @@ internal sealed class Rotary : IDisposable
     /// <summary>Rotates x [batch, pos, heads, d_head] at positions [batch, pos].</summary>
     public Tensor Apply(Tensor x, Tensor positions)
     {
+        if (RotaryKernel.Applies(x, positions, _cos))
+            return RotaryKernel.Apply(x, positions, _cos, _sin, _dim); // [batch, pos, heads, d_head]
         var cos = _cos.index_select(0, positions.flatten())
             .view(positions.shape[0], positions.shape[1], 1, _dim)
             .to_type(x.dtype);

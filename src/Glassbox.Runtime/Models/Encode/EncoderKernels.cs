@@ -187,7 +187,7 @@ internal static unsafe class EncoderKernels
 
     /// <summary>eˣ in float (Cephes' expf: Cody-Waite reduction by ln 2 and a degree-5 polynomial, about 1 ulp), for
     /// x clamped to [-87.3, 88.3]; NaN stays NaN. .NET's vector Exp computes in double, twice the work.</summary>
-    private static Vector512<float> Exp(Vector512<float> x)
+    internal static Vector512<float> Exp(Vector512<float> x)
     {
         var nan = Vector512.IsNaN(x);
         var input = x;
