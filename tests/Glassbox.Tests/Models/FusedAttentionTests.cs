@@ -13,14 +13,6 @@ public sealed class FusedAttentionTests
     private static readonly RunOptions Explicit = new() { Attention = AttentionKernel.Explicit };
     private static readonly RunOptions Fused = new() { Attention = AttentionKernel.Fused };
 
-    private static List<IReadOnlyList<int>> Rows(int vocab, params int[] lengths)
-    {
-        var rng = new Random(lengths.Sum());
-        return lengths
-            .Select(n => (IReadOnlyList<int>)Enumerable.Range(0, n).Select(_ => rng.Next(1, vocab)).ToArray())
-            .ToList();
-    }
-
     public static IEnumerable<object[]> Cases() =>
         new[] { "gpt2", "llama", "bert", "gpt_neox", "llama-window" }.SelectMany(f =>
             new[] { PaddingSide.Right, PaddingSide.Left }.Select(s => new object[] { f, s })
@@ -39,7 +31,7 @@ public sealed class FusedAttentionTests
     {
         using var model = Model(family);
         using var scope = NewDisposeScope();
-        using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, 9, 4, 1, 12), 0, side);
+        using var batch = TokenBatch.FromIds(AttentionRuns.Rows(model.Config.DVocab, 0, 9, 4, 1, 12), 0, side);
         var a = model.Run(batch, Array.Empty<Hook>(), null, Explicit).Output;
         var b = model.Run(batch, Array.Empty<Hook>(), null, Fused).Output;
         var real = batch.Mask.unsqueeze(-1).to_type(a.dtype); // padded positions are not compared
@@ -54,17 +46,7 @@ public sealed class FusedAttentionTests
     {
         using var model = Model(family);
         using var scope = NewDisposeScope();
-        var rows = Rows(model.Config.DVocab, 7, 3);
-        Tensor Decode(RunOptions o)
-        {
-            using var kv = model.NewCache(2, 16);
-            using var prompt = TokenBatch.FromIds(rows, 0, PaddingSide.Left);
-            using var first = model.RunCached(prompt, kv, options: o);
-            using var next = TokenBatch.FromIds(Rows(model.Config.DVocab, 1, 1), 0, PaddingSide.Left);
-            using var second = model.RunCached(next, kv, options: o);
-            return cat(new[] { first.Output.narrow(1, first.Output.shape[1] - 1, 1), second.Output }, 1)
-                .DetachFromDisposeScope();
-        }
+        Tensor Decode(RunOptions o) => AttentionRuns.DecodeTwoSteps(model, o, 0);
         using var a = Decode(Explicit);
         using var b = Decode(Fused);
         Assert.True(TinyModels.MaxAbsDiff(a, b) < 1e-5);
@@ -78,7 +60,11 @@ public sealed class FusedAttentionTests
         // Short sequences take the managed kernel, long ones the fused kernel.
         foreach (var (length, kernel) in new[] { (20, AttentionKernel.Managed), (200, AttentionKernel.Fused) })
         {
-            using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, length, length - 3), 0, PaddingSide.Right);
+            using var batch = TokenBatch.FromIds(
+                AttentionRuns.Rows(model.Config.DVocab, 0, length, length - 3),
+                0,
+                PaddingSide.Right
+            );
             var auto = model.Run(batch, Array.Empty<Hook>(), null).Output;
             var want = model.Run(batch, Array.Empty<Hook>(), null, new RunOptions { Attention = kernel }).Output;
             var other = model.Run(batch, Array.Empty<Hook>(), null, Explicit).Output;
@@ -89,7 +75,7 @@ public sealed class FusedAttentionTests
             Assert.False(TinyModels.MaxAbsDiff(auto, other) == 0); // the two kernels round differently, so the check can fail
         }
         // A hook on the pattern (every layer) needs the explicit kernel, even when fused is asked for.
-        using var longBatch = TokenBatch.FromIds(Rows(model.Config.DVocab, 200), 0, PaddingSide.Right);
+        using var longBatch = TokenBatch.FromIds(AttentionRuns.Rows(model.Config.DVocab, 0, 200), 0, PaddingSide.Right);
         var read = Enumerable
             .Range(0, model.Config.NLayers)
             .Select(l => Hook.Read(HookPoints.AttnPattern.Name(l), (_, _) => { }))

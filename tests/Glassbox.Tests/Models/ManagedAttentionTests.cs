@@ -15,14 +15,6 @@ public sealed class ManagedAttentionTests
     private static readonly RunOptions Explicit = new() { Attention = AttentionKernel.Explicit };
     private static readonly RunOptions Managed = new() { Attention = AttentionKernel.Managed };
 
-    private static List<IReadOnlyList<int>> Rows(int vocab, params int[] lengths)
-    {
-        var rng = new Random(lengths.Sum() + 7);
-        return lengths
-            .Select(n => (IReadOnlyList<int>)Enumerable.Range(0, n).Select(_ => rng.Next(1, vocab)).ToArray())
-            .ToList();
-    }
-
     public static IEnumerable<object[]> Cases() =>
         new[] { "gpt2", "llama", "bert", "gpt_neox", "llama-window", "llama-wide" }.SelectMany(f =>
             new[] { PaddingSide.Right, PaddingSide.Left }.Select(s => new object[] { f, s })
@@ -45,7 +37,7 @@ public sealed class ManagedAttentionTests
     {
         using var model = Model(family);
         using var scope = NewDisposeScope();
-        using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, 9, 4, 1, 12, 17), 0, side);
+        using var batch = TokenBatch.FromIds(AttentionRuns.Rows(model.Config.DVocab, 7, 9, 4, 1, 12, 17), 0, side);
         var a = model.Run(batch, Array.Empty<Hook>(), null, Explicit).Output;
         var b = model.Run(batch, Array.Empty<Hook>(), null, Managed).Output;
         var real = batch.Mask.unsqueeze(-1).to_type(a.dtype); // padded positions are not compared
@@ -63,17 +55,7 @@ public sealed class ManagedAttentionTests
     {
         using var model = Model("llama");
         using var scope = NewDisposeScope();
-        var rows = Rows(model.Config.DVocab, 7, 3);
-        Tensor Decode(RunOptions o)
-        {
-            using var kv = model.NewCache(2, 16);
-            using var prompt = TokenBatch.FromIds(rows, 0, PaddingSide.Left);
-            using var first = model.RunCached(prompt, kv, options: o);
-            using var next = TokenBatch.FromIds(Rows(model.Config.DVocab, 1, 1), 0, PaddingSide.Left);
-            using var second = model.RunCached(next, kv, options: o);
-            return cat(new[] { first.Output.narrow(1, first.Output.shape[1] - 1, 1), second.Output }, 1)
-                .DetachFromDisposeScope();
-        }
+        Tensor Decode(RunOptions o) => AttentionRuns.DecodeTwoSteps(model, o, 7);
         using var a = Decode(Explicit);
         using var b = Decode(Managed);
         Assert.True(TinyModels.MaxAbsDiff(a, b) < 1e-5);
@@ -124,7 +106,7 @@ public sealed class ManagedAttentionTests
     {
         using var model = Model("llama");
         using var scope = NewDisposeScope();
-        using var batch = TokenBatch.FromIds(Rows(model.Config.DVocab, 9, 4), 0, PaddingSide.Right);
+        using var batch = TokenBatch.FromIds(AttentionRuns.Rows(model.Config.DVocab, 7, 9, 4), 0, PaddingSide.Right);
         var keep = model.Run(batch, Array.Empty<Hook>(), null, Managed with { KeepGradients = true }).Output;
         var expl = model.Run(batch, Array.Empty<Hook>(), null, Explicit with { KeepGradients = true }).Output;
         Assert.True(TinyModels.MaxAbsDiff(keep, expl) == 0);
