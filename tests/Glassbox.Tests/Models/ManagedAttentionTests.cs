@@ -99,6 +99,12 @@ public sealed class ManagedAttentionTests
         var causal = Reference(q, k, v, shared);
         Assert.True(TinyModels.MaxAbsDiff(causal, ManagedAttention.Forward(q, k, v, shared, false, 1)) < 1e-5);
         Assert.True(TinyModels.MaxAbsDiff(causal, ManagedAttention.Forward(q, k, v, null, true, 1)) < 1e-5);
+        // A NaN in a query makes its row NaN, as in the explicit path: never a finite number in its place.
+        var bad = q.clone();
+        bad[0, 0, 3, 0] = tensor(float.NaN);
+        var nan = ManagedAttention.Forward(bad, k, v, null, true, 1);
+        Assert.True(nan[0, 0, 3].isnan().all().item<bool>());
+        Assert.Equal(1L * dh, nan.isnan().sum().item<long>());
     }
 
     [Fact]
