@@ -30,6 +30,9 @@ public static unsafe class MklGemm
     private static readonly SgemmFunction Sgemm;
     private static readonly delegate* unmanaged<int, int> SetLocalThreads;
 
+    /// <summary>libtorch_cpu.so, loaded (0 where it was not found).</summary>
+    internal static readonly nint Libtorch;
+
     static MklGemm()
     {
         try
@@ -44,6 +47,7 @@ public static unsafe class MklGemm
                 || !NativeLibrary.TryGetExport(lib, "MKL_Set_Num_Threads_Local", out var local)
             )
                 return;
+            Libtorch = lib;
             Sgemm = (SgemmFunction)gemm;
             SetLocalThreads = (delegate* unmanaged<int, int>)local;
         }
@@ -52,6 +56,9 @@ public static unsafe class MklGemm
             // no MKL: Available stays false and callers use libtorch
         }
     }
+
+    /// <summary>Sets MKL's thread count for the calling thread only and returns the previous one.</summary>
+    internal static int SetThreadsLocal(int threads) => SetLocalThreads(threads);
 
     /// <summary>Whether libtorch's MKL SGEMM could be bound.</summary>
     public static bool Available => Sgemm != null;

@@ -224,7 +224,7 @@ public sealed partial class HookedTransformer : IDisposable
             if (managed)
                 Interlocked.Increment(ref _managedRuns);
             var output = managed
-                ? Encode.ManagedEncoder.Forward(this, batch, runner)
+                ? Encode.ManagedEncoder.Forward(this, batch, runner, opt.PackedWeights)
                 : Float32Output(ForwardCore(batch, runner, opt));
             if (!opt.KeepGradients && !opt.AllowNonFinite && !(managed && Encode.ManagedEncoder.AllFinite(output)))
                 NonFiniteOutput.Check(Name, output, () => FirstNonFiniteHook(batch, hooks, opt));

@@ -31,6 +31,10 @@ internal sealed class BlockWeights : IDisposable
         b_out; // [d_mlp, d] [d_mlp, d] [d, d_mlp]
 #pragma warning restore IDE1006
 
+    /// <summary>Copies derived from these weights by a fast path (the managed encoder's packed products, which check the
+    /// weights' version before each use); disposed with the block.</summary>
+    public IDisposable? Derived;
+
     /// <summary>Resolves a block's weights. Q, K and V are fused into one matrix (one GEMM instead of three) and the
     /// canonical W_Q/W_K/W_V (and biases) in <paramref name="w"/> are replaced by views of it, so nothing is stored twice.</summary>
     public static BlockWeights From(Dictionary<string, Tensor> w, int layer)
@@ -83,6 +87,8 @@ internal sealed class BlockWeights : IDisposable
     /// <summary>Frees the fused tensors (the canonical views are freed by the model).</summary>
     public void Dispose()
     {
+        Derived?.Dispose();
+        Derived = null;
         W_QKV.Dispose();
         b_QKV?.Dispose();
     }

@@ -19,13 +19,25 @@ internal static unsafe class EncoderBlock
             h = c.NHeads,
             dh = c.HeadDim;
         var hooks = f.Hooks;
+        var packs = f.PackedWeights ? EncoderPacks.Of(w, f.Model) : null;
         f.Residual(HookPoints.ResidPre, l);
         // Q, K and V: one product; hooks see [batch, pos, head, d_head] views of it, as on the libtorch path.
         bool qkvWanted =
             hooks.Wants(HookPoints.AttnQ, l) || hooks.Wants(HookPoints.AttnK, l) || hooks.Wants(HookPoints.AttnV, l);
         var qkvA = qkvWanted ? hooks.Take(f.Batch, f.Pos, 3 * d) : null;
         float* qkv = qkvA is null ? f.Qkv : qkvA.Data;
-        EncoderKernels.Linear(f.X, Ptr(w.W_QKV), Ptr(w.b_QKV), qkv, f.Scratch, f.Rows, 3 * d, d, f.Parts);
+        EncoderKernels.Linear(
+            f.X,
+            Ptr(w.W_QKV),
+            Ptr(w.b_QKV),
+            qkv,
+            f.Scratch,
+            f.Rows,
+            3 * d,
+            d,
+            f.Parts,
+            packed: packs?.Qkv
+        );
         if (qkvA is not null)
         {
             long[] shape =  { f.Batch, f.Pos, h, dh },
@@ -43,7 +55,7 @@ internal static unsafe class EncoderBlock
             EncoderAttention.Run(qkv, z, f.Keep, f.Batch, f.Pos, h, dh, f.Parts);
         z = f.After(HookPoints.AttnZ, l, zA, z);
         var outA = f.Target(HookPoints.AttnOut, l, f.Tmp, out float* attnOut, f.Batch, f.Pos, d);
-        EncoderKernels.Linear(z, Ptr(w.W_O), Ptr(w.b_O), attnOut, f.Scratch, f.Rows, d, d, f.Parts);
+        EncoderKernels.Linear(z, Ptr(w.W_O), Ptr(w.b_O), attnOut, f.Scratch, f.Rows, d, d, f.Parts, packed: packs?.O);
         attnOut = f.After(HookPoints.AttnOut, l, outA, attnOut);
         f.Norm(attnOut, w.ln1_w, w.ln1_b, HookPoints.Ln1Scale, HookPoints.Ln1Normalized, l, HookPoints.ResidMid, -1);
         // MLP: the activation's input and output each as [batch, pos, d_mlp].
@@ -51,7 +63,7 @@ internal static unsafe class EncoderBlock
             postWanted = hooks.Wants(HookPoints.MlpPost, l);
         var preA = preWanted || postWanted ? hooks.Take(f.Batch, f.Pos, m) : null;
         float* pre = preA is null ? f.Hidden : preA.Data;
-        EncoderKernels.Linear(f.X, Ptr(w.W_in!), Ptr(w.b_in), pre, f.Scratch, f.Rows, m, d, f.Parts);
+        EncoderKernels.Linear(f.X, Ptr(w.W_in!), Ptr(w.b_in), pre, f.Scratch, f.Rows, m, d, f.Parts, packed: packs?.In);
         float* post = pre;
         var postA = preA;
         if (preWanted)
@@ -68,7 +80,18 @@ internal static unsafe class EncoderBlock
         if (postWanted)
             post = f.After(HookPoints.MlpPost, l, postA, post);
         var mlpA = f.Target(HookPoints.MlpOut, l, f.Tmp, out float* mlpOut, f.Batch, f.Pos, d);
-        EncoderKernels.Linear(post, Ptr(w.W_out!), Ptr(w.b_out), mlpOut, f.Scratch, f.Rows, d, m, f.Parts);
+        EncoderKernels.Linear(
+            post,
+            Ptr(w.W_out!),
+            Ptr(w.b_out),
+            mlpOut,
+            f.Scratch,
+            f.Rows,
+            d,
+            m,
+            f.Parts,
+            packed: packs?.Out
+        );
         mlpOut = f.After(HookPoints.MlpOut, l, mlpA, mlpOut);
         f.Norm(mlpOut, w.ln2_w, w.ln2_b, HookPoints.Ln2Scale, HookPoints.Ln2Normalized, l, HookPoints.ResidPost, l + 1);
     }

@@ -57,6 +57,7 @@ internal sealed unsafe class EncoderFrame : IDisposable
     public int Pos { get; }
     public bool[]? Keep { get; }
     public int Parts { get; }
+    public bool PackedWeights { get; init; } = true; // products from MKL's packed copies of the weights (EncoderPacks)
 
     /// <summary>A region of <paramref name="shape"/> for a stage's result when <paramref name="point"/> is wanted
     /// (<paramref name="at"/> is its memory), else null with <paramref name="at"/> = <paramref name="buffer"/>.</summary>

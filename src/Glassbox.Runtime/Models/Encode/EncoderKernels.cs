@@ -32,9 +32,27 @@ internal static unsafe class EncoderKernels
         int n,
         int k,
         int parts,
-        int most = 0
+        int most = 0,
+        PackedLinear? packed = null
     )
     {
+        if (packed is not null && packed.Refresh(out var snapshot))
+        {
+            // MKL's packed form of w (same slices for any row and thread count): y written in place, bias added per row.
+            For(packed.Slices, parts, s =>
+            {
+                packed.Compute(snapshot, s, x, m, y, n);
+                if (bias == null)
+                    return;
+                var (n0, count) = packed.Columns(s);
+                for (int r = 0; r < m; r++)
+                {
+                    var row = new Span<float>(y + (long)r * n + n0, count);
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, count), row);
+                }
+            });
+            return;
+        }
         // The cut depends on the product and the machine only, never on the thread count, so results are the same
         // bits for any number of threads (MKL may round a slice differently from the whole).
         int slices = Slices((long)m * n * k, most > 0 ? most : ProductPieces);

@@ -3,9 +3,10 @@
 // something only the libtorch path does (EncoderHooks.Unsupported). Why: on the 2-vCPU machine a 14-token MiniLM
 // forward through libtorch spent most of its 12 ms in dispatch and OpenMP wake-ups around ~150 small ops; here the
 // products go to MKL's SGEMM split over our own threads and the rest is vectorised managed code (docs/benchmarks.md,
-// "The managed encoder"). It reads the model's weight tensors in place on every call (nothing is copied or cached),
-// so weights edited in place are always seen. Outputs and cached activations agree with the libtorch path within
-// float rounding (ManagedEncoderTests, MiniLmOnnxParityTests).
+// "The managed encoder"). Up to 128 token rows, the products use MKL's packed copies of the weights (EncoderPacks,
+// PackedLinear), which are remade whenever a weight's libtorch version counter moved, so weights edited in place are
+// always seen; larger runs read the weights in place. Outputs and cached activations agree with the libtorch path
+// within float rounding (ManagedEncoderTests, PackedEncoderTests, MiniLmOnnxParityTests).
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -43,7 +44,7 @@ internal static unsafe class ManagedEncoder
 
     /// <summary>The final hidden states [batch, pos, d_model] of <paramref name="batch"/> (validated by the caller), firing
     /// <paramref name="run"/>'s hooks in the libtorch path's order (<see cref="EncoderHooks.Unsupported"/> must be null).</summary>
-    public static Tensor Forward(HookedTransformer model, TokenBatch batch, HookRunner run)
+    public static Tensor Forward(HookedTransformer model, TokenBatch batch, HookRunner run, bool packedWeights = true)
     {
         var c = model.Config;
         int b = batch.BatchSize,
@@ -61,7 +62,10 @@ internal static unsafe class ManagedEncoder
                 p,
                 batch.HasPadding ? Keep(batch) : null,
                 Math.Max(1, torch.get_num_threads())
-            );
+            )
+            {
+                PackedWeights = packedWeights && b * p <= PackedLinear.MostRows,
+            };
             Embed(model, batch, f);
             f.Norm(
                 null,
