@@ -12,8 +12,8 @@ namespace Glassbox.Hooks;
 public sealed class ActivationCache : IDisposable
 {
     private readonly Dictionary<string, Tensor> _items = new(StringComparer.Ordinal);
-    private readonly List<string> _order = new();
-    private readonly Dictionary<string, PendingView> _views = new(StringComparer.Ordinal);
+    private readonly List<string> _order;
+    private readonly Dictionary<string, PendingView> _views;
     private readonly Dictionary<IntPtr, Tensor> _blocks = new();
     private readonly CacheSpill? _spill;
     private string? _folder;
@@ -23,7 +23,14 @@ public sealed class ActivationCache : IDisposable
     /// <summary>An empty cache; with <paramref name="spill"/>, activations past its byte budget go to disk.</summary>
     /// <exception cref="InputException">An invalid budget or an unusable spill folder.</exception>
     public ActivationCache(CacheSpill? spill = null)
+        : this(spill, 0) { }
+
+    /// <summary>An empty cache sized for about <paramref name="capacity"/> activations (a run's hook point count), so
+    /// that recording them never grows its tables.</summary>
+    internal ActivationCache(CacheSpill? spill, int capacity)
     {
+        _order = new List<string>(capacity);
+        _views = new Dictionary<string, PendingView>(capacity, StringComparer.Ordinal);
         _spill = spill;
         if (spill is not null)
             _folder = spill.CreateFolder();
@@ -83,15 +90,21 @@ public sealed class ActivationCache : IDisposable
     internal void AddView(string name, Tensor block, long offset, long[] shape, long[] strides)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Remove(name);
-        _order.Add(name);
+        if (_items.Count > 0)
+            Remove(name);
         if (!_blocks.TryGetValue(block.Handle, out var own))
         {
             own = block.detach();
             own.DetachFromDisposeScope();
             _blocks[block.Handle] = own;
         }
-        _views[name] = new PendingView(own, offset, shape, strides);
+        var view = new PendingView(own, offset, shape, strides);
+        if (!_views.TryAdd(name, view)) // recorded before in this run: replace it (one lookup when it was not)
+        {
+            Remove(name);
+            _views.Add(name, view);
+        }
+        _order.Add(name);
         ResidentBytes += Floats(shape) * sizeof(float);
     }
 

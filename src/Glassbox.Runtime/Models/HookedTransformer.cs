@@ -208,7 +208,7 @@ public sealed partial class HookedTransformer : IDisposable
         foreach (var h in hooks)
             if (!_hookNames.Any(n => HookName.Matches(h.Pattern, n)))
                 HookName.Require(h.Pattern, _hookNames);
-        var cache = new ActivationCache(opt.CacheSpill);
+        var cache = new ActivationCache(opt.CacheSpill, cacheFilter is null ? 0 : _hookNames.Count);
         var runner =
             hooks.Count == 0 && cacheFilter is null && opt.Attention == AttentionKernel.Auto
                 ? HookRunner.None
