@@ -5,6 +5,21 @@
 // "Packed weights"). The pack is made for a row count hint but computes any row count: MKL documents no dependence on
 // it, and MklPackedWeightTests checks the products for 1 to 608 rows against the plain SGEMM.
 using System.Runtime.InteropServices;
+using unsafe ComputeFunction = delegate* unmanaged<
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    float*,
+    int,
+    float*,
+    int,
+    float,
+    float*,
+    int,
+    void>;
 
 namespace Glassbox;
 
@@ -22,21 +37,7 @@ public sealed unsafe partial class MklPackedWeight : IDisposable
 
     private static readonly delegate* unmanaged<int, int, int, int, nuint> GetSize;
     private static readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, void> PackFn;
-    private static readonly delegate* unmanaged<
-        int,
-        int,
-        int,
-        int,
-        int,
-        int,
-        float*,
-        int,
-        float*,
-        int,
-        float,
-        float*,
-        int,
-        void> ComputeFn;
+    private static readonly ComputeFunction ComputeFn;
 
     private readonly int _n,
         _k,
@@ -57,21 +58,7 @@ public sealed unsafe partial class MklPackedWeight : IDisposable
             return;
         GetSize = (delegate* unmanaged<int, int, int, int, nuint>)size;
         PackFn = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, void>)pack;
-        ComputeFn = (delegate* unmanaged<
-            int,
-            int,
-            int,
-            int,
-            int,
-            int,
-            float*,
-            int,
-            float*,
-            int,
-            float,
-            float*,
-            int,
-            void>)compute;
+        ComputeFn = (ComputeFunction)compute;
     }
 
     /// <summary>Whether MKL's packed GEMM could be bound (Linux builds of libtorch with MKL).</summary>
