@@ -42,14 +42,8 @@ internal static unsafe class EncoderKernels
             For(packed.Slices, parts, s =>
             {
                 packed.Compute(snapshot, s, x, m, y, n);
-                if (bias == null)
-                    return;
                 var (n0, count) = packed.Columns(s);
-                for (int r = 0; r < m; r++)
-                {
-                    var row = new Span<float>(y + (long)r * n + n0, count);
-                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, count), row);
-                }
+                AddBias(y, bias, n0, count, m, n);
             });
             return;
         }
@@ -66,18 +60,25 @@ internal static unsafe class EncoderKernels
             if (m > TransposedRows)
             {
                 MklGemm.Linear(x, w + (long)n0 * k, y + n0, m, count, k, n);
-                if (bias != null)
-                    for (int r = 0; r < m; r++)
-                    {
-                        var row = new Span<float>(y + (long)r * n + n0, count);
-                        TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, count), row);
-                    }
+                AddBias(y, bias, n0, count, m, n);
                 return;
             }
             float* t = scratch + (long)n0 * m; // [count, m]
             MklGemm.Linear(w + (long)n0 * k, x, t, count, m, k, m);
             TransposeBack(t, bias == null ? null : bias + n0, y + n0, count, m, n);
         });
+    }
+
+    /// <summary>y[r, n0 + j] += bias[n0 + j] for r &lt; m, j &lt; count (y's row stride n); nothing when bias is null.</summary>
+    private static void AddBias(float* y, float* bias, int n0, int count, int m, int n)
+    {
+        if (bias == null)
+            return;
+        for (int r = 0; r < m; r++)
+        {
+            var row = new Span<float>(y + (long)r * n + n0, count);
+            TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, count), row);
+        }
     }
 
     /// <summary>y[r, j] = t[j, r] + bias[j] for r &lt; m, j &lt; count (y's row stride n; bias may be null). Each row
