@@ -65,6 +65,22 @@ public sealed class ManagedCacheTests
         Assert.True(TinyModels.MaxAbsDiff(managed.Output, reference.Output) <= 1e-5);
     }
 
+    [Theory]
+    [InlineData("hook_pattern")]
+    [InlineData("hook_attn_scores")]
+    [InlineData("attn.hook_")]
+    public void Should_cache_the_attention_pattern_or_scores_alone_like_the_libtorch_path(string part)
+    {
+        using var model = TinyModels.Create("bert", seed: 12);
+        using var batch = Batch();
+        Func<string, bool> filter = n => n.Contains(part, StringComparison.Ordinal) && AllButResults(n);
+        using var managed = model.Run(batch, Array.Empty<Hook>(), filter);
+        using var reference = model.Run(batch, Array.Empty<Hook>(), filter, Libtorch);
+        Assert.NotEmpty(managed.Cache.Names);
+        AssertSameCache(managed, reference, 1e-5f);
+        Assert.True(TinyModels.MaxAbsDiff(managed.Output, reference.Output) <= 1e-5);
+    }
+
     [Fact]
     public void Should_keep_a_taken_activation_valid_after_the_run_and_cache_are_disposed()
     {
