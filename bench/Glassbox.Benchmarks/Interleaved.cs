@@ -9,9 +9,11 @@ using TorchSharp;
 namespace Glassbox.Benchmarks;
 
 /// <summary>
-/// Runs the compared variants in alternation (A, B, C, A, B, C, ...) and reports medians and the median of the
+/// Runs the compared variants in rounds (every variant once per round) and reports medians and the median of the
 /// per-round ratios. On a shared 2-vCPU host, slow periods then hit every variant alike, which sequential suites
 /// cannot promise. A 50 ms pause before each timed run lets the previous variant's spinning worker threads go idle.
+/// Each round runs the variants in a fresh seeded random order: in a fixed order the variant right after ONNX Runtime
+/// ran 5-13% faster than in another place (docs/benchmarks.md, "Order within a round"), which favoured the forward.
 /// </summary>
 public static class Interleaved
 {
@@ -80,8 +82,9 @@ public static class Interleaved
                     v.Run();
             var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
             int n = batchSize == 1 ? Batch1Rounds * rounds : rounds;
+            var order = new Random(17);
             for (int r = 0; r < n; r++)
-                foreach (var v in variants)
+                foreach (var v in variants.OrderBy(_ => order.Next()).ToList())
                 {
                     // Let the previous variant's worker threads stop spinning (ORT's intra-op pool and OpenMP both
                     // busy-wait after a run), so no variant pays for the one before it.
