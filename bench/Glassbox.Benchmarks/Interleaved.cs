@@ -24,7 +24,7 @@ public static class Interleaved
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
         // Batch 1 runs three times as many rounds: its visits are short, and its ratios spread the most.
-        const int Batch1Rounds = 3;
+        const int Batch1RoundFactor = 3;
         // Calls per visit: 1 (default) times one call after an idle pause; K > 1 makes K calls back to back and keeps
         // the median of calls 2..K, the steady state of a loop of forwards.
         int calls = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
@@ -44,7 +44,7 @@ public static class Interleaved
         Console.WriteLine(
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"MiniLM, {threads} thread(s), {Batch1Rounds * rounds} interleaved rounds at batch 1 and {rounds} at batch 32, {(calls == 1 ? "one call after a 50 ms pause" : $"median of calls 2..{calls} back to back")}; times in ms (median [p10, p90]); ratios are medians of per-round ratios [95% bootstrap interval]"
+                $"MiniLM, {threads} thread(s), {Batch1RoundFactor * rounds} interleaved rounds at batch 1 and {rounds} at batch 32, {(calls == 1 ? "one call after a 50 ms pause" : $"median of calls 2..{calls} back to back")}; times in ms (median [p10, p90]); ratios are medians of per-round ratios [95% bootstrap interval]"
             )
         );
         Console.WriteLine(
@@ -81,13 +81,14 @@ public static class Interleaved
                 for (int i = 0; i < 3; i++)
                     v.Run();
             var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
-            int n = batchSize == 1 ? Batch1Rounds * rounds : rounds;
+            int n = batchSize == 1 ? Batch1RoundFactor * rounds : rounds;
             var order = new Random(17);
             for (int r = 0; r < n; r++)
                 foreach (var v in variants.OrderBy(_ => order.Next()).ToList())
                 {
                     // Let the previous variant's worker threads stop spinning (ORT's intra-op pool and OpenMP both
-                    // busy-wait after a run), so no variant pays for the one before it.
+                    // busy-wait after a run). What the pause does not remove (the variant after ORT still ran 5-13%
+                    // faster) the random order spreads over every variant alike.
                     Thread.Sleep(50);
                     var visit = new List<double>();
                     for (int c = 0; c < calls; c++)
