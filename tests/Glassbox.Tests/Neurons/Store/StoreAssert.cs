@@ -6,8 +6,9 @@ namespace Glassbox.Tests.Neurons.Store;
 /// <summary>Store comparisons shared by the store tests.</summary>
 internal static class StoreAssert
 {
-    /// <summary>Every table of two stores holds the same rows (timings and creation times aside).</summary>
-    public static void SameRows(string expected, string actual)
+    /// <summary>Every table of two stores holds the same rows (timings and creation times aside); <paramref name="map"/>
+    /// rewrites each row of <paramref name="actual"/> first (e.g. a container's paths into the host's).</summary>
+    public static void SameRows(string expected, string actual, Func<string, string>? map = null)
     {
         using var a = ActivationStore.Open(expected);
         using var b = ActivationStore.Open(actual);
@@ -26,7 +27,7 @@ internal static class StoreAssert
             }
         )
         {
-            var (x, y) = (StoreTestData.Rows(a, table), StoreTestData.Rows(b, table));
+            var (x, y) = (StoreTestData.Rows(a, table), StoreTestData.Rows(b, table).Select(map ?? (r => r)).ToList());
             Assert.True(x.Count > 0, table);
             Assert.True(
                 x.SequenceEqual(y),
@@ -38,11 +39,16 @@ internal static class StoreAssert
     /// <summary><see cref="SameRows"/> for a split run against a single run; when they differ, the single run is
     /// repeated (<paramref name="rerun"/> writes it to the path given) and the failure says whether the repeat equals
     /// the first single run and the split one, so a failure shows which side was not reproducible.</summary>
-    public static void SameRowsAsSingle(string single, string split, Action<string> rerun)
+    public static void SameRowsAsSingle(
+        string single,
+        string split,
+        Action<string> rerun,
+        Func<string, string>? map = null
+    )
     {
         try
         {
-            SameRows(single, split);
+            SameRows(single, split, map);
         }
         catch (Xunit.Sdk.XunitException e)
         {
@@ -50,16 +56,16 @@ internal static class StoreAssert
             rerun(again);
             throw new Xunit.Sdk.XunitException(
                 e.Message
-                    + $"\nA repeated single run equals the first single run: {Same(single, again)}; equals the split run: {Same(split, again)}; load average: {LoadAverage()}"
+                    + $"\nA repeated single run equals the first single run: {Same(single, again)}; equals the split run: {Same(again, split, map)}; load average: {LoadAverage()}"
             );
         }
     }
 
-    private static bool Same(string a, string b)
+    private static bool Same(string a, string b, Func<string, string>? map = null)
     {
         try
         {
-            SameRows(a, b);
+            SameRows(a, b, map);
             return true;
         }
         catch (Xunit.Sdk.XunitException)
