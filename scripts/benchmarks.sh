@@ -30,7 +30,7 @@ file="$out/benchmarks-$(date -u +%Y%m%dT%H%M%SZ).md"
 shared="${GLASSBOX_DATA:-../shared/data}"
 export GLASSBOX_DATA="$shared"
 run2c="${LLAMA2C_RUN:-}"
-if [ "$quick" = 1 ]; then R=5; P=4; G=1; else R=30; P=24; G=3; fi
+if [ "$quick" = 1 ]; then R=5; P=4; G=1; else R=30; P=24; G=10; fi
 
 say() { printf '%s\n' "$*" | tee -a "$file"; }
 section() { say ""; say "## $1"; say ""; }
