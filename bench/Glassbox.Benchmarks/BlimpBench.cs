@@ -45,12 +45,10 @@ public static class BlimpBench
         var reference = new List<double>();
         foreach (var b in sizes)
             MinimalPairScorer.ScoreCausal(model, seqs.Take(64).ToList(), b); // warm-up
-        // Each round runs llama2.c (0) and the batch sizes in a fresh seeded order: in a fixed order the run after a
-        // given one gains or loses by it every round (the interleaved MiniLM runner measured 5-13%).
-        var order = new Random(17);
-        var steps = (runBinary is null ? sizes : sizes.Prepend(0)).ToList();
+        var order = new RoundOrder();
+        var steps = (runBinary is null ? sizes : sizes.Prepend(0)).ToList(); // 0: llama2.c
         for (int r = 0; r < rounds; r++)
-            foreach (var b in steps.OrderBy(_ => order.Next()).ToList())
+            foreach (var b in order.Next(steps))
             {
                 if (b == 0)
                 {

@@ -82,13 +82,11 @@ public static class GenerationBench
         };
         if (runBinary is not null)
             variants.Add((Llama2cName, () => Llama2c(runBinary, steps)));
-        // Each round runs the variants in a fresh seeded order: in a fixed order the run after a given one gains or
-        // loses by it every round (the interleaved MiniLM runner measured 5-13%).
-        var order = new Random(17);
+        var order = new RoundOrder();
         for (int r = -1; r < rounds; r++)
         {
             warmUp = r < 0;
-            foreach (var (name, run) in variants.OrderBy(_ => order.Next()).ToList())
+            foreach (var (name, run) in order.Next(variants))
                 Add(name, run());
             if (r == 0) // the uncached loop is quadratic: one round, fewer positions
                 Add(

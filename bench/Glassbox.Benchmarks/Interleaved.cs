@@ -82,9 +82,9 @@ public static class Interleaved
                     v.Run();
             var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
             int n = batchSize == 1 ? Batch1RoundFactor * rounds : rounds;
-            var order = new Random(17);
+            var order = new RoundOrder();
             for (int r = 0; r < n; r++)
-                foreach (var v in variants.OrderBy(_ => order.Next()).ToList())
+                foreach (var v in order.Next(variants))
                 {
                     // Let the previous variant's worker threads stop spinning (ORT's intra-op pool and OpenMP both
                     // busy-wait after a run). What the pause does not remove (the variant after ORT still ran 5-13%

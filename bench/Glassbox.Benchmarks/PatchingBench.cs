@@ -50,11 +50,9 @@ public static class PatchingBench
         foreach (var v in variants)
             ActivationPatching.Sweep(model, clean, corrupted, metric, PatchKind.ResidPre, v.Options);
         var t = variants.ToDictionary(v => v.Name, _ => new List<double>());
-        var order = new Random(17);
+        var order = new RoundOrder();
         for (int r = 0; r < rounds; r++)
-            // A fresh seeded order each round: in a fixed order a variant gains or loses by the one before it (the
-            // interleaved MiniLM runner measured 5-13%), and that would land on one ratio every round.
-            foreach (var v in variants.OrderBy(_ => order.Next()).ToList())
+            foreach (var v in order.Next(variants))
             {
                 Thread.Sleep(50);
                 var sw = Stopwatch.StartNew();
