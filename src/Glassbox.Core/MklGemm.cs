@@ -60,6 +60,39 @@ public static unsafe class MklGemm
     /// <summary>Sets MKL's thread count for the calling thread only and returns the previous one.</summary>
     internal static int SetThreadsLocal(int threads) => SetLocalThreads(threads);
 
+    /// <summary>Holds MKL to one thread on the calling thread until the returned value is disposed, then restores the
+    /// previous setting; does nothing where MKL is not bound. For forwards whose products are small: MKL opens an
+    /// OpenMP parallel region for every SGEMM, however small, and on a tiny model at two threads that made a forward
+    /// about 3x slower than at one (docs/benchmarks.md, eleventh session).</summary>
+    public static OneThread HoldOneThread() => new(SetLocalThreads == null ? 0 : SetLocalThreads(1) + 1);
+
+    /// <summary>MKL held to one thread on the thread that made it; <see cref="Dispose"/> restores the previous setting.
+    /// The default value holds nothing and restores nothing.</summary>
+    public readonly struct OneThread : IDisposable
+    {
+        private readonly int _restore; // the previous setting + 1; 0: nothing to restore
+
+        internal OneThread(int restore) => _restore = restore;
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (_restore > 0)
+                SetLocalThreads(_restore - 1);
+        }
+    }
+
+    /// <summary>MKL's thread count set for the calling thread (0: none, MKL's global count applies).</summary>
+    internal static int LocalThreads
+    {
+        get
+        {
+            int current = SetLocalThreads(0);
+            SetLocalThreads(current);
+            return current;
+        }
+    }
+
     /// <summary>Whether libtorch's MKL SGEMM could be bound.</summary>
     public static bool Available => Sgemm != null;
 

@@ -263,11 +263,18 @@ public sealed partial class HookedTransformer : IDisposable
         return first;
     }
 
+    /// <summary>Rows × d_model × d_mlp below which a forward's block products run on one MKL thread: at two threads MKL
+    /// splits even an 18×64 by 64×172 product and pays an OpenMP wake-up for it (stories260K's one-patch-per-forward
+    /// loop: 88-98 ms held against 327-341 ms not; docs/benchmarks.md). MiniLM at batch 1 (8.3M) stays above it.</summary>
+    private const long SmallProduct = 1L << 22;
+
     private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
     {
         var c = Config;
         long b = batch.Ids.shape[0],
             p = batch.Ids.shape[1];
+        bool small = Device.type == DeviceType.CPU && b * p * c.DModel * Math.Max(c.DMlp, c.DModel) < SmallProduct;
+        using var oneThread = small ? MklGemm.HoldOneThread() : default;
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
         var resid = StartStream(batch, pos, run, opt); // [batch, pos, d_model]
         Tensor? mask = null; // [batch, 1, q, k]
