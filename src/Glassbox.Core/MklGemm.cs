@@ -127,14 +127,7 @@ public static unsafe class MklGemm
             opX = (byte)'N';
         float one = 1f,
             beta = accumulate ? 1f : 0f;
-        int previous = SetLocalThreads(1);
-        try
-        {
-            Sgemm(&opB, &opX, &n, &m, &k, &one, b, &ldb, x, &ldx, &beta, y, &ldy);
-        }
-        finally
-        {
-            SetLocalThreads(previous);
-        }
+        using var oneThread = HoldOneThread();
+        Sgemm(&opB, &opX, &n, &m, &k, &one, b, &ldb, x, &ldx, &beta, y, &ldy);
     }
 }

@@ -89,15 +89,8 @@ public sealed unsafe partial class MklPackedWeight : IDisposable
     public void Pack(float* w)
     {
         ObjectDisposedException.ThrowIf(_buffer == null, this);
-        int previous = MklGemm.SetThreadsLocal(1);
-        try
-        {
-            PackFn(RowMajor, BMatrix, Trans, _rowsHint, _n, _k, 1f, w, _k, (float*)_buffer);
-        }
-        finally
-        {
-            MklGemm.SetThreadsLocal(previous);
-        }
+        using var oneThread = MklGemm.HoldOneThread();
+        PackFn(RowMajor, BMatrix, Trans, _rowsHint, _n, _k, 1f, w, _k, (float*)_buffer);
     }
 
     /// <summary>Y[m, n] (row stride <paramref name="ldy"/>) = X[m, k] · Wᵀ, X row-major with row stride k, on the
@@ -107,15 +100,8 @@ public sealed unsafe partial class MklPackedWeight : IDisposable
         ObjectDisposedException.ThrowIf(_buffer == null, this);
         if (m == 0)
             return;
-        int previous = MklGemm.SetThreadsLocal(1);
-        try
-        {
-            ComputeFn(RowMajor, NoTrans, Packed, m, _n, _k, x, _k, (float*)_buffer, _k, 0f, y, ldy);
-        }
-        finally
-        {
-            MklGemm.SetThreadsLocal(previous);
-        }
+        using var oneThread = MklGemm.HoldOneThread();
+        ComputeFn(RowMajor, NoTrans, Packed, m, _n, _k, x, _k, (float*)_buffer, _k, 0f, y, ldy);
     }
 
     /// <summary>Unmaps the packed copy.</summary>
