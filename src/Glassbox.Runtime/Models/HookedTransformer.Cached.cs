@@ -101,6 +101,7 @@ public sealed partial class HookedTransformer
             n = batch.Ids.shape[1],
             t0 = kv.Length,
             total = t0 + n;
+        using var oneThread = HoldMklIfSmall(b * n);
         var offsets = tensor(kv.NextPositions.ToArray(), new long[] { b, 1 }, device: Device);
         var pos = batch.PositionIds.to(Device).Plus(offsets); // [batch, new_pos]
         var resid = StartStream(batch, pos, run, opt); // [batch, new_pos, d_model]

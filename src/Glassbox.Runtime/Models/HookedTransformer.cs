@@ -268,13 +268,19 @@ public sealed partial class HookedTransformer : IDisposable
     /// loop: 88-98 ms held against 327-341 ms not; docs/benchmarks.md). MiniLM at batch 1 (8.3M) stays above it.</summary>
     private const long SmallProduct = 1L << 22;
 
+    /// <summary>MKL held to one thread for a forward over <paramref name="rows"/> token rows whose block products are
+    /// small (every forward path takes it: the full one and the KV-cached one); otherwise nothing.</summary>
+    private MklGemm.OneThread HoldMklIfSmall(long rows) =>
+        Device.type == DeviceType.CPU && rows * Config.DModel * Math.Max(Config.DMlp, Config.DModel) < SmallProduct
+            ? MklGemm.HoldOneThread()
+            : default;
+
     private Tensor ForwardCore(TokenBatch batch, HookRunner run, RunOptions opt)
     {
         var c = Config;
         long b = batch.Ids.shape[0],
             p = batch.Ids.shape[1];
-        bool small = Device.type == DeviceType.CPU && b * p * c.DModel * Math.Max(c.DMlp, c.DModel) < SmallProduct;
-        using var oneThread = small ? MklGemm.HoldOneThread() : default;
+        using var oneThread = HoldMklIfSmall(b * p);
         var pos = batch.PositionIds.device == Device ? batch.PositionIds : batch.PositionIds.to(Device);
         var resid = StartStream(batch, pos, run, opt); // [batch, pos, d_model]
         Tensor? mask = null; // [batch, 1, q, k]

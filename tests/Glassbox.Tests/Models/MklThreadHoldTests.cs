@@ -43,6 +43,31 @@ public sealed class MklThreadHoldTests
     }
 
     [SkippableFact]
+    public void Should_hold_mkl_to_one_thread_inside_a_kv_cached_step_and_restore_the_callers_setting()
+    {
+        Skip.IfNot(MklGemm.Available, "libtorch carries no MKL here");
+        using var model = TinyModels.Create("llama");
+        using var cache = model.NewCache(1);
+        int inside = -1;
+        int previous = MklGemm.SetThreadsLocal(3);
+        try
+        {
+            using var batch = TokenBatch.Single(new[] { 1, 2, 3 });
+            var spy = new Hook(HookName.ResidPre(1), (t, _) =>
+            {
+                inside = MklGemm.LocalThreads;
+                return t;
+            });
+            using var run = model.RunCached(batch, cache, new[] { spy });
+            Assert.Equal((1, 3), (inside, MklGemm.LocalThreads));
+        }
+        finally
+        {
+            MklGemm.SetThreadsLocal(previous);
+        }
+    }
+
+    [SkippableFact]
     public void Should_leave_mkl_threads_alone_in_a_forward_with_large_products()
     {
         Skip.IfNot(MklGemm.Available, "libtorch carries no MKL here");
